@@ -1,0 +1,24 @@
+// Bundles every entry point (extension, adapter, language server, CLI, bench) into dist/ with esbuild.
+import { build } from 'esbuild';
+import { existsSync, mkdirSync } from 'node:fs';
+
+const entries = {
+  extension: 'src/extension/extension.ts',
+  adapter: 'src/debug/main.ts',
+  server: 'src/lsp/server.ts',
+  cli: 'src/cli/main.ts',
+  bench: 'scripts/bench.ts',
+};
+const entryPoints = Object.fromEntries(Object.entries(entries).filter(([, p]) => existsSync(p)));
+mkdirSync('dist', { recursive: true });
+await build({
+  entryPoints,
+  outdir: 'dist',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  external: ['vscode'],
+  logLevel: 'warning',
+});
