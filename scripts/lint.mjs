@@ -1,0 +1,64 @@
+// Project rules tsc cannot check: determinism of the simulation layers, layering of imports, only the extension imports vscode.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, dirname, relative, normalize } from 'node:path';
+
+// Layers from the bottom up (DESIGN.md §1). A file may import its own layer or any layer listed before it.
+const LAYERS = ['machine', 'asm', 'ft', 'replay', 'debug', 'lsp', 'cli', 'extension'];
+// What each layer may import besides lower layers (lsp sits beside debug: it needs only asm and machine).
+const FORBIDDEN_PEERS = { lsp: ['ft', 'replay', 'debug'], cli: ['lsp'] };
+const DETERMINISTIC = new Set(['machine', 'ft', 'replay']);
+const NONDETERMINISM = [
+  [/\bMath\.random\b/, 'Math.random (use the simulation\'s seeded PRNG)'],
+  [/\bDate\b/, 'Date (use simulated time)'],
+  [/\bperformance\.now\b/, 'performance.now (use simulated time)'],
+  [/\b(setTimeout|setInterval|setImmediate|queueMicrotask)\b/, 'timers (use the event queue)'],
+  [/\bprocess\./, 'process (no environment, clock or I/O in the simulation)'],
+  [/from\s+['"](node:)?(fs|fs\/promises|net|http|https|child_process|worker_threads|os|dgram|readline)['"]/, 'I/O modules'],
+  [/require\(\s*['"](node:)?(fs|net|http|https|child_process|worker_threads|os)['"]\s*\)/, 'I/O modules'],
+];
+
+function* walk(dir) {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) yield* walk(p);
+    else if (p.endsWith('.ts')) yield p;
+  }
+}
+
+function stripComments(src) {
+  return src.replace(/\/\*[\s\S]*?\*\//g, (m) => m.replace(/[^\n]/g, ' ')).replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1');
+}
+
+const problems = [];
+for (const file of walk('src')) {
+  const layer = relative('src', file).split('/')[0];
+  const rank = LAYERS.indexOf(layer);
+  const lines = stripComments(readFileSync(file, 'utf8')).split('\n');
+  lines.forEach((line, i) => {
+    const where = `${file}:${i + 1}`;
+    if (/from\s+['"]vscode['"]|require\(\s*['"]vscode['"]\s*\)/.test(line) && layer !== 'extension') {
+      problems.push(`${where}: only src/extension may import vscode`);
+    }
+    if (DETERMINISTIC.has(layer)) {
+      for (const [re, what] of NONDETERMINISM) if (re.test(line)) problems.push(`${where}: ${what} in deterministic layer src/${layer}`);
+    }
+    const m = /(?:from\s+|require\(\s*|import\(\s*)['"](\.{1,2}\/[^'"]+)['"]/.exec(line);
+    if (m) {
+      const target = normalize(join(dirname(file), m[1]));
+      const targetLayer = relative('src', target).split('/')[0];
+      const targetRank = LAYERS.indexOf(targetLayer);
+      if (target.startsWith('src/') || target.startsWith('src\\')) {
+        if (targetRank > rank) problems.push(`${where}: src/${layer} imports src/${targetLayer} (imports must point down)`);
+        if ((FORBIDDEN_PEERS[layer] ?? []).includes(targetLayer)) problems.push(`${where}: src/${layer} must not import src/${targetLayer}`);
+      } else if (!target.startsWith('node_modules')) {
+        problems.push(`${where}: imports outside src (${m[1]})`);
+      }
+    }
+  });
+}
+if (problems.length > 0) {
+  console.error(problems.join('\n'));
+  console.error(`lint: ${problems.length} problem(s)`);
+  process.exit(1);
+}
+console.log('lint: ok');

@@ -1,0 +1,61 @@
+// The `lockstep` command line: dispatches subcommands, turns every error into a message and an exit code.
+
+import { execCommand, EXEC_USAGE } from './exec-command';
+import { runCommand, RUN_USAGE } from './run-command';
+import { chaosCommand, CHAOS_USAGE, runChaosWorkerIfWorker } from './chaos-command';
+import { asmCommand } from './asm-command';
+import { Io, UsageError } from './io';
+import { ScenarioError } from '../ft/scenario';
+import { ProgramLoadError } from '../asm/load-program';
+
+const USAGE = `Lockstep: fault-tolerant VM pairs, deterministic and debuggable.
+
+usage:
+  ${EXEC_USAGE}
+  ${RUN_USAGE}
+  ${CHAOS_USAGE}
+  lockstep asm FILE.s -o FILE.elf
+`;
+
+type Command = (argv: string[], io: Io) => number | Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  exec: execCommand,
+  run: runCommand,
+  chaos: chaosCommand,
+  asm: (argv, io) => asmCommand(argv, io),
+};
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const cmd = COMMANDS[name];
+  if (cmd === undefined) {
+    io.stderr(`lockstep: unknown command ${JSON.stringify(name)}\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await cmd(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof ScenarioError || e instanceof ProgramLoadError) {
+      io.stderr(`lockstep ${name}: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+/** Entry point of the `lockstep` binary. */
+export function cliMain(): void {
+  if (runChaosWorkerIfWorker()) return;
+  const io: Io = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), isTty: process.stderr.isTTY === true };
+  main(process.argv.slice(2), io).then(
+    (code) => { process.exitCode = code; },
+    (e) => { process.stderr.write(`lockstep: internal error: ${(e as Error).stack ?? e}\n`); process.exitCode = 70; },
+  );
+}
+
+if (require.main === module) cliMain();

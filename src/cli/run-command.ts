@@ -1,0 +1,26 @@
+// `lockstep run SCENARIO.json`: one deterministic cluster run, as a timeline or as one JSON object.
+
+import { runScenario } from '../ft/report';
+import { Io, intFlag, parseArgs, readProgram, readScenario, UsageError } from './io';
+import { formatSummary, formatTimeline } from './timeline-format';
+
+export const RUN_USAGE = 'lockstep run SCENARIO.json [--seed N] [--until-ms N] [--json]';
+
+export function runCommand(argv: string[], io: Io): number {
+  const args = parseArgs(argv, ['json'], ['seed', 'until-ms']);
+  if (args.positional.length !== 1) throw new UsageError(`usage: ${RUN_USAGE}`);
+  const overrides: Record<string, unknown> = {};
+  if (args.flags.has('seed')) overrides.seed = intFlag(args, 'seed', 1, 0, 0xffffffff);
+  if (args.flags.has('until-ms')) overrides.untilMs = intFlag(args, 'until-ms', 1000, 1, 600000);
+  const scenario = readScenario(args.positional[0], overrides);
+  const program = readProgram(scenario.program);
+  const { cluster, summary } = runScenario(scenario, program);
+  if (args.flags.has('json')) {
+    io.stdout(`${JSON.stringify(summary)}\n`);
+  } else {
+    io.stdout(`${formatTimeline(cluster.trace.events)}\n\n`);
+    if (summary.console.length > 0) io.stdout(`console (released output):\n${summary.console.replace(/^/gm, '  | ')}\n\n`);
+    io.stdout(`${formatSummary(summary)}\n`);
+  }
+  return summary.ok ? 0 : 1;
+}

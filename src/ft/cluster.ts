@@ -1,0 +1,345 @@
+// The simulated cluster: hosts, networks, storage, clients and the FT pair, advanced by one deterministic event loop.
+
+import { Machine } from '../machine/machine';
+import type { Program } from '../machine/program';
+import type { InputEvent, ReadKind, StopReason } from '../machine/types';
+import type { Scenario, LoggedKind, FaultSpec } from './scenario';
+import type { SimEvent, DiskReq } from './events';
+import { EventQueue } from './sim/event-queue';
+import { Prng } from './sim/prng';
+import { Trace, TraceEvent } from './sim/trace';
+import { Network } from './world/network';
+import { SharedStorage } from './world/storage';
+import { Clients } from './world/clients';
+import { VmInstance } from './protocol/vm';
+import type { LogEntry, NewLogEntry } from './protocol/log';
+import { entryBytes } from './protocol/log';
+import { RecordEnv, ReplayEnv, EnvHost } from './protocol/envs';
+import { Checkers, CheckResult } from './checkers';
+import * as control from './protocol/control';
+import * as outputs from './protocol/outputs';
+import { dispatch } from './dispatch';
+import { ftState, FtState } from './ft-state';
+
+export const NS_PER_MS = 1_000_000;
+export const NS_PER_US = 1_000;
+/** Guest timebase: 10 MHz (QEMU virt), so one tick is 100 ns. */
+export const NS_PER_TICK = 100;
+const EVENT_QUEUE_CAPACITY = 1_000_000;
+const TRACE_CAPACITY = 200_000;
+const QUANTUM_NS_MAX = 50 * NS_PER_US;
+
+export interface HostRec { name: string; mips: number; family: string; speed: number; up: boolean; slowFactor: number }
+
+/** Why `Cluster.run` returned. */
+export interface ClusterStop {
+  reason: 'time' | 'breakpoint' | 'watchpoint' | 'step' | 'idle' | 'requested';
+  vm?: number;
+}
+
+export class Cluster implements EnvHost {
+  readonly queue = new EventQueue<SimEvent>(EVENT_QUEUE_CAPACITY);
+  readonly trace = new Trace(TRACE_CAPACITY);
+  readonly prng: Prng;
+  readonly entropyPrng: Prng;
+  readonly hosts = new Map<string, HostRec>();
+  readonly network: Network;
+  readonly storage: SharedStorage;
+  readonly clients: Clients;
+  readonly checkers: Checkers;
+  readonly vms: VmInstance[] = [];
+  nowNs = 0;
+  epoch = 1;
+  pairGeneration = 1;
+  nextVmId = 1;
+  /** The VM that owns the protected VM's network identity (receives client packets). */
+  identityVm: number | null = null;
+  ftEnabled: boolean;
+  ftSuspended = false;
+  readonly respawnSnapshots = new Map<number, ReturnType<Machine['snapshot']>>();
+  consoleText = "";
+  lastState: FtState | null = null;
+  stats = { maxLagNs: 0, logBytes: 0, logEntries: 0, released: 0, duplicatedOutputs: 0, throttleEvents: 0, stalls: 0 };
+  /** Instruction stops requested by a debugger: VM id → instret to stop at. */
+  readonly stepTargets = new Map<number, number>();
+  private stopRequested = false;
+  /** Faults waiting for the worst moment: the next output release, the next respawn. */
+  armedFaults: FaultSpec[] = [];
+  armedRespawnFaults: FaultSpec[] = [];
+  /** Disk requests from hosts that lost their storage path (all paths down): retried on restore. */
+  storageWaiting: { vm: number; req: DiskReq }[] = [];
+
+  constructor(readonly scenario: Scenario, readonly program: Program) {
+    this.prng = new Prng(scenario.seed, 'world');
+    this.entropyPrng = new Prng(scenario.seed, 'entropy');
+    for (const h of scenario.hosts) {
+      const jitter = 1 + h.jitter * (2 * this.prng.next() - 1);
+      this.hosts.set(h.name, { name: h.name, mips: h.mips, family: h.family, speed: h.mips * jitter, up: true, slowFactor: 1 });
+    }
+    this.network = new Network([...this.hosts.keys()], scenario.network, new Prng(scenario.seed, 'network'));
+    this.storage = new SharedStorage(scenario.storage.diskSectors, scenario.storage.latencyUs * NS_PER_US);
+    this.clients = new Clients(scenario.workload, new Prng(scenario.seed, 'clients'));
+    this.checkers = new Checkers(this);
+    this.ftEnabled = scenario.ft.enabled;
+    this.boot();
+  }
+
+  private boot(): void {
+    const p = this.createVm('primary', this.scenario.placement.primary, 'running');
+    p.machine.load(this.program);
+    this.identityVm = p.id;
+    this.addTrace({ kind: 'state', vm: p.id, host: p.host, text: `VM powered on as primary on ${p.host}` });
+    if (this.ftEnabled) control.startSecondary(this, p, this.scenario.placement.secondary, true);
+    this.scenario.faults.forEach((fault, index) => this.queue.push(fault.atMs * NS_PER_MS, { t: 'fault', fault, index }));
+    for (const c of this.clients.list) this.queue.push(this.scenario.workload.startMs * NS_PER_MS, { t: 'clientSend', client: c.id });
+    this.noteState();
+  }
+
+  // ---- VMs -------------------------------------------------------------------------------------
+
+  createVm(role: 'primary' | 'secondary', host: string, status: VmInstance['status']): VmInstance {
+    const env = { read: () => 0, output: () => undefined };
+    const machine = new Machine({ env, ramSize: this.scenario.ramMiB * 1024 * 1024, diskSectors: this.scenario.storage.diskSectors });
+    const vm = new VmInstance(this.nextVmId++, role, host, this.epoch, this.pairGeneration, machine, this.nowNs, status);
+    machine.setEnvironment(role === 'primary' ? new RecordEnv(vm, this) : new ReplayEnv(vm, this));
+    this.vms.push(vm);
+    this.queue.push(this.nowNs + this.scenario.ft.heartbeatIntervalMs * NS_PER_MS, { t: 'tick', vm: vm.id });
+    if (role === 'primary') this.queue.push(this.nowNs + this.flushIntervalNs, { t: 'flush', vm: vm.id });
+    return vm;
+  }
+
+  vm(id: number | null): VmInstance | undefined {
+    return id === null ? undefined : this.vms.find((v) => v.id === id);
+  }
+
+  get primary(): VmInstance | undefined {
+    return this.vms.find((v) => v.role === 'primary' && v.alive);
+  }
+
+  get secondary(): VmInstance | undefined {
+    return this.vms.find((v) => v.role === 'secondary' && v.alive);
+  }
+
+  get flushIntervalNs(): number {
+    return this.scenario.ft.flushIntervalUs * NS_PER_US;
+  }
+
+  /** Effective guest instructions per ns of a VM (host speed, slow-host fault, lag throttling). */
+  rate(vm: VmInstance): number {
+    const h = this.hosts.get(vm.host)!;
+    return (h.speed * h.slowFactor * vm.throttle) / 1000;
+  }
+
+  // ---- EnvHost: what the machine's environments ask of the world ---------------------------------
+
+  sample(vm: VmInstance, kind: ReadKind, instret: number): number {
+    const t = vm.timeAt(instret, this.rate(vm));
+    switch (kind) {
+      case 'time': return Math.floor(t / NS_PER_TICK);
+      case 'cycle': return Math.floor((t * this.hosts.get(vm.host)!.mips) / 1000);
+      case 'entropy': return this.entropyPrng.nextU32();
+    }
+  }
+
+  log(vm: VmInstance, entry: NewLogEntry): number {
+    const s = vm.sender;
+    const seq = s.nextSeq++;
+    if (!vm.logging || this.omitted(entry)) return seq;
+    const full = { ...entry, seq } as LogEntry;
+    s.pending.push(full);
+    s.bytes += entryBytes(full);
+    if (s.bytes >= this.scenario.ft.logBufferKiB * 1024) vm.machine.cpu.requestStop();
+    return seq;
+  }
+
+  private omitted(entry: NewLogEntry): boolean {
+    const omit = this.scenario.whatIf.omitLogKinds;
+    if (omit.length === 0) return false;
+    const kind: string = entry.k === 'read' ? entry.kind : entry.k === 'input' ? entry.ev.kind : 'output';
+    return omit.includes(kind as LoggedKind);
+  }
+
+  primaryOutput(vm: VmInstance, out: import('../machine/types').GuestOutput, instret: number, seq: number): void {
+    outputs.onPrimaryOutput(this, vm, out, instret, seq);
+  }
+
+  timerArmed(vm: VmInstance, mtimecmp: number): void {
+    vm.armedTimer = mtimecmp;
+    vm.timerPending = false;
+    vm.timerGen++;
+    this.queue.push(Math.max(this.nowNs, mtimecmp * NS_PER_TICK), { t: 'timer', vm: vm.id, gen: vm.timerGen });
+  }
+
+  diverged(vm: VmInstance, instret: number, pc: number, why: string): void {
+    if (vm.divergence !== null) return;
+    vm.divergence = why;
+    this.addTrace({ kind: 'divergence', vm: vm.id, host: vm.host, text: why, data: { instret, pc } });
+    this.checkers.divergence(vm, why);
+    vm.machine.cpu.requestStop();
+  }
+
+  /** Delivers an input to the primary at its current instruction count and logs it. */
+  deliverToPrimary(vm: VmInstance, ev: InputEvent): void {
+    const instret = vm.machine.instret;
+    vm.machine.deliver(ev);
+    vm.idle = false;
+    this.log(vm, { instret, k: 'input', ev });
+  }
+
+  // ---- the loop ----------------------------------------------------------------------------------
+
+  /** Runs until `untilNs` (simulated) or a debugger stop. Resumable: calling again continues exactly. */
+  run(untilNs: number): ClusterStop {
+    if (!(untilNs >= this.nowNs)) throw new Error(`cannot run backwards to ${untilNs} (now ${this.nowNs})`);
+    this.stopRequested = false;
+    for (let guard = 0; guard < 1e9; guard++) {
+      const tNext = Math.min(this.queue.peekTime(), this.nowNs + QUANTUM_NS_MAX, untilNs);
+      const stop = this.advanceVms(tNext);
+      if (stop !== null) return stop;
+      this.nowNs = tNext;
+      this.processEventsUpTo(tNext);
+      this.noteState();
+      if (this.stopRequested) return { reason: 'requested' };
+      if (this.nowNs >= untilNs) return { reason: 'time' };
+    }
+    throw new Error('cluster loop bound exceeded');
+  }
+
+  /** Makes a running `run` return at the next quantum boundary (used by the debugger's pause). */
+  requestStop(): void {
+    this.stopRequested = true;
+    for (const v of this.vms) if (v.alive) v.machine.cpu.requestStop();
+  }
+
+  private processEventsUpTo(tNs: number): void {
+    for (let n = 0; this.queue.peekTime() <= tNs; n++) {
+      if (n > 1_000_000) throw new Error('more than a million events at one instant: a runaway schedule');
+      const item = this.queue.pop()!;
+      dispatch(this, item.ev);
+    }
+  }
+
+  /** Brings every running VM's execution up to sim time `tNs`. Returns a debugger stop, or null. */
+  private advanceVms(tNs: number): ClusterStop | null {
+    for (const vm of this.vms) {
+      if (vm.status !== 'running' || tNs <= vm.lastNs) continue;
+      const stop = vm.role === 'primary' ? this.advancePrimary(vm, tNs) : this.advanceSecondary(vm, tNs);
+      if (stop !== null) return stop;
+    }
+    return null;
+  }
+
+  private budget(vm: VmInstance, tNs: number): number {
+    const b = (tNs - vm.lastNs) * this.rate(vm) + vm.carryInstr;
+    const n = Math.floor(b);
+    vm.carryInstr = b - n;
+    return n;
+  }
+
+  private advancePrimary(vm: VmInstance, tNs: number): ClusterStop | null {
+    if (vm.sender.bytes >= this.scenario.ft.logBufferKiB * 1024) {
+      if (!vm.stalled) this.stats.stalls++;
+      vm.stalled = true;
+      vm.lastNs = tNs;
+      vm.carryInstr = 0;
+      return null;
+    }
+    vm.stalled = false;
+    const n = vm.idle ? 0 : this.budget(vm, tNs);
+    vm.sliceStartNs = vm.lastNs;
+    vm.sliceStartInstret = vm.machine.instret;
+    if (n > 0) {
+      const target = vm.machine.instret + n;
+      const stop = this.runMachine(vm, target);
+      if (stop !== null) return stop;
+    }
+    vm.lastNs = tNs;
+    return null;
+  }
+
+  private advanceSecondary(vm: VmInstance, tNs: number): ClusterStop | null {
+    const maxTarget = vm.machine.instret + this.budget(vm, tNs);
+    vm.sliceStartNs = vm.lastNs;
+    vm.sliceStartInstret = vm.machine.instret;
+    const stop = control.replayUpTo(this, vm, maxTarget);
+    if (stop !== null) return stop;
+    if (vm.machine.instret < maxTarget) vm.carryInstr = 0; // waiting for the log: no credit piles up
+    vm.lastNs = tNs;
+    return null;
+  }
+
+  /** Runs one VM's machine to `target`, honouring debugger step targets. Handles non-debug stops itself. */
+  runMachine(vm: VmInstance, target: number): ClusterStop | null {
+    const stepAt = this.stepTargets.get(vm.id);
+    const limit = stepAt !== undefined && stepAt < target ? stepAt : target;
+    const reason = vm.machine.run(limit);
+    if (stepAt !== undefined && vm.machine.instret >= stepAt) {
+      this.stepTargets.delete(vm.id);
+      return { reason: 'step', vm: vm.id };
+    }
+    return this.onMachineStop(vm, reason);
+  }
+
+  private onMachineStop(vm: VmInstance, reason: StopReason): ClusterStop | null {
+    switch (reason) {
+      case 'limit':
+      case 'requested':
+        return null;
+      case 'wfi':
+        vm.idle = true;
+        return null;
+      case 'breakpoint':
+      case 'watchpoint':
+        return { reason, vm: vm.id };
+      case 'exit':
+        vm.status = 'exited';
+        this.addTrace({ kind: 'exit', vm: vm.id, host: vm.host, text: `${vm.name} powered off with code ${vm.machine.exitCode}` });
+        return null;
+      case 'fatal':
+        vm.status = 'fatal';
+        this.addTrace({ kind: 'exit', vm: vm.id, host: vm.host, text: `${vm.name} stopped: ${vm.machine.fatal?.message ?? 'fatal trap'}` });
+        return null;
+    }
+  }
+
+  // ---- bookkeeping -------------------------------------------------------------------------------
+
+  addTrace(ev: Omit<TraceEvent, 'timeNs'>): void {
+    this.trace.add({ timeNs: this.nowNs, ...ev });
+  }
+
+  noteState(): void {
+    const st = ftState(this);
+    if (this.lastState === null || st.label !== this.lastState.label) {
+      this.addTrace({ kind: 'state', text: st.label, data: { protected: st.protected } });
+      this.checkers.stateChanged(st);
+    }
+    this.lastState = st;
+  }
+
+  /** Ends the run: final checks. */
+  finish(): CheckResult[] {
+    return this.checkers.finish();
+  }
+
+  /** An output was released: faults armed for "right after an output" fire now (the VM stops at this instruction). */
+  onRelease(vm: VmInstance): void {
+    if (this.armedFaults.length === 0) return;
+    for (const f of this.armedFaults.splice(0)) this.queue.push(this.nowNs, { t: 'fault', fault: f, index: -1 });
+    vm.machine.cpu.requestStop();
+  }
+
+  /** A respawn started: faults armed for "during respawn" fire now. */
+  onRespawnStart(): void {
+    for (const f of this.armedRespawnFaults.splice(0)) this.queue.push(this.nowNs, { t: 'fault', fault: f, index: -1 });
+  }
+
+  /** Submits a disk request from a primary to shared storage (waits while the host has no storage path). */
+  submitDisk(vm: VmInstance, req: DiskReq): void {
+    if (!this.storage.reachable(vm.host)) {
+      control.waitForStorage(this, vm, req);
+      return;
+    }
+    this.queue.push(this.nowNs + this.storage.latencyNs, { t: 'storageDone', vm: vm.id, req });
+  }
+}

@@ -1,0 +1,177 @@
+// Event dispatch: what happens when each kind of simulation event fires (messages, timers, storage, clients).
+
+import type { Cluster } from './cluster';
+import { NS_PER_MS } from './cluster';
+import type { SimEvent, DiskReq } from './events';
+import type { VmInstance } from './protocol/vm';
+import { entryBytes } from './protocol/log';
+import * as control from './protocol/control';
+import { releaseAcked } from './protocol/outputs';
+import { fireFault } from './faults';
+
+const LOG_MSG_HEADER_BYTES = 32;
+const ACK_BYTES = 32;
+
+export function dispatch(c: Cluster, ev: SimEvent): void {
+  switch (ev.t) {
+    case 'fault': return fireFault(c, ev.fault);
+    case 'flush': return flush(c, ev.vm);
+    case 'tick': return withVm(c, ev.vm, (vm) => control.tick(c, vm));
+    case 'logMsg': return receiveLog(c, ev);
+    case 'ackMsg': return receiveAck(c, ev);
+    case 'hbMsg': return withVm(c, ev.to, (vm) => heard(c, vm, ev.from));
+    case 'timer': return withVm(c, ev.vm, (vm) => control.timerFired(c, vm, ev.gen));
+    case 'storageDone': return storageDone(c, ev.vm, ev.req);
+    case 'tasDone': return withVm(c, ev.vm, (vm) => control.tasDone(c, vm, ev.generation));
+    case 'respawnDone': return withVm(c, ev.vm, (vm) => control.finishRespawn(c, vm));
+    case 'haCheck': return control.haCheck(c);
+    case 'clientSend': return clientSend(c, ev.client);
+    case 'clientTimeout': return clientTimeout(c, ev.client, ev.reqId);
+    case 'pktToVm': return packetToVm(c, ev.packet);
+    case 'pktToClient': return packetToClient(c, ev);
+  }
+}
+
+function withVm(c: Cluster, id: number, f: (vm: VmInstance) => void): void {
+  const vm = c.vm(id);
+  if (vm !== undefined && vm.alive) f(vm);
+}
+
+function heard(c: Cluster, vm: VmInstance, from: number): void {
+  if (vm.peer === from) vm.lastHeardNs = c.nowNs;
+}
+
+// ---- the logging channel -----------------------------------------------------------------------
+
+/** The primary sends what it logged since the last flush (and a progress mark: how far the log covers). */
+function flush(c: Cluster, id: number): void {
+  const p = c.vm(id);
+  if (p === undefined || !p.alive || p.role !== 'primary') return;
+  c.queue.push(c.nowNs + c.flushIntervalNs, { t: 'flush', vm: p.id });
+  const s = c.vm(p.peer);
+  if (!p.logging || s === undefined || !s.alive) return;
+  const tx = p.sender;
+  const resend = tx.unacked.length > 0 && tx.needResend;
+  const entries = resend ? [...tx.unacked, ...tx.pending] : tx.pending;
+  const bytes = LOG_MSG_HEADER_BYTES + entries.reduce((sum, e) => sum + entryBytes(e), 0);
+  const arrival = c.network.send('logging', p.host, s.host, bytes, c.nowNs, true);
+  tx.unacked.push(...tx.pending);
+  tx.pending = [];
+  tx.needResend = arrival === null || !control.hostUp(c, s.host);
+  if (tx.needResend) return;
+  c.queue.push(arrival!, { t: 'logMsg', to: s.id, from: p.id, entries, covered: p.machine.instret, releasedSeq: tx.releasedSeq });
+  tx.sentBytesTotal += bytes;
+  tx.sentEntriesTotal += entries.length;
+  c.stats.logBytes += bytes;
+  c.stats.logEntries += entries.length;
+  controlLag(c, p, s);
+}
+
+/** Lag control: throttle the primary's CPU while the secondary lags more than the bound. */
+function controlLag(c: Cluster, p: VmInstance, s: VmInstance): void {
+  if (s.status !== 'running') return;
+  const lagNs = Math.max(0, (p.machine.instret - s.machine.instret) / c.rate(p));
+  c.stats.maxLagNs = Math.max(c.stats.maxLagNs, lagNs);
+  p.lagNs = lagNs;
+  const boundNs = c.scenario.ft.lagBoundMs * NS_PER_MS;
+  const throttle = lagNs > boundNs ? 0.5 : lagNs < boundNs / 2 ? 1 : p.throttle;
+  if (throttle !== p.throttle) {
+    p.throttle = throttle;
+    c.stats.throttleEvents++;
+    c.addTrace({ kind: 'throttle', vm: p.id, host: p.host, text: throttle < 1 ? `secondary lags ${(lagNs / NS_PER_MS).toFixed(1)} ms: primary CPU throttled` : 'secondary caught up: primary CPU at full speed' });
+  }
+}
+
+function receiveLog(c: Cluster, ev: SimEvent & { t: 'logMsg' }): void {
+  const s = c.vm(ev.to);
+  if (s === undefined || !s.alive || s.peer !== ev.from) return;
+  const rx = s.receiver;
+  s.lastHeardNs = c.nowNs;
+  for (const e of ev.entries) {
+    if (e.seq <= rx.receivedSeq) continue; // a resend
+    rx.inbox.push(e);
+    rx.receivedSeq = e.seq;
+  }
+  rx.coveredInstret = Math.max(rx.coveredInstret, ev.covered);
+  rx.peerReleasedSeq = Math.max(rx.peerReleasedSeq, ev.releasedSeq);
+  const p = c.vm(ev.from)!;
+  const arrival = c.network.send('logging', s.host, p.host, ACK_BYTES, c.nowNs, true);
+  if (arrival !== null && control.hostUp(c, p.host)) {
+    c.queue.push(arrival, { t: 'ackMsg', to: p.id, from: s.id, seq: rx.receivedSeq, applied: rx.appliedSeq });
+  }
+}
+
+/** An acknowledgement: outputs up to `seq` may leave; buffer space up to `applied` is free again. */
+function receiveAck(c: Cluster, ev: SimEvent & { t: 'ackMsg' }): void {
+  const p = c.vm(ev.to);
+  if (p === undefined || !p.alive || p.peer !== ev.from || p.role !== 'primary') return;
+  p.lastHeardNs = c.nowNs;
+  const tx = p.sender;
+  tx.ackedSeq = Math.max(tx.ackedSeq, ev.seq);
+  let n = 0;
+  while (n < tx.unacked.length && tx.unacked[n].seq <= ev.applied) tx.bytes -= entryBytes(tx.unacked[n++]);
+  tx.unacked.splice(0, n);
+  releaseAcked(c, p);
+}
+
+// ---- shared storage ------------------------------------------------------------------------------
+
+function storageDone(c: Cluster, id: number, req: DiskReq): void {
+  const vm = c.vm(id);
+  const ok = c.storage.inRange(req.sector, req.count);
+  let data: Uint8Array | undefined;
+  if (ok && req.op === 'write' && req.data !== undefined) {
+    c.storage.write(req.sector, req.data);
+    c.checkers.storageWritten(req, vm);
+  }
+  if (ok && req.op === 'read') data = c.storage.read(req.sector, req.count);
+  if (vm === undefined || vm.status !== 'running' || vm.role !== 'primary') return; // the completion is lost with the VM
+  c.deliverToPrimary(vm, { kind: 'diskDone', id: req.id, ok, data });
+  if (ok && req.op === 'write') c.checkers.writeAcknowledged(vm, req);
+}
+
+// ---- external clients ----------------------------------------------------------------------------
+
+function identityHost(c: Cluster): string | undefined {
+  const vm = c.vm(c.identityVm);
+  return vm !== undefined && vm.alive ? vm.host : undefined;
+}
+
+function sendToVm(c: Cluster, packet: Uint8Array): void {
+  const host = identityHost(c);
+  if (host === undefined) return;
+  const arrival = c.network.send('client', 'clients', host, packet.length, c.nowNs, false);
+  if (arrival !== null) c.queue.push(arrival, { t: 'pktToVm', packet });
+}
+
+function clientSend(c: Cluster, id: number): void {
+  const client = c.clients.list[id - 1];
+  const packet = c.clients.nextRequest(client, c.nowNs);
+  if (packet === null) return;
+  sendToVm(c, packet);
+  c.queue.push(c.nowNs + c.scenario.workload.timeoutMs * NS_PER_MS, { t: 'clientTimeout', client: id, reqId: client.nextIndex, tries: 1 });
+}
+
+function clientTimeout(c: Cluster, id: number, reqId: number): void {
+  const client = c.clients.list[id - 1];
+  const packet = c.clients.retry(client, reqId);
+  if (packet === null) return;
+  sendToVm(c, packet);
+  c.queue.push(c.nowNs + c.scenario.workload.timeoutMs * NS_PER_MS, { t: 'clientTimeout', client: id, reqId, tries: 0 });
+}
+
+function packetToVm(c: Cluster, packet: Uint8Array): void {
+  const vm = c.vm(c.identityVm);
+  if (vm === undefined || vm.status !== 'running' || vm.role !== 'primary') return; // lost: the client will retry
+  c.deliverToPrimary(vm, { kind: 'nicRx', packet });
+}
+
+function packetToClient(c: Cluster, ev: SimEvent & { t: 'pktToClient' }): void {
+  const client = c.clients.list[ev.client - 1];
+  if (client === undefined) return;
+  c.checkers.clientSaw(ev.origin, ev.packet);
+  if (!c.clients.receive(client, ev.packet, c.nowNs, ev.origin)) return;
+  const w = c.scenario.workload;
+  const plannedNs = w.startMs * NS_PER_MS + client.nextIndex * c.clients.intervalNs;
+  c.queue.push(Math.max(c.nowNs, Math.ceil(plannedNs)), { t: 'clientSend', client: ev.client });
+}

@@ -1,0 +1,24 @@
+// The simulation's event vocabulary: plain data only, so the queue can be checkpointed and replayed.
+
+import type { FaultSpec } from './scenario';
+import type { LogEntry } from './protocol/log';
+import type { OutputOrigin } from './world/clients';
+
+export interface DiskReq { id: number; op: 'read' | 'write'; sector: number; count: number; data?: Uint8Array }
+
+export type SimEvent =
+  | { t: 'fault'; fault: FaultSpec; index: number }
+  | { t: 'flush'; vm: number }
+  | { t: 'tick'; vm: number }
+  | { t: 'logMsg'; to: number; from: number; entries: LogEntry[]; covered: number; releasedSeq: number }
+  | { t: 'ackMsg'; to: number; from: number; seq: number; applied: number }
+  | { t: 'hbMsg'; to: number; from: number }
+  | { t: 'timer'; vm: number; gen: number }
+  | { t: 'storageDone'; vm: number; req: DiskReq }
+  | { t: 'tasDone'; vm: number; generation: number }
+  | { t: 'respawnDone'; vm: number }
+  | { t: 'haCheck' }
+  | { t: 'clientSend'; client: number }
+  | { t: 'clientTimeout'; client: number; reqId: number; tries: number }
+  | { t: 'pktToVm'; packet: Uint8Array }
+  | { t: 'pktToClient'; client: number; packet: Uint8Array; origin: OutputOrigin };

@@ -1,0 +1,159 @@
+// Faults and FT actions: what each kind does to the cluster, with @primary/@secondary resolved when it fires.
+
+import type { Cluster } from './cluster';
+import type { FaultSpec } from './scenario';
+import * as control from './protocol/control';
+import { releaseAll } from './protocol/outputs';
+
+/** A fault's time has come: apply it now, or arm it for the worst moment it asks for. */
+export function fireFault(c: Cluster, f: FaultSpec): void {
+  const when = f.when ?? 'now';
+  if (when === 'afterOutput') {
+    c.armedFaults.push({ ...f, when: 'now' });
+    return;
+  }
+  if (when === 'duringRespawn' && c.secondary?.status !== 'copying') {
+    c.armedRespawnFaults.push({ ...f, when: 'now' });
+    return;
+  }
+  applyFault(c, f);
+}
+
+/** Resolves a host reference: a name, or the current primary's/secondary's host. */
+export function resolveHost(c: Cluster, ref: string | undefined): string | undefined {
+  if (ref === '@primary') return c.primary?.host;
+  if (ref === '@secondary') return c.secondary?.host;
+  return ref;
+}
+
+export function describeFault(f: FaultSpec, host?: string): string {
+  const on = host !== undefined ? ` on ${host}` : f.host !== undefined ? ` on ${f.host}` : '';
+  const extra = [
+    f.factor !== undefined ? `speed ×${f.factor}` : '',
+    f.latencyUs !== undefined ? `latency ${f.latencyUs} µs` : '',
+    f.bandwidthMbps !== undefined ? `${f.bandwidthMbps} Mbit/s` : '',
+    f.lossRate !== undefined ? `loss ${(f.lossRate * 100).toFixed(1)}%` : '',
+    f.groups !== undefined ? f.groups.map((g) => `{${g.join(', ')}}`).join(' | ') : '',
+  ].filter((s) => s !== '').join(', ');
+  return `${f.kind}${on}${extra ? ` (${extra})` : ''}`;
+}
+
+export function applyFault(c: Cluster, f: FaultSpec): void {
+  const host = resolveHost(c, f.host);
+  if (f.host !== undefined && host === undefined) {
+    c.addTrace({ kind: 'fault', text: `${f.kind}: no ${f.host.slice(1)} to apply it to, skipped` });
+    return;
+  }
+  c.addTrace({ kind: 'fault', host, text: describeFault(f, host), data: { fault: f.kind } });
+  c.checkers.faultApplied(f, host);
+  switch (f.kind) {
+    case 'hostCrash': return hostCrash(c, host!);
+    case 'hostRestore': return hostRestore(c, host!);
+    case 'loggingLinkDown': return setLoggingLink(c, host, false);
+    case 'loggingLinkUp': return setLoggingLink(c, host, true);
+    case 'linkDegrade': return forPairLinks(c, host, (a, b) => c.network.degrade('logging', a, b, {
+      ...(f.latencyUs !== undefined ? { latencyUs: f.latencyUs } : {}),
+      ...(f.bandwidthMbps !== undefined ? { bandwidthMbps: f.bandwidthMbps } : {}),
+      ...(f.lossRate !== undefined ? { lossRate: f.lossRate } : {}),
+    }));
+    case 'partition': return c.network.partition((f.groups ?? []).map((g) => g.map((h) => resolveHost(c, h) ?? h)));
+    case 'heal': c.network.heal(); return retryRespawn(c);
+    case 'storageLoss': c.storage.state.unreachableFrom.add(host!); return;
+    case 'storageRestore': return storageRestore(c, host!);
+    case 'slowHost': c.hosts.get(host!)!.slowFactor = f.factor ?? 1; return;
+    default: return ftAction(c, f.kind);
+  }
+}
+
+function hostCrash(c: Cluster, host: string): void {
+  const h = c.hosts.get(host)!;
+  h.up = false;
+  for (const vm of c.vms) if (vm.host === host) control.killVm(c, vm, `host ${host} crashed`);
+}
+
+function hostRestore(c: Cluster, host: string): void {
+  c.hosts.get(host)!.up = true;
+  retryRespawn(c);
+  control.haCheck(c);
+}
+
+function retryRespawn(c: Cluster): void {
+  const p = c.primary;
+  if (p !== undefined && p.status === 'running') control.respawn(c, p);
+}
+
+/** Calls `f` for the logging links a fault concerns: all of `host`'s, or the pair's when no host is named. */
+function forPairLinks(c: Cluster, host: string | undefined, f: (a: string, b: string) => void): void {
+  if (host !== undefined) {
+    for (const other of c.hosts.keys()) if (other !== host) f(host, other);
+    return;
+  }
+  const p = c.primary;
+  const s = c.secondary;
+  if (p !== undefined && s !== undefined) f(p.host, s.host);
+}
+
+function setLoggingLink(c: Cluster, host: string | undefined, up: boolean): void {
+  forPairLinks(c, host, (a, b) => c.network.setUp('logging', a, b, up));
+  if (up) retryRespawn(c);
+}
+
+function storageRestore(c: Cluster, host: string): void {
+  c.storage.state.unreachableFrom.delete(host);
+  const waiting = c.storageWaiting.filter((w) => c.vm(w.vm)?.host === host);
+  c.storageWaiting = c.storageWaiting.filter((w) => c.vm(w.vm)?.host !== host);
+  for (const w of waiting) {
+    const vm = c.vm(w.vm);
+    if (vm !== undefined && vm.alive) c.submitDisk(vm, w.req);
+  }
+}
+
+/** vSphere's FT actions on the protected VM. */
+function ftAction(c: Cluster, kind: FaultSpec['kind']): void {
+  const p = c.primary;
+  const s = c.secondary;
+  switch (kind) {
+    case 'testFailover':
+      if (p === undefined || s === undefined || s.status !== 'running') return note(c, 'Test Failover needs a running secondary');
+      control.killVm(c, p, 'Test Failover stopped the primary');
+      s.suspecting = true;
+      return control.arbitrate(c, s);
+    case 'testRestartSecondary':
+      if (s === undefined) return note(c, 'Test Restart Secondary: there is no secondary');
+      control.killVm(c, s, 'Test Restart Secondary stopped the secondary');
+      return dropSecondaryAndRespawn(c);
+    case 'turnOffFT':
+    case 'suspendFT':
+      if (s !== undefined) control.haltVm(c, s, kind === 'turnOffFT' ? 'Fault Tolerance turned off' : 'Fault Tolerance suspended');
+      if (kind === 'turnOffFT') c.ftEnabled = false;
+      else c.ftSuspended = true;
+      return dropSecondary(c);
+    case 'turnOnFT':
+    case 'resumeFT':
+      if (kind === 'turnOnFT') c.ftEnabled = true;
+      c.ftSuspended = false;
+      return retryRespawn(c);
+    default:
+      throw new Error(`unhandled fault kind ${kind}`);
+  }
+}
+
+function note(c: Cluster, text: string): void {
+  c.addTrace({ kind: 'fault', text });
+}
+
+function dropSecondary(c: Cluster): void {
+  const p = c.primary;
+  if (p === undefined) return;
+  p.peer = null;
+  p.logging = false;
+  p.sender.pending = [];
+  p.sender.unacked = [];
+  p.sender.bytes = 0;
+  releaseAll(c, p);
+}
+
+function dropSecondaryAndRespawn(c: Cluster): void {
+  dropSecondary(c);
+  retryRespawn(c);
+}

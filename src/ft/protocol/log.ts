@@ -1,0 +1,65 @@
+// Log entries on the FT logging channel: every nondeterministic input, read and output of the primary, at its exact instruction count.
+
+import type { GuestOutput, InputEvent, ReadKind } from '../../machine/types';
+
+export type LogEntry =
+  /** A synchronous nondeterministic read (time, cycle, entropy) made while executing the instruction after `instret`. */
+  | { seq: number; instret: number; k: 'read'; kind: ReadKind; value: number }
+  /** An asynchronous input delivered when exactly `instret` instructions had retired. */
+  | { seq: number; instret: number; k: 'input'; ev: InputEvent }
+  /** An output the primary produced (the secondary checks its own against it; the Output Rule waits for its ack). */
+  | { seq: number; instret: number; k: 'output'; out: GuestOutput };
+
+/** Bytes an entry takes on the wire: 16-byte header (seq, instret, kind, length) plus payload. */
+export function entryBytes(e: LogEntry): number {
+  const header = 16;
+  switch (e.k) {
+    case 'read': return header + 8;
+    case 'input': return header + inputPayloadBytes(e.ev);
+    case 'output': return header + outputPayloadBytes(e.out);
+  }
+}
+
+function inputPayloadBytes(ev: InputEvent): number {
+  switch (ev.kind) {
+    case 'timer': return 1;
+    case 'uartRx': return ev.bytes.length;
+    case 'nicRx': return ev.packet.length;
+    case 'diskDone': return 8 + (ev.data?.length ?? 0);
+  }
+}
+
+function outputPayloadBytes(out: GuestOutput): number {
+  // Outputs are logged as a digest, not their data: the secondary recomputes the data itself.
+  return out.kind === 'uart' ? 1 : 12;
+}
+
+/** A short, stable description of an output, used to compare the secondary's outputs with the log. */
+export function outputKey(out: GuestOutput): string {
+  switch (out.kind) {
+    case 'uart': return `uart:${out.byte}`;
+    case 'nicTx': return `nicTx:${bytesDigest(out.packet)}`;
+    case 'diskRequest': return `disk:${out.id}:${out.op}:${out.sector}:${out.count}:${out.data ? bytesDigest(out.data) : '-'}`;
+    case 'exit': return `exit:${out.code}`;
+    case 'timerArm': return `timerArm:${out.mtimecmp}`;
+  }
+}
+
+export function bytesDigest(b: Uint8Array): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i], 0x01000193);
+  return `${b.length}/${(h >>> 0).toString(16)}`;
+}
+
+export function describeOutput(out: GuestOutput): string {
+  switch (out.kind) {
+    case 'uart': return `console byte ${JSON.stringify(String.fromCharCode(out.byte))}`;
+    case 'nicTx': return `packet of ${out.packet.length} bytes`;
+    case 'diskRequest': return `disk ${out.op} of ${out.count} sector(s) at ${out.sector} (request ${out.id})`;
+    case 'exit': return `power off with code ${out.code}`;
+    case 'timerArm': return `timer armed for ${out.mtimecmp}`;
+  }
+}
+
+/** A log entry before the sender numbers it. */
+export type NewLogEntry = LogEntry extends infer E ? (E extends LogEntry ? Omit<E, 'seq'> : never) : never;

@@ -1,0 +1,70 @@
+// The Output Rule: a primary's output leaves only once the secondary acknowledged the log entry that produced it.
+
+import type { GuestOutput } from '../../machine/types';
+import type { Cluster } from '../cluster';
+import type { HeldOutput, VmInstance } from './vm';
+import { describeOutput } from './log';
+import { packetClientId } from '../world/kv-protocol';
+
+const CONSOLE_CHARS_MAX = 1 << 20;
+
+/** The primary produced `out` at `instret` (log entry `seq`): hold it or release it. */
+export function onPrimaryOutput(c: Cluster, vm: VmInstance, out: GuestOutput, instret: number, seq: number): void {
+  const producedNs = Math.max(c.nowNs, vm.timeAt(instret, c.rate(vm)));
+  if (out.kind === 'diskRequest' && out.op === 'read') {
+    // A read changes nothing outside the VM: it need not wait for the secondary.
+    c.submitDisk(vm, { id: out.id, op: 'read', sector: out.sector, count: out.count });
+    return;
+  }
+  const held: HeldOutput = { seq, instret, out, producedNs };
+  if (outputRuleApplies(c, vm)) {
+    vm.held.push(held);
+    return;
+  }
+  release(c, vm, held, producedNs);
+}
+
+export function outputRuleApplies(c: Cluster, vm: VmInstance): boolean {
+  return vm.logging && c.scenario.ft.outputRule && c.scenario.whatIf.outputRule;
+}
+
+/** Releases every held output the secondary has acknowledged. */
+export function releaseAcked(c: Cluster, vm: VmInstance): void {
+  let n = 0;
+  while (n < vm.held.length && vm.held[n].seq <= vm.sender.ackedSeq) n++;
+  for (const h of vm.held.splice(0, n)) release(c, vm, h, c.nowNs);
+}
+
+/** Releases everything held (the primary no longer has a secondary to wait for). */
+export function releaseAll(c: Cluster, vm: VmInstance): void {
+  for (const h of vm.held.splice(0)) release(c, vm, h, c.nowNs);
+}
+
+/** An output leaves the protected VM: console byte, packet to a client, or write to shared storage. */
+export function release(c: Cluster, vm: VmInstance, h: HeldOutput, atNs: number): void {
+  vm.sender.releasedSeq = Math.max(vm.sender.releasedSeq, h.seq);
+  c.stats.released++;
+  c.checkers.released(vm, h, atNs);
+  const origin = { vm: vm.id, epoch: vm.epoch, instret: h.instret };
+  const out = h.out;
+  switch (out.kind) {
+    case 'uart':
+      if (c.consoleText.length < CONSOLE_CHARS_MAX) c.consoleText += String.fromCharCode(out.byte);
+      break;
+    case 'nicTx': {
+      c.addTrace({ kind: 'release', vm: vm.id, host: vm.host, text: `released ${describeOutput(out)}`, data: { instret: h.instret, heldNs: atNs - h.producedNs } });
+      const client = packetClientId(out.packet);
+      const arrival = c.network.send('client', vm.host, 'clients', out.packet.length, atNs, false);
+      if (arrival !== null && client > 0) c.queue.push(arrival, { t: 'pktToClient', client, packet: out.packet, origin });
+      break;
+    }
+    case 'diskRequest':
+      c.addTrace({ kind: 'release', vm: vm.id, host: vm.host, text: `released ${describeOutput(out)}`, data: { instret: h.instret, heldNs: atNs - h.producedNs } });
+      c.submitDisk(vm, { id: out.id, op: out.op, sector: out.sector, count: out.count, data: out.data });
+      break;
+    case 'exit':
+    case 'timerArm':
+      break;
+  }
+  c.onRelease(vm);
+}

@@ -1,0 +1,95 @@
+// One VM incarnation on one host: its machine, its local clock, and its side of the logging channel.
+
+import type { Machine } from '../../machine/machine';
+import type { GuestOutput } from '../../machine/types';
+import type { LogEntry } from './log';
+
+export type VmRole = 'primary' | 'secondary';
+/** copying: a new secondary whose state is still being copied over the network. */
+export type VmStatus = 'copying' | 'running' | 'halted' | 'crashed' | 'exited' | 'fatal' | 'diverged';
+
+/** An output waiting for the secondary's acknowledgement (the Output Rule). */
+export interface HeldOutput { seq: number; instret: number; out: GuestOutput; producedNs: number }
+
+/** The primary's end of the logging channel. */
+export interface LogSender {
+  pending: LogEntry[]; // produced, not yet flushed
+  unacked: LogEntry[]; // flushed, not yet acknowledged
+  bytes: number; // bytes in pending + unacked (bounded by the log buffer)
+  nextSeq: number;
+  ackedSeq: number;
+  releasedSeq: number; // highest output seq released (piggybacked so a new primary knows what left)
+  sentBytesTotal: number;
+  sentEntriesTotal: number;
+  /** The last send was lost (link down): the next flush sends every unacknowledged entry again. */
+  needResend: boolean;
+}
+
+/** The secondary's end of the logging channel. */
+export interface LogReceiver {
+  inbox: LogEntry[]; // received, not yet applied (head first)
+  head: number;
+  receivedSeq: number;
+  coveredInstret: number; // the primary's instruction count the received log covers
+  peerReleasedSeq: number;
+  appliedSeq: number;
+}
+
+export class VmInstance {
+  status: VmStatus;
+  /** Sim time that corresponds to the machine's current instruction count. */
+  lastNs: number;
+  carryInstr = 0;
+  sliceStartNs = 0;
+  sliceStartInstret = 0;
+  idle = false;
+  stalled = false;
+  throttle = 1;
+  lagNs = 0;
+  peer: number | null = null;
+  lastHeardNs: number;
+  suspecting = false;
+  arbitrating = false;
+  timerGen = 0;
+  /** Last mtimecmp the guest armed (a new primary re-arms it at go-live). */
+  armedTimer: number | null = null;
+  timerPending = false;
+  readonly sender: LogSender = { pending: [], unacked: [], bytes: 0, nextSeq: 1, ackedSeq: 0, releasedSeq: 0, sentBytesTotal: 0, sentEntriesTotal: 0, needResend: false };
+  readonly receiver: LogReceiver = { inbox: [], head: 0, receivedSeq: 0, coveredInstret: 0, peerReleasedSeq: 0, appliedSeq: 0 };
+  held: HeldOutput[] = [];
+  /** Disk requests the guest issued whose completion it has not seen (re-issued at go-live). */
+  pendingDisk = new Map<number, GuestOutput & { kind: 'diskRequest' }>();
+  /** Outputs this VM saw in replay, by log seq (a new primary re-sends those not known to be released). */
+  replayedOutputs: { seq: number; instret: number; out: GuestOutput }[] = [];
+  logging = false;
+  divergence: string | null = null;
+
+  constructor(
+    readonly id: number,
+    public role: VmRole,
+    readonly host: string,
+    readonly epoch: number,
+    public generation: number,
+    public machine: Machine,
+    nowNs: number,
+    status: VmStatus,
+  ) {
+    this.status = status;
+    this.lastNs = nowNs;
+    this.lastHeardNs = nowNs;
+  }
+
+  get name(): string {
+    return `${this.role} @ ${this.host}`;
+  }
+
+  get alive(): boolean {
+    return this.status === 'running' || this.status === 'copying';
+  }
+
+  /** Sim time at which the instruction after `instret` executes, inside the current slice. */
+  timeAt(instret: number, rateInstrPerNs: number): number {
+    if (rateInstrPerNs <= 0) return this.sliceStartNs;
+    return this.sliceStartNs + Math.floor((instret - this.sliceStartInstret) / rateInstrPerNs);
+  }
+}

@@ -1,0 +1,67 @@
+// The summary of a finished run: what `lockstep run --json` prints and chaos campaigns compare.
+
+import { Cluster, NS_PER_MS } from './cluster';
+import type { CheckResult } from './checkers';
+import { ftState } from './ft-state';
+import type { Program } from '../machine/program';
+import type { Scenario } from './scenario';
+
+export interface RunSummary {
+  seed: number;
+  endMs: number;
+  ok: boolean;
+  failovers: { failedAtMs: number; detectedAtMs: number | null; liveAtMs: number; fromHost: string | null; toHost: string; instret: number }[];
+  respawns: number;
+  haRestarts: number;
+  ftState: string;
+  vms: { id: number; role: string; host: string; status: string; instret: number; epoch: number }[];
+  log: { bytes: number; entries: number; maxLagMs: number; stalls: number; throttleEvents: number; bytesPerMInstr: number };
+  outputs: { released: number; duplicated: number };
+  clients: { sent: number; replies: number; ok: number; errors: number; retries: number; duplicates: number; meanLatencyMs: number; maxLatencyMs: number };
+  console: string;
+  invariants: CheckResult[];
+  traceHash: string;
+}
+
+const ms = (ns: number) => Math.round((ns / NS_PER_MS) * 1000) / 1000;
+
+export function summarize(c: Cluster, checks: CheckResult[]): RunSummary {
+  const cs = c.clients.list.map((x) => x.stats);
+  const sum = (f: (s: (typeof cs)[number]) => number) => cs.reduce((a, s) => a + f(s), 0);
+  const ok = sum((s) => s.ok);
+  const primaryInstr = Math.max(1, ...c.vms.filter((v) => v.role === 'primary').map((v) => v.machine.instret));
+  return {
+    seed: c.scenario.seed,
+    endMs: ms(c.nowNs),
+    ok: checks.every((r) => r.ok),
+    failovers: c.checkers.failovers.map((f) => ({
+      failedAtMs: ms(f.failedAtNs), detectedAtMs: f.detectedAtNs === null ? null : ms(f.detectedAtNs), liveAtMs: ms(f.liveAtNs),
+      fromHost: f.fromHost, toHost: f.toHost, instret: f.instret,
+    })),
+    respawns: c.checkers.respawns,
+    haRestarts: c.checkers.haRestarts,
+    ftState: ftState(c).label,
+    vms: c.vms.map((v) => ({ id: v.id, role: v.role, host: v.host, status: v.status, instret: v.machine.instret, epoch: v.epoch })),
+    log: {
+      bytes: c.stats.logBytes, entries: c.stats.logEntries, maxLagMs: ms(c.stats.maxLagNs), stalls: c.stats.stalls,
+      throttleEvents: c.stats.throttleEvents, bytesPerMInstr: Math.round((c.stats.logBytes * 1e6) / primaryInstr),
+    },
+    outputs: { released: c.stats.released, duplicated: c.stats.duplicatedOutputs },
+    clients: {
+      sent: sum((s) => s.sent), replies: sum((s) => s.replies), ok, errors: sum((s) => s.errors), retries: sum((s) => s.retries),
+      duplicates: sum((s) => s.duplicates), meanLatencyMs: ok === 0 ? 0 : ms(sum((s) => s.latencySumNs) / ok),
+      maxLatencyMs: ms(Math.max(0, ...cs.map((s) => s.latencyMaxNs))),
+    },
+    console: c.consoleText,
+    invariants: checks,
+    traceHash: c.trace.hash(),
+  };
+}
+
+/** Runs a scenario to its end and returns the cluster and its summary. */
+export function runScenario(scenario: Scenario, program: Program): { cluster: Cluster; summary: RunSummary } {
+  const cluster = new Cluster(scenario, program);
+  cluster.run(scenario.untilMs * NS_PER_MS);
+  const checks = cluster.finish();
+  return { cluster, summary: summarize(cluster, checks) };
+}

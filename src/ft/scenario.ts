@@ -1,0 +1,147 @@
+// The scenario: a validated, fully defaulted description of one cluster run (also the body of a launch configuration).
+
+import schemaJson from './scenario.schema.json';
+import { checkSchema, SchemaNode } from './schema-check';
+
+export const scenarioSchema = schemaJson as unknown as SchemaNode;
+
+export type FaultKind =
+  | 'hostCrash' | 'hostRestore' | 'loggingLinkDown' | 'loggingLinkUp' | 'linkDegrade' | 'partition' | 'heal'
+  | 'storageLoss' | 'storageRestore' | 'slowHost' | 'testFailover' | 'testRestartSecondary'
+  | 'turnOffFT' | 'turnOnFT' | 'suspendFT' | 'resumeFT';
+
+export const FAULT_KINDS: readonly FaultKind[] = (
+  ((scenarioSchema.properties!.faults.items as SchemaNode).properties!.kind.enum) as FaultKind[]
+);
+
+export type LoggedKind = 'time' | 'cycle' | 'entropy' | 'timer' | 'uartRx' | 'nicRx' | 'diskDone';
+
+export interface FaultSpec {
+  atMs: number;
+  kind: FaultKind;
+  host?: string;
+  groups?: string[][];
+  factor?: number;
+  latencyUs?: number;
+  bandwidthMbps?: number;
+  lossRate?: number;
+  when?: 'now' | 'afterOutput' | 'duringRespawn';
+}
+
+export interface LinkSpec { latencyUs: number; bandwidthMbps: number; lossRate: number }
+export interface HostSpec { name: string; mips: number; family: string; jitter: number }
+
+export interface Scenario {
+  program: string;
+  seed: number;
+  untilMs: number;
+  ramMiB: number;
+  hosts: HostSpec[];
+  placement: { primary: string; secondary: string; allowedHosts: string[] | null };
+  network: { logging: LinkSpec; management: LinkSpec; client: LinkSpec };
+  storage: { latencyUs: number; diskSectors: number };
+  ft: {
+    enabled: boolean; heartbeatIntervalMs: number; failureTimeoutMs: number; logBufferKiB: number; lagBoundMs: number;
+    outputRule: boolean; failoverBoundMs: number; respawnBoundMs: number; flushIntervalUs: number;
+  };
+  workload: { clients: number; requests: number; ratePerSec: number; writeRatio: number; keys: number; timeoutMs: number; startMs: number };
+  faults: FaultSpec[];
+  whatIf: { outputRule: boolean; omitLogKinds: LoggedKind[] };
+}
+
+export class ScenarioError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid scenario:\n  ${problems.join('\n  ')}`);
+    this.name = 'ScenarioError';
+  }
+}
+
+const LINK_DEFAULTS = {
+  logging: { latencyUs: 50, bandwidthMbps: 10000, lossRate: 0 },
+  management: { latencyUs: 100, bandwidthMbps: 1000, lossRate: 0 },
+  client: { latencyUs: 200, bandwidthMbps: 1000, lossRate: 0 },
+};
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Validates `raw` against the schema and fills every default. Throws ScenarioError listing every problem. */
+export function parseScenario(raw: unknown): Scenario {
+  const problems = checkSchema(raw, scenarioSchema);
+  if (problems.length > 0) throw new ScenarioError(problems);
+  const r = raw as Json;
+  const hosts: HostSpec[] = (r.hosts ?? [{ name: 'host-a' }, { name: 'host-b' }, { name: 'host-c' }]).map((h: Json) => ({
+    name: h.name, mips: h.mips ?? 100, family: h.family ?? 'rv-gen1', jitter: h.jitter ?? 0.02,
+  }));
+  const s: Scenario = {
+    program: r.program,
+    seed: r.seed ?? 1,
+    untilMs: r.untilMs ?? 1000,
+    ramMiB: r.ramMiB ?? 16,
+    hosts,
+    placement: {
+      primary: r.placement?.primary ?? (r.placement?.allowedHosts?.[0] ?? hosts[0].name),
+      secondary: r.placement?.secondary ?? (r.placement?.allowedHosts?.[1] ?? hosts[1].name),
+      allowedHosts: r.placement?.allowedHosts ?? null,
+    },
+    network: {
+      logging: { ...LINK_DEFAULTS.logging, ...r.network?.logging },
+      management: { ...LINK_DEFAULTS.management, ...r.network?.management },
+      client: { ...LINK_DEFAULTS.client, ...r.network?.client },
+    },
+    storage: { latencyUs: 200, diskSectors: 4096, ...r.storage },
+    ft: {
+      enabled: true, heartbeatIntervalMs: 5, failureTimeoutMs: 40, logBufferKiB: 64, lagBoundMs: 10,
+      outputRule: true, failoverBoundMs: 200, respawnBoundMs: 2000, flushIntervalUs: 50, ...r.ft,
+    },
+    workload: { clients: 2, requests: 200, ratePerSec: 1000, writeRatio: 0.5, keys: 16, timeoutMs: 30, startMs: 5, ...r.workload },
+    faults: (r.faults ?? []).map((f: Json) => ({ ...f })),
+    whatIf: { outputRule: r.whatIf?.outputRule ?? true, omitLogKinds: r.whatIf?.omitLogKinds ?? [] },
+  };
+  const cross = crossCheck(s);
+  if (cross.length > 0) throw new ScenarioError(cross);
+  return s;
+}
+
+function crossCheck(s: Scenario): string[] {
+  const problems: string[] = [];
+  const names = new Set<string>();
+  for (const [i, h] of s.hosts.entries()) {
+    if (names.has(h.name)) problems.push(`hosts[${i}].name: duplicate host ${JSON.stringify(h.name)}`);
+    names.add(h.name);
+  }
+  const known = (n: string) => names.has(n);
+  for (const key of ['primary', 'secondary'] as const) {
+    if (!known(s.placement[key])) problems.push(`placement.${key}: unknown host ${JSON.stringify(s.placement[key])}`);
+  }
+  if (s.placement.primary === s.placement.secondary) problems.push('placement: primary and secondary must be on different hosts');
+  for (const [i, h] of (s.placement.allowedHosts ?? []).entries()) {
+    if (!known(h)) problems.push(`placement.allowedHosts[${i}]: unknown host ${JSON.stringify(h)}`);
+  }
+  const fam = (n: string) => s.hosts.find((h) => h.name === n)?.family;
+  if (known(s.placement.primary) && known(s.placement.secondary) && fam(s.placement.primary) !== fam(s.placement.secondary)) {
+    problems.push('placement: primary and secondary hosts must be of the same processor family');
+  }
+  s.faults.forEach((f, i) => problems.push(...checkFault(f, i, known)));
+  return problems;
+}
+
+const NEEDS_HOST: FaultKind[] = ['hostCrash', 'hostRestore', 'storageLoss', 'storageRestore', 'slowHost'];
+
+function checkFault(f: FaultSpec, i: number, known: (n: string) => boolean): string[] {
+  const at = `faults[${i}]`;
+  const problems: string[] = [];
+  if (f.host !== undefined && f.host !== '@primary' && f.host !== '@secondary' && !known(f.host)) {
+    problems.push(`${at}.host: unknown host ${JSON.stringify(f.host)} (use a host name, @primary or @secondary)`);
+  }
+  if (NEEDS_HOST.includes(f.kind) && f.host === undefined) problems.push(`${at}.host: ${f.kind} needs a host`);
+  if (f.kind === 'slowHost' && f.factor === undefined) problems.push(`${at}.factor: slowHost needs a factor`);
+  if (f.kind === 'partition') {
+    if (f.groups === undefined || f.groups.length < 2) problems.push(`${at}.groups: partition needs at least two groups of hosts`);
+    for (const [g, group] of (f.groups ?? []).entries()) {
+      for (const [j, h] of group.entries()) {
+        if (!known(h) && h !== '@primary' && h !== '@secondary') problems.push(`${at}.groups[${g}][${j}]: unknown host ${JSON.stringify(h)}`);
+      }
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,95 @@
+// The cluster's event history: every significant event, in order, folded into a 64-bit trace hash.
+
+export type TraceKind =
+  | 'fault' // a fault or FT action fired
+  | 'crash' // a VM stopped because its host failed or it was killed
+  | 'detect' // a VM suspected its peer (heartbeat/log timeout)
+  | 'arbitrate' // a test-and-set on shared storage: won, lost or waiting
+  | 'halt' // a VM halted itself (lost arbitration) or was stopped
+  | 'goLive' // a secondary became the primary
+  | 'respawnStart' // copying the primary's state to a new secondary began
+  | 'respawnDone' // the new secondary is running: protection restored
+  | 'haRestart' // both VMs lost: HA restarted the VM from its disk
+  | 'state' // the FT protection state changed
+  | 'release' // an output left the primary (after the Output Rule)
+  | 'throttle' // the primary's CPU was throttled or released because of lag
+  | 'divergence' // the secondary computed something the log did not say
+  | 'exit' // a guest powered off
+  | 'violation'; // a checker failed
+
+export interface TraceEvent {
+  timeNs: number;
+  kind: TraceKind;
+  /** VM incarnation id, when the event concerns one VM. */
+  vm?: number;
+  host?: string;
+  /** One human sentence. */
+  text: string;
+  /** Extra structured fields (plain data). */
+  data?: Record<string, string | number | boolean>;
+}
+
+const FNV_PRIME_LO = 0x1b3;
+
+/** Incremental 64-bit FNV-1a over strings, kept as two 32-bit halves (no BigInt in the hot path). */
+export class Fnv64 {
+  hi = 0xcbf29ce4;
+  lo = 0x84222325;
+
+  update(s: string): void {
+    let hi = this.hi;
+    let lo = this.lo;
+    for (let i = 0; i < s.length; i++) {
+      lo ^= s.charCodeAt(i) & 0xff;
+      hi ^= s.charCodeAt(i) >>> 8;
+      // (hi:lo) * 0x100000001b3 mod 2^64
+      const loMul = lo * FNV_PRIME_LO;
+      const carry = Math.floor(loMul / 0x1_0000_0000);
+      const newLo = loMul >>> 0;
+      const newHi = (Math.imul(hi, FNV_PRIME_LO) + (lo << 8) + carry) >>> 0;
+      hi = newHi;
+      lo = newLo;
+    }
+    this.hi = hi;
+    this.lo = lo;
+  }
+
+  hex(): string {
+    return this.hi.toString(16).padStart(8, '0') + this.lo.toString(16).padStart(8, '0');
+  }
+}
+
+export class Trace {
+  readonly events: TraceEvent[] = [];
+  private readonly fnv = new Fnv64();
+
+  constructor(private readonly capacity: number) {}
+
+  add(ev: TraceEvent): void {
+    this.fnv.update(`${ev.timeNs}|${ev.kind}|${ev.vm ?? ''}|${ev.host ?? ''}|${ev.text}|${ev.data ? stableJson(ev.data) : ''}\n`);
+    if (this.events.length < this.capacity) this.events.push(ev);
+  }
+
+  /** Mixes something into the hash without keeping an event (e.g. per-slice progress). */
+  mix(s: string): void {
+    this.fnv.update(s);
+  }
+
+  hash(): string {
+    return this.fnv.hex();
+  }
+
+  getState(): { n: number; hi: number; lo: number } {
+    return { n: this.events.length, hi: this.fnv.hi, lo: this.fnv.lo };
+  }
+
+  setState(st: { n: number; hi: number; lo: number }): void {
+    this.events.length = st.n;
+    this.fnv.hi = st.hi;
+    this.fnv.lo = st.lo;
+  }
+}
+
+export function stableJson(o: Record<string, unknown>): string {
+  return JSON.stringify(Object.keys(o).sort().map((k) => [k, o[k]]));
+}

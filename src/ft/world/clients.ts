@@ -1,0 +1,79 @@
+// External clients of the protected VM: send kvstore requests to its network identity, retry on timeout, record every reply.
+
+import type { Prng } from '../sim/prng';
+import { decodeReply, encodeRequest, KvOp, KvStatus } from './kv-protocol';
+
+/** Where an output came from: which VM incarnation, at which instruction count, in which HA epoch. */
+export interface OutputOrigin { vm: number; epoch: number; instret: number }
+
+export interface ClientReplyRecord { reqId: number; status: number; atNs: number; origin: OutputOrigin; op: number; seq: number }
+
+export interface ClientState {
+  id: number;
+  nextIndex: number;
+  outstanding: { reqId: number; packet: Uint8Array; firstSentNs: number; tries: number } | null;
+  replies: ClientReplyRecord[];
+  answered: Set<number>;
+  stats: { sent: number; retries: number; replies: number; duplicates: number; ok: number; errors: number; latencySumNs: number; latencyMaxNs: number };
+}
+
+export interface WorkloadSpec { clients: number; requests: number; ratePerSec: number; writeRatio: number; keys: number; timeoutMs: number; startMs: number }
+
+export class Clients {
+  readonly list: ClientState[];
+
+  constructor(readonly spec: WorkloadSpec, private readonly prng: Prng) {
+    this.list = Array.from({ length: spec.clients }, (_, i) => ({
+      id: i + 1, nextIndex: 0, outstanding: null, replies: [], answered: new Set<number>(),
+      stats: { sent: 0, retries: 0, replies: 0, duplicates: 0, ok: 0, errors: 0, latencySumNs: 0, latencyMaxNs: 0 },
+    }));
+  }
+
+  get intervalNs(): number {
+    return 1e9 / this.spec.ratePerSec;
+  }
+
+  /** Builds the client's next request, or null when it has sent them all. */
+  nextRequest(c: ClientState, nowNs: number): Uint8Array | null {
+    if (c.outstanding !== null || c.nextIndex >= this.spec.requests) return null;
+    const reqId = ++c.nextIndex;
+    const key = `k${this.prng.int(0, this.spec.keys - 1)}`;
+    const write = this.prng.chance(this.spec.writeRatio);
+    const value = write ? new TextEncoder().encode(`v${c.id}.${reqId}`) : new Uint8Array(0);
+    const packet = encodeRequest({ clientId: c.id, reqId, op: write ? KvOp.put : KvOp.get, key, value });
+    c.outstanding = { reqId, packet, firstSentNs: nowNs, tries: 1 };
+    c.stats.sent++;
+    return packet;
+  }
+
+  /** A retry of the outstanding request `reqId` if it is still unanswered, else null. */
+  retry(c: ClientState, reqId: number): Uint8Array | null {
+    if (c.outstanding === null || c.outstanding.reqId !== reqId) return null;
+    c.outstanding.tries++;
+    c.stats.retries++;
+    return c.outstanding.packet;
+  }
+
+  /** Records a reply packet; returns true when it completes the outstanding request. */
+  receive(c: ClientState, packet: Uint8Array, nowNs: number, origin: OutputOrigin): boolean {
+    const r = decodeReply(packet);
+    if (r === null) return false;
+    c.replies.push({ reqId: r.reqId, status: r.status, atNs: nowNs, origin, op: r.op, seq: r.seq });
+    c.stats.replies++;
+    if (c.answered.has(r.reqId)) {
+      c.stats.duplicates++;
+      return false;
+    }
+    c.answered.add(r.reqId);
+    if (r.status === KvStatus.ok || r.status === KvStatus.notFound) c.stats.ok++;
+    else c.stats.errors++;
+    if (c.outstanding?.reqId === r.reqId) {
+      const latencyNs = nowNs - c.outstanding.firstSentNs;
+      c.stats.latencySumNs += latencyNs;
+      c.stats.latencyMaxNs = Math.max(c.stats.latencyMaxNs, latencyNs);
+      c.outstanding = null;
+      return true;
+    }
+    return false;
+  }
+}

@@ -1,0 +1,102 @@
+// The cluster's networks: per-host-pair links with latency, bandwidth, loss and up/down state, plus partitions.
+
+import type { LinkSpec } from '../scenario';
+import type { Prng } from '../sim/prng';
+
+export type NetName = 'logging' | 'management' | 'client';
+
+interface LinkState extends LinkSpec {
+  up: boolean;
+  /** When the sender side of this direction is free to put the next byte on the wire. */
+  busyUntilNs: number;
+  /** Reliable streams (the logging channel) deliver in order: the last delivery time. */
+  lastArrivalNs: number;
+}
+
+export interface NetworkState {
+  links: Record<string, LinkState>;
+  /** Host → partition group number; hosts in different groups cannot talk (management and logging). */
+  group: Record<string, number>;
+}
+
+export class Network {
+  state: NetworkState;
+
+  constructor(hosts: string[], specs: Record<NetName, LinkSpec>, private readonly prng: Prng) {
+    const links: Record<string, LinkState> = {};
+    for (const net of ['logging', 'management', 'client'] as NetName[]) {
+      for (const a of hosts) {
+        for (const b of [...hosts, 'clients']) {
+          if (a !== b) links[key(net, a, b)] = { ...specs[net], up: true, busyUntilNs: 0, lastArrivalNs: 0 };
+          if (a !== b) links[key(net, b, a)] = { ...specs[net], up: true, busyUntilNs: 0, lastArrivalNs: 0 };
+        }
+      }
+    }
+    this.state = { links, group: Object.fromEntries(hosts.map((h) => [h, 0])) };
+  }
+
+  canTalk(net: NetName, from: string, to: string): boolean {
+    const link = this.state.links[key(net, from, to)];
+    if (link === undefined || !link.up) return false;
+    if (net === 'client') return true;
+    return (this.state.group[from] ?? 0) === (this.state.group[to] ?? 0);
+  }
+
+  /**
+   * Arrival time of a message of `bytes` sent at `nowNs`, or null when it is lost.
+   * `reliable`: a stream (TCP-like): loss costs retransmissions, never drops, and order is kept.
+   */
+  send(net: NetName, from: string, to: string, bytes: number, nowNs: number, reliable: boolean): number | null {
+    if (!this.canTalk(net, from, to)) return null;
+    const link = this.state.links[key(net, from, to)];
+    const departNs = Math.max(nowNs, link.busyUntilNs);
+    const wireNs = (bytes * 8 * 1000) / link.bandwidthMbps;
+    link.busyUntilNs = departNs + wireNs;
+    let arrivalNs = link.busyUntilNs + link.latencyUs * 1000;
+    if (link.lossRate > 0) {
+      let tries = 0;
+      while (this.prng.chance(link.lossRate)) {
+        if (!reliable) return null;
+        arrivalNs += 2 * link.latencyUs * 1000 + 200_000; // one retransmission timeout
+        if (++tries >= 16) break; // bound: a link this lossy is as good as down, detection will notice
+      }
+    }
+    if (reliable) {
+      arrivalNs = Math.max(arrivalNs, link.lastArrivalNs);
+      link.lastArrivalNs = arrivalNs;
+    }
+    return Math.ceil(arrivalNs);
+  }
+
+  /** Sets up/down on the links between two hosts (both directions) of one network. */
+  setUp(net: NetName, a: string, b: string, up: boolean): void {
+    for (const k of [key(net, a, b), key(net, b, a)]) {
+      const link = this.state.links[k];
+      if (link !== undefined) link.up = up;
+    }
+  }
+
+  degrade(net: NetName, a: string, b: string, spec: Partial<LinkSpec>): void {
+    for (const k of [key(net, a, b), key(net, b, a)]) {
+      const link = this.state.links[k];
+      if (link !== undefined) Object.assign(link, spec);
+    }
+  }
+
+  linkState(net: NetName, a: string, b: string): LinkState | undefined {
+    return this.state.links[key(net, a, b)];
+  }
+
+  partition(groups: string[][]): void {
+    for (const h of Object.keys(this.state.group)) this.state.group[h] = groups.length; // hosts not named: their own group
+    groups.forEach((g, i) => g.forEach((h) => (this.state.group[h] = i)));
+  }
+
+  heal(): void {
+    for (const h of Object.keys(this.state.group)) this.state.group[h] = 0;
+  }
+}
+
+function key(net: NetName, a: string, b: string): string {
+  return `${net}|${a}|${b}`;
+}

@@ -1,0 +1,67 @@
+// Shared storage: the protected VM's virtual disk and the lock area whose atomic test-and-set prevents split brain.
+
+export const SECTOR_BYTES = 512;
+
+export interface StorageState {
+  sectors: Map<number, Uint8Array>;
+  /** Pair generation → VM id that won the test-and-set for it. */
+  locks: Map<number, number>;
+  /** Hosts that lost their path to the storage. */
+  unreachableFrom: Set<string>;
+}
+
+export class SharedStorage {
+  state: StorageState = { sectors: new Map(), locks: new Map(), unreachableFrom: new Set() };
+
+  constructor(readonly capacitySectors: number, readonly latencyNs: number) {}
+
+  reachable(host: string): boolean {
+    return !this.state.unreachableFrom.has(host);
+  }
+
+  /** Atomic test-and-set of the lock for one pair generation: true if `vm` owns it afterwards. */
+  testAndSet(generation: number, vm: number): boolean {
+    const owner = this.state.locks.get(generation);
+    if (owner === undefined) {
+      this.state.locks.set(generation, vm);
+      return true;
+    }
+    return owner === vm;
+  }
+
+  lockOwner(generation: number): number | undefined {
+    return this.state.locks.get(generation);
+  }
+
+  inRange(sector: number, count: number): boolean {
+    return Number.isInteger(sector) && sector >= 0 && count >= 1 && sector + count <= this.capacitySectors;
+  }
+
+  read(sector: number, count: number): Uint8Array {
+    if (!this.inRange(sector, count)) throw new Error(`storage read out of range: ${sector}+${count}`);
+    const out = new Uint8Array(count * SECTOR_BYTES);
+    for (let i = 0; i < count; i++) {
+      const s = this.state.sectors.get(sector + i);
+      if (s !== undefined) out.set(s, i * SECTOR_BYTES);
+    }
+    return out;
+  }
+
+  write(sector: number, data: Uint8Array): void {
+    const count = Math.ceil(data.length / SECTOR_BYTES);
+    if (!this.inRange(sector, count)) throw new Error(`storage write out of range: ${sector}+${count}`);
+    for (let i = 0; i < count; i++) {
+      const s = new Uint8Array(SECTOR_BYTES);
+      s.set(data.subarray(i * SECTOR_BYTES, (i + 1) * SECTOR_BYTES));
+      this.state.sectors.set(sector + i, s);
+    }
+  }
+
+  getState(): StorageState {
+    return { sectors: new Map(this.state.sectors), locks: new Map(this.state.locks), unreachableFrom: new Set(this.state.unreachableFrom) };
+  }
+
+  setState(st: StorageState): void {
+    this.state = { sectors: new Map(st.sectors), locks: new Map(st.locks), unreachableFrom: new Set(st.unreachableFrom) };
+  }
+}
