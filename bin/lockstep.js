@@ -1,3 +1,3 @@
 #!/usr/bin/env node
-// The `lockstep` command: runs the bundled CLI (build it first with `npm run build`).
-require('../dist/cli.js');
+// The `lockstep` command: runs the bundled CLI (built by `npm run build`, which `npm install` consumers get prebuilt).
+require('../dist/cli.js').cliMain();

@@ -112,8 +112,10 @@ export class Cluster implements EnvHost {
     return id === null ? undefined : this.vms.find((v) => v.id === id);
   }
 
+  /** The live primary: the one holding the network identity (an old primary may linger until it loses arbitration). */
   get primary(): VmInstance | undefined {
-    return this.vms.find((v) => v.role === 'primary' && v.alive);
+    const id = this.vm(this.identityVm);
+    return id !== undefined && id.alive && id.role === 'primary' ? id : this.vms.find((v) => v.role === 'primary' && v.alive);
   }
 
   get secondary(): VmInstance | undefined {

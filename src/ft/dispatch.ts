@@ -86,7 +86,7 @@ function receiveLog(c: Cluster, ev: SimEvent & { t: 'logMsg' }): void {
   const s = c.vm(ev.to);
   if (s === undefined || !s.alive || s.peer !== ev.from) return;
   const rx = s.receiver;
-  s.lastHeardNs = c.nowNs;
+  s.lastLogNs = c.nowNs;
   for (const e of ev.entries) {
     if (e.seq <= rx.receivedSeq) continue; // a resend
     rx.inbox.push(e);
@@ -105,7 +105,7 @@ function receiveLog(c: Cluster, ev: SimEvent & { t: 'logMsg' }): void {
 function receiveAck(c: Cluster, ev: SimEvent & { t: 'ackMsg' }): void {
   const p = c.vm(ev.to);
   if (p === undefined || !p.alive || p.peer !== ev.from || p.role !== 'primary') return;
-  p.lastHeardNs = c.nowNs;
+  p.lastLogNs = c.nowNs;
   const tx = p.sender;
   tx.ackedSeq = Math.max(tx.ackedSeq, ev.seq);
   let n = 0;

@@ -106,6 +106,7 @@ export function startSecondary(c: Cluster, primary: VmInstance, host: string | n
   primary.logging = true;
   primary.suspecting = false;
   primary.lastHeardNs = c.nowNs;
+  primary.lastLogNs = c.nowNs;
   resetSender(primary);
   s.receiver.coveredInstret = primary.machine.instret;
   c.respawnSnapshots.set(s.id, primary.machine.snapshot());
@@ -138,8 +139,10 @@ export function finishRespawn(c: Cluster, s: VmInstance): void {
   s.status = 'running';
   s.lastNs = c.nowNs;
   s.lastHeardNs = c.nowNs;
+  s.lastLogNs = c.nowNs;
+  const initial = s.machine.instret === 0;
   c.addTrace({ kind: 'respawnDone', vm: s.id, host: s.host, text: `secondary running on ${s.host}: replaying from instruction ${s.machine.instret}` });
-  c.checkers.respawned();
+  if (!initial) c.checkers.respawned();
 }
 
 // ---- failure detection and arbitration -------------------------------------------------------------
@@ -152,10 +155,14 @@ export function tick(c: Cluster, vm: VmInstance): void {
   if (peer === undefined) return;
   const arrival = c.network.send('management', vm.host, peer.host, 64, c.nowNs, false);
   if (arrival !== null && hostUp(c, peer.host)) c.queue.push(arrival, { t: 'hbMsg', to: peer.id, from: vm.id });
-  const silentNs = c.nowNs - vm.lastHeardNs;
+  // Failure: heartbeats or logging traffic stopped for longer than the timeout (either one is enough).
+  const hbSilentNs = c.nowNs - vm.lastHeardNs;
+  const logSilentNs = c.nowNs - vm.lastLogNs;
+  const silentNs = Math.max(hbSilentNs, logSilentNs);
   if (silentNs > c.scenario.ft.failureTimeoutMs * NS_PER_MS && !vm.arbitrating) {
     if (!vm.suspecting) {
-      c.addTrace({ kind: 'detect', vm: vm.id, host: vm.host, text: `${vm.name} has heard nothing from its ${peer.role} for ${(silentNs / NS_PER_MS).toFixed(1)} ms: declares it failed` });
+      const what = hbSilentNs >= logSilentNs ? 'heartbeats' : 'logging traffic';
+      c.addTrace({ kind: 'detect', vm: vm.id, host: vm.host, text: `${vm.name}: no ${what} from its ${peer.role} for ${(silentNs / NS_PER_MS).toFixed(1)} ms: declares it failed` });
       c.checkers.detected(vm);
     }
     vm.suspecting = true;
@@ -174,9 +181,11 @@ export function arbitrate(c: Cluster, vm: VmInstance): void {
     return;
   }
   if (!c.storage.reachable(vm.host)) {
-    c.addTrace({ kind: 'arbitrate', vm: vm.id, host: vm.host, text: `${vm.name} cannot reach shared storage: waits to arbitrate` });
+    if (!vm.waitingForStorage) c.addTrace({ kind: 'arbitrate', vm: vm.id, host: vm.host, text: `${vm.name} cannot reach shared storage: waits to arbitrate` });
+    vm.waitingForStorage = true;
     return; // the next tick retries
   }
+  vm.waitingForStorage = false;
   vm.arbitrating = true;
   c.queue.push(c.nowNs + c.storage.latencyNs, { t: 'tasDone', vm: vm.id, generation: vm.generation });
 }

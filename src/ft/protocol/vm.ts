@@ -47,9 +47,13 @@ export class VmInstance {
   throttle = 1;
   lagNs = 0;
   peer: number | null = null;
+  /** Last heartbeat from the peer (management network). */
   lastHeardNs: number;
+  /** Last log message (secondary) or acknowledgement (primary) from the peer (logging network). */
+  lastLogNs: number;
   suspecting = false;
   arbitrating = false;
+  waitingForStorage = false;
   timerGen = 0;
   /** Last mtimecmp the guest armed (a new primary re-arms it at go-live). */
   armedTimer: number | null = null;
@@ -77,6 +81,7 @@ export class VmInstance {
     this.status = status;
     this.lastNs = nowNs;
     this.lastHeardNs = nowNs;
+    this.lastLogNs = nowNs;
   }
 
   get name(): string {

@@ -1,0 +1,155 @@
+// Each fault kind and FT action does what the paper and vSphere describe: who goes live, when, and what state follows.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { failed, run, traceTexts } from './helpers';
+
+test('no faults: Protected throughout, clients answered, every checker holds', () => {
+  const { cluster, summary } = run();
+  assert.deepEqual(failed(summary), []);
+  assert.equal(summary.ftState, 'Protected');
+  assert.equal(summary.failovers.length, 0);
+  assert.ok(summary.clients.ok > 100, `clients answered: ${summary.clients.ok}`);
+  assert.ok(summary.log.entries > 0);
+  const s = cluster.secondary!;
+  assert.equal(s.status, 'running');
+  assert.ok(s.machine.instret > 0 && s.machine.instret <= cluster.primary!.machine.instret);
+  assert.match(summary.console, /kvstore/);
+});
+
+test('primary host crash: the secondary goes live after the failure timeout, a new secondary is respawned', () => {
+  const { cluster, summary } = run({ faults: [{ atMs: 40, kind: 'hostCrash', host: '@primary' }] });
+  assert.deepEqual(failed(summary), []);
+  assert.equal(summary.failovers.length, 1);
+  const f = summary.failovers[0];
+  assert.equal(f.fromHost, 'host-a');
+  assert.equal(f.toHost, 'host-b');
+  assert.ok(f.liveAtMs - f.failedAtMs >= 40, 'detection waits for the failure timeout');
+  assert.ok(f.liveAtMs - f.failedAtMs < 60, `failover took ${f.liveAtMs - f.failedAtMs} ms`);
+  assert.equal(summary.respawns, 1);
+  assert.equal(summary.ftState, 'Protected');
+  assert.equal(cluster.primary!.host, 'host-b');
+  assert.equal(cluster.secondary!.host, 'host-c', 'the new secondary is never on the primary host nor the dead one');
+  assert.ok(summary.clients.ok > 100);
+});
+
+test('secondary host crash: the primary wins the test-and-set, carries on alone, then gets a new secondary', () => {
+  const { cluster, summary } = run({ faults: [{ atMs: 40, kind: 'hostCrash', host: '@secondary' }] });
+  assert.deepEqual(failed(summary), []);
+  assert.equal(summary.failovers.length, 0);
+  assert.equal(cluster.primary!.host, 'host-a');
+  assert.equal(cluster.secondary!.host, 'host-c');
+  assert.ok(traceTexts(cluster, 'arbitrate').some((t) => /primary @ host-a won/.test(t)));
+});
+
+test('split brain: logging link cut with both hosts alive leaves exactly one VM running', () => {
+  const { cluster, summary } = run({ faults: [{ atMs: 40, kind: 'loggingLinkDown' }], placement: { allowedHosts: ['host-a', 'host-b'] } });
+  assert.deepEqual(failed(summary), []);
+  const live = cluster.vms.filter((v) => v.status === 'running' && v.role === 'primary');
+  assert.equal(live.length, 1, 'exactly one primary');
+  const wins = traceTexts(cluster, 'arbitrate').filter((t) => / won /.test(t));
+  const losses = traceTexts(cluster, 'arbitrate').filter((t) => / lost /.test(t));
+  assert.equal(wins.length, 1);
+  assert.equal(losses.length, 1);
+  assert.ok(traceTexts(cluster, 'halt').length >= 1, 'the loser halts itself');
+});
+
+test('full partition: management and logging cut, storage reachable: one survives, no split brain', () => {
+  const { cluster, summary } = run({ faults: [{ atMs: 40, kind: 'partition', groups: [['host-a'], ['host-b', 'host-c']] }] });
+  assert.deepEqual(failed(summary), []);
+  assert.equal(cluster.vms.filter((v) => v.status === 'running' && v.role === 'primary').length, 1);
+});
+
+test('no storage path on the primary during a partition: it waits, the secondary wins and goes live', () => {
+  const { cluster, summary } = run({ faults: [
+    { atMs: 30, kind: 'storageLoss', host: 'host-a' },
+    { atMs: 40, kind: 'partition', groups: [['host-a'], ['host-b', 'host-c']] },
+  ] });
+  assert.deepEqual(failed(summary).filter((f) => !f.startsWith('respawn')), []);
+  assert.equal(cluster.primary?.host, 'host-b');
+  assert.ok(traceTexts(cluster, 'arbitrate').some((t) => /cannot reach shared storage/.test(t)));
+});
+
+test('slow secondary host: lag grows, the primary is throttled', () => {
+  const { summary } = run({ faults: [{ atMs: 10, kind: 'slowHost', host: '@secondary', factor: 0.02 }], ft: { lagBoundMs: 2 } });
+  assert.deepEqual(failed(summary), []);
+  assert.ok(summary.log.throttleEvents >= 1, 'throttled at least once');
+});
+
+test('degraded logging link: more latency, still protected and correct', () => {
+  const { summary } = run({ faults: [{ atMs: 20, kind: 'linkDegrade', latencyUs: 2000, lossRate: 0.05 }] });
+  assert.deepEqual(failed(summary), []);
+  assert.equal(summary.ftState, 'Protected');
+  assert.ok(summary.clients.meanLatencyMs > 1);
+});
+
+test('Test Failover: the secondary goes live at once (no timeout) and a new secondary follows', () => {
+  const { summary } = run({ faults: [{ atMs: 40, kind: 'testFailover' }] });
+  assert.deepEqual(failed(summary), []);
+  assert.equal(summary.failovers.length, 1);
+  assert.ok(summary.failovers[0].liveAtMs - summary.failovers[0].failedAtMs < 5);
+  assert.equal(summary.respawns, 1);
+  assert.equal(summary.ftState, 'Protected');
+});
+
+test('Test Restart Secondary: a new secondary replaces the old one, the primary never stops', () => {
+  const { cluster, summary } = run({ faults: [{ atMs: 40, kind: 'testRestartSecondary' }] });
+  assert.deepEqual(failed(summary), []);
+  assert.equal(summary.failovers.length, 0);
+  assert.equal(summary.respawns, 1);
+  assert.equal(cluster.primary!.host, 'host-a');
+});
+
+test('Turn Off FT then Turn On FT: Not Protected (Disabled), then Protected again', () => {
+  const { cluster, summary } = run({ faults: [{ atMs: 30, kind: 'turnOffFT' }, { atMs: 80, kind: 'turnOnFT' }] });
+  assert.deepEqual(failed(summary), []);
+  const states = traceTexts(cluster, 'state');
+  assert.ok(states.includes('Not Protected (Disabled)'), states.join(' / '));
+  assert.equal(summary.ftState, 'Protected');
+});
+
+test('Suspend FT then Resume FT', () => {
+  const { cluster, summary } = run({ faults: [{ atMs: 30, kind: 'suspendFT' }, { atMs: 80, kind: 'resumeFT' }] });
+  assert.deepEqual(failed(summary), []);
+  assert.ok(traceTexts(cluster, 'state').includes('Not Protected (Disabled)'));
+  assert.equal(summary.ftState, 'Protected');
+});
+
+test('host restore: a crashed host becomes a home for the next secondary', () => {
+  const { cluster, summary } = run({
+    hosts: [{ name: 'host-a' }, { name: 'host-b' }],
+    faults: [{ atMs: 30, kind: 'hostCrash', host: '@primary' }, { atMs: 90, kind: 'hostRestore', host: 'host-a' }],
+  });
+  assert.deepEqual(failed(summary), []);
+  assert.equal(cluster.primary!.host, 'host-b');
+  assert.equal(cluster.secondary?.host, 'host-a');
+});
+
+test('both hosts fail: HA restarts the VM from its disk, acknowledged writes survive', () => {
+  const { cluster, summary } = run({
+    untilMs: 200,
+    faults: [{ atMs: 60, kind: 'hostCrash', host: 'host-a' }, { atMs: 60, kind: 'hostCrash', host: 'host-b' }],
+  });
+  assert.deepEqual(failed(summary), []);
+  assert.equal(summary.haRestarts, 1);
+  assert.equal(cluster.primary!.host, 'host-c');
+  const replayed = /kvstore: (\d+) records replayed/g;
+  const counts = [...summary.console.matchAll(replayed)].map((m) => Number(m[1]));
+  assert.equal(counts.length, 2, summary.console);
+  assert.ok(counts[1] > 0, 'the restarted VM rebuilt its table from the disk log');
+});
+
+test('the Output Rule has teeth: without it, a crash right after an output makes a checker fail', () => {
+  const faults = [{ atMs: 40, kind: 'hostCrash', host: '@primary', when: 'afterOutput' }];
+  const good = run({ faults });
+  assert.deepEqual(failed(good.summary), []);
+  const bad = run({ faults, whatIf: { outputRule: false } });
+  assert.ok(failed(bad.summary).some((f) => f.startsWith('outputs-from-one-execution') || f.startsWith('no-split-brain')), failed(bad.summary).join('\n'));
+});
+
+for (const kind of ['time', 'nicRx', 'timer', 'diskDone'] as const) {
+  test(`leaving ${kind} out of the log makes the secondary diverge, and the checker says so`, () => {
+    const { summary } = run({ whatIf: { omitLogKinds: [kind] } });
+    assert.ok(failed(summary).some((f) => f.startsWith('no-divergence')), failed(summary).join('\n') || 'no failure');
+  });
+}
