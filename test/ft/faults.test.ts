@@ -153,3 +153,59 @@ for (const kind of ['time', 'nicRx', 'timer', 'diskDone'] as const) {
     assert.ok(failed(summary).some((f) => f.startsWith('no-divergence')), failed(summary).join('\n') || 'no failure');
   });
 }
+
+test('logging link down briefly, up before the timeout: no failover, the log is resent, still Protected', () => {
+  const { cluster, summary } = run({ faults: [{ atMs: 40, kind: 'loggingLinkDown' }, { atMs: 55, kind: 'loggingLinkUp' }] });
+  assert.deepEqual(failed(summary), []);
+  assert.equal(summary.failovers.length, 0);
+  assert.equal(traceTexts(cluster, 'detect').length, 0);
+  assert.equal(summary.ftState, 'Protected');
+  assert.ok(cluster.secondary!.machine.instret > 0);
+});
+
+test('partition then heal: one VM survives the partition, after the heal a new secondary restores protection', () => {
+  const { cluster, summary } = run({
+    untilMs: 250,
+    placement: { allowedHosts: ['host-a', 'host-b'] },
+    faults: [{ atMs: 40, kind: 'partition', groups: [['host-a'], ['host-b', 'host-c']] }, { atMs: 150, kind: 'heal' }],
+  });
+  assert.deepEqual(failed(summary), []);
+  assert.equal(summary.ftState, 'Protected');
+  assert.equal(traceTexts(cluster, 'halt').length, 1);
+  assert.equal(summary.respawns, 1);
+});
+
+test('storage path lost and restored on the primary: disk writes wait (all paths down), then complete; nothing lost', () => {
+  const { summary } = run({ faults: [{ atMs: 40, kind: 'storageLoss', host: '@primary' }, { atMs: 70, kind: 'storageRestore', host: 'host-a' }] });
+  assert.deepEqual(failed(summary), []);
+  assert.equal(summary.failovers.length, 0);
+  assert.ok(summary.clients.maxLatencyMs >= 25, `a write waited for the storage path: ${summary.clients.maxLatencyMs} ms`);
+});
+
+test('affinity rules bind the secondary too: no respawn outside the allowed hosts', () => {
+  const { cluster, summary } = run({ placement: { allowedHosts: ['host-a', 'host-b'] }, faults: [{ atMs: 40, kind: 'hostCrash', host: '@primary' }] });
+  assert.deepEqual(failed(summary), []);
+  assert.equal(summary.respawns, 0);
+  assert.equal(summary.ftState, 'Not Protected (Need Secondary VM)');
+  assert.ok(cluster.vms.every((v) => v.host !== 'host-c'));
+});
+
+test('processor family: a secondary is only respawned on a host of the same family', () => {
+  const { cluster, summary } = run({
+    hosts: [{ name: 'host-a' }, { name: 'host-b' }, { name: 'host-x', family: 'rv-gen2' }, { name: 'host-c' }],
+    faults: [{ atMs: 40, kind: 'hostCrash', host: '@primary' }],
+  });
+  assert.deepEqual(failed(summary), []);
+  assert.equal(cluster.secondary!.host, 'host-c');
+});
+
+test('a crash during respawn: the copy is abandoned and tried again elsewhere', () => {
+  const { summary } = run({
+    untilMs: 200,
+    hosts: [{ name: 'host-a' }, { name: 'host-b' }, { name: 'host-c' }, { name: 'host-d' }],
+    faults: [{ atMs: 40, kind: 'hostCrash', host: '@primary' }, { atMs: 41, kind: 'hostCrash', host: '@secondary', when: 'duringRespawn' }],
+  });
+  assert.deepEqual(failed(summary), []);
+  assert.equal(summary.ftState, 'Protected');
+  assert.equal(summary.respawns, 1);
+});

@@ -1,0 +1,54 @@
+// `lockstep asm`: writes an ELF, reports diagnostics as file:line:col, exit codes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { asmCommand } from '../../src/cli/asm-command';
+import { readElfHeader } from './elf-read';
+
+function run(argv: string[]) {
+  let out = '';
+  let err = '';
+  const code = asmCommand(argv, { stdout: (s) => { out += s; }, stderr: (s) => { err += s; } });
+  return { code, out, err };
+}
+
+test('assembles a file to an ELF executable', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lockstep-asmcmd-'));
+  try {
+    writeFileSync(join(dir, 'a.s'), '.globl _start\n_start: j _start\n');
+    const r = run([join(dir, 'a.s'), '-o', join(dir, 'a.elf')]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /\.text 4 bytes @ 0x80000000/);
+    const h = readElfHeader(readFileSync(join(dir, 'a.elf')));
+    assert.equal(h.entry, 0x80000000);
+    const r2 = run([join(dir, 'a.s'), '--rvc']);
+    assert.equal(r2.code, 0);
+    assert.ok(existsSync(join(dir, 'a.elf')), 'default output name replaces .s by .elf');
+    assert.equal(readElfHeader(readFileSync(join(dir, 'a.elf'))).flags, 1, 'c.j under --rvc sets EF_RISCV_RVC');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('errors: diagnostics on stderr as file:line:col, exit 1, no output file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lockstep-asmcmd-'));
+  try {
+    const src = join(dir, 'bad.s');
+    writeFileSync(src, 'nop\n  frob a0\n');
+    const r = run([src, '-o', join(dir, 'bad.elf')]);
+    assert.equal(r.code, 1);
+    assert.equal(r.err, `${src}:2:3: error: unknown instruction \`frob'\n`);
+    assert.equal(existsSync(join(dir, 'bad.elf')), false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('usage errors exit 2; missing file exits 1', () => {
+  assert.equal(run([]).code, 2);
+  assert.equal(run(['--bogus']).code, 2);
+  assert.equal(run(['/nonexistent/x.s']).code, 1);
+  assert.equal(run(['--help']).code, 0);
+});

@@ -1,0 +1,96 @@
+// Fuzzing: random token soup and mutated corpus files never throw and never hit an internal error.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { assemble } from '../../src/asm';
+import { allMnemonics } from '../../src/asm/instructions';
+
+/** mulberry32: small seeded PRNG so failures reproduce. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const corpusDir = join(__dirname, '..', 'fixtures', 'asm');
+const corpus = readdirSync(corpusDir).filter((f) => f.endsWith('.s')).map((f) => readFileSync(join(corpusDir, f), 'utf8'));
+const VOCAB = [
+  ...allMnemonics(), '.text', '.data', '.bss', '.section', '.word', '.byte', '.half', '.ascii', '.asciz', '.align', '.balign',
+  '.p2align', '.space', '.fill', '.equ', '.set', '.globl', '.option', 'rvc', 'norvc', 'push', 'pop', '.size', '.type', '.zero',
+  'a0', 'a1', 'sp', 'zero', 'x31', 'fp', 't6', 'mstatus', 'mtvec', 'cycle', '0', '1', '-1', '2047', '-2048', '0x7fffffff',
+  '0xffffffff', '0x100000000', '99999999999999999999', "'a'", "'\\n'", '"str"', '"\\x41\\101"', '1f', '1b', '2:', '1:', 'L:',
+  'L', '.', '%hi(', '%lo(', '%pcrel_hi(', '%pcrel_lo(', '(', ')', ',', '+', '-', '*', '/', '%', '<<', '>>', '&', '|', '^', '~',
+  '!', '=', ':', ';', '\n', '\n', '\n', '# c', '// c', '/*', '*/', '@function', 'iorw', 'rw',
+  '\n.macro m a, b=2\n', '\n.endm\n', '\n.rept 3\n', '\n.rept 500\n', '\n.endr\n', '\n.irp r, a0, a1\n', '\n.irpc c, 12\n', '\\a', '\\@', '\\()', '\nm 1\n',
+  '.org', '.org 64', 'c.addi', 'c.j', 'c.lw', 'c.beqz', '.option rvc\n',
+];
+
+function tokenSoup(rnd: () => number): string {
+  const n = 1 + Math.floor(rnd() * 60);
+  let s = '';
+  for (let i = 0; i < n; i++) s += VOCAB[Math.floor(rnd() * VOCAB.length)] + (rnd() < 0.7 ? ' ' : '');
+  return s;
+}
+
+function mutate(src: string, rnd: () => number): string {
+  let s = src;
+  const edits = 1 + Math.floor(rnd() * 8);
+  for (let e = 0; e < edits; e++) {
+    const at = Math.floor(rnd() * (s.length + 1));
+    const len = Math.floor(rnd() * 12);
+    const r = rnd();
+    if (r < 0.3) s = s.slice(0, at) + s.slice(at + len);
+    else if (r < 0.6) s = s.slice(0, at) + VOCAB[Math.floor(rnd() * VOCAB.length)] + s.slice(at);
+    else if (r < 0.8) s = s.slice(0, at) + String.fromCharCode(Math.floor(rnd() * 128)) + s.slice(at + 1);
+    else {
+      const lines = s.split('\n');
+      const i = Math.floor(rnd() * lines.length);
+      lines.splice(Math.floor(rnd() * lines.length), 0, lines[i]);
+      s = lines.join('\n');
+    }
+  }
+  return s;
+}
+
+function check(src: string, label: string): void {
+  let r;
+  try {
+    r = assemble(src, { rvc: src.length % 2 === 0 });
+  } catch (e) {
+    assert.fail(`${label} threw ${(e as Error).stack}\n--- source ---\n${src}`);
+  }
+  const internal = r.diagnostics.find((d) => d.message.startsWith('internal'));
+  assert.equal(internal, undefined, `${label}: ${internal?.message}\n--- source ---\n${src}`);
+  for (const d of r.diagnostics) assert.ok(d.line >= 1 && d.column >= 0 && d.endColumn > d.column, `${label}: bad range ${JSON.stringify(d)}`);
+}
+
+test('random token soup never throws (2500 cases)', () => {
+  const rnd = prng(0x5eed);
+  for (let i = 0; i < 2500; i++) check(tokenSoup(rnd), `soup #${i}`);
+});
+
+test('mutated corpus files never throw (1500 cases)', () => {
+  const rnd = prng(0xc0ffee);
+  for (let i = 0; i < 1500; i++) check(mutate(corpus[i % corpus.length], rnd), `mutant #${i}`);
+});
+
+test('assembling 10k lines takes well under a second', () => {
+  const lines = ['.text', '_start:'];
+  for (let i = 0; i < 10000; i++) {
+    lines.push([`addi a${i % 8}, a${(i + 1) % 8}, ${i % 2000}`, `1: beqz a0, 1f`, `lw t0, ${(i % 500) * 4}(sp)`, `li t1, ${i * 7919}`, `j 1b`][i % 5]);
+  }
+  lines.push('1: ret');
+  const src = lines.join('\n');
+  assemble(src.slice(0, 20000)); // warm the JIT: the bound is about steady-state speed
+  const t0 = performance.now();
+  const r = assemble(src, { rvc: true });
+  const ms = performance.now() - t0;
+  assert.equal(r.ok, true, JSON.stringify(r.diagnostics.slice(0, 3)));
+  assert.ok(ms < 1000, `took ${ms.toFixed(0)} ms`);
+});

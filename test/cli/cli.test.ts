@@ -1,0 +1,87 @@
+// The command line: run's JSON summary and exit codes, chaos campaigns, exec, and clear errors for bad input.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main';
+
+const root = join(__dirname, '../..');
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { stdout: (s) => (out += s), stderr: (s) => (err += s), isTty: false });
+  return { code, out, err };
+}
+
+function scenarioFile(body: Record<string, unknown>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'lockstep-cli-'));
+  const p = join(dir, 's.json');
+  writeFileSync(p, JSON.stringify({ program: join(root, 'examples/kvstore/kvstore.elf'), untilMs: 120, ...body }));
+  return p;
+}
+
+test('run --json: one object with the summary fields, exit 0 when every checker holds', async () => {
+  const r = await cli('run', join(root, 'examples/kvstore/failover.json'), '--json', '--until-ms', '200');
+  assert.equal(r.code, 0, r.err);
+  const s = JSON.parse(r.out);
+  for (const key of ['seed', 'endMs', 'failovers', 'respawns', 'ftState', 'log', 'outputs', 'clients', 'invariants', 'traceHash']) assert.ok(key in s, key);
+  assert.equal(s.failovers.length, 1);
+  const f = s.failovers[0];
+  assert.deepEqual([f.fromHost, f.toHost], ['host-a', 'host-b']);
+  assert.ok(f.detectedAtMs >= f.failedAtMs && f.liveAtMs >= f.detectedAtMs);
+  assert.ok(s.invariants.every((i: { ok: boolean }) => i.ok));
+  assert.equal(s.endMs, 200);
+});
+
+test('run prints a readable timeline and the checker verdicts', async () => {
+  const r = await cli('run', join(root, 'examples/kvstore/failover.json'), '--until-ms', '200');
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /goLive +secondary on host-b went live/);
+  assert.match(r.out, /ok {3}no-split-brain/);
+});
+
+test('run exits 1 when a checker fails (the Output Rule switched off, crash right after an output)', async () => {
+  const p = scenarioFile({ whatIf: { outputRule: false }, faults: [{ atMs: 40, kind: 'hostCrash', host: '@primary', when: 'afterOutput' }] });
+  const r = await cli('run', p, '--json');
+  assert.equal(r.code, 1);
+  assert.ok(JSON.parse(r.out).invariants.some((i: { ok: boolean }) => !i.ok));
+});
+
+test('bad input exits 2 with a message naming the problem', async () => {
+  assert.equal((await cli('run')).code, 2);
+  const bad = await cli('run', scenarioFile({ ft: { heartbeat: 1 } }));
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /ft\.heartbeat: unknown key/);
+  const missing = await cli('run', '/nonexistent/s.json');
+  assert.equal(missing.code, 2);
+  assert.match(missing.err, /cannot read scenario/);
+  const noProgram = await cli('run', scenarioFile({ program: '/nonexistent.elf' }));
+  assert.equal(noProgram.code, 2);
+  assert.match(noProgram.err, /cannot read \/nonexistent\.elf/);
+  assert.equal((await cli('frobnicate')).code, 2);
+  const badFlag = await cli('run', scenarioFile({}), '--sed', '3');
+  assert.match(badFlag.err, /unknown option --sed/);
+});
+
+test('chaos: a small campaign passes; with the Output Rule off it finds failing seeds and names the checker', async () => {
+  const p = join(root, 'examples/kvstore/failover.json');
+  const good = await cli('chaos', p, '--seeds', '6', '--jobs', '1', '--json');
+  assert.equal(good.code, 0, good.out);
+  assert.equal(JSON.parse(good.out).failures, 0);
+  const bad = await cli('chaos', p, '--seeds', '16', '--jobs', '1', '--json', '--what-if-no-output-rule');
+  assert.equal(bad.code, 1);
+  const failing = JSON.parse(bad.out).failing;
+  assert.ok(failing.length > 0);
+  assert.ok(failing.every((f: { failed: { name: string }[] }) => f.failed.length > 0));
+});
+
+test('exec runs one VM: UART to stdout, exit code from the guest', async () => {
+  const r = await cli('exec', join(root, 'examples/bench/crc32-rv32imac.elf'), '--stats');
+  assert.equal(r.code, 0, r.err);
+  assert.ok(r.out.length > 0);
+  const stats = JSON.parse(r.err.trim().split('\n').pop()!);
+  assert.ok(stats.instret > 0 && stats.wallMs >= 0 && 'mips' in stats);
+});
