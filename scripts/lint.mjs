@@ -2,6 +2,9 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, dirname, relative, normalize } from 'node:path';
 
+// Optional argument: the project root to check (the tests point it at a scratch tree).
+if (process.argv[2]) process.chdir(process.argv[2]);
+
 // Layers from the bottom up (DESIGN.md §1). A file may import its own layer or any layer listed before it.
 const LAYERS = ['machine', 'asm', 'ft', 'replay', 'debug', 'lsp', 'cli', 'extension'];
 // What each layer may import besides lower layers (lsp sits beside debug: it needs only asm and machine).
