@@ -63,6 +63,10 @@ export class Cluster implements EnvHost {
   /** Instruction stops requested by a debugger: VM id → instret to stop at. */
   readonly stepTargets = new Map<number, number>();
   private stopRequested = false;
+  /** End of the quantum in progress when a debugger stop interrupted it; null at a quantum boundary. */
+  private quantumEndNs: number | null = null;
+  /** Faults injected while running (debugger, FT actions by hand), with the exact time they took effect. */
+  readonly injected: { atNs: number; fault: FaultSpec }[] = [];
   /** Faults waiting for the worst moment: the next output release, the next respawn. */
   armedFaults: FaultSpec[] = [];
   armedRespawnFaults: FaultSpec[] = [];
@@ -102,6 +106,7 @@ export class Cluster implements EnvHost {
     const machine = new Machine({ env, ramSize: this.scenario.ramMiB * 1024 * 1024, diskSectors: this.scenario.storage.diskSectors });
     const vm = new VmInstance(this.nextVmId++, role, host, this.epoch, this.pairGeneration, machine, this.nowNs, status);
     machine.setEnvironment(role === 'primary' ? new RecordEnv(vm, this) : new ReplayEnv(vm, this));
+    this.rebase(vm, this.nowNs);
     this.vms.push(vm);
     this.queue.push(this.nowNs + this.scenario.ft.heartbeatIntervalMs * NS_PER_MS, { t: 'tick', vm: vm.id });
     if (role === 'primary') this.queue.push(this.nowNs + this.flushIntervalNs, { t: 'flush', vm: vm.id });
@@ -135,7 +140,7 @@ export class Cluster implements EnvHost {
   // ---- EnvHost: what the machine's environments ask of the world ---------------------------------
 
   sample(vm: VmInstance, kind: ReadKind, instret: number): number {
-    const t = vm.timeAt(instret, this.rate(vm));
+    const t = vm.timeAt(instret);
     switch (kind) {
       case 'time': return Math.floor(t / NS_PER_TICK);
       case 'cycle': return Math.floor((t * this.hosts.get(vm.host)!.mips) / 1000);
@@ -150,7 +155,7 @@ export class Cluster implements EnvHost {
     const full = { ...entry, seq } as LogEntry;
     s.pending.push(full);
     s.bytes += entryBytes(full);
-    if (s.bytes >= this.scenario.ft.logBufferKiB * 1024) vm.machine.cpu.requestStop();
+    if (this.logBufferFull(vm)) vm.machine.cpu.requestStop();
     return seq;
   }
 
@@ -184,6 +189,7 @@ export class Cluster implements EnvHost {
   deliverToPrimary(vm: VmInstance, ev: InputEvent): void {
     const instret = vm.machine.instret;
     vm.machine.deliver(ev);
+    if (vm.idle) this.rebase(vm, this.nowNs);
     vm.idle = false;
     this.log(vm, { instret, k: 'input', ev });
   }
@@ -195,9 +201,11 @@ export class Cluster implements EnvHost {
     if (!(untilNs >= this.nowNs)) throw new Error(`cannot run backwards to ${untilNs} (now ${this.nowNs})`);
     this.stopRequested = false;
     for (let guard = 0; guard < 1e9; guard++) {
-      const tNext = Math.min(this.queue.peekTime(), this.nowNs + QUANTUM_NS_MAX, untilNs);
+      const tNext = this.quantumEndNs ?? Math.min(this.queue.peekTime(), this.nowNs + QUANTUM_NS_MAX, untilNs);
+      this.quantumEndNs = tNext;
       const stop = this.advanceVms(tNext);
       if (stop !== null) return stop;
+      this.quantumEndNs = null;
       this.nowNs = tNext;
       this.processEventsUpTo(tNext);
       this.noteState();
@@ -205,6 +213,24 @@ export class Cluster implements EnvHost {
       if (this.nowNs >= untilNs) return { reason: 'time' };
     }
     throw new Error('cluster loop bound exceeded');
+  }
+
+  /**
+   * Injects a fault or FT action now. It takes effect at the end of the quantum in progress (or 1 ns
+   * from now at a boundary), before any other event at that instant, so a replay that schedules it
+   * at the recorded time reproduces the run exactly.
+   */
+  inject(fault: FaultSpec): number {
+    const atNs = this.quantumEndNs ?? this.nowNs + 1;
+    this.scheduleInjected(atNs, fault);
+    return atNs;
+  }
+
+  /** Schedules an injected fault at an exact time (replaying a recording). */
+  scheduleInjected(atNs: number, fault: FaultSpec): void {
+    if (!(atNs > this.nowNs || (atNs === this.quantumEndNs))) throw new Error(`cannot inject a fault in the past (${atNs} ns, now ${this.nowNs} ns)`);
+    this.injected.push({ atNs, fault: { ...fault } });
+    this.queue.push(atNs, { t: 'fault', fault: { ...fault, atMs: atNs / NS_PER_MS }, index: -1 }, 0);
   }
 
   /** Makes a running `run` return at the next quantum boundary (used by the debugger's pause). */
@@ -231,41 +257,38 @@ export class Cluster implements EnvHost {
     return null;
   }
 
-  private budget(vm: VmInstance, tNs: number): number {
-    const b = (tNs - vm.lastNs) * this.rate(vm) + vm.carryInstr;
-    const n = Math.floor(b);
-    vm.carryInstr = b - n;
-    return n;
+  /** Re-bases a VM's execution credit at `tNs` with its current rate (see VmInstance.baseNs). */
+  rebase(vm: VmInstance, tNs: number): void {
+    vm.rebase(tNs, this.rate(vm));
+  }
+
+  /** True when the primary's log buffer is full: it must wait for the secondary. */
+  logBufferFull(vm: VmInstance): boolean {
+    return vm.sender.bytes >= this.scenario.ft.logBufferKiB * 1024;
   }
 
   private advancePrimary(vm: VmInstance, tNs: number): ClusterStop | null {
-    if (vm.sender.bytes >= this.scenario.ft.logBufferKiB * 1024) {
-      if (!vm.stalled) this.stats.stalls++;
+    if (!vm.stalled && this.logBufferFull(vm)) {
+      this.stats.stalls++;
       vm.stalled = true;
-      vm.lastNs = tNs;
-      vm.carryInstr = 0;
-      return null;
+    } else if (vm.stalled && !this.logBufferFull(vm)) {
+      vm.stalled = false; // space was freed by an event at lastNs: resume from there, no banked credit
+      this.rebase(vm, vm.lastNs);
     }
-    vm.stalled = false;
-    const n = vm.idle ? 0 : this.budget(vm, tNs);
-    vm.sliceStartNs = vm.lastNs;
-    vm.sliceStartInstret = vm.machine.instret;
-    if (n > 0) {
-      const target = vm.machine.instret + n;
-      const stop = this.runMachine(vm, target);
-      if (stop !== null) return stop;
+    if (!vm.stalled && !vm.idle) {
+      const target = vm.creditAt(tNs);
+      if (target > vm.machine.instret) {
+        const stop = this.runMachine(vm, target);
+        if (stop !== null) return stop;
+      }
     }
     vm.lastNs = tNs;
     return null;
   }
 
   private advanceSecondary(vm: VmInstance, tNs: number): ClusterStop | null {
-    const maxTarget = vm.machine.instret + this.budget(vm, tNs);
-    vm.sliceStartNs = vm.lastNs;
-    vm.sliceStartInstret = vm.machine.instret;
-    const stop = control.replayUpTo(this, vm, maxTarget);
+    const stop = control.replayUpTo(this, vm, Math.max(vm.machine.instret, vm.creditAt(tNs)));
     if (stop !== null) return stop;
-    if (vm.machine.instret < maxTarget) vm.carryInstr = 0; // waiting for the log: no credit piles up
     vm.lastNs = tNs;
     return null;
   }
@@ -325,9 +348,9 @@ export class Cluster implements EnvHost {
   }
 
   /** An output was released: faults armed for "right after an output" fire now (the VM stops at this instruction). */
-  onRelease(vm: VmInstance): void {
+  onRelease(vm: VmInstance, atNs: number): void {
     if (this.armedFaults.length === 0) return;
-    for (const f of this.armedFaults.splice(0)) this.queue.push(this.nowNs, { t: 'fault', fault: f, index: -1 });
+    for (const f of this.armedFaults.splice(0)) this.queue.push(atNs, { t: 'fault', fault: f, index: -1 });
     vm.machine.cpu.requestStop();
   }
 

@@ -77,6 +77,7 @@ function controlLag(c: Cluster, p: VmInstance, s: VmInstance): void {
   const throttle = lagNs > boundNs ? 0.5 : lagNs < boundNs / 2 ? 1 : p.throttle;
   if (throttle !== p.throttle) {
     p.throttle = throttle;
+    c.rebase(p, c.nowNs);
     c.stats.throttleEvents++;
     c.addTrace({ kind: 'throttle', vm: p.id, host: p.host, text: throttle < 1 ? `secondary lags ${(lagNs / NS_PER_MS).toFixed(1)} ms: primary CPU throttled` : 'secondary caught up: primary CPU at full speed' });
   }
@@ -87,12 +88,14 @@ function receiveLog(c: Cluster, ev: SimEvent & { t: 'logMsg' }): void {
   if (s === undefined || !s.alive || s.peer !== ev.from) return;
   const rx = s.receiver;
   s.lastLogNs = c.nowNs;
+  const starved = s.status === 'running' && s.machine.instret >= rx.coveredInstret;
   for (const e of ev.entries) {
     if (e.seq <= rx.receivedSeq) continue; // a resend
     rx.inbox.push(e);
     rx.receivedSeq = e.seq;
   }
   rx.coveredInstret = Math.max(rx.coveredInstret, ev.covered);
+  if (starved) c.rebase(s, c.nowNs); // it waited for the log: no banked credit
   rx.peerReleasedSeq = Math.max(rx.peerReleasedSeq, ev.releasedSeq);
   const p = c.vm(ev.from)!;
   const arrival = c.network.send('logging', s.host, p.host, ACK_BYTES, c.nowNs, true);

@@ -60,7 +60,10 @@ export function applyFault(c: Cluster, f: FaultSpec): void {
     case 'heal': c.network.heal(); return retryRespawn(c);
     case 'storageLoss': c.storage.state.unreachableFrom.add(host!); return;
     case 'storageRestore': return storageRestore(c, host!);
-    case 'slowHost': c.hosts.get(host!)!.slowFactor = f.factor ?? 1; return;
+    case 'slowHost':
+      c.hosts.get(host!)!.slowFactor = f.factor ?? 1;
+      for (const vm of c.vms) if (vm.host === host && vm.alive) c.rebase(vm, c.nowNs);
+      return;
     default: return ftAction(c, f.kind);
   }
 }

@@ -51,3 +51,34 @@ test('the secondary state hash equals the primary state hash at the same instruc
   }
   assert.ok(compared >= 10, `compared at ${compared} points`);
 });
+
+test('slicing time finely (every few microseconds) gives exactly the same run as one straight run', () => {
+  const s = scenario({ untilMs: 40, faults: [{ atMs: 12, kind: 'slowHost', host: '@secondary', factor: 0.3 }, { atMs: 20, kind: 'hostCrash', host: '@primary' }] });
+  const straight = runScenario(s, kvstore()).summary.traceHash;
+  const c = new Cluster(s, kvstore());
+  let t = 0;
+  for (let i = 0; t < 40e6; i++) c.run((t += 1_000 + ((i * 7919) % 23_000)));
+  c.finish();
+  assert.equal(c.trace.hash(), straight);
+});
+
+test('a fault injected mid-run (even inside a quantum, after a step) replays exactly from its recorded time', () => {
+  const s = scenario({ untilMs: 120 });
+  const live = new Cluster(s, kvstore());
+  live.run(30e6);
+  const p = live.primary!;
+  live.stepTargets.set(p.id, p.machine.instret + 1234);
+  assert.equal(live.run(120e6).reason, 'step');
+  live.inject({ atMs: 0, kind: 'hostCrash', host: '@primary' });
+  live.run(60e6);
+  live.inject({ atMs: 0, kind: 'linkDegrade', latencyUs: 300 });
+  live.run(120e6);
+  live.finish();
+  assert.equal(live.checkers.failovers.length, 1);
+
+  const again = new Cluster(s, kvstore());
+  for (const { atNs, fault } of live.injected) again.scheduleInjected(atNs, fault);
+  again.run(120e6);
+  again.finish();
+  assert.equal(again.trace.hash(), live.trace.hash());
+});

@@ -24,7 +24,7 @@ export function replayUpTo(c: Cluster, vm: VmInstance, maxTarget: number): Clust
         c.diverged(vm, m.instret, m.pc, `the log delivers ${input.ev.kind} at instruction ${input.instret}; the secondary is at ${m.instret} with earlier log entries unused`);
         return null;
       }
-      applyInput(vm, input);
+      applyInput(c, vm, input);
       continue;
     }
     if (vm.idle) {
@@ -44,8 +44,9 @@ export function replayUpTo(c: Cluster, vm: VmInstance, maxTarget: number): Clust
   return null;
 }
 
-function applyInput(vm: VmInstance, input: LogEntry & { k: 'input' }): void {
+function applyInput(c: Cluster, vm: VmInstance, input: LogEntry & { k: 'input' }): void {
   const rx = vm.receiver;
+  if (vm.idle) c.rebase(vm, vm.lastNs); // woken at the start of this slice: no banked credit
   rx.head++;
   rx.appliedSeq = input.seq;
   if (input.ev.kind === 'diskDone') vm.pendingDisk.delete(input.ev.id);
@@ -138,6 +139,7 @@ export function finishRespawn(c: Cluster, s: VmInstance): void {
   s.machine.restore(snap);
   s.status = 'running';
   s.lastNs = c.nowNs;
+  c.rebase(s, c.nowNs);
   s.lastHeardNs = c.nowNs;
   s.lastLogNs = c.nowNs;
   const initial = s.machine.instret === 0;
@@ -240,13 +242,13 @@ export function goLive(c: Cluster, s: VmInstance): void {
 /** Applies every received log entry before going live (the secondary must not lose the primary's last inputs). */
 function catchUp(c: Cluster, s: VmInstance): number {
   const before = s.machine.instret;
-  s.sliceStartNs = c.nowNs;
-  s.sliceStartInstret = before;
+  s.rebase(c.nowNs, Infinity); // the copy runs flat out: its instructions all happen now
   const saved = c.stepTargets.get(s.id);
   c.stepTargets.delete(s.id);
   replayUpTo(c, s, s.receiver.coveredInstret);
   if (saved !== undefined) c.stepTargets.set(s.id, saved);
   s.lastNs = c.nowNs;
+  c.rebase(s, c.nowNs);
   return s.machine.instret - before;
 }
 

@@ -10,7 +10,7 @@ const CONSOLE_CHARS_MAX = 1 << 20;
 
 /** The primary produced `out` at `instret` (log entry `seq`): hold it or release it. */
 export function onPrimaryOutput(c: Cluster, vm: VmInstance, out: GuestOutput, instret: number, seq: number): void {
-  const producedNs = Math.max(c.nowNs, vm.timeAt(instret, c.rate(vm)));
+  const producedNs = Math.max(c.nowNs, vm.timeAt(instret));
   if (out.kind === 'diskRequest' && out.op === 'read') {
     // A read changes nothing outside the VM: it need not wait for the secondary.
     c.submitDisk(vm, { id: out.id, op: 'read', sector: out.sector, count: out.count });
@@ -66,5 +66,5 @@ export function release(c: Cluster, vm: VmInstance, h: HeldOutput, atNs: number)
     case 'timerArm':
       break;
   }
-  c.onRelease(vm);
+  c.onRelease(vm, atNs);
 }

@@ -39,9 +39,14 @@ export class VmInstance {
   status: VmStatus;
   /** Sim time that corresponds to the machine's current instruction count. */
   lastNs: number;
-  carryInstr = 0;
-  sliceStartNs = 0;
-  sliceStartInstret = 0;
+  /**
+   * Execution credit: by sim time t the VM may have retired `baseInstret + floor((t - baseNs) * baseRate)`
+   * instructions. A function of t alone, so how the loop slices time never changes a run; it is
+   * re-based only at deterministic points (rate change, wake-up, end of a stall).
+   */
+  baseNs: number;
+  baseInstret = 0;
+  baseRate = 0;
   idle = false;
   stalled = false;
   throttle = 1;
@@ -80,6 +85,7 @@ export class VmInstance {
   ) {
     this.status = status;
     this.lastNs = nowNs;
+    this.baseNs = nowNs;
     this.lastHeardNs = nowNs;
     this.lastLogNs = nowNs;
   }
@@ -92,9 +98,21 @@ export class VmInstance {
     return this.status === 'running' || this.status === 'copying';
   }
 
-  /** Sim time at which the instruction after `instret` executes, inside the current slice. */
-  timeAt(instret: number, rateInstrPerNs: number): number {
-    if (rateInstrPerNs <= 0) return this.sliceStartNs;
-    return this.sliceStartNs + Math.floor((instret - this.sliceStartInstret) / rateInstrPerNs);
+  /** Instructions the VM may have retired by sim time `tNs`. */
+  creditAt(tNs: number): number {
+    return this.baseInstret + Math.floor((tNs - this.baseNs) * this.baseRate);
+  }
+
+  /** Sim time at which the instruction after `instret` executes (never before the last re-base). */
+  timeAt(instret: number): number {
+    if (this.baseRate <= 0 || instret <= this.baseInstret) return this.baseNs;
+    return this.baseNs + Math.floor((instret - this.baseInstret) / this.baseRate);
+  }
+
+  /** Starts counting credit afresh from `tNs` at `rateInstrPerNs`. */
+  rebase(tNs: number, rateInstrPerNs: number): void {
+    this.baseNs = tNs;
+    this.baseInstret = this.machine.instret;
+    this.baseRate = rateInstrPerNs;
   }
 }

@@ -2,6 +2,8 @@
 
 export interface QueuedEvent<T> {
   timeNs: number;
+  /** Among events at the same time, lower priority numbers fire first (injected faults use 0). */
+  prio: number;
   seq: number;
   ev: T;
 }
@@ -18,10 +20,10 @@ export class EventQueue<T> {
     return this.heap.length;
   }
 
-  push(timeNs: number, ev: T): void {
+  push(timeNs: number, ev: T, prio = 1): void {
     if (!Number.isFinite(timeNs) || timeNs < 0) throw new Error(`bad event time ${timeNs}`);
     if (this.heap.length >= this.capacity) throw new Error(`event queue full (${this.capacity} events): a runaway schedule`);
-    const item = { timeNs, seq: this.nextSeq++, ev };
+    const item = { timeNs, prio, seq: this.nextSeq++, ev };
     this.heap.push(item);
     this.up(this.heap.length - 1);
   }
@@ -91,9 +93,9 @@ export class EventQueue<T> {
 }
 
 function less<T>(a: QueuedEvent<T>, b: QueuedEvent<T>): boolean {
-  return a.timeNs < b.timeNs || (a.timeNs === b.timeNs && a.seq < b.seq);
+  return less2(a, b) < 0;
 }
 
 function less2<T>(a: QueuedEvent<T>, b: QueuedEvent<T>): number {
-  return a.timeNs - b.timeNs || a.seq - b.seq;
+  return a.timeNs - b.timeNs || a.prio - b.prio || a.seq - b.seq;
 }
