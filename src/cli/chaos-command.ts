@@ -6,11 +6,15 @@ import { chaosScenario } from '../ft/chaos';
 import { runScenario } from '../ft/report';
 import type { Program } from '../machine/program';
 import type { Scenario } from '../ft/scenario';
-import { Io, intFlag, parseArgs, readProgram, readScenario, UsageError } from './io';
+import { Io, intFlag, parseArgs, readProgramFile, readScenario, UsageError, writeFileAtomic } from './io';
+import { encodeRecording } from '../replay/recording';
+import { recordingOf } from '../replay/replay-run';
+import { mkdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
 
-export const CHAOS_USAGE = 'lockstep chaos SCENARIO.json --seeds N [--first S] [--jobs J] [--json] [--what-if-no-output-rule]';
+export const CHAOS_USAGE = 'lockstep chaos SCENARIO.json --seeds N [--first S] [--jobs J] [--json] [--save-failures DIR] [--what-if-no-output-rule]';
 
-export interface SeedResult { seed: number; ok: boolean; failed: { name: string; detail: string }[]; traceHash: string; failovers: number }
+export interface SeedResult { seed: number; ok: boolean; failed: { name: string; detail: string }[]; traceHash: string; failovers: number; recording?: string }
 
 interface WorkerJob { scenario: Scenario; program: Program; seeds: number[] }
 
@@ -31,14 +35,14 @@ export function runChaosWorkerIfWorker(): boolean {
 }
 
 export async function chaosCommand(argv: string[], io: Io): Promise<number> {
-  const args = parseArgs(argv, ['json', 'what-if-no-output-rule'], ['seeds', 'first', 'jobs']);
+  const args = parseArgs(argv, ['json', 'what-if-no-output-rule'], ['seeds', 'first', 'jobs', 'save-failures']);
   if (args.positional.length !== 1 || !args.flags.has('seeds')) throw new UsageError(`usage: ${CHAOS_USAGE}`);
   const count = intFlag(args, 'seeds', 100, 1, 10_000_000);
   const first = intFlag(args, 'first', 1, 0, 0xffffffff);
   const jobs = intFlag(args, 'jobs', Math.max(1, availableParallelism()), 1, 64);
   const overrides = args.flags.has('what-if-no-output-rule') ? { whatIf: { outputRule: false } } : {};
   const scenario = readScenario(args.positional[0], overrides);
-  const program = readProgram(scenario.program);
+  const { program, bytes } = readProgramFile(scenario.program);
   const seeds = Array.from({ length: count }, (_, i) => first + i);
   const progress = new Progress(io, count);
   const results = jobs === 1 || !canSpawnWorkers()
@@ -47,10 +51,14 @@ export async function chaosCommand(argv: string[], io: Io): Promise<number> {
   progress.done();
   results.sort((a, b) => a.seed - b.seed);
   const failures = results.filter((r) => !r.ok);
+  const saveDir = args.flags.get('save-failures');
+  if (typeof saveDir === 'string') {
+    for (const f of failures) f.recording = saveFailure(saveDir, scenario, program, bytes, f.seed, argv);
+  }
   if (args.flags.has('json')) {
     io.stdout(`${JSON.stringify({ seeds: count, first, failures: failures.length, failing: failures })}\n`);
   } else {
-    for (const f of failures) io.stdout(`seed ${f.seed}: ${f.failed.map((x) => `${x.name}: ${x.detail}`).join('; ')}\n`);
+    for (const f of failures) io.stdout(`seed ${f.seed}: ${f.failed.map((x) => `${x.name}: ${x.detail}`).join('; ')}${f.recording ? `\n  saved: ${f.recording} (lockstep replay ${f.recording})` : ''}\n`);
     io.stdout(`${count} seeds, ${failures.length} failing, ${results.reduce((a, r) => a + r.failovers, 0)} failovers\n`);
   }
   return failures.length === 0 ? 0 : 1;
@@ -91,4 +99,15 @@ class Progress {
   done(): void {
     if (this.io.isTty) this.io.stderr('\n');
   }
+}
+
+/** Re-runs a failing seed in this thread and saves it as a recording that reopens at the failure. */
+function saveFailure(dir: string, base: Scenario, program: Program, bytes: Uint8Array, seed: number, argv: string[]): string {
+  mkdirSync(dir, { recursive: true });
+  const scenario = chaosScenario(base, seed);
+  const { cluster, summary } = runScenario(scenario, program);
+  const path = join(dir, `seed-${seed}.lsrec`);
+  const failed = summary.invariants.filter((i) => !i.ok).map((i) => i.name).join(', ');
+  writeFileAtomic(path, encodeRecording(recordingOf(scenario, basename(base.program), bytes, cluster, summary, `chaos seed ${seed} failed ${failed} (lockstep chaos ${argv.join(' ')})`)));
+  return path;
 }

@@ -1,6 +1,6 @@
 // Shared CLI plumbing: argument parsing, reading program and scenario files, error reporting.
 
-import { readFileSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Program } from '../machine/program';
 import { loadProgramBytes } from '../asm/load-program';
@@ -51,13 +51,34 @@ export function intFlag(args: ParsedArgs, name: string, dflt: number, min = 0, m
 }
 
 export function readProgram(path: string): Program {
-  let bytes: Uint8Array;
+  return readProgramFile(path).program;
+}
+
+/** The program and the bytes it came from (recordings keep the bytes). */
+export function readProgramFile(path: string): { program: Program; bytes: Uint8Array } {
+  const bytes = readBytes(path);
+  return { program: loadProgramBytes(path, bytes), bytes };
+}
+
+export function readBytes(path: string): Uint8Array {
   try {
-    bytes = readFileSync(path);
+    return readFileSync(path);
   } catch (e) {
     throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  return loadProgramBytes(path, bytes);
+}
+
+/** Writes a file atomically: a temporary file in the same folder, flushed, then renamed over the target. */
+export function writeFileAtomic(path: string, bytes: Uint8Array): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, bytes);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
 }
 
 /** Reads a scenario file; `program` is resolved relative to the scenario's folder. */

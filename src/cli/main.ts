@@ -2,6 +2,7 @@
 
 import { execCommand, EXEC_USAGE } from './exec-command';
 import { runCommand, RUN_USAGE } from './run-command';
+import { replayCommand, REPLAY_USAGE } from './replay-command';
 import { chaosCommand, CHAOS_USAGE, runChaosWorkerIfWorker } from './chaos-command';
 import { asmCommand } from './asm-command';
 import { Io, UsageError } from './io';
@@ -14,6 +15,7 @@ usage:
   ${EXEC_USAGE}
   ${RUN_USAGE}
   ${CHAOS_USAGE}
+  ${REPLAY_USAGE}
   lockstep asm FILE.s -o FILE.elf
 `;
 
@@ -23,6 +25,7 @@ const COMMANDS: Record<string, Command> = {
   exec: execCommand,
   run: runCommand,
   chaos: chaosCommand,
+  replay: replayCommand,
   asm: (argv, io) => asmCommand(argv, io),
 };
 

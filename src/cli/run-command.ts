@@ -1,20 +1,28 @@
-// `lockstep run SCENARIO.json`: one deterministic cluster run, as a timeline or as one JSON object.
+// `lockstep run SCENARIO.json`: one deterministic cluster run, as a timeline or as one JSON object; optionally recorded.
 
+import { basename } from 'node:path';
 import { runScenario } from '../ft/report';
-import { Io, intFlag, parseArgs, readProgram, readScenario, UsageError } from './io';
+import { encodeRecording } from '../replay/recording';
+import { recordingOf } from '../replay/replay-run';
+import { Io, intFlag, parseArgs, readProgramFile, readScenario, UsageError, writeFileAtomic } from './io';
 import { formatSummary, formatTimeline } from './timeline-format';
 
-export const RUN_USAGE = 'lockstep run SCENARIO.json [--seed N] [--until-ms N] [--json]';
+export const RUN_USAGE = 'lockstep run SCENARIO.json [--seed N] [--until-ms N] [--json] [--record FILE]';
 
 export function runCommand(argv: string[], io: Io): number {
-  const args = parseArgs(argv, ['json'], ['seed', 'until-ms']);
+  const args = parseArgs(argv, ['json'], ['seed', 'until-ms', 'record']);
   if (args.positional.length !== 1) throw new UsageError(`usage: ${RUN_USAGE}`);
   const overrides: Record<string, unknown> = {};
   if (args.flags.has('seed')) overrides.seed = intFlag(args, 'seed', 1, 0, 0xffffffff);
   if (args.flags.has('until-ms')) overrides.untilMs = intFlag(args, 'until-ms', 1000, 1, 600000);
   const scenario = readScenario(args.positional[0], overrides);
-  const program = readProgram(scenario.program);
+  const { program, bytes } = readProgramFile(scenario.program);
   const { cluster, summary } = runScenario(scenario, program);
+  const record = args.flags.get('record');
+  if (typeof record === 'string') {
+    const rec = recordingOf(scenario, basename(scenario.program), bytes, cluster, summary, `lockstep run ${argv.join(' ')}`);
+    writeFileAtomic(record, encodeRecording(rec));
+  }
   if (args.flags.has('json')) {
     io.stdout(`${JSON.stringify(summary)}\n`);
   } else {

@@ -145,3 +145,9 @@ function checkFault(f: FaultSpec, i: number, known: (n: string) => boolean): str
   }
   return problems;
 }
+
+/** The scenario as JSON that `parseScenario` accepts again (round trip: parse(toJson(s)) equals s). */
+export function scenarioToJson(s: Scenario): Record<string, unknown> {
+  const { allowedHosts, ...placement } = s.placement;
+  return { ...s, placement: allowedHosts === null ? placement : { ...placement, allowedHosts } };
+}

@@ -1,7 +1,7 @@
 // Recordings: everything needed to reproduce a run exactly, encoded as a versioned, checksummed file (pure; no I/O here).
 
 import type { FaultSpec, Scenario } from '../ft/scenario';
-import { parseScenario } from '../ft/scenario';
+import { parseScenario, scenarioToJson } from '../ft/scenario';
 import { crc32 } from './crc32';
 
 export const RECORDING_FORMAT = 'lockstep-recording';
@@ -31,7 +31,7 @@ interface Header { format: string; version: number; bodyBytes: number; crc32: nu
 
 export function encodeRecording(r: Recording): Uint8Array {
   const body = new TextEncoder().encode(JSON.stringify({
-    scenario: r.scenario,
+    scenario: scenarioToJson(r.scenario),
     program: { name: r.program.name, base64: Buffer.from(r.program.bytes).toString('base64') },
     injected: r.injected,
     expect: r.expect,
@@ -96,8 +96,11 @@ function checkBody(raw: Record<string, unknown>): Recording {
   if (typeof expect?.traceHash !== 'string' || typeof expect.endNs !== 'number') return fail('expected result is missing');
   const faults = injected.map((f: { atNs?: unknown; fault?: unknown }, i) => {
     if (typeof f?.atNs !== 'number') fail(`injected[${i}].atNs is missing`);
-    const checked = parseScenario({ program: 'x', faults: [f.fault] }).faults[0];
-    return { atNs: f.atNs as number, fault: checked };
+    try {
+      return { atNs: f.atNs as number, fault: parseScenario({ ...raw.scenario as object, faults: [f.fault] }).faults[0] };
+    } catch (e) {
+      return fail(`injected[${i}] is invalid: ${(e as Error).message}`);
+    }
   });
   return {
     scenario, injected: faults, expect, note: typeof raw.note === 'string' ? raw.note : '',

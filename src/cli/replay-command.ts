@@ -1,0 +1,33 @@
+// `lockstep replay FILE [--verify]`: re-executes a recording and checks it reproduces the recorded run bit for bit.
+
+import { decodeRecording, RecordingError } from '../replay/recording';
+import { replayRecording } from '../replay/replay-run';
+import { Io, parseArgs, readBytes, UsageError } from './io';
+import { formatSummary, formatTimeline } from './timeline-format';
+
+export const REPLAY_USAGE = 'lockstep replay FILE.lsrec [--verify] [--json]';
+
+export function replayCommand(argv: string[], io: Io): number {
+  const args = parseArgs(argv, ['verify', 'json'], []);
+  if (args.positional.length !== 1) throw new UsageError(`usage: ${REPLAY_USAGE}`);
+  const file = args.positional[0];
+  let rec;
+  try {
+    rec = decodeRecording(readBytes(file));
+  } catch (e) {
+    if (e instanceof RecordingError) throw new UsageError(`${file}: ${e.message}`);
+    throw e;
+  }
+  const { cluster, summary, verified } = replayRecording(rec);
+  if (args.flags.has('json')) {
+    io.stdout(`${JSON.stringify({ ...summary, verified, recordedTraceHash: rec.expect.traceHash, note: rec.note })}\n`);
+  } else {
+    if (rec.note !== '') io.stdout(`recording: ${rec.note}\n\n`);
+    io.stdout(`${formatTimeline(cluster.trace.events)}\n\n${formatSummary(summary)}\n`);
+  }
+  if (args.flags.has('verify')) {
+    io.stderr(verified ? `verified: trace ${summary.traceHash} matches the recording\n` : `NOT verified: trace ${summary.traceHash}, recording says ${rec.expect.traceHash}\n`);
+    if (!verified) return 3;
+  }
+  return summary.ok ? 0 : 1;
+}

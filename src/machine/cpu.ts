@@ -1,0 +1,539 @@
+// The hart: RV32IMAC + Zicsr + Zifencei in machine mode — registers, CSRs, traps, interrupts, decode cache, run loop.
+
+import type { Bus } from './bus';
+import type { Ram } from './ram';
+import { PAGE_SHIFT } from './ram';
+import type { Environment, FatalInfo, StopReason } from './types';
+import { DC_BASE, DC_EMPTY, DC_MASK, DC_SIZE, DC_STRIDE, Op, RD_SINK, execute } from './cpu-exec';
+import { doubleFaultFatal, noHandlerFatal } from './cpu-trap';
+import {
+  type CsrHost, MSTATUS_MIE, MSTATUS_MPIE, csrExists, csrPeek, csrPoke, csrRead, csrReadOnly, csrWrite,
+} from './csr';
+import { type Decoded, decode } from './decode';
+
+/** Plain-data CPU state (structured-clone-able): snapshots and hashes. */
+export interface CpuState {
+  x: number[];
+  pc: number;
+  instret: number;
+  csr: {
+    mstatus: number; mie: number; mip: number; mtvec: number; mscratch: number;
+    mepc: number; mcause: number; mtval: number;
+    cycleOffset: number; instretOffset: number; lastTime: number; lastCycle: number;
+  };
+  /** LR reservation address, or -1. */
+  reservation: number;
+  /** Stopped in wfi, waiting for an interrupt. */
+  waiting: boolean;
+  exitCode: number | null;
+  /** Entry pc and instret of the last trap (double-fault detection). */
+  trapTarget: number;
+  trapInstret: number;
+}
+
+export interface WatchRange { addr: number; len: number }
+export interface WatchHit { addr: number; size: number; pc: number }
+
+/** Decode-cache page flags (Cpu.codePage). */
+const PAGE_CODE = 1;
+const PAGE_TOHOST = 2;
+
+export class Cpu implements CsrHost {
+  /** Registers (x0..x31, sink slot 32 for writes to x0) at 0..32, then the decode cache from DC_BASE. */
+  readonly core = new Int32Array(DC_BASE + DC_SIZE * DC_STRIDE);
+  readonly regs: Int32Array = this.core.subarray(0, 33);
+  readonly x: Int32Array = this.core.subarray(0, 32);
+  /** Decode cache, DC_STRIDE int32s per slot: tag (pc, DC_EMPTY if none), packed word, immediate. */
+  readonly dc: Int32Array = this.core.subarray(DC_BASE);
+  pc = 0;
+  instret = 0;
+  mip = 0; mie = 0; mstatus = 0; mtvec = 0; mscratch = 0; mepc = 0; mcause = 0; mtval = 0;
+  cycleOffset = 0; instretOffset = 0; lastTime = 0; lastCycle = 0;
+  reservation = -1;
+  waiting = false;
+  fatal: FatalInfo | null = null;
+  exitCode: number | null = null;
+  lastWatchHit: WatchHit | null = null;
+
+  // ---- shared with cpu-exec.ts (internal) ----
+  /** Something needs the run loop's attention (interrupt, stop, exit, watchpoint, breakpoint, fatal). */
+  attn = false;
+  /** The last slow-path access trapped (cpu.pc is the handler). */
+  faulted = false;
+  /** Decode result of the last fetchMiss. */
+  missW = 0;
+  missImm = 0;
+  /** Per RAM page: PAGE_CODE if instructions were decoded from it, PAGE_TOHOST if it holds tohost. */
+  readonly codePage: Uint8Array;
+  watchRanges: WatchRange[] = [];
+
+  private readonly breakpoints = new Set<number>();
+  private stopRequested = false;
+  private watchHit = false;
+  private bpHit = false;
+  private bpSkipPc = DC_EMPTY;
+  private runStartInstret = 0;
+  private trapTarget = DC_EMPTY;
+  private trapInstret = -1;
+  private tohostAddr = -1;
+  private readonly decoded: Decoded = { w: 0, imm: 0 };
+
+  constructor(readonly ram: Ram, readonly bus: Bus, readonly env: Environment) {
+    if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('Cpu needs a little-endian host');
+    this.codePage = new Uint8Array(ram.pageCount);
+    this.pc = ram.base;
+    this.flushDecodeCache();
+  }
+
+  /** HTIF mailbox: a 32-bit store of v with bit 0 set to this address powers off with code v >>> 1 (-1 = none). */
+  get tohost(): number {
+    return this.tohostAddr;
+  }
+
+  set tohost(addr: number) {
+    if (this.tohostAddr !== -1 && this.ram.contains(this.tohostAddr, 4)) {
+      this.codePage[(this.tohostAddr - this.ram.base) >>> PAGE_SHIFT] &= ~PAGE_TOHOST;
+    }
+    this.tohostAddr = addr === -1 ? -1 : addr >>> 0;
+    if (this.tohostAddr !== -1 && this.ram.contains(this.tohostAddr, 4)) {
+      this.codePage[(this.tohostAddr - this.ram.base) >>> PAGE_SHIFT] |= PAGE_TOHOST;
+    }
+  }
+
+  /** Raises or lowers an interrupt-pending line: MSIP=3, MTIP=7, MEIP=11. */
+  setIrq(bit: number, level: boolean): void {
+    if (bit !== 3 && bit !== 7 && bit !== 11) throw new Error(`setIrq: no interrupt line ${bit}`);
+    this.mip = level ? this.mip | (1 << bit) : this.mip & ~(1 << bit);
+    this.checkIrq();
+  }
+
+  /** Flags the run loop when an interrupt can be taken (or ends a wfi). */
+  checkIrq(): void {
+    if ((this.mip & this.mie) !== 0 && (this.waiting || (this.mstatus & MSTATUS_MIE) !== 0)) this.attn = true;
+  }
+
+  requestStop(): void {
+    this.stopRequested = true;
+    this.attn = true;
+  }
+
+  /** The guest powered off (test device): run() returns 'exit' after the current instruction. */
+  powerOff(code: number): void {
+    this.exitCode = code;
+    this.attn = true;
+  }
+
+  /** Runs until instret reaches `limitInstret` or another stop. Never throws for guest reasons. */
+  run(limitInstret: number): StopReason {
+    if (!Number.isSafeInteger(limitInstret)) throw new Error(`run: bad instruction limit ${limitInstret}`);
+    this.fatal = null;
+    this.regs[0] = 0;
+    if (this.exitCode !== null) return 'exit';
+    this.bpSkipPc = this.pc | 0;
+    this.runStartInstret = this.instret;
+    for (;;) {
+      if (this.stopRequested) {
+        this.stopRequested = false;
+        return 'requested';
+      }
+      if (this.instret >= limitInstret) return 'limit';
+      if (this.waiting) {
+        if ((this.mip & this.mie) === 0) return 'wfi';
+        this.waiting = false;
+      }
+      this.attn = false;
+      this.takeInterrupt();
+      if (!this.attn) execute(this, limitInstret);
+      const stop = this.pendingStop();
+      if (stop !== null) return stop;
+    }
+  }
+
+  /** The stop an event raised during execution calls for, if any (clears one-shot flags). */
+  private pendingStop(): StopReason | null {
+    if (this.fatal !== null) return 'fatal';
+    if (this.exitCode !== null) return 'exit';
+    if (this.watchHit) {
+      this.watchHit = false;
+      return 'watchpoint';
+    }
+    if (this.bpHit) {
+      this.bpHit = false;
+      return 'breakpoint';
+    }
+    return null; // requested / wfi / limit / interrupts are handled at the top of run()'s loop
+  }
+
+  /** Takes the highest-priority enabled pending interrupt (MEI > MSI > MTI) at this boundary. */
+  private takeInterrupt(): void {
+    const pending = this.mip & this.mie;
+    if (pending === 0 || (this.mstatus & MSTATUS_MIE) === 0) return;
+    const irq = pending & (1 << 11) ? 11 : pending & (1 << 3) ? 3 : 7;
+    this.trap((0x80000000 | irq) | 0, 0, this.pc, this.instret);
+  }
+
+  /**
+   * Enters the trap handler for `cause` (bit 31 set for interrupts) raised at `pc`; returns the new pc.
+   * With no handler (mtvec = 0) or an exception at the handler's entry, sets `fatal` and keeps pc.
+   */
+  trap(cause: number, tval: number, pc: number, instret: number): number {
+    this.faulted = true;
+    const interrupt = cause < 0;
+    const code = cause & 0x7fffffff;
+    if (this.mtvec === 0) return this.fail(noHandlerFatal(code, interrupt, pc, tval), pc, instret);
+    if (!interrupt && (pc | 0) === this.trapTarget && instret === this.trapInstret) {
+      return this.fail(doubleFaultFatal(code, pc, tval), pc, instret);
+    }
+    this.mepc = (pc & ~1) >>> 0;
+    this.mcause = cause >>> 0;
+    this.mtval = tval >>> 0;
+    this.mstatus = (this.mstatus & MSTATUS_MIE) !== 0 ? MSTATUS_MPIE : 0;
+    const vectored = interrupt && (this.mtvec & 1) !== 0;
+    const target = ((this.mtvec & ~3) + (vectored ? 4 * code : 0)) >>> 0;
+    this.trapTarget = target | 0;
+    this.trapInstret = instret;
+    this.bpSkipPc = DC_EMPTY;
+    this.pc = target;
+    this.instret = instret;
+    return target;
+  }
+
+  private fail(info: FatalInfo, pc: number, instret: number): number {
+    this.fatal = info;
+    this.attn = true;
+    this.pc = pc >>> 0;
+    this.instret = instret;
+    return pc;
+  }
+
+  /** mret: MIE = MPIE, MPIE = 1, MPP stays M; returns mepc. */
+  mret(): number {
+    this.mstatus = ((this.mstatus & MSTATUS_MPIE) !== 0 ? MSTATUS_MIE : 0) | MSTATUS_MPIE;
+    this.checkIrq();
+    return this.mepc;
+  }
+
+  /** wfi: stop the run loop unless an enabled interrupt is already pending. */
+  wfi(): void {
+    if ((this.mip & this.mie) === 0) {
+      this.waiting = true;
+      this.attn = true;
+    }
+  }
+
+  /**
+   * Executes one of the rare instructions the interpreter loop does not inline (Zicsr, A, ecall,
+   * ebreak, mret, wfi, fence.i, illegal). Returns the next pc, or with `faulted` set the trap
+   * handler's pc (the instruction did not retire).
+   */
+  execSlow(w: number, imm: number, pc: number, instret: number): number {
+    this.faulted = false;
+    const op: Op = w & 0xff, rd = (w >>> 8) & 63, rs1 = (w >>> 14) & 31, rs2 = (w >>> 19) & 31;
+    const npc = (pc + (w >>> 24)) | 0;
+    switch (op) {
+      case Op.FENCE_I: this.flushDecodeCache(); return npc;
+      case Op.MRET: return this.mret() | 0;
+      case Op.WFI: this.wfi(); return npc;
+      case Op.ECALL: return this.trap(11, 0, pc, instret) | 0;
+      case Op.EBREAK: return this.trap(3, pc >>> 0, pc, instret) | 0;
+      case Op.CSRRW: case Op.CSRRS: case Op.CSRRC: case Op.CSRRWI: case Op.CSRRSI: case Op.CSRRCI:
+        this.csrInstr(op, imm, rd, rs1, pc, instret);
+        return this.faulted ? this.pc | 0 : npc;
+      case Op.LR: case Op.SC: case Op.AMOSWAP: case Op.AMOADD: case Op.AMOXOR: case Op.AMOAND:
+      case Op.AMOOR: case Op.AMOMIN: case Op.AMOMAX: case Op.AMOMINU: case Op.AMOMAXU:
+        this.amo(op, rd, rs1, rs2, pc, instret);
+        return this.faulted ? this.pc | 0 : npc;
+      case Op.ILLEGAL: return this.trap(2, imm >>> 0, pc, instret) | 0;
+      default: throw new Error(`execSlow: op ${op} belongs to the interpreter loop`);
+    }
+  }
+
+  // ---- decode cache ----
+
+  /**
+   * Decode-cache miss at `pc`: fetches and decodes (caching unless a breakpoint sits there) into
+   * missW/missImm and returns true, or returns false after a breakpoint stop or a fetch fault trap.
+   */
+  fetchMiss(pc: number, instret: number): boolean {
+    const upc = pc >>> 0;
+    if (this.breakpoints.size > 0 && this.breakpoints.has(upc)) {
+      const stepOff = (pc | 0) === this.bpSkipPc && instret === this.runStartInstret;
+      if (!stepOff) {
+        this.bpHit = true;
+        this.attn = true;
+        this.pc = upc;
+        return false;
+      }
+    }
+    const ram = this.ram, off = upc - ram.base;
+    if (off < 0 || off + 2 > ram.size) return this.fetchFault(upc, upc, instret);
+    const b = ram.bytes, lo = b[off] | (b[off + 1] << 8);
+    let bits = lo, len = 2;
+    if ((lo & 3) === 3) {
+      if (off + 4 > ram.size) return this.fetchFault(upc, upc + 2, instret);
+      bits = lo | (b[off + 2] << 16) | (b[off + 3] << 24);
+      len = 4;
+    }
+    decode(bits, this.decoded);
+    this.missW = this.decoded.w;
+    this.missImm = this.decoded.imm;
+    if (this.breakpoints.size === 0 || !this.breakpoints.has(upc)) {
+      const e = ((upc >>> 1) & DC_MASK) * DC_STRIDE;
+      this.dc[e] = pc | 0;
+      this.dc[e + 1] = this.missW;
+      this.dc[e + 2] = this.missImm;
+      this.codePage[off >>> PAGE_SHIFT] |= PAGE_CODE;
+      this.codePage[(off + len - 1) >>> PAGE_SHIFT] |= PAGE_CODE;
+    }
+    return true;
+  }
+
+  private fetchFault(pc: number, tval: number, instret: number): boolean {
+    this.trap(1, tval, pc, instret);
+    return false;
+  }
+
+  /** Drops every decoded instruction (fence.i, snapshot restore). */
+  flushDecodeCache(): void {
+    for (let e = 0; e < this.dc.length; e += DC_STRIDE) this.dc[e] = DC_EMPTY;
+    for (let p = 0; p < this.codePage.length; p++) this.codePage[p] &= ~PAGE_CODE;
+  }
+
+  /** Decode-cache invalidation after RAM in [addr, addr+len) changed behind the CPU (loader, DMA, debugger). */
+  invalidateCode(addr: number, len: number): void {
+    if (len <= 0) return;
+    if (len >= DC_SIZE * 2) this.flushDecodeCache();
+    else this.invalidateRange(addr >>> 0, len);
+  }
+
+  /** Drops decoded instructions overlapping [addr, addr+len), including a 32-bit one starting at addr-2. */
+  private invalidateRange(addr: number, len: number): void {
+    const dc = this.dc;
+    for (let h = ((addr & ~1) >>> 0) - 2; h < addr + len; h += 2) {
+      const e = ((h >>> 1) & DC_MASK) * DC_STRIDE;
+      if (dc[e] === (h | 0)) dc[e] = DC_EMPTY;
+    }
+  }
+
+  // ---- memory slow paths ----
+
+  /** Load that missed the RAM fast path: misaligned (trap), MMIO, or unmapped (access fault). */
+  loadSlow(a: number, size: 1 | 2 | 4, signed: boolean, pc: number, instret: number, faultCause = 5): number {
+    this.faulted = false;
+    const ua = a >>> 0;
+    if ((ua & (size - 1)) !== 0) return this.trap(faultCause === 5 ? 4 : 6, ua, pc, instret) & 0;
+    let v: number;
+    if (this.ram.contains(ua, size)) {
+      v = this.ramRead(ua - this.ram.base, size);
+    } else {
+      this.pc = pc >>> 0; // devices see the accessing instruction
+      this.instret = instret;
+      v = this.bus.read(ua, size);
+      if (v === -1) return this.trap(faultCause, ua, pc, instret) & 0;
+    }
+    if (size === 4) return v | 0;
+    if (!signed) return v;
+    return size === 1 ? (v << 24) >> 24 : (v << 16) >> 16;
+  }
+
+  private ramRead(off: number, size: 1 | 2 | 4): number {
+    const dv = this.ram.dv;
+    return size === 1 ? dv.getUint8(off) : size === 2 ? dv.getUint16(off, true) : dv.getUint32(off, true);
+  }
+
+  /** Store that missed the RAM fast path: misaligned, MMIO, unmapped, or any store while watchpoints are set. */
+  storeSlow(a: number, size: 1 | 2 | 4, value: number, pc: number, instret: number): void {
+    this.faulted = false;
+    const ua = a >>> 0;
+    if ((ua & (size - 1)) !== 0) {
+      this.trap(6, ua, pc, instret);
+      return;
+    }
+    if (this.ram.contains(ua, size)) {
+      const off = ua - this.ram.base, dv = this.ram.dv;
+      if (size === 1) dv.setUint8(off, value & 0xff);
+      else if (size === 2) dv.setUint16(off, value & 0xffff, true);
+      else dv.setInt32(off, value, true);
+      const p = off >>> PAGE_SHIFT;
+      this.ram.dirty[p] = 1;
+      this.ram.hashDirty[p] = 1;
+      if (this.codePage[p] !== 0) this.storeHook(ua, size, value, pc, instret);
+    } else {
+      this.pc = pc >>> 0; // devices see the accessing instruction
+      this.instret = instret;
+      if (!this.bus.write(ua, size, value)) {
+        this.trap(7, ua, pc, instret);
+        return;
+      }
+    }
+    if (this.watchRanges.length > 0) this.checkWatch(ua, size, pc);
+  }
+
+  /** After a RAM store to a page flagged in codePage: drop stale decoded code, watch the HTIF mailbox. */
+  storeHook(a: number, size: number, value: number, pc: number, instret: number): void {
+    const ua = a >>> 0;
+    const flags = this.codePage[(ua - this.ram.base) >>> PAGE_SHIFT];
+    if ((flags & PAGE_CODE) !== 0) this.invalidateRange(ua, size);
+    if ((flags & PAGE_TOHOST) !== 0 && ua === this.tohostAddr && size === 4 && (value & 1) !== 0) {
+      const code = (value >>> 0) >>> 1;
+      this.exitCode = code;
+      this.attn = true;
+      this.env.output({ kind: 'exit', code }, instret, pc >>> 0);
+    }
+  }
+
+  private checkWatch(ua: number, size: number, pc: number): void {
+    for (const r of this.watchRanges) {
+      if (ua < r.addr + r.len && r.addr < ua + size) {
+        this.lastWatchHit = { addr: ua, size, pc: pc >>> 0 };
+        this.watchHit = true;
+        this.attn = true;
+        return;
+      }
+    }
+  }
+
+  // ---- A extension ----
+
+  /** LR/SC/AMO*.W (single hart: an AMO is a load then a store). */
+  amo(op: Op, rd: number, rs1: number, rs2: number, pc: number, instret: number): void {
+    this.faulted = false;
+    const x = this.regs, a = x[rs1] >>> 0, src = x[rs2];
+    if (op === Op.LR) {
+      const v = this.loadSlow(a, 4, true, pc, instret);
+      if (this.faulted) return;
+      x[rd] = v;
+      this.reservation = a;
+      return;
+    }
+    if ((a & 3) !== 0) {
+      this.trap(6, a, pc, instret);
+      return;
+    }
+    if (op === Op.SC) {
+      const ok = this.reservation === a;
+      this.reservation = -1;
+      if (ok) this.storeSlow(a, 4, src, pc, instret);
+      if (!this.faulted) x[rd] = ok ? 0 : 1;
+      return;
+    }
+    const old = this.loadSlow(a, 4, true, pc, instret, 7);
+    if (this.faulted) return;
+    this.storeSlow(a, 4, amoResult(op, old, src), pc, instret);
+    if (!this.faulted) x[rd] = old;
+  }
+
+  // ---- Zicsr ----
+
+  /** csrrw/csrrs/csrrc and immediate forms; `src` is rs1 (register forms) or the uimm (immediate forms). */
+  csrInstr(op: Op, csr: number, rd: number, src: number, pc: number, instret: number): void {
+    this.faulted = false;
+    const kind = (op - Op.CSRRW) % 3; // 0 write, 1 set, 2 clear
+    const imm = op >= Op.CSRRWI;
+    const writes = kind === 0 || src !== 0;
+    if (!csrExists(csr) || (writes && csrReadOnly(csr))) {
+      this.trap(2, csrEncoding(op, csr, rd, src), pc, instret);
+      return;
+    }
+    const value = imm ? src : this.regs[src];
+    const old = kind === 0 && rd === RD_SINK ? 0 : csrRead(this, csr, instret, pc);
+    if (writes) csrWrite(this, csr, kind === 0 ? value : kind === 1 ? old | value : old & ~value, instret, pc);
+    this.regs[rd] = old;
+  }
+
+  /** Debugger/snapshot read of a CSR (never consults the environment). Throws for unknown numbers. */
+  readCsr(n: number): number {
+    return csrPeek(this, n, this.instret);
+  }
+
+  /** Debugger write of a CSR. Throws for unknown or read-only CSRs. */
+  writeCsr(n: number, v: number): void {
+    csrPoke(this, n, v, this.instret);
+  }
+
+  // ---- debugger ----
+
+  /** Stops with 'breakpoint' before executing any of these pcs (except the one a run starts on). */
+  setBreakpoints(pcs: Iterable<number>): void {
+    this.breakpoints.clear();
+    for (const pc of pcs) {
+      if (!Number.isInteger(pc)) throw new Error(`setBreakpoints: bad pc ${pc}`);
+      this.breakpoints.add(pc >>> 0);
+      this.invalidateRange(pc >>> 0, 1);
+    }
+  }
+
+  /** Stops with 'watchpoint' after any store overlapping one of these ranges. */
+  setWatchpoints(ranges: WatchRange[]): void {
+    for (const r of ranges) {
+      if (!Number.isInteger(r.addr) || !Number.isInteger(r.len) || r.len <= 0) {
+        throw new Error(`setWatchpoints: bad range ${JSON.stringify(r)}`);
+      }
+    }
+    this.watchRanges = ranges.map((r) => ({ addr: r.addr >>> 0, len: r.len }));
+  }
+
+  // ---- snapshots ----
+
+  getState(): CpuState {
+    return {
+      x: Array.from(this.x),
+      pc: this.pc >>> 0,
+      instret: this.instret,
+      csr: {
+        mstatus: this.mstatus, mie: this.mie, mip: this.mip, mtvec: this.mtvec, mscratch: this.mscratch,
+        mepc: this.mepc, mcause: this.mcause, mtval: this.mtval,
+        cycleOffset: this.cycleOffset, instretOffset: this.instretOffset,
+        lastTime: this.lastTime, lastCycle: this.lastCycle,
+      },
+      reservation: this.reservation,
+      waiting: this.waiting,
+      exitCode: this.exitCode,
+      trapTarget: this.trapTarget,
+      trapInstret: this.trapInstret,
+    };
+  }
+
+  /** Restores a state from getState(); drops the decode cache (RAM may have been restored too). */
+  setState(s: CpuState): void {
+    if (s.x.length !== 32) throw new Error(`setState: ${s.x.length} registers`);
+    this.regs.set(s.x);
+    this.regs[0] = 0;
+    this.pc = s.pc >>> 0;
+    this.instret = s.instret;
+    const c = s.csr;
+    this.mstatus = c.mstatus; this.mie = c.mie; this.mip = c.mip; this.mtvec = c.mtvec; this.mscratch = c.mscratch;
+    this.mepc = c.mepc; this.mcause = c.mcause; this.mtval = c.mtval;
+    this.cycleOffset = c.cycleOffset; this.instretOffset = c.instretOffset;
+    this.lastTime = c.lastTime; this.lastCycle = c.lastCycle;
+    this.reservation = s.reservation;
+    this.waiting = s.waiting;
+    this.exitCode = s.exitCode;
+    this.trapTarget = s.trapTarget;
+    this.trapInstret = s.trapInstret;
+    this.fatal = null;
+    this.attn = false;
+    this.flushDecodeCache();
+  }
+}
+
+function amoResult(op: Op, old: number, src: number): number {
+  switch (op) {
+    case Op.AMOSWAP: return src;
+    case Op.AMOADD: return (old + src) | 0;
+    case Op.AMOXOR: return old ^ src;
+    case Op.AMOAND: return old & src;
+    case Op.AMOOR: return old | src;
+    case Op.AMOMIN: return old < src ? old : src;
+    case Op.AMOMAX: return old > src ? old : src;
+    case Op.AMOMINU: return old >>> 0 < src >>> 0 ? old : src;
+    case Op.AMOMAXU: return old >>> 0 > src >>> 0 ? old : src;
+    default: throw new Error(`amoResult: op ${op} is not an AMO`);
+  }
+}
+
+/** Re-encodes a Zicsr instruction (for mtval of an illegal-instruction trap). */
+function csrEncoding(op: Op, csr: number, rd: number, src: number): number {
+  const funct3 = [1, 2, 3, 5, 6, 7][op - Op.CSRRW];
+  return ((csr << 20) | (src << 15) | (funct3 << 12) | ((rd === RD_SINK ? 0 : rd) << 7) | 0x73) >>> 0;
+}

@@ -1,0 +1,173 @@
+// Machine-mode CSRs: numbers, names, legality, and guest/debugger reads and writes (counters via the environment).
+
+import type { Environment } from './types';
+
+export const enum Csr {
+  mstatus = 0x300, misa = 0x301, mie = 0x304, mtvec = 0x305, mstatush = 0x310,
+  mscratch = 0x340, mepc = 0x341, mcause = 0x342, mtval = 0x343, mip = 0x344,
+  mcycle = 0xb00, minstret = 0xb02, mcycleh = 0xb80, minstreth = 0xb82,
+  cycle = 0xc00, time = 0xc01, instret = 0xc02, cycleh = 0xc80, timeh = 0xc81, instreth = 0xc82,
+  mvendorid = 0xf11, marchid = 0xf12, mimpid = 0xf13, mhartid = 0xf14, mconfigptr = 0xf15,
+}
+
+export const MSTATUS_MIE = 1 << 3;
+export const MSTATUS_MPIE = 1 << 7;
+/** MPP is hardwired to M (3): machine mode is the only privilege level. */
+export const MSTATUS_MPP_M = 3 << 11;
+/** mie/mip bits that exist: MSI (3), MTI (7), MEI (11). */
+export const IRQ_MASK = (1 << 3) | (1 << 7) | (1 << 11);
+/** RV32 (MXL=1) with A, C, I, M. */
+export const MISA_RV32IMAC = (1 << 30) | (1 << 0) | (1 << 2) | (1 << 8) | (1 << 12);
+
+const TWO_POW_32 = 0x1_0000_0000;
+const TWO_POW_64 = TWO_POW_32 * TWO_POW_32;
+
+/** The CPU fields the CSR file reads and writes (Cpu implements it). */
+export interface CsrHost {
+  mstatus: number; mie: number; mip: number; mtvec: number; mscratch: number;
+  mepc: number; mcause: number; mtval: number;
+  /** mcycle = environment cycle count + cycleOffset (mcycle is writable). */
+  cycleOffset: number;
+  /** minstret = instret + instretOffset (minstret is writable; instret itself never changes). */
+  instretOffset: number;
+  /** Last values the guest obtained from the environment (the debugger shows these; it never asks the environment). */
+  lastTime: number;
+  lastCycle: number;
+  readonly env: Environment;
+  /** Called after mstatus or mie changed: an interrupt may have become takeable. */
+  checkIrq(): void;
+}
+
+const NAMES: Record<number, string> = {
+  0x300: 'mstatus', 0x301: 'misa', 0x304: 'mie', 0x305: 'mtvec', 0x310: 'mstatush',
+  0x340: 'mscratch', 0x341: 'mepc', 0x342: 'mcause', 0x343: 'mtval', 0x344: 'mip',
+  0xb00: 'mcycle', 0xb02: 'minstret', 0xb80: 'mcycleh', 0xb82: 'minstreth',
+  0xc00: 'cycle', 0xc01: 'time', 0xc02: 'instret', 0xc80: 'cycleh', 0xc81: 'timeh', 0xc82: 'instreth',
+  0xf11: 'mvendorid', 0xf12: 'marchid', 0xf13: 'mimpid', 0xf14: 'mhartid', 0xf15: 'mconfigptr',
+};
+for (let i = 3; i < 32; i++) {
+  NAMES[0xb00 + i] = `mhpmcounter${i}`;
+  NAMES[0xb80 + i] = `mhpmcounter${i}h`;
+  NAMES[0xc00 + i] = `hpmcounter${i}`;
+  NAMES[0xc80 + i] = `hpmcounter${i}h`;
+  NAMES[0x320 + i] = `mhpmevent${i}`;
+}
+NAMES[0x320] = 'mcountinhibit';
+// Physical memory protection: present as hardwired zero (no PMP entries), so code written for QEMU virt that
+// programs pmpaddr0/pmpcfg0 before dropping privileges does not trap.
+for (let i = 0; i < 16; i++) NAMES[0x3a0 + i] = `pmpcfg${i}`;
+for (let i = 0; i < 64; i++) NAMES[0x3b0 + i] = `pmpaddr${i}`;
+
+/** Name of every implemented CSR, by number (for the debugger and the disassembler). */
+export const CSR_NAMES: Readonly<Record<number, string>> = NAMES;
+
+/** The CSRs a debugger shows by default (the rest are zero counters). */
+export const CSR_MAIN: readonly number[] = [
+  0x300, 0x301, 0x304, 0x305, 0x340, 0x341, 0x342, 0x343, 0x344, 0xb00, 0xb02, 0xb80, 0xb82, 0xf14,
+];
+
+export function csrExists(n: number): boolean {
+  return NAMES[n] !== undefined;
+}
+
+/** CSRs with bits 11:10 = 11 are read-only; writing them is an illegal instruction. */
+export function csrReadOnly(n: number): boolean {
+  return n >>> 10 === 3;
+}
+
+const low32 = (v: number): number => v >>> 0;
+const high32 = (v: number): number => Math.floor(v / TWO_POW_32) >>> 0;
+/** v modulo 2^64 (exact below 2^53, which is all a counter ever reaches). */
+const wrap64 = (v: number): number => {
+  const r = v % TWO_POW_64;
+  return r < 0 ? r + TWO_POW_64 : r;
+};
+
+/** A 64-bit counter value with its low or high half replaced. */
+function withHalf(full: number, high: boolean, v: number): number {
+  return high ? (v >>> 0) * TWO_POW_32 + low32(full) : high32(full) * TWO_POW_32 + (v >>> 0);
+}
+
+/** Guest read (instruction at `pc` with `instret` retired before it). Counter reads consult the environment once. */
+export function csrRead(h: CsrHost, n: number, instret: number, pc: number): number {
+  switch (n) {
+    case Csr.mcycle: case Csr.cycle: case Csr.mcycleh: case Csr.cycleh: {
+      h.lastCycle = h.env.read('cycle', instret, pc >>> 0);
+      const full = wrap64(h.lastCycle + h.cycleOffset);
+      return n === Csr.mcycle || n === Csr.cycle ? low32(full) : high32(full);
+    }
+    case Csr.time: case Csr.timeh:
+      h.lastTime = h.env.read('time', instret, pc >>> 0);
+      return n === Csr.time ? low32(h.lastTime) : high32(h.lastTime);
+  }
+  return csrPeek(h, n, instret);
+}
+
+/** Side-effect-free read (debugger, snapshot): counters from the environment show the last value the guest saw. */
+export function csrPeek(h: CsrHost, n: number, instret: number): number {
+  switch (n) {
+    case Csr.mstatus: return ((h.mstatus & (MSTATUS_MIE | MSTATUS_MPIE)) | MSTATUS_MPP_M) >>> 0;
+    case Csr.misa: return MISA_RV32IMAC >>> 0;
+    case Csr.mie: return h.mie >>> 0;
+    case Csr.mip: return h.mip >>> 0;
+    case Csr.mtvec: return h.mtvec >>> 0;
+    case Csr.mscratch: return h.mscratch >>> 0;
+    case Csr.mepc: return h.mepc >>> 0;
+    case Csr.mcause: return h.mcause >>> 0;
+    case Csr.mtval: return h.mtval >>> 0;
+    case Csr.minstret: case Csr.instret: return low32(wrap64(instret + h.instretOffset));
+    case Csr.minstreth: case Csr.instreth: return high32(wrap64(instret + h.instretOffset));
+    case Csr.mcycle: case Csr.cycle: return low32(wrap64(h.lastCycle + h.cycleOffset));
+    case Csr.mcycleh: case Csr.cycleh: return high32(wrap64(h.lastCycle + h.cycleOffset));
+    case Csr.time: return low32(h.lastTime);
+    case Csr.timeh: return high32(h.lastTime);
+  }
+  if (!csrExists(n)) throw new Error(`csrPeek: no CSR 0x${n.toString(16)}`);
+  return 0; // mstatush, ids, hpm counters/events, mcountinhibit, PMP: hardwired zero
+}
+
+/**
+ * Guest write of a legal, writable CSR (the caller checked csrExists/csrReadOnly). `instret` is
+ * the count before the writing instruction retires: per the spec a written minstret is the value
+ * the next instruction sees, so the writer's own increment is absorbed here.
+ */
+export function csrWrite(h: CsrHost, n: number, v: number, instret: number, pc: number): void {
+  switch (n) {
+    case Csr.mstatus: h.mstatus = v & (MSTATUS_MIE | MSTATUS_MPIE); h.checkIrq(); return;
+    case Csr.mie: h.mie = v & IRQ_MASK; h.checkIrq(); return;
+    case Csr.mtvec: h.mtvec = (v & ~2) >>> 0; return; // modes 2/3 are reserved: keep direct/vectored
+    case Csr.mscratch: h.mscratch = v >>> 0; return;
+    case Csr.mepc: h.mepc = (v & ~1) >>> 0; return;
+    case Csr.mcause: h.mcause = v >>> 0; return;
+    case Csr.mtval: h.mtval = v >>> 0; return;
+    case Csr.minstret: case Csr.minstreth: {
+      const next = instret + 1;
+      const full = withHalf(wrap64(instret + h.instretOffset), n === Csr.minstreth, v);
+      h.instretOffset = full - next;
+      return;
+    }
+    case Csr.mcycle: case Csr.mcycleh: {
+      h.lastCycle = h.env.read('cycle', instret, pc >>> 0);
+      const full = withHalf(wrap64(h.lastCycle + h.cycleOffset), n === Csr.mcycleh, v);
+      h.cycleOffset = full - h.lastCycle;
+      return;
+    }
+  }
+  // misa, mip (lines driven by devices), mstatush, hpm counters/events, mcountinhibit, PMP: writes ignored (WARL).
+}
+
+/** Debugger write: like a guest write but never consults the environment; read-only CSRs are refused. */
+export function csrPoke(h: CsrHost, n: number, v: number, instret: number): void {
+  if (!csrExists(n) || csrReadOnly(n)) throw new Error(`csrPoke: CSR 0x${n.toString(16)} is not writable`);
+  if (n === Csr.mcycle || n === Csr.mcycleh) {
+    const full = withHalf(wrap64(h.lastCycle + h.cycleOffset), n === Csr.mcycleh, v);
+    h.cycleOffset = full - h.lastCycle;
+    return;
+  }
+  if (n === Csr.minstret || n === Csr.minstreth) {
+    const full = withHalf(wrap64(instret + h.instretOffset), n === Csr.minstreth, v);
+    h.instretOffset = full - instret;
+    return;
+  }
+  csrWrite(h, n, v, instret, 0);
+}
