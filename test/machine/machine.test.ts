@@ -9,8 +9,8 @@ import type { Program } from '../../src/machine/program';
 // ---- a tiny RV32 encoder with labels ----
 
 const BASE = 0x8000_0000;
-export const REG = { zero: 0, ra: 1, sp: 2, t0: 5, t1: 6, t2: 7, s0: 8, s1: 9, a0: 10, a1: 11, a2: 12 } as const;
-export const CSR = { mstatus: 0x300, mie: 0x304, mtvec: 0x305, mepc: 0x341, mcause: 0x342, mip: 0x344 } as const;
+const REG = { zero: 0, ra: 1, sp: 2, t0: 5, t1: 6, t2: 7, s0: 8, s1: 9, a0: 10, a1: 11, a2: 12 } as const;
+const CSR = { mstatus: 0x300, mie: 0x304, mtvec: 0x305, mepc: 0x341, mcause: 0x342, mip: 0x344 } as const;
 
 const iType = (imm: number, rs1: number, f3: number, rd: number, op: number): number =>
   (((imm & 0xfff) << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | op) >>> 0;
@@ -22,7 +22,7 @@ const bType = (imm: number, rs2: number, rs1: number, f3: number): number =>
 const jType = (imm: number, rd: number): number =>
   ((((imm >> 20) & 1) << 31) | (((imm >> 1) & 0x3ff) << 21) | (((imm >> 11) & 1) << 20) | (((imm >> 12) & 0xff) << 12) | (rd << 7) | 0x6f) >>> 0;
 
-export class Asm {
+class Asm {
   readonly words: number[] = [];
   private readonly labels = new Map<string, number>();
   private readonly fixups: { at: number; label: string; make: (off: number) => number }[] = [];
@@ -91,7 +91,7 @@ export class Asm {
 }
 
 /** Records outputs; time and entropy are fixed or scripted. */
-export class RecordingEnv implements Environment {
+class RecordingEnv implements Environment {
   readonly outputs: { out: GuestOutput; instret: number; pc: number }[] = [];
   readonly reads: { kind: ReadKind; instret: number; pc: number }[] = [];
   time = 0;
@@ -107,7 +107,7 @@ export class RecordingEnv implements Environment {
   }
 }
 
-export function machineWith(asm: Asm, extra: Partial<Program> = {}, ramSize = 1 << 20): { m: Machine; env: RecordingEnv } {
+function machineWith(asm: Asm, extra: Partial<Program> = {}, ramSize = 1 << 20): { m: Machine; env: RecordingEnv } {
   const env = new RecordingEnv();
   const m = new Machine({ env, ramSize });
   m.load(asm.program(extra));
@@ -160,7 +160,7 @@ test('load zeroes the memSize tail, sets the entry, rejects segments outside RAM
   });
   assert.throws(() => m.load(outside(0x1000, 4)), /bad\.elf: segment \.bss .* outside RAM/);
   assert.throws(() => m.load(outside(BASE + (1 << 16) - 2, 4)), /outside RAM/);
-  assert.throws(() => m.load(outside(BASE, 2)), /outside RAM/);
+  assert.throws(() => m.load(outside(BASE, 2)), /4 bytes of data but a memory size of 2/);
 });
 
 test('device access faults become guest traps (fatal without a handler), never exceptions', () => {
@@ -303,4 +303,18 @@ test('describeDevices reports plain device registers', () => {
   assert.equal(d.nic.rxQueued, 0);
   assert.equal(typeof d.clint.mtimecmp, 'string');
   assert.deepEqual(JSON.parse(JSON.stringify(d)), d);
+});
+
+test('NIC receive interrupt through PLIC source 2', () => {
+  const a = withHandler(new Asm(), 1 << 11)
+    .li(t0, 0x0c00_0000).li(t1, 1).sw(t1, t0, 4).sw(t1, t0, 8) // priorities of sources 1 and 2
+    .li(t0, 0x0c00_2000).li(t1, 6).sw(t1, t0, 0) // enable sources 1 and 2
+    .li(t0, 0x1000_1000).li(t1, 1).sw(t1, t0, 8) // NIC IRQ_ENABLE
+    .label('idle').wfi().j('idle')
+    .label('handler').li(t2, 0x0c20_0004).lw(a0, t2, 0).exit(0);
+  const { m } = machineWith(a);
+  assert.equal(m.run(1000), 'wfi');
+  m.deliver({ kind: 'nicRx', packet: new Uint8Array([1]) });
+  assert.equal(m.run(1000), 'exit');
+  assert.equal(m.cpu.x[a0], 2);
 });
