@@ -52,6 +52,16 @@ export class Checkers {
 
   constructor(private readonly c: Cluster) {}
 
+  /** Plain-data copy of everything the checkers remember, for cluster checkpoints. */
+  getState(): Record<string, unknown> {
+    const { c: _c, onViolation: _v, ...rest } = this as unknown as Record<string, unknown>;
+    return structuredClone(rest);
+  }
+
+  setState(st: Record<string, unknown>): void {
+    Object.assign(this, structuredClone(st));
+  }
+
   /** The first failure of each checker (the debugger's "checker failure" filter listens here). */
   onViolation: ((name: CheckerName, detail: string) => void) | null = null;
 

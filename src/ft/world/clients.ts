@@ -29,6 +29,16 @@ export class Clients {
     }));
   }
 
+  /** Plain-data copy for cluster checkpoints. */
+  getState(): { list: ClientState[]; prng: ReturnType<Prng['getState']> } {
+    return { list: structuredClone(this.list), prng: this.prng.getState() };
+  }
+
+  setState(st: { list: ClientState[]; prng: ReturnType<Prng['getState']> }): void {
+    this.list.splice(0, this.list.length, ...structuredClone(st.list));
+    this.prng.setState(st.prng);
+  }
+
   get intervalNs(): number {
     return 1e9 / this.spec.ratePerSec;
   }

@@ -35,6 +35,16 @@ export class Network {
     this.state = { links, group: Object.fromEntries(hosts.map((h) => [h, 0])) };
   }
 
+  /** Plain-data copy for cluster checkpoints. */
+  getState(): { net: NetworkState; prng: ReturnType<Prng['getState']> } {
+    return { net: structuredClone(this.state), prng: this.prng.getState() };
+  }
+
+  setState(st: { net: NetworkState; prng: ReturnType<Prng['getState']> }): void {
+    this.state = structuredClone(st.net);
+    this.prng.setState(st.prng);
+  }
+
   canTalk(net: NetName, from: string, to: string): boolean {
     const link = this.state.links[key(net, from, to)];
     if (link === undefined || !link.up) return false;
