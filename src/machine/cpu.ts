@@ -79,7 +79,6 @@ export class Cpu implements CsrHost {
   private readonly decoded: Decoded = { w: 0, imm: 0 };
 
   constructor(readonly ram: Ram, readonly bus: Bus, readonly env: Environment) {
-    if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('Cpu needs a little-endian host');
     this.codePage = new Uint8Array(ram.pageCount);
     this.pc = ram.base;
     this.flushDecodeCache();

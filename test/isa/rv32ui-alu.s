@@ -9216,534 +9216,309 @@ _start:
   bne a2, t6, fail
   li gp, 1663
   li a0, 0x0
-  srai a2, a0, -1
+  srai a2, a0, 7
   li t6, 0x0
   bne a2, t6, fail
   li gp, 1664
   li a0, 0x0
-  srai a2, a0, 2047
+  srai a2, a0, 31
   li t6, 0x0
   bne a2, t6, fail
   li gp, 1665
-  li a0, 0x0
-  srai a2, a0, -2048
-  li t6, 0x0
+  li a0, 0x1
+  srai a2, a0, 0
+  li t6, 0x1
   bne a2, t6, fail
   li gp, 1666
-  li a0, 0x0
-  srai a2, a0, 1365
+  li a0, 0x1
+  srai a2, a0, 1
   li t6, 0x0
   bne a2, t6, fail
   li gp, 1667
-  li a0, 0x0
-  srai a2, a0, -1366
+  li a0, 0x1
+  srai a2, a0, 7
   li t6, 0x0
   bne a2, t6, fail
   li gp, 1668
   li a0, 0x1
-  srai a2, a0, 0
-  li t6, 0x1
+  srai a2, a0, 31
+  li t6, 0x0
   bne a2, t6, fail
   li gp, 1669
-  li a0, 0x1
-  srai a2, a0, 1
-  li t6, 0x0
+  li a0, 0xffffffff
+  srai a2, a0, 0
+  li t6, 0xffffffff
   bne a2, t6, fail
   li gp, 1670
-  li a0, 0x1
-  srai a2, a0, -1
-  li t6, 0x0
+  li a0, 0xffffffff
+  srai a2, a0, 1
+  li t6, 0xffffffff
   bne a2, t6, fail
   li gp, 1671
-  li a0, 0x1
-  srai a2, a0, 2047
-  li t6, 0x0
+  li a0, 0xffffffff
+  srai a2, a0, 7
+  li t6, 0xffffffff
   bne a2, t6, fail
   li gp, 1672
-  li a0, 0x1
-  srai a2, a0, -2048
-  li t6, 0x1
+  li a0, 0xffffffff
+  srai a2, a0, 31
+  li t6, 0xffffffff
   bne a2, t6, fail
   li gp, 1673
-  li a0, 0x1
-  srai a2, a0, 1365
-  li t6, 0x0
-  bne a2, t6, fail
-  li gp, 1674
-  li a0, 0x1
-  srai a2, a0, -1366
-  li t6, 0x0
-  bne a2, t6, fail
-  li gp, 1675
-  li a0, 0xffffffff
-  srai a2, a0, 0
-  li t6, 0xffffffff
-  bne a2, t6, fail
-  li gp, 1676
-  li a0, 0xffffffff
-  srai a2, a0, 1
-  li t6, 0xffffffff
-  bne a2, t6, fail
-  li gp, 1677
-  li a0, 0xffffffff
-  srai a2, a0, -1
-  li t6, 0xffffffff
-  bne a2, t6, fail
-  li gp, 1678
-  li a0, 0xffffffff
-  srai a2, a0, 2047
-  li t6, 0xffffffff
-  bne a2, t6, fail
-  li gp, 1679
-  li a0, 0xffffffff
-  srai a2, a0, -2048
-  li t6, 0xffffffff
-  bne a2, t6, fail
-  li gp, 1680
-  li a0, 0xffffffff
-  srai a2, a0, 1365
-  li t6, 0xffffffff
-  bne a2, t6, fail
-  li gp, 1681
-  li a0, 0xffffffff
-  srai a2, a0, -1366
-  li t6, 0xffffffff
-  bne a2, t6, fail
-  li gp, 1682
   li a0, 0x2
   srai a2, a0, 0
   li t6, 0x2
   bne a2, t6, fail
-  li gp, 1683
+  li gp, 1674
   li a0, 0x2
   srai a2, a0, 1
   li t6, 0x1
   bne a2, t6, fail
-  li gp, 1684
+  li gp, 1675
   li a0, 0x2
-  srai a2, a0, -1
+  srai a2, a0, 7
   li t6, 0x0
   bne a2, t6, fail
-  li gp, 1685
+  li gp, 1676
   li a0, 0x2
-  srai a2, a0, 2047
+  srai a2, a0, 31
   li t6, 0x0
   bne a2, t6, fail
-  li gp, 1686
-  li a0, 0x2
-  srai a2, a0, -2048
-  li t6, 0x2
-  bne a2, t6, fail
-  li gp, 1687
-  li a0, 0x2
-  srai a2, a0, 1365
-  li t6, 0x0
-  bne a2, t6, fail
-  li gp, 1688
-  li a0, 0x2
-  srai a2, a0, -1366
-  li t6, 0x0
-  bne a2, t6, fail
-  li gp, 1689
+  li gp, 1677
   li a0, 0x7fffffff
   srai a2, a0, 0
   li t6, 0x7fffffff
   bne a2, t6, fail
-  li gp, 1690
+  li gp, 1678
   li a0, 0x7fffffff
   srai a2, a0, 1
   li t6, 0x3fffffff
   bne a2, t6, fail
-  li gp, 1691
+  li gp, 1679
   li a0, 0x7fffffff
-  srai a2, a0, -1
+  srai a2, a0, 7
+  li t6, 0xffffff
+  bne a2, t6, fail
+  li gp, 1680
+  li a0, 0x7fffffff
+  srai a2, a0, 31
   li t6, 0x0
   bne a2, t6, fail
-  li gp, 1692
-  li a0, 0x7fffffff
-  srai a2, a0, 2047
-  li t6, 0x0
-  bne a2, t6, fail
-  li gp, 1693
-  li a0, 0x7fffffff
-  srai a2, a0, -2048
-  li t6, 0x7fffffff
-  bne a2, t6, fail
-  li gp, 1694
-  li a0, 0x7fffffff
-  srai a2, a0, 1365
-  li t6, 0x3ff
-  bne a2, t6, fail
-  li gp, 1695
-  li a0, 0x7fffffff
-  srai a2, a0, -1366
-  li t6, 0x1fffff
-  bne a2, t6, fail
-  li gp, 1696
+  li gp, 1681
   li a0, 0x80000000
   srai a2, a0, 0
   li t6, 0x80000000
   bne a2, t6, fail
-  li gp, 1697
+  li gp, 1682
   li a0, 0x80000000
   srai a2, a0, 1
   li t6, 0xc0000000
   bne a2, t6, fail
-  li gp, 1698
+  li gp, 1683
   li a0, 0x80000000
-  srai a2, a0, -1
+  srai a2, a0, 7
+  li t6, 0xff000000
+  bne a2, t6, fail
+  li gp, 1684
+  li a0, 0x80000000
+  srai a2, a0, 31
   li t6, 0xffffffff
   bne a2, t6, fail
-  li gp, 1699
-  li a0, 0x80000000
-  srai a2, a0, 2047
-  li t6, 0xffffffff
-  bne a2, t6, fail
-  li gp, 1700
-  li a0, 0x80000000
-  srai a2, a0, -2048
-  li t6, 0x80000000
-  bne a2, t6, fail
-  li gp, 1701
-  li a0, 0x80000000
-  srai a2, a0, 1365
-  li t6, 0xfffffc00
-  bne a2, t6, fail
-  li gp, 1702
-  li a0, 0x80000000
-  srai a2, a0, -1366
-  li t6, 0xffe00000
-  bne a2, t6, fail
-  li gp, 1703
+  li gp, 1685
   li a0, 0x80000001
   srai a2, a0, 0
   li t6, 0x80000001
   bne a2, t6, fail
-  li gp, 1704
+  li gp, 1686
   li a0, 0x80000001
   srai a2, a0, 1
   li t6, 0xc0000000
   bne a2, t6, fail
-  li gp, 1705
+  li gp, 1687
   li a0, 0x80000001
-  srai a2, a0, -1
+  srai a2, a0, 7
+  li t6, 0xff000000
+  bne a2, t6, fail
+  li gp, 1688
+  li a0, 0x80000001
+  srai a2, a0, 31
   li t6, 0xffffffff
   bne a2, t6, fail
-  li gp, 1706
-  li a0, 0x80000001
-  srai a2, a0, 2047
-  li t6, 0xffffffff
-  bne a2, t6, fail
-  li gp, 1707
-  li a0, 0x80000001
-  srai a2, a0, -2048
-  li t6, 0x80000001
-  bne a2, t6, fail
-  li gp, 1708
-  li a0, 0x80000001
-  srai a2, a0, 1365
-  li t6, 0xfffffc00
-  bne a2, t6, fail
-  li gp, 1709
-  li a0, 0x80000001
-  srai a2, a0, -1366
-  li t6, 0xffe00000
-  bne a2, t6, fail
-  li gp, 1710
+  li gp, 1689
   li a0, 0xffff
   srai a2, a0, 0
   li t6, 0xffff
   bne a2, t6, fail
-  li gp, 1711
+  li gp, 1690
   li a0, 0xffff
   srai a2, a0, 1
   li t6, 0x7fff
   bne a2, t6, fail
-  li gp, 1712
+  li gp, 1691
   li a0, 0xffff
-  srai a2, a0, -1
+  srai a2, a0, 7
+  li t6, 0x1ff
+  bne a2, t6, fail
+  li gp, 1692
+  li a0, 0xffff
+  srai a2, a0, 31
   li t6, 0x0
   bne a2, t6, fail
-  li gp, 1713
-  li a0, 0xffff
-  srai a2, a0, 2047
-  li t6, 0x0
-  bne a2, t6, fail
-  li gp, 1714
-  li a0, 0xffff
-  srai a2, a0, -2048
-  li t6, 0xffff
-  bne a2, t6, fail
-  li gp, 1715
-  li a0, 0xffff
-  srai a2, a0, 1365
-  li t6, 0x0
-  bne a2, t6, fail
-  li gp, 1716
-  li a0, 0xffff
-  srai a2, a0, -1366
-  li t6, 0x3f
-  bne a2, t6, fail
-  li gp, 1717
+  li gp, 1693
   li a0, 0x10000
   srai a2, a0, 0
   li t6, 0x10000
   bne a2, t6, fail
-  li gp, 1718
+  li gp, 1694
   li a0, 0x10000
   srai a2, a0, 1
   li t6, 0x8000
   bne a2, t6, fail
-  li gp, 1719
+  li gp, 1695
   li a0, 0x10000
-  srai a2, a0, -1
+  srai a2, a0, 7
+  li t6, 0x200
+  bne a2, t6, fail
+  li gp, 1696
+  li a0, 0x10000
+  srai a2, a0, 31
   li t6, 0x0
   bne a2, t6, fail
-  li gp, 1720
-  li a0, 0x10000
-  srai a2, a0, 2047
-  li t6, 0x0
-  bne a2, t6, fail
-  li gp, 1721
-  li a0, 0x10000
-  srai a2, a0, -2048
-  li t6, 0x10000
-  bne a2, t6, fail
-  li gp, 1722
-  li a0, 0x10000
-  srai a2, a0, 1365
-  li t6, 0x0
-  bne a2, t6, fail
-  li gp, 1723
-  li a0, 0x10000
-  srai a2, a0, -1366
-  li t6, 0x40
-  bne a2, t6, fail
-  li gp, 1724
+  li gp, 1697
   li a0, 0xfffffffe
   srai a2, a0, 0
   li t6, 0xfffffffe
   bne a2, t6, fail
-  li gp, 1725
+  li gp, 1698
   li a0, 0xfffffffe
   srai a2, a0, 1
   li t6, 0xffffffff
   bne a2, t6, fail
-  li gp, 1726
+  li gp, 1699
   li a0, 0xfffffffe
-  srai a2, a0, -1
+  srai a2, a0, 7
   li t6, 0xffffffff
   bne a2, t6, fail
-  li gp, 1727
+  li gp, 1700
   li a0, 0xfffffffe
-  srai a2, a0, 2047
+  srai a2, a0, 31
   li t6, 0xffffffff
   bne a2, t6, fail
-  li gp, 1728
-  li a0, 0xfffffffe
-  srai a2, a0, -2048
-  li t6, 0xfffffffe
-  bne a2, t6, fail
-  li gp, 1729
-  li a0, 0xfffffffe
-  srai a2, a0, 1365
-  li t6, 0xffffffff
-  bne a2, t6, fail
-  li gp, 1730
-  li a0, 0xfffffffe
-  srai a2, a0, -1366
-  li t6, 0xffffffff
-  bne a2, t6, fail
-  li gp, 1731
+  li gp, 1701
   li a0, 0x1f
   srai a2, a0, 0
   li t6, 0x1f
   bne a2, t6, fail
-  li gp, 1732
+  li gp, 1702
   li a0, 0x1f
   srai a2, a0, 1
   li t6, 0xf
   bne a2, t6, fail
-  li gp, 1733
+  li gp, 1703
   li a0, 0x1f
-  srai a2, a0, -1
+  srai a2, a0, 7
   li t6, 0x0
   bne a2, t6, fail
-  li gp, 1734
+  li gp, 1704
   li a0, 0x1f
-  srai a2, a0, 2047
+  srai a2, a0, 31
   li t6, 0x0
   bne a2, t6, fail
-  li gp, 1735
-  li a0, 0x1f
-  srai a2, a0, -2048
-  li t6, 0x1f
-  bne a2, t6, fail
-  li gp, 1736
-  li a0, 0x1f
-  srai a2, a0, 1365
-  li t6, 0x0
-  bne a2, t6, fail
-  li gp, 1737
-  li a0, 0x1f
-  srai a2, a0, -1366
-  li t6, 0x0
-  bne a2, t6, fail
-  li gp, 1738
+  li gp, 1705
   li a0, 0x20
   srai a2, a0, 0
   li t6, 0x20
   bne a2, t6, fail
-  li gp, 1739
+  li gp, 1706
   li a0, 0x20
   srai a2, a0, 1
   li t6, 0x10
   bne a2, t6, fail
-  li gp, 1740
+  li gp, 1707
   li a0, 0x20
-  srai a2, a0, -1
+  srai a2, a0, 7
   li t6, 0x0
   bne a2, t6, fail
-  li gp, 1741
+  li gp, 1708
   li a0, 0x20
-  srai a2, a0, 2047
+  srai a2, a0, 31
   li t6, 0x0
   bne a2, t6, fail
-  li gp, 1742
-  li a0, 0x20
-  srai a2, a0, -2048
-  li t6, 0x20
-  bne a2, t6, fail
-  li gp, 1743
-  li a0, 0x20
-  srai a2, a0, 1365
-  li t6, 0x0
-  bne a2, t6, fail
-  li gp, 1744
-  li a0, 0x20
-  srai a2, a0, -1366
-  li t6, 0x0
-  bne a2, t6, fail
-  li gp, 1745
+  li gp, 1709
   li a0, 0x21
   srai a2, a0, 0
   li t6, 0x21
   bne a2, t6, fail
-  li gp, 1746
+  li gp, 1710
   li a0, 0x21
   srai a2, a0, 1
   li t6, 0x10
   bne a2, t6, fail
-  li gp, 1747
+  li gp, 1711
   li a0, 0x21
-  srai a2, a0, -1
+  srai a2, a0, 7
   li t6, 0x0
   bne a2, t6, fail
-  li gp, 1748
+  li gp, 1712
   li a0, 0x21
-  srai a2, a0, 2047
+  srai a2, a0, 31
   li t6, 0x0
   bne a2, t6, fail
-  li gp, 1749
-  li a0, 0x21
-  srai a2, a0, -2048
-  li t6, 0x21
-  bne a2, t6, fail
-  li gp, 1750
-  li a0, 0x21
-  srai a2, a0, 1365
-  li t6, 0x0
-  bne a2, t6, fail
-  li gp, 1751
-  li a0, 0x21
-  srai a2, a0, -1366
-  li t6, 0x0
-  bne a2, t6, fail
-  li gp, 1752
+  li gp, 1713
   li a0, 0xb455132
   srai a2, a0, 0
   li t6, 0xb455132
   bne a2, t6, fail
-  li gp, 1753
+  li gp, 1714
   li a0, 0xb455132
   srai a2, a0, 1
   li t6, 0x5a2a899
   bne a2, t6, fail
-  li gp, 1754
+  li gp, 1715
   li a0, 0xb455132
-  srai a2, a0, -1
+  srai a2, a0, 7
+  li t6, 0x168aa2
+  bne a2, t6, fail
+  li gp, 1716
+  li a0, 0xb455132
+  srai a2, a0, 31
   li t6, 0x0
   bne a2, t6, fail
-  li gp, 1755
-  li a0, 0xb455132
-  srai a2, a0, 2047
-  li t6, 0x0
-  bne a2, t6, fail
-  li gp, 1756
-  li a0, 0xb455132
-  srai a2, a0, -2048
-  li t6, 0xb455132
-  bne a2, t6, fail
-  li gp, 1757
-  li a0, 0xb455132
-  srai a2, a0, 1365
-  li t6, 0x5a
-  bne a2, t6, fail
-  li gp, 1758
-  li a0, 0xb455132
-  srai a2, a0, -1366
-  li t6, 0x2d154
-  bne a2, t6, fail
-  li gp, 1759
+  li gp, 1717
   li a0, 0x5b2ffee9
   srai a2, a0, 0
   li t6, 0x5b2ffee9
   bne a2, t6, fail
-  li gp, 1760
+  li gp, 1718
   li a0, 0x5b2ffee9
   srai a2, a0, 1
   li t6, 0x2d97ff74
   bne a2, t6, fail
-  li gp, 1761
+  li gp, 1719
   li a0, 0x5b2ffee9
-  srai a2, a0, -1
+  srai a2, a0, 7
+  li t6, 0xb65ffd
+  bne a2, t6, fail
+  li gp, 1720
+  li a0, 0x5b2ffee9
+  srai a2, a0, 31
   li t6, 0x0
   bne a2, t6, fail
-  li gp, 1762
-  li a0, 0x5b2ffee9
-  srai a2, a0, 2047
-  li t6, 0x0
-  bne a2, t6, fail
-  li gp, 1763
-  li a0, 0x5b2ffee9
-  srai a2, a0, -2048
-  li t6, 0x5b2ffee9
-  bne a2, t6, fail
-  li gp, 1764
-  li a0, 0x5b2ffee9
-  srai a2, a0, 1365
-  li t6, 0x2d9
-  bne a2, t6, fail
-  li gp, 1765
-  li a0, 0x5b2ffee9
-  srai a2, a0, -1366
-  li t6, 0x16cbff
-  bne a2, t6, fail
-  li gp, 1766
+  li gp, 1721
   lui a2, 0xfffff
   li t6, 0xfffff000
   bne a2, t6, fail
-  li gp, 1767
+  li gp, 1722
   lui a2, 0x12345
   addi a2, a2, -1
   li t6, 0x12344fff
   bne a2, t6, fail
-  li gp, 1768
+  li gp, 1723
   addi x0, x0, 5
   mv a2, x0
   li t6, 0x0
   bne a2, t6, fail
-  li gp, 1769
+  li gp, 1724
   li a0, 0x1
   li a1, 0x1
   li a2, 0
@@ -9752,7 +9527,7 @@ _start:
   br_beq_1_1:
   li t6, 0x0
   bne a2, t6, fail
-  li gp, 1770
+  li gp, 1725
   li a0, 0x1
   li a1, 0x2
   li a2, 0
@@ -9761,7 +9536,7 @@ _start:
   br_beq_1_2:
   li t6, 0x1
   bne a2, t6, fail
-  li gp, 1771
+  li gp, 1726
   li a0, 0x2
   li a1, 0x1
   li a2, 0
@@ -9770,7 +9545,7 @@ _start:
   br_beq_2_1:
   li t6, 0x1
   bne a2, t6, fail
-  li gp, 1772
+  li gp, 1727
   li a0, 0xffffffff
   li a1, 0x1
   li a2, 0
@@ -9779,7 +9554,7 @@ _start:
   br_beq_ffffffff_1:
   li t6, 0x1
   bne a2, t6, fail
-  li gp, 1773
+  li gp, 1728
   li a0, 0x1
   li a1, 0xffffffff
   li a2, 0
@@ -9788,7 +9563,7 @@ _start:
   br_beq_1_ffffffff:
   li t6, 0x1
   bne a2, t6, fail
-  li gp, 1774
+  li gp, 1729
   li a0, 0x80000000
   li a1, 0x7fffffff
   li a2, 0
@@ -9797,7 +9572,7 @@ _start:
   br_beq_80000000_7fffffff:
   li t6, 0x1
   bne a2, t6, fail
-  li gp, 1775
+  li gp, 1730
   li a0, 0x0
   li a1, 0x0
   li a2, 0
@@ -9806,7 +9581,7 @@ _start:
   br_beq_0_0:
   li t6, 0x0
   bne a2, t6, fail
-  li gp, 1776
+  li gp, 1731
   li a0, 0x1
   li a1, 0x1
   li a2, 0
@@ -9815,7 +9590,7 @@ _start:
   br_bne_1_1:
   li t6, 0x1
   bne a2, t6, fail
-  li gp, 1777
+  li gp, 1732
   li a0, 0x1
   li a1, 0x2
   li a2, 0
@@ -9824,7 +9599,7 @@ _start:
   br_bne_1_2:
   li t6, 0x0
   bne a2, t6, fail
-  li gp, 1778
+  li gp, 1733
   li a0, 0x2
   li a1, 0x1
   li a2, 0
@@ -9833,7 +9608,7 @@ _start:
   br_bne_2_1:
   li t6, 0x0
   bne a2, t6, fail
-  li gp, 1779
+  li gp, 1734
   li a0, 0xffffffff
   li a1, 0x1
   li a2, 0
@@ -9842,7 +9617,7 @@ _start:
   br_bne_ffffffff_1:
   li t6, 0x0
   bne a2, t6, fail
-  li gp, 1780
+  li gp, 1735
   li a0, 0x1
   li a1, 0xffffffff
   li a2, 0
@@ -9851,7 +9626,7 @@ _start:
   br_bne_1_ffffffff:
   li t6, 0x0
   bne a2, t6, fail
-  li gp, 1781
+  li gp, 1736
   li a0, 0x80000000
   li a1, 0x7fffffff
   li a2, 0
@@ -9860,7 +9635,7 @@ _start:
   br_bne_80000000_7fffffff:
   li t6, 0x0
   bne a2, t6, fail
-  li gp, 1782
+  li gp, 1737
   li a0, 0x0
   li a1, 0x0
   li a2, 0
@@ -9869,7 +9644,7 @@ _start:
   br_bne_0_0:
   li t6, 0x1
   bne a2, t6, fail
-  li gp, 1783
+  li gp, 1738
   li a0, 0x1
   li a1, 0x1
   li a2, 0
@@ -9878,7 +9653,7 @@ _start:
   br_blt_1_1:
   li t6, 0x1
   bne a2, t6, fail
-  li gp, 1784
+  li gp, 1739
   li a0, 0x1
   li a1, 0x2
   li a2, 0
@@ -9887,7 +9662,7 @@ _start:
   br_blt_1_2:
   li t6, 0x0
   bne a2, t6, fail
-  li gp, 1785
+  li gp, 1740
   li a0, 0x2
   li a1, 0x1
   li a2, 0
@@ -9896,7 +9671,7 @@ _start:
   br_blt_2_1:
   li t6, 0x1
   bne a2, t6, fail
-  li gp, 1786
+  li gp, 1741
   li a0, 0xffffffff
   li a1, 0x1
   li a2, 0
@@ -9905,7 +9680,7 @@ _start:
   br_blt_ffffffff_1:
   li t6, 0x0
   bne a2, t6, fail
-  li gp, 1787
+  li gp, 1742
   li a0, 0x1
   li a1, 0xffffffff
   li a2, 0
@@ -9914,7 +9689,7 @@ _start:
   br_blt_1_ffffffff:
   li t6, 0x1
   bne a2, t6, fail
-  li gp, 1788
+  li gp, 1743
   li a0, 0x80000000
   li a1, 0x7fffffff
   li a2, 0
@@ -9923,7 +9698,7 @@ _start:
   br_blt_80000000_7fffffff:
   li t6, 0x0
   bne a2, t6, fail
-  li gp, 1789
+  li gp, 1744
   li a0, 0x0
   li a1, 0x0
   li a2, 0
@@ -9932,7 +9707,7 @@ _start:
   br_blt_0_0:
   li t6, 0x1
   bne a2, t6, fail
-  li gp, 1790
+  li gp, 1745
   li a0, 0x1
   li a1, 0x1
   li a2, 0
@@ -9941,7 +9716,7 @@ _start:
   br_bge_1_1:
   li t6, 0x0
   bne a2, t6, fail
-  li gp, 1791
+  li gp, 1746
   li a0, 0x1
   li a1, 0x2
   li a2, 0
@@ -9950,7 +9725,7 @@ _start:
   br_bge_1_2:
   li t6, 0x1
   bne a2, t6, fail
-  li gp, 1792
+  li gp, 1747
   li a0, 0x2
   li a1, 0x1
   li a2, 0
@@ -9959,7 +9734,7 @@ _start:
   br_bge_2_1:
   li t6, 0x0
   bne a2, t6, fail
-  li gp, 1793
+  li gp, 1748
   li a0, 0xffffffff
   li a1, 0x1
   li a2, 0
@@ -9968,7 +9743,7 @@ _start:
   br_bge_ffffffff_1:
   li t6, 0x1
   bne a2, t6, fail
-  li gp, 1794
+  li gp, 1749
   li a0, 0x1
   li a1, 0xffffffff
   li a2, 0
@@ -9977,7 +9752,7 @@ _start:
   br_bge_1_ffffffff:
   li t6, 0x0
   bne a2, t6, fail
-  li gp, 1795
+  li gp, 1750
   li a0, 0x80000000
   li a1, 0x7fffffff
   li a2, 0
@@ -9986,7 +9761,7 @@ _start:
   br_bge_80000000_7fffffff:
   li t6, 0x1
   bne a2, t6, fail
-  li gp, 1796
+  li gp, 1751
   li a0, 0x0
   li a1, 0x0
   li a2, 0
@@ -9995,7 +9770,7 @@ _start:
   br_bge_0_0:
   li t6, 0x0
   bne a2, t6, fail
-  li gp, 1797
+  li gp, 1752
   li a0, 0x1
   li a1, 0x1
   li a2, 0
@@ -10004,7 +9779,7 @@ _start:
   br_bltu_1_1:
   li t6, 0x1
   bne a2, t6, fail
-  li gp, 1798
+  li gp, 1753
   li a0, 0x1
   li a1, 0x2
   li a2, 0
@@ -10013,7 +9788,7 @@ _start:
   br_bltu_1_2:
   li t6, 0x0
   bne a2, t6, fail
-  li gp, 1799
+  li gp, 1754
   li a0, 0x2
   li a1, 0x1
   li a2, 0
@@ -10022,7 +9797,7 @@ _start:
   br_bltu_2_1:
   li t6, 0x1
   bne a2, t6, fail
-  li gp, 1800
+  li gp, 1755
   li a0, 0xffffffff
   li a1, 0x1
   li a2, 0
@@ -10031,7 +9806,7 @@ _start:
   br_bltu_ffffffff_1:
   li t6, 0x1
   bne a2, t6, fail
-  li gp, 1801
+  li gp, 1756
   li a0, 0x1
   li a1, 0xffffffff
   li a2, 0
@@ -10040,7 +9815,7 @@ _start:
   br_bltu_1_ffffffff:
   li t6, 0x0
   bne a2, t6, fail
-  li gp, 1802
+  li gp, 1757
   li a0, 0x80000000
   li a1, 0x7fffffff
   li a2, 0
@@ -10049,7 +9824,7 @@ _start:
   br_bltu_80000000_7fffffff:
   li t6, 0x1
   bne a2, t6, fail
-  li gp, 1803
+  li gp, 1758
   li a0, 0x0
   li a1, 0x0
   li a2, 0
@@ -10058,7 +9833,7 @@ _start:
   br_bltu_0_0:
   li t6, 0x1
   bne a2, t6, fail
-  li gp, 1804
+  li gp, 1759
   li a0, 0x1
   li a1, 0x1
   li a2, 0
@@ -10067,7 +9842,7 @@ _start:
   br_bgeu_1_1:
   li t6, 0x0
   bne a2, t6, fail
-  li gp, 1805
+  li gp, 1760
   li a0, 0x1
   li a1, 0x2
   li a2, 0
@@ -10076,7 +9851,7 @@ _start:
   br_bgeu_1_2:
   li t6, 0x1
   bne a2, t6, fail
-  li gp, 1806
+  li gp, 1761
   li a0, 0x2
   li a1, 0x1
   li a2, 0
@@ -10085,7 +9860,7 @@ _start:
   br_bgeu_2_1:
   li t6, 0x0
   bne a2, t6, fail
-  li gp, 1807
+  li gp, 1762
   li a0, 0xffffffff
   li a1, 0x1
   li a2, 0
@@ -10094,7 +9869,7 @@ _start:
   br_bgeu_ffffffff_1:
   li t6, 0x0
   bne a2, t6, fail
-  li gp, 1808
+  li gp, 1763
   li a0, 0x1
   li a1, 0xffffffff
   li a2, 0
@@ -10103,7 +9878,7 @@ _start:
   br_bgeu_1_ffffffff:
   li t6, 0x1
   bne a2, t6, fail
-  li gp, 1809
+  li gp, 1764
   li a0, 0x80000000
   li a1, 0x7fffffff
   li a2, 0
@@ -10112,7 +9887,7 @@ _start:
   br_bgeu_80000000_7fffffff:
   li t6, 0x0
   bne a2, t6, fail
-  li gp, 1810
+  li gp, 1765
   li a0, 0x0
   li a1, 0x0
   li a2, 0

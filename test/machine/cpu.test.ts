@@ -530,3 +530,65 @@ test('run never throws for guest reasons: random words', () => {
     assert.ok(['limit', 'fatal', 'exit', 'wfi'].includes(stop), stop);
   }
 });
+
+test('vectored mode sends each interrupt to base + 4·cause; exceptions go to base', () => {
+  const p = new Prog(RAM_BASE);
+  p.la(R.t0, 'vec').w(E.ori(R.t0, R.t0, 1), E.csrrw(0, MTVEC, R.t0), li(R.t0, 0x888), E.csrrs(0, MIE, R.t0));
+  p.label('spin').jal(0, 'spin');
+  p.label('vec');
+  for (let i = 0; i < 12; i++) p.w(E.addi(R.a0, 0, 100 + i));
+  const { cpu } = makeRig(p.bytes());
+  const vec = p.addr('vec');
+  assert.equal(cpu.run(20), 'limit'); // setup, then spinning
+  for (const irq of [3, 7, 11]) {
+    cpu.pc = p.addr('spin');
+    cpu.mstatus = 8;
+    cpu.setIrq(irq, true);
+    cpu.run(cpu.instret + 1);
+    assert.equal(cpu.x[R.a0], 100 + irq, `irq ${irq}`);
+    assert.equal(cpu.pc, vec + 4 * irq + 4);
+    cpu.setIrq(irq, false);
+  }
+  cpu.pc = p.addr('spin');
+  cpu.regs.set([0], 0);
+  new DataView(cpu.ram.bytes.buffer).setUint32(p.addr('spin') - RAM_BASE, E.ecall(), true);
+  cpu.invalidateCode(p.addr('spin'), 4);
+  cpu.run(cpu.instret + 1);
+  assert.equal(cpu.x[R.a0], 100, 'ecall lands on the base');
+});
+
+test('PMP CSRs read as zero and ignore writes; mcounteren does not exist', () => {
+  const p = withHandler((q) => q.w(li(R.t0, -1), E.csrrw(0, 0x3b0, R.t0), E.csrrw(0, 0x3a0, R.t0), E.csrrs(R.a0, 0x3b0, 0), E.csrrw(0, 0x306, R.t0)));
+  const { cpu, stop } = run(p);
+  assert.equal(stop, 'exit');
+  assert.equal(cpu.x[R.a0], 0);
+  assert.equal(cpu.x[R.s11], 1, 'one illegal instruction (mcounteren)');
+});
+
+test('setState restores a wfi stop and the exit code', () => {
+  const p = new Prog().w(li(R.t0, 0x80), E.csrrs(0, MIE, R.t0), E.wfi(), E.addi(R.a0, 0, 1));
+  const { cpu } = makeRig(pass(p).bytes());
+  assert.equal(cpu.run(100), 'wfi');
+  const s = cpu.getState();
+  cpu.setIrq(7, true);
+  assert.equal(cpu.run(100), 'exit');
+  cpu.setState(s);
+  assert.equal(cpu.exitCode, null);
+  assert.equal(cpu.run(100), 'wfi');
+  assert.throws(() => cpu.setIrq(5, true), /no interrupt line 5/);
+  assert.throws(() => cpu.readCsr(0x7c0), /no CSR/);
+  assert.throws(() => cpu.writeCsr(0xf14, 1), /not writable/);
+});
+
+test('code written to a fresh page, run, rewritten and run again (JIT pattern, no fence.i)', () => {
+  const page = RAM_BASE + 0x8000;
+  const p = new Prog().w(li(R.s0, page));
+  for (const value of [11, 22, 33]) {
+    p.w(li(R.t0, E.addi(R.a0, 0, value)), E.sw(R.t0, R.s0, 0), li(R.t0, E.jalr(0, R.ra, 0)), E.sw(R.t0, R.s0, 4));
+    p.w(E.sw(R.t0, R.s0, 64)); // more stores to the same page after it holds code
+    p.w(E.jalr(R.ra, R.s0, 0), E.add(R.s1, R.s1, R.a0));
+  }
+  const { cpu } = makeRig(pass(p).bytes());
+  assert.equal(cpu.run(1e6), 'exit');
+  assert.equal(cpu.x[R.s1], 66);
+});

@@ -1,0 +1,67 @@
+// Runs every figure of the benchmark in order and gathers them into one report (used by scripts/bench.ts and its test).
+
+import { cpus } from 'node:os';
+import { benchChaos, type ChaosReport } from './chaos';
+import { benchCpu, type CpuRow } from './cpu';
+import { benchFt, type FtReport } from './ft';
+import { benchQemu, type QemuReport } from './qemu';
+import { geomean, repoRoot, round } from './util';
+
+export interface BenchOptions { quick: boolean; log?: (line: string) => void }
+
+/** Repetitions and sizes of each mode: full ≈ 1–1.5 min, quick ≈ 15–25 s on two idle cores. */
+export const MODES = {
+  full: { cpuReps: 5, qemuReps: 5, simMs: 1000, ftReps: 3, chaosSeeds: 20 },
+  quick: { cpuReps: 1, qemuReps: 1, simMs: 100, ftReps: 1, chaosSeeds: 3 },
+};
+
+export interface BenchReport {
+  mode: 'full' | 'quick';
+  node: string;
+  cores: number;
+  settings: (typeof MODES)['full'];
+  cpu: CpuRow[];
+  lockstepGeomeanMips: number;
+  lockstepGeomeanCpuMips: number;
+  qemu: QemuReport & { geomeanMips: number; geomeanRatio: number };
+  ft: FtReport;
+  chaos: ChaosReport;
+  failures: string[];
+  totalWallMs: number;
+}
+
+/** Every check that makes the bench fail loudly: wrong guest output, a failed checker, a nondeterministic run. */
+function failuresOf(cpu: CpuRow[], qemu: QemuReport, ft: FtReport): string[] {
+  return [
+    ...cpu.filter((r) => !r.outputOk).map((r) => `Lockstep ${r.name}: ${r.problem}`),
+    ...qemu.rows.filter((r) => !r.outputOk).map((r) => `QEMU ${r.name}: UART output differs from ${r.name}.expected.txt`),
+    ...ft.problems,
+  ];
+}
+
+export function runBench(opts: BenchOptions): BenchReport {
+  const t0 = process.hrtime.bigint();
+  const log = opts.log ?? (() => {});
+  const mode = opts.quick ? 'quick' : 'full';
+  const s = MODES[mode];
+  const root = repoRoot();
+  log(`[1/5] Lockstep on ${mode === 'quick' ? 'one run' : `${s.cpuReps} runs`} of each benchmark ELF`);
+  const cpu = benchCpu(root, s.cpuReps, (r) => log(`      ${r.name}: ${r.mips} MIPS`));
+  log('[2/5] the same ELFs under QEMU');
+  const q = benchQemu(root, cpu, s.qemuReps, (r) => log(`      ${r.name}: ${r.mips} MIPS`));
+  const qemu = {
+    ...q,
+    geomeanMips: q.available ? round(geomean(q.rows.map((r) => r.mips)), 1) : 0,
+    geomeanRatio: q.available ? round(geomean(q.rows.map((r) => r.lockstepOverQemu)), 3) : 0,
+  };
+  log(`[3/5] [4/5] kvstore without faults, FT on and off, ${s.simMs} ms simulated`);
+  const ft = benchFt(root, s.simMs, s.ftReps);
+  log(`[5/5] chaos, ${s.chaosSeeds} seeds`);
+  const chaos = benchChaos(root, s.chaosSeeds);
+  return {
+    mode, node: process.version, cores: cpus().length, settings: s, cpu,
+    lockstepGeomeanMips: round(geomean(cpu.map((r) => r.mips)), 1), lockstepGeomeanCpuMips: round(geomean(cpu.map((r) => r.cpuMips)), 1),
+    qemu, ft, chaos,
+    failures: failuresOf(cpu, qemu, ft), totalWallMs: round(Number(process.hrtime.bigint() - t0) / 1e6, 0),
+  };
+}

@@ -1,0 +1,67 @@
+// Formats a benchmark report as one plain-text table with a footnote line per figure.
+
+import type { BenchReport } from './run';
+import { SATURATING_WORKLOAD, SCENARIO, perMInstr } from './ft';
+
+type Row = string[];
+const num = (x: number, digits = 1) => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const int = (x: number) => x.toLocaleString('en-US');
+
+/** Pads cells into columns: the first left-aligned, the others right-aligned. */
+function columns(rows: Row[]): string[] {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd());
+}
+
+function cpuRows(r: BenchReport): Row[] {
+  const q = new Map(r.qemu.rows.map((x) => [x.name, x]));
+  const dash = r.qemu.available ? '?' : '—';
+  const rows: Row[] = [['program', 'instret', 'Lockstep ms', 'MIPS [1]', 'CPU-s MIPS', 'QEMU ms [2]', 'QEMU MIPS', 'Lockstep/QEMU', 'output']];
+  for (const c of r.cpu) {
+    const x = q.get(c.name);
+    const ok = c.outputOk && (x?.outputOk ?? true) ? 'ok' : 'WRONG';
+    rows.push([c.name, int(c.instret), num(c.wallMs), num(c.mips), num(c.cpuMips), x ? num(x.netMs) : dash, x ? num(x.mips) : dash, x ? num(x.lockstepOverQemu, 3) : dash, ok]);
+  }
+  const qg = r.qemu.available ? [num(r.qemu.geomeanMips), num(r.qemu.geomeanRatio, 3)] : ['—', '—'];
+  rows.push(['geometric mean', '', '', num(r.lockstepGeomeanMips), num(r.lockstepGeomeanCpuMips), '', ...qg, '']);
+  return rows;
+}
+
+function ftRows(r: BenchReport): Row[] {
+  const { ft, chaos } = r;
+  return [
+    [`kvstore, no faults, ${ft.simMs} ms simulated`, 'FT on', 'FT off', 'on/off'],
+    ['requests completed [3]', int(ft.on.completed), int(ft.off.completed), num(ft.throughputRatio, 3)],
+    ['mean client latency, ms [3]', num(ft.on.meanLatencyMs, 3), num(ft.off.meanLatencyMs, 3), num(ft.on.meanLatencyMs / ft.off.meanLatencyMs, 2)],
+    ['log bytes per M instructions [3]', int(ft.logBytesPerMInstr), '—', ''],
+    ['log bandwidth, Mbit/s simulated [3]', num(ft.logMbitPerSimSec, 2), '—', ''],
+    ['wall ms per run: pair vs one VM [4]', num(ft.on.wallMs), num(ft.off.wallMs), num(ft.wallRatio, 2)],
+    ['wall ms per M primary instructions [4]', num(perMInstr(ft.on)), num(perMInstr(ft.off)), num(ft.wallPerInstrRatio, 2)],
+    [`chaos runs/min per core [5]`, num(chaos.runsPerMinPerCore), '', ''],
+  ];
+}
+
+function footnotes(r: BenchReport): string[] {
+  const s = r.settings;
+  const w = SATURATING_WORKLOAD;
+  return [
+    `[1] in-process loadElf + Machine + runStandalone, wall clock (hrtime) from load to power-off, median of ${s.cpuReps} run(s) after a 50 M-instruction JIT warm-up; MIPS = instret / wall (CPU-s MIPS: / this process's user+system CPU time, less hurt by other load); UART output compared with examples/bench/*.expected.txt.`,
+    r.qemu.available
+      ? `[2] ${r.qemu.version}, -M virt -bios none -nographic -icount shift=0: median process wall time of ${s.qemuReps} run(s) minus the start-up cost ${num(r.qemu.startupMs)} ms (median of ${Math.max(3, s.qemuReps)} runs of a guest that powers off at once, assembled by Lockstep); QEMU MIPS = Lockstep's instret / that time.`
+      : `[2] ${r.qemu.note}.`,
+    `[3] ${SCENARIO} with faults removed, ${w.clients} closed-loop clients at up to ${int(w.ratePerSec)} req/s each, ${r.ft.simMs} ms simulated, ft.enabled true vs false; completed = replies ok; log figures from the FT-on run (bytes*8 / simulated seconds).`,
+    `[4] wall time of runScenario for the same ${r.ft.simMs} simulated ms, median of ${s.ftReps} run(s) (identical trace hash each time); per run and per million instructions retired by the primary (the single VM serves more requests, so it retires more).`,
+    `[5] chaosScenario(failover.json, seed) + runScenario for seeds 1..${r.chaos.seeds} on one thread: ${num(r.chaos.wallMs / 1000, 1)} s, ${r.chaos.checkersFailed} seed(s) with a failed checker.`,
+  ];
+}
+
+export function formatReport(r: BenchReport): string {
+  const top = columns(cpuRows(r));
+  const bottom = columns(ftRows(r));
+  const width = Math.max(...top.map((l) => l.length), ...bottom.map((l) => l.length));
+  const rule = '─'.repeat(width);
+  const title = `Lockstep benchmark — ${r.mode} mode, node ${r.node}, ${r.cores} cores, ${num(r.totalWallMs / 1000, 0)} s`;
+  const lines = [title, rule, top[0], rule, ...top.slice(1), rule, bottom[0], rule, ...bottom.slice(1), rule, ...footnotes(r)];
+  if (r.failures.length > 0) lines.push('', 'BENCH FAILED:', ...r.failures.map((f) => `  ${f}`));
+  return lines.join('\n');
+}

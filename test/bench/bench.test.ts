@@ -1,0 +1,65 @@
+// The benchmark harness in --quick --json mode: every figure is present and a positive number, the guest output checks pass (values are not judged).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { BENCH_PROGRAMS } from '../../scripts/bench/cpu';
+import type { BenchReport } from '../../scripts/bench/run';
+import { formatReport } from '../../scripts/bench/table';
+
+const ROOT = join(__dirname, '..', '..');
+
+function assertPositive(obj: object, keys: string[], where: string): void {
+  for (const k of keys) {
+    const v = (obj as Record<string, unknown>)[k];
+    assert.ok(typeof v === 'number' && Number.isFinite(v) && v > 0, `${where}.${k} = ${String(v)} is not a positive number`);
+  }
+}
+
+/** Runs `scripts/bench.ts --quick --json` through tsx, as `npm run bench -- --quick --json` would after the build. */
+async function quickReport(): Promise<BenchReport> {
+  const run = promisify(execFile);
+  const args = ['--import', 'tsx', join('scripts', 'bench.ts'), '--quick', '--json'];
+  const { stdout } = await run(process.execPath, args, { cwd: ROOT, timeout: 240_000, maxBuffer: 1 << 24 });
+  return JSON.parse(stdout) as BenchReport;
+}
+
+function checkCpuAndQemu(r: BenchReport): void {
+  assert.deepEqual(r.cpu.map((c) => c.name), BENCH_PROGRAMS);
+  for (const c of r.cpu) {
+    assertPositive(c, ['instret', 'wallMs', 'mips', 'cpuMips'], `cpu ${c.name}`);
+    assert.equal(c.outputOk, true, `${c.name}: ${c.problem}`);
+  }
+  assertPositive(r, ['lockstepGeomeanMips', 'lockstepGeomeanCpuMips'], 'report');
+  if (!r.qemu.available) {
+    assert.match(r.qemu.note, /not installed/);
+    return;
+  }
+  assertPositive(r.qemu, ['startupMs', 'geomeanMips', 'geomeanRatio'], 'qemu');
+  assert.deepEqual(r.qemu.rows.map((q) => q.name), BENCH_PROGRAMS);
+  for (const q of r.qemu.rows) {
+    assertPositive(q, ['wallMs', 'netMs', 'mips', 'lockstepOverQemu'], `qemu ${q.name}`);
+    assert.equal(q.outputOk, true, `QEMU output of ${q.name}`);
+  }
+}
+
+function checkFtAndChaos(r: BenchReport): void {
+  for (const side of ['on', 'off'] as const) assertPositive(r.ft[side], ['completed', 'meanLatencyMs', 'wallMs', 'primaryInstret'], `ft.${side}`);
+  assertPositive(r.ft, ['simMs', 'throughputRatio', 'logBytesPerMInstr', 'logMbitPerSimSec', 'wallRatio', 'wallPerInstrRatio'], 'ft');
+  assert.deepEqual(r.ft.problems, []);
+  assertPositive(r.chaos, ['seeds', 'wallMs', 'runsPerMinPerCore'], 'chaos');
+  assert.ok(Number.isInteger(r.chaos.checkersFailed) && r.chaos.checkersFailed >= 0);
+}
+
+test('npm run bench --quick --json reports every figure', { timeout: 300_000 }, async () => {
+  const r = await quickReport();
+  assert.equal(r.mode, 'quick');
+  assert.deepEqual(r.failures, []);
+  checkCpuAndQemu(r);
+  checkFtAndChaos(r);
+  const table = formatReport(r);
+  for (const note of ['[1]', '[2]', '[3]', '[4]', '[5]']) assert.ok(table.includes(`\n${note} `), `footnote ${note} missing`);
+  assert.ok(!table.includes('BENCH FAILED'));
+});
