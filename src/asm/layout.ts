@@ -1,11 +1,9 @@
-// Layout (section placement and branch/li relaxation to a fixed point) and final byte emission.
+// Layout: section placement and branch/jump relaxation to a fixed point, in GNU as relax_segment order.
 import type { Assembler } from './assembler';
 import { GenEnv } from './codegen';
 import { evaluate, EvalEnv, Expr, firstUnresolved } from './expressions';
-import { checkFits, littleEndian } from './directives';
 import { Item, Section, Sym } from './sections';
 import { AsmError, Span } from './types';
-import { Emitted } from './words';
 
 /** An output section: consecutive input sections with the same output name. */
 export interface Group {
@@ -20,8 +18,6 @@ export interface Group {
 const MAX_ITERATIONS = 40;
 const KIND_ORDER = { code: 0, rodata: 1, data: 2, bss: 3 };
 const alignUp = (v: number, a: number): number => Math.ceil(v / a) * a;
-const RVC_NOP = 0x0001;
-const NOP = 0x00000013;
 
 export function groupSections(sections: Iterable<Section>): Group[] {
   const groups = new Map<string, Group>();
@@ -47,9 +43,10 @@ function baseLabelSection(a: Assembler, e: Expr, here: Section): Section | undef
 
 export class Layout {
   readonly groups: Group[];
-  private pcrelHi = new Map<bigint, bigint>();
+  /** auipc address -> pc-relative offset it established (filled before emission, for %pcrel_lo). */
+  readonly pcrelHi = new Map<bigint, bigint>();
 
-  constructor(private readonly a: Assembler, private readonly textBase: number) {
+  constructor(readonly a: Assembler, private readonly textBase: number) {
     this.groups = groupSections(a.sections.values());
     this.evalEnv = a.evalEnv(() => BigInt(this.genEnv.pc), (addr, span) => this.pcrelHiAt(addr, span, this.genEnv.final));
     // GNU as pads code sections to their alignment with NOPs.
@@ -68,7 +65,7 @@ export class Layout {
   };
   private readonly evalEnv: EvalEnv;
 
-  private env(pc: number, sect: Section, final: boolean): GenEnv {
+  env(pc: number, sect: Section, final: boolean): GenEnv {
     Object.assign(this.genEnv, { pc, sect, final });
     return this.genEnv;
   }
@@ -104,7 +101,6 @@ export class Layout {
     return it.words.reduce((s, w) => s + w.n, 0);
   }
 
-  /** One placement pass; returns true when some item changed size. */
   /** Labels by section and item index, so a pass can move them as it goes. */
   private labelsAt = new Map<Section, Map<number, Sym[]>>();
   /** Offset of each label from the start of its GNU as "frag" (bytes since the last relaxable item). */
@@ -165,80 +161,14 @@ export class Layout {
   }
 
   run(): void {
+    // Fixed-size generated code (la, call, symbol loads...) gets its size before frags are measured.
+    for (const sect of this.a.sections.values()) for (const it of sect.items) {
+      if (it.t === 'code' && it.cg.gen && !it.cg.relax) it.size = this.itemSize(it, sect, 0);
+    }
     this.indexLabels();
     for (let i = 0; i < MAX_ITERATIONS; i++) {
       if (!this.place() && i > 0) return;
     }
     this.a.error('layout did not converge (relaxation oscillates)', { line: 1, col: 0, end: 1 });
-  }
-
-  // ---- emission ----
-
-  emit(onCode: (it: Item, addr: number, words: Emitted[]) => void): void {
-    this.collectPcrelHi();
-    for (const g of this.groups) {
-      const bytes = new Uint8Array(g.kind === 'bss' ? 0 : g.size);
-      for (const s of g.sections) {
-        for (const it of s.items) {
-          const addr = s.addr + it.offset;
-          try {
-            this.emitItem(it, s, addr, bytes, addr - g.addr, onCode);
-          } catch (e) {
-            if (!(e instanceof AsmError)) throw e;
-            this.a.error(e.message, e.span);
-          }
-        }
-      }
-      g.bytes = bytes;
-    }
-  }
-
-  private collectPcrelHi(): void {
-    for (const g of this.groups) for (const s of g.sections) for (const it of s.items) {
-      if (it.t !== 'code' || !it.cg.pcrelHi) continue;
-      const pc = s.addr + it.offset;
-      const v = evaluate(it.cg.pcrelHi, this.a.evalEnv(() => BigInt(pc)));
-      if (v !== undefined) this.pcrelHi.set(BigInt(pc), v - BigInt(pc));
-    }
-  }
-
-  private emitItem(it: Item, s: Section, addr: number, out: Uint8Array, pos: number, onCode: (it: Item, addr: number, w: Emitted[]) => void): void {
-    const put = (b: Uint8Array, at: number): void => { if (out.length) out.set(b, at); };
-    switch (it.t) {
-      case 'bytes': put(it.bytes, pos); return;
-      case 'align': put(this.padding(it.size, it.fill, s.kind === 'code'), pos); return;
-      case 'org':
-        if (it.offset > it.target) throw new AsmError(`.org ${it.target} moves backwards (already at ${it.offset})`, it.span);
-        put(new Uint8Array(it.size).fill(it.fill), pos);
-        return;
-      case 'data':
-        it.exprs.forEach((e, i) => {
-          const v = this.env(addr + i * it.width, s, true).value(e, e.span)!;
-          checkFits(this.a, v, it.width, e.span);
-          put(littleEndian(v, it.width), pos + i * it.width);
-        });
-        return;
-      case 'code': {
-        const words = it.cg.gen ? it.cg.gen(this.env(addr, s, true)) : it.words;
-        const size = words.reduce((n, w) => n + w.n, 0);
-        if (size !== it.size) throw new AsmError('internal: instruction size changed after layout', it.span);
-        let p = pos;
-        for (const w of words) {
-          for (let k = 0; k < w.n; k++) out[p + k] = (w.w >>> (8 * k)) & 0xff;
-          p += w.n;
-        }
-        onCode(it, addr, words);
-      }
-    }
-  }
-
-  /** Alignment padding: NOPs in code (GNU as riscv_make_nops), the fill byte or zeros elsewhere. */
-  private padding(n: number, fill: number | null, code: boolean): Uint8Array {
-    const b = new Uint8Array(n);
-    if (!code || fill !== null) { b.fill(fill ?? 0); return b; }
-    let i = n % 2;
-    if ((n - i) % 4 === 2) { b.set(littleEndian(BigInt(RVC_NOP), 2), i); i += 2; }
-    for (; i < n; i += 4) b.set(littleEndian(BigInt(NOP), 4), i);
-    return b;
   }
 }

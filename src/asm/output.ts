@@ -1,6 +1,7 @@
 // Builds the Program (segments, symbols, line table) and the listing from a laid-out assembly.
 import type { LineRow, Program, ProgramSymbol, Segment } from '../machine/program';
 import type { Assembler } from './assembler';
+import { emit } from './emit';
 import { Group, Layout } from './layout';
 import { ListingRow, SymbolDefinition } from './types';
 
@@ -49,7 +50,7 @@ export function buildOutput(a: Assembler, layout: Layout, fileName: string): Out
   const lines: LineRow[] = [];
   const listing: ListingRow[] = [];
   let usesRvc = false;
-  layout.emit((it, addr, words) => {
+  emit(layout, (it, addr, words) => {
     let pc = addr;
     for (const w of words) {
       lines.push({ addr: pc, file: fileName, line: it.span.line, column: it.span.col, isStmt: true, endSequence: false });

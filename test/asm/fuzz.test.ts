@@ -28,7 +28,7 @@ const VOCAB = [
   'L', '.', '%hi(', '%lo(', '%pcrel_hi(', '%pcrel_lo(', '(', ')', ',', '+', '-', '*', '/', '%', '<<', '>>', '&', '|', '^', '~',
   '!', '=', ':', ';', '\n', '\n', '\n', '# c', '// c', '/*', '*/', '@function', 'iorw', 'rw',
   '\n.macro m a, b=2\n', '\n.endm\n', '\n.rept 3\n', '\n.rept 500\n', '\n.endr\n', '\n.irp r, a0, a1\n', '\n.irpc c, 12\n', '\\a', '\\@', '\\()', '\nm 1\n',
-  '.org', '.org 64', 'c.addi', 'c.j', 'c.lw', 'c.beqz', '.option rvc\n',
+  '\n.if 1\n', '\n.if 0\n', '\n.ifdef L\n', '\n.else\n', '\n.elseif 1\n', '\n.endif\n', '.org', '.org 64', 'c.addi', 'c.j', 'c.lw', 'c.beqz', '.option rvc\n',
 ];
 
 function tokenSoup(rnd: () => number): string {
@@ -93,4 +93,21 @@ test('assembling 10k lines takes well under a second', () => {
   const ms = performance.now() - t0;
   assert.equal(r.ok, true, JSON.stringify(r.diagnostics.slice(0, 3)));
   assert.ok(ms < 1000, `took ${ms.toFixed(0)} ms`);
+});
+
+test('pathological inputs become diagnostics, not crashes', () => {
+  const cases = [
+    '.word ' + '('.repeat(5000) + '1' + ')'.repeat(5000),
+    '.word ' + '-'.repeat(5000) + '1',
+    '.space 0x7fffffffffff',
+    '.fill 0x10000000, 8, 1',
+    '.rept 100000\n.rept 100000\nnop\n.endr\n.endr',
+    '.macro m\nm\n.endm\nm',
+    'x'.repeat(100000),
+    '\u0000\u0001\uffff"\\',
+    'li a0, 99999999999999999999999999',
+    '.balign 3',
+    '.p2align 40',
+  ];
+  for (const src of cases) check(src, JSON.stringify(src.slice(0, 40)));
 });
