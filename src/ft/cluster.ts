@@ -65,6 +65,8 @@ export class Cluster implements EnvHost {
   private stopRequested = false;
   /** End of the quantum in progress when a debugger stop interrupted it; null at a quantum boundary. */
   private quantumEndNs: number | null = null;
+  /** The VM whose machine is executing right now (null while events are processed). */
+  private advancing: VmInstance | null = null;
   /** Faults injected while running (debugger, FT actions by hand), with the exact time they took effect. */
   readonly injected: { atNs: number; fault: FaultSpec }[] = [];
   /** Faults waiting for the worst moment: the next output release, the next respawn. */
@@ -99,6 +101,20 @@ export class Cluster implements EnvHost {
     this.noteState();
   }
 
+  /**
+   * Queues an event. When a running VM's execution schedules one inside the quantum being executed,
+   * the quantum is cut short there and that VM stops at the instruction that caused it: every event
+   * handler then sees VMs exactly as they were at the event's time, however time was sliced.
+   */
+  schedule(timeNs: number, ev: SimEvent, prio = 1): void {
+    const end = this.quantumEndNs;
+    if (this.advancing !== null && end !== null && timeNs < end) {
+      this.quantumEndNs = Math.max(timeNs, this.nowNs);
+      this.advancing.machine.cpu.requestStop();
+    }
+    this.queue.push(timeNs, ev, prio);
+  }
+
   // ---- VMs -------------------------------------------------------------------------------------
 
   createVm(role: 'primary' | 'secondary', host: string, status: VmInstance['status']): VmInstance {
@@ -108,8 +124,8 @@ export class Cluster implements EnvHost {
     machine.setEnvironment(role === 'primary' ? new RecordEnv(vm, this) : new ReplayEnv(vm, this));
     this.rebase(vm, this.nowNs);
     this.vms.push(vm);
-    this.queue.push(this.nowNs + this.scenario.ft.heartbeatIntervalMs * NS_PER_MS, { t: 'tick', vm: vm.id });
-    if (role === 'primary') this.queue.push(this.nowNs + this.flushIntervalNs, { t: 'flush', vm: vm.id });
+    this.schedule(this.nowNs + this.scenario.ft.heartbeatIntervalMs * NS_PER_MS, { t: 'tick', vm: vm.id });
+    if (role === 'primary') this.schedule(this.nowNs + this.flushIntervalNs, { t: 'flush', vm: vm.id });
     return vm;
   }
 
@@ -174,7 +190,7 @@ export class Cluster implements EnvHost {
     vm.armedTimer = mtimecmp;
     vm.timerPending = false;
     vm.timerGen++;
-    this.queue.push(Math.max(this.nowNs, mtimecmp * NS_PER_TICK), { t: 'timer', vm: vm.id, gen: vm.timerGen });
+    this.schedule(Math.max(this.nowNs, mtimecmp * NS_PER_TICK), { t: 'timer', vm: vm.id, gen: vm.timerGen });
   }
 
   diverged(vm: VmInstance, instret: number, pc: number, why: string): void {
@@ -201,10 +217,10 @@ export class Cluster implements EnvHost {
     if (!(untilNs >= this.nowNs)) throw new Error(`cannot run backwards to ${untilNs} (now ${this.nowNs})`);
     this.stopRequested = false;
     for (let guard = 0; guard < 1e9; guard++) {
-      const tNext = this.quantumEndNs ?? Math.min(this.queue.peekTime(), this.nowNs + QUANTUM_NS_MAX, untilNs);
-      this.quantumEndNs = tNext;
-      const stop = this.advanceVms(tNext);
+      this.quantumEndNs ??= Math.min(this.queue.peekTime(), this.nowNs + QUANTUM_NS_MAX, untilNs);
+      const stop = this.advanceVms();
       if (stop !== null) return stop;
+      const tNext = this.quantumEndNs;
       this.quantumEndNs = null;
       this.nowNs = tNext;
       this.processEventsUpTo(tNext);
@@ -247,12 +263,15 @@ export class Cluster implements EnvHost {
     }
   }
 
-  /** Brings every running VM's execution up to sim time `tNs`. Returns a debugger stop, or null. */
-  private advanceVms(tNs: number): ClusterStop | null {
+  /** Brings every running VM's execution up to the end of the quantum (which a VM may cut short). */
+  private advanceVms(): ClusterStop | null {
     for (const vm of this.vms) {
-      if (vm.status !== 'running' || tNs <= vm.lastNs) continue;
-      const stop = vm.role === 'primary' ? this.advancePrimary(vm, tNs) : this.advanceSecondary(vm, tNs);
+      if (vm.status !== 'running' || this.quantumEndNs! <= vm.lastNs) continue;
+      this.advancing = vm;
+      const stop = vm.role === 'primary' ? this.advancePrimary(vm, this.quantumEndNs!) : this.advanceSecondary(vm, this.quantumEndNs!);
+      this.advancing = null;
       if (stop !== null) return stop;
+      vm.lastNs = Math.max(vm.lastNs, this.quantumEndNs!);
     }
     return null;
   }
@@ -277,20 +296,13 @@ export class Cluster implements EnvHost {
     }
     if (!vm.stalled && !vm.idle) {
       const target = vm.creditAt(tNs);
-      if (target > vm.machine.instret) {
-        const stop = this.runMachine(vm, target);
-        if (stop !== null) return stop;
-      }
+      if (target > vm.machine.instret) return this.runMachine(vm, target);
     }
-    vm.lastNs = tNs;
     return null;
   }
 
   private advanceSecondary(vm: VmInstance, tNs: number): ClusterStop | null {
-    const stop = control.replayUpTo(this, vm, Math.max(vm.machine.instret, vm.creditAt(tNs)));
-    if (stop !== null) return stop;
-    vm.lastNs = tNs;
-    return null;
+    return control.replayUpTo(this, vm, Math.max(vm.machine.instret, vm.creditAt(tNs)));
   }
 
   /** Runs one VM's machine to `target`, honouring debugger step targets. Handles non-debug stops itself. */
@@ -350,21 +362,21 @@ export class Cluster implements EnvHost {
   /** An output was released: faults armed for "right after an output" fire now (the VM stops at this instruction). */
   onRelease(vm: VmInstance, atNs: number): void {
     if (this.armedFaults.length === 0) return;
-    for (const f of this.armedFaults.splice(0)) this.queue.push(atNs, { t: 'fault', fault: f, index: -1 });
+    for (const f of this.armedFaults.splice(0)) this.schedule(atNs, { t: 'fault', fault: f, index: -1 });
     vm.machine.cpu.requestStop();
   }
 
   /** A respawn started: faults armed for "during respawn" fire now. */
   onRespawnStart(): void {
-    for (const f of this.armedRespawnFaults.splice(0)) this.queue.push(this.nowNs, { t: 'fault', fault: f, index: -1 });
+    for (const f of this.armedRespawnFaults.splice(0)) this.schedule(this.nowNs, { t: 'fault', fault: f, index: -1 });
   }
 
   /** Submits a disk request from a primary to shared storage (waits while the host has no storage path). */
-  submitDisk(vm: VmInstance, req: DiskReq): void {
+  submitDisk(vm: VmInstance, req: DiskReq, atNs = this.nowNs): void {
     if (!this.storage.reachable(vm.host)) {
       control.waitForStorage(this, vm, req);
       return;
     }
-    this.queue.push(this.nowNs + this.storage.latencyNs, { t: 'storageDone', vm: vm.id, req });
+    this.schedule(Math.max(this.nowNs, atNs) + this.storage.latencyNs, { t: 'storageDone', vm: vm.id, req });
   }
 }

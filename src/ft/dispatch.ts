@@ -15,7 +15,7 @@ const ACK_BYTES = 32;
 export function dispatch(c: Cluster, ev: SimEvent): void {
   switch (ev.t) {
     case 'fault': return fireFault(c, ev.fault);
-    case 'flush': return flush(c, ev.vm);
+    case 'flush': return flush(c, ev.vm, ev.urgent === true);
     case 'tick': return withVm(c, ev.vm, (vm) => control.tick(c, vm));
     case 'logMsg': return receiveLog(c, ev);
     case 'ackMsg': return receiveAck(c, ev);
@@ -44,10 +44,11 @@ function heard(c: Cluster, vm: VmInstance, from: number): void {
 // ---- the logging channel -----------------------------------------------------------------------
 
 /** The primary sends what it logged since the last flush (and a progress mark: how far the log covers). */
-function flush(c: Cluster, id: number): void {
+function flush(c: Cluster, id: number, urgent: boolean): void {
   const p = c.vm(id);
   if (p === undefined || !p.alive || p.role !== 'primary') return;
-  c.queue.push(c.nowNs + c.flushIntervalNs, { t: 'flush', vm: p.id });
+  if (urgent) p.urgentFlushNs = null;
+  else c.schedule(c.nowNs + c.flushIntervalNs, { t: 'flush', vm: p.id });
   const s = c.vm(p.peer);
   if (!p.logging || s === undefined || !s.alive) return;
   const tx = p.sender;
@@ -59,7 +60,7 @@ function flush(c: Cluster, id: number): void {
   tx.pending = [];
   tx.needResend = arrival === null || !control.hostUp(c, s.host);
   if (tx.needResend) return;
-  c.queue.push(arrival!, { t: 'logMsg', to: s.id, from: p.id, entries, covered: p.machine.instret, releasedSeq: tx.releasedSeq });
+  c.schedule(arrival!, { t: 'logMsg', to: s.id, from: p.id, entries, covered: p.machine.instret, releasedSeq: tx.releasedSeq });
   tx.sentBytesTotal += bytes;
   tx.sentEntriesTotal += entries.length;
   c.stats.logBytes += bytes;
@@ -100,7 +101,7 @@ function receiveLog(c: Cluster, ev: SimEvent & { t: 'logMsg' }): void {
   const p = c.vm(ev.from)!;
   const arrival = c.network.send('logging', s.host, p.host, ACK_BYTES, c.nowNs, true);
   if (arrival !== null && control.hostUp(c, p.host)) {
-    c.queue.push(arrival, { t: 'ackMsg', to: p.id, from: s.id, seq: rx.receivedSeq, applied: rx.appliedSeq });
+    c.schedule(arrival, { t: 'ackMsg', to: p.id, from: s.id, seq: rx.receivedSeq, applied: rx.appliedSeq });
   }
 }
 
@@ -144,7 +145,7 @@ function sendToVm(c: Cluster, packet: Uint8Array): void {
   const host = identityHost(c);
   if (host === undefined) return;
   const arrival = c.network.send('client', 'clients', host, packet.length, c.nowNs, false);
-  if (arrival !== null) c.queue.push(arrival, { t: 'pktToVm', packet });
+  if (arrival !== null) c.schedule(arrival, { t: 'pktToVm', packet });
 }
 
 function clientSend(c: Cluster, id: number): void {
@@ -152,7 +153,7 @@ function clientSend(c: Cluster, id: number): void {
   const packet = c.clients.nextRequest(client, c.nowNs);
   if (packet === null) return;
   sendToVm(c, packet);
-  c.queue.push(c.nowNs + c.scenario.workload.timeoutMs * NS_PER_MS, { t: 'clientTimeout', client: id, reqId: client.nextIndex, tries: 1 });
+  c.schedule(c.nowNs + c.scenario.workload.timeoutMs * NS_PER_MS, { t: 'clientTimeout', client: id, reqId: client.nextIndex, tries: 1 });
 }
 
 function clientTimeout(c: Cluster, id: number, reqId: number): void {
@@ -160,7 +161,7 @@ function clientTimeout(c: Cluster, id: number, reqId: number): void {
   const packet = c.clients.retry(client, reqId);
   if (packet === null) return;
   sendToVm(c, packet);
-  c.queue.push(c.nowNs + c.scenario.workload.timeoutMs * NS_PER_MS, { t: 'clientTimeout', client: id, reqId, tries: 0 });
+  c.schedule(c.nowNs + c.scenario.workload.timeoutMs * NS_PER_MS, { t: 'clientTimeout', client: id, reqId, tries: 0 });
 }
 
 function packetToVm(c: Cluster, packet: Uint8Array): void {
@@ -176,5 +177,5 @@ function packetToClient(c: Cluster, ev: SimEvent & { t: 'pktToClient' }): void {
   if (!c.clients.receive(client, ev.packet, c.nowNs, ev.origin)) return;
   const w = c.scenario.workload;
   const plannedNs = w.startMs * NS_PER_MS + client.nextIndex * c.clients.intervalNs;
-  c.queue.push(Math.max(c.nowNs, Math.ceil(plannedNs)), { t: 'clientSend', client: ev.client });
+  c.schedule(Math.max(c.nowNs, Math.ceil(plannedNs)), { t: 'clientSend', client: ev.client });
 }

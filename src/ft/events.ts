@@ -8,7 +8,7 @@ export interface DiskReq { id: number; op: 'read' | 'write'; sector: number; cou
 
 export type SimEvent =
   | { t: 'fault'; fault: FaultSpec; index: number }
-  | { t: 'flush'; vm: number }
+  | { t: 'flush'; vm: number; urgent?: boolean }
   | { t: 'tick'; vm: number }
   | { t: 'logMsg'; to: number; from: number; entries: LogEntry[]; covered: number; releasedSeq: number }
   | { t: 'ackMsg'; to: number; from: number; seq: number; applied: number }

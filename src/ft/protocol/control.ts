@@ -113,7 +113,7 @@ export function startSecondary(c: Cluster, primary: VmInstance, host: string | n
   c.respawnSnapshots.set(s.id, primary.machine.snapshot());
   const ramBytes = c.scenario.ramMiB * 1024 * 1024;
   const copyNs = initial ? 0 : Math.ceil((ramBytes * 8 * 1000) / c.scenario.network.logging.bandwidthMbps) + 1 * NS_PER_MS;
-  c.queue.push(c.nowNs + copyNs, { t: 'respawnDone', vm: s.id });
+  c.schedule(c.nowNs + copyNs, { t: 'respawnDone', vm: s.id });
   if (!initial) c.onRespawnStart();
   if (!initial) c.addTrace({ kind: 'respawnStart', vm: s.id, host: target, text: `copying the primary's state to a new secondary on ${target} (${(copyNs / NS_PER_MS).toFixed(1)} ms)` });
   return s;
@@ -152,11 +152,11 @@ export function finishRespawn(c: Cluster, s: VmInstance): void {
 /** Periodic: heartbeat to the peer, then check how long the peer has been silent. */
 export function tick(c: Cluster, vm: VmInstance): void {
   if (!vm.alive) return;
-  c.queue.push(c.nowNs + c.scenario.ft.heartbeatIntervalMs * NS_PER_MS, { t: 'tick', vm: vm.id });
+  c.schedule(c.nowNs + c.scenario.ft.heartbeatIntervalMs * NS_PER_MS, { t: 'tick', vm: vm.id });
   const peer = c.vm(vm.peer);
   if (peer === undefined) return;
   const arrival = c.network.send('management', vm.host, peer.host, 64, c.nowNs, false);
-  if (arrival !== null && hostUp(c, peer.host)) c.queue.push(arrival, { t: 'hbMsg', to: peer.id, from: vm.id });
+  if (arrival !== null && hostUp(c, peer.host)) c.schedule(arrival, { t: 'hbMsg', to: peer.id, from: vm.id });
   // Failure: heartbeats or logging traffic stopped for longer than the timeout (either one is enough).
   const hbSilentNs = c.nowNs - vm.lastHeardNs;
   const logSilentNs = c.nowNs - vm.lastLogNs;
@@ -189,7 +189,7 @@ export function arbitrate(c: Cluster, vm: VmInstance): void {
   }
   vm.waitingForStorage = false;
   vm.arbitrating = true;
-  c.queue.push(c.nowNs + c.storage.latencyNs, { t: 'tasDone', vm: vm.id, generation: vm.generation });
+  c.schedule(c.nowNs + c.storage.latencyNs, { t: 'tasDone', vm: vm.id, generation: vm.generation });
 }
 
 /** The test-and-set reached storage: the winner goes live (or carries on alone), the loser halts itself. */
@@ -229,7 +229,7 @@ export function goLive(c: Cluster, s: VmInstance): void {
   s.machine.setEnvironment(new RecordEnv(s, c));
   s.sender.nextSeq = s.receiver.appliedSeq + 1;
   c.identityVm = s.id;
-  c.queue.push(c.nowNs + c.flushIntervalNs, { t: 'flush', vm: s.id });
+  c.schedule(c.nowNs + c.flushIntervalNs, { t: 'flush', vm: s.id });
   c.addTrace({ kind: 'goLive', vm: s.id, host: s.host, text: `secondary on ${s.host} went live as primary at instruction ${s.machine.instret}${old ? ` (was ${old.host})` : ''}`, data: { instret: s.machine.instret, caughtUp } });
   c.checkers.wentLive(s, old);
   resendUnconfirmed(c, s);
@@ -284,7 +284,7 @@ export function killVm(c: Cluster, vm: VmInstance, why: string): void {
   vm.held = [];
   c.addTrace({ kind: 'crash', vm: vm.id, host: vm.host, text: `${vm.name} is gone: ${why}` });
   c.checkers.vmLost(vm);
-  c.queue.push(c.nowNs + c.scenario.ft.failureTimeoutMs * NS_PER_MS, { t: 'haCheck' });
+  c.schedule(c.nowNs + c.scenario.ft.failureTimeoutMs * NS_PER_MS, { t: 'haCheck' });
 }
 
 /** HA: when no VM of the pair survives, restart the VM from its disk on a healthy host. */
@@ -294,7 +294,7 @@ export function haCheck(c: Cluster): void {
   const allowed = c.scenario.placement.allowedHosts;
   const host = [...c.hosts.values()].find((h) => h.up && c.storage.reachable(h.name) && (allowed === null || allowed.includes(h.name)));
   if (host === undefined) {
-    c.queue.push(c.nowNs + c.scenario.ft.failureTimeoutMs * NS_PER_MS, { t: 'haCheck' });
+    c.schedule(c.nowNs + c.scenario.ft.failureTimeoutMs * NS_PER_MS, { t: 'haCheck' });
     return;
   }
   c.epoch++;

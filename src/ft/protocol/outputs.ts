@@ -13,12 +13,13 @@ export function onPrimaryOutput(c: Cluster, vm: VmInstance, out: GuestOutput, in
   const producedNs = Math.max(c.nowNs, vm.timeAt(instret));
   if (out.kind === 'diskRequest' && out.op === 'read') {
     // A read changes nothing outside the VM: it need not wait for the secondary.
-    c.submitDisk(vm, { id: out.id, op: 'read', sector: out.sector, count: out.count });
+    c.submitDisk(vm, { id: out.id, op: 'read', sector: out.sector, count: out.count }, producedNs);
     return;
   }
   const held: HeldOutput = { seq, instret, out, producedNs };
   if (outputRuleApplies(c, vm)) {
     vm.held.push(held);
+    requestFlush(c, vm, producedNs);
     return;
   }
   release(c, vm, held, producedNs);
@@ -55,16 +56,23 @@ export function release(c: Cluster, vm: VmInstance, h: HeldOutput, atNs: number)
       c.addTrace({ kind: 'release', vm: vm.id, host: vm.host, text: `released ${describeOutput(out)}`, data: { instret: h.instret, heldNs: atNs - h.producedNs } });
       const client = packetClientId(out.packet);
       const arrival = c.network.send('client', vm.host, 'clients', out.packet.length, atNs, false);
-      if (arrival !== null && client > 0) c.queue.push(arrival, { t: 'pktToClient', client, packet: out.packet, origin });
+      if (arrival !== null && client > 0) c.schedule(arrival, { t: 'pktToClient', client, packet: out.packet, origin });
       break;
     }
     case 'diskRequest':
       c.addTrace({ kind: 'release', vm: vm.id, host: vm.host, text: `released ${describeOutput(out)}`, data: { instret: h.instret, heldNs: atNs - h.producedNs } });
-      c.submitDisk(vm, { id: out.id, op: out.op, sector: out.sector, count: out.count, data: out.data });
+      c.submitDisk(vm, { id: out.id, op: out.op, sector: out.sector, count: out.count, data: out.data }, atNs);
       break;
     case 'exit':
     case 'timerArm':
       break;
   }
   c.onRelease(vm, atNs);
+}
+
+/** An output waits for an acknowledgement: send the log now rather than at the next periodic flush. */
+function requestFlush(c: Cluster, vm: VmInstance, atNs: number): void {
+  if (vm.urgentFlushNs !== null && vm.urgentFlushNs <= atNs) return;
+  vm.urgentFlushNs = atNs;
+  c.schedule(atNs, { t: 'flush', vm: vm.id, urgent: true });
 }

@@ -71,6 +71,8 @@ export class VmInstance {
   /** Outputs this VM saw in replay, by log seq (a new primary re-sends those not known to be released). */
   replayedOutputs: { seq: number; instret: number; out: GuestOutput }[] = [];
   logging = false;
+  /** Time of a pending immediate flush (an output is waiting for its acknowledgement). */
+  urgentFlushNs: number | null = null;
   divergence: string | null = null;
 
   constructor(
