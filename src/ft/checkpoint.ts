@@ -20,7 +20,7 @@ export interface ClusterCheckpoint {
   storage: ReturnType<Cluster['storage']['getState']>;
   clients: ReturnType<Cluster['clients']['getState']>;
   checkers: Record<string, unknown>;
-  vms: { fields: VmFields; machine: MachineSnapshot }[];
+  vms: { id: number; host: string; epoch: number; fields: VmFields; machine: MachineSnapshot }[];
   respawnSnapshots: [number, MachineSnapshot][];
   injectedCount: number;
 }
@@ -47,7 +47,7 @@ export function takeCheckpoint(c: Cluster): ClusterCheckpoint {
     storage: c.storage.getState(),
     clients: c.clients.getState(),
     checkers: c.checkers.getState(),
-    vms: c.vms.map((vm) => ({ fields: vmFields(vm), machine: vm.machine.snapshot() })),
+    vms: c.vms.map((vm) => ({ id: vm.id, host: vm.host, epoch: vm.epoch, fields: vmFields(vm), machine: vm.machine.snapshot() })),
     respawnSnapshots: [...c.respawnSnapshots.entries()],
     injectedCount: c.injected.length,
   };
@@ -66,8 +66,11 @@ export function restoreCheckpoint(c: Cluster, cp: ClusterCheckpoint): void {
   c.storage.setState(cp.storage);
   c.clients.setState(cp.clients);
   c.checkers.setState(cp.checkers);
-  c.vms.length = cp.vms.length; // VMs born after the checkpoint never existed
-  cp.vms.forEach((saved, i) => restoreVm(c, c.vms[i], saved));
+  c.vms.length = Math.min(c.vms.length, cp.vms.length); // VMs born after the checkpoint never existed
+  cp.vms.forEach((saved, i) => {
+    if (c.vms[i] === undefined || c.vms[i].id !== saved.id) c.vms[i] = c.vmShell(saved.id, saved.host, saved.epoch);
+    restoreVm(c, c.vms[i], saved);
+  });
   c.respawnSnapshots.clear();
   for (const [k, v] of cp.respawnSnapshots) c.respawnSnapshots.set(k, v);
   c.injected.length = cp.injectedCount;
@@ -82,7 +85,7 @@ function vmFields(vm: VmInstance): VmFields {
   return out;
 }
 
-function restoreVm(c: Cluster, vm: VmInstance, saved: { fields: VmFields; machine: MachineSnapshot }): void {
+function restoreVm(c: Cluster, vm: VmInstance, saved: ClusterCheckpoint['vms'][number]): void {
   for (const [k, v] of Object.entries(saved.fields)) (vm as unknown as Record<string, unknown>)[k] = copyOneLevel(v);
   vm.machine.restore(saved.machine);
   vm.machine.setEnvironment(vm.role === 'primary' ? new RecordEnv(vm, c) : new ReplayEnv(vm, c));

@@ -117,9 +117,18 @@ export class Cluster implements EnvHost {
 
   // ---- VMs -------------------------------------------------------------------------------------
 
-  createVm(role: 'primary' | 'secondary', host: string, status: VmInstance['status']): VmInstance {
+  private newMachine(): Machine {
     const env = { read: () => 0, output: () => undefined };
-    const machine = new Machine({ env, ramSize: this.scenario.ramMiB * 1024 * 1024, diskSectors: this.scenario.storage.diskSectors });
+    return new Machine({ env, ramSize: this.scenario.ramMiB * 1024 * 1024, diskSectors: this.scenario.storage.diskSectors });
+  }
+
+  /** A VM object with a blank machine, for restoring a checkpoint taken after this VM was born (no events). */
+  vmShell(id: number, host: string, epoch: number): VmInstance {
+    return new VmInstance(id, 'secondary', host, epoch, 0, this.newMachine(), this.nowNs, 'halted');
+  }
+
+  createVm(role: 'primary' | 'secondary', host: string, status: VmInstance['status']): VmInstance {
+    const machine = this.newMachine();
     const vm = new VmInstance(this.nextVmId++, role, host, this.epoch, this.pairGeneration, machine, this.nowNs, status);
     machine.setEnvironment(role === 'primary' ? new RecordEnv(vm, this) : new ReplayEnv(vm, this));
     this.rebase(vm, this.nowNs);

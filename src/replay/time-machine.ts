@@ -1,0 +1,207 @@
+// Time travel over the whole cluster: automatic checkpoints, seek to a time or an instruction, step back, reverse continue, bookmarks.
+
+import type { Cluster, ClusterStop } from '../ft/cluster';
+import { NS_PER_MS } from '../ft/cluster';
+import { ClusterCheckpoint, restoreCheckpoint, takeCheckpoint } from '../ft/checkpoint';
+
+export interface TimeMachineOptions {
+  /** Simulated time between automatic checkpoints. */
+  checkpointIntervalNs?: number;
+  /** Automatic checkpoints kept at most (older ones are thinned, the first is always kept). */
+  checkpointsMax?: number;
+}
+
+interface Stored { cp: ClusterCheckpoint; nowNs: number; instrets: Map<number, number> }
+
+export interface Hit { vm: number; instret: number; nowNs: number; reason: 'breakpoint' | 'watchpoint' }
+
+export type TravelStop = ClusterStop | { reason: 'start' } | { reason: 'unreachable' };
+
+const FORWARD_STOPS_MAX = 1_000_000;
+
+export class TimeMachine {
+  private readonly auto: Stored[] = [];
+  private readonly bookmarks = new Map<string, Stored>();
+  private readonly intervalNs: number;
+  private readonly keepMax: number;
+  /** The furthest simulated time ever reached: the end of the recording so far. */
+  frontierNs = 0;
+
+  constructor(readonly cluster: Cluster, opts: TimeMachineOptions = {}) {
+    this.intervalNs = opts.checkpointIntervalNs ?? 2 * NS_PER_MS;
+    this.keepMax = opts.checkpointsMax ?? 512;
+    this.auto.push(this.store());
+  }
+
+  get checkpointCount(): number {
+    return this.auto.length;
+  }
+
+  private store(): Stored {
+    const c = this.cluster;
+    return { cp: takeCheckpoint(c), nowNs: c.nowNs, instrets: new Map(c.vms.map((v) => [v.id, v.machine.instret])) };
+  }
+
+  private restore(s: Stored): void {
+    restoreCheckpoint(this.cluster, s.cp);
+  }
+
+  /** Runs forward to `untilNs`, checkpointing on the way; breakpoints stop it unless `ignoreBreakpoints`. */
+  forward(untilNs: number, ignoreBreakpoints = false): ClusterStop {
+    const c = this.cluster;
+    for (let n = 0; n < FORWARD_STOPS_MAX; n++) {
+      const last = this.auto[this.auto.length - 1].nowNs;
+      const next = Math.max(last + this.intervalNs, c.nowNs);
+      const stop = c.run(Math.min(untilNs, next));
+      this.frontierNs = Math.max(this.frontierNs, c.nowNs);
+      if (stop.reason === 'time' && c.nowNs >= next && c.nowNs > last) this.addAuto();
+      if ((stop.reason === 'breakpoint' || stop.reason === 'watchpoint') && ignoreBreakpoints) continue;
+      if (stop.reason !== 'time' || c.nowNs >= untilNs) return stop;
+    }
+    throw new Error('forward: too many stops');
+  }
+
+  private addAuto(): void {
+    if (this.auto.some((s) => s.nowNs === this.cluster.nowNs)) return;
+    this.auto.push(this.store());
+    this.auto.sort((a, b) => a.nowNs - b.nowNs);
+    if (this.auto.length > this.keepMax) this.thin();
+  }
+
+  /** Drops every other checkpoint of the older half: recent history stays dense, old history sparse. */
+  private thin(): void {
+    const half = this.auto.length >> 1;
+    const kept = this.auto.filter((_, i) => i === 0 || i >= half || i % 2 === 0);
+    this.auto.splice(0, this.auto.length, ...kept);
+  }
+
+  /** The latest stored checkpoint satisfying `ok`. */
+  private latest(ok: (s: Stored) => boolean): Stored | undefined {
+    for (let i = this.auto.length - 1; i >= 0; i--) if (ok(this.auto[i])) return this.auto[i];
+    return undefined;
+  }
+
+  /** Goes to simulated time `tNs` (backwards or forwards). */
+  seekTime(tNs: number): TravelStop {
+    const c = this.cluster;
+    if (tNs < c.nowNs || tNs - c.nowNs > this.intervalNs) {
+      const s = this.latest((x) => x.nowNs <= tNs);
+      if (s === undefined) return { reason: 'unreachable' };
+      if (s.nowNs > c.nowNs || tNs < c.nowNs) this.restore(s);
+    }
+    return this.forward(tNs, true);
+  }
+
+  /** Goes to the moment VM `vm` had retired exactly `instret` instructions. */
+  seekInstret(vm: number, instret: number): TravelStop {
+    const c = this.cluster;
+    const cur = c.vm(vm);
+    if (cur === undefined || cur.machine.instret !== instret || instret === 0) {
+      const s = this.latest((x) => (x.instrets.get(vm) ?? Infinity) <= instret);
+      if (s === undefined) return { reason: 'unreachable' };
+      const here = cur?.machine.instret;
+      if (here === undefined || here > instret || s.instrets.get(vm)! > here) this.restore(s);
+    }
+    return this.runVmTo(vm, instret);
+  }
+
+  private runVmTo(vm: number, instret: number): TravelStop {
+    const c = this.cluster;
+    const v = c.vm(vm);
+    if (v === undefined) return { reason: 'unreachable' };
+    if (v.machine.instret === instret) return { reason: 'step', vm };
+    c.stepTargets.set(vm, instret);
+    const stop = this.forward(Math.max(this.frontierNs, c.nowNs) + this.intervalNs, true);
+    c.stepTargets.delete(vm);
+    return stop.reason === 'step' ? stop : { reason: 'unreachable' };
+  }
+
+  /** One instruction back for VM `vm` (the rest of the cluster goes back with it). */
+  stepBack(vm: number): TravelStop {
+    const v = this.cluster.vm(vm);
+    if (v === undefined) return { reason: 'unreachable' };
+    const k = v.machine.instret;
+    const first = this.auto[0].instrets.get(vm);
+    if (k === 0 || (first !== undefined && k <= first)) return { reason: 'start' };
+    return this.seekInstret(vm, k - 1);
+  }
+
+  /**
+   * Goes back to the most recent breakpoint or watchpoint hit (of any VM) before the current
+   * position of VM `vm`, or to the start of the recording when there is none.
+   */
+  reverseContinue(vm: number): TravelStop {
+    const c = this.cluster;
+    const v = c.vm(vm);
+    if (v === undefined) return { reason: 'unreachable' };
+    let endInstret = v.machine.instret;
+    for (let i = this.auto.length - 1; i >= 0; i--) {
+      const s = this.auto[i];
+      const startInstret = s.instrets.get(vm);
+      if (startInstret === undefined || startInstret >= endInstret) continue;
+      const hits = this.hitsBetween(s, vm, endInstret).filter((h) => h.vm !== vm || h.instret < endInstret);
+      if (hits.length > 0) {
+        const h = hits[hits.length - 1];
+        this.restore(s);
+        const stop = this.runVmTo(h.vm, h.instret);
+        return stop.reason === 'step' ? { reason: h.reason, vm: h.vm } : stop;
+      }
+      endInstret = startInstret;
+    }
+    this.restore(this.auto[0]);
+    return { reason: 'start' };
+  }
+
+  /** Breakpoint/watchpoint hits from checkpoint `s` until VM `vm` reaches `endInstret`. */
+  private hitsBetween(s: Stored, vm: number, endInstret: number): Hit[] {
+    const c = this.cluster;
+    this.restore(s);
+    c.stepTargets.set(vm, endInstret);
+    const hits: Hit[] = [];
+    for (let n = 0; n < FORWARD_STOPS_MAX; n++) {
+      const stop = c.run(Math.max(this.frontierNs, c.nowNs) + this.intervalNs);
+      if (stop.reason === 'breakpoint' || stop.reason === 'watchpoint') {
+        const hv = c.vm(stop.vm!)!;
+        hits.push({ vm: hv.id, instret: hv.machine.instret, nowNs: c.nowNs, reason: stop.reason });
+        continue;
+      }
+      if (stop.reason === 'step' || stop.reason === 'time') break;
+    }
+    c.stepTargets.delete(vm);
+    return hits;
+  }
+
+  /**
+   * What-if: inject a fault at the current point. When that is in the past, the old future is
+   * discarded (its checkpoints go) and a new branch runs from here.
+   */
+  inject(fault: Parameters<Cluster['inject']>[0]): number {
+    const c = this.cluster;
+    if (c.nowNs < this.frontierNs) {
+      this.auto.splice(0, this.auto.length, ...this.auto.filter((s, i) => i === 0 || s.nowNs <= c.nowNs));
+      this.frontierNs = c.nowNs;
+    }
+    return c.inject(fault);
+  }
+
+  // ---- bookmarks -------------------------------------------------------------------------------
+
+  bookmark(name: string): void {
+    this.bookmarks.set(name, this.store());
+  }
+
+  listBookmarks(): { name: string; nowNs: number }[] {
+    return [...this.bookmarks.entries()].map(([name, s]) => ({ name, nowNs: s.nowNs }));
+  }
+
+  jumpToBookmark(name: string): boolean {
+    const s = this.bookmarks.get(name);
+    if (s === undefined) return false;
+    this.restore(s);
+    return true;
+  }
+
+  deleteBookmark(name: string): boolean {
+    return this.bookmarks.delete(name);
+  }
+}
