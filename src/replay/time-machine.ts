@@ -3,6 +3,8 @@
 import type { Cluster, ClusterStop } from '../ft/cluster';
 import { NS_PER_MS } from '../ft/cluster';
 import { ClusterCheckpoint, restoreCheckpoint, takeCheckpoint } from '../ft/checkpoint';
+import type { TraceEvent } from '../ft/sim/trace';
+import { callDelta, Step } from './line-stepping';
 
 export interface TimeMachineOptions {
   /** Simulated time between automatic checkpoints. */
@@ -26,6 +28,9 @@ export class TimeMachine {
   private readonly keepMax: number;
   /** The furthest simulated time ever reached: the end of the recording so far. */
   frontierNs = 0;
+  private known: TraceEvent[] = [];
+  /** Call depth at the end of the last `history` (relative to its start). */
+  lastHistoryDepth = 0;
 
   constructor(readonly cluster: Cluster, opts: TimeMachineOptions = {}) {
     this.intervalNs = opts.checkpointIntervalNs ?? 2 * NS_PER_MS;
@@ -53,7 +58,10 @@ export class TimeMachine {
       const last = this.auto[this.auto.length - 1].nowNs;
       const next = Math.max(last + this.intervalNs, c.nowNs);
       const stop = c.run(Math.min(untilNs, next));
-      this.frontierNs = Math.max(this.frontierNs, c.nowNs);
+      if (c.nowNs >= this.frontierNs) {
+        this.frontierNs = c.nowNs;
+        this.events();
+      }
       if (stop.reason === 'time' && c.nowNs >= next && c.nowNs > last) this.addAuto();
       if ((stop.reason === 'breakpoint' || stop.reason === 'watchpoint') && ignoreBreakpoints) continue;
       if (stop.reason !== 'time' || c.nowNs >= untilNs) return stop;
@@ -180,8 +188,58 @@ export class TimeMachine {
     if (c.nowNs < this.frontierNs) {
       this.auto.splice(0, this.auto.length, ...this.auto.filter((s, i) => i === 0 || s.nowNs <= c.nowNs));
       this.frontierNs = c.nowNs;
+      this.known = c.trace.events.slice();
     }
     return c.inject(fault);
+  }
+
+  /** The first instruction count of VM `vm` this recording holds (where it was born, or 0). */
+  earliestInstret(vm: number): number {
+    for (const s of this.auto) {
+      const k = s.instrets.get(vm);
+      if (k !== undefined) return k;
+    }
+    return 0;
+  }
+
+  /**
+   * The instructions VM `vm` executed from `fromInstret` up to (not including) `toInstret`: for each,
+   * its instret, pc and sp before it ran. Leaves the cluster at `toInstret`. Null if unreachable.
+   */
+  history(vm: number, fromInstret: number, toInstret: number): Step[] | null {
+    const from = Math.max(fromInstret, this.earliestInstret(vm));
+    if (this.seekInstret(vm, from).reason !== 'step') return null;
+    const c = this.cluster;
+    const steps: Step[] = [];
+    let depth = 0;
+    for (let k = from; k < toInstret; k++) {
+      const m = c.vm(vm)!.machine;
+      const pc = m.pc;
+      steps.push({ instret: k, pc, depth });
+      const insn = m.ram.contains(pc, 4) ? m.ram.dv.getUint32(pc - m.ram.base, true) : 0;
+      const mtvec = m.cpu.readCsr(0x305) & ~3;
+      if (this.runVmTo(vm, k + 1).reason !== 'step') return null;
+      const next = m.pc;
+      // A trap entry (the next pc is the handler, not where the instruction led) counts as a call.
+      const trapped = next === mtvec && callDelta(insn) === 0 && next !== pc + 4 && next !== pc + 2;
+      depth += trapped ? 1 : callDelta(insn);
+    }
+    this.lastHistoryDepth = depth;
+    return steps;
+  }
+
+  /** Trace events up to the furthest point reached (they outlive going back in time): the timeline. */
+  events(): readonly TraceEvent[] {
+    const now = this.cluster.trace.events;
+    if (now.length >= this.known.length) this.known = now.slice();
+    return this.known;
+  }
+
+  /** Goes to just after the n-th (0-based) cluster event of `kind` (fault, detect, goLive, respawnDone, release…). */
+  seekEvent(kind: TraceEvent['kind'], n: number): TravelStop {
+    const ev = this.events().filter((e) => e.kind === kind)[n];
+    if (ev === undefined) return { reason: 'unreachable' };
+    return this.seekTime(ev.timeNs);
   }
 
   // ---- bookmarks -------------------------------------------------------------------------------
