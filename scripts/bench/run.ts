@@ -5,14 +5,15 @@ import { benchChaos, type ChaosReport } from './chaos';
 import { benchCpu, type CpuRow } from './cpu';
 import { benchFt, type FtReport } from './ft';
 import { benchQemu, type QemuReport } from './qemu';
+import { benchReverse, type ReverseRow } from './reverse';
 import { geomean, repoRoot, round } from './util';
 
 export interface BenchOptions { quick: boolean; log?: (line: string) => void }
 
 /** Repetitions and sizes of each mode: full ≈ 1–1.5 min, quick ≈ 15–25 s on two idle cores. */
 export const MODES = {
-  full: { cpuReps: 5, qemuReps: 5, simMs: 1000, ftReps: 3, chaosSeeds: 20 },
-  quick: { cpuReps: 1, qemuReps: 1, simMs: 100, ftReps: 1, chaosSeeds: 3 },
+  full: { cpuReps: 5, qemuReps: 5, simMs: 1000, ftReps: 3, chaosSeeds: 20, reverseDepths: [1e6, 1e7, 1e8] },
+  quick: { cpuReps: 1, qemuReps: 1, simMs: 100, ftReps: 1, chaosSeeds: 3, reverseDepths: [1e6] },
 };
 
 export interface BenchReport {
@@ -26,6 +27,7 @@ export interface BenchReport {
   qemu: QemuReport & { geomeanMips: number; geomeanRatio: number };
   ft: FtReport;
   chaos: ChaosReport;
+  reverse: ReverseRow[];
   failures: string[];
   totalWallMs: number;
 }
@@ -58,10 +60,12 @@ export function runBench(opts: BenchOptions): BenchReport {
   const ft = benchFt(root, s.simMs, s.ftReps);
   log(`[5/5] chaos, ${s.chaosSeeds} seeds`);
   const chaos = benchChaos(root, s.chaosSeeds);
+  log(`[6/6] reverse steps at ${s.reverseDepths.map((d) => d.toExponential(0)).join(', ')} instructions`);
+  const reverse = benchReverse(root, s.reverseDepths);
   return {
     mode, node: process.version, cores: cpus().length, settings: s, cpu,
     lockstepGeomeanMips: round(geomean(cpu.map((r) => r.mips)), 1), lockstepGeomeanCpuMips: round(geomean(cpu.map((r) => r.cpuMips)), 1),
-    qemu, ft, chaos,
+    qemu, ft, chaos, reverse,
     failures: failuresOf(cpu, qemu, ft), totalWallMs: round(Number(process.hrtime.bigint() - t0) / 1e6, 0),
   };
 }

@@ -52,16 +52,24 @@ function footnotes(r: BenchReport): string[] {
     `[3] ${SCENARIO} with faults removed, ${w.clients} closed-loop clients at up to ${int(w.ratePerSec)} req/s each, ${r.ft.simMs} ms simulated, ft.enabled true vs false; completed = replies ok; log figures from the FT-on run (bytes*8 / simulated seconds).`,
     `[4] wall time of runScenario for the same ${r.ft.simMs} simulated ms, median of ${s.ftReps} run(s) (identical trace hash each time); per run and per million instructions retired by the primary (the single VM serves more requests, so it retires more).`,
     `[5] chaosScenario(failover.json, seed) + runScenario for seeds 1..${r.chaos.seeds} on one thread: ${num(r.chaos.wallMs / 1000, 1)} s, ${r.chaos.checkersFailed} seed(s) with a failed checker.`,
+    `[6] TimeMachine over the kvstore pair (${SATURATING_WORKLOAD.clients} clients, no faults), run until the primary retired N instructions, then ${r.reverse[0]?.samples ?? 0} successive one-instruction step-backs timed with hrtime (each restores the nearest checkpoint and re-executes the cluster); memory = RAM pages held by checkpoints and not shared with an earlier checkpoint, over the guest RAM of all VMs.`,
   ];
+}
+
+function reverseRows(r: BenchReport): Row[] {
+  const rows: Row[] = [['reverse step [6]', 'median ms', 'p95 ms', 'simulated ms', 'checkpoints', 'memory / guest RAM']];
+  for (const x of r.reverse) rows.push([`at ${x.depthInstr.toExponential(0)} instructions`, num(x.medianMs, 2), num(x.p95Ms, 2), num(x.simMs), int(x.checkpoints), num(x.memoryOverRam, 3)]);
+  return rows;
 }
 
 export function formatReport(r: BenchReport): string {
   const top = columns(cpuRows(r));
   const bottom = columns(ftRows(r));
-  const width = Math.max(...top.map((l) => l.length), ...bottom.map((l) => l.length));
+  const rev = columns(reverseRows(r));
+  const width = Math.max(...top.map((l) => l.length), ...bottom.map((l) => l.length), ...rev.map((l) => l.length));
   const rule = '─'.repeat(width);
   const title = `Lockstep benchmark — ${r.mode} mode, node ${r.node}, ${r.cores} cores, ${num(r.totalWallMs / 1000, 0)} s`;
-  const lines = [title, rule, top[0], rule, ...top.slice(1), rule, bottom[0], rule, ...bottom.slice(1), rule, ...footnotes(r)];
+  const lines = [title, rule, top[0], rule, ...top.slice(1), rule, bottom[0], rule, ...bottom.slice(1), rule, rev[0], rule, ...rev.slice(1), rule, ...footnotes(r)];
   if (r.failures.length > 0) lines.push('', 'BENCH FAILED:', ...r.failures.map((f) => `  ${f}`));
   return lines.join('\n');
 }

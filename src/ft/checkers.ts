@@ -37,16 +37,16 @@ interface PendingFailure { atNs: number; host: string; detectedAtNs: number | nu
 interface SectorMark { digest: string; atNs: number }
 
 export class Checkers {
-  private readonly failures = new Map<CheckerName, string>();
-  readonly failovers: FailoverRecord[] = [];
+  private failures = new Map<CheckerName, string>();
+  failovers: FailoverRecord[] = [];
   respawns = 0;
   haRestarts = 0;
   private pending: PendingFailure | null = null;
-  private readonly cutoff = new Map<number, number>();
-  private readonly maxReleased = new Map<number, number>();
+  private cutoff = new Map<number, number>();
+  private maxReleased = new Map<number, number>();
   private readonly seenByClients: OutputOrigin[] = [];
-  private readonly acked = new Map<number, SectorMark>();
-  private readonly lastWrite = new Map<number, SectorMark & { identity: boolean }>();
+  private acked = new Map<number, SectorMark>();
+  private lastWrite = new Map<number, SectorMark & { identity: boolean }>();
   private unprotectedSinceNs: number | null = null;
   private unprotectedReason: string | null = null;
 
@@ -55,11 +55,14 @@ export class Checkers {
   /** Plain-data copy of everything the checkers remember, for cluster checkpoints. */
   getState(): Record<string, unknown> {
     const { c: _c, onViolation: _v, ...rest } = this as unknown as Record<string, unknown>;
-    return structuredClone(rest);
+    return Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, shallowCopy(k, v)]));
   }
 
   setState(st: Record<string, unknown>): void {
-    Object.assign(this, structuredClone(st));
+    for (const [k, v] of Object.entries(st)) {
+      if (k === 'seenByClients') this.seenByClients.length = v as number;
+      else (this as unknown as Record<string, unknown>)[k] = shallowCopy(k, v);
+    }
   }
 
   /** The first failure of each checker (the debugger's "checker failure" filter listens here). */
@@ -215,6 +218,18 @@ export class Checkers {
       this.fail('respawn', `Not Protected for ${(sinceNs / NS_PER_MS).toFixed(1)} ms while a host was free for a new secondary`);
     }
   }
+}
+
+/**
+ * Copies one checker field for a checkpoint. Map values and list items are never mutated once stored,
+ * so shallow copies suffice; `seenByClients` only grows, so its length is enough.
+ */
+function shallowCopy(key: string, v: unknown): unknown {
+  if (key === 'seenByClients') return Array.isArray(v) ? v.length : v;
+  if (v instanceof Map) return new Map(v);
+  if (Array.isArray(v)) return v.slice();
+  if (v !== null && typeof v === 'object') return { ...v };
+  return v;
 }
 
 function forSectors(req: DiskReq, f: (sector: number, data: Uint8Array) => void): void {

@@ -294,8 +294,10 @@ export class Cpu implements CsrHost {
 
   /** Drops every decoded instruction (fence.i, snapshot restore). */
   flushDecodeCache(): void {
-    for (let e = 0; e < this.dc.length; e += DC_STRIDE) this.dc[e] = DC_EMPTY;
-    for (let p = 0; p < this.codePage.length; p++) this.codePage[p] &= ~PAGE_CODE;
+    const dc = this.dc;
+    for (let e = 0, n = dc.length; e < n; e += DC_STRIDE) dc[e] = DC_EMPTY;
+    const pages = this.codePage;
+    for (let p = 0, n = pages.length; p < n; p++) pages[p] &= ~PAGE_CODE;
   }
 
   /** Decode-cache invalidation after RAM in [addr, addr+len) changed behind the CPU (loader, DMA, debugger). */
@@ -494,7 +496,11 @@ export class Cpu implements CsrHost {
   }
 
   /** Restores a state from getState(); drops the decode cache (RAM may have been restored too). */
-  setState(s: CpuState): void {
+  /**
+   * Restores the hart. `keepDecodeCache`: the caller has already invalidated every page of code that
+   * changed (Machine.restore does, page by page), so decoded instructions stay valid.
+   */
+  setState(s: CpuState, keepDecodeCache = false): void {
     if (s.x.length !== 32) throw new Error(`setState: ${s.x.length} registers`);
     this.regs.set(s.x);
     this.regs[0] = 0;
@@ -512,7 +518,7 @@ export class Cpu implements CsrHost {
     this.trapInstret = s.trapInstret;
     this.fatal = null;
     this.attn = false;
-    this.flushDecodeCache();
+    if (!keepDecodeCache) this.flushDecodeCache();
   }
 }
 

@@ -199,7 +199,7 @@ export class Machine {
   restore(s: MachineSnapshot): void {
     restoreRam(this.ram, s.ram, this.lastImage, (off, len) => this.cpu.invalidateCode(this.ram.base + off, len));
     this.lastImage = s.ram;
-    this.cpu.setState(s.cpu);
+    this.cpu.setState(s.cpu, true);
     const d = this.devices;
     d.test.setState(s.devices.test);
     d.clint.setState(s.devices.clint);

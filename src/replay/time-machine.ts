@@ -5,6 +5,13 @@ import { NS_PER_MS } from '../ft/cluster';
 import { ClusterCheckpoint, restoreCheckpoint, takeCheckpoint } from '../ft/checkpoint';
 import type { TraceEvent } from '../ft/sim/trace';
 import { callDelta, Step } from './line-stepping';
+import type { MachineSnapshot } from '../machine/machine';
+import { copiedPages } from '../machine/snapshot';
+
+/** Pages of an image that are not the shared all-zero page. */
+function distinctPages(img: MachineSnapshot['ram']): number {
+  return new Set(img.pages).size;
+}
 
 export interface TimeMachineOptions {
   /** Simulated time between automatic checkpoints. */
@@ -240,6 +247,24 @@ export class TimeMachine {
     const ev = this.events().filter((e) => e.kind === kind)[n];
     if (ev === undefined) return { reason: 'unreachable' };
     return this.seekTime(ev.timeNs);
+  }
+
+  /**
+   * Bytes of guest RAM the automatic checkpoints hold that no earlier checkpoint shares (copy-on-write
+   * pages), plus the guest RAM of every VM once: what time travel costs in memory.
+   */
+  checkpointRamBytes(): { ramBytes: number; checkpointBytes: number } {
+    const last = new Map<number, MachineSnapshot['ram']>();
+    let pages = 0;
+    for (const s of this.auto) {
+      for (const v of s.cp.vms) {
+        const prev = last.get(v.id);
+        pages += prev === undefined ? distinctPages(v.machine.ram) : copiedPages(prev, v.machine.ram);
+        last.set(v.id, v.machine.ram);
+      }
+    }
+    const ramBytes = [...last.values()].reduce((a, r) => a + r.size, 0);
+    return { ramBytes, checkpointBytes: pages * 4096 };
   }
 
   // ---- bookmarks -------------------------------------------------------------------------------

@@ -13,29 +13,45 @@ export interface ClientState {
   nextIndex: number;
   outstanding: { reqId: number; packet: Uint8Array; firstSentNs: number; tries: number } | null;
   replies: ClientReplyRecord[];
-  answered: Set<number>;
   stats: { sent: number; retries: number; replies: number; duplicates: number; ok: number; errors: number; latencySumNs: number; latencyMaxNs: number };
 }
 
 export interface WorkloadSpec { clients: number; requests: number; ratePerSec: number; writeRatio: number; keys: number; timeoutMs: number; startMs: number }
+
+export interface ClientsCheckpoint {
+  list: (Omit<ClientState, 'replies'> & { replies: number })[];
+  prng: ReturnType<Prng['getState']>;
+}
+
+/** Closed loop: a client moves on only once its request is answered, so answered = older than the outstanding one. */
+function answered(c: ClientState, reqId: number): boolean {
+  return reqId < c.nextIndex || (reqId === c.nextIndex && c.outstanding === null);
+}
 
 export class Clients {
   readonly list: ClientState[];
 
   constructor(readonly spec: WorkloadSpec, private readonly prng: Prng) {
     this.list = Array.from({ length: spec.clients }, (_, i) => ({
-      id: i + 1, nextIndex: 0, outstanding: null, replies: [], answered: new Set<number>(),
+      id: i + 1, nextIndex: 0, outstanding: null, replies: [],
       stats: { sent: 0, retries: 0, replies: 0, duplicates: 0, ok: 0, errors: 0, latencySumNs: 0, latencyMaxNs: 0 },
     }));
   }
 
-  /** Plain-data copy for cluster checkpoints. */
-  getState(): { list: ClientState[]; prng: ReturnType<Prng['getState']> } {
-    return { list: structuredClone(this.list), prng: this.prng.getState() };
+  /** Copy for cluster checkpoints: O(clients), since the reply records are append-only (kept by length). */
+  getState(): ClientsCheckpoint {
+    return {
+      list: this.list.map((c) => ({ ...c, replies: c.replies.length, outstanding: c.outstanding && { ...c.outstanding }, stats: { ...c.stats } })),
+      prng: this.prng.getState(),
+    };
   }
 
-  setState(st: { list: ClientState[]; prng: ReturnType<Prng['getState']> }): void {
-    this.list.splice(0, this.list.length, ...structuredClone(st.list));
+  setState(st: ClientsCheckpoint): void {
+    st.list.forEach((saved, i) => {
+      const c = this.list[i];
+      c.replies.length = saved.replies;
+      Object.assign(c, { ...saved, replies: c.replies, outstanding: saved.outstanding && { ...saved.outstanding }, stats: { ...saved.stats } });
+    });
     this.prng.setState(st.prng);
   }
 
@@ -70,11 +86,10 @@ export class Clients {
     if (r === null) return false;
     c.replies.push({ reqId: r.reqId, status: r.status, atNs: nowNs, origin, op: r.op, seq: r.seq });
     c.stats.replies++;
-    if (c.answered.has(r.reqId)) {
+    if (answered(c, r.reqId)) {
       c.stats.duplicates++;
       return false;
     }
-    c.answered.add(r.reqId);
     if (r.status === KvStatus.ok || r.status === KvStatus.notFound) c.stats.ok++;
     else c.stats.errors++;
     if (c.outstanding?.reqId === r.reqId) {
