@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mulberry32 } from '../test/helpers/mulberry32';
 
 export const ARCH = 'rv32imac_zicsr_zifencei';
 const AS = 'riscv64-unknown-elf-as';
@@ -42,16 +43,10 @@ export interface Corpus {
   keepSymbols?: boolean;
 }
 
-/** Small deterministic PRNG (mulberry32). */
+/** Deterministic 32-bit PRNG: the shared mulberry32 scaled to whole words (the committed fixtures depend on its sequence). */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
+  const next = mulberry32(seed);
+  return () => Math.floor(next() * 4294967296) >>> 0;
 }
 
 export function toolchainAvailable(): boolean {

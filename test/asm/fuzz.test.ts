@@ -5,18 +5,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assemble } from '../../src/asm';
 import { allMnemonics } from '../../src/asm/instructions';
+import { mulberry32 } from '../helpers/mulberry32';
 
-/** mulberry32: small seeded PRNG so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 const corpusDir = join(__dirname, '..', 'fixtures', 'asm');
 const corpus = readdirSync(corpusDir).filter((f) => f.endsWith('.s')).map((f) => readFileSync(join(corpusDir, f), 'utf8'));

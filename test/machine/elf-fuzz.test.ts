@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadElf, ProgramFormatError } from '../../src/machine/elf';
 import { parseDebugLine } from '../../src/machine/dwarf';
+import { mulberry32 } from '../helpers/mulberry32';
 
 const ROOT = join(__dirname, '..', '..');
 const CORPUS = [
@@ -15,17 +16,7 @@ const CORPUS = [
   'examples/kvstore/kvstore.elf',
 ].map((p) => new Uint8Array(readFileSync(join(ROOT, p))));
 
-/** mulberry32: a small seeded PRNG so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 const EXTREMES = [0, 1, 2, 0x7f, 0x80, 0xff, 0xffff, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff];
 
