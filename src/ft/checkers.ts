@@ -45,12 +45,16 @@ export class Checkers {
   private cutoff = new Map<number, number>();
   private maxReleased = new Map<number, number>();
   private readonly seenByClients: OutputOrigin[] = [];
-  private acked = new Map<number, SectorMark>();
-  private lastWrite = new Map<number, SectorMark & { identity: boolean }>();
+  /** Per disk sector (arrays, not maps: checkpoints copy them cheaply). */
+  private acked: (SectorMark | undefined)[];
+  private lastWrite: ((SectorMark & { identity: boolean }) | undefined)[];
   private unprotectedSinceNs: number | null = null;
   private unprotectedReason: string | null = null;
 
-  constructor(private readonly c: Cluster) {}
+  constructor(private readonly c: Cluster) {
+    this.acked = new Array<SectorMark | undefined>(c.storage.capacitySectors).fill(undefined);
+    this.lastWrite = new Array<(SectorMark & { identity: boolean }) | undefined>(c.storage.capacitySectors).fill(undefined);
+  }
 
   /** Plain-data copy of everything the checkers remember, for cluster checkpoints. */
   getState(): Record<string, unknown> {
@@ -142,11 +146,11 @@ export class Checkers {
 
   storageWritten(req: DiskReq, vm: VmInstance | undefined): void {
     const identity = vm !== undefined && this.c.identityVm === vm.id;
-    forSectors(req, (sector, data) => this.lastWrite.set(sector, { digest: bytesDigest(data), atNs: this.c.nowNs, identity }));
+    forSectors(req, (sector, data) => (this.lastWrite[sector] = { digest: bytesDigest(data), atNs: this.c.nowNs, identity }));
   }
 
   writeAcknowledged(_vm: VmInstance, req: DiskReq): void {
-    forSectors(req, (sector, data) => this.acked.set(sector, { digest: bytesDigest(data), atNs: this.c.nowNs }));
+    forSectors(req, (sector, data) => (this.acked[sector] = { digest: bytesDigest(data), atNs: this.c.nowNs }));
   }
 
   stateChanged(st: FtState): void {
@@ -189,9 +193,11 @@ export class Checkers {
   }
 
   private checkDisk(): void {
-    for (const [sector, mark] of this.acked) {
+    for (let sector = 0; sector < this.acked.length; sector++) {
+      const mark = this.acked[sector];
+      if (mark === undefined) continue;
       const now = bytesDigest(this.c.storage.read(sector, 1));
-      const later = this.lastWrite.get(sector);
+      const later = this.lastWrite[sector];
       const overwritten = later !== undefined && later.atNs >= mark.atNs && later.identity;
       if (now !== mark.digest && !overwritten) {
         this.fail('no-acked-write-lost', `sector ${sector} no longer holds the data whose write was acknowledged at ${(mark.atNs / NS_PER_MS).toFixed(3)} ms`);

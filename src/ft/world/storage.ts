@@ -3,7 +3,8 @@
 export const SECTOR_BYTES = 512;
 
 export interface StorageState {
-  sectors: Map<number, Uint8Array>;
+  /** Sector contents by number (undefined = never written, reads as zeros). An array: a checkpoint copies it in one go. */
+  sectors: (Uint8Array | undefined)[];
   /** Pair generation → VM id that won the test-and-set for it. */
   locks: Map<number, number>;
   /** Hosts that lost their path to the storage. */
@@ -11,9 +12,11 @@ export interface StorageState {
 }
 
 export class SharedStorage {
-  state: StorageState = { sectors: new Map(), locks: new Map(), unreachableFrom: new Set() };
+  state: StorageState;
 
-  constructor(readonly capacitySectors: number, readonly latencyNs: number) {}
+  constructor(readonly capacitySectors: number, readonly latencyNs: number) {
+    this.state = { sectors: new Array<Uint8Array | undefined>(capacitySectors).fill(undefined), locks: new Map(), unreachableFrom: new Set() };
+  }
 
   reachable(host: string): boolean {
     return !this.state.unreachableFrom.has(host);
@@ -41,7 +44,7 @@ export class SharedStorage {
     if (!this.inRange(sector, count)) throw new Error(`storage read out of range: ${sector}+${count}`);
     const out = new Uint8Array(count * SECTOR_BYTES);
     for (let i = 0; i < count; i++) {
-      const s = this.state.sectors.get(sector + i);
+      const s = this.state.sectors[sector + i];
       if (s !== undefined) out.set(s, i * SECTOR_BYTES);
     }
     return out;
@@ -53,15 +56,15 @@ export class SharedStorage {
     for (let i = 0; i < count; i++) {
       const s = new Uint8Array(SECTOR_BYTES);
       s.set(data.subarray(i * SECTOR_BYTES, (i + 1) * SECTOR_BYTES));
-      this.state.sectors.set(sector + i, s);
+      this.state.sectors[sector + i] = s;
     }
   }
 
   getState(): StorageState {
-    return { sectors: new Map(this.state.sectors), locks: new Map(this.state.locks), unreachableFrom: new Set(this.state.unreachableFrom) };
+    return { sectors: this.state.sectors.slice(), locks: new Map(this.state.locks), unreachableFrom: new Set(this.state.unreachableFrom) };
   }
 
   setState(st: StorageState): void {
-    this.state = { sectors: new Map(st.sectors), locks: new Map(st.locks), unreachableFrom: new Set(st.unreachableFrom) };
+    this.state = { sectors: st.sectors.slice(), locks: new Map(st.locks), unreachableFrom: new Set(st.unreachableFrom) };
   }
 }
