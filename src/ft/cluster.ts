@@ -28,6 +28,8 @@ export const NS_PER_TICK = 100;
 const EVENT_QUEUE_CAPACITY = 1_000_000;
 const TRACE_CAPACITY = 200_000;
 const QUANTUM_NS_MAX = 50 * NS_PER_US;
+/** Superseded timer deadlines a VM may leave in the queue before they are swept out. */
+const STALE_TIMERS_MAX = 64;
 
 export interface HostRec { name: string; mips: number; family: string; speed: number; up: boolean; slowFactor: number }
 
@@ -199,6 +201,11 @@ export class Cluster implements EnvHost {
     vm.armedTimer = mtimecmp;
     vm.timerPending = false;
     vm.timerGen++;
+    // Re-arming leaves the old deadline in the queue (it fires as a no-op); sweep them out now and then.
+    if (++vm.staleTimers > STALE_TIMERS_MAX) {
+      vm.staleTimers = 0;
+      this.queue.removeWhere((ev) => ev.t === 'timer' && ev.vm === vm.id && ev.gen !== vm.timerGen);
+    }
     this.schedule(Math.max(this.nowNs, mtimecmp * NS_PER_TICK), { t: 'timer', vm: vm.id, gen: vm.timerGen });
   }
 

@@ -60,6 +60,8 @@ export class VmInstance {
   arbitrating = false;
   waitingForStorage = false;
   timerGen = 0;
+  /** Timer deadlines superseded since the last sweep of the queue. */
+  staleTimers = 0;
   /** Last mtimecmp the guest armed (a new primary re-arms it at go-live). */
   armedTimer: number | null = null;
   timerPending = false;
