@@ -12,6 +12,7 @@ export function execCommand(argv: string[], io: Io): number {
   const ramMiB = intFlag(args, 'ram', 16, 1, 1024);
   const maxInstructions = intFlag(args, 'max-instructions', 10_000_000_000, 1);
   const program = readProgram(args.positional[0]);
+  for (const w of program.warnings ?? []) io.stderr(`lockstep: warning: ${w}\n`);
   const machine = new Machine({ env: { read: () => 0, output: () => undefined }, ramSize: ramMiB * 1024 * 1024 });
   machine.load(program);
   let line: number[] = [];

@@ -55,7 +55,8 @@ function parseElf(bytes: Uint8Array, origin: string): Program {
   const symbols = readSymbols(bytes, sections);
   const tohost = symbols.find((s) => s.name === 'tohost');
   const fromhost = symbols.find((s) => s.name === 'fromhost');
-  const program: Program = { entry: h.entry, segments, symbols, lines: readLines(bytes, sections), origin };
+  const { lines, warning } = readLinesOrWarn(bytes, sections);
+  const program: Program = { entry: h.entry, segments, symbols, lines, origin, ...(warning !== undefined ? { warnings: [warning] } : {}) };
   if (tohost !== undefined) program.tohost = tohost.addr;
   if (fromhost !== undefined) program.fromhost = fromhost.addr;
   return program;
@@ -163,6 +164,16 @@ function checkEntry(entry: number, segments: Segment[]): void {
 }
 
 /** The line table from .debug_line (with .debug_line_str / .debug_str / comp dirs from .debug_info). */
+/** Debug information is optional: a line table we cannot read leaves the program runnable, without source lines. */
+function readLinesOrWarn(b: Uint8Array, sections: Section[]): { lines: LineRow[]; warning?: string } {
+  try {
+    return { lines: readLines(b, sections) };
+  } catch (e) {
+    if (!(e instanceof ProgramFormatError)) throw e;
+    return { lines: [], warning: `${e.message}; loading without source lines` };
+  }
+}
+
 function readLines(b: Uint8Array, sections: Section[]): LineRow[] {
   const find = (name: string): Uint8Array | undefined => {
     const s = sections.find((x) => x.name === name && x.type !== SHT_NOBITS);

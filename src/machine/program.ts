@@ -43,4 +43,6 @@ export interface Program {
   fromhost?: number;
   /** Where it came from, for messages. */
   origin: string;
+  /** Problems that did not stop loading (e.g. an unreadable DWARF line table). */
+  warnings?: string[];
 }

@@ -196,3 +196,27 @@ test('errors are ProgramFormatError with clear messages', () => {
   new DataView(b.buffer).setUint32(shoff + lineSec * 40 + 20, 0xfffffff0, true);
   expectError(b, new RegExp(`section header ${lineSec} extends past the end of the file \\(offset 0x[0-9a-f]+ \\+ 0xfffffff0 > 0x[0-9a-f]+\\)`));
 });
+
+test('an unreadable line table does not stop loading: the program runs without source lines and says why', () => {
+  const bytes = new Uint8Array(readFileSync(join(__dirname, '../fixtures/elf/hello-dwarf5.elf')));
+  const good = loadElf(bytes, 'hello-dwarf5.elf');
+  assert.ok(good.lines.length > 0);
+  assert.equal(good.warnings, undefined);
+  const text = Buffer.from(bytes).toString('latin1');
+  const sectionNames = text.indexOf('.debug_line\0');
+  assert.ok(sectionNames > 0);
+  // Corrupt the line table's version field: find .debug_line through the section headers of the good load.
+  const shoff = new DataView(bytes.buffer).getUint32(32, true);
+  const shnum = new DataView(bytes.buffer).getUint16(48, true);
+  const shstrndx = new DataView(bytes.buffer).getUint16(50, true);
+  const dv = new DataView(bytes.buffer);
+  const strOff = dv.getUint32(shoff + shstrndx * 40 + 16, true);
+  for (let i = 0; i < shnum; i++) {
+    const nameOff = dv.getUint32(shoff + i * 40, true);
+    if (text.startsWith('.debug_line\0', strOff + nameOff)) dv.setUint16(dv.getUint32(shoff + i * 40 + 16, true) + 4, 99, true);
+  }
+  const p = loadElf(bytes, 'broken.elf');
+  assert.deepEqual(p.lines, []);
+  assert.equal(p.segments.length, good.segments.length);
+  assert.match(p.warnings![0], /loading without source lines/);
+});
