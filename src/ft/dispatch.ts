@@ -16,10 +16,10 @@ export function dispatch(c: Cluster, ev: SimEvent): void {
   switch (ev.t) {
     case 'fault': return fireFault(c, ev.fault);
     case 'flush': return flush(c, ev.vm, ev.urgent === true);
-    case 'tick': return withVm(c, ev.vm, (vm) => control.tick(c, vm));
+    case 'tick': return withConnectedVm(c, ev.vm, (vm) => control.tick(c, vm));
     case 'logMsg': return receiveLog(c, ev);
     case 'ackMsg': return receiveAck(c, ev);
-    case 'hbMsg': return withVm(c, ev.to, (vm) => heard(c, vm, ev.from));
+    case 'hbMsg': return withConnectedVm(c, ev.to, (vm) => heard(c, vm, ev.from));
     case 'timer': return withVm(c, ev.vm, (vm) => control.timerFired(c, vm, ev.gen));
     case 'storageDone': return storageDone(c, ev.vm, ev.req);
     case 'tasDone': return withVm(c, ev.vm, (vm) => control.tasDone(c, vm, ev.generation));
@@ -37,6 +37,11 @@ function withVm(c: Cluster, id: number, f: (vm: VmInstance) => void): void {
   if (vm !== undefined && vm.alive) f(vm);
 }
 
+function withConnectedVm(c: Cluster, id: number, f: (vm: VmInstance) => void): void {
+  const vm = c.vm(id);
+  if (vm !== undefined && vm.connected) f(vm);
+}
+
 function heard(c: Cluster, vm: VmInstance, from: number): void {
   if (vm.peer === from) vm.lastHeardNs = c.nowNs;
 }
@@ -46,9 +51,10 @@ function heard(c: Cluster, vm: VmInstance, from: number): void {
 /** The primary sends what it logged since the last flush (and a progress mark: how far the log covers). */
 function flush(c: Cluster, id: number, urgent: boolean): void {
   const p = c.vm(id);
-  if (p === undefined || !p.alive || p.role !== 'primary') return;
+  if (p === undefined || !p.connected || p.role !== 'primary') return;
+  const drained = p.status === 'exited' && p.sender.pending.length === 0 && p.sender.unacked.length === 0 && p.held.length === 0;
   if (urgent) p.urgentFlushNs = null;
-  else c.schedule(c.nowNs + c.flushIntervalNs, { t: 'flush', vm: p.id });
+  else if (!drained) c.schedule(c.nowNs + c.flushIntervalNs, { t: 'flush', vm: p.id }); // a powered-off VM stops once all is out
   const s = c.vm(p.peer);
   if (!p.logging || s === undefined || !s.alive) return;
   const tx = p.sender;
@@ -108,7 +114,7 @@ function receiveLog(c: Cluster, ev: SimEvent & { t: 'logMsg' }): void {
 /** An acknowledgement: outputs up to `seq` may leave; buffer space up to `applied` is free again. */
 function receiveAck(c: Cluster, ev: SimEvent & { t: 'ackMsg' }): void {
   const p = c.vm(ev.to);
-  if (p === undefined || !p.alive || p.peer !== ev.from || p.role !== 'primary') return;
+  if (p === undefined || !p.connected || p.peer !== ev.from || p.role !== 'primary') return;
   p.lastLogNs = c.nowNs;
   const tx = p.sender;
   tx.ackedSeq = Math.max(tx.ackedSeq, ev.seq);

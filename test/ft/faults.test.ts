@@ -2,7 +2,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { failed, run, traceTexts } from './helpers';
+import { parseScenario } from '../../src/ft/scenario';
+import { runScenario } from '../../src/ft/report';
+import { loadProgramBytes } from '../../src/asm/load-program';
 
 test('no faults: Protected throughout, clients answered, every checker holds', () => {
   const { cluster, summary } = run();
@@ -208,4 +213,15 @@ test('a crash during respawn: the copy is abandoned and tried again elsewhere', 
   assert.deepEqual(failed(summary), []);
   assert.equal(summary.ftState, 'Protected');
   assert.equal(summary.respawns, 1);
+});
+
+test('a guest that powers off: its last outputs still leave once acknowledged, both VMs power off, nothing fails', () => {
+  const { cluster, summary } = runScenario(
+    parseScenario({ program: 'hello.s', untilMs: 20, workload: { clients: 0 } }),
+    loadProgramBytes('hello.s', readFileSync(join(__dirname, '../../examples/hello/hello.s'))),
+  );
+  assert.deepEqual(failed(summary), []);
+  assert.equal(summary.console, 'Hello from Lockstep!\nTwo VMs, one story.\n');
+  assert.deepEqual(cluster.vms.map((v) => v.status), ['exited', 'exited']);
+  assert.equal(summary.ftState, 'Not Protected (VM not Running)');
 });

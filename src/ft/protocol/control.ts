@@ -151,9 +151,9 @@ export function finishRespawn(c: Cluster, s: VmInstance): void {
 
 /** Periodic: heartbeat to the peer, then check how long the peer has been silent. */
 export function tick(c: Cluster, vm: VmInstance): void {
-  if (!vm.alive) return;
-  c.schedule(c.nowNs + c.scenario.ft.heartbeatIntervalMs * NS_PER_MS, { t: 'tick', vm: vm.id });
   const peer = c.vm(vm.peer);
+  if (!vm.connected || (!vm.alive && !peer?.alive)) return; // both powered off: nothing left to watch
+  c.schedule(c.nowNs + c.scenario.ft.heartbeatIntervalMs * NS_PER_MS, { t: 'tick', vm: vm.id });
   if (peer === undefined) return;
   const arrival = c.network.send('management', vm.host, peer.host, 64, c.nowNs, false);
   if (arrival !== null && hostUp(c, peer.host)) c.schedule(arrival, { t: 'hbMsg', to: peer.id, from: vm.id });
@@ -161,7 +161,7 @@ export function tick(c: Cluster, vm: VmInstance): void {
   const hbSilentNs = c.nowNs - vm.lastHeardNs;
   const logSilentNs = c.nowNs - vm.lastLogNs;
   const silentNs = Math.max(hbSilentNs, logSilentNs);
-  if (silentNs > c.scenario.ft.failureTimeoutMs * NS_PER_MS && !vm.arbitrating) {
+  if (vm.alive && silentNs > c.scenario.ft.failureTimeoutMs * NS_PER_MS && !vm.arbitrating) {
     if (!vm.suspecting) {
       const what = hbSilentNs >= logSilentNs ? 'heartbeats' : 'logging traffic';
       c.addTrace({ kind: 'detect', vm: vm.id, host: vm.host, text: `${vm.name}: no ${what} from its ${peer.role} for ${(silentNs / NS_PER_MS).toFixed(1)} ms: declares it failed` });

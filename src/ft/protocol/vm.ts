@@ -102,6 +102,11 @@ export class VmInstance {
     return this.status === 'running' || this.status === 'copying';
   }
 
+  /** Still on the logging channel: alive, or powered off by its guest (its last log and outputs must still go out). */
+  get connected(): boolean {
+    return this.alive || this.status === 'exited';
+  }
+
   /** Instructions the VM may have retired by sim time `tNs`. */
   creditAt(tNs: number): number {
     return this.baseInstret + Math.floor((tNs - this.baseNs) * this.baseRate);
