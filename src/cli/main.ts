@@ -54,6 +54,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
 /** Entry point of the `lockstep` binary. */
 export function cliMain(): void {
   if (runChaosWorkerIfWorker()) return;
+  // `lockstep run … | head`: a closed pipe ends the output quietly.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   const io: Io = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), isTty: process.stderr.isTTY === true };
   main(process.argv.slice(2), io).then(
     (code) => { process.exitCode = code; },

@@ -52,7 +52,8 @@ function heard(c: Cluster, vm: VmInstance, from: number): void {
 function flush(c: Cluster, id: number, urgent: boolean): void {
   const p = c.vm(id);
   if (p === undefined || !p.connected || p.role !== 'primary') return;
-  const drained = p.status === 'exited' && p.sender.pending.length === 0 && p.sender.unacked.length === 0 && p.held.length === 0;
+  const peerAlive = c.vm(p.peer)?.alive === true;
+  const drained = !p.alive && !peerAlive && p.sender.pending.length === 0 && p.sender.unacked.length === 0 && p.held.length === 0;
   if (urgent) p.urgentFlushNs = null;
   else if (!drained) c.schedule(c.nowNs + c.flushIntervalNs, { t: 'flush', vm: p.id }); // a powered-off VM stops once all is out
   const s = c.vm(p.peer);
@@ -66,7 +67,9 @@ function flush(c: Cluster, id: number, urgent: boolean): void {
   tx.pending = [];
   tx.needResend = arrival === null || !control.hostUp(c, s.host);
   if (tx.needResend) return;
-  c.schedule(arrival!, { t: 'logMsg', to: s.id, from: p.id, entries, covered: p.machine.instret, releasedSeq: tx.releasedSeq });
+  // A primary whose guest stopped itself (power off, fatal trap) lets the secondary run to its own, identical end.
+  const covered = p.alive ? p.machine.instret : Number.MAX_SAFE_INTEGER;
+  c.schedule(arrival!, { t: 'logMsg', to: s.id, from: p.id, entries, covered, releasedSeq: tx.releasedSeq });
   tx.sentBytesTotal += bytes;
   tx.sentEntriesTotal += entries.length;
   c.stats.logBytes += bytes;

@@ -225,3 +225,14 @@ test('a guest that powers off: its last outputs still leave once acknowledged, b
   assert.deepEqual(cluster.vms.map((v) => v.status), ['exited', 'exited']);
   assert.equal(summary.ftState, 'Not Protected (VM not Running)');
 });
+
+test('a guest that traps with no handler stops on both VMs at the same instruction: no failover, no HA restart', () => {
+  const src = '.globl _start\n_start:\n  li t0, 0x10000000\n  li t1, 88\n  sb t1, 0(t0)\n  .word 0\n';
+  const { cluster, summary } = runScenario(parseScenario({ program: 'trap.s', untilMs: 120, workload: { clients: 0 } }), loadProgramBytes('trap.s', Buffer.from(src)));
+  assert.deepEqual(failed(summary), []);
+  assert.deepEqual(cluster.vms.map((v) => v.status), ['fatal', 'fatal']);
+  assert.deepEqual(cluster.vms.map((v) => v.machine.pc), [0x8000000c, 0x8000000c]);
+  assert.equal(summary.failovers.length, 0);
+  assert.equal(summary.haRestarts, 0);
+  assert.equal(summary.console, 'X');
+});

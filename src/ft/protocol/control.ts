@@ -290,7 +290,7 @@ export function killVm(c: Cluster, vm: VmInstance, why: string): void {
 /** HA: when no VM of the pair survives, restart the VM from its disk on a healthy host. */
 export function haCheck(c: Cluster): void {
   if (c.vms.some((v) => v.alive && (v.status === 'running' || v.role === 'primary'))) return;
-  if (c.vms.some((v) => v.status === 'exited')) return;
+  if (c.vms.some((v) => v.status === 'exited' || v.status === 'fatal')) return; // the guest stopped itself: nothing to restart
   const allowed = c.scenario.placement.allowedHosts;
   const host = [...c.hosts.values()].find((h) => h.up && c.storage.reachable(h.name) && (allowed === null || allowed.includes(h.name)));
   if (host === undefined) {

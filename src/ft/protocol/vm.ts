@@ -102,9 +102,12 @@ export class VmInstance {
     return this.status === 'running' || this.status === 'copying';
   }
 
-  /** Still on the logging channel: alive, or powered off by its guest (its last log and outputs must still go out). */
+  /**
+   * Still on the logging channel: alive, or stopped by its own guest (powered off, or a fatal trap —
+   * the secondary replays the same fate; FT does not fail over a guest's own crash).
+   */
   get connected(): boolean {
-    return this.alive || this.status === 'exited';
+    return this.alive || this.status === 'exited' || this.status === 'fatal';
   }
 
   /** Instructions the VM may have retired by sim time `tNs`. */

@@ -1,0 +1,73 @@
+// Debug Console verbs (`.inject`, `.compare`, `.seek`, `.checkpoint`, `.timeline`, `.help`) parsed into the same shapes as the custom requests.
+
+export type ConsoleCommand =
+  | { verb: 'injectFault'; args: Record<string, unknown> }
+  | { verb: 'compareVMs'; args: Record<string, never> }
+  | { verb: 'seek'; args: { timeMs?: number; vm?: number; instret?: number } }
+  | { verb: 'checkpoint'; args: { op: string; name?: string } }
+  | { verb: 'timeline'; args: { last?: number } }
+  | { verb: 'help'; args: Record<string, never> };
+
+export const CONSOLE_HELP = [
+  '.inject KIND [HOST|@primary|@secondary] [key=value…]   inject a fault now (e.g. .inject hostCrash @primary, .inject slowHost host-b factor=4)',
+  '.compare                                              primary vs secondary at the same instruction count',
+  '.seek 40ms | .seek 250us | .seek vm=2 instret=12345    travel to a simulated time or an instruction of a VM',
+  '.checkpoint create|list|jump|delete [NAME]            named checkpoints',
+  '.timeline [N]                                         the last N cluster events (default 20)',
+  '.help                                                 this list',
+].join('\n');
+
+export const CONSOLE_VERBS = ['.inject', '.compare', '.seek', '.checkpoint', '.timeline', '.help'];
+
+function scalar(v: string): unknown {
+  if (/^-?\d+(\.\d+)?$/.test(v)) return Number(v);
+  if (v === 'true' || v === 'false') return v === 'true';
+  return v;
+}
+
+export class CommandError extends Error {}
+
+export function parseConsoleCommand(line: string): ConsoleCommand {
+  const [head, ...rest] = line.trim().split(/\s+/);
+  const kv = (toks: string[]): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    for (const t of toks) {
+      const i = t.indexOf('=');
+      if (i <= 0) throw new CommandError(`expected key=value, got ${JSON.stringify(t)}`);
+      out[t.slice(0, i)] = scalar(t.slice(i + 1));
+    }
+    return out;
+  };
+  switch (head) {
+    case '.inject': {
+      if (rest.length === 0) throw new CommandError('usage: .inject KIND [HOST] [key=value…]');
+      const fault: Record<string, unknown> = { kind: rest[0] };
+      let toks = rest.slice(1);
+      if (toks.length > 0 && !toks[0].includes('=')) {
+        fault.host = toks[0];
+        toks = toks.slice(1);
+      }
+      return { verb: 'injectFault', args: { ...fault, ...kv(toks) } };
+    }
+    case '.compare':
+      return { verb: 'compareVMs', args: {} };
+    case '.seek': {
+      if (rest.length === 0) throw new CommandError('usage: .seek 40ms | .seek vm=2 instret=12345');
+      const m = /^(\d+(?:\.\d+)?)(ms|us|ns|s)?$/.exec(rest[0]);
+      if (m !== null) {
+        const scale = { s: 1000, ms: 1, us: 1e-3, ns: 1e-6 }[(m[2] ?? 'ms') as 's' | 'ms' | 'us' | 'ns'];
+        return { verb: 'seek', args: { timeMs: Number(m[1]) * scale } };
+      }
+      const a = kv(rest);
+      return { verb: 'seek', args: { vm: Number(a.vm), instret: Number(a.instret) } };
+    }
+    case '.checkpoint':
+      return { verb: 'checkpoint', args: { op: rest[0] ?? 'list', name: rest[1] } };
+    case '.timeline':
+      return { verb: 'timeline', args: { last: rest[0] !== undefined ? Number(rest[0]) : 20 } };
+    case '.help':
+      return { verb: 'help', args: {} };
+    default:
+      throw new CommandError(`unknown command ${JSON.stringify(head)}\n${CONSOLE_HELP}`);
+  }
+}

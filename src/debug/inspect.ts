@@ -1,0 +1,186 @@
+// Read-only views of the cluster for the debugger: register/CSR/FT/device tables, primary-vs-secondary comparison, the timeline as plain data.
+
+import type { Machine } from '../machine/machine';
+import { PAGE_SIZE } from '../machine/ram';
+import { ftState } from '../ft/ft-state';
+import type { VmInstance } from '../ft/protocol/vm';
+import { NS_PER_MS } from '../ft/cluster';
+import { ABI_NAMES, hex } from './program-info';
+import { csrNumber } from './evaluate';
+import type { LockstepRuntime } from './runtime';
+
+export interface Row {
+  name: string;
+  value: string;
+  /** Set when the value is an address inside guest RAM. */
+  memoryReference?: string;
+  /** Editable through setVariable. */
+  editable?: boolean;
+  /** Child rows (a nested structure, e.g. one device). */
+  children?: Row[];
+}
+
+export const SHOWN_CSRS = ['mstatus', 'mie', 'mip', 'mtvec', 'mepc', 'mcause', 'mtval', 'mscratch'];
+
+function ref(m: Machine, v: number): string | undefined {
+  return m.ram.contains(v >>> 0, 1) ? hex(v) : undefined;
+}
+
+/** Registers of the top frame; for a caller frame (`frame` given) its own pc and sp, the rest as they are now. */
+export function registerRows(m: Machine, frame?: { pc: number; sp: number }): Row[] {
+  const pc = frame?.pc ?? m.cpu.pc;
+  const rows: Row[] = [{ name: 'pc', value: hex(pc), memoryReference: ref(m, pc), editable: frame === undefined }];
+  for (let i = 1; i < 32; i++) {
+    const v = i === 2 && frame !== undefined ? frame.sp : m.cpu.x[i];
+    rows.push({ name: ABI_NAMES[i], value: hex(v), memoryReference: ref(m, v), editable: frame === undefined });
+  }
+  return rows;
+}
+
+export function csrRows(m: Machine): Row[] {
+  const rows: Row[] = SHOWN_CSRS.map((name) => {
+    const v = m.cpu.readCsr(csrNumber(name)!) >>> 0;
+    return { name, value: hex(v), memoryReference: name === 'mtvec' || name === 'mepc' ? ref(m, v) : undefined, editable: true };
+  });
+  rows.push({ name: 'instret', value: String(m.instret) });
+  return rows;
+}
+
+export function ftRows(rt: LockstepRuntime, v: VmInstance): Row[] {
+  const c = rt.cluster;
+  const st = ftState(c);
+  const peer = v.peer !== null ? c.vm(v.peer) : undefined;
+  const isPrimary = v.role === 'primary';
+  const applied = isPrimary ? (peer?.receiver.appliedSeq ?? 0) : v.receiver.appliedSeq;
+  return [
+    { name: 'role', value: v.role },
+    { name: 'host', value: v.host },
+    { name: 'status', value: v.status },
+    { name: 'instret', value: String(v.machine.instret) },
+    // Log positions are entry sequence numbers: produced ≥ sent ≥ acknowledged ≥ applied by the secondary.
+    ...(isPrimary ? [
+      { name: 'log produced', value: String(v.sender.nextSeq - 1) },
+      { name: 'log sent', value: String(v.sender.unacked.length > 0 ? v.sender.unacked[v.sender.unacked.length - 1].seq : v.sender.ackedSeq) },
+      { name: 'log acked', value: String(v.sender.ackedSeq) },
+      { name: 'log bytes buffered', value: String(v.sender.bytes) },
+    ] : [
+      { name: 'log received', value: String(v.receiver.receivedSeq) },
+      { name: 'log covers instret', value: String(v.receiver.coveredInstret) },
+    ]),
+    { name: 'log applied', value: String(applied) },
+    { name: 'lag', value: `${(v.lagNs / NS_PER_MS).toFixed(3)} ms` },
+    { name: 'held outputs', value: String(v.held.length) },
+    { name: 'protection', value: st.label },
+    { name: 'divergence', value: v.divergence ?? 'none' },
+    { name: 'simulated time', value: `${(c.nowNs / NS_PER_MS).toFixed(6)} ms` },
+  ];
+}
+
+export function deviceRows(m: Machine): Row[] {
+  return Object.entries(m.describeDevices()).map(([name, regs]) => ({
+    name,
+    value: Object.entries(regs).slice(0, 3).map(([k, x]) => `${k}=${fmtDev(x)}`).join(' ') + (Object.keys(regs).length > 3 ? ' …' : ''),
+    children: Object.entries(regs).map(([k, x]) => ({ name: k, value: fmtDev(x) })),
+  }));
+}
+
+function fmtDev(x: string | number | boolean): string {
+  return typeof x === 'number' && Number.isInteger(x) && x > 9 ? `0x${(x >>> 0).toString(16)}` : String(x);
+}
+
+// ---- compare ---------------------------------------------------------------------------------------
+
+interface MachineImage { instret: number; pc: number; x: number[]; csr: Record<string, number>; ram: Uint8Array; ramBase: number; text: string }
+
+function image(m: Machine, label: string): MachineImage {
+  const csr = Object.fromEntries(SHOWN_CSRS.map((n) => [n, m.cpu.readCsr(csrNumber(n)!) >>> 0]));
+  const x = Array.from(m.cpu.x, (v) => v >>> 0);
+  const lines = [`${label} at instruction ${m.instret}`, `pc       ${hex(m.cpu.pc)}`];
+  for (let i = 1; i < 32; i++) lines.push(`${ABI_NAMES[i].padEnd(8)} ${hex(x[i])}`);
+  for (const [n, v] of Object.entries(csr)) lines.push(`${n.padEnd(8)} ${hex(v)}`);
+  lines.push(`hash     ${m.hash()}`);
+  return { instret: m.instret, pc: m.cpu.pc >>> 0, x, csr, ram: m.ram.bytes.slice(), ramBase: m.ram.base, text: `${lines.join('\n')}\n` };
+}
+
+export interface Comparison {
+  instret: number;
+  primary: { vm: number; name: string };
+  secondary: { vm: number; name: string };
+  registers: { name: string; primary: string; secondary: string }[];
+  csrs: { name: string; primary: string; secondary: string }[];
+  pages: { addr: string; bytesDiffering: number }[];
+  same: boolean;
+  primaryText: string;
+  secondaryText: string;
+}
+
+/**
+ * Primary and secondary at the same instruction count: the secondary where it is now (it lags), the
+ * primary sought back to that count; the cluster returns to the present afterwards.
+ */
+export function compareVms(rt: LockstepRuntime): Comparison {
+  const c = rt.cluster;
+  const p = c.primary;
+  const s = c.secondary;
+  if (p === undefined || s === undefined) throw new Error('compareVMs needs a live primary and secondary');
+  if (s.status === 'copying') throw new Error('the secondary is still being copied (Not Protected (Starting))');
+  const k = Math.min(s.machine.instret, p.machine.instret);
+  const { pi, si } = rt.visitAndReturn(() => {
+    let si = image(s.machine, `secondary @ ${s.host}`);
+    if (s.machine.instret !== k) {
+      if (rt.tm.seekInstret(s.id, k).reason !== 'step') throw new Error(`cannot reach instruction ${k} of the secondary`);
+      si = image(c.vm(s.id)!.machine, `secondary @ ${s.host}`);
+    }
+    const st = rt.tm.seekInstret(p.id, k);
+    if (st.reason !== 'step') throw new Error(`cannot reach instruction ${k} of the primary`);
+    return { pi: image(c.vm(p.id)!.machine, `primary @ ${p.host}`), si };
+  });
+  const registers = [];
+  if (pi.pc !== si.pc) registers.push({ name: 'pc', primary: hex(pi.pc), secondary: hex(si.pc) });
+  for (let i = 1; i < 32; i++) if (pi.x[i] !== si.x[i]) registers.push({ name: ABI_NAMES[i], primary: hex(pi.x[i]), secondary: hex(si.x[i]) });
+  const csrs = SHOWN_CSRS.filter((n) => pi.csr[n] !== si.csr[n]).map((n) => ({ name: n, primary: hex(pi.csr[n]), secondary: hex(si.csr[n]) }));
+  const pages = [];
+  for (let off = 0; off < pi.ram.length; off += PAGE_SIZE) {
+    const a = pi.ram.subarray(off, off + PAGE_SIZE);
+    const b = si.ram.subarray(off, off + PAGE_SIZE);
+    if (Buffer.compare(a, b) === 0) continue;
+    let n = 0;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) n++;
+    pages.push({ addr: hex(pi.ramBase + off), bytesDiffering: n });
+  }
+  return {
+    instret: k,
+    primary: { vm: p.id, name: p.name },
+    secondary: { vm: s.id, name: s.name },
+    registers, csrs, pages,
+    same: registers.length === 0 && csrs.length === 0 && pages.length === 0,
+    primaryText: pi.text,
+    secondaryText: si.text,
+  };
+}
+
+export function formatComparison(cmp: Comparison): string {
+  if (cmp.same) return `${cmp.primary.name} and ${cmp.secondary.name} are identical at instruction ${cmp.instret} (registers, CSRs, memory)`;
+  const lines = [`${cmp.primary.name} vs ${cmp.secondary.name} at instruction ${cmp.instret}:`];
+  for (const r of [...cmp.registers, ...cmp.csrs]) lines.push(`  ${r.name}: ${r.primary} vs ${r.secondary}`);
+  for (const p of cmp.pages.slice(0, 20)) lines.push(`  page ${p.addr}: ${p.bytesDiffering} bytes differ`);
+  if (cmp.pages.length > 20) lines.push(`  … ${cmp.pages.length - 20} more pages`);
+  return lines.join('\n');
+}
+
+// ---- timeline --------------------------------------------------------------------------------------
+
+export function timeline(rt: LockstepRuntime): Record<string, unknown> {
+  const c = rt.cluster;
+  return {
+    nowNs: c.nowNs,
+    frontierNs: rt.tm.frontierNs,
+    endNs: rt.endNs,
+    protection: ftState(c).label,
+    hosts: [...c.hosts.values()].map((h) => ({ name: h.name, up: h.up, mips: h.mips, slowFactor: h.slowFactor })),
+    vms: c.vms.map((v) => ({ id: v.id, role: v.role, host: v.host, status: v.status, instret: v.machine.instret, lagNs: v.lagNs, held: v.held.length })),
+    events: c.trace.events.map((e) => ({ ...e })),
+    failovers: c.checkers.failovers.map((f) => ({ ...f })),
+    checkpoints: rt.tm.listBookmarks().filter((b) => !b.name.startsWith('\u0000')),
+  };
+}

@@ -1,0 +1,59 @@
+// Launch arguments → a validated scenario and a loaded program (or a recording); every problem becomes one clear message.
+
+import { readFileSync } from 'node:fs';
+import { resolve, isAbsolute, dirname } from 'node:path';
+import { parseScenario } from '../ft/scenario';
+import type { Scenario, FaultSpec } from '../ft/scenario';
+import { loadProgramBytes } from '../asm/load-program';
+import type { Program } from '../machine/program';
+import { decodeRecording } from '../replay/recording';
+
+/** Keys of a launch configuration that belong to the adapter, not to the scenario. */
+const ADAPTER_KEYS = new Set(['type', 'request', 'name', 'stopOnEntry', 'replay', 'cwd', 'trace', 'noDebug', 'preLaunchTask', 'postDebugTask', 'internalConsoleOptions', 'debugServer', 'presentation', 'serverReadyAction']);
+
+export interface Launch {
+  scenario: Scenario;
+  program: Program;
+  programPath: string;
+  stopOnEntry: boolean;
+  injected: { atNs: number; fault: FaultSpec }[];
+}
+
+export class LaunchError extends Error {}
+
+export function prepareLaunch(raw: unknown): Launch {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new LaunchError('launch arguments must be an object');
+  const args = raw as Record<string, unknown>;
+  if (args.cwd !== undefined && typeof args.cwd !== 'string') throw new LaunchError('cwd: must be a string (a folder)');
+  if (args.stopOnEntry !== undefined && typeof args.stopOnEntry !== 'boolean') throw new LaunchError('stopOnEntry: must be true or false');
+  if (args.replay !== undefined && typeof args.replay !== 'string') throw new LaunchError('replay: must be the path of a .lsrec recording');
+  const cwd = typeof args.cwd === 'string' ? args.cwd : process.cwd();
+  const stopOnEntry = args.stopOnEntry !== false;
+  if (typeof args.replay === 'string') {
+    const path = isAbsolute(args.replay) ? args.replay : resolve(cwd, args.replay);
+    const extra = Object.keys(args).filter((k) => !ADAPTER_KEYS.has(k) && !k.startsWith('__'));
+    if (extra.length > 0) throw new LaunchError(`${extra[0]}: not allowed with replay (the recording holds the whole scenario)`);
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(path);
+    } catch (e) {
+      throw new LaunchError(`replay: cannot read ${path}: ${(e as Error).message}`);
+    }
+    const rec = decodeRecording(bytes);
+    const programPath = resolve(dirname(path), rec.program.name);
+    const program = loadProgramBytes(programPath, rec.program.bytes);
+    return { scenario: rec.scenario, program, programPath, stopOnEntry, injected: rec.injected };
+  }
+  const scenarioRaw: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(args)) if (!ADAPTER_KEYS.has(k) && !k.startsWith('__')) scenarioRaw[k] = v;
+  if (typeof scenarioRaw.program === 'string' && !isAbsolute(scenarioRaw.program)) scenarioRaw.program = resolve(cwd, scenarioRaw.program);
+  const scenario = parseScenario(scenarioRaw);
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(scenario.program);
+  } catch (e) {
+    throw new LaunchError(`program: cannot read ${scenario.program}: ${(e as Error).message}`);
+  }
+  const program = loadProgramBytes(scenario.program, bytes);
+  return { scenario, program, programPath: scenario.program, stopOnEntry, injected: [] };
+}

@@ -1,0 +1,256 @@
+// What the debugger knows of the guest program's text: source line map, symbols, call/prologue decoding and a simple stack unwinder.
+
+import { resolve, dirname } from 'node:path';
+import type { Program, LineRow, ProgramSymbol } from '../machine/program';
+import type { Machine } from '../machine/machine';
+import { lastRowAtOrBefore, lineAddresses, resolveBreakpoint } from '../machine/dwarf';
+
+export interface SourceLocation { path: string; line: number; column: number }
+
+export interface Frame {
+  pc: number;
+  /** Stack pointer of the frame (its CFA for callers). */
+  sp: number;
+  /** The function containing pc, when a symbol covers it. */
+  fn: ProgramSymbol | undefined;
+  /** True for a frame whose pc is a return address (line lookup uses pc - 1). */
+  caller: boolean;
+  /** This frame was interrupted by a trap (its pc is mepc, exact). */
+  trapped: boolean;
+}
+
+export const ABI_NAMES = [
+  'zero', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1', 'a0', 'a1', 'a2', 'a3', 'a4', 'a5',
+  'a6', 'a7', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 't3', 't4', 't5', 't6',
+];
+
+export const hex = (v: number): string => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
+
+export class ProgramInfo {
+  /** Line rows with every file resolved to an absolute path (DWARF paths relative to the program's folder). */
+  readonly lines: LineRow[];
+  private readonly funcs: ProgramSymbol[];
+  private readonly byName = new Map<string, ProgramSymbol>();
+  private readonly stmtStarts: Set<number>;
+
+  constructor(readonly program: Program, readonly programPath: string) {
+    const base = dirname(programPath);
+    this.lines = program.lines.map((r) => ({ ...r, file: resolve(base, r.file) }));
+    this.funcs = program.symbols.filter((s) => s.kind === 'func' || s.kind === 'label').sort((a, b) => a.addr - b.addr);
+    for (const s of program.symbols) if (!this.byName.has(s.name)) this.byName.set(s.name, s);
+    this.stmtStarts = new Set(this.lines.filter((r) => r.isStmt && !r.endSequence && r.line !== 0).map((r) => r.addr >>> 0));
+  }
+
+  /** True when a statement row of the line table starts at `addr` (where line steps stop). */
+  isStatementStart(addr: number): boolean {
+    return this.stmtStarts.has(addr >>> 0);
+  }
+
+  /** Addresses just after each instruction that writes mtvec (csrrw/csrrs/csrrc/…i with csr 0x305) in executable segments. */
+  get afterMtvecWrites(): number[] {
+    if (this.mtvecWrites === undefined) {
+      const out: number[] = [];
+      for (const seg of this.program.segments) {
+        if (!seg.executable) continue;
+        const d = seg.data;
+        for (let i = 0; i + 4 <= d.length; i += 2) {
+          const w = (d[i] | (d[i + 1] << 8) | (d[i + 2] << 16) | (d[i + 3] << 24)) >>> 0;
+          if ((w & 0x7f) === 0x73 && (w >>> 20) === 0x305 && ((w >>> 12) & 7) !== 0 && ((w >>> 12) & 7) !== 4) out.push((seg.addr + i + 4) >>> 0);
+        }
+      }
+      this.mtvecWrites = out;
+    }
+    return this.mtvecWrites;
+  }
+
+  private mtvecWrites: number[] | undefined;
+
+  get sourceFiles(): string[] {
+    return [...new Set(this.lines.map((l) => l.file))];
+  }
+
+  symbol(name: string): ProgramSymbol | undefined {
+    return this.byName.get(name);
+  }
+
+  get symbols(): readonly ProgramSymbol[] {
+    return this.program.symbols;
+  }
+
+  /** The function (or, failing that, the nearest code label) containing `addr`. */
+  functionAt(addr: number): ProgramSymbol | undefined {
+    const a = addr >>> 0;
+    let best: ProgramSymbol | undefined;
+    for (const s of this.funcs) {
+      if (s.addr > a) break;
+      if (s.kind === 'func' && s.size > 0 && a < s.addr + s.size) best = s;
+      else if (best === undefined || best.kind !== 'func' || a >= best.addr + best.size) best = s;
+    }
+    if (best !== undefined && best.kind === 'func' && best.size > 0 && a >= best.addr + best.size) return undefined;
+    return best;
+  }
+
+  /** `name+0x1c` for an address inside a known function or label. */
+  symbolize(addr: number): string | undefined {
+    const s = this.functionAt(addr);
+    if (s === undefined) return undefined;
+    const off = (addr >>> 0) - s.addr;
+    return off === 0 ? s.name : `${s.name}+0x${off.toString(16)}`;
+  }
+
+  /** Source position of `addr`; of several rows at one address, the last statement row (the line that starts there). */
+  location(addr: number): SourceLocation | undefined {
+    const rows = this.lines;
+    const i = lastRowAtOrBefore(rows, addr >>> 0);
+    if (i < 0 || rows[i].endSequence) return undefined;
+    let row = rows[i];
+    for (let j = i; j >= 0 && rows[j].addr === rows[i].addr && !rows[j].endSequence; j--) {
+      if (rows[j].isStmt) {
+        row = rows[j];
+        break;
+      }
+    }
+    return row.line === 0 ? undefined : { path: row.file, line: row.line, column: row.column + 1 };
+  }
+
+  /** Breakpoint addresses for file:line (the next line with code when that line has none). */
+  resolveLine(path: string, line: number): { line: number; addrs: number[] } | undefined {
+    const file = resolve(path);
+    const exact = lineAddresses(this.lines, file, line);
+    if (exact.length > 0) return { line, addrs: exact };
+    return resolveBreakpoint(this.lines, file, line, 20);
+  }
+
+  /** Addresses where a line of code starts (for goto targets). */
+  lineStarts(path: string, line: number): number[] {
+    return lineAddresses(this.lines, resolve(path), line);
+  }
+
+  /** Unwinds frames from the machine's state: prologue analysis (addi sp / sw ra), trap frames via mepc. */
+  unwind(m: Machine, max = 32): Frame[] {
+    const cpu = m.cpu;
+    const frames: Frame[] = [];
+    let pc = cpu.pc >>> 0;
+    let sp = cpu.x[2] >>> 0;
+    let ra: number | undefined = cpu.x[1] >>> 0;
+    let caller = false;
+    let trapped = false;
+    const trapVector = (cpu.mtvec & ~3) >>> 0;
+    for (let depth = 0; depth < max; depth++) {
+      const fn = this.functionAt(caller ? pc - 1 : pc); // a return address may be past its function (a noreturn call)
+      frames.push({ pc, sp, fn, caller, trapped });
+      if (fn === undefined) break;
+      const pro = scanPrologue(m, fn.addr, pc);
+      const cfa = (sp + pro.frameSize) >>> 0;
+      let nextRa: number | undefined;
+      if (pro.raOffset !== null) nextRa = readWord(m, (sp + pro.raOffset) >>> 0);
+      else nextRa = ra;
+      if (fn.addr === trapVector && trapVector !== 0) {
+        // The trap vector: the interrupted code's pc is mepc, its ra is the one saved by the vector.
+        pc = cpu.mepc >>> 0;
+        sp = cfa;
+        ra = nextRa;
+        caller = false;
+        trapped = true;
+        continue;
+      }
+      if (nextRa === undefined || nextRa === 0 || !m.ram.contains(nextRa, 2)) break;
+      if (pro.raOffset === null && depth > 0) break; // a non-leaf frame without a saved ra: unknown
+      if (nextRa === pc && cfa === sp) break;
+      pc = nextRa;
+      sp = cfa;
+      ra = undefined;
+      caller = true;
+      trapped = false;
+    }
+    return frames;
+  }
+}
+
+export function readWord(m: Machine, addr: number): number | undefined {
+  if (!m.ram.contains(addr, 4)) return undefined;
+  return m.ram.dv.getUint32(addr - m.ram.base, true);
+}
+
+export function readParcel(m: Machine, addr: number): number | undefined {
+  if (!m.ram.contains(addr, 2)) return undefined;
+  return m.ram.dv.getUint16(addr - m.ram.base, true);
+}
+
+/** The instruction word at addr (16-bit parcel for compressed ones) and its length. */
+export function fetch(m: Machine, addr: number): { w: number; len: 2 | 4 } | undefined {
+  const lo = readParcel(m, addr);
+  if (lo === undefined) return undefined;
+  if ((lo & 3) !== 3) return { w: lo, len: 2 };
+  const w = readWord(m, addr);
+  return w === undefined ? undefined : { w, len: 4 };
+}
+
+/** True when the instruction at addr is a call (jal/jalr/c.jal/c.jalr linking into ra); gives its length. */
+export function callAt(m: Machine, addr: number): { len: 2 | 4 } | undefined {
+  const f = fetch(m, addr);
+  if (f === undefined) return undefined;
+  const { w, len } = f;
+  if (len === 4) {
+    const op = w & 0x7f;
+    const rd = (w >>> 7) & 31;
+    if ((op === 0x6f || op === 0x67) && rd === 1) return { len };
+    return undefined;
+  }
+  if ((w & 0xe003) === 0x2001) return { len }; // c.jal (RV32)
+  if ((w & 0xf07f) === 0x9002 && ((w >>> 7) & 31) !== 0) return { len }; // c.jalr
+  return undefined;
+}
+
+/** How an instruction changes the call depth: +1 for a call, -1 for a return (ret, c.jr ra, mret), else 0. */
+export function depthChange(m: Machine, addr: number): number {
+  if (callAt(m, addr) !== undefined) return 1;
+  const f = fetch(m, addr);
+  if (f === undefined) return 0;
+  if (f.len === 2) return f.w === 0x8082 ? -1 : 0;
+  if (f.w === 0x30200073) return -1; // mret
+  return (f.w & 0x7f) === 0x67 && ((f.w >>> 7) & 31) === 0 && ((f.w >>> 15) & 31) === 1 ? -1 : 0;
+}
+
+/** Stack adjustment and saved-ra slot of a function's prologue, counting only instructions before `pc`. */
+export function scanPrologue(m: Machine, start: number, pc: number): { frameSize: number; raOffset: number | null } {
+  let frameSize = 0;
+  let raOffset: number | null = null;
+  let a = start >>> 0;
+  for (let n = 0; n < 48 && a < pc; n++) {
+    const f = fetch(m, a);
+    if (f === undefined) break;
+    const { w, len } = f;
+    if (len === 4) {
+      if ((w & 0xfffff) === 0x10113) {
+        const imm = w >> 20;
+        if (imm < 0) frameSize += -imm;
+        else break; // epilogue
+      } else if ((w & 0x7f) === 0x23 && ((w >>> 12) & 7) === 2 && ((w >>> 15) & 31) === 2 && ((w >>> 20) & 31) === 1) {
+        raOffset = ((w >> 25) << 5) | ((w >>> 7) & 31);
+      } else if ((w & 0x7f) === 0x67 || (w & 0x7f) === 0x6f) {
+        break; // a jump: end of the prologue (conditional branches are passed: GCC shrink-wraps early exits)
+      }
+    } else {
+      if ((w & 0xef83) === 0x6101) {
+        let imm = (((w >>> 12) & 1) << 9) | (((w >>> 6) & 1) << 4) | (((w >>> 5) & 1) << 6) | (((w >>> 3) & 3) << 7) | (((w >>> 2) & 1) << 5);
+        if (imm & 0x200) imm -= 0x400;
+        if (imm < 0) frameSize += -imm;
+        else break;
+      } else if ((w & 0xef83) === 0x0101) {
+        let imm = (((w >>> 12) & 1) << 5) | ((w >>> 2) & 31);
+        if (imm & 0x20) imm -= 0x40;
+        if (imm < 0) frameSize += -imm;
+        else break;
+      } else if ((w & 0xe003) === 0xc002 && ((w >>> 2) & 31) === 1) {
+        raOffset = (((w >>> 9) & 15) << 2) | (((w >>> 7) & 3) << 6);
+      } else if ((w & 0xe003) === 0xa001 || (w & 0xe003) === 0x2001
+        || ((w & 0xf003) === 0x8002 && ((w >>> 2) & 31) === 0) || ((w & 0xf003) === 0x9002 && ((w >>> 2) & 31) === 0)) {
+        break; // c.j, c.jal, c.jr, c.jalr
+      }
+    }
+    a += len;
+  }
+  if (raOffset !== null && raOffset >= frameSize && frameSize > 0) raOffset = null;
+  return { frameSize, raOffset };
+}

@@ -1,0 +1,697 @@
+// The debug runtime: one cluster and its time machine, driven in chunks for a debugger; breakpoints, stepping, time travel, faults. Knows nothing of DAP.
+
+import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import { Cluster, NS_PER_MS } from '../ft/cluster';
+import type { ClusterStop } from '../ft/cluster';
+import type { Scenario, FaultSpec } from '../ft/scenario';
+import { parseScenario, scenarioToJson } from '../ft/scenario';
+import type { VmInstance } from '../ft/protocol/vm';
+import type { TraceEvent } from '../ft/sim/trace';
+import { TimeMachine } from '../replay/time-machine';
+import type { TravelStop } from '../replay/time-machine';
+import type { Program } from '../machine/program';
+import { ProgramInfo, callAt, depthChange } from './program-info';
+import { evaluate } from './evaluate';
+
+export type StopReason = 'entry' | 'breakpoint' | 'step' | 'pause' | 'data breakpoint' | 'exception' | 'goto' | 'function breakpoint' | 'instruction breakpoint';
+
+export interface RuntimeStop {
+  reason: StopReason;
+  /** The VM the stop concerns (the thread to focus). */
+  vm: number | undefined;
+  description?: string;
+  text?: string;
+  /** Breakpoint ids that caused it. */
+  hitIds?: number[];
+}
+
+export type ExceptionFilter = 'divergence' | 'failover' | 'hostFailure' | 'guestTrap' | 'checker';
+
+/** One user breakpoint at one or more code addresses. */
+export interface CodeBreakpoint {
+  id: number;
+  kind: 'source' | 'function' | 'instruction';
+  addrs: number[];
+  condition?: string;
+  hitCondition?: string;
+  logMessage?: string;
+  hits: number;
+}
+
+export interface DataBreakpoint {
+  id: number;
+  addr: number;
+  len: number;
+  condition?: string;
+  hitCondition?: string;
+  hits: number;
+}
+
+/** What a forward run is trying to do. */
+type Goal =
+  | { kind: 'continue' }
+  | { kind: 'instr'; vm: number; count: number }
+  | { kind: 'line'; vm: number; over: boolean; startLine: string | undefined; startSp: number; steps: number }
+  | { kind: 'out'; vm: number; retAddr: number; cfa: number }
+  | { kind: 'time'; untilNs: number };
+
+const LINE_STEP_MAX = 200_000;
+const CHUNK_WALL_MS = 12;
+
+export interface RuntimeOptions {
+  scenario: Scenario;
+  program: Program;
+  programPath: string;
+  /** Faults recorded live in a recording, re-scheduled at their exact times. */
+  injected?: { atNs: number; fault: FaultSpec }[];
+}
+
+/**
+ * Events: 'output' (text, category), 'vmsChanged' (), 'stopped' (RuntimeStop) for stops found while
+ * running; methods that travel in time return their stop instead.
+ */
+export class LockstepRuntime extends EventEmitter {
+  readonly cluster: Cluster;
+  readonly tm: TimeMachine;
+  readonly info: ProgramInfo;
+  readonly scenario: Scenario;
+  readonly endNs: number;
+  private codeBps: CodeBreakpoint[] = [];
+  private dataBps: DataBreakpoint[] = [];
+  /** A temporary breakpoint for step over/out, on one VM only. */
+  private temp: { vm: number; addr: number; cfa: number } | null = null;
+  readonly filters = new Set<ExceptionFilter>();
+  private running = false;
+  private pauseRequested = false;
+  /** Exception found by the trace/checker hooks during the current run. */
+  private pendingException: { filter: ExceptionFilter; text: string; vm?: number } | null = null;
+  /** The hooks report only while running forward for the user (not while time travel replays). */
+  private observing = false;
+  private chunkNs = 0.2 * NS_PER_MS;
+  lastException: { filter: ExceptionFilter; text: string } | null = null;
+  private nextBpId = 1;
+
+  constructor(opts: RuntimeOptions) {
+    super();
+    this.scenario = opts.scenario;
+    this.info = new ProgramInfo(opts.program, opts.programPath);
+    this.cluster = new Cluster(opts.scenario, opts.program);
+    for (const i of opts.injected ?? []) this.cluster.scheduleInjected(i.atNs, i.fault);
+    this.endNs = opts.scenario.untilMs * NS_PER_MS;
+    this.hookCluster();
+    this.tm = new TimeMachine(this.cluster);
+  }
+
+  /**
+   * Watches the cluster without changing src/ft: new VM machines get the breakpoints, trace events and
+   * checker failures stop a run at the quantum where they happen (wanted upstream: onVmCreated/onTrace hooks).
+   */
+  private hookCluster(): void {
+    const c = this.cluster;
+    const createVm = c.createVm.bind(c);
+    c.createVm = (...args: Parameters<Cluster['createVm']>) => {
+      const vm = createVm(...args);
+      this.applyTo(vm);
+      return vm;
+    };
+    const vmShell = c.vmShell.bind(c);
+    c.vmShell = (...args: Parameters<Cluster['vmShell']>) => {
+      const vm = vmShell(...args);
+      this.applyTo(vm);
+      return vm;
+    };
+    const addTrace = c.addTrace.bind(c);
+    c.addTrace = (ev) => {
+      addTrace(ev);
+      if (this.observing) this.onTrace({ timeNs: c.nowNs, ...ev });
+    };
+    c.checkers.onViolation = (name, detail) => {
+      if (this.observing && this.filters.has('checker')) this.raise({ filter: 'checker', text: `${name}: ${detail}` });
+    };
+  }
+
+  private onTrace(ev: TraceEvent): void {
+    const f: ExceptionFilter | null = ev.kind === 'divergence' ? 'divergence'
+      : ev.kind === 'goLive' ? 'failover'
+      : ev.kind === 'crash' ? 'hostFailure'
+      : ev.kind === 'exit' && /stopped:/.test(ev.text) ? 'guestTrap'
+      : null;
+    if (f !== null && this.filters.has(f)) this.raise({ filter: f, text: ev.text, vm: ev.vm });
+  }
+
+  /**
+   * Stops the run at the end of the current quantum. Only the cluster's own flag is set: Cluster.requestStop
+   * also stops every CPU, and a VM that has not run its part of this quantum yet would then lose it, so the
+   * observed run would differ from an unobserved one (wanted upstream: a quantum-boundary stop in the API).
+   */
+  private raise(e: { filter: ExceptionFilter; text: string; vm?: number }): void {
+    if (this.pendingException !== null) return;
+    this.pendingException = e;
+    (this.cluster as unknown as { stopRequested: boolean }).stopRequested = true;
+  }
+
+  // ---- VMs ---------------------------------------------------------------------------------------
+
+  /** VMs shown as threads: alive ones and those that stopped by themselves (still inspectable). */
+  get threadVms(): VmInstance[] {
+    return this.cluster.vms.filter((v) => v.status !== 'crashed' && v.status !== 'halted');
+  }
+
+  vm(id: number): VmInstance | undefined {
+    return this.cluster.vm(id);
+  }
+
+  /** The VM to act on by default: the live primary, else any thread. */
+  get focusVm(): VmInstance | undefined {
+    return this.cluster.primary ?? this.threadVms[0];
+  }
+
+  threadName(v: VmInstance): string {
+    return v.status === 'running' ? v.name : `${v.name} (${v.status})`;
+  }
+
+  // ---- breakpoints -------------------------------------------------------------------------------
+
+  newBreakpointId(): number {
+    return this.nextBpId++;
+  }
+
+  /** Replaces the code breakpoints of one kind (source breakpoints: of one file, identified by `file`). */
+  setCodeBreakpoints(kind: CodeBreakpoint['kind'], bps: Omit<CodeBreakpoint, 'hits' | 'kind'>[], file?: string): CodeBreakpoint[] {
+    const keep = this.codeBps.filter((b) => b.kind !== kind || (file !== undefined && (b as CodeBreakpoint & { file?: string }).file !== file));
+    const added = bps.map((b) => ({ ...b, kind, hits: 0, file }));
+    this.codeBps = [...keep, ...added];
+    this.applyAll();
+    return added;
+  }
+
+  setDataBreakpoints(bps: Omit<DataBreakpoint, 'hits'>[]): DataBreakpoint[] {
+    this.dataBps = bps.map((b) => ({ ...b, hits: 0 }));
+    this.applyAll();
+    return this.dataBps;
+  }
+
+  setExceptionFilters(filters: ExceptionFilter[]): void {
+    this.filters.clear();
+    for (const f of filters) this.filters.add(f);
+    this.applyAll();
+  }
+
+  /** Puts the breakpoints on every VM's CPU (again after any time jump: a restore may create new VM objects). */
+  applyAll(): void {
+    for (const v of this.cluster.vms) this.applyTo(v);
+  }
+
+  private applyTo(v: VmInstance): void {
+    const pcs = new Set<number>();
+    for (const b of this.codeBps) for (const a of b.addrs) pcs.add(a >>> 0);
+    if (this.temp !== null && this.temp.vm === v.id) pcs.add(this.temp.addr);
+    if (this.filters.has('guestTrap')) {
+      const vec = (v.machine.cpu.mtvec & ~3) >>> 0;
+      if (vec !== 0) pcs.add(vec);
+      for (const a of this.info.afterMtvecWrites) pcs.add(a); // to follow the vector when the guest moves it
+    }
+    v.machine.cpu.setBreakpoints(pcs);
+    v.machine.cpu.setWatchpoints(this.dataBps.map((d) => ({ addr: d.addr, len: d.len })));
+  }
+
+  /** Whether a hit at the VM's pc (breakpoint) should stop, counting hits and printing log messages. */
+  private checkCode(v: VmInstance, count: boolean): { stop: boolean; ids: number[]; kind: CodeBreakpoint['kind'] | 'trap' } {
+    const pc = v.machine.cpu.pc >>> 0;
+    const ids: number[] = [];
+    let kind: CodeBreakpoint['kind'] | 'trap' = 'source';
+    for (const b of this.codeBps) {
+      if (!b.addrs.includes(pc)) continue;
+      if (b.condition !== undefined && b.condition.trim() !== '' && !this.truthy(b.condition, v)) continue;
+      if (count) b.hits++;
+      if (count && b.hitCondition !== undefined && b.hitCondition.trim() !== '' && !hitMatches(b.hitCondition, b.hits)) continue;
+      if (b.logMessage !== undefined && b.logMessage !== '') {
+        if (count) this.emit('output', `${this.interpolate(b.logMessage, v)}\n`, 'console');
+        continue;
+      }
+      ids.push(b.id);
+      kind = b.kind;
+    }
+    if (ids.length === 0 && this.filters.has('guestTrap') && pc === ((v.machine.cpu.mtvec & ~3) >>> 0) && (v.machine.cpu.mcause >>> 31) === 0) {
+      return { stop: true, ids, kind: 'trap' };
+    }
+    return { stop: ids.length > 0, ids, kind };
+  }
+
+  private checkData(v: VmInstance, count: boolean): { stop: boolean; ids: number[] } {
+    const hit = v.machine.cpu.lastWatchHit;
+    const ids: number[] = [];
+    for (const d of this.dataBps) {
+      if (hit !== null && !(hit.addr < d.addr + d.len && d.addr < hit.addr + hit.size)) continue;
+      if (d.condition !== undefined && d.condition.trim() !== '' && !this.truthy(d.condition, v)) continue;
+      if (count) d.hits++;
+      if (count && d.hitCondition !== undefined && d.hitCondition.trim() !== '' && !hitMatches(d.hitCondition, d.hits)) continue;
+      ids.push(d.id);
+    }
+    return { stop: ids.length > 0, ids };
+  }
+
+  private truthy(cond: string, v: VmInstance): boolean {
+    try {
+      return evaluate(cond, v.machine, this.info).value !== 0;
+    } catch (e) {
+      this.emit('output', `breakpoint condition ${JSON.stringify(cond)}: ${(e as Error).message}\n`, 'stderr');
+      return true; // a broken condition stops, so the user sees it
+    }
+  }
+
+  private interpolate(msg: string, v: VmInstance): string {
+    return msg.replace(/\{([^}]+)\}/g, (_, expr: string) => {
+      try {
+        const r = evaluate(expr, v.machine, this.info);
+        return String(r.value);
+      } catch (e) {
+        return `<${(e as Error).message}>`;
+      }
+    });
+  }
+
+  // ---- running forward ---------------------------------------------------------------------------
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  /** Stops a run between two chunks (a runaway guest pauses within one chunk, ~12 ms of wall time). */
+  pause(): void {
+    if (this.running) this.pauseRequested = true;
+  }
+
+  continue(): Promise<RuntimeStop> {
+    return this.drive({ kind: 'continue' });
+  }
+
+  stepInstruction(vm: number, count = 1): Promise<RuntimeStop> {
+    return this.drive({ kind: 'instr', vm, count });
+  }
+
+  /** Steps until the source line changes (over calls when `over`). Instruction step when there is no line info. */
+  stepLine(vm: number, over: boolean): Promise<RuntimeStop> {
+    const v = this.mustVm(vm);
+    const loc = this.info.location(v.machine.cpu.pc);
+    if (loc === undefined) return this.stepOverOrInto(vm, over);
+    return this.drive({ kind: 'line', vm, over, startLine: `${loc.path}:${loc.line}`, startSp: v.machine.cpu.x[2] >>> 0, steps: 0 });
+  }
+
+  /** Instruction step, or over a call instruction when `over`. */
+  stepOverOrInto(vm: number, over: boolean): Promise<RuntimeStop> {
+    const v = this.mustVm(vm);
+    const pc = v.machine.cpu.pc >>> 0;
+    const call = over ? callAt(v.machine, pc) : undefined;
+    if (call !== undefined) return this.drive({ kind: 'out', vm, retAddr: (pc + call.len) >>> 0, cfa: v.machine.cpu.x[2] >>> 0 });
+    return this.drive({ kind: 'instr', vm, count: 1 });
+  }
+
+  /** Runs until the current function returns to its caller (the unwinder's return address and frame). */
+  stepOut(vm: number): Promise<RuntimeStop> {
+    const v = this.mustVm(vm);
+    const frames = this.info.unwind(v.machine, 2);
+    const caller = frames[1];
+    if (caller === undefined) return this.drive({ kind: 'instr', vm, count: 1 });
+    return this.drive({ kind: 'out', vm, retAddr: caller.pc, cfa: caller.sp });
+  }
+
+  /** Runs forward to a simulated time in chunks (pausable), ignoring breakpoints: a seek into the future. */
+  runUntil(untilNs: number): Promise<RuntimeStop> {
+    return this.drive({ kind: 'time', untilNs: Math.min(untilNs, this.endNs) });
+  }
+
+  private mustVm(id: number): VmInstance {
+    const v = this.cluster.vm(id);
+    if (v === undefined) throw new Error(`no VM with thread id ${id}`);
+    return v;
+  }
+
+  /** The one forward engine: runs the cluster in chunks, yielding to the event loop between them. */
+  private async drive(goal: Goal): Promise<RuntimeStop> {
+    if (this.running) throw new Error('already running');
+    this.running = true;
+    this.pauseRequested = false;
+    this.pendingException = null;
+    const c = this.cluster;
+    let lastYield = performance.now();
+    try {
+      this.prepareGoal(goal);
+      for (;;) {
+        if (this.pauseRequested) return { reason: 'pause', vm: this.goalVm(goal), description: 'Paused' };
+        const limit = goal.kind === 'time' ? Math.min(goal.untilNs, this.endNs) : this.endNs;
+        if (c.nowNs >= limit) {
+          if (goal.kind === 'time') return { reason: 'goto', vm: this.goalVm(goal), description: `At ${fmtMs(c.nowNs)}` };
+          return { reason: 'pause', vm: this.goalVm(goal), description: `End of the scenario (${fmtMs(this.endNs)})`, text: 'the scenario\'s untilMs was reached' };
+        }
+        const t0 = performance.now();
+        this.observing = true;
+        let stop: ClusterStop;
+        try {
+          stop = this.tm.forward(Math.min(limit, c.nowNs + this.chunkNs));
+        } finally {
+          this.observing = false;
+        }
+        this.adaptChunk(performance.now() - t0);
+        this.emit('vmsChanged');
+        const done = this.judge(goal, stop);
+        if (done !== null) return done;
+        if (goal.kind !== 'time' && this.goalVm(goal) !== undefined && !this.cluster.vm(this.goalVm(goal)!)?.alive) {
+          return { reason: 'pause', vm: this.goalVm(goal), description: 'The VM being stepped is gone' };
+        }
+        if (performance.now() - lastYield >= CHUNK_WALL_MS) {
+          await new Promise<void>((r) => setImmediate(r));
+          lastYield = performance.now();
+        }
+      }
+    } finally {
+      c.stepTargets.clear();
+      this.temp = null;
+      this.applyAll();
+      this.running = false;
+      this.pauseRequested = false;
+    }
+  }
+
+  private goalVm(goal: Goal): number | undefined {
+    return goal.kind === 'continue' || goal.kind === 'time' ? undefined : goal.vm;
+  }
+
+  private prepareGoal(goal: Goal): void {
+    const c = this.cluster;
+    c.stepTargets.clear();
+    this.temp = null;
+    if (goal.kind === 'instr' || goal.kind === 'line') {
+      const v = this.mustVm(goal.vm);
+      this.armLineStep(goal, v);
+      if (goal.kind === 'instr') c.stepTargets.set(v.id, v.machine.instret + goal.count);
+    } else if (goal.kind === 'out') {
+      this.temp = { vm: goal.vm, addr: goal.retAddr, cfa: goal.cfa };
+    }
+    this.applyAll();
+  }
+
+  /** Next micro-step of a line step: over a call (temporary breakpoint at the return) or one instruction. */
+  private armLineStep(goal: Goal, v: VmInstance): void {
+    if (goal.kind !== 'line') return;
+    const pc = v.machine.cpu.pc >>> 0;
+    const call = goal.over ? callAt(v.machine, pc) : undefined;
+    if (call !== undefined) {
+      this.temp = { vm: v.id, addr: (pc + call.len) >>> 0, cfa: v.machine.cpu.x[2] >>> 0 };
+      this.cluster.stepTargets.delete(v.id);
+    } else {
+      this.temp = null;
+      this.cluster.stepTargets.set(v.id, v.machine.instret + 1);
+    }
+    this.applyTo(v);
+  }
+
+  /** Decides whether a cluster stop ends the run, or re-arms and goes on. */
+  private judge(goal: Goal, stop: ClusterStop): RuntimeStop | null {
+    if (goal.kind === 'time') {
+      // A seek forward goes to its time whatever happens on the way (like TimeMachine.seekTime).
+      this.pendingException = null;
+      return stop.reason === 'requested' && this.pauseRequested ? { reason: 'pause', vm: undefined, description: 'Paused' } : null;
+    }
+    if (this.pendingException !== null) {
+      const e = this.pendingException;
+      this.pendingException = null;
+      this.lastException = { filter: e.filter, text: e.text };
+      return { reason: 'exception', vm: e.vm ?? this.goalVm(goal) ?? this.focusVm?.id, description: EXCEPTION_LABEL[e.filter], text: e.text };
+    }
+    const v = stop.vm !== undefined ? this.cluster.vm(stop.vm) : undefined;
+    switch (stop.reason) {
+      case 'breakpoint': {
+        if (v === undefined) return null;
+        const pc = v.machine.cpu.pc >>> 0;
+        if (this.temp !== null && v.id === this.temp.vm && pc === this.temp.addr && (v.machine.cpu.x[2] >>> 0) >= this.temp.cfa) {
+          if (goal.kind === 'out') return { reason: 'step', vm: v.id };
+          if (goal.kind === 'line') return this.lineProgress(goal, v);
+        }
+        const hit = this.checkCode(v, true);
+        if (!hit.stop && this.filters.has('guestTrap') && this.info.afterMtvecWrites.includes(pc)) {
+          this.applyTo(v); // the guest just set its trap vector
+          return null;
+        }
+        if (!hit.stop) {
+          if (goal.kind === 'line' && v.id === goal.vm && this.temp === null) return this.lineProgress(goal, v);
+          return null;
+        }
+        if (hit.kind === 'trap') {
+          this.lastException = { filter: 'guestTrap', text: `trap: mcause ${v.machine.cpu.mcause}, mepc 0x${(v.machine.cpu.mepc >>> 0).toString(16)}` };
+          return { reason: 'exception', vm: v.id, description: EXCEPTION_LABEL.guestTrap, text: this.lastException.text };
+        }
+        const reason: StopReason = hit.kind === 'function' ? 'function breakpoint' : hit.kind === 'instruction' ? 'instruction breakpoint' : 'breakpoint';
+        return { reason, vm: v.id, hitIds: hit.ids };
+      }
+      case 'watchpoint': {
+        if (v === undefined) return null;
+        const hit = this.checkData(v, true);
+        return hit.stop ? { reason: 'data breakpoint', vm: v.id, hitIds: hit.ids } : null;
+      }
+      case 'step': {
+        if (v === undefined) return null;
+        if (goal.kind === 'line') return this.lineProgress(goal, v);
+        return { reason: 'step', vm: v.id };
+      }
+      case 'requested':
+        return this.pauseRequested ? { reason: 'pause', vm: this.goalVm(goal), description: 'Paused' } : null;
+      default:
+        return null;
+    }
+  }
+
+  /** After one micro-step of a line step: done when the line changed (and we are not deeper), else the next micro-step. */
+  private lineProgress(goal: Goal & { kind: 'line' }, v: VmInstance): RuntimeStop | null {
+    goal.steps++;
+    const pc = v.machine.cpu.pc >>> 0;
+    const loc = this.info.location(pc);
+    const here = loc === undefined ? undefined : `${loc.path}:${loc.line}`;
+    const sp = v.machine.cpu.x[2] >>> 0;
+    const deeper = goal.over && sp < goal.startSp && this.info.functionAt(pc) !== undefined && here !== goal.startLine;
+    const atLineStart = loc !== undefined && this.info.isStatementStart(pc);
+    if (here !== undefined && here !== goal.startLine && !deeper && atLineStart) return { reason: 'step', vm: v.id };
+    if (goal.steps >= LINE_STEP_MAX) return { reason: 'step', vm: v.id, description: 'Line step limit reached' };
+    this.armLineStep(goal, v);
+    return null;
+  }
+
+  private adaptChunk(wallMs: number): void {
+    if (wallMs < CHUNK_WALL_MS / 2) this.chunkNs = Math.min(this.chunkNs * 2, 20 * NS_PER_MS);
+    else if (wallMs > CHUNK_WALL_MS * 2) this.chunkNs = Math.max(this.chunkNs / 2, 0.01 * NS_PER_MS);
+  }
+
+  // ---- time travel -------------------------------------------------------------------------------
+
+  private travelled(stop: TravelStop, vm: number | undefined, what: string): RuntimeStop {
+    this.applyAll();
+    this.emit('vmsChanged');
+    if (stop.reason === 'unreachable') throw new Error(`${what}: that point cannot be reached`);
+    if (stop.reason === 'start') return { reason: 'step', vm, description: 'Start of the recording' };
+    return { reason: 'goto', vm: stop.vm ?? vm };
+  }
+
+  stepBack(vm: number): RuntimeStop {
+    this.assertStopped();
+    const s = this.tm.stepBack(vm);
+    this.applyAll();
+    this.emit('vmsChanged');
+    if (s.reason === 'start') return { reason: 'step', vm, description: 'Start of the recording' };
+    if (s.reason === 'unreachable') throw new Error('step back: that point cannot be reached');
+    return { reason: 'step', vm };
+  }
+
+  /**
+   * Steps back until the previous source line (over calls when `over`): finds the target by tracing a
+   * window of instructions before the current one (widening it as needed), then seeks there.
+   */
+  stepBackLine(vm: number, over: boolean): RuntimeStop {
+    this.assertStopped();
+    const v = this.mustVm(vm);
+    const k = v.machine.instret;
+    const loc = this.info.location(v.machine.cpu.pc);
+    if (loc === undefined) return this.stepBack(vm);
+    const startLine = `${loc.path}:${loc.line}`;
+    const startSp = v.machine.cpu.x[2] >>> 0;
+    for (let window = 256; window <= 65536; window *= 4) {
+      const from = Math.max(0, k - window);
+      const trace = this.traceWindow(vm, from, k);
+      if (trace === null) break;
+      // Call depth of each traced instruction relative to the start point (calls, returns, trap entries).
+      const m = this.mustVm(vm).machine;
+      const vec = (m.cpu.mtvec & ~3) >>> 0;
+      const depth = new Array<number>(trace.length + 1).fill(0);
+      for (let i = 0; i < trace.length; i++) {
+        const next = i + 1 < trace.length ? trace[i + 1].pc : m.cpu.pc >>> 0;
+        let d = depthChange(m, trace[i].pc);
+        if (d === 0 && next === vec && trace[i].pc !== vec) d = 1; // an interrupt or exception entered the handler
+        depth[i + 1] = depth[i] + d;
+      }
+      const endDepth = depth[trace.length];
+      for (let i = trace.length - 1; i >= 0; i--) {
+        const t = trace[i];
+        const l = this.info.location(t.pc);
+        const here = l === undefined ? undefined : `${l.path}:${l.line}`;
+        if (here === undefined || here === startLine) continue;
+        if (over && (depth[i] > endDepth || t.sp < startSp)) continue;
+        if (!this.info.isStatementStart(t.pc)) continue;
+        return { ...this.travelled(this.tm.seekInstret(vm, t.instret), vm, 'step back'), reason: 'step' };
+      }
+      if (from === 0) break;
+    }
+    return this.stepBack(vm);
+  }
+
+  /** pc and sp of VM `vm` at every instruction count in [from, to). Leaves the cluster at `to`. */
+  private traceWindow(vm: number, from: number, to: number): { instret: number; pc: number; sp: number }[] | null {
+    const c = this.cluster;
+    const s = this.tm.seekInstret(vm, from);
+    if (s.reason === 'unreachable') return null;
+    const out: { instret: number; pc: number; sp: number }[] = [];
+    const v = () => c.vm(vm)!;
+    this.withoutUserBreakpoints(() => {
+      for (let k = from; k < to; k++) {
+        const m = v().machine;
+        out.push({ instret: m.instret, pc: m.cpu.pc >>> 0, sp: m.cpu.x[2] >>> 0 });
+        const st = this.tm.seekInstret(vm, k + 1);
+        if (st.reason !== 'step') break;
+      }
+    });
+    return out;
+  }
+
+  private withoutUserBreakpoints(f: () => void): void {
+    const code = this.codeBps;
+    const data = this.dataBps;
+    const filters = [...this.filters];
+    this.codeBps = [];
+    this.dataBps = [];
+    this.filters.clear();
+    this.applyAll();
+    try {
+      f();
+    } finally {
+      this.codeBps = code;
+      this.dataBps = data;
+      for (const x of filters) this.filters.add(x);
+      this.applyAll();
+    }
+  }
+
+  /** Back to the last breakpoint/data breakpoint hit whose condition holds (or to the start). */
+  reverseContinue(vm: number): RuntimeStop {
+    this.assertStopped();
+    for (let n = 0; n < 10_000; n++) {
+      const s = this.tm.reverseContinue(vm);
+      this.applyAll();
+      this.emit('vmsChanged');
+      if (s.reason === 'start') return { reason: 'step', vm, description: 'Start of the recording' };
+      if (s.reason === 'unreachable') throw new Error('reverse continue: that point cannot be reached');
+      const hv = s.vm !== undefined ? this.cluster.vm(s.vm) : undefined;
+      if (hv === undefined) continue;
+      if (s.reason === 'watchpoint') {
+        const hit = this.checkData(hv, false);
+        if (hit.stop || this.dataBps.length === 0) return { reason: 'data breakpoint', vm: hv.id, hitIds: hit.ids };
+      } else if (s.reason === 'breakpoint') {
+        const hit = this.checkCode(hv, false);
+        if (hit.stop) {
+          const reason: StopReason = hit.kind === 'function' ? 'function breakpoint' : hit.kind === 'instruction' ? 'instruction breakpoint' : 'breakpoint';
+          return { reason, vm: hv.id, hitIds: hit.ids };
+        }
+      }
+    }
+    return { reason: 'pause', vm, description: 'Too many breakpoint hits whose condition is false' };
+  }
+
+  seekTime(tNs: number): RuntimeStop {
+    this.assertStopped();
+    if (!(tNs >= 0)) throw new Error(`seek: bad time ${tNs}`);
+    return this.travelled(this.tm.seekTime(Math.min(tNs, this.endNs)), this.focusVm?.id, 'seek');
+  }
+
+  seekInstret(vm: number, instret: number): RuntimeStop {
+    this.assertStopped();
+    if (this.cluster.vm(vm) === undefined) throw new Error(`seek: no VM ${vm}`);
+    if (!Number.isSafeInteger(instret) || instret < 0) throw new Error(`seek: bad instruction count ${instret}`);
+    return this.travelled(this.tm.seekInstret(vm, instret), vm, 'seek');
+  }
+
+  private assertStopped(): void {
+    if (this.running) throw new Error('the cluster is running: pause it first');
+  }
+
+  // ---- faults and checkpoints --------------------------------------------------------------------
+
+  /** Validates a fault object against the scenario (hosts included) and injects it now. */
+  inject(fault: Record<string, unknown>): { atNs: number; fault: FaultSpec } {
+    this.assertStopped();
+    if (fault === null || typeof fault !== 'object' || Array.isArray(fault)) throw new Error('injectFault: a fault object is needed, e.g. {"kind": "hostCrash", "host": "@primary"}');
+    const parsed = parseScenario({ ...scenarioToJson(this.scenario), faults: [{ atMs: 0, ...fault }] }).faults[0];
+    const atNs = this.tm.inject(parsed);
+    return { atNs, fault: parsed };
+  }
+
+  checkpoint(op: string, name: string | undefined): { name: string; nowNs: number }[] {
+    switch (op) {
+      case 'create':
+        if (!name) throw new Error('checkpoint create: a name is needed');
+        this.assertStopped();
+        this.tm.bookmark(name);
+        return this.tm.listBookmarks();
+      case 'list':
+        return this.tm.listBookmarks();
+      case 'jump':
+        this.assertStopped();
+        if (!name || !this.tm.jumpToBookmark(name)) throw new Error(`checkpoint jump: no checkpoint named ${JSON.stringify(name)}`);
+        this.applyAll();
+        this.emit('vmsChanged');
+        return this.tm.listBookmarks();
+      case 'delete':
+        if (!name || !this.tm.deleteBookmark(name)) throw new Error(`checkpoint delete: no checkpoint named ${JSON.stringify(name)}`);
+        return this.tm.listBookmarks();
+      default:
+        throw new Error(`checkpoint: unknown op ${JSON.stringify(op)} (create, list, jump, delete)`);
+    }
+  }
+
+  /** Runs `f` and comes back to exactly the present (a hidden bookmark). */
+  visitAndReturn<T>(f: () => T): T {
+    const mark = '\u0000debug-return';
+    this.tm.bookmark(mark);
+    try {
+      return f();
+    } finally {
+      this.tm.jumpToBookmark(mark);
+      this.tm.deleteBookmark(mark);
+      this.applyAll();
+    }
+  }
+}
+
+const EXCEPTION_LABEL: Record<ExceptionFilter, string> = {
+  divergence: 'Divergence',
+  failover: 'Failover',
+  hostFailure: 'Host failure',
+  guestTrap: 'Guest trap',
+  checker: 'Checker failure',
+};
+
+export function fmtMs(ns: number): string {
+  return `${(ns / NS_PER_MS).toFixed(3)} ms`;
+}
+
+/** DAP hit conditions: `N` (stop from the Nth hit on), `>= N`, `> N`, `== N`, `% N`. */
+export function hitMatches(cond: string, hits: number): boolean {
+  const m = /^\s*(>=|>|==|=|%|<=|<)?\s*(\d+)\s*$/.exec(cond);
+  if (m === null) return true;
+  const n = Number(m[2]);
+  switch (m[1]) {
+    case '>': return hits > n;
+    case '==': case '=': return hits === n;
+    case '%': return n > 0 && hits % n === 0;
+    case '<': return hits < n;
+    case '<=': return hits <= n;
+    default: return hits >= n;
+  }
+}

@@ -1,0 +1,823 @@
+// The Debug Adapter Protocol session: translates DAP requests into LockstepRuntime calls and runtime stops into DAP events; no simulation logic here.
+
+import { basename } from 'node:path';
+import {
+  LoggingDebugSession, InitializedEvent, StoppedEvent, TerminatedEvent, OutputEvent, ThreadEvent, InvalidatedEvent,
+  Thread, StackFrame, Scope, Source, Handles, MemoryEvent, ProgressStartEvent, ProgressEndEvent, logger, Logger,
+} from '@vscode/debugadapter';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { LockstepRuntime, fmtMs } from './runtime';
+import type { RuntimeStop, ExceptionFilter } from './runtime';
+import { prepareLaunch } from './launch';
+import { evaluate, formatValue, registerIndex, csrNumber } from './evaluate';
+import { registerRows, csrRows, ftRows, deviceRows, compareVms, formatComparison, timeline } from './inspect';
+import type { Row } from './inspect';
+import { hex } from './program-info';
+import { parseConsoleCommand, CONSOLE_HELP, CONSOLE_VERBS } from './commands';
+import { disassembleRange } from '../machine/disasm';
+import { NS_PER_MS } from '../ft/cluster';
+import type { VmInstance } from '../ft/protocol/vm';
+
+type VarRef = { kind: 'regs' | 'csrs' | 'ft' | 'devices'; vm: number; frame?: { pc: number; sp: number } } | { kind: 'rows'; rows: Row[] };
+
+/** Frame ids encode the thread: vm * FRAME_STRIDE + depth. */
+const FRAME_STRIDE = 1000;
+
+const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
+  { filter: 'divergence', label: 'Divergence', description: 'The secondary computed something the primary did not log', default: true },
+  { filter: 'failover', label: 'Failover', description: 'A secondary went live as the new primary', default: false },
+  { filter: 'hostFailure', label: 'Host failure', description: 'A VM stopped because its host failed', default: false },
+  { filter: 'guestTrap', label: 'Guest trap', description: 'A synchronous exception in the guest (not interrupts), or a fatal trap', default: false },
+  { filter: 'checker', label: 'Checker failure', description: 'An FT invariant checker failed', default: true },
+];
+
+class RequestError extends Error {}
+
+export class LockstepSession extends LoggingDebugSession {
+  private rt: LockstepRuntime | undefined;
+  private stopOnEntry = true;
+  private configured = false;
+  private launched = false;
+  private readonly vars = new Handles<VarRef>();
+  private knownThreads = new Set<number>();
+  private focusVmId: number | undefined;
+  private consoleShown = 0;
+  private clientProgress = false;
+  private progressSeq = 0;
+  private activeProgress: string | undefined;
+
+  constructor() {
+    super();
+    this.setDebuggerLinesStartAt1(true);
+    this.setDebuggerColumnsStartAt1(true);
+  }
+
+  // ---- plumbing ------------------------------------------------------------------------------------
+
+  /** Runs a handler; any exception (bad arguments included) becomes an error response, never a crash. */
+  private handle(response: DebugProtocol.Response, f: () => void | Promise<void>): void {
+    const fail = (e: unknown): void => {
+      const msg = e instanceof Error ? e.message : String(e);
+      response.success = false;
+      response.message = msg;
+      response.body = { error: { id: 1, format: msg.replace(/[{}]/g, (c) => (c === '{' ? '(' : ')')), showUser: true } };
+      this.sendResponse(response);
+    };
+    try {
+      const r = f();
+      if (r instanceof Promise) r.catch(fail);
+    } catch (e) {
+      fail(e);
+    }
+  }
+
+  private get runtime(): LockstepRuntime {
+    if (this.rt === undefined) throw new RequestError('no program is running: launch first');
+    return this.rt;
+  }
+
+  private vmOf(threadId: unknown): VmInstance {
+    if (typeof threadId !== 'number') throw new RequestError('threadId: a number is needed');
+    const v = this.runtime.vm(threadId);
+    if (v === undefined) throw new RequestError(`no thread ${threadId}`);
+    return v;
+  }
+
+  private vmOfFrame(frameId: unknown): VmInstance | undefined {
+    if (typeof frameId !== 'number') return this.focus();
+    return this.runtime.vm(Math.floor(frameId / FRAME_STRIDE));
+  }
+
+  private focus(): VmInstance | undefined {
+    const rt = this.runtime;
+    return (this.focusVmId !== undefined ? rt.vm(this.focusVmId) : undefined) ?? rt.focusVm;
+  }
+
+  private syncThreads(): void {
+    if (this.rt === undefined) return;
+    const now = new Set(this.rt.threadVms.map((v) => v.id));
+    for (const id of now) if (!this.knownThreads.has(id)) this.sendEvent(new ThreadEvent('started', id));
+    for (const id of this.knownThreads) if (!now.has(id)) this.sendEvent(new ThreadEvent('exited', id));
+    this.knownThreads = now;
+  }
+
+  private flushConsole(): void {
+    if (this.rt === undefined) return;
+    const text = this.rt.cluster.consoleText;
+    if (text.length < this.consoleShown) this.consoleShown = text.length; // travelled back: already shown
+    if (text.length > this.consoleShown) {
+      this.sendEvent(new OutputEvent(text.slice(this.consoleShown), 'stdout'));
+      this.consoleShown = text.length;
+    }
+  }
+
+  private reportStop(stop: RuntimeStop, jumped: boolean): void {
+    this.vars.reset();
+    this.syncThreads();
+    this.flushConsole();
+    if (jumped) this.sendEvent(new InvalidatedEvent(['all']));
+    const tid = stop.vm ?? this.focus()?.id ?? 1;
+    this.focusVmId = tid;
+    const ev = new StoppedEvent(stop.reason, tid, stop.text) as DebugProtocol.StoppedEvent;
+    ev.body.allThreadsStopped = true;
+    if (stop.description !== undefined) ev.body.description = stop.description;
+    if (stop.hitIds !== undefined && stop.hitIds.length > 0) ev.body.hitBreakpointIds = stop.hitIds;
+    this.sendEvent(ev);
+  }
+
+  /** Starts a forward run after the response went out; reports its stop when it ends. */
+  private runForward(response: DebugProtocol.Response, f: () => Promise<RuntimeStop>): void {
+    const rt = this.runtime;
+    if (rt.isRunning) throw new RequestError('already running');
+    this.sendResponse(response);
+    this.vars.reset();
+    f().then(
+      (stop) => this.reportStop(stop, false),
+      (e) => {
+        this.sendEvent(new OutputEvent(`run stopped: ${(e as Error).message}\n`, 'stderr'));
+        this.reportStop({ reason: 'pause', vm: undefined, description: 'Stopped by an error' }, false);
+      },
+    );
+  }
+
+  /** A time jump: respond, then invalidate everything and report where we are. */
+  private travel(response: DebugProtocol.Response, f: () => RuntimeStop): void {
+    const rt = this.runtime;
+    if (rt.isRunning) throw new RequestError('the cluster is running: pause it first');
+    const stop = f();
+    this.sendResponse(response);
+    this.reportStop(stop, true);
+  }
+
+  // ---- lifecycle -----------------------------------------------------------------------------------
+
+  protected override initializeRequest(response: DebugProtocol.InitializeResponse, args: DebugProtocol.InitializeRequestArguments): void {
+    this.clientProgress = args?.supportsProgressReporting === true;
+    response.body = {
+      ...response.body,
+      supportsConfigurationDoneRequest: true, // breakpoints are set before the cluster runs
+      supportsStepBack: true, // every step and continue can go backwards: the whole cluster is deterministic
+      supportsSteppingGranularity: true, // instruction steps for disassembly, line steps for source
+      supportsConditionalBreakpoints: true, // conditions over registers, CSRs and memory (`a0 == 3`)
+      supportsHitConditionalBreakpoints: true, // `>= 5`, `% 10`: interrupt handlers hit often
+      supportsLogPoints: true, // print `{a0}` without stopping either VM
+      supportsFunctionBreakpoints: true, // by symbol name from the ELF or the assembly
+      supportsDataBreakpoints: true, // CPU watchpoints on stores, forwards and backwards
+      supportsDataBreakpointBytes: true, // data breakpoints by address (`asAddress`)
+      supportsInstructionBreakpoints: true, // breakpoints in the disassembly view
+      supportsDisassembleRequest: true, // the guest is machine code: show it
+      supportsReadMemoryRequest: true, // memory view of the guest RAM
+      supportsWriteMemoryRequest: true, // patch guest RAM (the VM may then diverge: that is the point)
+      supportsEvaluateForHovers: true, // hover a register or symbol name in the editor
+      supportsSetVariable: true, // edit registers and CSRs
+      supportsCompletionsRequest: true, // Debug Console: registers, symbols and the `.verbs`
+      completionTriggerCharacters: ['.'],
+      supportsExceptionInfoRequest: true, // what the divergence/failover/checker was
+      supportsExceptionFilterOptions: true, // per-filter options (the conditions are ignored for now)
+      exceptionBreakpointFilters: EXCEPTION_FILTERS, // FT events are the "exceptions" of this debugger
+      supportsTerminateRequest: true, // end the session without killing a host process (there is none)
+      supportsCancelRequest: true, // a long seek into the future reports progress and can be cancelled (it pauses)
+      supportsGotoTargetsRequest: false, // off: moving pc would fork the lockstep execution; use .seek instead
+      supportsRestartRequest: false, // off: VS Code restarts by relaunching, which is exact (deterministic)
+      supportsValueFormattingOptions: false, // off: values are always hex with the decimal beside
+      supportsSingleThreadExecutionRequests: false, // off: VMs share one simulated clock, they run together
+    };
+    this.sendResponse(response);
+  }
+
+  protected override launchRequest(response: DebugProtocol.LaunchResponse, args: DebugProtocol.LaunchRequestArguments): void {
+    this.handle(response, () => {
+      if (this.launched) throw new RequestError('already launched');
+      // `trace: true` echoes the DAP traffic to the Debug Console (LoggingDebugSession's logger).
+      logger.setup((args as { trace?: unknown })?.trace === true ? Logger.LogLevel.Verbose : Logger.LogLevel.Stop, false);
+      const l = prepareLaunch(args);
+      this.rt = new LockstepRuntime({ scenario: l.scenario, program: l.program, programPath: l.programPath, injected: l.injected });
+      this.rt.setExceptionFilters(EXCEPTION_FILTERS.filter((f) => f.default === true).map((f) => f.filter as ExceptionFilter));
+      this.rt.on('output', (text: string, category: string) => this.sendEvent(new OutputEvent(text, category)));
+      this.rt.on('vmsChanged', () => {
+        this.syncThreads();
+        this.flushConsole();
+      });
+      this.stopOnEntry = l.stopOnEntry;
+      this.launched = true;
+      this.sendResponse(response);
+      this.sendEvent(new OutputEvent(`Lockstep: ${basename(l.programPath)}, seed ${l.scenario.seed}, ${l.scenario.untilMs} ms simulated, pair on ${l.scenario.placement.primary} and ${l.scenario.placement.secondary}\n`, 'console'));
+      this.syncThreads();
+      this.sendEvent(new InitializedEvent());
+    });
+  }
+
+  protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
+    this.handle(response, () => {
+      const rt = this.runtime;
+      if (this.configured) throw new RequestError('configurationDone was already received');
+      this.configured = true;
+      if (this.stopOnEntry) {
+        this.sendResponse(response);
+        this.reportStop({ reason: 'entry', vm: rt.cluster.primary?.id }, false);
+      } else {
+        this.runForward(response, () => rt.continue());
+      }
+    });
+  }
+
+  protected override disconnectRequest(response: DebugProtocol.DisconnectResponse, args: DebugProtocol.DisconnectArguments, request?: DebugProtocol.Request): void {
+    this.rt?.pause();
+    super.disconnectRequest(response, args, request);
+  }
+
+  protected override cancelRequest(response: DebugProtocol.CancelResponse, args: DebugProtocol.CancelArguments): void {
+    if (args?.progressId !== undefined && args.progressId === this.activeProgress) this.rt?.pause();
+    this.sendResponse(response);
+  }
+
+  protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
+    this.rt?.pause();
+    this.sendResponse(response);
+    this.sendEvent(new TerminatedEvent());
+  }
+
+  // ---- breakpoints ---------------------------------------------------------------------------------
+
+  protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
+    this.handle(response, () => {
+      const rt = this.runtime;
+      const path = args?.source?.path;
+      if (typeof path !== 'string') throw new RequestError('setBreakpoints: source.path is needed');
+      const wanted: DebugProtocol.SourceBreakpoint[] = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
+      const out: DebugProtocol.Breakpoint[] = [];
+      const specs = [];
+      for (const b of wanted) {
+        const id = rt.newBreakpointId();
+        const r = typeof b.line === 'number' ? rt.info.resolveLine(path, b.line) : undefined;
+        if (r === undefined || r.addrs.length === 0) {
+          out.push({ id, verified: false, line: b.line, message: 'no code at or after this line in the program', source: { path } });
+          continue;
+        }
+        specs.push({ id, addrs: r.addrs, condition: b.condition, hitCondition: b.hitCondition, logMessage: b.logMessage });
+        out.push({ id, verified: true, line: r.line, source: { name: basename(path), path }, instructionReference: hex(r.addrs[0]) });
+      }
+      rt.setCodeBreakpoints('source', specs, path);
+      response.body = { breakpoints: out };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
+    this.handle(response, () => {
+      const rt = this.runtime;
+      const out: DebugProtocol.Breakpoint[] = [];
+      const specs = [];
+      for (const b of args?.breakpoints ?? []) {
+        const id = rt.newBreakpointId();
+        const sym = typeof b.name === 'string' ? rt.info.symbol(b.name.trim()) : undefined;
+        if (sym === undefined || (sym.kind === 'object')) {
+          out.push({ id, verified: false, message: `no function named ${JSON.stringify(b.name)}` });
+          continue;
+        }
+        specs.push({ id, addrs: [sym.addr >>> 0], condition: b.condition, hitCondition: b.hitCondition });
+        const loc = rt.info.location(sym.addr);
+        out.push({ id, verified: true, instructionReference: hex(sym.addr), line: loc?.line, source: loc ? { name: basename(loc.path), path: loc.path } : undefined });
+      }
+      rt.setCodeBreakpoints('function', specs);
+      response.body = { breakpoints: out };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override setInstructionBreakpointsRequest(response: DebugProtocol.SetInstructionBreakpointsResponse, args: DebugProtocol.SetInstructionBreakpointsArguments): void {
+    this.handle(response, () => {
+      const rt = this.runtime;
+      const out: DebugProtocol.Breakpoint[] = [];
+      const specs = [];
+      for (const b of args?.breakpoints ?? []) {
+        const id = rt.newBreakpointId();
+        const base = parseAddress(b.instructionReference);
+        if (base === undefined) {
+          out.push({ id, verified: false, message: `bad instruction reference ${JSON.stringify(b.instructionReference)}` });
+          continue;
+        }
+        const addr = (base + (b.offset ?? 0)) >>> 0;
+        specs.push({ id, addrs: [addr], condition: b.condition, hitCondition: b.hitCondition });
+        out.push({ id, verified: true, instructionReference: hex(addr) });
+      }
+      rt.setCodeBreakpoints('instruction', specs);
+      response.body = { breakpoints: out };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
+    this.handle(response, () => {
+      const known = new Set(EXCEPTION_FILTERS.map((f) => f.filter));
+      const names = [...(args?.filters ?? []), ...(args?.filterOptions ?? []).map((o) => o.filterId)];
+      const filters = names.filter((f) => known.has(f)) as ExceptionFilter[];
+      this.runtime.setExceptionFilters(filters);
+      response.body = { breakpoints: names.map((f) => ({ verified: known.has(f), message: known.has(f) ? undefined : `unknown filter ${f}` })) };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse, _args: DebugProtocol.ExceptionInfoArguments): void {
+    this.handle(response, () => {
+      const e = this.runtime.lastException;
+      if (e === null) throw new RequestError('no exception');
+      response.body = { exceptionId: e.filter, description: e.text, breakMode: 'always', details: { message: e.text } };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override dataBreakpointInfoRequest(response: DebugProtocol.DataBreakpointInfoResponse, args: DebugProtocol.DataBreakpointInfoArguments): void {
+    this.handle(response, () => {
+      const rt = this.runtime;
+      const none = (why: string): void => {
+        response.body = { dataId: null, description: why };
+        this.sendResponse(response);
+      };
+      if (typeof args?.name !== 'string') return none('a name or an address is needed');
+      let addr: number | undefined;
+      let len = args.bytes ?? 4;
+      const v = this.focus();
+      if (args.asAddress === true) addr = parseAddress(args.name) ?? (v ? tryEval(args.name, v, rt) : undefined);
+      else if (args.variablesReference !== undefined && args.variablesReference > 0) {
+        const ref = this.vars.get(args.variablesReference);
+        const row = ref !== undefined && 'vm' in ref ? this.rowsOf(ref).find((r) => r.name === args.name) : undefined;
+        addr = row?.memoryReference !== undefined ? parseAddress(row.memoryReference) : undefined;
+      } else {
+        const sym = rt.info.symbol(args.name);
+        if (sym !== undefined && sym.kind === 'object') {
+          addr = sym.addr;
+          len = args.bytes ?? Math.max(1, Math.min(sym.size || 4, 64));
+        } else if (v !== undefined) addr = tryEval(args.name, v, rt);
+      }
+      if (addr === undefined || v === undefined || !v.machine.ram.contains(addr, Math.max(1, len))) return none(`${args.name} does not name guest RAM`);
+      response.body = { dataId: `${hex(addr)}:${len}`, description: `${len} bytes at ${hex(addr)}`, accessTypes: ['write'], canPersist: true };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override setDataBreakpointsRequest(response: DebugProtocol.SetDataBreakpointsResponse, args: DebugProtocol.SetDataBreakpointsArguments): void {
+    this.handle(response, () => {
+      const rt = this.runtime;
+      const out: DebugProtocol.Breakpoint[] = [];
+      const specs = [];
+      for (const b of args?.breakpoints ?? []) {
+        const id = rt.newBreakpointId();
+        const m = typeof b.dataId === 'string' ? /^(0x[0-9a-fA-F]+|\d+):(\d+)$/.exec(b.dataId) : null;
+        if (m === null || Number(m[2]) <= 0) {
+          out.push({ id, verified: false, message: `bad dataId ${JSON.stringify(b.dataId)} (expected ADDRESS:LENGTH)` });
+          continue;
+        }
+        if (b.accessType !== undefined && b.accessType !== 'write') {
+          out.push({ id, verified: false, message: 'only write access is watched (the CPU watches stores)' });
+          continue;
+        }
+        specs.push({ id, addr: Number(m[1]) >>> 0, len: Number(m[2]), condition: b.condition, hitCondition: b.hitCondition });
+        out.push({ id, verified: true });
+      }
+      rt.setDataBreakpoints(specs);
+      response.body = { breakpoints: out };
+      this.sendResponse(response);
+    });
+  }
+
+  // ---- threads, stack, variables -------------------------------------------------------------------
+
+  protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
+    this.handle(response, () => {
+      const rt = this.rt;
+      response.body = { threads: rt === undefined ? [] : rt.threadVms.map((v) => new Thread(v.id, rt.threadName(v))) };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
+    this.handle(response, () => {
+      const rt = this.runtime;
+      const v = this.vmOf(args?.threadId);
+      const frames = rt.info.unwind(v.machine);
+      const start = args.startFrame ?? 0;
+      const levels = args.levels !== undefined && args.levels > 0 ? args.levels : frames.length;
+      const out = frames.slice(start, start + levels).map((f, i) => {
+        const depth = start + i;
+        const loc = rt.info.location(f.caller ? f.pc - 1 : f.pc);
+        const name = f.fn === undefined ? hex(f.pc) : f.pc === f.fn.addr || f.fn.kind === 'func' ? f.fn.name : `${f.fn.name}+0x${(f.pc - f.fn.addr).toString(16)}`;
+        const sf = new StackFrame(v.id * FRAME_STRIDE + depth, f.trapped ? `${name} [interrupted]` : name,
+          loc ? new Source(basename(loc.path), loc.path) : undefined, loc?.line ?? 0, loc?.column ?? 0) as DebugProtocol.StackFrame;
+        sf.instructionPointerReference = hex(f.pc);
+        if (loc === undefined) sf.presentationHint = 'subtle';
+        return sf;
+      });
+      response.body = { stackFrames: out, totalFrames: frames.length };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
+    this.handle(response, () => {
+      const v = this.vmOfFrame(args?.frameId);
+      if (v === undefined) throw new RequestError(`no frame ${args?.frameId}`);
+      const depth = typeof args.frameId === 'number' ? args.frameId % FRAME_STRIDE : 0;
+      const fr = depth > 0 ? this.runtime.info.unwind(v.machine)[depth] : undefined;
+      const regs = new Scope(depth > 0 ? 'Registers (pc, sp of this frame)' : 'Registers', this.vars.create({ kind: 'regs', vm: v.id, frame: fr && { pc: fr.pc, sp: fr.sp } })) as DebugProtocol.Scope;
+      regs.presentationHint = 'registers';
+      response.body = {
+        scopes: [
+          regs,
+          new Scope('CSRs', this.vars.create({ kind: 'csrs', vm: v.id })),
+          new Scope('FT state', this.vars.create({ kind: 'ft', vm: v.id })),
+          new Scope('Devices', this.vars.create({ kind: 'devices', vm: v.id }), true),
+        ],
+      };
+      this.sendResponse(response);
+    });
+  }
+
+  private rowsOf(ref: VarRef): Row[] {
+    if (ref.kind === 'rows') return ref.rows;
+    const v = this.runtime.vm(ref.vm);
+    if (v === undefined) return [];
+    switch (ref.kind) {
+      case 'regs': return registerRows(v.machine, ref.frame);
+      case 'csrs': return csrRows(v.machine);
+      case 'ft': return ftRows(this.runtime, v);
+      case 'devices': return deviceRows(v.machine);
+    }
+  }
+
+  protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
+    this.handle(response, () => {
+      const ref = typeof args?.variablesReference === 'number' ? this.vars.get(args.variablesReference) : undefined;
+      if (ref === undefined) throw new RequestError(`no variables with reference ${args?.variablesReference}`);
+      response.body = {
+        variables: this.rowsOf(ref).map((r) => ({
+          name: r.name,
+          value: r.value,
+          variablesReference: r.children !== undefined ? this.vars.create({ kind: 'rows', rows: r.children }) : 0,
+          memoryReference: r.memoryReference,
+          presentationHint: r.editable ? undefined : { attributes: ['readOnly'] },
+        })),
+      };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override setVariableRequest(response: DebugProtocol.SetVariableResponse, args: DebugProtocol.SetVariableArguments): void {
+    this.handle(response, () => {
+      const rt = this.runtime;
+      if (rt.isRunning) throw new RequestError('the cluster is running: pause it first');
+      const ref = this.vars.get(args?.variablesReference);
+      if (ref === undefined || ref.kind === 'rows' || (ref.kind !== 'regs' && ref.kind !== 'csrs')) throw new RequestError('only registers and CSRs can be set');
+      if (ref.kind === 'regs' && ref.frame !== undefined) throw new RequestError('registers can be set in the top frame only');
+      const v = rt.vm(ref.vm);
+      if (v === undefined) throw new RequestError('that VM is gone');
+      const value = evaluate(String(args.value), v.machine, rt.info).value;
+      const cpu = v.machine.cpu;
+      if (args.name === 'pc') {
+        cpu.pc = value >>> 0;
+      } else if (ref.kind === 'regs') {
+        const r = registerIndex(args.name);
+        if (r <= 0) throw new RequestError(`${args.name} cannot be set`);
+        cpu.x[r] = value | 0;
+      } else {
+        const n = csrNumber(args.name);
+        if (n === undefined) throw new RequestError(`${args.name} cannot be set`);
+        cpu.writeCsr(n, value >>> 0);
+      }
+      const row = this.rowsOf(ref).find((r) => r.name === args.name);
+      response.body = { value: row?.value ?? formatValue(value), memoryReference: row?.memoryReference };
+      this.sendResponse(response);
+    });
+  }
+
+  // ---- execution -----------------------------------------------------------------------------------
+
+  protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
+    this.handle(response, () => {
+      const rt = this.runtime;
+      response.body = { allThreadsContinued: true };
+      this.runForward(response, () => rt.continue());
+    });
+  }
+
+  protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
+    this.handle(response, () => {
+      const rt = this.runtime;
+      if (!rt.isRunning) {
+        this.sendResponse(response);
+        this.reportStop({ reason: 'pause', vm: this.focus()?.id }, false);
+        return;
+      }
+      rt.pause();
+      this.sendResponse(response);
+    });
+  }
+
+  protected override nextRequest(response: DebugProtocol.NextResponse, args: DebugProtocol.NextArguments): void {
+    this.handle(response, () => {
+      const v = this.vmOf(args?.threadId);
+      const rt = this.runtime;
+      this.runForward(response, () => (args.granularity === 'instruction' ? rt.stepOverOrInto(v.id, true) : rt.stepLine(v.id, true)));
+    });
+  }
+
+  protected override stepInRequest(response: DebugProtocol.StepInResponse, args: DebugProtocol.StepInArguments): void {
+    this.handle(response, () => {
+      const v = this.vmOf(args?.threadId);
+      const rt = this.runtime;
+      this.runForward(response, () => (args.granularity === 'instruction' ? rt.stepInstruction(v.id) : rt.stepLine(v.id, false)));
+    });
+  }
+
+  protected override stepOutRequest(response: DebugProtocol.StepOutResponse, args: DebugProtocol.StepOutArguments): void {
+    this.handle(response, () => {
+      const v = this.vmOf(args?.threadId);
+      const rt = this.runtime;
+      this.runForward(response, () => rt.stepOut(v.id));
+    });
+  }
+
+  protected override stepBackRequest(response: DebugProtocol.StepBackResponse, args: DebugProtocol.StepBackArguments): void {
+    this.handle(response, () => {
+      const v = this.vmOf(args?.threadId);
+      const rt = this.runtime;
+      this.travel(response, () => (args.granularity === 'instruction' ? rt.stepBack(v.id) : rt.stepBackLine(v.id, true)));
+    });
+  }
+
+  protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse, args: DebugProtocol.ReverseContinueArguments): void {
+    this.handle(response, () => {
+      const v = this.vmOf(args?.threadId);
+      const rt = this.runtime;
+      this.travel(response, () => rt.reverseContinue(v.id));
+    });
+  }
+
+  // ---- memory and code -----------------------------------------------------------------------------
+
+  protected override disassembleRequest(response: DebugProtocol.DisassembleResponse, args: DebugProtocol.DisassembleArguments): void {
+    this.handle(response, () => {
+      const rt = this.runtime;
+      const base = parseAddress(args?.memoryReference);
+      if (base === undefined) throw new RequestError(`bad memoryReference ${JSON.stringify(args?.memoryReference)}`);
+      const count = args.instructionCount;
+      if (!Number.isInteger(count) || count < 0 || count > 100_000) throw new RequestError('instructionCount: 0..100000');
+      const m = this.focus()?.machine;
+      if (m === undefined) throw new RequestError('no VM to read code from');
+      const read = (a: number): number => (m.ram.contains(a >>> 0, 1) ? m.ram.bytes[(a >>> 0) - m.ram.base] : -1);
+      let start = (base + (args.offset ?? 0)) >>> 0;
+      let skip = 0;
+      const instOff = args.instructionOffset ?? 0;
+      if (instOff < 0) {
+        // Back up to a known instruction boundary (a line-table row or symbol) and decode forward to `start`.
+        const want = -instOff;
+        const from = syncPoint(rt, start - want * 4 - 8);
+        const addrs: number[] = [];
+        let a = from;
+        for (const l of disassembleRange(read, from, want * 2 + 8)) {
+          if (l.address >= start) break;
+          addrs.push(l.address);
+          a = l.address + l.length;
+        }
+        if (a === start && addrs.length >= want) start = addrs[addrs.length - want];
+        else if (a === start) { skip = want - addrs.length; start = addrs[0] ?? start; }
+        else { start = (start - want * 4) >>> 0; }
+      } else if (instOff > 0) {
+        const lines = disassembleRange(read, start, instOff);
+        start = lines.length > 0 ? (lines[lines.length - 1].address + lines[lines.length - 1].length) >>> 0 : start;
+      }
+      const out: DebugProtocol.DisassembledInstruction[] = [];
+      for (let i = 0; i < skip && out.length < count; i++) out.push({ address: hex(0), instruction: '??', presentationHint: 'invalid' });
+      let lastLoc = '';
+      for (const l of disassembleRange(read, start, count - out.length, { symbolize: (x) => rt.info.symbolize(x) })) {
+        const loc = rt.info.location(l.address);
+        const key = loc ? `${loc.path}:${loc.line}` : '';
+        const ins: DebugProtocol.DisassembledInstruction = {
+          address: hex(l.address),
+          instructionBytes: l.bytes,
+          instruction: l.kind === 'unreadable' ? '??' : l.text,
+          symbol: rt.info.functionAt(l.address)?.addr === l.address ? rt.info.functionAt(l.address)!.name : undefined,
+        };
+        if (l.kind === 'unreadable') ins.presentationHint = 'invalid';
+        if (loc !== undefined && key !== lastLoc) {
+          ins.location = new Source(basename(loc.path), loc.path);
+          ins.line = loc.line;
+        }
+        lastLoc = key;
+        out.push(ins);
+      }
+      response.body = { instructions: out };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override readMemoryRequest(response: DebugProtocol.ReadMemoryResponse, args: DebugProtocol.ReadMemoryArguments): void {
+    this.handle(response, () => {
+      const base = parseAddress(args?.memoryReference);
+      if (base === undefined) throw new RequestError(`bad memoryReference ${JSON.stringify(args?.memoryReference)}`);
+      if (!Number.isInteger(args.count) || args.count < 0 || args.count > 16 * 1024 * 1024) throw new RequestError('count: 0..16 MiB');
+      const m = this.focus()?.machine;
+      if (m === undefined) throw new RequestError('no VM to read from');
+      const start = (base + (args.offset ?? 0)) >>> 0;
+      let n = 0;
+      while (n < args.count && m.ram.contains(start + n, 1)) n++;
+      const bytes = n > 0 ? m.ram.readBytes(start, n) : new Uint8Array(0);
+      response.body = { address: hex(start), data: Buffer.from(bytes).toString('base64'), unreadableBytes: args.count - n };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override writeMemoryRequest(response: DebugProtocol.WriteMemoryResponse, args: DebugProtocol.WriteMemoryArguments): void {
+    this.handle(response, () => {
+      const rt = this.runtime;
+      if (rt.isRunning) throw new RequestError('the cluster is running: pause it first');
+      const base = parseAddress(args?.memoryReference);
+      if (base === undefined) throw new RequestError(`bad memoryReference ${JSON.stringify(args?.memoryReference)}`);
+      if (typeof args.data !== 'string') throw new RequestError('data: base64 text is needed');
+      const m = this.focus()?.machine;
+      if (m === undefined) throw new RequestError('no VM to write to');
+      const start = (base + (args.offset ?? 0)) >>> 0;
+      let data = new Uint8Array(Buffer.from(args.data, 'base64'));
+      if (!m.ram.contains(start, data.length)) {
+        if (args.allowPartial !== true) throw new RequestError(`write of ${data.length} bytes at ${hex(start)} is outside RAM`);
+        let n = 0;
+        while (n < data.length && m.ram.contains(start + n, 1)) n++;
+        data = data.subarray(0, n);
+      }
+      m.ram.writeBytes(start, data);
+      m.cpu.invalidateCode(start, data.length);
+      response.body = { bytesWritten: data.length };
+      this.sendResponse(response);
+      this.sendEvent(new MemoryEvent(hex(start), 0, data.length));
+    });
+  }
+
+  // ---- evaluate, completions -----------------------------------------------------------------------
+
+  protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
+    this.handle(response, () => {
+      const rt = this.runtime;
+      const expr = typeof args?.expression === 'string' ? args.expression.trim() : '';
+      if (expr === '') throw new RequestError('empty expression');
+      if (args.context === 'repl' && expr.startsWith('.')) return this.consoleCommand(response, expr);
+      const v = this.vmOfFrame(args.frameId);
+      if (v === undefined) throw new RequestError('no VM to evaluate in');
+      const r = evaluate(expr, v.machine, rt.info);
+      const addr = r.address ?? (v.machine.ram.contains(r.value >>> 0, 1) ? r.value >>> 0 : undefined);
+      response.body = { result: formatValue(r.value), variablesReference: 0, memoryReference: addr !== undefined ? hex(addr) : undefined };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override completionsRequest(response: DebugProtocol.CompletionsResponse, args: DebugProtocol.CompletionsArguments): void {
+    this.handle(response, () => {
+      const rt = this.runtime;
+      const text = String(args?.text ?? '');
+      const col = Math.max(0, Math.min(text.length, (args.column ?? text.length + 1) - 1));
+      const word = /[.\w$]*$/.exec(text.slice(0, col))![0];
+      const pool = [...CONSOLE_VERBS, 'pc', ...registerNames(), ...rt.info.symbols.map((s) => s.name)];
+      const targets = [...new Set(pool.filter((p) => p.startsWith(word) && p !== word))].slice(0, 200)
+        .map((label) => ({ label, start: col - word.length, length: word.length, type: (label.startsWith('.') ? 'keyword' : 'variable') as DebugProtocol.CompletionItemType }));
+      response.body = { targets };
+      this.sendResponse(response);
+    });
+  }
+
+  private consoleCommand(response: DebugProtocol.EvaluateResponse, line: string): void {
+    const cmd = parseConsoleCommand(line);
+    if (cmd.verb === 'help') {
+      response.body = { result: CONSOLE_HELP, variablesReference: 0 };
+      this.sendResponse(response);
+      return;
+    }
+    const text = (body: unknown): string => {
+      switch (cmd.verb) {
+        case 'compareVMs': return formatComparison(body as ReturnType<typeof compareVms>);
+        case 'timeline': {
+          const evs = (body as { events: { timeNs: number; kind: string; text: string }[] }).events;
+          const last = cmd.args.last ?? 20;
+          return evs.slice(-last).map((e) => `${(e.timeNs / NS_PER_MS).toFixed(3).padStart(10)} ms  ${e.kind.padEnd(12)} ${e.text}`).join('\n');
+        }
+        case 'injectFault': {
+          const b = body as { atNs: number; fault: { kind: string; host?: string } };
+          return `${b.fault.kind}${b.fault.host ? ` ${b.fault.host}` : ''} takes effect at ${fmtMs(b.atNs)}: continue or step to see it`;
+        }
+        case 'checkpoint': return (body as { checkpoints: { name: string; nowNs: number }[] }).checkpoints.map((c) => `${c.name} @ ${fmtMs(c.nowNs)}`).join('\n') || '(no checkpoints)';
+        case 'seek': return `going to ${fmtMs((body as { nowNs: number }).nowNs)}`;
+        default: return JSON.stringify(body);
+      }
+    };
+    this.custom(cmd.verb, cmd.args as Record<string, unknown>, (body) => {
+      response.body = { result: text(body), variablesReference: 0 };
+      this.sendResponse(response);
+    });
+  }
+
+  // ---- custom requests -----------------------------------------------------------------------------
+
+  protected override customRequest(command: string, response: DebugProtocol.Response, args: unknown): void {
+    this.handle(response, () => {
+      this.custom(command, (args ?? {}) as Record<string, unknown>, (body) => {
+        response.body = body;
+        this.sendResponse(response);
+      });
+    });
+  }
+
+  /** The custom verbs, shared by custom requests and Debug Console commands. Calls `reply` before any events. */
+  private custom(command: string, args: Record<string, unknown>, reply: (body: unknown) => void): void {
+    const rt = this.runtime;
+    if (typeof args !== 'object' || args === null) throw new RequestError(`${command}: arguments must be an object`);
+    switch (command) {
+      case 'injectFault': {
+        const fault = (args.fault ?? args) as Record<string, unknown>;
+        const r = rt.inject(fault);
+        reply({ atNs: r.atNs, fault: r.fault });
+        this.sendEvent(new OutputEvent(`injected ${r.fault.kind}${r.fault.host ? ` on ${r.fault.host}` : ''} at ${fmtMs(r.atNs)}\n`, 'console'));
+        return;
+      }
+      case 'compareVMs': {
+        if (rt.isRunning) throw new RequestError('the cluster is running: pause it first');
+        reply(compareVms(rt));
+        return;
+      }
+      case 'seek': {
+        let stop: RuntimeStop;
+        if (typeof args.timeMs === 'number' && args.timeMs * NS_PER_MS > rt.tm.frontierNs + 2 * NS_PER_MS && !rt.isRunning) {
+          // Into the unexplored future: run there in chunks, so the adapter stays responsive and pause works.
+          const target = Math.min(args.timeMs * NS_PER_MS, rt.endNs);
+          reply({ nowNs: target });
+          const progressId = `lockstep-seek-${++this.progressSeq}`;
+          if (this.clientProgress) {
+            const ev = new ProgressStartEvent(progressId, `Running to ${fmtMs(target)}`) as DebugProtocol.ProgressStartEvent;
+            ev.body.cancellable = true;
+            this.sendEvent(ev);
+            this.activeProgress = progressId;
+          }
+          const end = (): void => {
+            if (this.activeProgress === progressId) this.sendEvent(new ProgressEndEvent(progressId));
+            this.activeProgress = undefined;
+          };
+          rt.runUntil(target).then(
+            (s) => {
+              end();
+              this.reportStop({ ...s, vm: s.vm ?? this.focus()?.id, reason: s.reason === 'pause' ? 'pause' : 'goto' }, true);
+            },
+            (e) => {
+              end();
+              this.sendEvent(new OutputEvent(`seek: ${(e as Error).message}\n`, 'stderr'));
+            },
+          );
+          return;
+        }
+        if (typeof args.timeMs === 'number') stop = rt.seekTime(args.timeMs * NS_PER_MS);
+        else if (typeof args.vm === 'number' && typeof args.instret === 'number') stop = rt.seekInstret(args.vm, args.instret);
+        else throw new RequestError('seek: give {timeMs} or {vm, instret}');
+        reply({ nowNs: rt.cluster.nowNs });
+        this.reportStop({ ...stop, reason: 'goto' }, true);
+        return;
+      }
+      case 'checkpoint': {
+        const op = String(args.op ?? 'list');
+        const list = rt.checkpoint(op, typeof args.name === 'string' ? args.name : undefined).filter((c) => !c.name.startsWith('\u0000'));
+        reply({ checkpoints: list });
+        if (op === 'jump') this.reportStop({ reason: 'goto', vm: this.focus()?.id }, true);
+        return;
+      }
+      case 'timeline':
+        reply(timeline(rt));
+        return;
+      default:
+        throw new RequestError(`unrecognized request ${JSON.stringify(command)}`);
+    }
+  }
+}
+
+function registerNames(): string[] {
+  return ['zero', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1', 'a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7',
+    's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 't3', 't4', 't5', 't6', 'mstatus', 'mepc', 'mcause', 'mtval', 'mtvec'];
+}
+
+/** `0x80000000`, `80000000` (hex) or a decimal with a `#` prefix are not guessed: hex, optionally 0x-prefixed. */
+function parseAddress(ref: unknown): number | undefined {
+  if (typeof ref !== 'string') return undefined;
+  const m = /^\s*(?:0x)?([0-9a-fA-F]{1,8})\s*$/.exec(ref);
+  return m === null ? undefined : parseInt(m[1], 16) >>> 0;
+}
+
+function tryEval(expr: string, v: VmInstance, rt: LockstepRuntime): number | undefined {
+  try {
+    return evaluate(expr, v.machine, rt.info).value >>> 0;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The closest address at or before `addr` known to start an instruction (line row or symbol). */
+function syncPoint(rt: LockstepRuntime, addr: number): number {
+  let best = -1;
+  for (const r of rt.info.lines) if (r.addr <= addr && r.addr > best) best = r.addr;
+  const fn = rt.info.functionAt(addr);
+  if (fn !== undefined && fn.addr > best) best = fn.addr;
+  return best < 0 ? (addr & ~1) >>> 0 : best;
+}

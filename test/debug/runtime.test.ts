@@ -1,0 +1,94 @@
+// The debug runtime in-process: a run observed by the debugger (breakpoints, steps, exception stops, time travel) is the same run as an unobserved one.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LockstepRuntime } from '../../src/debug/runtime';
+import { prepareLaunch } from '../../src/debug/launch';
+import { Cluster } from '../../src/ft/cluster';
+import { KVSTORE, HELLO } from './helpers';
+
+const FAULTS = [{ atMs: 30, kind: 'hostCrash', host: '@primary' }];
+
+function runtime(extra: Record<string, unknown> = {}): LockstepRuntime {
+  const l = prepareLaunch({ program: KVSTORE, untilMs: 80, faults: FAULTS, ...extra });
+  return new LockstepRuntime({ scenario: l.scenario, program: l.program, programPath: l.programPath });
+}
+
+function straightHash(untilNs: number): string {
+  const l = prepareLaunch({ program: KVSTORE, untilMs: 80, faults: FAULTS });
+  const c = new Cluster(l.scenario, l.program);
+  c.run(untilNs);
+  return c.trace.hash();
+}
+
+test('stopping at breakpoints, stepping, exception stops and stepping back do not change the run', async () => {
+  const rt = runtime();
+  rt.setExceptionFilters(['failover', 'hostFailure', 'checker', 'divergence']);
+  rt.setCodeBreakpoints('function', [{ id: 1, addrs: [rt.info.symbol('trap_handler')!.addr] }]);
+  const reasons = new Set<string>();
+  for (let i = 0; i < 12; i++) {
+    const s = await rt.continue();
+    reasons.add(s.description ?? s.reason);
+    if (s.vm !== undefined && rt.vm(s.vm)?.alive) {
+      await rt.stepLine(s.vm, true);
+      await rt.stepInstruction(s.vm, 3);
+      rt.stepBack(s.vm);
+    }
+  }
+  rt.setCodeBreakpoints('function', []);
+  for (let i = 0; i < 10 && rt.cluster.nowNs < 60e6; i++) await rt.runUntil(60e6);
+  assert.equal(rt.cluster.nowNs, 60e6);
+  assert.equal(rt.cluster.trace.hash(), straightHash(60e6), `reasons seen: ${[...reasons].join(', ')}`);
+  assert.ok(reasons.has('function breakpoint'));
+});
+
+test('exception stops happen at the quantum of the event and the run resumes exactly', async () => {
+  const rt = runtime();
+  rt.setExceptionFilters(['failover', 'hostFailure']);
+  const crash = await rt.continue();
+  assert.equal(crash.description, 'Host failure');
+  assert.ok(Math.abs(rt.cluster.nowNs - 30e6) < 0.1e6, `stopped at ${rt.cluster.nowNs}`);
+  const live = await rt.continue();
+  assert.equal(live.description, 'Failover');
+  assert.equal(rt.cluster.primary!.host, 'host-b');
+  assert.ok(rt.cluster.nowNs > 60e6 && rt.cluster.nowNs < 80e6, `failover at ${rt.cluster.nowNs}`);
+  await rt.runUntil(80e6);
+  assert.equal(rt.cluster.nowNs, 80e6);
+  assert.equal(rt.cluster.trace.hash(), straightHash(80e6));
+});
+
+test('line steps in assembly visit each source line in order; stepping back by line returns', async () => {
+  const l = prepareLaunch({ program: HELLO, untilMs: 10 });
+  const rt = new LockstepRuntime({ scenario: l.scenario, program: l.program, programPath: l.programPath });
+  const p = rt.cluster.primary!;
+  const lines: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    lines.push(rt.info.location(p.machine.pc)!.line);
+    await rt.stepLine(p.id, true);
+  }
+  assert.deepEqual(lines, [16, 17, 18, 19, 20]);
+  assert.equal(rt.info.location(p.machine.pc)!.line, 21);
+  rt.stepBackLine(p.id, true);
+  assert.equal(rt.info.location(p.machine.pc)!.line, 20);
+  rt.stepBackLine(p.id, true);
+  assert.equal(rt.info.location(p.machine.pc)!.line, 19, 'back over the call to puts');
+  rt.stepBackLine(p.id, true);
+  assert.equal(rt.info.location(p.machine.pc)!.line, 18);
+});
+
+test('continuing from breakpoint and data breakpoint hits and line steps (no time travel) is the same run', async () => {
+  const rt = runtime();
+  rt.setCodeBreakpoints('function', [{ id: 1, addrs: [rt.info.symbol('send_reply')!.addr] }]);
+  rt.setDataBreakpoints([{ id: 2, addr: rt.info.symbol('ticks')!.addr, len: 4 }]);
+  const seen = new Map<string, number>();
+  for (let i = 0; i < 40; i++) {
+    const s = await rt.continue();
+    seen.set(s.reason, (seen.get(s.reason) ?? 0) + 1);
+    if (s.vm !== undefined && rt.vm(s.vm)?.alive && i % 5 === 0) await rt.stepLine(s.vm, true);
+  }
+  rt.setCodeBreakpoints('function', []);
+  rt.setDataBreakpoints([]);
+  await rt.runUntil(80e6);
+  assert.ok((seen.get('function breakpoint') ?? 0) > 0 && (seen.get('data breakpoint') ?? 0) > 0, JSON.stringify([...seen]));
+  assert.equal(rt.cluster.trace.hash(), straightHash(80e6));
+});
