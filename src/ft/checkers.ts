@@ -9,7 +9,7 @@ import type { HeldOutput, VmInstance } from './protocol/vm';
 import type { OutputOrigin } from './world/clients';
 import { bytesDigest } from './protocol/log';
 import { SECTOR_BYTES } from './world/storage';
-import { eligibleHosts } from './protocol/control';
+import { eligibleHosts } from './protocol/respawn';
 
 export const CHECKERS = {
   'no-divergence': 'the secondary computed exactly what the primary logged',

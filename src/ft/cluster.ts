@@ -16,7 +16,8 @@ import type { LogEntry, NewLogEntry } from './protocol/log';
 import { entryBytes } from './protocol/log';
 import { RecordEnv, ReplayEnv, EnvHost } from './protocol/envs';
 import { Checkers, CheckResult } from './checkers';
-import * as control from './protocol/control';
+import { replayUpTo } from './protocol/replay-driver';
+import { startSecondary } from './protocol/respawn';
 import * as outputs from './protocol/outputs';
 import { dispatch } from './dispatch';
 import { ftState, FtState } from './ft-state';
@@ -97,7 +98,7 @@ export class Cluster implements EnvHost {
     p.machine.load(this.program);
     this.identityVm = p.id;
     this.addTrace({ kind: 'state', vm: p.id, host: p.host, text: `VM powered on as primary on ${p.host}` });
-    if (this.ftEnabled) control.startSecondary(this, p, this.scenario.placement.secondary, true);
+    if (this.ftEnabled) startSecondary(this, p, this.scenario.placement.secondary, true);
     this.scenario.faults.forEach((fault, index) => this.queue.push(fault.atMs * NS_PER_MS, { t: 'fault', fault, index }));
     for (const c of this.clients.list) this.queue.push(this.scenario.workload.startMs * NS_PER_MS, { t: 'clientSend', client: c.id });
     this.noteState();
@@ -318,7 +319,7 @@ export class Cluster implements EnvHost {
   }
 
   private advanceSecondary(vm: VmInstance, tNs: number): ClusterStop | null {
-    return control.replayUpTo(this, vm, Math.max(vm.machine.instret, vm.creditAt(tNs)));
+    return replayUpTo(this, vm, Math.max(vm.machine.instret, vm.creditAt(tNs)));
   }
 
   /** Runs one VM's machine to `target`, honouring debugger step targets. Handles non-debug stops itself. */
@@ -390,7 +391,7 @@ export class Cluster implements EnvHost {
   /** Submits a disk request from a primary to shared storage (waits while the host has no storage path). */
   submitDisk(vm: VmInstance, req: DiskReq, atNs = this.nowNs): void {
     if (!this.storage.reachable(vm.host)) {
-      control.waitForStorage(this, vm, req);
+      this.storageWaiting.push({ vm: vm.id, req }); // all paths down: retried when the path returns
       return;
     }
     this.schedule(Math.max(this.nowNs, atNs) + this.storage.latencyNs, { t: 'storageDone', vm: vm.id, req });

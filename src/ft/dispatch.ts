@@ -5,7 +5,9 @@ import { NS_PER_MS } from './cluster';
 import type { SimEvent, DiskReq } from './events';
 import type { VmInstance } from './protocol/vm';
 import { entryBytes } from './protocol/log';
-import * as control from './protocol/control';
+import { tasDone, tick } from './protocol/failover';
+import { finishRespawn, haCheck } from './protocol/respawn';
+import { hostUp } from './protocol/vm-fate';
 import { releaseAcked } from './protocol/outputs';
 import { fireFault } from './faults';
 
@@ -16,15 +18,15 @@ export function dispatch(c: Cluster, ev: SimEvent): void {
   switch (ev.t) {
     case 'fault': return fireFault(c, ev.fault);
     case 'flush': return flush(c, ev.vm, ev.urgent === true);
-    case 'tick': return withConnectedVm(c, ev.vm, (vm) => control.tick(c, vm));
+    case 'tick': return withConnectedVm(c, ev.vm, (vm) => tick(c, vm));
     case 'logMsg': return receiveLog(c, ev);
     case 'ackMsg': return receiveAck(c, ev);
     case 'hbMsg': return withConnectedVm(c, ev.to, (vm) => heard(c, vm, ev.from));
-    case 'timer': return withVm(c, ev.vm, (vm) => control.timerFired(c, vm, ev.gen));
+    case 'timer': return withVm(c, ev.vm, (vm) => timerFired(c, vm, ev.gen));
     case 'storageDone': return storageDone(c, ev.vm, ev.req);
-    case 'tasDone': return withVm(c, ev.vm, (vm) => control.tasDone(c, vm, ev.generation));
-    case 'respawnDone': return withVm(c, ev.vm, (vm) => control.finishRespawn(c, vm));
-    case 'haCheck': return control.haCheck(c);
+    case 'tasDone': return withVm(c, ev.vm, (vm) => tasDone(c, vm, ev.generation));
+    case 'respawnDone': return withVm(c, ev.vm, (vm) => finishRespawn(c, vm));
+    case 'haCheck': return haCheck(c);
     case 'clientSend': return clientSend(c, ev.client);
     case 'clientTimeout': return clientTimeout(c, ev.client, ev.reqId);
     case 'pktToVm': return packetToVm(c, ev.packet);
@@ -40,6 +42,13 @@ function withVm(c: Cluster, id: number, f: (vm: VmInstance) => void): void {
 function withConnectedVm(c: Cluster, id: number, f: (vm: VmInstance) => void): void {
   const vm = c.vm(id);
   if (vm !== undefined && vm.connected) f(vm);
+}
+
+/** The primary's timer deadline came: raise MTIP at its current instruction (and log it). */
+function timerFired(c: Cluster, vm: VmInstance, gen: number): void {
+  if (vm.status !== 'running' || vm.role !== 'primary' || gen !== vm.timerGen) return;
+  vm.timerPending = true;
+  c.deliverToPrimary(vm, { kind: 'timer', pending: true });
 }
 
 function heard(c: Cluster, vm: VmInstance, from: number): void {
@@ -65,7 +74,7 @@ function flush(c: Cluster, id: number, urgent: boolean): void {
   const arrival = c.network.send('logging', p.host, s.host, bytes, c.nowNs, true);
   tx.unacked.push(...tx.pending);
   tx.pending = [];
-  tx.needResend = arrival === null || !control.hostUp(c, s.host);
+  tx.needResend = arrival === null || !hostUp(c, s.host);
   if (tx.needResend) return;
   // A primary whose guest stopped itself (power off, fatal trap) lets the secondary run to its own, identical end.
   const covered = p.alive ? p.machine.instret : Number.MAX_SAFE_INTEGER;
@@ -109,7 +118,7 @@ function receiveLog(c: Cluster, ev: SimEvent & { t: 'logMsg' }): void {
   rx.peerReleasedSeq = Math.max(rx.peerReleasedSeq, ev.releasedSeq);
   const p = c.vm(ev.from)!;
   const arrival = c.network.send('logging', s.host, p.host, ACK_BYTES, c.nowNs, true);
-  if (arrival !== null && control.hostUp(c, p.host)) {
+  if (arrival !== null && hostUp(c, p.host)) {
     c.schedule(arrival, { t: 'ackMsg', to: p.id, from: s.id, seq: rx.receivedSeq, applied: rx.appliedSeq });
   }
 }

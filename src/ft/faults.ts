@@ -2,7 +2,9 @@
 
 import type { Cluster } from './cluster';
 import type { FaultSpec } from './scenario';
-import * as control from './protocol/control';
+import { arbitrate } from './protocol/failover';
+import { haCheck, respawn } from './protocol/respawn';
+import { haltVm, killVm } from './protocol/vm-fate';
 import { releaseAll } from './protocol/outputs';
 
 /** A fault's time has come: apply it now, or arm it for the worst moment it asks for. */
@@ -71,18 +73,18 @@ export function applyFault(c: Cluster, f: FaultSpec): void {
 function hostCrash(c: Cluster, host: string): void {
   const h = c.hosts.get(host)!;
   h.up = false;
-  for (const vm of c.vms) if (vm.host === host) control.killVm(c, vm, `host ${host} crashed`);
+  for (const vm of c.vms) if (vm.host === host) killVm(c, vm, `host ${host} crashed`);
 }
 
 function hostRestore(c: Cluster, host: string): void {
   c.hosts.get(host)!.up = true;
   retryRespawn(c);
-  control.haCheck(c);
+  haCheck(c);
 }
 
 function retryRespawn(c: Cluster): void {
   const p = c.primary;
-  if (p !== undefined && p.status === 'running') control.respawn(c, p);
+  if (p !== undefined && p.status === 'running') respawn(c, p);
 }
 
 /** Calls `f` for the logging links a fault concerns: all of `host`'s, or the pair's when no host is named. */
@@ -118,16 +120,16 @@ function ftAction(c: Cluster, kind: FaultSpec['kind']): void {
   switch (kind) {
     case 'testFailover':
       if (p === undefined || s === undefined || s.status !== 'running') return note(c, 'Test Failover needs a running secondary');
-      control.killVm(c, p, 'Test Failover stopped the primary');
+      killVm(c, p, 'Test Failover stopped the primary');
       s.suspecting = true;
-      return control.arbitrate(c, s);
+      return arbitrate(c, s);
     case 'testRestartSecondary':
       if (s === undefined) return note(c, 'Test Restart Secondary: there is no secondary');
-      control.killVm(c, s, 'Test Restart Secondary stopped the secondary');
+      killVm(c, s, 'Test Restart Secondary stopped the secondary');
       return dropSecondaryAndRespawn(c);
     case 'turnOffFT':
     case 'suspendFT':
-      if (s !== undefined) control.haltVm(c, s, kind === 'turnOffFT' ? 'Fault Tolerance turned off' : 'Fault Tolerance suspended');
+      if (s !== undefined) haltVm(c, s, kind === 'turnOffFT' ? 'Fault Tolerance turned off' : 'Fault Tolerance suspended');
       if (kind === 'turnOffFT') c.ftEnabled = false;
       else c.ftSuspended = true;
       return dropSecondary(c);

@@ -1,0 +1,120 @@
+// Failure detection, split-brain arbitration by test-and-set on shared storage, and go-live of the secondary.
+
+import type { Cluster } from '../cluster';
+import { NS_PER_MS } from '../cluster';
+import type { VmInstance } from './vm';
+import { RecordEnv } from './envs';
+import { release, releaseAll } from './outputs';
+import { replayUpTo } from './replay-driver';
+import { resetSender, respawn } from './respawn';
+import { haltVm, hostUp } from './vm-fate';
+
+/** Periodic: heartbeat to the peer, then check how long the peer has been silent. */
+export function tick(c: Cluster, vm: VmInstance): void {
+  const peer = c.vm(vm.peer);
+  if (!vm.connected || (!vm.alive && !peer?.alive)) return; // both powered off: nothing left to watch
+  c.schedule(c.nowNs + c.scenario.ft.heartbeatIntervalMs * NS_PER_MS, { t: 'tick', vm: vm.id });
+  if (peer === undefined) return;
+  const arrival = c.network.send('management', vm.host, peer.host, 64, c.nowNs, false);
+  if (arrival !== null && hostUp(c, peer.host)) c.schedule(arrival, { t: 'hbMsg', to: peer.id, from: vm.id });
+  // Failure: heartbeats or logging traffic stopped for longer than the timeout (either one is enough).
+  const hbSilentNs = c.nowNs - vm.lastHeardNs;
+  const logSilentNs = c.nowNs - vm.lastLogNs;
+  const silentNs = Math.max(hbSilentNs, logSilentNs);
+  if (vm.alive && silentNs > c.scenario.ft.failureTimeoutMs * NS_PER_MS && !vm.arbitrating) {
+    if (!vm.suspecting) {
+      const what = hbSilentNs >= logSilentNs ? 'heartbeats' : 'logging traffic';
+      c.addTrace({ kind: 'detect', vm: vm.id, host: vm.host, text: `${vm.name}: no ${what} from its ${peer.role} for ${(silentNs / NS_PER_MS).toFixed(1)} ms: declares it failed` });
+      c.checkers.detected(vm);
+    }
+    vm.suspecting = true;
+    arbitrate(c, vm);
+  }
+}
+
+/** Atomic test-and-set on shared storage; with no storage path the VM waits and retries. */
+export function arbitrate(c: Cluster, vm: VmInstance): void {
+  if (vm.status === 'copying') {
+    haltVm(c, vm, 'its primary failed before it had a copy of the VM');
+    return;
+  }
+  if (!c.storage.reachable(vm.host)) {
+    if (!vm.waitingForStorage) c.addTrace({ kind: 'arbitrate', vm: vm.id, host: vm.host, text: `${vm.name} cannot reach shared storage: waits to arbitrate` });
+    vm.waitingForStorage = true;
+    return; // the next tick retries
+  }
+  vm.waitingForStorage = false;
+  vm.arbitrating = true;
+  c.schedule(c.nowNs + c.storage.latencyNs, { t: 'tasDone', vm: vm.id, generation: vm.generation });
+}
+
+/** The test-and-set reached storage: the winner goes live (or carries on alone), the loser halts itself. */
+export function tasDone(c: Cluster, vm: VmInstance, generation: number): void {
+  vm.arbitrating = false;
+  if (!vm.alive) return;
+  if (!c.storage.reachable(vm.host)) return;
+  const won = c.storage.testAndSet(generation, vm.id);
+  c.addTrace({ kind: 'arbitrate', vm: vm.id, host: vm.host, text: `${vm.name} ${won ? 'won' : 'lost'} the test-and-set on shared storage`, data: { won, generation } });
+  if (!won) {
+    haltVm(c, vm, 'it lost the test-and-set: the other VM is live');
+    return;
+  }
+  const peer = c.vm(vm.peer);
+  if (peer !== undefined && peer.alive && vm.role === 'primary') peer.peer = null; // the loser will find out at its own test-and-set
+  if (vm.role === 'secondary') goLive(c, vm);
+  else carryOnAlone(c, vm);
+}
+
+function carryOnAlone(c: Cluster, p: VmInstance): void {
+  p.peer = null;
+  p.logging = false;
+  p.suspecting = false;
+  resetSender(p);
+  releaseAll(c, p);
+  respawn(c, p);
+}
+
+/** The secondary becomes the primary: consume the log, take over the network identity, re-issue pending I/O. */
+export function goLive(c: Cluster, s: VmInstance): void {
+  const caughtUp = catchUp(c, s);
+  const old = c.vm(s.peer);
+  s.role = 'primary';
+  s.peer = null;
+  s.suspecting = false;
+  s.logging = false;
+  s.machine.setEnvironment(new RecordEnv(s, c));
+  s.sender.nextSeq = s.receiver.appliedSeq + 1;
+  c.identityVm = s.id;
+  c.schedule(c.nowNs + c.flushIntervalNs, { t: 'flush', vm: s.id });
+  c.addTrace({ kind: 'goLive', vm: s.id, host: s.host, text: `secondary on ${s.host} went live as primary at instruction ${s.machine.instret}${old ? ` (was ${old.host})` : ''}`, data: { instret: s.machine.instret, caughtUp } });
+  c.checkers.wentLive(s, old);
+  resendUnconfirmed(c, s);
+  for (const req of s.pendingDisk.values()) c.submitDisk(s, { id: req.id, op: req.op, sector: req.sector, count: req.count, data: req.data });
+  if (s.armedTimer !== null && !s.timerPending) c.timerArmed(s, s.armedTimer);
+  s.idle = false;
+  respawn(c, s);
+}
+
+/** Applies every received log entry before going live (the secondary must not lose the primary's last inputs). */
+function catchUp(c: Cluster, s: VmInstance): number {
+  const before = s.machine.instret;
+  s.rebase(c.nowNs, Infinity); // the copy runs flat out: its instructions all happen now
+  const saved = c.stepTargets.get(s.id);
+  c.stepTargets.delete(s.id);
+  replayUpTo(c, s, s.receiver.coveredInstret);
+  if (saved !== undefined) c.stepTargets.set(s.id, saved);
+  s.lastNs = c.nowNs;
+  c.rebase(s, c.nowNs);
+  return s.machine.instret - before;
+}
+
+/** Outputs the old primary may not have released: send them again (duplicates are allowed, losses are not). */
+function resendUnconfirmed(c: Cluster, s: VmInstance): void {
+  const known = s.receiver.peerReleasedSeq;
+  for (const o of s.replayedOutputs) {
+    if (o.seq <= known || o.out.kind === 'diskRequest') continue; // pending disk writes are re-issued separately
+    c.stats.duplicatedOutputs++;
+    release(c, s, { seq: o.seq, instret: o.instret, out: o.out, producedNs: c.nowNs }, c.nowNs);
+  }
+  s.replayedOutputs = [];
+}

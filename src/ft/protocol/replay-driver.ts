@@ -1,0 +1,74 @@
+// The secondary's side of record/replay: execute only what the log covers, deliver each logged input at its exact instruction.
+
+import type { Cluster, ClusterStop } from '../cluster';
+import type { VmInstance } from './vm';
+import type { LogEntry } from './log';
+
+const REPLAY_STEPS_MAX = 1_000_000;
+
+/** Executes the secondary up to `maxTarget`, never past what the log covers, delivering logged inputs at their exact instret. */
+export function replayUpTo(c: Cluster, vm: VmInstance, maxTarget: number): ClusterStop | null {
+  const rx = vm.receiver;
+  const m = vm.machine;
+  for (let step = 0; step < REPLAY_STEPS_MAX; step++) {
+    if (vm.status !== 'running' || vm.divergence !== null) return null;
+    const input = nextInput(vm);
+    if (input !== undefined && input.instret <= m.instret) {
+      if (input.instret < m.instret || rx.inbox[rx.head] !== input) {
+        c.diverged(vm, m.instret, m.pc, `the log delivers ${input.ev.kind} at instruction ${input.instret}; the secondary is at ${m.instret} with earlier log entries unused`);
+        return null;
+      }
+      applyInput(c, vm, input);
+      continue;
+    }
+    if (vm.idle) {
+      if (input !== undefined || rx.coveredInstret > m.instret) {
+        c.diverged(vm, m.instret, m.pc, `the secondary waits for an interrupt at instruction ${m.instret}, but the primary went on to ${input?.instret ?? rx.coveredInstret} without one in the log`);
+        return null;
+      }
+      break;
+    }
+    const limit = Math.min(maxTarget, rx.coveredInstret, input?.instret ?? Infinity);
+    if (limit <= m.instret) break;
+    const stop = c.runMachine(vm, limit);
+    if (stop !== null) return stop;
+  }
+  checkMissedOutput(c, vm);
+  trimInbox(vm);
+  return null;
+}
+
+function applyInput(c: Cluster, vm: VmInstance, input: LogEntry & { k: 'input' }): void {
+  const rx = vm.receiver;
+  if (vm.idle) c.rebase(vm, vm.lastNs); // woken at the start of this slice: no banked credit
+  rx.head++;
+  rx.appliedSeq = input.seq;
+  if (input.ev.kind === 'diskDone') vm.pendingDisk.delete(input.ev.id);
+  if (input.ev.kind === 'timer') vm.timerPending = input.ev.pending;
+  vm.machine.deliver(input.ev);
+  vm.idle = false;
+}
+
+function nextInput(vm: VmInstance): (LogEntry & { k: 'input' }) | undefined {
+  const rx = vm.receiver;
+  for (let i = rx.head; i < rx.inbox.length; i++) {
+    const e = rx.inbox[i];
+    if (e.k === 'input') return e;
+  }
+  return undefined;
+}
+
+function checkMissedOutput(c: Cluster, vm: VmInstance): void {
+  const e = vm.receiver.inbox[vm.receiver.head];
+  if (e !== undefined && e.k !== 'input' && e.instret < vm.machine.instret) {
+    c.diverged(vm, vm.machine.instret, vm.machine.pc, `the primary logged ${e.k === 'output' ? 'an output' : `a ${e.kind} read`} at instruction ${e.instret} that the secondary did not make`);
+  }
+}
+
+function trimInbox(vm: VmInstance): void {
+  const rx = vm.receiver;
+  if (rx.head > 1024 && rx.head * 2 > rx.inbox.length) {
+    rx.inbox.splice(0, rx.head);
+    rx.head = 0;
+  }
+}

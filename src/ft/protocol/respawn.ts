@@ -1,0 +1,99 @@
+// Restoring protection: where a new secondary may run, copying the primary's state to it, and HA restart when both VMs are gone.
+
+import type { Cluster } from '../cluster';
+import { NS_PER_MS } from '../cluster';
+import type { VmInstance } from './vm';
+import { haltVm } from './vm-fate';
+
+/** Hosts where a new secondary for `primary` may run: up, not the primary's, same family, allowed by affinity, reachable. */
+export function eligibleHosts(c: Cluster, primary: VmInstance): string[] {
+  const fam = c.hosts.get(primary.host)!.family;
+  const allowed = c.scenario.placement.allowedHosts;
+  const busy = new Set(c.vms.filter((v) => v.alive).map((v) => v.host));
+  return [...c.hosts.values()]
+    .filter((h) => h.up && h.name !== primary.host && h.family === fam && !busy.has(h.name))
+    .filter((h) => allowed === null || allowed.includes(h.name))
+    .filter((h) => c.storage.reachable(h.name) && c.network.canTalk('logging', primary.host, h.name))
+    .map((h) => h.name);
+}
+
+/** Starts a secondary for `primary` on `host` (or the first eligible host): copies the primary's state, then replays. */
+export function startSecondary(c: Cluster, primary: VmInstance, host: string | null, initial: boolean): VmInstance | null {
+  const candidates = eligibleHosts(c, primary);
+  const target = host !== null && candidates.includes(host) ? host : candidates[0];
+  if (target === undefined) return null;
+  c.pairGeneration++;
+  primary.generation = c.pairGeneration;
+  const s = c.createVm('secondary', target, 'copying');
+  s.generation = c.pairGeneration;
+  s.peer = primary.id;
+  primary.peer = s.id;
+  primary.logging = true;
+  primary.suspecting = false;
+  primary.lastHeardNs = c.nowNs;
+  primary.lastLogNs = c.nowNs;
+  resetSender(primary);
+  s.receiver.coveredInstret = primary.machine.instret;
+  c.respawnSnapshots.set(s.id, primary.machine.snapshot());
+  const ramBytes = c.scenario.ramMiB * 1024 * 1024;
+  const copyNs = initial ? 0 : Math.ceil((ramBytes * 8 * 1000) / c.scenario.network.logging.bandwidthMbps) + 1 * NS_PER_MS;
+  c.schedule(c.nowNs + copyNs, { t: 'respawnDone', vm: s.id });
+  if (!initial) c.onRespawnStart();
+  if (!initial) c.addTrace({ kind: 'respawnStart', vm: s.id, host: target, text: `copying the primary's state to a new secondary on ${target} (${(copyNs / NS_PER_MS).toFixed(1)} ms)` });
+  return s;
+}
+
+export function resetSender(p: VmInstance): void {
+  const s = p.sender;
+  s.pending = [];
+  s.unacked = [];
+  s.bytes = 0;
+  s.ackedSeq = s.nextSeq - 1;
+}
+
+/** The copy finished: the secondary starts replaying from the snapshot. */
+export function finishRespawn(c: Cluster, s: VmInstance): void {
+  const snap = c.respawnSnapshots.get(s.id);
+  c.respawnSnapshots.delete(s.id);
+  const p = c.vm(s.peer);
+  if (snap === undefined || s.status !== 'copying' || p === undefined || !p.alive) {
+    if (s.status === 'copying') haltVm(c, s, 'its primary is gone before the copy finished');
+    return;
+  }
+  s.machine.restore(snap);
+  s.status = 'running';
+  s.lastNs = c.nowNs;
+  c.rebase(s, c.nowNs);
+  s.lastHeardNs = c.nowNs;
+  s.lastLogNs = c.nowNs;
+  const initial = s.machine.instret === 0;
+  c.addTrace({ kind: 'respawnDone', vm: s.id, host: s.host, text: `secondary running on ${s.host}: replaying from instruction ${s.machine.instret}` });
+  if (!initial) c.checkers.respawned();
+}
+
+/** Starts a new secondary if FT is on and a host is free; otherwise the VM stays Not Protected. */
+export function respawn(c: Cluster, p: VmInstance): void {
+  if (!c.ftEnabled || c.ftSuspended || !p.alive || p.role !== 'primary') return;
+  if (c.secondary !== undefined) return;
+  startSecondary(c, p, null, false);
+}
+
+/** HA: when no VM of the pair survives, restart the VM from its disk on a healthy host. */
+export function haCheck(c: Cluster): void {
+  if (c.vms.some((v) => v.alive && (v.status === 'running' || v.role === 'primary'))) return;
+  if (c.vms.some((v) => v.status === 'exited' || v.status === 'fatal')) return; // the guest stopped itself: nothing to restart
+  const allowed = c.scenario.placement.allowedHosts;
+  const host = [...c.hosts.values()].find((h) => h.up && c.storage.reachable(h.name) && (allowed === null || allowed.includes(h.name)));
+  if (host === undefined) {
+    c.schedule(c.nowNs + c.scenario.ft.failureTimeoutMs * NS_PER_MS, { t: 'haCheck' });
+    return;
+  }
+  c.epoch++;
+  c.pairGeneration++;
+  const p = c.createVm('primary', host.name, 'running');
+  p.machine.load(c.program);
+  c.identityVm = p.id;
+  c.addTrace({ kind: 'haRestart', vm: p.id, host: host.name, text: `both VMs lost: HA restarted the VM from its disk on ${host.name} (memory state lost)` });
+  c.checkers.haRestarted(p);
+  respawn(c, p);
+}

@@ -1,0 +1,26 @@
+// How a VM stops: halting itself (lost arbitration, FT turned off) or dying with its host.
+
+import type { Cluster } from '../cluster';
+import { NS_PER_MS } from '../cluster';
+import type { VmInstance } from './vm';
+
+export function hostUp(c: Cluster, host: string): boolean {
+  return c.hosts.get(host)?.up === true;
+}
+
+export function haltVm(c: Cluster, vm: VmInstance, why: string): void {
+  if (!vm.alive) return;
+  vm.status = 'halted';
+  vm.held = [];
+  c.addTrace({ kind: 'halt', vm: vm.id, host: vm.host, text: `${vm.name} halted: ${why}` });
+}
+
+/** A VM dies with its host (or is killed by an FT action). */
+export function killVm(c: Cluster, vm: VmInstance, why: string): void {
+  if (!vm.alive) return;
+  vm.status = 'crashed';
+  vm.held = [];
+  c.addTrace({ kind: 'crash', vm: vm.id, host: vm.host, text: `${vm.name} is gone: ${why}` });
+  c.checkers.vmLost(vm);
+  c.schedule(c.nowNs + c.scenario.ft.failureTimeoutMs * NS_PER_MS, { t: 'haCheck' });
+}
