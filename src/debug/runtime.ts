@@ -103,28 +103,14 @@ export class LockstepRuntime extends EventEmitter {
     this.tm = new TimeMachine(this.cluster);
   }
 
-  /**
-   * Watches the cluster without changing src/ft: new VM machines get the breakpoints, trace events and
-   * checker failures stop a run at the quantum where they happen (wanted upstream: onVmCreated/onTrace hooks).
-   */
+  /** Watches the cluster: new VM machines get the breakpoints; trace events and checker failures can stop a run. */
   private hookCluster(): void {
     const c = this.cluster;
-    const createVm = c.createVm.bind(c);
-    c.createVm = (...args: Parameters<Cluster['createVm']>) => {
-      const vm = createVm(...args);
-      this.applyTo(vm);
-      return vm;
-    };
-    const vmShell = c.vmShell.bind(c);
-    c.vmShell = (...args: Parameters<Cluster['vmShell']>) => {
-      const vm = vmShell(...args);
-      this.applyTo(vm);
-      return vm;
-    };
-    const addTrace = c.addTrace.bind(c);
-    c.addTrace = (ev) => {
-      addTrace(ev);
-      if (this.observing) this.onTrace({ timeNs: c.nowNs, ...ev });
+    c.observer = {
+      vmCreated: (vm) => this.applyTo(vm),
+      traced: (ev) => {
+        if (this.observing) this.onTrace(ev);
+      },
     };
     c.checkers.onViolation = (name, detail) => {
       if (this.observing && this.filters.has('checker')) this.raise({ filter: 'checker', text: `${name}: ${detail}` });
@@ -140,15 +126,11 @@ export class LockstepRuntime extends EventEmitter {
     if (f !== null && this.filters.has(f)) this.raise({ filter: f, text: ev.text, vm: ev.vm });
   }
 
-  /**
-   * Stops the run at the end of the current quantum. Only the cluster's own flag is set: Cluster.requestStop
-   * also stops every CPU, and a VM that has not run its part of this quantum yet would then lose it, so the
-   * observed run would differ from an unobserved one (wanted upstream: a quantum-boundary stop in the API).
-   */
+  /** Stops the run at the end of the current quantum (Cluster.requestStop leaves the CPUs alone, so observing changes nothing). */
   private raise(e: { filter: ExceptionFilter; text: string; vm?: number }): void {
     if (this.pendingException !== null) return;
     this.pendingException = e;
-    (this.cluster as unknown as { stopRequested: boolean }).stopRequested = true;
+    this.cluster.requestStop();
   }
 
   // ---- VMs ---------------------------------------------------------------------------------------
@@ -338,6 +320,8 @@ export class LockstepRuntime extends EventEmitter {
     let lastYield = performance.now();
     try {
       this.prepareGoal(goal);
+      // Resuming steps off a breakpoint at each VM's current pc (as gdb does); later slices still hit it.
+      for (const v of c.vms) if (v.alive) v.machine.cpu.stepOffBreakpoint();
       for (;;) {
         if (this.pauseRequested) return { reason: 'pause', vm: this.goalVm(goal), description: 'Paused' };
         const limit = goal.kind === 'time' ? Math.min(goal.untilNs, this.endNs) : this.endNs;

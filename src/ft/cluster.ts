@@ -40,7 +40,14 @@ export interface ClusterStop {
   vm?: number;
 }
 
+/** Someone watching the cluster (the debug adapter): told of every new VM object and every trace event. */
+export interface ClusterObserver {
+  vmCreated(vm: VmInstance): void;
+  traced(ev: TraceEvent): void;
+}
+
 export class Cluster implements EnvHost {
+  observer: ClusterObserver | null = null;
   readonly queue = new EventQueue<SimEvent>(EVENT_QUEUE_CAPACITY);
   readonly trace = new Trace(TRACE_CAPACITY);
   readonly prng: Prng;
@@ -113,7 +120,7 @@ export class Cluster implements EnvHost {
     const end = this.quantumEndNs;
     if (this.advancing !== null && end !== null && timeNs < end) {
       this.quantumEndNs = Math.max(timeNs, this.nowNs);
-      this.advancing.machine.cpu.requestStop();
+      this.stopIfRunning(this.advancing);
     }
     this.queue.push(timeNs, ev, prio);
   }
@@ -127,7 +134,9 @@ export class Cluster implements EnvHost {
 
   /** A VM object with a blank machine, for restoring a checkpoint taken after this VM was born (no events). */
   vmShell(id: number, host: string, epoch: number): VmInstance {
-    return new VmInstance(id, 'secondary', host, epoch, 0, this.newMachine(), this.nowNs, 'halted');
+    const vm = new VmInstance(id, 'secondary', host, epoch, 0, this.newMachine(), this.nowNs, 'halted');
+    this.observer?.vmCreated(vm);
+    return vm;
   }
 
   createVm(role: 'primary' | 'secondary', host: string, status: VmInstance['status']): VmInstance {
@@ -136,6 +145,7 @@ export class Cluster implements EnvHost {
     machine.setEnvironment(role === 'primary' ? new RecordEnv(vm, this) : new ReplayEnv(vm, this));
     this.rebase(vm, this.nowNs);
     this.vms.push(vm);
+    this.observer?.vmCreated(vm);
     this.schedule(this.nowNs + this.scenario.ft.heartbeatIntervalMs * NS_PER_MS, { t: 'tick', vm: vm.id });
     if (role === 'primary') this.schedule(this.nowNs + this.flushIntervalNs, { t: 'flush', vm: vm.id });
     return vm;
@@ -183,7 +193,7 @@ export class Cluster implements EnvHost {
     const full = { ...entry, seq } as LogEntry;
     s.pending.push(full);
     s.bytes += entryBytes(full);
-    if (this.logBufferFull(vm)) vm.machine.cpu.requestStop();
+    if (this.logBufferFull(vm)) this.stopIfRunning(vm);
     return seq;
   }
 
@@ -215,7 +225,7 @@ export class Cluster implements EnvHost {
     vm.divergence = why;
     this.addTrace({ kind: 'divergence', vm: vm.id, host: vm.host, text: why, data: { instret, pc } });
     this.checkers.divergence(vm, why);
-    vm.machine.cpu.requestStop();
+    this.stopIfRunning(vm);
   }
 
   /** Delivers an input to the primary at its current instruction count and logs it. */
@@ -266,10 +276,17 @@ export class Cluster implements EnvHost {
     this.queue.push(atNs, { t: 'fault', fault: { ...fault, atMs: atNs / NS_PER_MS }, index: -1 }, 0);
   }
 
-  /** Makes a running `run` return at the next quantum boundary (used by the debugger's pause). */
+  /**
+   * Makes `run` return at the end of the current quantum (the debugger's pause, an exception stop).
+   * The CPUs are not interrupted: cutting a VM's slice short would change the run being observed.
+   */
   requestStop(): void {
     this.stopRequested = true;
-    for (const v of this.vms) if (v.alive) v.machine.cpu.requestStop();
+  }
+
+  /** Stops `vm` after the current instruction if it is executing right now (never leaves a stale stop flag behind). */
+  private stopIfRunning(vm: VmInstance): void {
+    if (this.advancing === vm) vm.machine.cpu.requestStop();
   }
 
   private processEventsUpTo(tNs: number): void {
@@ -359,7 +376,9 @@ export class Cluster implements EnvHost {
   // ---- bookkeeping -------------------------------------------------------------------------------
 
   addTrace(ev: Omit<TraceEvent, 'timeNs'>): void {
-    this.trace.add({ timeNs: this.nowNs, ...ev });
+    const full = { timeNs: this.nowNs, ...ev };
+    this.trace.add(full);
+    this.observer?.traced(full);
   }
 
   noteState(): void {
@@ -380,7 +399,7 @@ export class Cluster implements EnvHost {
   onRelease(vm: VmInstance, atNs: number): void {
     if (this.armedFaults.length === 0) return;
     for (const f of this.armedFaults.splice(0)) this.schedule(atNs, { t: 'fault', fault: f, index: -1 });
-    vm.machine.cpu.requestStop();
+    this.stopIfRunning(vm);
   }
 
   /** A respawn started: faults armed for "during respawn" fire now. */

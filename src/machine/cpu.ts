@@ -72,6 +72,8 @@ export class Cpu implements CsrHost {
   private watchHit = false;
   private bpHit = false;
   private bpSkipPc = DC_EMPTY;
+  /** The pc of the last breakpoint stop (or of `stepOffBreakpoint`): the next run() steps off it. */
+  private resumeSkipPc = DC_EMPTY;
   private runStartInstret = 0;
   private trapTarget = DC_EMPTY;
   private trapInstret = -1;
@@ -122,13 +124,21 @@ export class Cpu implements CsrHost {
     this.attn = true;
   }
 
+  /** Makes the next run() execute the instruction at the current pc even if a breakpoint sits there (a debugger resuming). */
+  stepOffBreakpoint(): void {
+    this.resumeSkipPc = this.pc | 0;
+  }
+
   /** Runs until instret reaches `limitInstret` or another stop. Never throws for guest reasons. */
   run(limitInstret: number): StopReason {
     if (!Number.isSafeInteger(limitInstret)) throw new Error(`run: bad instruction limit ${limitInstret}`);
     this.fatal = null;
     this.regs[0] = 0;
     if (this.exitCode !== null) return 'exit';
-    this.bpSkipPc = this.pc | 0;
+    // Step off a breakpoint only when resuming from a stop on it: a run that merely starts on a
+    // breakpoint (a new time slice, a stop for another reason) must still hit it.
+    this.bpSkipPc = this.resumeSkipPc === (this.pc | 0) ? this.resumeSkipPc : DC_EMPTY;
+    this.resumeSkipPc = DC_EMPTY;
     this.runStartInstret = this.instret;
     for (;;) {
       if (this.stopRequested) {
@@ -158,6 +168,7 @@ export class Cpu implements CsrHost {
     }
     if (this.bpHit) {
       this.bpHit = false;
+      this.resumeSkipPc = this.pc | 0;
       return 'breakpoint';
     }
     return null; // requested / wfi / limit / interrupts are handled at the top of run()'s loop
@@ -518,6 +529,7 @@ export class Cpu implements CsrHost {
     this.trapInstret = s.trapInstret;
     this.fatal = null;
     this.attn = false;
+    this.resumeSkipPc = DC_EMPTY;
     if (!keepDecodeCache) this.flushDecodeCache();
   }
 }

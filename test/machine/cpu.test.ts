@@ -333,6 +333,21 @@ test('breakpoints stop before the instruction; a run starting on one steps off i
   assert.equal(cpu.run(cpu.instret + 100), 'limit');
 });
 
+test('a run that merely starts on a breakpoint (new time slice) hits it; stepOffBreakpoint resumes past it', () => {
+  const p = new Prog().w(E.addi(R.a0, 0, 1)).label('b').w(E.addi(R.a0, R.a0, 1)).label('loop').jal(0, 'loop');
+  const { cpu } = makeRig(p.bytes());
+  cpu.setBreakpoints([p.addr('b')]);
+  assert.equal(cpu.run(1), 'limit'); // a slice ends exactly before the breakpoint
+  assert.equal(cpu.pc, p.addr('b'));
+  assert.equal(cpu.run(100), 'breakpoint', 'the next slice must not skip it');
+  assert.equal(cpu.instret, 1);
+  cpu.setBreakpoints([p.addr('b')]);
+  cpu.pc = p.addr('b');
+  cpu.stepOffBreakpoint();
+  assert.equal(cpu.run(cpu.instret + 10), 'limit');
+  assert.equal(cpu.x[R.a0], 2);
+});
+
 test('breakpoint at the trap handler entry stops after the trap is taken', () => {
   const p = withHandler((q) => q.w(E.ecall()));
   const { cpu } = makeRig(p.bytes());
