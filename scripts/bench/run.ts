@@ -1,6 +1,7 @@
 // Runs every figure of the benchmark in order and gathers them into one report (used by scripts/bench.ts and its test).
 
 import { cpus } from 'node:os';
+import { benchAdapter, type AdapterReport } from './adapter';
 import { benchChaos, type ChaosReport } from './chaos';
 import { benchCpu, type CpuRow } from './cpu';
 import { benchFt, type FtReport } from './ft';
@@ -12,8 +13,8 @@ export interface BenchOptions { quick: boolean; log?: (line: string) => void }
 
 /** Repetitions and sizes of each mode: full ≈ 1–1.5 min, quick ≈ 15–25 s on two idle cores. */
 export const MODES = {
-  full: { cpuReps: 5, qemuReps: 5, simMs: 1000, ftReps: 3, chaosSeeds: 20, reverseDepths: [1e6, 1e7, 1e8] },
-  quick: { cpuReps: 1, qemuReps: 1, simMs: 100, ftReps: 1, chaosSeeds: 3, reverseDepths: [1e6] },
+  full: { cpuReps: 5, qemuReps: 5, simMs: 1000, ftReps: 3, chaosSeeds: 20, reverseDepths: [1e6, 1e7, 1e8], adapterReps: 200, adapterPauses: 10 },
+  quick: { cpuReps: 1, qemuReps: 1, simMs: 100, ftReps: 1, chaosSeeds: 3, reverseDepths: [1e6], adapterReps: 20, adapterPauses: 3 },
 };
 
 export interface BenchReport {
@@ -28,6 +29,7 @@ export interface BenchReport {
   ft: FtReport;
   chaos: ChaosReport;
   reverse: ReverseRow[];
+  adapter: AdapterReport;
   failures: string[];
   totalWallMs: number;
 }
@@ -62,10 +64,12 @@ export function runBench(opts: BenchOptions): BenchReport {
   const chaos = benchChaos(root, s.chaosSeeds);
   log(`[6/6] reverse steps at ${s.reverseDepths.map((d) => d.toExponential(0)).join(', ')} instructions`);
   const reverse = benchReverse(root, s.reverseDepths);
+  log(`[7/7] debug adapter: ${s.adapterReps} requests of each kind, ${s.adapterPauses} pauses`);
+  const adapter = benchAdapter(root, s.adapterReps, s.adapterPauses);
   return {
     mode, node: process.version, cores: cpus().length, settings: s, cpu,
     lockstepGeomeanMips: round(geomean(cpu.map((r) => r.mips)), 1), lockstepGeomeanCpuMips: round(geomean(cpu.map((r) => r.cpuMips)), 1),
-    qemu, ft, chaos, reverse,
+    qemu, ft, chaos, reverse, adapter,
     failures: failuresOf(cpu, qemu, ft), totalWallMs: round(Number(process.hrtime.bigint() - t0) / 1e6, 0),
   };
 }

@@ -53,6 +53,7 @@ function footnotes(r: BenchReport): string[] {
     `[4] wall time of runScenario for the same ${r.ft.simMs} simulated ms, median of ${s.ftReps} run(s) (identical trace hash each time); per run and per million instructions retired by the primary (the single VM serves more requests, so it retires more).`,
     `[5] chaosScenario(failover.json, seed) + runScenario for seeds 1..${r.chaos.seeds} on one thread: ${num(r.chaos.wallMs / 1000, 1)} s, ${r.chaos.checkersFailed} seed(s) with a failed checker.`,
     `[6] TimeMachine over the kvstore pair (${SATURATING_WORKLOAD.clients} clients, no faults), run until the primary retired N instructions, then ${r.reverse[0]?.samples ?? 0} successive one-instruction step-backs timed with hrtime (each restores the nearest checkpoint and re-executes the cluster); memory = RAM pages held by checkpoints and not shared with an earlier checkpoint, over the guest RAM of all VMs.`,
+    `[7] @vscode/debugadapter-testsupport DebugClient in a child process against node ${r.adapter.adapter} (stdin/stdout): examples/kvstore/kvstore.elf stopped on entry, ${r.adapter.requests[0]?.samples ?? 0} of each request in a row, hrtime from sending the request to its response (next and stepBack: to the stopped event); pause: a two-instruction assembly loop free-running, pause sent 100 ms after each continue, time to the stopped event (median and max of ${r.adapter.pause.samples}).`,
   ];
 }
 
@@ -62,14 +63,22 @@ function reverseRows(r: BenchReport): Row[] {
   return rows;
 }
 
+function adapterRows(r: BenchReport): Row[] {
+  const rows: Row[] = [['debug adapter request [7]', 'median ms', 'p95 ms', 'samples']];
+  for (const x of r.adapter.requests) rows.push([x.kind, num(x.medianMs, 2), num(x.p95Ms, 2), int(x.samples)]);
+  rows.push(['pause, runaway guest (max for p95)', num(r.adapter.pause.medianMs, 2), num(r.adapter.pause.maxMs, 2), int(r.adapter.pause.samples)]);
+  return rows;
+}
+
 export function formatReport(r: BenchReport): string {
   const top = columns(cpuRows(r));
   const bottom = columns(ftRows(r));
   const rev = columns(reverseRows(r));
-  const width = Math.max(...top.map((l) => l.length), ...bottom.map((l) => l.length), ...rev.map((l) => l.length));
+  const dap = columns(adapterRows(r));
+  const width = Math.max(...[top, bottom, rev, dap].flat().map((l) => l.length));
   const rule = '─'.repeat(width);
   const title = `Lockstep benchmark — ${r.mode} mode, node ${r.node}, ${r.cores} cores, ${num(r.totalWallMs / 1000, 0)} s`;
-  const lines = [title, rule, top[0], rule, ...top.slice(1), rule, bottom[0], rule, ...bottom.slice(1), rule, rev[0], rule, ...rev.slice(1), rule, ...footnotes(r)];
+  const lines = [title, rule, top[0], rule, ...top.slice(1), rule, bottom[0], rule, ...bottom.slice(1), rule, rev[0], rule, ...rev.slice(1), rule, dap[0], rule, ...dap.slice(1), rule, ...footnotes(r)];
   if (r.failures.length > 0) lines.push('', 'BENCH FAILED:', ...r.failures.map((f) => `  ${f}`));
   return lines.join('\n');
 }

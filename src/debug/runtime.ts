@@ -7,6 +7,7 @@ import type { ClusterStop } from '../ft/cluster';
 import type { Scenario, FaultSpec } from '../ft/scenario';
 import { parseScenario, scenarioToJson } from '../ft/scenario';
 import type { VmInstance } from '../ft/protocol/vm';
+import { describeOutput } from '../ft/protocol/log';
 import type { TraceEvent } from '../ft/sim/trace';
 import { TimeMachine } from '../replay/time-machine';
 import type { TravelStop } from '../replay/time-machine';
@@ -26,7 +27,10 @@ export interface RuntimeStop {
   hitIds?: number[];
 }
 
-export type ExceptionFilter = 'divergence' | 'failover' | 'hostFailure' | 'guestTrap' | 'checker';
+export type ExceptionFilter = 'divergence' | 'failover' | 'hostFailure' | 'guestTrap' | 'checker' | 'heldOutput';
+
+/** Default of the "output held longer than N ms" filter's condition. */
+export const HELD_OUTPUT_DEFAULT_MS = 5;
 
 /** One user breakpoint at one or more code addresses. */
 export interface CodeBreakpoint {
@@ -54,7 +58,8 @@ type Goal =
   | { kind: 'instr'; vm: number; count: number }
   | { kind: 'line'; vm: number; over: boolean; startLine: string | undefined; startSp: number; steps: number }
   | { kind: 'out'; vm: number; retAddr: number; cfa: number }
-  | { kind: 'time'; untilNs: number };
+  | { kind: 'time'; untilNs: number }
+  | { kind: 'goto'; vm: number; addr: number };
 
 const LINE_STEP_MAX = 200_000;
 const CHUNK_WALL_MS = 12;
@@ -90,6 +95,10 @@ export class LockstepRuntime extends EventEmitter {
   private observing = false;
   private chunkNs = 0.2 * NS_PER_MS;
   lastException: { filter: ExceptionFilter; text: string } | null = null;
+  /** The "output held longer than N ms" filter's N, in simulated ms. */
+  heldOutputMs = HELD_OUTPUT_DEFAULT_MS;
+  /** The held output last reported: no second stop while it is still held (one stop per backlog). */
+  private heldReported: { vm: number; seq: number } | null = null;
   private nextBpId = 1;
 
   constructor(opts: RuntimeOptions) {
@@ -174,7 +183,10 @@ export class LockstepRuntime extends EventEmitter {
     return this.dataBps;
   }
 
-  setExceptionFilters(filters: ExceptionFilter[]): void {
+  /** `heldOutputMs`: the condition of the held-output filter (simulated ms; a positive number). */
+  setExceptionFilters(filters: ExceptionFilter[], heldOutputMs = HELD_OUTPUT_DEFAULT_MS): void {
+    if (!(heldOutputMs > 0) || !Number.isFinite(heldOutputMs)) throw new Error(`held output: the condition must be a positive number of ms, not ${heldOutputMs}`);
+    this.heldOutputMs = heldOutputMs;
     this.filters.clear();
     for (const f of filters) this.filters.add(f);
     this.applyAll();
@@ -333,12 +345,13 @@ export class LockstepRuntime extends EventEmitter {
         this.observing = true;
         let stop: ClusterStop;
         try {
-          stop = this.tm.forward(Math.min(limit, c.nowNs + this.chunkNs));
+          stop = this.tm.forward(Math.min(limit, c.nowNs + this.chunkNs, this.heldDeadline(goal)));
         } finally {
           this.observing = false;
         }
         this.adaptChunk(performance.now() - t0);
         this.emit('vmsChanged');
+        if (goal.kind !== 'time' && goal.kind !== 'goto' && this.pendingException === null) this.checkHeld();
         const done = this.judge(goal, stop);
         if (done !== null) return done;
         if (goal.kind !== 'time' && this.goalVm(goal) !== undefined && !this.cluster.vm(this.goalVm(goal)!)?.alive) {
@@ -358,6 +371,40 @@ export class LockstepRuntime extends EventEmitter {
     }
   }
 
+  /**
+   * Held-output filter: the chunk ends when the oldest output the primary holds turns N ms old (just
+   * after, to be "longer than"), and at most N ms after now, so the stop lands within a quantum of it.
+   */
+  private heldDeadline(goal: Goal): number {
+    if (!this.filters.has('heldOutput') || goal.kind === 'time' || goal.kind === 'goto') return Infinity;
+    const c = this.cluster;
+    const n = this.heldOutputMs * NS_PER_MS;
+    const h = this.unreportedHeld()[0];
+    return h === undefined ? c.nowNs + n : Math.max(c.nowNs + 1, h.producedNs + n + 1);
+  }
+
+  /** Outputs the primary holds, oldest first, unless the reported one is among them (its backlog already stopped once). */
+  private unreportedHeld(): VmInstance['held'] {
+    const p = this.cluster.primary;
+    if (p === undefined) return [];
+    const r = this.heldReported;
+    if (r !== null && r.vm === p.id && p.held.some((h) => h.seq === r.seq)) return [];
+    return p.held;
+  }
+
+  /** Between chunks: raises the held-output exception when the primary's oldest held output is older than N ms. */
+  private checkHeld(): void {
+    if (!this.filters.has('heldOutput')) return;
+    const c = this.cluster;
+    const p = c.primary;
+    const h = this.unreportedHeld()[0];
+    if (p === undefined || h === undefined || c.nowNs - h.producedNs <= this.heldOutputMs * NS_PER_MS) return;
+    this.heldReported = { vm: p.id, seq: h.seq };
+    const text = `${describeOutput(h.out)} (output ${h.seq}, produced at ${fmtMs(h.producedNs)}) held ${((c.nowNs - h.producedNs) / NS_PER_MS).toFixed(6)} ms by the Output Rule on ${p.name}, `
+      + `over the ${this.heldOutputMs} ms limit; ${p.held.length} output(s) held, log acknowledged up to ${p.sender.ackedSeq}`;
+    this.pendingException = { filter: 'heldOutput', text, vm: p.id };
+  }
+
   private goalVm(goal: Goal): number | undefined {
     return goal.kind === 'continue' || goal.kind === 'time' ? undefined : goal.vm;
   }
@@ -372,6 +419,8 @@ export class LockstepRuntime extends EventEmitter {
       if (goal.kind === 'instr') c.stepTargets.set(v.id, v.machine.instret + goal.count);
     } else if (goal.kind === 'out') {
       this.temp = { vm: goal.vm, addr: goal.retAddr, cfa: goal.cfa };
+    } else if (goal.kind === 'goto') {
+      this.temp = { vm: goal.vm, addr: goal.addr, cfa: 0 };
     }
     this.applyAll();
   }
@@ -398,6 +447,7 @@ export class LockstepRuntime extends EventEmitter {
       this.pendingException = null;
       return stop.reason === 'requested' && this.pauseRequested ? { reason: 'pause', vm: undefined, description: 'Paused' } : null;
     }
+    if (goal.kind === 'goto') return this.judgeGoto(goal, stop);
     if (this.pendingException !== null) {
       const e = this.pendingException;
       this.pendingException = null;
@@ -444,6 +494,15 @@ export class LockstepRuntime extends EventEmitter {
       default:
         return null;
     }
+  }
+
+  /** A goto forward is a jump, not a run: only its own temporary breakpoint ends it (user breakpoints and exceptions are passed). */
+  private judgeGoto(goal: Goal & { kind: 'goto' }, stop: ClusterStop): RuntimeStop | null {
+    this.pendingException = null;
+    if (stop.reason === 'requested' && this.pauseRequested) return { reason: 'pause', vm: goal.vm, description: 'Paused' };
+    const v = stop.vm !== undefined ? this.cluster.vm(stop.vm) : undefined;
+    if (stop.reason !== 'breakpoint' || v === undefined || v.id !== goal.vm || (v.machine.cpu.pc >>> 0) !== goal.addr) return null;
+    return { reason: 'goto', vm: v.id, description: `At ${hexAddr(goal.addr)} (instruction ${v.machine.instret})` };
   }
 
   /** After one micro-step of a line step: done when the line changed (and we are not deeper), else the next micro-step. */
@@ -588,6 +647,53 @@ export class LockstepRuntime extends EventEmitter {
     return { reason: 'pause', vm, description: 'Too many breakpoint hits whose condition is false' };
   }
 
+  /**
+   * Goto as a jump in time (a deterministic replay debugger must not move pc: that would fork the run):
+   * to the most recent past moment VM `vm` was about to execute `addr`, else the next future one
+   * (bounded by the scenario's end). Null when there is neither; the cluster is then where it was.
+   */
+  async goto(vm: number, addr: number): Promise<RuntimeStop | null> {
+    const past = this.gotoPast(vm, addr >>> 0);
+    if (past !== null) return past;
+    const mark = '\u0000debug-goto';
+    this.tm.bookmark(mark);
+    try {
+      const s = await this.drive({ kind: 'goto', vm, addr: addr >>> 0 });
+      if (s.reason === 'goto' || s.description === 'Paused') return s;
+      this.tm.jumpToBookmark(mark);
+      this.applyAll();
+      this.emit('vmsChanged');
+      return null;
+    } finally {
+      this.tm.deleteBookmark(mark);
+    }
+  }
+
+  /** Reverse search for goto: TimeMachine.reverseContinue with only a temporary breakpoint at `addr` on that VM. */
+  private gotoPast(vm: number, addr: number): RuntimeStop | null {
+    this.assertStopped();
+    this.mustVm(vm);
+    const mark = '\u0000debug-goto-back';
+    this.tm.bookmark(mark);
+    let s = { reason: 'unreachable' } as TravelStop;
+    this.temp = { vm, addr, cfa: 0 };
+    try {
+      this.withoutUserBreakpoints(() => {
+        s = this.tm.reverseContinue(vm);
+      });
+    } finally {
+      this.temp = null;
+      this.applyAll();
+    }
+    const v = this.cluster.vm(vm);
+    const found = s.reason === 'breakpoint' && v !== undefined && (v.machine.cpu.pc >>> 0) === addr;
+    if (!found) this.tm.jumpToBookmark(mark);
+    this.tm.deleteBookmark(mark);
+    this.applyAll();
+    this.emit('vmsChanged');
+    return found ? { reason: 'goto', vm, description: `Back at ${hexAddr(addr)} (instruction ${v!.machine.instret})` } : null;
+  }
+
   seekTime(tNs: number): RuntimeStop {
     this.assertStopped();
     if (!(tNs >= 0)) throw new Error(`seek: bad time ${tNs}`);
@@ -659,7 +765,12 @@ const EXCEPTION_LABEL: Record<ExceptionFilter, string> = {
   hostFailure: 'Host failure',
   guestTrap: 'Guest trap',
   checker: 'Checker failure',
+  heldOutput: 'Output held too long',
 };
+
+function hexAddr(a: number): string {
+  return `0x${(a >>> 0).toString(16).padStart(8, '0')}`;
+}
 
 export function fmtMs(ns: number): string {
   return `${(ns / NS_PER_MS).toFixed(3)} ms`;

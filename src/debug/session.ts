@@ -6,7 +6,7 @@ import {
   Thread, StackFrame, Scope, Source, Handles, MemoryEvent, ProgressStartEvent, ProgressEndEvent, logger, Logger,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { LockstepRuntime, fmtMs } from './runtime';
+import { LockstepRuntime, fmtMs, HELD_OUTPUT_DEFAULT_MS } from './runtime';
 import type { RuntimeStop, ExceptionFilter } from './runtime';
 import { prepareLaunch } from './launch';
 import { evaluate, formatValue, registerIndex, csrNumber } from './evaluate';
@@ -29,6 +29,13 @@ const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
   { filter: 'hostFailure', label: 'Host failure', description: 'A VM stopped because its host failed', default: false },
   { filter: 'guestTrap', label: 'Guest trap', description: 'A synchronous exception in the guest (not interrupts), or a fatal trap', default: false },
   { filter: 'checker', label: 'Checker failure', description: 'An FT invariant checker failed', default: true },
+  // On because a held output is what a client of a fault-tolerant server sees as latency: the Output
+  // Rule keeps it until the secondary acknowledges the log, so a slow or broken logging link shows here first.
+  {
+    filter: 'heldOutput', label: 'Output held longer than N ms', default: false, supportsCondition: true,
+    description: 'The primary has an output the Output Rule has held (not yet acknowledged by the secondary) for more than N ms of simulated time',
+    conditionDescription: `N, in simulated ms (default ${HELD_OUTPUT_DEFAULT_MS})`,
+  },
 ];
 
 class RequestError extends Error {}
@@ -45,6 +52,9 @@ export class LockstepSession extends LoggingDebugSession {
   private clientProgress = false;
   private progressSeq = 0;
   private activeProgress: string | undefined;
+  /** Goto target ids → code addresses (ids only grow, so a stale id never names another address). */
+  private gotoAddrs = new Map<number, number>();
+  private nextGotoId = 1;
 
   constructor() {
     super();
@@ -173,11 +183,13 @@ export class LockstepSession extends LoggingDebugSession {
       supportsCompletionsRequest: true, // Debug Console: registers, symbols and the `.verbs`
       completionTriggerCharacters: ['.'],
       supportsExceptionInfoRequest: true, // what the divergence/failover/checker was
-      supportsExceptionFilterOptions: true, // per-filter options (the conditions are ignored for now)
+      supportsExceptionFilterOptions: true, // per-filter options: the held-output filter's condition is its N ms
       exceptionBreakpointFilters: EXCEPTION_FILTERS, // FT events are the "exceptions" of this debugger
       supportsTerminateRequest: true, // end the session without killing a host process (there is none)
       supportsCancelRequest: true, // a long seek into the future reports progress and can be cancelled (it pauses)
-      supportsGotoTargetsRequest: false, // off: moving pc would fork the lockstep execution; use .seek instead
+      // On, as a jump in time: moving pc would fork the lockstep run, so goto goes to the most recent past
+      // (else the next future) moment the VM was about to execute the target address; the run is unchanged.
+      supportsGotoTargetsRequest: true,
       supportsRestartRequest: false, // off: VS Code restarts by relaunching, which is exact (deterministic)
       supportsValueFormattingOptions: false, // off: values are always hex with the decimal beside
       supportsSingleThreadExecutionRequests: false, // off: VMs share one simulated clock, they run together
@@ -312,7 +324,7 @@ export class LockstepSession extends LoggingDebugSession {
       const known = new Set(EXCEPTION_FILTERS.map((f) => f.filter));
       const names = [...(args?.filters ?? []), ...(args?.filterOptions ?? []).map((o) => o.filterId)];
       const filters = names.filter((f) => known.has(f)) as ExceptionFilter[];
-      this.runtime.setExceptionFilters(filters);
+      this.runtime.setExceptionFilters(filters, heldOutputCondition(args?.filterOptions));
       response.body = { breakpoints: names.map((f) => ({ verified: known.has(f), message: known.has(f) ? undefined : `unknown filter ${f}` })) };
       this.sendResponse(response);
     });
@@ -550,6 +562,38 @@ export class LockstepSession extends LoggingDebugSession {
       const v = this.vmOf(args?.threadId);
       const rt = this.runtime;
       this.travel(response, () => rt.reverseContinue(v.id));
+    });
+  }
+
+  protected override gotoTargetsRequest(response: DebugProtocol.GotoTargetsResponse, args: DebugProtocol.GotoTargetsArguments): void {
+    this.handle(response, () => {
+      const rt = this.runtime;
+      const path = args?.source?.path;
+      if (typeof path !== 'string' || typeof args.line !== 'number') throw new RequestError('gotoTargets: source.path and line are needed');
+      const exact = rt.info.lineStarts(path, args.line);
+      const r = exact.length > 0 ? { line: args.line, addrs: exact } : rt.info.resolveLine(path, args.line);
+      const targets = (r?.addrs ?? []).map((addr) => {
+        const id = this.nextGotoId++;
+        this.gotoAddrs.set(id, addr >>> 0);
+        return { id, label: `${basename(path)}:${r!.line} @ ${hex(addr)}`, line: r!.line, instructionPointerReference: hex(addr) };
+      });
+      response.body = { targets };
+      this.sendResponse(response);
+    });
+  }
+
+  /** Goto: a jump in time to that address (past first, else future); `goto` stop, everything invalidated. */
+  protected override gotoRequest(response: DebugProtocol.GotoResponse, args: DebugProtocol.GotoArguments): void {
+    this.handle(response, async () => {
+      const v = this.vmOf(args?.threadId);
+      const rt = this.runtime;
+      const addr = this.gotoAddrs.get(args.targetId);
+      if (addr === undefined) throw new RequestError(`no goto target ${args.targetId}`);
+      if (rt.isRunning) throw new RequestError('the cluster is running: pause it first');
+      const stop = await rt.goto(v.id, addr);
+      if (stop === null) throw new RequestError(`${v.name} does not execute ${hex(addr)} before or after this point (up to the end of the scenario)`);
+      this.sendResponse(response);
+      this.reportStop(stop, true);
     });
   }
 
@@ -791,6 +835,15 @@ export class LockstepSession extends LoggingDebugSession {
         throw new RequestError(`unrecognized request ${JSON.stringify(command)}`);
     }
   }
+}
+
+/** N of the held-output filter from its filter option's condition (default when absent). */
+function heldOutputCondition(options: DebugProtocol.ExceptionFilterOptions[] | undefined): number {
+  const c = options?.find((o) => o.filterId === 'heldOutput')?.condition?.trim();
+  if (c === undefined || c === '') return HELD_OUTPUT_DEFAULT_MS;
+  const n = Number(c.replace(/\s*ms$/, ''));
+  if (!(n > 0) || !Number.isFinite(n)) throw new RequestError(`heldOutput: the condition must be a positive number of ms, not ${JSON.stringify(c)}`);
+  return n;
 }
 
 function registerNames(): string[] {

@@ -53,13 +53,20 @@ function checkFtAndChaos(r: BenchReport): void {
   assert.ok(Number.isInteger(r.chaos.checkersFailed) && r.chaos.checkersFailed >= 0);
 }
 
+function checkAdapter(r: BenchReport): void {
+  assert.deepEqual(r.adapter.requests.map((x) => x.kind), ['next (instruction)', 'stepBack (instruction)', 'stackTrace', 'variables (registers)']);
+  for (const x of r.adapter.requests) assertPositive(x, ['samples', 'medianMs', 'p95Ms'], `adapter ${x.kind}`);
+  assertPositive(r.adapter.pause, ['samples', 'medianMs', 'maxMs'], 'adapter.pause');
+}
+
 test('npm run bench --quick --json reports every figure', { timeout: 300_000 }, async () => {
   const r = await quickReport();
   assert.equal(r.mode, 'quick');
   assert.deepEqual(r.failures, []);
   checkCpuAndQemu(r);
   checkFtAndChaos(r);
+  checkAdapter(r);
   const table = formatReport(r);
-  for (const note of ['[1]', '[2]', '[3]', '[4]', '[5]']) assert.ok(table.includes(`\n${note} `), `footnote ${note} missing`);
+  for (const note of ['[1]', '[2]', '[3]', '[4]', '[5]', '[6]', '[7]']) assert.ok(table.includes(`\n${note} `), `footnote ${note} missing`);
   assert.ok(!table.includes('BENCH FAILED'));
 });

@@ -92,3 +92,30 @@ test('continuing from breakpoint and data breakpoint hits and line steps (no tim
   assert.ok((seen.get('function breakpoint') ?? 0) > 0 && (seen.get('data breakpoint') ?? 0) > 0, JSON.stringify([...seen]));
   assert.equal(rt.cluster.trace.hash(), straightHash(80e6));
 });
+
+test('held-output stops and gotos both ways do not change the run', async () => {
+  const faults = [{ atMs: 10, kind: 'loggingLinkDown' }, { atMs: 25, kind: 'loggingLinkUp' }, { atMs: 40, kind: 'loggingLinkDown' }];
+  const l = prepareLaunch({ program: KVSTORE, untilMs: 80, faults });
+  const rt = new LockstepRuntime({ scenario: l.scenario, program: l.program, programPath: l.programPath });
+  rt.setExceptionFilters(['heldOutput'], 2);
+  const stops: string[] = [];
+  for (let i = 0; i < 4; i++) {
+    const s = await rt.continue();
+    stops.push(s.description ?? s.reason);
+    if (s.reason !== 'exception') break;
+    assert.equal(rt.lastException?.filter, 'heldOutput');
+  }
+  assert.deepEqual(stops.slice(0, 2), ['Output held too long', 'Output held too long'], 'one stop per backlog: two link outages');
+  const p = rt.cluster.primary!.id;
+  const addr = rt.info.symbol('send_reply')!.addr;
+  const back = await rt.goto(p, addr);
+  assert.equal(back?.reason, 'goto');
+  assert.equal(rt.vm(p)!.machine.pc >>> 0, addr);
+  await rt.stepInstruction(p, 5);
+  const l2 = prepareLaunch({ program: KVSTORE, untilMs: 80, faults });
+  const c = new Cluster(l2.scenario, l2.program);
+  c.run(70e6);
+  rt.setExceptionFilters([]);
+  await rt.runUntil(70e6);
+  assert.equal(rt.cluster.trace.hash(), c.trace.hash());
+});
