@@ -141,7 +141,7 @@ test('data breakpoint on a C global: hit forwards at each write, backwards at th
     assert.deepEqual(at, hits[1], 'back at the previous write');
   }));
 
-test('a fault injected mid-session fails over: the secondary becomes primary @ host-b; compareVMs finds no difference before', () =>
+test('a fault injected mid-session fails over: the secondary becomes primary @ host-b; compareVMs finds no difference before it and after the respawn', () =>
   withClient(async (dc) => {
     const stop = await launch(dc, { program: KVSTORE, untilMs: 300 });
     const seek = await stoppedAfter(dc, () => dc.customRequest('seek', { timeMs: 20 }));
@@ -166,6 +166,14 @@ test('a fault injected mid-session fails over: the secondary becomes primary @ h
     assert.match(ex.body.description ?? '', /went live/);
     const tl = (await dc.customRequest('timeline')).body;
     assert.ok(tl.events.some((e: { kind: string }) => e.kind === 'goLive'));
+    // After the respawn the new secondary (a copy of the new primary) is identical at the same instruction.
+    const respawned = await stoppedAfter(dc, () => dc.customRequest('seek', { timeMs: tl.events.find((e: { kind: string }) => e.kind === 'goLive').timeNs / 1e6 + 40 }));
+    assert.equal(respawned.body.reason, 'goto');
+    const after = await threadNames(dc);
+    assert.ok(after.includes('secondary @ host-c'), after.join(', '));
+    const cmp2 = (await dc.customRequest('compareVMs')).body;
+    assert.equal(cmp2.same, true, JSON.stringify({ r: cmp2.registers, c: cmp2.csrs, p: cmp2.pages }));
+    assert.match(cmp2.secondaryText, /secondary @ host-c/);
     // back before the fault: host-a is primary again
     await stoppedAfter(dc, () => evalIn(dc, '.seek 10ms', undefined, 'repl'));
     assert.ok((await threadNames(dc)).includes('primary @ host-a'));
