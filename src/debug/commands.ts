@@ -1,7 +1,9 @@
-// Debug Console verbs (`.inject`, `.compare`, `.seek`, `.checkpoint`, `.timeline`, `.help`) parsed into the same shapes as the custom requests.
+// Debug Console verbs (`.inject`, `.ft`, `.divergence`, `.compare`, `.seek`, `.checkpoint`, `.timeline`, `.help`) parsed into the same shapes as the custom requests.
 
 export type ConsoleCommand =
   | { verb: 'injectFault'; args: Record<string, unknown> }
+  | { verb: 'ftAction'; args: { action: string } }
+  | { verb: 'findDivergence'; args: Record<string, never> }
   | { verb: 'compareVMs'; args: Record<string, never> }
   | { verb: 'seek'; args: { timeMs?: number; vm?: number; instret?: number } }
   | { verb: 'checkpoint'; args: { op: string; name?: string } }
@@ -10,6 +12,8 @@ export type ConsoleCommand =
 
 export const CONSOLE_HELP = [
   '.inject KIND [HOST|@primary|@secondary] [key=value…]   inject a fault now (e.g. .inject hostCrash @primary, .inject slowHost host-b factor=4)',
+  '.ft ACTION                                            an FT action now: testFailover, testRestartSecondary, turnOffFT, turnOnFT, suspendFT, resumeFT',
+  '.divergence                                           go to the first instruction where primary and secondary differ',
   '.compare                                              primary vs secondary at the same instruction count',
   '.seek 40ms | .seek 250us | .seek vm=2 instret=12345    travel to a simulated time or an instruction of a VM',
   '.checkpoint create|list|jump|delete [NAME]            named checkpoints',
@@ -17,7 +21,7 @@ export const CONSOLE_HELP = [
   '.help                                                 this list',
 ].join('\n');
 
-export const CONSOLE_VERBS = ['.inject', '.compare', '.seek', '.checkpoint', '.timeline', '.help'];
+export const CONSOLE_VERBS = ['.inject', '.ft', '.divergence', '.compare', '.seek', '.checkpoint', '.timeline', '.help'];
 
 function scalar(v: string): unknown {
   if (/^-?\d+(\.\d+)?$/.test(v)) return Number(v);
@@ -49,6 +53,11 @@ export function parseConsoleCommand(line: string): ConsoleCommand {
       }
       return { verb: 'injectFault', args: { ...fault, ...kv(toks) } };
     }
+    case '.ft':
+      if (rest.length !== 1) throw new CommandError('usage: .ft testFailover|testRestartSecondary|turnOffFT|turnOnFT|suspendFT|resumeFT');
+      return { verb: 'ftAction', args: { action: rest[0] } };
+    case '.divergence':
+      return { verb: 'findDivergence', args: {} };
     case '.compare':
       return { verb: 'compareVMs', args: {} };
     case '.seek': {

@@ -1,6 +1,7 @@
 // Read-only views of the cluster for the debugger: register/CSR/FT/device tables, primary-vs-secondary comparison, the timeline as plain data.
 
 import type { Machine } from '../machine/machine';
+import type { ProgramSymbol } from '../machine/program';
 import { PAGE_SIZE } from '../machine/ram';
 import { ftState } from '../ft/ft-state';
 import type { VmInstance } from '../ft/protocol/vm';
@@ -84,6 +85,40 @@ export function deviceRows(m: Machine): Row[] {
   }));
 }
 
+/** Most symbols the Globals scope lists. */
+const GLOBALS_MAX = 200;
+
+/** The program's data symbols with the 32-bit word at each (hex); the address is the memory reference. */
+export function globalRows(m: Machine, symbols: readonly ProgramSymbol[]): Row[] {
+  return symbols.filter((sym) => sym.kind === 'object').sort((a, b) => a.addr - b.addr).slice(0, GLOBALS_MAX).map((sym) => {
+    const addr = sym.addr >>> 0;
+    if (!m.ram.contains(addr, 4)) return { name: sym.name, value: '<not in RAM>' };
+    const b = m.ram.readBytes(addr, 4);
+    return { name: sym.name, value: hex((b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0), memoryReference: hex(addr) };
+  });
+}
+
+/** What differs from the other VM of the pair at the same instruction count (compareVms); empty without a peer. */
+export function peerDiffRows(rt: LockstepRuntime, v: VmInstance): Row[] {
+  const peer = v.peer !== null ? rt.cluster.vm(v.peer) : undefined;
+  if (peer === undefined || rt.isRunning) return [];
+  let cmp: Comparison;
+  try {
+    cmp = compareVms(rt);
+  } catch (e) {
+    return [{ name: 'unavailable', value: (e as Error).message }];
+  }
+  const at = { name: 'instruction', value: String(cmp.instret) };
+  if (cmp.same) return [at, { name: 'result', value: 'identical' }];
+  const mine = v.role === 'primary' ? 'primary' : 'secondary';
+  const other = mine === 'primary' ? 'secondary' : 'primary';
+  return [
+    at,
+    ...[...cmp.registers, ...cmp.csrs].map((r) => ({ name: r.name, value: `${r[mine]} (peer ${r[other]})` })),
+    ...cmp.pages.map((pg) => ({ name: `page ${pg.addr}`, value: `${pg.bytesDiffering} bytes differ`, memoryReference: pg.addr })),
+  ];
+}
+
 function fmtDev(x: string | number | boolean): string {
   return typeof x === 'number' && Number.isInteger(x) && x > 9 ? `0x${(x >>> 0).toString(16)}` : String(x);
 }
@@ -120,9 +155,9 @@ export interface Comparison {
  */
 export function compareVms(rt: LockstepRuntime): Comparison {
   const c = rt.cluster;
-  const p = c.primary;
-  const s = c.secondary;
-  if (p === undefined || s === undefined) throw new Error('compareVMs needs a live primary and secondary');
+  const pair = rt.pair();
+  if (pair === undefined) throw new Error('compareVMs needs a live primary and secondary');
+  const { p, s } = pair;
   if (s.status === 'copying') throw new Error('the secondary is still being copied (Not Protected (Starting))');
   const k = Math.min(s.machine.instret, p.machine.instret);
   const { pi, si } = rt.visitAndReturn(() => {

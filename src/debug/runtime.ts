@@ -27,6 +27,16 @@ export interface RuntimeStop {
   hitIds?: number[];
 }
 
+/** vSphere's FT actions, applied now through `inject` (recorded, so they replay exactly). */
+export const FT_ACTIONS = ['testFailover', 'testRestartSecondary', 'turnOffFT', 'turnOnFT', 'suspendFT', 'resumeFT'] as const;
+
+/** Trace kinds a client hears of live, as `clusterEvent`s. */
+const CLUSTER_EVENT_KINDS = new Set<TraceEvent['kind']>([
+  'fault', 'crash', 'detect', 'arbitrate', 'halt', 'goLive', 'respawnStart', 'respawnDone', 'haRestart', 'state', 'divergence', 'violation',
+]);
+
+export type Divergence = { same: true } | { same: false; instret: number; primary: number; secondary: number };
+
 export type ExceptionFilter = 'divergence' | 'failover' | 'hostFailure' | 'guestTrap' | 'checker' | 'heldOutput';
 
 /** Default of the "output held longer than N ms" filter's condition. */
@@ -74,7 +84,8 @@ export interface RuntimeOptions {
 
 /**
  * Events: 'output' (text, category), 'vmsChanged' (), 'stopped' (RuntimeStop) for stops found while
- * running; methods that travel in time return their stop instead.
+ * running, 'clusterEvent' (TraceEvent) for cluster changes as they first happen (not when re-executing
+ * the explored past); methods that travel in time return their stop instead.
  */
 export class LockstepRuntime extends EventEmitter {
   readonly cluster: Cluster;
@@ -93,6 +104,8 @@ export class LockstepRuntime extends EventEmitter {
   private pendingException: { filter: ExceptionFilter; text: string; vm?: number } | null = null;
   /** The hooks report only while running forward for the user (not while time travel replays). */
   private observing = false;
+  /** The explored frontier when the current chunk began: trace events before it are re-executions. */
+  private liveFromNs = 0;
   private chunkNs = 0.2 * NS_PER_MS;
   lastException: { filter: ExceptionFilter; text: string } | null = null;
   /** The "output held longer than N ms" filter's N, in simulated ms. */
@@ -127,6 +140,7 @@ export class LockstepRuntime extends EventEmitter {
   }
 
   private onTrace(ev: TraceEvent): void {
+    if (CLUSTER_EVENT_KINDS.has(ev.kind) && ev.timeNs >= this.liveFromNs) this.emit('clusterEvent', { ...ev });
     const f: ExceptionFilter | null = ev.kind === 'divergence' ? 'divergence'
       : ev.kind === 'goLive' ? 'failover'
       : ev.kind === 'crash' ? 'hostFailure'
@@ -343,6 +357,7 @@ export class LockstepRuntime extends EventEmitter {
         }
         const t0 = performance.now();
         this.observing = true;
+        this.liveFromNs = this.tm.frontierNs;
         let stop: ClusterStop;
         try {
           stop = this.tm.forward(Math.min(limit, c.nowNs + this.chunkNs, this.heldDeadline(goal)));
@@ -720,6 +735,64 @@ export class LockstepRuntime extends EventEmitter {
     const parsed = parseScenario({ ...scenarioToJson(this.scenario), faults: [{ atMs: 0, ...fault }] }).faults[0];
     const atNs = this.tm.inject(parsed);
     return { atNs, fault: parsed };
+  }
+
+  /** One of vSphere's FT actions (FT_ACTIONS), now. */
+  ftAction(action: unknown): { atNs: number; fault: FaultSpec } {
+    if (typeof action !== 'string' || !(FT_ACTIONS as readonly string[]).includes(action)) {
+      throw new Error(`ftAction: unknown action ${JSON.stringify(action)} (valid: ${FT_ACTIONS.join(', ')})`);
+    }
+    return this.inject({ kind: action });
+  }
+
+  /** The pair to compare: the primary and its secondary, the latter also when it has diverged. */
+  pair(): { p: VmInstance; s: VmInstance } | undefined {
+    const c = this.cluster;
+    const p = c.primary ?? this.threadVms.find((v) => v.role === 'primary');
+    const s = c.secondary ?? this.threadVms.find((v) => v.role === 'secondary' && (p === undefined || v.peer === p.id || p.peer === v.id));
+    return p !== undefined && s !== undefined ? { p, s } : undefined;
+  }
+
+  /** Machine hashes of both VMs at instruction count k, or null if one cannot reach it. */
+  private hashesAt(p: number, s: number, k: number): { p: string; s: string } | null {
+    if (this.tm.seekInstret(p, k).reason !== 'step') return null;
+    const hp = this.cluster.vm(p)!.machine.hash();
+    if (this.tm.seekInstret(s, k).reason !== 'step') return null;
+    return { p: hp, s: this.cluster.vm(s)!.machine.hash() };
+  }
+
+  /**
+   * The first instruction count at which the primary's and secondary's machine states (hashes) differ,
+   * by bisection over the recording from one instruction after both VMs exist (at its birth count a VM is
+   * still being loaded or copied) to both VMs' current count. Leaves the cluster with the secondary there;
+   * when they never differ, the cluster returns to the present. A secondary that stopped (diverged) while
+   * its state still matched, e.g. waiting for an interrupt the log omits, is not a difference here.
+   */
+  findDivergence(): Divergence {
+    this.assertStopped();
+    const pr = this.pair();
+    if (pr === undefined) throw new Error('findDivergence needs a primary and a secondary');
+    const [p, s] = [pr.p.id, pr.s.id];
+    let lo = Math.max(this.tm.earliestInstret(p), this.tm.earliestInstret(s)) + 1;
+    let hi = Math.min(pr.p.machine.instret, pr.s.machine.instret);
+    const differ = (k: number): boolean => {
+      const h = this.hashesAt(p, s, k);
+      if (h === null) throw new Error(`findDivergence: instruction ${k} cannot be reached`);
+      return h.p !== h.s;
+    };
+    const found = this.visitAndReturn(() => {
+      if (hi < lo || !differ(hi)) return null;
+      if (differ(lo)) return lo;
+      while (hi - lo > 1) { // equal at lo, different at hi
+        const mid = Math.floor((lo + hi) / 2);
+        if (differ(mid)) hi = mid;
+        else lo = mid;
+      }
+      return hi;
+    });
+    if (found === null) return { same: true };
+    this.seekInstret(s, found);
+    return { same: false, instret: found, primary: p, secondary: s };
   }
 
   checkpoint(op: string, name: string | undefined): { name: string; nowNs: number }[] {

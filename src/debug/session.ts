@@ -3,22 +3,23 @@
 import { basename } from 'node:path';
 import {
   LoggingDebugSession, InitializedEvent, StoppedEvent, TerminatedEvent, OutputEvent, ThreadEvent, InvalidatedEvent,
-  Thread, StackFrame, Scope, Source, Handles, MemoryEvent, ProgressStartEvent, ProgressEndEvent, logger, Logger,
+  Thread, StackFrame, Scope, Source, Handles, MemoryEvent, ProgressStartEvent, ProgressEndEvent, logger, Logger, Event,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { LockstepRuntime, fmtMs, HELD_OUTPUT_DEFAULT_MS } from './runtime';
 import type { RuntimeStop, ExceptionFilter } from './runtime';
 import { prepareLaunch } from './launch';
 import { evaluate, formatValue, registerIndex, csrNumber } from './evaluate';
-import { registerRows, csrRows, ftRows, deviceRows, compareVms, formatComparison, timeline } from './inspect';
+import { registerRows, csrRows, ftRows, deviceRows, globalRows, peerDiffRows, compareVms, formatComparison, timeline } from './inspect';
 import type { Row } from './inspect';
 import { hex } from './program-info';
 import { parseConsoleCommand, CONSOLE_HELP, CONSOLE_VERBS } from './commands';
 import { disassembleRange } from '../machine/disasm';
 import { NS_PER_MS } from '../ft/cluster';
 import type { VmInstance } from '../ft/protocol/vm';
+import type { TraceEvent } from '../ft/sim/trace';
 
-type VarRef = { kind: 'regs' | 'csrs' | 'ft' | 'devices'; vm: number; frame?: { pc: number; sp: number } } | { kind: 'rows'; rows: Row[] };
+type VarRef = { kind: 'regs' | 'csrs' | 'ft' | 'devices' | 'globals' | 'peerDiff'; vm: number; frame?: { pc: number; sp: number } } | { kind: 'rows'; rows: Row[] };
 
 /** Frame ids encode the thread: vm * FRAME_STRIDE + depth. */
 const FRAME_STRIDE = 1000;
@@ -206,6 +207,8 @@ export class LockstepSession extends LoggingDebugSession {
       this.rt = new LockstepRuntime({ scenario: l.scenario, program: l.program, programPath: l.programPath, injected: l.injected });
       this.rt.setExceptionFilters(EXCEPTION_FILTERS.filter((f) => f.default === true).map((f) => f.filter as ExceptionFilter));
       this.rt.on('output', (text: string, category: string) => this.sendEvent(new OutputEvent(text, category)));
+      // Custom event `lockstep.clusterEvent`: a fault, failover, respawn, state change… as it happens (body: the trace event).
+      this.rt.on('clusterEvent', (ev: TraceEvent) => this.sendEvent(new Event('lockstep.clusterEvent', ev)));
       this.rt.on('vmsChanged', () => {
         this.syncThreads();
         this.flushConsole();
@@ -439,6 +442,9 @@ export class LockstepSession extends LoggingDebugSession {
           new Scope('CSRs', this.vars.create({ kind: 'csrs', vm: v.id })),
           new Scope('FT state', this.vars.create({ kind: 'ft', vm: v.id })),
           new Scope('Devices', this.vars.create({ kind: 'devices', vm: v.id }), true),
+          new Scope('Globals', this.vars.create({ kind: 'globals', vm: v.id })),
+          // Expensive: it travels to the peer's same instruction count and back.
+          new Scope('Difference vs peer', this.vars.create({ kind: 'peerDiff', vm: v.id }), true),
         ],
       };
       this.sendResponse(response);
@@ -454,6 +460,8 @@ export class LockstepSession extends LoggingDebugSession {
       case 'csrs': return csrRows(v.machine);
       case 'ft': return ftRows(this.runtime, v);
       case 'devices': return deviceRows(v.machine);
+      case 'globals': return globalRows(v.machine, this.runtime.info.symbols);
+      case 'peerDiff': return peerDiffRows(this.runtime, v);
     }
   }
 
@@ -747,6 +755,11 @@ export class LockstepSession extends LoggingDebugSession {
           return `${b.fault.kind}${b.fault.host ? ` ${b.fault.host}` : ''} takes effect at ${fmtMs(b.atNs)}: continue or step to see it`;
         }
         case 'checkpoint': return (body as { checkpoints: { name: string; nowNs: number }[] }).checkpoints.map((c) => `${c.name} @ ${fmtMs(c.nowNs)}`).join('\n') || '(no checkpoints)';
+        case 'ftAction': return `${cmd.args.action} takes effect at ${fmtMs((body as { atNs: number }).atNs)}: continue or step to see it`;
+        case 'findDivergence': {
+          const d = body as { same: boolean; instret?: number; differences?: ReturnType<typeof compareVms> };
+          return d.same ? 'primary and secondary never differ in the recording' : `first difference at instruction ${d.instret}\n${formatComparison(d.differences!)}`;
+        }
         case 'seek': return `going to ${fmtMs((body as { nowNs: number }).nowNs)}`;
         default: return JSON.stringify(body);
       }
@@ -778,6 +791,23 @@ export class LockstepSession extends LoggingDebugSession {
         const r = rt.inject(fault);
         reply({ atNs: r.atNs, fault: r.fault });
         this.sendEvent(new OutputEvent(`injected ${r.fault.kind}${r.fault.host ? ` on ${r.fault.host}` : ''} at ${fmtMs(r.atNs)}\n`, 'console'));
+        return;
+      }
+      case 'ftAction': {
+        const r = rt.ftAction(args.action);
+        reply({ atNs: r.atNs, fault: r.fault });
+        this.sendEvent(new OutputEvent(`${r.fault.kind} at ${fmtMs(r.atNs)}\n`, 'console'));
+        return;
+      }
+      case 'findDivergence': {
+        if (rt.isRunning) throw new RequestError('the cluster is running: pause it first');
+        const d = rt.findDivergence();
+        if (d.same) {
+          reply({ same: true });
+          return;
+        }
+        reply({ instret: d.instret, same: false, differences: compareVms(rt) });
+        this.reportStop({ reason: 'goto', vm: d.secondary, description: `First difference at instruction ${d.instret}` }, true);
         return;
       }
       case 'compareVMs': {

@@ -33,7 +33,7 @@ test('launch stops on entry; threads are the VMs by role and host; the top frame
     assert.equal(f.name, '_start');
     assert.equal(f.instructionPointerReference, '0x80000000');
     const scopes = (await dc.scopesRequest({ frameId: f.id })).body.scopes;
-    assert.deepEqual(scopes.map((s) => s.name), ['Registers', 'CSRs', 'FT state', 'Devices']);
+    assert.deepEqual(scopes.map((s) => s.name), ['Registers', 'CSRs', 'FT state', 'Devices', 'Globals', 'Difference vs peer']);
     const regs = (await dc.variablesRequest({ variablesReference: scopes[0].variablesReference })).body.variables;
     assert.equal(regs.find((r) => r.name === 'pc')?.value, '0x80000000');
     assert.ok(regs.some((r) => r.name === 'a0'));
