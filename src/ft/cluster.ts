@@ -31,6 +31,8 @@ const TRACE_CAPACITY = 200_000;
 const QUANTUM_NS_MAX = 50 * NS_PER_US;
 /** Superseded timer deadlines a VM may leave in the queue before they are swept out. */
 const STALE_TIMERS_MAX = 64;
+/** `index` of the fault events of injected faults (scenario faults use their list index, armed ones -1). */
+export const INJECTED = -2;
 
 export interface HostRec { name: string; mips: number; family: string; speed: number; up: boolean; slowFactor: number }
 
@@ -269,11 +271,18 @@ export class Cluster implements EnvHost {
     return atNs;
   }
 
+  /** Forgets injected faults that have not taken effect yet (a what-if replaces the future they belonged to). */
+  dropPendingInjections(): void {
+    this.queue.removeWhere((ev) => ev.t === 'fault' && ev.index === INJECTED);
+    const kept = this.injected.filter((i) => i.atNs <= this.nowNs && i.atNs !== this.quantumEndNs);
+    this.injected.splice(0, this.injected.length, ...kept);
+  }
+
   /** Schedules an injected fault at an exact time (replaying a recording). */
   scheduleInjected(atNs: number, fault: FaultSpec): void {
     if (!(atNs > this.nowNs || (atNs === this.quantumEndNs))) throw new Error(`cannot inject a fault in the past (${atNs} ns, now ${this.nowNs} ns)`);
     this.injected.push({ atNs, fault: { ...fault } });
-    this.queue.push(atNs, { t: 'fault', fault: { ...fault, atMs: atNs / NS_PER_MS }, index: -1 }, 0);
+    this.queue.push(atNs, { t: 'fault', fault: { ...fault, atMs: atNs / NS_PER_MS }, index: INJECTED }, 0);
   }
 
   /**

@@ -4,6 +4,7 @@ import type { Cluster, ClusterStop } from '../ft/cluster';
 import { NS_PER_MS } from '../ft/cluster';
 import { ClusterCheckpoint, restoreCheckpoint, takeCheckpoint } from '../ft/checkpoint';
 import type { TraceEvent } from '../ft/sim/trace';
+import type { FaultSpec } from '../ft/scenario';
 import { callDelta, Step } from './line-stepping';
 import type { MachineSnapshot } from '../machine/machine';
 import { copiedPages } from '../machine/snapshot';
@@ -36,12 +37,15 @@ export class TimeMachine {
   /** The furthest simulated time ever reached: the end of the recording so far. */
   frontierNs = 0;
   private known: TraceEvent[] = [];
+  /** The faults injected on the current branch of history: re-scheduled whenever an earlier checkpoint is restored. */
+  private timeline: { atNs: number; fault: FaultSpec }[];
   /** Call depth at the end of the last `history` (relative to its start). */
   lastHistoryDepth = 0;
 
   constructor(readonly cluster: Cluster, opts: TimeMachineOptions = {}) {
     this.intervalNs = opts.checkpointIntervalNs ?? 2 * NS_PER_MS;
     this.keepMax = opts.checkpointsMax ?? 512;
+    this.timeline = cluster.injected.slice();
     this.auto.push(this.store());
   }
 
@@ -54,8 +58,10 @@ export class TimeMachine {
     return { cp: takeCheckpoint(c), nowNs: c.nowNs, instrets: new Map(c.vms.map((v) => [v.id, v.machine.instret])) };
   }
 
+  /** Restores a checkpoint; faults injected later on this branch are scheduled again, so the same future replays. */
   private restore(s: Stored): void {
     restoreCheckpoint(this.cluster, s.cp);
+    for (const i of this.timeline.slice(s.cp.injectedCount)) this.cluster.scheduleInjected(i.atNs, i.fault);
   }
 
   /** Runs forward to `untilNs`, checkpointing on the way; breakpoints stop it unless `ignoreBreakpoints`. */
@@ -196,8 +202,11 @@ export class TimeMachine {
       this.auto.splice(0, this.auto.length, ...this.auto.filter((s, i) => i === 0 || s.nowNs <= c.nowNs));
       this.frontierNs = c.nowNs;
       this.known = c.trace.events.slice();
+      c.dropPendingInjections(); // the old future's injections go with it
     }
-    return c.inject(fault);
+    const atNs = c.inject(fault);
+    this.timeline = c.injected.slice();
+    return atNs;
   }
 
   /** The first instruction count of VM `vm` this recording holds (where it was born, or 0). */

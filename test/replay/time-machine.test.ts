@@ -121,3 +121,22 @@ test('what-if: go back, inject a different fault, and a new future runs from the
   tm.seekTime(20e6);
   assert.equal(tm.cluster.primary!.host, 'host-a', 'before the branch point the old primary runs');
 });
+
+test('a fault injected live replays when the past is run again; a what-if before it replaces it', () => {
+  const tm = new TimeMachine(fresh(100));
+  tm.forward(30e6);
+  tm.inject({ atMs: 0, kind: 'hostCrash', host: '@primary' });
+  tm.forward(100e6);
+  const straight = tm.cluster.trace.hash();
+  assert.equal(tm.cluster.checkers.failovers.length, 1);
+  tm.seekTime(10e6);
+  assert.equal(tm.cluster.primary!.host, 'host-a');
+  tm.forward(100e6);
+  assert.equal(tm.cluster.checkers.failovers.length, 1, 'the injected crash happened again');
+  assert.equal(tm.cluster.trace.hash(), straight, 'the very same run');
+  tm.seekTime(10e6);
+  tm.inject({ atMs: 0, kind: 'testRestartSecondary' });
+  tm.forward(100e6);
+  assert.equal(tm.cluster.checkers.failovers.length, 0, 'the old future (the crash) is gone');
+  assert.equal(tm.cluster.primary!.host, 'host-a');
+});
