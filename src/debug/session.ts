@@ -533,44 +533,29 @@ export class LockstepSession extends LoggingDebugSession {
     });
   }
 
+  /** Runs `f` for the VM of `threadId` (error response when there is none). */
+  private onThread(response: DebugProtocol.Response, threadId: number | undefined, f: (v: VmInstance, rt: LockstepRuntime) => void): void {
+    this.handle(response, () => f(this.vmOf(threadId), this.runtime));
+  }
+
   protected override nextRequest(response: DebugProtocol.NextResponse, args: DebugProtocol.NextArguments): void {
-    this.handle(response, () => {
-      const v = this.vmOf(args?.threadId);
-      const rt = this.runtime;
-      this.runForward(response, () => (args.granularity === 'instruction' ? rt.stepOverOrInto(v.id, true) : rt.stepLine(v.id, true)));
-    });
+    this.onThread(response, args?.threadId, (v, rt) => this.runForward(response, () => (args.granularity === 'instruction' ? rt.stepOverOrInto(v.id, true) : rt.stepLine(v.id, true))));
   }
 
   protected override stepInRequest(response: DebugProtocol.StepInResponse, args: DebugProtocol.StepInArguments): void {
-    this.handle(response, () => {
-      const v = this.vmOf(args?.threadId);
-      const rt = this.runtime;
-      this.runForward(response, () => (args.granularity === 'instruction' ? rt.stepInstruction(v.id) : rt.stepLine(v.id, false)));
-    });
+    this.onThread(response, args?.threadId, (v, rt) => this.runForward(response, () => (args.granularity === 'instruction' ? rt.stepInstruction(v.id) : rt.stepLine(v.id, false))));
   }
 
   protected override stepOutRequest(response: DebugProtocol.StepOutResponse, args: DebugProtocol.StepOutArguments): void {
-    this.handle(response, () => {
-      const v = this.vmOf(args?.threadId);
-      const rt = this.runtime;
-      this.runForward(response, () => rt.stepOut(v.id));
-    });
+    this.onThread(response, args?.threadId, (v, rt) => this.runForward(response, () => rt.stepOut(v.id)));
   }
 
   protected override stepBackRequest(response: DebugProtocol.StepBackResponse, args: DebugProtocol.StepBackArguments): void {
-    this.handle(response, () => {
-      const v = this.vmOf(args?.threadId);
-      const rt = this.runtime;
-      this.travel(response, () => (args.granularity === 'instruction' ? rt.stepBack(v.id) : rt.stepBackLine(v.id, true)));
-    });
+    this.onThread(response, args?.threadId, (v, rt) => this.travel(response, () => (args.granularity === 'instruction' ? rt.stepBack(v.id) : rt.stepBackLine(v.id, true))));
   }
 
   protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse, args: DebugProtocol.ReverseContinueArguments): void {
-    this.handle(response, () => {
-      const v = this.vmOf(args?.threadId);
-      const rt = this.runtime;
-      this.travel(response, () => rt.reverseContinue(v.id));
-    });
+    this.onThread(response, args?.threadId, (v, rt) => this.travel(response, () => rt.reverseContinue(v.id)));
   }
 
   protected override gotoTargetsRequest(response: DebugProtocol.GotoTargetsResponse, args: DebugProtocol.GotoTargetsArguments): void {
