@@ -5,7 +5,7 @@ export type ConsoleCommand =
   | { verb: 'ftAction'; args: { action: string } }
   | { verb: 'findDivergence'; args: Record<string, never> }
   | { verb: 'compareVMs'; args: Record<string, never> }
-  | { verb: 'seek'; args: { timeMs?: number; vm?: number; instret?: number } }
+  | { verb: 'seek'; args: { timeMs?: number; vm?: number; instret?: number; event?: string; n?: number } }
   | { verb: 'checkpoint'; args: { op: string; name?: string } }
   | { verb: 'timeline'; args: { last?: number } }
   | { verb: 'help'; args: Record<string, never> };
@@ -15,7 +15,7 @@ export const CONSOLE_HELP = [
   '.ft ACTION                                            an FT action now: testFailover, testRestartSecondary, turnOffFT, turnOnFT, suspendFT, resumeFT',
   '.divergence                                           go to the first instruction where primary and secondary differ',
   '.compare                                              primary vs secondary at the same instruction count',
-  '.seek 40ms | .seek 250us | .seek vm=2 instret=12345    travel to a simulated time or an instruction of a VM',
+  '.seek 40ms | .seek 250us | .seek vm=2 instret=12345 | .seek goLive [n]    travel to a time, an instruction of a VM, or the n-th cluster event',
   '.checkpoint create|list|jump|delete [NAME]            named checkpoints',
   '.timeline [N]                                         the last N cluster events (default 20)',
   '.help                                                 this list',
@@ -61,12 +61,13 @@ export function parseConsoleCommand(line: string): ConsoleCommand {
     case '.compare':
       return { verb: 'compareVMs', args: {} };
     case '.seek': {
-      if (rest.length === 0) throw new CommandError('usage: .seek 40ms | .seek vm=2 instret=12345');
+      if (rest.length === 0) throw new CommandError('usage: .seek 40ms | .seek vm=2 instret=12345 | .seek goLive [n]');
       const m = /^(\d+(?:\.\d+)?)(ms|us|ns|s)?$/.exec(rest[0]);
       if (m !== null) {
         const scale = { s: 1000, ms: 1, us: 1e-3, ns: 1e-6 }[(m[2] ?? 'ms') as 's' | 'ms' | 'us' | 'ns'];
         return { verb: 'seek', args: { timeMs: Number(m[1]) * scale } };
       }
+      if (/^[a-zA-Z]+$/.test(rest[0])) return { verb: 'seek', args: { event: rest[0], n: rest[1] === undefined ? 0 : Number(rest[1]) } };
       const a = kv(rest);
       return { verb: 'seek', args: { vm: Number(a.vm), instret: Number(a.instret) } };
     }

@@ -27,6 +27,9 @@ export interface RuntimeStop {
   hitIds?: number[];
 }
 
+/** Trace event kinds a seek can go to. */
+export const SEEKABLE_EVENTS: TraceEvent['kind'][] = ['fault', 'crash', 'detect', 'arbitrate', 'halt', 'goLive', 'respawnStart', 'respawnDone', 'haRestart', 'state', 'release', 'throttle', 'divergence', 'exit', 'violation'];
+
 /** vSphere's FT actions, applied now through `inject` (recorded, so they replay exactly). */
 export const FT_ACTIONS = ['testFailover', 'testRestartSecondary', 'turnOffFT', 'turnOnFT', 'suspendFT', 'resumeFT'] as const;
 
@@ -720,6 +723,16 @@ export class LockstepRuntime extends EventEmitter {
     if (this.cluster.vm(vm) === undefined) throw new Error(`seek: no VM ${vm}`);
     if (!Number.isSafeInteger(instret) || instret < 0) throw new Error(`seek: bad instruction count ${instret}`);
     return this.travelled(this.tm.seekInstret(vm, instret), vm, 'seek');
+  }
+
+  /** Just after the n-th (0-based) cluster event of `kind` (fault, detect, arbitrate, goLive, respawnDone, release …). */
+  seekEvent(kind: string, n: number): RuntimeStop {
+    this.assertStopped();
+    if (!SEEKABLE_EVENTS.includes(kind as TraceEvent['kind'])) throw new Error(`seek: unknown event kind ${JSON.stringify(kind)} (one of ${SEEKABLE_EVENTS.join(', ')})`);
+    if (!Number.isSafeInteger(n) || n < 0) throw new Error(`seek: bad event number ${n}`);
+    const stop = this.tm.seekEvent(kind as TraceEvent['kind'], n);
+    if (stop.reason === 'unreachable') throw new Error(`seek: there is no ${kind} number ${n} in the explored history`);
+    return this.travelled(stop, this.focusVm?.id, 'seek');
   }
 
   private assertStopped(): void {

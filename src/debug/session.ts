@@ -831,7 +831,8 @@ export class LockstepSession extends LoggingDebugSession {
         }
         if (typeof args.timeMs === 'number') stop = rt.seekTime(args.timeMs * NS_PER_MS);
         else if (typeof args.vm === 'number' && typeof args.instret === 'number') stop = rt.seekInstret(args.vm, args.instret);
-        else throw new RequestError('seek: give {timeMs} or {vm, instret}');
+        else if (typeof args.event === 'string') stop = rt.seekEvent(args.event, typeof args.n === 'number' ? args.n : 0);
+        else throw new RequestError('seek: give {timeMs}, {vm, instret} or {event, n}');
         reply({ nowNs: rt.cluster.nowNs });
         this.reportStop({ ...stop, reason: 'goto' }, true);
         return;

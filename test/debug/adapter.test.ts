@@ -174,6 +174,14 @@ test('a fault injected mid-session fails over: the secondary becomes primary @ h
     const cmp2 = (await dc.customRequest('compareVMs')).body;
     assert.equal(cmp2.same, true, JSON.stringify({ r: cmp2.registers, c: cmp2.csrs, p: cmp2.pages }));
     assert.match(cmp2.secondaryText, /secondary @ host-c/);
+    // seek to a cluster event: just after the go-live, host-b is the primary
+    const toLive = await stoppedAfter(dc, () => dc.customRequest('seek', { event: 'goLive', n: 0 }));
+    assert.equal(toLive.body.reason, 'goto');
+    assert.ok((await threadNames(dc)).includes('primary @ host-b'));
+    await assert.rejects(dc.customRequest('seek', { event: 'goLive', n: 5 }), /no goLive number 5/);
+    await assert.rejects(dc.customRequest('seek', { event: 'meteor' }), /unknown event kind/);
+    await stoppedAfter(dc, () => evalIn(dc, '.seek respawnDone 1', undefined, 'repl'));
+    assert.ok((await threadNames(dc)).includes('secondary @ host-c'));
     // back before the fault: host-a is primary again
     await stoppedAfter(dc, () => evalIn(dc, '.seek 10ms', undefined, 'repl'));
     assert.ok((await threadNames(dc)).includes('primary @ host-a'));
