@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main';
 import { decodeRecording, encodeRecording, RecordingError } from '../../src/replay/recording';
+import { mulberry32 } from '../helpers/mulberry32';
 
 const root = join(__dirname, '../..');
 const failover = join(root, 'examples/kvstore/failover.json');
@@ -84,4 +85,25 @@ test('chaos --save-failures saves each failing seed; the recording replays to th
     assert.equal(s.verified, true);
     assert.deepEqual(s.invariants.filter((i: { ok: boolean }) => !i.ok).map((i: { name: string }) => i.name), f.failed.map((x) => x.name));
   }
+});
+
+test('fuzz: mutated and truncated recordings are rejected with RecordingError or decode, never anything else', () => {
+  const good = readFileSync(join(dir, 'failover.lsrec'));
+  const rnd = mulberry32(17);
+  for (let i = 0; i < 400; i++) {
+    const b = Buffer.from(good.subarray(0, Math.floor(rnd() * (good.length + 1))));
+    const flips = Math.floor(rnd() * 4);
+    for (let f = 0; f < flips && b.length > 0; f++) b[Math.floor(rnd() * b.length)] ^= 1 << Math.floor(rnd() * 8);
+    try {
+      decodeRecording(b);
+    } catch (e) {
+      assert.ok(e instanceof RecordingError, `case ${i}: ${String(e)}`);
+    }
+  }
+});
+
+test('a recording whose body checks out but whose content is wrong is rejected by name', () => {
+  const rec = decodeRecording(readFileSync(join(dir, 'failover.lsrec')));
+  const bad = encodeRecording({ ...rec, scenario: { ...rec.scenario, seed: -5 } } as never);
+  assert.throws(() => decodeRecording(bad), (e: Error) => e instanceof RecordingError && /seed: must be at least 0/.test(e.message));
 });
