@@ -178,7 +178,8 @@ test('fuzz: random words and unreliable readers never throw', () => {
   for (let i = 0; i < 2000; i++) disassembleRange(() => junk[next() % junk.length], next(), 4);
 });
 
-test('performance: table-driven decode of 200k instructions', (t) => {
+// Speed is reported as a diagnostic, never asserted (figures belong in `npm run bench`).
+test('table-driven decode of 200k instructions (time reported, not asserted)', (t) => {
   const next = prng(7);
   const code = new Uint8Array(800000);
   for (let i = 0; i < code.length; i += 4) code.set(le32(next() | 3), i);
@@ -186,5 +187,5 @@ test('performance: table-driven decode of 200k instructions', (t) => {
   const lines = disassembleRange(code, 0, 200000);
   const ms = performance.now() - start;
   t.diagnostic(`${lines.length} instructions in ${ms.toFixed(0)} ms`);
-  assert.ok(ms < 5000);
+  assert.equal(lines.length, 200000);
 });

@@ -63,7 +63,6 @@ function mutate(src: Uint8Array, rnd: () => number, offsets: number[]): Uint8Arr
 }
 
 function checkOutcome(bytes: Uint8Array, label: string): 'ok' | 'error' {
-  const t0 = performance.now();
   try {
     const p = loadElf(bytes, label);
     for (let i = 1; i < p.lines.length; i++) assert.ok(p.lines[i - 1].addr <= p.lines[i].addr, `${label}: rows sorted`);
@@ -74,8 +73,6 @@ function checkOutcome(bytes: Uint8Array, label: string): 'ok' | 'error' {
     assert.ok(!e.message.includes('internal error'), `${label}: ${e.message}`);
     assert.ok(e.message.length > 0 && e.message.length < 500, `${label}: message length`);
     return 'error';
-  } finally {
-    assert.ok(performance.now() - t0 < 2000, `${label}: took too long`);
   }
 }
 
