@@ -1,0 +1,54 @@
+// Pure catalogue of the palette's FT actions and fault injections (no `vscode` import): command ids → custom requests.
+
+export interface CustomRequest {
+  command: 'ftAction' | 'injectFault' | 'findDivergence' | 'compareVMs';
+  args: Record<string, unknown>;
+}
+
+export interface ActionCommand {
+  /** Command id in package.json (`lockstep.*`). */
+  id: string;
+  title: string;
+  request: CustomRequest;
+}
+
+const FT_ACTIONS: [string, string][] = [
+  ['testFailover', 'Test Failover'],
+  ['testRestartSecondary', 'Test Restart Secondary'],
+  ['turnOffFT', 'Turn Off Fault Tolerance'],
+  ['turnOnFT', 'Turn On Fault Tolerance'],
+  ['suspendFT', 'Suspend Fault Tolerance'],
+  ['resumeFT', 'Resume Fault Tolerance'],
+];
+
+const FAULTS: [string, string, Record<string, unknown>][] = [
+  ['crashPrimaryHost', "Inject Fault: Crash the Primary's Host", { kind: 'hostCrash', host: '@primary' }],
+  ['crashSecondaryHost', "Inject Fault: Crash the Secondary's Host", { kind: 'hostCrash', host: '@secondary' }],
+  ['loggingLinkDown', 'Inject Fault: FT Logging Link Down (between the Pair)', { kind: 'loggingLinkDown' }],
+  ['loggingLinkUp', 'Inject Fault: FT Logging Link Up (between the Pair)', { kind: 'loggingLinkUp' }],
+  ['slowSecondaryHost', "Inject Fault: Slow the Secondary's Host (×0.25)", { kind: 'slowHost', host: '@secondary', factor: 0.25 }],
+  ['storageLoss', "Inject Fault: Shared Storage Lost (Primary's Host)", { kind: 'storageLoss', host: '@primary' }],
+  ['storageRestore', "Inject Fault: Shared Storage Restored (Primary's Host)", { kind: 'storageRestore', host: '@primary' }],
+  ['heal', 'Inject Fault: Heal Every Partition', { kind: 'heal' }],
+];
+
+/** Every palette command that is one custom request to the active lockstep session. */
+export function actionCommands(): ActionCommand[] {
+  return [
+    ...FT_ACTIONS.map(([action, title]) => ({ id: `lockstep.ft.${action}`, title, request: { command: 'ftAction' as const, args: { action } } })),
+    ...FAULTS.map(([id, title, fault]) => ({ id: `lockstep.fault.${id}`, title, request: { command: 'injectFault' as const, args: { ...fault } } })),
+    { id: 'lockstep.findDivergence', title: 'Find First Divergence', request: { command: 'findDivergence', args: {} } },
+  ];
+}
+
+/** One line for the user after a custom request answered (the adapter also writes to the Debug Console). */
+export function describeReply(req: CustomRequest, body: unknown): string {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const at = typeof b.atNs === 'number' ? ` at ${(b.atNs / 1e6).toFixed(3)} ms` : '';
+  switch (req.command) {
+    case 'ftAction': return `Lockstep: ${String(req.args.action)} takes effect${at}: continue or step to see it.`;
+    case 'injectFault': return `Lockstep: ${String(req.args.kind)}${req.args.host ? ` on ${String(req.args.host)}` : ''} injected${at}.`;
+    case 'findDivergence': return b.same === true ? 'Lockstep: primary and secondary never differ.' : `Lockstep: first difference at instruction ${String(b.instret)}.`;
+    default: return `Lockstep: ${req.command} done.`;
+  }
+}

@@ -1,0 +1,56 @@
+// How VS Code reaches the debug adapter: inline (default), a child process, or a TCP server inside the extension host.
+import * as vscode from 'vscode';
+import { createServer, Server } from 'node:net';
+import { LockstepSession } from '../debug/main';
+
+export type AdapterMode = 'inline' | 'process' | 'server';
+
+export function adapterMode(): AdapterMode {
+  const m = vscode.workspace.getConfiguration('lockstep').get<string>('adapter.mode', 'inline');
+  return m === 'process' || m === 'server' ? m : 'inline';
+}
+
+export class LockstepAdapterFactory implements vscode.DebugAdapterDescriptorFactory, vscode.Disposable {
+  private server: Server | undefined;
+
+  constructor(private readonly context: vscode.ExtensionContext) {}
+
+  async createDebugAdapterDescriptor(): Promise<vscode.DebugAdapterDescriptor> {
+    switch (adapterMode()) {
+      case 'process': {
+        const adapter = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'adapter.js').fsPath;
+        // process.execPath is the editor's own runtime (Electron in desktop VS Code): run it as plain Node.
+        return new vscode.DebugAdapterExecutable(process.execPath, [adapter], { env: { ELECTRON_RUN_AS_NODE: '1' } });
+      }
+      case 'server':
+        return new vscode.DebugAdapterServer(await this.serverPort());
+      default:
+        return new vscode.DebugAdapterInlineImplementation(new LockstepSession());
+    }
+  }
+
+  /** Starts (once) a loopback DAP server on a free port, one LockstepSession per connection (as `adapter.js --server`). */
+  private serverPort(): Promise<number> {
+    const port = (): number => {
+      const a = this.server!.address();
+      return typeof a === 'object' && a !== null ? a.port : 0;
+    };
+    if (this.server?.listening) return Promise.resolve(port());
+    return new Promise((resolve, reject) => {
+      const server = createServer((socket) => {
+        const session = new LockstepSession();
+        session.setRunAsServer(true);
+        session.start(socket, socket);
+        socket.on('error', () => socket.destroy());
+      });
+      this.server = server;
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve(port()));
+    });
+  }
+
+  dispose(): void {
+    this.server?.close();
+    this.server = undefined;
+  }
+}

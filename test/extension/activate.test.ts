@@ -1,0 +1,212 @@
+// The bundled extension (dist/extension.js) activates against a stand-in `vscode` module: it registers the debugger's
+// factory and providers, the palette commands and the status bar; each adapter mode yields a working descriptor;
+// the commands send the custom requests; the status bar follows `lockstep.clusterEvent` state events.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import Module from 'node:module';
+
+const root = join(__dirname, '../..');
+const bundle = join(root, 'dist/extension.js');
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Any = any;
+
+/** A value every unknown property of which is another such value, callable, returning one too (for the language client's many calls). */
+function anything(): Any {
+  const f = function () {
+    return anything();
+  };
+  return new Proxy(f, {
+    get: (t, k) => (k === 'then' || typeof k === 'symbol' ? undefined : k === 'dispose' ? () => undefined : anything()),
+    apply: () => anything(),
+    construct: () => anything(),
+  });
+}
+
+class Emitter {
+  private listeners: ((e: unknown) => void)[] = [];
+  event = (l: (e: unknown) => void): { dispose(): void } => {
+    this.listeners.push(l);
+    return { dispose: () => undefined };
+  };
+  fire(e: unknown): void {
+    for (const l of this.listeners) l(e);
+  }
+  dispose(): void {
+    this.listeners = [];
+  }
+}
+
+function makeVscode(settings: Record<string, unknown>) {
+  const log = { factories: new Map<string, Any>(), providers: [] as Any[], commands: new Map<string, (...a: Any[]) => Any>(), messages: [] as string[], requests: [] as Any[] };
+  const events = { start: new Emitter(), terminate: new Emitter(), active: new Emitter(), custom: new Emitter() };
+  const statusItem: Any = { text: '', tooltip: '', visible: false, show() { this.visible = true; }, hide() { this.visible = false; }, dispose() {} };
+  const debug: Any = {
+    activeDebugSession: undefined,
+    registerDebugAdapterDescriptorFactory: (type: string, f: Any) => { log.factories.set(type, f); return { dispose() {} }; },
+    registerDebugConfigurationProvider: (type: string, p: Any, trigger?: number) => { log.providers.push({ type, p, trigger }); return { dispose() {} }; },
+    onDidStartDebugSession: events.start.event,
+    onDidTerminateDebugSession: events.terminate.event,
+    onDidChangeActiveDebugSession: events.active.event,
+    onDidReceiveDebugSessionCustomEvent: events.custom.event,
+  };
+  const vscode: Any = new Proxy({
+    version: '1.91.0',
+    debug,
+    commands: { registerCommand: (id: string, fn: Any) => { log.commands.set(id, fn); return { dispose() {} }; }, executeCommand: async () => undefined },
+    window: new Proxy({
+      createStatusBarItem: () => statusItem,
+      showErrorMessage: async (m: string) => { log.messages.push(m); },
+      showWarningMessage: async (m: string) => { log.messages.push(m); },
+      showInformationMessage: async (m: string) => { log.messages.push(m); },
+      activeTextEditor: undefined,
+      tabGroups: { activeTabGroup: { activeTab: undefined } },
+    }, { get: (t: Any, k) => (k in t ? t[k] : anything()) }),
+    workspace: new Proxy({
+      getConfiguration: () => ({ get: (key: string, dflt: unknown) => (settings[key] ?? dflt) }),
+      getWorkspaceFolder: () => undefined,
+      workspaceFolders: undefined,
+    }, { get: (t: Any, k) => (k in t ? t[k] : anything()) }),
+    Uri: { joinPath: (base: Any, ...parts: string[]) => ({ fsPath: join(base.fsPath, ...parts) }), file: (p: string) => ({ fsPath: p, scheme: 'file' }) },
+    DebugAdapterInlineImplementation: class { constructor(public implementation: Any) {} },
+    DebugAdapterExecutable: class { constructor(public command: string, public args: string[], public options: Any) {} },
+    DebugAdapterServer: class { constructor(public port: number, public host?: string) {} },
+    DebugConfigurationProviderTriggerKind: { Initial: 1, Dynamic: 2 },
+    StatusBarAlignment: { Left: 1, Right: 2 },
+    ThemeColor: class { constructor(public id: string) {} },
+    TabInputText: class {},
+    TabInputCustom: class {},
+    EventEmitter: Emitter,
+    Disposable: class { static from() { return { dispose() {} }; } constructor(public fn: () => void) {} dispose() { this.fn?.(); } },
+  }, { get: (t: Any, k) => (k in t ? t[k] : anything()) });
+  return { vscode, log, events, statusItem };
+}
+
+function loadExtension(vscode: Any): Any {
+  const load = (Module as Any)._load;
+  (Module as Any)._load = function (request: string, ...rest: Any[]) {
+    return request === 'vscode' ? vscode : load.call(this, request, ...rest);
+  };
+  try {
+    delete require.cache[bundle];
+    return require(bundle);
+  } finally {
+    (Module as Any)._load = load;
+  }
+}
+
+function context(): Any {
+  return { subscriptions: [] as { dispose(): void }[], extensionUri: { fsPath: root }, extensionPath: root, asAbsolutePath: (p: string) => join(root, p) };
+}
+
+const skip = existsSync(bundle) ? false : 'dist/extension.js is not built (npm run build)';
+
+// The language client really starts dist/server.js over IPC here (the stand-in answers its calls) and deactivate stops it.
+test('activation registers the debugger, its providers, every contributed command and the status bar', { skip }, async () => {
+  const { vscode, log, events, statusItem } = makeVscode({});
+  const ext = loadExtension(vscode);
+  const ctx = context();
+  ext.activate(ctx);
+  try {
+    assert.ok(log.factories.has('lockstep'));
+    assert.deepEqual(log.providers.map((p) => [p.type, p.trigger]), [['lockstep', undefined], ['lockstep', 2]]);
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    assert.deepEqual([...log.commands.keys()].sort(), pkg.contributes.commands.map((c: Any) => c.command).sort());
+
+    // Inline mode (the default): a LockstepSession inside the extension host.
+    const inline = await log.factories.get('lockstep').createDebugAdapterDescriptor({});
+    assert.equal(inline.implementation.constructor.name, 'LockstepSession');
+
+    // The configuration provider fills F5 defaults from the editor (none here: an error message, no launch).
+    const provider = log.providers[0].p;
+    assert.equal(provider.resolveDebugConfiguration(undefined, {}), undefined);
+    assert.match(log.messages.pop()!, /Open a RISC-V assembly file/);
+    assert.deepEqual(provider.provideDebugConfigurations(undefined).map((c: Any) => c.program), ['${file}']);
+    vscode.window.activeTextEditor = { document: { uri: { scheme: 'file', fsPath: join(root, 'examples/hello/hello.s') }, languageId: 'lockstep-asm' } };
+    const resolved = provider.resolveDebugConfiguration(undefined, {});
+    assert.equal(resolved.program, join(root, 'examples/hello/hello.s'));
+    assert.equal(resolved.stopOnEntry, true);
+    assert.equal(log.providers[1].p.provideDebugConfigurations(undefined).length, 1);
+
+    // Commands: no session → a warning; a lockstep session → its custom request.
+    await log.commands.get('lockstep.ft.testFailover')!();
+    assert.match(log.messages.pop()!, /no active Lockstep debug session/);
+    const session = { id: 's1', type: 'lockstep', customRequest: async (command: string, args: Any) => { log.requests.push({ command, args }); return { atNs: 5e6 }; } };
+    vscode.debug.activeDebugSession = session;
+    await log.commands.get('lockstep.ft.testFailover')!();
+    await log.commands.get('lockstep.fault.crashPrimaryHost')!();
+    assert.deepEqual(log.requests, [
+      { command: 'ftAction', args: { action: 'testFailover' } },
+      { command: 'injectFault', args: { kind: 'hostCrash', host: '@primary' } },
+    ]);
+    assert.match(log.messages.pop()!, /hostCrash on @primary injected at 5\.000 ms/);
+
+    // Status bar: follows the session's FT state events.
+    events.start.fire(session);
+    assert.equal(statusItem.visible, true);
+    assert.match(statusItem.text, /starting/);
+    events.custom.fire({ session, event: 'lockstep.clusterEvent', body: { kind: 'state', text: 'Protected', data: { protected: true }, timeNs: 0 } });
+    assert.equal(statusItem.text, '$(shield) FT: Protected');
+    events.custom.fire({ session, event: 'lockstep.clusterEvent', body: { kind: 'crash', text: 'primary is gone' } });
+    assert.equal(statusItem.text, '$(shield) FT: Protected');
+    events.custom.fire({ session, event: 'lockstep.clusterEvent', body: { kind: 'state', text: 'Not Protected (VM not Running)', data: { protected: false } } });
+    assert.equal(statusItem.text, '$(warning) FT: Not Protected (VM not Running)');
+    assert.equal(statusItem.backgroundColor.id, 'statusBarItem.warningBackground');
+    vscode.debug.activeDebugSession = undefined;
+    events.terminate.fire(session);
+    assert.equal(statusItem.visible, false);
+  } finally {
+    await ext.deactivate();
+    for (const d of ctx.subscriptions) d.dispose();
+  }
+});
+
+test('process mode runs dist/adapter.js with the editor\'s Node; server mode serves DAP on a loopback port', { skip }, async () => {
+  const proc = makeVscode({ 'adapter.mode': 'process' });
+  const ext1 = loadExtension(proc.vscode);
+  const ctx1 = context();
+  ext1.activate(ctx1);
+  const exe = await proc.log.factories.get('lockstep').createDebugAdapterDescriptor({});
+  assert.equal(exe.command, process.execPath);
+  assert.deepEqual(exe.args, [join(root, 'dist/adapter.js')]);
+  assert.equal(exe.options.env.ELECTRON_RUN_AS_NODE, '1');
+  await ext1.deactivate();
+  for (const d of ctx1.subscriptions) d.dispose();
+
+  const srv = makeVscode({ 'adapter.mode': 'server' });
+  const ext2 = loadExtension(srv.vscode);
+  const ctx2 = context();
+  ext2.activate(ctx2);
+  try {
+    const factory = srv.log.factories.get('lockstep');
+    const d = await factory.createDebugAdapterDescriptor({});
+    assert.ok(d.port > 0);
+    assert.equal((await factory.createDebugAdapterDescriptor({})).port, d.port, 'one server for every session');
+    // Speak DAP to it: initialize answers with the capabilities.
+    const reply = await new Promise<Any>((resolve, reject) => {
+      const socket = connect(d.port, '127.0.0.1');
+      let buf = '';
+      socket.on('data', (chunk) => {
+        buf += chunk.toString('utf8');
+        const m = /Content-Length: (\d+)\r\n\r\n/.exec(buf);
+        if (m && buf.length >= m.index + m[0].length + Number(m[1])) {
+          socket.destroy();
+          resolve(JSON.parse(buf.slice(m.index + m[0].length, m.index + m[0].length + Number(m[1]))));
+        }
+      });
+      socket.on('error', reject);
+      const body = JSON.stringify({ seq: 1, type: 'request', command: 'initialize', arguments: { adapterID: 'lockstep', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true } });
+      socket.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    });
+    assert.equal(reply.command, 'initialize');
+    assert.equal(reply.success, true, JSON.stringify(reply));
+    assert.equal(reply.body.supportsStepBack, true);
+  } finally {
+    await ext2.deactivate();
+    for (const d of ctx2.subscriptions) d.dispose();
+  }
+});
