@@ -219,3 +219,26 @@ export function timeline(rt: LockstepRuntime): Record<string, unknown> {
     checkpoints: rt.tm.listBookmarks().filter((b) => !b.name.startsWith('\u0000')),
   };
 }
+
+/** The Hosts view's data: every host with the VMs on it, and the logging/management links of each pair of hosts. */
+export function hostsView(rt: LockstepRuntime): Record<string, unknown> {
+  const c = rt.cluster;
+  const names = [...c.hosts.keys()];
+  const hosts = [...c.hosts.values()].map((h) => ({
+    name: h.name, family: h.family, up: h.up, slowFactor: h.slowFactor, storageReachable: c.storage.reachable(h.name),
+    vms: c.vms.filter((v) => v.host === h.name).map((v) => ({ id: v.id, name: v.name, role: v.role, status: v.status })),
+  }));
+  const links = [];
+  for (let i = 0; i < names.length; i++) {
+    for (let j = i + 1; j < names.length; j++) {
+      const [a, b] = [names[i], names[j]];
+      const log = c.network.linkState('logging', a, b);
+      links.push({
+        a, b,
+        logging: { up: c.network.canTalk('logging', a, b), latencyUs: log?.latencyUs ?? 0, lossRate: log?.lossRate ?? 0 },
+        management: { up: c.network.canTalk('management', a, b) },
+      });
+    }
+  }
+  return { nowNs: c.nowNs, ftState: ftState(c).label, hosts, links };
+}

@@ -10,7 +10,7 @@ import { LockstepRuntime, fmtMs, HELD_OUTPUT_DEFAULT_MS } from './runtime';
 import type { RuntimeStop, ExceptionFilter } from './runtime';
 import { prepareLaunch } from './launch';
 import { evaluate, formatValue, registerIndex, csrNumber } from './evaluate';
-import { registerRows, csrRows, ftRows, deviceRows, globalRows, peerDiffRows, compareVms, formatComparison, timeline } from './inspect';
+import { registerRows, csrRows, ftRows, deviceRows, globalRows, peerDiffRows, compareVms, formatComparison, timeline, hostsView } from './inspect';
 import type { Row } from './inspect';
 import { hex } from './program-info';
 import { parseConsoleCommand, CONSOLE_HELP, CONSOLE_VERBS } from './commands';
@@ -846,6 +846,9 @@ export class LockstepSession extends LoggingDebugSession {
       }
       case 'timeline':
         reply(timeline(rt));
+        return;
+      case 'hosts':
+        reply(hostsView(rt));
         return;
       default:
         throw new RequestError(`unrecognized request ${JSON.stringify(command)}`);

@@ -52,3 +52,24 @@ export function describeReply(req: CustomRequest, body: unknown): string {
     default: return `Lockstep: ${req.command} done.`;
   }
 }
+
+/** A Hosts-view context-menu command: one fault on the host of the tree item it is invoked on. */
+export interface HostCommand {
+  id: string;
+  title: string;
+  request(host: string): CustomRequest;
+}
+
+const HOST_FAULTS: [string, string, Record<string, unknown>][] = [
+  ['crash', 'Crash Host', { kind: 'hostCrash' }],
+  ['restore', 'Restore Host', { kind: 'hostRestore' }],
+  ['storageLoss', 'Shared Storage Lost on Host', { kind: 'storageLoss' }],
+  ['storageRestore', 'Shared Storage Restored on Host', { kind: 'storageRestore' }],
+  ['slow', 'Slow Host (×0.25)', { kind: 'slowHost', factor: 0.25 }],
+];
+
+export function hostCommands(): HostCommand[] {
+  return HOST_FAULTS.map(([id, title, fault]) => ({
+    id: `lockstep.host.${id}`, title, request: (host: string) => ({ command: 'injectFault' as const, args: { ...fault, host } }),
+  }));
+}

@@ -1,6 +1,6 @@
-// Palette commands: FT actions and fault injection as custom requests to the active lockstep debug session.
+// Palette and Hosts-view commands: FT actions and fault injection as custom requests to the active lockstep debug session.
 import * as vscode from 'vscode';
-import { actionCommands, ActionCommand, CustomRequest, describeReply } from './actions';
+import { actionCommands, ActionCommand, CustomRequest, describeReply, hostCommands } from './actions';
 
 function lockstepSession(): vscode.DebugSession | undefined {
   const s = vscode.debug.activeDebugSession;
@@ -33,4 +33,8 @@ export function registerCommands(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('lockstep.ftAction', () => pick(all.filter((a) => a.request.command === 'ftAction'), 'Fault Tolerance action')),
     vscode.commands.registerCommand('lockstep.injectFault', () => pick(all.filter((a) => a.request.command === 'injectFault'), 'Fault to inject now')),
   );
+  // Hosts view context menu: the tree item (a host node) names the fault's host.
+  for (const h of hostCommands()) {
+    context.subscriptions.push(vscode.commands.registerCommand(h.id, (node?: { host?: string }) => (node?.host === undefined ? undefined : send(h.request(node.host)))));
+  }
 }

@@ -1,10 +1,11 @@
-// Entry of the Lockstep VS Code extension: debugger (adapter factory, configuration providers), language client, commands, status bar.
+// Entry of the Lockstep VS Code extension: debugger (adapter factory, configuration providers), language client, commands, status bar, Hosts view.
 import * as vscode from 'vscode';
 import { LockstepAdapterFactory } from './adapter';
 import { registerCommands } from './commands';
 import { LockstepConfigurationProvider, LockstepDynamicConfigurationProvider } from './configuration';
 import { StartedClient, startLanguageClient, stopLanguageClient } from './language-client';
 import { registerStatusBar } from './status-bar';
+import { registerHostsView } from './hosts-view';
 
 let client: StartedClient | undefined;
 
@@ -18,6 +19,7 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   registerCommands(context);
   registerStatusBar(context);
+  registerHostsView(context);
   client = startLanguageClient(context);
 }
 

@@ -1,6 +1,7 @@
 // The bundled extension (dist/extension.js) activates against a stand-in `vscode` module: it registers the debugger's
 // factory and providers, the palette commands and the status bar; each adapter mode yields a working descriptor;
-// the commands send the custom requests; the status bar follows `lockstep.clusterEvent` state events.
+// the commands send the custom requests; the status bar follows `lockstep.clusterEvent` state events; the Hosts view
+// asks the session for `hosts` when it stops and shows the reply.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -42,7 +43,7 @@ class Emitter {
 }
 
 function makeVscode(settings: Record<string, unknown>) {
-  const log = { factories: new Map<string, Any>(), providers: [] as Any[], commands: new Map<string, (...a: Any[]) => Any>(), messages: [] as string[], requests: [] as Any[] };
+  const log = { factories: new Map<string, Any>(), providers: [] as Any[], commands: new Map<string, (...a: Any[]) => Any>(), messages: [] as string[], requests: [] as Any[], trees: new Map<string, Any>(), trackers: new Map<string, Any>() };
   const events = { start: new Emitter(), terminate: new Emitter(), active: new Emitter(), custom: new Emitter() };
   const statusItem: Any = { text: '', tooltip: '', visible: false, show() { this.visible = true; }, hide() { this.visible = false; }, dispose() {} };
   const debug: Any = {
@@ -53,6 +54,7 @@ function makeVscode(settings: Record<string, unknown>) {
     onDidTerminateDebugSession: events.terminate.event,
     onDidChangeActiveDebugSession: events.active.event,
     onDidReceiveDebugSessionCustomEvent: events.custom.event,
+    registerDebugAdapterTrackerFactory: (type: string, f: Any) => { log.trackers.set(type, f); return { dispose() {} }; },
   };
   const vscode: Any = new Proxy({
     version: '1.91.0',
@@ -60,6 +62,7 @@ function makeVscode(settings: Record<string, unknown>) {
     commands: { registerCommand: (id: string, fn: Any) => { log.commands.set(id, fn); return { dispose() {} }; }, executeCommand: async () => undefined },
     window: new Proxy({
       createStatusBarItem: () => statusItem,
+      registerTreeDataProvider: (id: string, p: Any) => { log.trees.set(id, p); return { dispose() {} }; },
       showErrorMessage: async (m: string) => { log.messages.push(m); },
       showWarningMessage: async (m: string) => { log.messages.push(m); },
       showInformationMessage: async (m: string) => { log.messages.push(m); },
@@ -78,6 +81,9 @@ function makeVscode(settings: Record<string, unknown>) {
     DebugConfigurationProviderTriggerKind: { Initial: 1, Dynamic: 2 },
     StatusBarAlignment: { Left: 1, Right: 2 },
     ThemeColor: class { constructor(public id: string) {} },
+    ThemeIcon: class { constructor(public id: string) {} },
+    TreeItem: class { constructor(public label: string, public collapsibleState: number) {} },
+    TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
     TabInputText: class {},
     TabInputCustom: class {},
     EventEmitter: Emitter,
@@ -208,5 +214,49 @@ test('process mode runs dist/adapter.js with the editor\'s Node; server mode ser
   } finally {
     await ext2.deactivate();
     for (const d of ctx2.subscriptions) d.dispose();
+  }
+});
+
+const HOSTS_BODY = {
+  nowNs: 50e6,
+  ftState: 'Protected',
+  hosts: [
+    { name: 'host-a', family: 'rv-gen1', up: false, slowFactor: 1, storageReachable: true, vms: [{ id: 1, name: 'primary @ host-a', role: 'primary', status: 'dead' }] },
+    { name: 'host-b', family: 'rv-gen1', up: true, slowFactor: 1, storageReachable: true, vms: [{ id: 2, name: 'primary @ host-b', role: 'primary', status: 'running' }] },
+  ],
+  links: [{ a: 'host-a', b: 'host-b', logging: { up: true, latencyUs: 100, lossRate: 0 }, management: { up: true } }],
+};
+
+test('the Hosts view: registered for lockstep.hosts, refreshed by a stopped event from the session, its host menu injects on that host', { skip }, async () => {
+  const { vscode, log } = makeVscode({});
+  const ext = loadExtension(vscode);
+  const ctx = context();
+  ext.activate(ctx);
+  try {
+    const provider = log.trees.get('lockstep.hosts');
+    assert.ok(provider, 'a tree data provider for lockstep.hosts');
+    assert.deepEqual(provider.getChildren(), []);
+    const session = { id: 's1', type: 'lockstep', customRequest: async (command: string, args: Any) => { log.requests.push({ command, args }); return command === 'hosts' ? HOSTS_BODY : { atNs: 1e6 }; } };
+    vscode.debug.activeDebugSession = session;
+    const changed = new Promise((resolve) => provider.onDidChangeTreeData(resolve));
+    log.trackers.get('lockstep').createDebugAdapterTracker(session).onDidSendMessage({ type: 'event', event: 'stopped', body: { reason: 'step' } });
+    await changed;
+    assert.deepEqual(log.requests, [{ command: 'hosts', args: undefined }]);
+    const roots = provider.getChildren();
+    const items = roots.map((n: Any) => provider.getTreeItem(n));
+    assert.deepEqual(items.map((i: Any) => [i.label, i.iconPath.id, i.contextValue, i.collapsibleState]), [
+      ['host-a', 'error', 'lockstep.host.down', 2], ['host-b', 'pass', 'lockstep.host.up', 2], ['Links', 'type-hierarchy', 'lockstep.links', 2],
+    ]);
+    assert.deepEqual(provider.getChildren(roots[1]).map((n: Any) => provider.getTreeItem(n).label), ['primary @ host-b']);
+    assert.deepEqual(provider.getChildren(roots[2]).map((n: Any) => provider.getTreeItem(n).contextValue), ['lockstep.link'], 'no live secondary: not the FT pair');
+    await log.commands.get('lockstep.host.restore')!(roots[0]);
+    assert.deepEqual(log.requests[1], { command: 'injectFault', args: { kind: 'hostRestore', host: 'host-a' } });
+    // The session ends: the view empties.
+    vscode.debug.activeDebugSession = undefined;
+    await log.commands.get('lockstep.hosts.refresh')!();
+    assert.deepEqual(provider.getChildren(), []);
+  } finally {
+    await ext.deactivate();
+    for (const d of ctx.subscriptions) d.dispose();
   }
 });

@@ -10,7 +10,7 @@ import { parseScenario } from '../../src/ft/scenario';
 import { prepareLaunch } from '../../src/debug/launch';
 import { allMnemonics } from '../../src/asm/instructions';
 import { csrNames } from '../../src/asm/registers';
-import { actionCommands } from '../../src/extension/actions';
+import { actionCommands, hostCommands } from '../../src/extension/actions';
 
 const root = join(__dirname, '../..');
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -43,7 +43,7 @@ test('every command has a title and a category, and the code registers exactly t
     assert.ok(typeof c.title === 'string' && c.title.length > 0, `${c.command} has a title`);
     assert.equal(c.category, 'Lockstep');
   }
-  const registered = ['lockstep.ftAction', 'lockstep.injectFault', ...actionCommands().map((a) => a.id)];
+  const registered = ['lockstep.ftAction', 'lockstep.injectFault', 'lockstep.hosts.refresh', ...actionCommands().map((a) => a.id), ...hostCommands().map((h) => h.id)];
   assert.deepEqual([...ids].sort(), [...registered].sort());
   const titles = new Map(actionCommands().map((a) => [a.id, a.title]));
   for (const c of contributed) if (titles.has(c.command)) assert.equal(c.title, titles.get(c.command));
@@ -169,4 +169,19 @@ test('the .vsix holds the bundles, the grammar and the examples, and nothing nee
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the Hosts view sits in Run and Debug for lockstep sessions; its menus name contributed commands', () => {
+  assert.deepEqual(pkg.contributes.views.debug, [{ id: 'lockstep.hosts', name: 'Lockstep Hosts', when: 'debugType == lockstep' }]);
+  const ids = new Set(pkg.contributes.commands.map((c: Json) => c.command));
+  const title: Json[] = pkg.contributes.menus['view/title'];
+  const item: Json[] = pkg.contributes.menus['view/item/context'];
+  for (const m of [...title, ...item]) {
+    assert.ok(ids.has(m.command), m.command);
+    assert.match(m.when, /^view == lockstep\.hosts/);
+  }
+  assert.deepEqual(title.map((m) => m.command).filter((c) => c.startsWith('lockstep.ft.')),
+    ['lockstep.ft.testFailover', 'lockstep.ft.testRestartSecondary', 'lockstep.ft.turnOffFT', 'lockstep.ft.turnOnFT']);
+  for (const h of hostCommands()) assert.ok(item.some((m) => m.command === h.id && /viewItem/.test(m.when)), h.id);
+  assert.ok(item.some((m) => m.command === 'lockstep.fault.loggingLinkDown' && /lockstep\.link\.pair/.test(m.when)));
 });
