@@ -260,66 +260,64 @@ export class LockstepSession extends LoggingDebugSession {
       const path = args?.source?.path;
       if (typeof path !== 'string') throw new RequestError('setBreakpoints: source.path is needed');
       const wanted: DebugProtocol.SourceBreakpoint[] = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
-      const out: DebugProtocol.Breakpoint[] = [];
-      const specs = [];
-      for (const b of wanted) {
-        const id = rt.newBreakpointId();
+      this.setCode(response, 'source', wanted, (b) => {
         const r = typeof b.line === 'number' ? rt.info.resolveLine(path, b.line) : undefined;
-        if (r === undefined || r.addrs.length === 0) {
-          out.push({ id, verified: false, line: b.line, message: 'no code at or after this line in the program', source: { path } });
-          continue;
-        }
-        specs.push({ id, addrs: r.addrs, condition: b.condition, hitCondition: b.hitCondition, logMessage: b.logMessage });
-        out.push({ id, verified: true, line: r.line, source: { name: basename(path), path }, instructionReference: hex(r.addrs[0]) });
-      }
-      rt.setCodeBreakpoints('source', specs, path);
-      response.body = { breakpoints: out };
-      this.sendResponse(response);
+        if (r === undefined || r.addrs.length === 0) return { line: b.line, message: 'no code at or after this line in the program', source: { path } };
+        return { addrs: r.addrs, logMessage: b.logMessage, bp: { line: r.line, source: { name: basename(path), path }, instructionReference: hex(r.addrs[0]) } };
+      }, path);
     });
   }
 
   protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
     this.handle(response, () => {
       const rt = this.runtime;
-      const out: DebugProtocol.Breakpoint[] = [];
-      const specs = [];
-      for (const b of args?.breakpoints ?? []) {
-        const id = rt.newBreakpointId();
+      this.setCode(response, 'function', args?.breakpoints ?? [], (b) => {
         const sym = typeof b.name === 'string' ? rt.info.symbol(b.name.trim()) : undefined;
-        if (sym === undefined || (sym.kind === 'object')) {
-          out.push({ id, verified: false, message: `no function named ${JSON.stringify(b.name)}` });
-          continue;
-        }
-        specs.push({ id, addrs: [sym.addr >>> 0], condition: b.condition, hitCondition: b.hitCondition });
+        if (sym === undefined || sym.kind === 'object') return { message: `no function named ${JSON.stringify(b.name)}` };
         const loc = rt.info.location(sym.addr);
-        out.push({ id, verified: true, instructionReference: hex(sym.addr), line: loc?.line, source: loc ? { name: basename(loc.path), path: loc.path } : undefined });
-      }
-      rt.setCodeBreakpoints('function', specs);
-      response.body = { breakpoints: out };
-      this.sendResponse(response);
+        return { addrs: [sym.addr >>> 0], bp: { instructionReference: hex(sym.addr), line: loc?.line, source: loc ? { name: basename(loc.path), path: loc.path } : undefined } };
+      });
     });
   }
 
   protected override setInstructionBreakpointsRequest(response: DebugProtocol.SetInstructionBreakpointsResponse, args: DebugProtocol.SetInstructionBreakpointsArguments): void {
     this.handle(response, () => {
-      const rt = this.runtime;
-      const out: DebugProtocol.Breakpoint[] = [];
-      const specs = [];
-      for (const b of args?.breakpoints ?? []) {
-        const id = rt.newBreakpointId();
+      this.setCode(response, 'instruction', args?.breakpoints ?? [], (b) => {
         const base = parseAddress(b.instructionReference);
-        if (base === undefined) {
-          out.push({ id, verified: false, message: `bad instruction reference ${JSON.stringify(b.instructionReference)}` });
-          continue;
-        }
+        if (base === undefined) return { message: `bad instruction reference ${JSON.stringify(b.instructionReference)}` };
         const addr = (base + (b.offset ?? 0)) >>> 0;
-        specs.push({ id, addrs: [addr], condition: b.condition, hitCondition: b.hitCondition });
-        out.push({ id, verified: true, instructionReference: hex(addr) });
-      }
-      rt.setCodeBreakpoints('instruction', specs);
-      response.body = { breakpoints: out };
-      this.sendResponse(response);
+        return { addrs: [addr], bp: { instructionReference: hex(addr) } };
+      });
     });
+  }
+
+  /**
+   * The shared shape of source, function and instruction breakpoints: resolve each request to addresses
+   * (or to an unverified breakpoint with a reason), hand them to the runtime, answer with one entry each.
+   */
+  private setCode<B extends { condition?: string; hitCondition?: string }>(
+    response: DebugProtocol.Response,
+    kind: 'source' | 'function' | 'instruction',
+    wanted: B[],
+    resolve: (b: B) => { addrs: number[]; logMessage?: string; bp: Partial<DebugProtocol.Breakpoint> } | Partial<DebugProtocol.Breakpoint>,
+    file?: string,
+  ): void {
+    const rt = this.runtime;
+    const out: DebugProtocol.Breakpoint[] = [];
+    const specs = [];
+    for (const b of wanted) {
+      const id = rt.newBreakpointId();
+      const r = resolve(b);
+      if (!('addrs' in r)) {
+        out.push({ ...r, id, verified: false });
+        continue;
+      }
+      specs.push({ id, addrs: r.addrs, condition: b.condition, hitCondition: b.hitCondition, logMessage: r.logMessage });
+      out.push({ ...r.bp, id, verified: true });
+    }
+    rt.setCodeBreakpoints(kind, specs, file);
+    response.body = { breakpoints: out };
+    this.sendResponse(response);
   }
 
   protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
