@@ -96,7 +96,7 @@ export class Checkers {
     this.fail('outputs-from-one-execution', `VM ${vm} released an output at instruction ${instret}, but the execution that survived took over at instruction ${cut}: that output was invented by a lost execution`);
   }
 
-  clientSaw(origin: OutputOrigin, _packet: Uint8Array): void {
+  clientSaw(origin: OutputOrigin): void {
     if (this.seenByClients.length < 1_000_000) this.seenByClients.push(origin);
   }
 
@@ -112,9 +112,6 @@ export class Checkers {
     if (this.pending !== null && vm.role === 'secondary' && this.pending.detectedAtNs === null) this.pending.detectedAtNs = this.c.nowNs;
   }
 
-  vmLost(_vm: VmInstance): void {
-    // A lost VM matters through `pending` (primary) or the respawn checker (secondary).
-  }
 
   wentLive(s: VmInstance, old: VmInstance | undefined): void {
     const now = this.c.nowNs;

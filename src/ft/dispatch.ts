@@ -18,10 +18,10 @@ export function dispatch(c: Cluster, ev: SimEvent): void {
   switch (ev.t) {
     case 'fault': return fireFault(c, ev.fault);
     case 'flush': return flush(c, ev.vm, ev.urgent === true);
-    case 'tick': return withConnectedVm(c, ev.vm, (vm) => tick(c, vm));
+    case 'tick': return withVm(c, ev.vm, (vm) => tick(c, vm), true);
     case 'logMsg': return receiveLog(c, ev);
     case 'ackMsg': return receiveAck(c, ev);
-    case 'hbMsg': return withConnectedVm(c, ev.to, (vm) => heard(c, vm, ev.from));
+    case 'hbMsg': return withVm(c, ev.to, (vm) => heard(c, vm, ev.from), true);
     case 'timer': return withVm(c, ev.vm, (vm) => timerFired(c, vm, ev.gen));
     case 'storageDone': return storageDone(c, ev.vm, ev.req);
     case 'tasDone': return withVm(c, ev.vm, (vm) => tasDone(c, vm, ev.generation));
@@ -34,14 +34,10 @@ export function dispatch(c: Cluster, ev: SimEvent): void {
   }
 }
 
-function withVm(c: Cluster, id: number, f: (vm: VmInstance) => void): void {
+/** Calls `f` for VM `id` if it is alive (or, with `connected`, at least still on the logging channel). */
+function withVm(c: Cluster, id: number, f: (vm: VmInstance) => void, connected = false): void {
   const vm = c.vm(id);
-  if (vm !== undefined && vm.alive) f(vm);
-}
-
-function withConnectedVm(c: Cluster, id: number, f: (vm: VmInstance) => void): void {
-  const vm = c.vm(id);
-  if (vm !== undefined && vm.connected) f(vm);
+  if (vm !== undefined && (connected ? vm.connected : vm.alive)) f(vm);
 }
 
 /** The primary's timer deadline came: raise MTIP at its current instruction (and log it). */
@@ -171,7 +167,7 @@ function clientSend(c: Cluster, id: number): void {
   const packet = c.clients.nextRequest(client, c.nowNs);
   if (packet === null) return;
   sendToVm(c, packet);
-  c.schedule(c.nowNs + c.scenario.workload.timeoutMs * NS_PER_MS, { t: 'clientTimeout', client: id, reqId: client.nextIndex, tries: 1 });
+  c.schedule(c.nowNs + c.scenario.workload.timeoutMs * NS_PER_MS, { t: 'clientTimeout', client: id, reqId: client.nextIndex });
 }
 
 function clientTimeout(c: Cluster, id: number, reqId: number): void {
@@ -179,7 +175,7 @@ function clientTimeout(c: Cluster, id: number, reqId: number): void {
   const packet = c.clients.retry(client, reqId);
   if (packet === null) return;
   sendToVm(c, packet);
-  c.schedule(c.nowNs + c.scenario.workload.timeoutMs * NS_PER_MS, { t: 'clientTimeout', client: id, reqId, tries: 0 });
+  c.schedule(c.nowNs + c.scenario.workload.timeoutMs * NS_PER_MS, { t: 'clientTimeout', client: id, reqId });
 }
 
 function packetToVm(c: Cluster, packet: Uint8Array): void {
@@ -191,7 +187,7 @@ function packetToVm(c: Cluster, packet: Uint8Array): void {
 function packetToClient(c: Cluster, ev: SimEvent & { t: 'pktToClient' }): void {
   const client = c.clients.list[ev.client - 1];
   if (client === undefined) return;
-  c.checkers.clientSaw(ev.origin, ev.packet);
+  c.checkers.clientSaw(ev.origin);
   if (!c.clients.receive(client, ev.packet, c.nowNs, ev.origin)) return;
   const w = c.scenario.workload;
   const plannedNs = w.startMs * NS_PER_MS + client.nextIndex * c.clients.intervalNs;

@@ -19,6 +19,6 @@ export type SimEvent =
   | { t: 'respawnDone'; vm: number }
   | { t: 'haCheck' }
   | { t: 'clientSend'; client: number }
-  | { t: 'clientTimeout'; client: number; reqId: number; tries: number }
+  | { t: 'clientTimeout'; client: number; reqId: number }
   | { t: 'pktToVm'; packet: Uint8Array }
   | { t: 'pktToClient'; client: number; packet: Uint8Array; origin: OutputOrigin };

@@ -62,7 +62,7 @@ const LINK_DEFAULTS = {
   client: { latencyUs: 200, bandwidthMbps: 1000, lossRate: 0 },
 };
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 /** Validates `raw` against the schema and fills every default. Throws ScenarioError listing every problem. */
 export function parseScenario(raw: unknown): Scenario {

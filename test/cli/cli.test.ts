@@ -5,16 +5,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main';
+import { cli } from './run-cli';
 
 const root = join(__dirname, '../..');
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { stdout: (s) => (out += s), stderr: (s) => (err += s), isTty: false });
-  return { code, out, err };
-}
 
 function scenarioFile(body: Record<string, unknown>): string {
   const dir = mkdtempSync(join(tmpdir(), 'lockstep-cli-'));

@@ -5,19 +5,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main';
+import { cli } from './run-cli';
 import { decodeRecording, encodeRecording, RecordingError } from '../../src/replay/recording';
 import { mulberry32 } from '../helpers/mulberry32';
 
 const root = join(__dirname, '../..');
 const failover = join(root, 'examples/kvstore/failover.json');
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { stdout: (s) => (out += s), stderr: (s) => (err += s), isTty: false });
-  return { code, out, err };
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'lockstep-rec-'));
 

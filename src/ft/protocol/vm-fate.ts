@@ -21,6 +21,5 @@ export function killVm(c: Cluster, vm: VmInstance, why: string): void {
   vm.status = 'crashed';
   vm.held = [];
   c.addTrace({ kind: 'crash', vm: vm.id, host: vm.host, text: `${vm.name} is gone: ${why}` });
-  c.checkers.vmLost(vm);
   c.schedule(c.nowNs + c.scenario.ft.failureTimeoutMs * NS_PER_MS, { t: 'haCheck' });
 }
