@@ -10,6 +10,7 @@ import type { OutputOrigin } from './world/clients';
 import { bytesDigest } from './protocol/log';
 import { SECTOR_BYTES } from './world/storage';
 import { eligibleHosts } from './protocol/respawn';
+import { copyOneLevel } from './sim/copy';
 
 export const CHECKERS = {
   'no-divergence': 'the secondary computed exactly what the primary logged',
@@ -223,16 +224,10 @@ export class Checkers {
   }
 }
 
-/**
- * Copies one checker field for a checkpoint. Map values and list items are never mutated once stored,
- * so shallow copies suffice; `seenByClients` only grows, so its length is enough.
- */
+/** Copies one checker field for a checkpoint; `seenByClients` only grows, so its length is enough. */
 function shallowCopy(key: string, v: unknown): unknown {
   if (key === 'seenByClients') return Array.isArray(v) ? v.length : v;
-  if (v instanceof Map) return new Map(v);
-  if (Array.isArray(v)) return v.slice();
-  if (v !== null && typeof v === 'object') return { ...v };
-  return v;
+  return copyOneLevel(v);
 }
 
 function forSectors(req: DiskReq, f: (sector: number, data: Uint8Array) => void): void {

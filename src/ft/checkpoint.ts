@@ -4,6 +4,7 @@ import type { Cluster, HostRec } from './cluster';
 import type { MachineSnapshot } from '../machine/machine';
 import type { VmInstance } from './protocol/vm';
 import { RecordEnv, ReplayEnv } from './protocol/envs';
+import { copyOneLevel } from './sim/copy';
 
 /** Everything of a VM but its machine, copied one level deep (log entries and packets are immutable). */
 type VmFields = Record<string, unknown>;
@@ -91,12 +92,3 @@ function restoreVm(c: Cluster, vm: VmInstance, saved: ClusterCheckpoint['vms'][n
   vm.machine.setEnvironment(vm.role === 'primary' ? new RecordEnv(vm, c) : new ReplayEnv(vm, c));
 }
 
-function copyOneLevel(v: unknown): unknown {
-  if (Array.isArray(v)) return v.slice();
-  if (v instanceof Map) return new Map(v);
-  if (v instanceof Set) return new Set(v);
-  if (v !== null && typeof v === 'object' && !ArrayBuffer.isView(v)) {
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, Array.isArray(x) ? x.slice() : x]));
-  }
-  return v;
-}
