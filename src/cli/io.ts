@@ -42,6 +42,12 @@ export function parseArgs(argv: string[], booleans: string[], known: string[]): 
   return { positional, flags };
 }
 
+/** The value of a value-taking option, or undefined when it was not given. */
+export function stringFlag(args: ParsedArgs, name: string): string | undefined {
+  const v = args.flags.get(name);
+  return typeof v === 'string' ? v : undefined;
+}
+
 export function intFlag(args: ParsedArgs, name: string, dflt: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   const v = args.flags.get(name);
   if (v === undefined) return dflt;

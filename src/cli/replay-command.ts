@@ -2,13 +2,14 @@
 
 import { decodeRecording, RecordingError } from '../replay/recording';
 import { replayRecording } from '../replay/replay-run';
-import { Io, parseArgs, readBytes, UsageError } from './io';
+import { Io, parseArgs, readBytes, stringFlag, UsageError } from './io';
 import { formatSummary, formatTimeline } from './timeline-format';
+import { writePerfetto } from './perfetto';
 
-export const REPLAY_USAGE = 'lockstep replay FILE.lsrec [--verify] [--json]';
+export const REPLAY_USAGE = 'lockstep replay FILE.lsrec [--verify] [--json] [--perfetto FILE]';
 
 export function replayCommand(argv: string[], io: Io): number {
-  const args = parseArgs(argv, ['verify', 'json'], []);
+  const args = parseArgs(argv, ['verify', 'json'], ['perfetto']);
   if (args.positional.length !== 1) throw new UsageError(`usage: ${REPLAY_USAGE}`);
   const file = args.positional[0];
   let rec;
@@ -19,6 +20,7 @@ export function replayCommand(argv: string[], io: Io): number {
     throw e;
   }
   const { cluster, summary, verified } = replayRecording(rec);
+  writePerfetto(stringFlag(args, 'perfetto'), cluster, { recording: file, seed: summary.seed, traceHash: summary.traceHash });
   if (args.flags.has('json')) {
     io.stdout(`${JSON.stringify({ ...summary, verified, recordedTraceHash: rec.expect.traceHash, note: rec.note })}\n`);
   } else {

@@ -4,13 +4,14 @@ import { basename } from 'node:path';
 import { runScenario } from '../ft/report';
 import { encodeRecording } from '../replay/recording';
 import { recordingOf } from '../replay/replay-run';
-import { Io, intFlag, parseArgs, readProgramFile, readScenario, UsageError, writeFileAtomic } from './io';
+import { Io, intFlag, parseArgs, stringFlag, readProgramFile, readScenario, UsageError, writeFileAtomic } from './io';
 import { formatSummary, formatTimeline } from './timeline-format';
+import { writePerfetto } from './perfetto';
 
-export const RUN_USAGE = 'lockstep run SCENARIO.json [--seed N] [--until-ms N] [--json] [--record FILE]';
+export const RUN_USAGE = 'lockstep run SCENARIO.json [--seed N] [--until-ms N] [--json] [--record FILE] [--perfetto FILE]';
 
 export function runCommand(argv: string[], io: Io): number {
-  const args = parseArgs(argv, ['json'], ['seed', 'until-ms', 'record']);
+  const args = parseArgs(argv, ['json'], ['seed', 'until-ms', 'record', 'perfetto']);
   if (args.positional.length !== 1) throw new UsageError(`usage: ${RUN_USAGE}`);
   const overrides: Record<string, unknown> = {};
   if (args.flags.has('seed')) overrides.seed = intFlag(args, 'seed', 1, 0, 0xffffffff);
@@ -18,11 +19,12 @@ export function runCommand(argv: string[], io: Io): number {
   const scenario = readScenario(args.positional[0], overrides);
   const { program, bytes } = readProgramFile(scenario.program);
   const { cluster, summary } = runScenario(scenario, program);
-  const record = args.flags.get('record');
-  if (typeof record === 'string') {
+  const record = stringFlag(args, 'record');
+  if (record !== undefined) {
     const rec = recordingOf(scenario, basename(scenario.program), bytes, cluster, summary, `lockstep run ${argv.join(' ')}`);
     writeFileAtomic(record, encodeRecording(rec));
   }
+  writePerfetto(stringFlag(args, 'perfetto'), cluster, { scenario: args.positional[0], seed: summary.seed, traceHash: summary.traceHash });
   if (args.flags.has('json')) {
     io.stdout(`${JSON.stringify(summary)}\n`);
   } else {
