@@ -28,6 +28,11 @@ export interface Hit { vm: number; instret: number; nowNs: number; reason: 'brea
 export type TravelStop = ClusterStop | { reason: 'start' } | { reason: 'unreachable' };
 
 const FORWARD_STOPS_MAX = 1_000_000;
+/** Closest spacing of two lag samples (simulated time). */
+const LAG_SAMPLE_MIN_NS = 100_000;
+
+/** The secondary's execution lag behind the primary at one simulated time; null while there is no running pair. */
+export interface LagSample { timeNs: number; lagNs: number | null }
 
 export class TimeMachine {
   private readonly auto: Stored[] = [];
@@ -37,6 +42,8 @@ export class TimeMachine {
   /** The furthest simulated time ever reached: the end of the recording so far. */
   frontierNs = 0;
   private known: TraceEvent[] = [];
+  /** Lag samples taken as the frontier advances (the timeline's lag chart); cut back with the trace on a what-if. */
+  private lag: LagSample[] = [];
   /** The faults injected on the current branch of history: re-scheduled whenever an earlier checkpoint is restored. */
   private timeline: { atNs: number; fault: FaultSpec }[];
   /** Call depth at the end of the last `history` (relative to its start). */
@@ -74,6 +81,7 @@ export class TimeMachine {
       if (c.nowNs >= this.frontierNs) {
         this.frontierNs = c.nowNs;
         this.events();
+        this.sampleLag();
       }
       if (stop.reason === 'time' && c.nowNs >= next && c.nowNs > last) this.addAuto();
       if ((stop.reason === 'breakpoint' || stop.reason === 'watchpoint') && ignoreBreakpoints) continue;
@@ -202,6 +210,7 @@ export class TimeMachine {
       this.auto.splice(0, this.auto.length, ...this.auto.filter((s, i) => i === 0 || s.nowNs <= c.nowNs));
       this.frontierNs = c.nowNs;
       this.known = c.trace.events.slice();
+      this.lag = this.lag.filter((x) => x.timeNs <= c.nowNs);
       c.dropPendingInjections(); // the old future's injections go with it
     }
     const atNs = c.inject(fault);
@@ -249,6 +258,20 @@ export class TimeMachine {
     const now = this.cluster.trace.events;
     if (now.length >= this.known.length) this.known = now.slice();
     return this.known;
+  }
+
+  /** The secondary's lag over the explored history, in time order. */
+  lagSamples(): readonly LagSample[] {
+    return this.lag;
+  }
+
+  private sampleLag(): void {
+    const c = this.cluster;
+    const last = this.lag[this.lag.length - 1];
+    if (last !== undefined && c.nowNs - last.timeNs < LAG_SAMPLE_MIN_NS) return;
+    const p = c.primary;
+    const s = c.secondary;
+    this.lag.push({ timeNs: c.nowNs, lagNs: p !== undefined && s !== undefined && s.status === 'running' ? p.lagNs : null });
   }
 
   /** Goes to just after the n-th (0-based) cluster event of `kind` (fault, detect, goLive, respawnDone, release…). */

@@ -1,0 +1,420 @@
+// Pure Timeline logic (no `vscode` import, unit-tested): the adapter's `timeline` reply → the webview's compact model, and the webview's messages.
+
+/** One cluster trace event as the adapter sends it (src/ft/sim/trace.ts `TraceEvent`). */
+export interface RawEvent {
+  timeNs: number;
+  kind: string;
+  vm?: number;
+  host?: string;
+  text: string;
+  data?: Record<string, string | number | boolean>;
+}
+
+/** The body of the adapter's `timeline` custom request (src/debug/inspect.ts `timeline`). */
+export interface TimelineBody {
+  nowNs: number;
+  frontierNs: number;
+  endNs: number;
+  protection: string;
+  hosts: { name: string; up: boolean; mips: number; slowFactor: number }[];
+  vms: { id: number; role: string; host: string; status: string; instret: number; lagNs: number; held: number }[];
+  events: RawEvent[];
+  /** Secondary lag sampled over the explored history (null: no running pair then). Absent from older adapters. */
+  lag?: { timeNs: number; lagNs: number | null }[];
+  /** Faults (scenario or injected) not reached by the explored history yet. Absent from older adapters. */
+  scheduled?: { atNs: number; kind: string; host?: string; text: string }[];
+  failovers: { failedAtNs: number; detectedAtNs: number | null; liveAtNs: number; fromHost: string | null; toHost: string; instret: number }[];
+  checkpoints: { name: string; nowNs: number }[];
+}
+
+export type LaneKind = 'cluster' | 'host' | 'vm' | 'lag';
+
+/** One horizontal lane. `name` is stable (the webview's `data-lane`): `cluster`, a host name, `role @ host` for a VM, `lag`. */
+export interface Lane {
+  name: string;
+  kind: LaneKind;
+  label: string;
+  detail: string;
+  host?: string;
+  vm?: number;
+}
+
+/**
+ * Interval kinds. Within one lane, spans of one kind never overlap (the webview relies on it to
+ * binary-search them): protection state, host down, VM role, failover, link down, partition…
+ */
+export type SpanKind =
+  | 'protected' | 'unprotected' | 'failover' | 'linkDown' | 'partition'
+  | 'hostDown' | 'storageLost' | 'slow'
+  | 'primary' | 'secondary' | 'copying';
+
+export interface Span {
+  lane: number;
+  kind: SpanKind;
+  startNs: number;
+  endNs: number;
+  label: string;
+}
+
+/** A point event. `important` ones become focusable buttons in the webview; the rest are drawn on the canvas. */
+export interface Mark {
+  lane: number;
+  /** The trace kind (`fault`, `goLive`, …), `scheduled` (a fault still ahead) or `checkpoint`. */
+  kind: string;
+  timeNs: number;
+  /** Short label (`hostCrash`, `go-live`, `won test-and-set`). */
+  label: string;
+  /** The trace event's sentence. */
+  text: string;
+  important: boolean;
+}
+
+/** Released outputs as parallel columns, in release order: lane of the releasing VM, when produced and when released. */
+export interface Outputs {
+  lane: number[];
+  producedNs: number[];
+  releasedNs: number[];
+}
+
+/** The secondary's lag over time (null: no running pair). */
+export interface LagSeries {
+  timeNs: number[];
+  lagNs: (number | null)[];
+}
+
+export interface TimelineModel {
+  nowNs: number;
+  frontierNs: number;
+  endNs: number;
+  protection: string;
+  lanes: Lane[];
+  spans: Span[];
+  /** In time order. */
+  marks: Mark[];
+  outputs: Outputs;
+  lag: LagSeries;
+}
+
+/** Trace kinds shown as focusable event buttons (besides checkpoints). */
+export const IMPORTANT_KINDS: ReadonlySet<string> = new Set([
+  'fault', 'crash', 'detect', 'arbitrate', 'halt', 'goLive', 'respawnStart', 'respawnDone', 'haRestart', 'divergence', 'violation', 'exit',
+]);
+
+const CLUSTER_LANE = 0;
+
+/** Short label of a point event. */
+export function markLabel(e: RawEvent): string {
+  switch (e.kind) {
+    case 'fault': return typeof e.data?.fault === 'string' ? e.data.fault : 'fault';
+    case 'arbitrate': return e.data?.won === true ? 'won test-and-set' : e.data?.won === false ? 'lost test-and-set' : 'waits for storage';
+    case 'goLive': return 'go-live';
+    case 'respawnStart': return 'respawn started';
+    case 'respawnDone': return 'secondary running';
+    case 'haRestart': return 'HA restart';
+    case 'violation': return typeof e.data?.checker === 'string' ? `violation: ${e.data.checker}` : 'violation';
+    default: return e.kind;
+  }
+}
+
+// ---- VMs -------------------------------------------------------------------------------------------
+
+type VmRole = 'primary' | 'secondary' | 'copying';
+
+interface VmHistory {
+  id: number;
+  host: string;
+  role: VmRole;
+  sinceNs: number;
+  /** Set when the VM is gone (crash, halt, power-off). */
+  endedNs?: number;
+  status?: string;
+  spans: { role: VmRole; startNs: number; endNs: number }[];
+}
+
+const ENDS: Record<string, string> = { crash: 'crashed', halt: 'halted', exit: 'exited' };
+
+/** The role a VM starts in, from the first event naming it. */
+function firstRole(e: RawEvent, fallback: string | undefined): VmRole {
+  if (e.kind === 'respawnStart') return 'copying';
+  if (e.kind === 'respawnDone') return 'secondary';
+  if (e.kind === 'state' || e.kind === 'haRestart' || e.kind === 'goLive') return 'primary';
+  return fallback === 'primary' ? 'primary' : 'secondary';
+}
+
+function switchRole(h: VmHistory, role: VmRole, atNs: number): void {
+  if (h.endedNs !== undefined || h.role === role) return;
+  h.spans.push({ role: h.role, startNs: h.sinceNs, endNs: atNs });
+  h.role = role;
+  h.sinceNs = atNs;
+}
+
+function endVm(h: VmHistory, atNs: number, status: string): void {
+  if (h.endedNs !== undefined) return;
+  h.spans.push({ role: h.role, startNs: h.sinceNs, endNs: atNs });
+  h.endedNs = atNs;
+  h.status = status;
+}
+
+/** Each VM incarnation's roles over time, from the events naming it (the adapter's `vms` only lists those alive at the present). */
+function vmHistories(body: TimelineBody): VmHistory[] {
+  const now = new Map(body.vms.map((v) => [v.id, v]));
+  const byId = new Map<number, VmHistory>();
+  for (const e of body.events) {
+    if (e.vm === undefined) continue;
+    let h = byId.get(e.vm);
+    if (h === undefined) {
+      h = { id: e.vm, host: e.host ?? now.get(e.vm)?.host ?? '?', role: firstRole(e, now.get(e.vm)?.role), sinceNs: e.timeNs, spans: [] };
+      byId.set(e.vm, h);
+    }
+    if (e.kind === 'respawnDone') switchRole(h, 'secondary', e.timeNs);
+    else if (e.kind === 'goLive') switchRole(h, 'primary', e.timeNs);
+    else if (ENDS[e.kind] !== undefined) endVm(h, e.timeNs, ENDS[e.kind]);
+  }
+  for (const v of body.vms) {
+    if (!byId.has(v.id)) byId.set(v.id, { id: v.id, host: v.host, role: v.role === 'primary' ? 'primary' : 'secondary', sinceNs: 0, spans: [] });
+  }
+  const endNs = Math.max(body.frontierNs, body.nowNs);
+  for (const h of byId.values()) {
+    if (h.endedNs === undefined) h.spans.push({ role: h.role, startNs: h.sinceNs, endNs });
+    h.status = now.get(h.id)?.status ?? h.status ?? 'running';
+  }
+  return [...byId.values()].sort((a, b) => a.id - b.id);
+}
+
+/** A VM's lane name: its last role and its host, as the debugger names its thread (`primary @ host-b`). */
+function vmLaneName(h: VmHistory): string {
+  return `${h.role === 'copying' ? 'secondary' : h.role} @ ${h.host}`;
+}
+
+// ---- lanes -----------------------------------------------------------------------------------------
+
+/** Cluster lane, then each host followed by its VMs, then VMs on unknown hosts, then the lag lane. */
+function buildLanes(body: TimelineBody, vms: VmHistory[]): { lanes: Lane[]; hostLane: Map<string, number>; vmLane: Map<number, number> } {
+  const lanes: Lane[] = [{ name: 'cluster', kind: 'cluster', label: 'FT state', detail: body.protection }];
+  const hostLane = new Map<string, number>();
+  const vmLane = new Map<number, number>();
+  const now = new Map(body.vms.map((v) => [v.id, v]));
+  const taken = new Set<string>();
+  const addVm = (h: VmHistory): void => {
+    let name = vmLaneName(h);
+    if (taken.has(name)) name = `${name} #${h.id}`; // a later incarnation in the same role on the same host
+    taken.add(name);
+    const held = now.get(h.id)?.held ?? 0;
+    vmLane.set(h.id, lanes.length);
+    lanes.push({ name, kind: 'vm', label: name, detail: `VM ${h.id} · ${h.status}${held > 0 ? ` · ${held} held` : ''}`, host: h.host, vm: h.id });
+  };
+  for (const host of body.hosts) {
+    hostLane.set(host.name, lanes.length);
+    const notes = [host.up ? 'up' : 'down', `${host.mips} MIPS`];
+    if (host.slowFactor !== 1) notes.push(`slow ×${host.slowFactor}`);
+    lanes.push({ name: host.name, kind: 'host', label: host.name, detail: notes.join(' · '), host: host.name });
+    for (const h of vms) if (h.host === host.name) addVm(h);
+  }
+  for (const h of vms) if (!hostLane.has(h.host)) addVm(h);
+  lanes.push({ name: 'lag', kind: 'lag', label: 'secondary lag', detail: 'log lag of the secondary behind the primary' });
+  return { lanes, hostLane, vmLane };
+}
+
+// ---- spans -----------------------------------------------------------------------------------------
+
+/** Opens and closes intervals per (lane, kind): a second open while open and a close while closed are ignored. */
+class SpanBuilder {
+  readonly spans: Span[] = [];
+  private readonly open = new Map<string, Span>();
+
+  start(lane: number, kind: SpanKind, atNs: number, label: string): void {
+    const key = `${lane}:${kind}`;
+    if (this.open.has(key)) return;
+    const s = { lane, kind, startNs: atNs, endNs: atNs, label };
+    this.open.set(key, s);
+    this.spans.push(s);
+  }
+
+  end(lane: number, kind: SpanKind, atNs: number): void {
+    const key = `${lane}:${kind}`;
+    const s = this.open.get(key);
+    if (s === undefined) return;
+    s.endNs = atNs;
+    this.open.delete(key);
+  }
+
+  /** Closes every open interval at `atNs`. */
+  finish(atNs: number): Span[] {
+    for (const s of this.open.values()) s.endNs = atNs;
+    this.open.clear();
+    return this.spans;
+  }
+}
+
+/** Labels of host spans (the fault's own sentence is on its event button). */
+const HOST_SPAN_LABELS: Partial<Record<SpanKind, string>> = { hostDown: 'host down', storageLost: 'shared storage lost' };
+
+const HOST_FAULTS: Record<string, [SpanKind, 'start' | 'end']> = {
+  hostCrash: ['hostDown', 'start'], hostRestore: ['hostDown', 'end'],
+  storageLoss: ['storageLost', 'start'], storageRestore: ['storageLost', 'end'],
+};
+const CLUSTER_FAULTS: Record<string, [SpanKind, 'start' | 'end']> = {
+  loggingLinkDown: ['linkDown', 'start'], loggingLinkUp: ['linkDown', 'end'],
+  partition: ['partition', 'start'], heal: ['partition', 'end'],
+};
+
+function faultSpan(b: SpanBuilder, e: RawEvent, hostLane: Map<string, number>): void {
+  const fault = e.data?.fault;
+  if (typeof fault !== 'string') return;
+  const lane = e.host !== undefined ? hostLane.get(e.host) : undefined;
+  if (fault === 'slowHost' && lane !== undefined) {
+    b.end(lane, 'slow', e.timeNs);
+    if (!/×1\)?$/.test(e.text)) b.start(lane, 'slow', e.timeNs, e.text);
+    return;
+  }
+  const hf = HOST_FAULTS[fault];
+  if (hf !== undefined && lane !== undefined) {
+    if (hf[1] === 'start') b.start(lane, hf[0], e.timeNs, HOST_SPAN_LABELS[hf[0]] ?? e.text);
+    else b.end(lane, hf[0], e.timeNs);
+    return;
+  }
+  const cf = CLUSTER_FAULTS[fault];
+  if (cf !== undefined) {
+    if (cf[1] === 'start') b.start(CLUSTER_LANE, cf[0], e.timeNs, e.text);
+    else b.end(CLUSTER_LANE, cf[0], e.timeNs);
+  }
+}
+
+/** Protection state intervals on the cluster lane, from `state` events carrying `data.protected`. */
+function stateSpan(b: SpanBuilder, e: RawEvent): void {
+  if (typeof e.data?.protected !== 'boolean') return;
+  b.end(CLUSTER_LANE, 'protected', e.timeNs);
+  b.end(CLUSTER_LANE, 'unprotected', e.timeNs);
+  b.start(CLUSTER_LANE, e.data.protected ? 'protected' : 'unprotected', e.timeNs, e.text);
+}
+
+/**
+ * Failovers (failure → go-live) on the cluster lane, one per `goLive` event. The adapter's own
+ * records cover the present's past only, so the failure time is taken from them when one matches,
+ * else from the last crash or fault since the previous go-live.
+ */
+function failoverSpans(body: TimelineBody): Span[] {
+  const spans: Span[] = [];
+  let sinceIdx = 0;
+  body.events.forEach((e, i) => {
+    if (e.kind !== 'goLive') return;
+    const rec = body.failovers.find((f) => f.liveAtNs === e.timeNs);
+    let failedNs = rec?.failedAtNs;
+    for (let j = i - 1; failedNs === undefined && j >= sinceIdx; j--) {
+      const k = body.events[j].kind;
+      if (k === 'crash' || k === 'fault') failedNs = body.events[j].timeNs;
+    }
+    const startNs = failedNs ?? e.timeNs;
+    spans.push({ lane: CLUSTER_LANE, kind: 'failover', startNs, endNs: e.timeNs, label: `failover ${fmtMs(e.timeNs - startNs)} → ${e.host ?? '?'}` });
+    sinceIdx = i + 1;
+  });
+  return spans;
+}
+
+function vmSpans(vms: VmHistory[], vmLane: Map<number, number>): Span[] {
+  const spans: Span[] = [];
+  for (const h of vms) {
+    for (const s of h.spans) spans.push({ lane: vmLane.get(h.id)!, kind: s.role, startNs: s.startNs, endNs: s.endNs, label: s.role });
+  }
+  return spans;
+}
+
+// ---- marks, outputs, lag ---------------------------------------------------------------------------
+
+function markLane(e: RawEvent, hostLane: Map<string, number>, vmLane: Map<number, number>): number {
+  if (e.vm !== undefined && vmLane.has(e.vm)) return vmLane.get(e.vm)!;
+  if (e.host !== undefined && hostLane.has(e.host)) return hostLane.get(e.host)!;
+  return CLUSTER_LANE;
+}
+
+/** Faults go on their host's lane (they happen to the host); VM events on the VM's. */
+function faultLane(e: RawEvent, hostLane: Map<string, number>, vmLane: Map<number, number>): number {
+  return e.kind === 'fault' ? (e.host !== undefined ? hostLane.get(e.host) ?? CLUSTER_LANE : CLUSTER_LANE) : markLane(e, hostLane, vmLane);
+}
+
+function buildMarks(body: TimelineBody, hostLane: Map<string, number>, vmLane: Map<number, number>): Mark[] {
+  const marks: Mark[] = [];
+  for (const e of body.events) {
+    if (e.kind === 'release' || e.kind === 'state') continue;
+    marks.push({ lane: faultLane(e, hostLane, vmLane), kind: e.kind, timeNs: e.timeNs, label: markLabel(e), text: e.text, important: IMPORTANT_KINDS.has(e.kind) });
+  }
+  for (const f of body.scheduled ?? []) {
+    const lane = f.host !== undefined ? hostLane.get(f.host) ?? CLUSTER_LANE : CLUSTER_LANE; // `@primary` resolves only when it fires
+    marks.push({ lane, kind: 'scheduled', timeNs: f.atNs, label: `${f.kind} (scheduled)`, text: `scheduled: ${f.text}`, important: true });
+  }
+  for (const c of body.checkpoints) {
+    marks.push({ lane: CLUSTER_LANE, kind: 'checkpoint', timeNs: c.nowNs, label: c.name, text: `checkpoint ${c.name}`, important: true });
+  }
+  return marks.sort((a, b) => a.timeNs - b.timeNs); // stable: events keep their order
+}
+
+function buildOutputs(body: TimelineBody, vmLane: Map<number, number>): Outputs {
+  const out: Outputs = { lane: [], producedNs: [], releasedNs: [] };
+  for (const e of body.events) {
+    if (e.kind !== 'release' || e.vm === undefined || !vmLane.has(e.vm)) continue;
+    const heldNs = typeof e.data?.heldNs === 'number' ? e.data.heldNs : 0;
+    out.lane.push(vmLane.get(e.vm)!);
+    out.producedNs.push(e.timeNs - heldNs);
+    out.releasedNs.push(e.timeNs);
+  }
+  return out;
+}
+
+function buildLag(body: TimelineBody): LagSeries {
+  const s: LagSeries = { timeNs: [], lagNs: [] };
+  for (const x of body.lag ?? []) {
+    s.timeNs.push(x.timeNs);
+    s.lagNs.push(x.lagNs);
+  }
+  return s;
+}
+
+/** The adapter's `timeline` reply → the webview model. */
+export function timelineModel(body: TimelineBody): TimelineModel {
+  const vms = vmHistories(body);
+  const { lanes, hostLane, vmLane } = buildLanes(body, vms);
+  const b = new SpanBuilder();
+  for (const e of body.events) {
+    if (e.kind === 'fault') faultSpan(b, e, hostLane);
+    else if (e.kind === 'state') stateSpan(b, e);
+  }
+  const endNs = Math.max(body.frontierNs, body.nowNs);
+  const spans = [...b.finish(endNs), ...failoverSpans(body), ...vmSpans(vms, vmLane)];
+  return {
+    nowNs: body.nowNs, frontierNs: body.frontierNs, endNs: body.endNs, protection: body.protection,
+    lanes, spans, marks: buildMarks(body, hostLane, vmLane), outputs: buildOutputs(body, vmLane), lag: buildLag(body),
+  };
+}
+
+// ---- messages --------------------------------------------------------------------------------------
+
+/** Webview → extension. `seek` asks for time travel to `timeNs` (an event's own time when an event was chosen). */
+export type WebviewMessage = { type: 'ready' } | { type: 'seek'; timeNs: number };
+
+/** Extension → webview. */
+export type PanelMessage = { type: 'data'; data: TimelineModel } | { type: 'status'; text: string };
+
+/** Validates a message from the webview (its content is untrusted): undefined when malformed. */
+export function parseWebviewMessage(m: unknown): WebviewMessage | undefined {
+  if (typeof m !== 'object' || m === null) return undefined;
+  const r = m as Record<string, unknown>;
+  if (r.type === 'ready') return { type: 'ready' };
+  if (r.type === 'seek' && typeof r.timeNs === 'number' && Number.isFinite(r.timeNs) && r.timeNs >= 0) return { type: 'seek', timeNs: r.timeNs };
+  return undefined;
+}
+
+const NS_PER_MS = 1e6;
+
+/**
+ * The adapter `seek` arguments for a time: `{timeMs}`, rounded up by the last bit when dividing
+ * loses it, so the adapter (which multiplies back) never lands just before an event at `timeNs`.
+ */
+export function seekArguments(timeNs: number): { timeMs: number } {
+  let timeMs = timeNs / NS_PER_MS;
+  for (let i = 0; i < 4 && timeMs * NS_PER_MS < timeNs; i++) timeMs += Math.max(Number.MIN_VALUE, Math.abs(timeMs) * Number.EPSILON);
+  return { timeMs };
+}
+
+export function fmtMs(ns: number): string {
+  return `${(ns / NS_PER_MS).toFixed(3)} ms`;
+}
