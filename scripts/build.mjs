@@ -1,9 +1,11 @@
-// Bundles every entry point (extension, adapter, language server, CLI, bench) into dist/ with esbuild.
+// Bundles every entry point (extension, its lazily loaded language client, adapter, language server, CLI, bench) into dist/ with esbuild.
 import { build } from 'esbuild';
 import { existsSync, mkdirSync } from 'node:fs';
 
 const entries = {
   extension: 'src/extension/extension.ts',
+  // Loaded by the extension with the first assembly document only: keeps vscode-languageclient out of extension.js.
+  'language-client': 'src/extension/language-client.ts',
   adapter: 'src/debug/main.ts',
   server: 'src/lsp/server.ts',
   cli: 'src/cli/main.ts',

@@ -4,6 +4,7 @@ import { cpus } from 'node:os';
 import { benchAdapter, type AdapterReport } from './adapter';
 import { benchChaos, type ChaosReport } from './chaos';
 import { benchCpu, type CpuRow } from './cpu';
+import { benchExtension, type ExtensionReport } from './extension';
 import { benchFt, type FtReport } from './ft';
 import { benchQemu, type QemuReport } from './qemu';
 import { benchReverse, type ReverseRow } from './reverse';
@@ -11,10 +12,10 @@ import { geomean, repoRoot, round } from './util';
 
 export interface BenchOptions { quick: boolean; log?: (line: string) => void }
 
-/** Repetitions and sizes of each mode: full ≈ 1–1.5 min, quick ≈ 15–25 s on two idle cores. */
+/** Repetitions and sizes of each mode: full ≈ 1.5 min (the .vsix packaging ≈ 10 s of it), quick ≈ 15–25 s on two idle cores. */
 export const MODES = {
-  full: { cpuReps: 5, qemuReps: 5, simMs: 1000, ftReps: 3, chaosSeeds: 20, reverseDepths: [1e6, 1e7, 1e8], adapterReps: 200, adapterPauses: 10 },
-  quick: { cpuReps: 1, qemuReps: 1, simMs: 100, ftReps: 1, chaosSeeds: 3, reverseDepths: [1e6], adapterReps: 20, adapterPauses: 3 },
+  full: { cpuReps: 5, qemuReps: 5, simMs: 1000, ftReps: 3, chaosSeeds: 20, reverseDepths: [1e6, 1e7, 1e8], adapterReps: 200, adapterPauses: 10, extensionLoads: 10, packageVsix: true },
+  quick: { cpuReps: 1, qemuReps: 1, simMs: 100, ftReps: 1, chaosSeeds: 3, reverseDepths: [1e6], adapterReps: 20, adapterPauses: 3, extensionLoads: 3, packageVsix: false },
 };
 
 export interface BenchReport {
@@ -30,6 +31,7 @@ export interface BenchReport {
   chaos: ChaosReport;
   reverse: ReverseRow[];
   adapter: AdapterReport;
+  extension: ExtensionReport;
   failures: string[];
   totalWallMs: number;
 }
@@ -66,10 +68,12 @@ export function runBench(opts: BenchOptions): BenchReport {
   const reverse = benchReverse(root, s.reverseDepths);
   log(`[7/7] debug adapter: ${s.adapterReps} requests of each kind, ${s.adapterPauses} pauses`);
   const adapter = benchAdapter(root, s.adapterReps, s.adapterPauses);
+  log(`[8/8] VS Code extension: ${s.extensionLoads} cold loads of dist/extension.js${s.packageVsix ? ', vsce package' : ''}`);
+  const extension = benchExtension(root, s.extensionLoads, s.packageVsix);
   return {
     mode, node: process.version, cores: cpus().length, settings: s, cpu,
     lockstepGeomeanMips: round(geomean(cpu.map((r) => r.mips)), 1), lockstepGeomeanCpuMips: round(geomean(cpu.map((r) => r.cpuMips)), 1),
-    qemu, ft, chaos, reverse, adapter,
-    failures: failuresOf(cpu, qemu, ft), totalWallMs: round(Number(process.hrtime.bigint() - t0) / 1e6, 0),
+    qemu, ft, chaos, reverse, adapter, extension,
+    failures: [...failuresOf(cpu, qemu, ft), ...extension.problems], totalWallMs: round(Number(process.hrtime.bigint() - t0) / 1e6, 0),
   };
 }

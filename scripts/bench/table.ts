@@ -37,6 +37,7 @@ function ftRows(r: BenchReport): Row[] {
     ['log bandwidth, Mbit/s simulated [3]', num(ft.logMbitPerSimSec, 2), '—', ''],
     ['wall ms per run: pair vs one VM [4]', num(ft.on.wallMs), num(ft.off.wallMs), num(ft.wallRatio, 2)],
     ['wall ms per M primary instructions [4]', num(perMInstr(ft.on)), num(perMInstr(ft.off)), num(ft.wallPerInstrRatio, 2)],
+    [`${ft.cpuBound.program} to power-off, wall ms [4]`, num(ft.cpuBound.onMs), num(ft.cpuBound.offMs), num(ft.cpuBound.wallRatio, 2)],
     [`chaos runs/min per core [5]`, num(chaos.runsPerMinPerCore), '', ''],
   ];
 }
@@ -50,7 +51,7 @@ function footnotes(r: BenchReport): string[] {
       ? `[2] ${r.qemu.version}, -M virt -bios none -nographic -icount shift=0: median process wall time of ${s.qemuReps} run(s) minus the start-up cost ${num(r.qemu.startupMs)} ms (median of ${Math.max(3, s.qemuReps)} runs of a guest that powers off at once, assembled by Lockstep); QEMU MIPS = Lockstep's instret / that time.`
       : `[2] ${r.qemu.note}.`,
     `[3] ${SCENARIO} with faults removed, ${w.clients} closed-loop clients at up to ${int(w.ratePerSec)} req/s each, ${r.ft.simMs} ms simulated, ft.enabled true vs false; completed = replies ok; log figures from the FT-on run (bytes*8 / simulated seconds).`,
-    `[4] wall time of runScenario for the same ${r.ft.simMs} simulated ms, median of ${s.ftReps} run(s) (identical trace hash each time); per run and per million instructions retired by the primary (the single VM serves more requests, so it retires more).`,
+    `[4] wall time of runScenario for the same ${r.ft.simMs} simulated ms, median of ${s.ftReps} run(s) (identical trace hash each time); per run and per million instructions retired by the primary (the single VM serves more requests, so it retires more). ${r.ft.cpuBound.program}: examples/bench/${r.ft.cpuBound.program}.elf (${int(r.ft.cpuBound.instret)} instructions) with no clients run to power-off, FT on vs off, median of ${s.ftReps} run(s): the cost of the secondary's replay alone.`,
     `[5] chaosScenario(failover.json, seed) + runScenario for seeds 1..${r.chaos.seeds} on one thread: ${num(r.chaos.wallMs / 1000, 1)} s, ${r.chaos.checkersFailed} seed(s) with a failed checker.`,
     `[6] TimeMachine over the kvstore pair (${SATURATING_WORKLOAD.clients} clients, no faults), run until the primary retired N instructions, then ${r.reverse[0]?.samples ?? 0} successive one-instruction step-backs timed with hrtime (each restores the nearest checkpoint and re-executes the cluster); memory = RAM pages held by checkpoints and not shared with an earlier checkpoint, over the guest RAM of all VMs.`,
     `[7] @vscode/debugadapter-testsupport DebugClient in a child process against node ${r.adapter.adapter} (stdin/stdout): examples/kvstore/kvstore.elf stopped on entry, ${r.adapter.requests[0]?.samples ?? 0} of each request in a row, hrtime from sending the request to its response (next and stepBack: to the stopped event); pause: a two-instruction assembly loop free-running, pause sent 100 ms after each continue, time to the stopped event (median and max of ${r.adapter.pause.samples}).`,
@@ -70,15 +71,33 @@ function adapterRows(r: BenchReport): Row[] {
   return rows;
 }
 
+function extensionRows(r: BenchReport): Row[] {
+  const a = r.extension.activation;
+  const v = r.extension.vsix;
+  return [
+    ['VS Code extension [8]', 'median ms', 'max ms', 'samples'],
+    a ? ['activation: require + activate()', num(a.medianMs, 2), num(a.maxMs, 2), int(a.samples)] : ['activation: require + activate()', '—', '—', ''],
+    a ? ['  of which activate()', num(a.activateMedianMs, 2), '', ''] : ['  of which activate()', '—', '', ''],
+    [v ? `.vsix: ${int(v.bytes)} bytes, ${int(v.files)} files` : '.vsix: —', '', '', ''],
+  ];
+}
+
+function extensionNote(r: BenchReport): string {
+  const a = r.extension.activation;
+  const notes = r.extension.notes.length > 0 ? ` ${r.extension.notes.join('; ')}.` : '';
+  return `[8] dist/extension.js loaded with require() and activated against the tests' stand-in vscode module (test/helpers/vscode-stand-in.ts), one cold load per fresh node process, hrtime; language server started at activation: ${a ? (a.languageClientStarted ? 'YES' : 'no') : '—'}. .vsix: vsce package --no-dependencies into a scratch folder, file size and files under extension/.${notes}`;
+}
+
 export function formatReport(r: BenchReport): string {
   const top = columns(cpuRows(r));
   const bottom = columns(ftRows(r));
   const rev = columns(reverseRows(r));
   const dap = columns(adapterRows(r));
-  const width = Math.max(...[top, bottom, rev, dap].flat().map((l) => l.length));
+  const ext = columns(extensionRows(r));
+  const width = Math.max(...[top, bottom, rev, dap, ext].flat().map((l) => l.length));
   const rule = '─'.repeat(width);
   const title = `Lockstep benchmark — ${r.mode} mode, node ${r.node}, ${r.cores} cores, ${num(r.totalWallMs / 1000, 0)} s`;
-  const lines = [title, rule, top[0], rule, ...top.slice(1), rule, bottom[0], rule, ...bottom.slice(1), rule, rev[0], rule, ...rev.slice(1), rule, dap[0], rule, ...dap.slice(1), rule, ...footnotes(r)];
+  const lines = [title, rule, top[0], rule, ...top.slice(1), rule, bottom[0], rule, ...bottom.slice(1), rule, rev[0], rule, ...rev.slice(1), rule, dap[0], rule, ...dap.slice(1), rule, ext[0], rule, ...ext.slice(1), rule, ...footnotes(r), extensionNote(r)];
   if (r.failures.length > 0) lines.push('', 'BENCH FAILED:', ...r.failures.map((f) => `  ${f}`));
   return lines.join('\n');
 }

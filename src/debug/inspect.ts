@@ -4,11 +4,13 @@ import type { Machine } from '../machine/machine';
 import type { ProgramSymbol } from '../machine/program';
 import { PAGE_SIZE } from '../machine/ram';
 import { ftState } from '../ft/ft-state';
+import { describeFault } from '../ft/faults';
 import type { VmInstance } from '../ft/protocol/vm';
 import { NS_PER_MS } from '../ft/cluster';
 import { ABI_NAMES, hex } from './program-info';
 import { csrNumber } from './evaluate';
 import type { LockstepRuntime } from './runtime';
+import { deviceValue, renderPair, type VmImage } from './vm-state-text';
 
 export interface Row {
   name: string;
@@ -80,8 +82,8 @@ export function ftRows(rt: LockstepRuntime, v: VmInstance): Row[] {
 export function deviceRows(m: Machine): Row[] {
   return Object.entries(m.describeDevices()).map(([name, regs]) => ({
     name,
-    value: Object.entries(regs).slice(0, 3).map(([k, x]) => `${k}=${fmtDev(x)}`).join(' ') + (Object.keys(regs).length > 3 ? ' …' : ''),
-    children: Object.entries(regs).map(([k, x]) => ({ name: k, value: fmtDev(x) })),
+    value: Object.entries(regs).slice(0, 3).map(([k, x]) => `${k}=${deviceValue(x)}`).join(' ') + (Object.keys(regs).length > 3 ? ' …' : ''),
+    children: Object.entries(regs).map(([k, x]) => ({ name: k, value: deviceValue(x) })),
   }));
 }
 
@@ -119,78 +121,73 @@ export function peerDiffRows(rt: LockstepRuntime, v: VmInstance): Row[] {
   ];
 }
 
-function fmtDev(x: string | number | boolean): string {
-  return typeof x === 'number' && Number.isInteger(x) && x > 9 ? `0x${(x >>> 0).toString(16)}` : String(x);
-}
-
 // ---- compare ---------------------------------------------------------------------------------------
 
-interface MachineImage { instret: number; pc: number; x: number[]; csr: Record<string, number>; ram: Uint8Array; ramBase: number; text: string }
-
-function image(m: Machine, label: string): MachineImage {
-  const csr = Object.fromEntries(SHOWN_CSRS.map((n) => [n, m.cpu.readCsr(csrNumber(n)!) >>> 0]));
-  const x = Array.from(m.cpu.x, (v) => v >>> 0);
-  const lines = [`${label} at instruction ${m.instret}`, `pc       ${hex(m.cpu.pc)}`];
-  for (let i = 1; i < 32; i++) lines.push(`${ABI_NAMES[i].padEnd(8)} ${hex(x[i])}`);
-  for (const [n, v] of Object.entries(csr)) lines.push(`${n.padEnd(8)} ${hex(v)}`);
-  lines.push(`hash     ${m.hash()}`);
-  return { instret: m.instret, pc: m.cpu.pc >>> 0, x, csr, ram: m.ram.bytes.slice(), ramBase: m.ram.base, text: `${lines.join('\n')}\n` };
+/** One VM's machine as the diff shows it; `ft` are its FT rows of the present (taken before travelling). */
+function image(m: Machine, v: VmInstance, ft: Row[]): VmImage {
+  return {
+    label: `${v.role} @ ${v.host}`, vm: v.id, instret: m.instret, pc: m.cpu.pc >>> 0, x: Array.from(m.cpu.x, (r) => r >>> 0),
+    csrs: SHOWN_CSRS.map((n) => [n, m.cpu.readCsr(csrNumber(n)!) >>> 0] as const), devices: m.describeDevices(),
+    ft: ft.map((r) => ({ name: r.name, value: r.value })), hash: m.hash(), ramBase: m.ram.base, ram: m.ram.bytes.slice(),
+  };
 }
 
 export interface Comparison {
   instret: number;
-  primary: { vm: number; name: string };
-  secondary: { vm: number; name: string };
+  primary: { vm: number; name: string; host: string };
+  secondary: { vm: number; name: string; host: string };
   registers: { name: string; primary: string; secondary: string }[];
   csrs: { name: string; primary: string; secondary: string }[];
   pages: { addr: string; bytesDiffering: number }[];
   same: boolean;
+  /** The full state of each VM as text (vm-state-text.ts): equal lines where the VMs agree. */
   primaryText: string;
   secondaryText: string;
 }
 
 /**
- * Primary and secondary at the same instruction count: the secondary where it is now (it lags), the
- * primary sought back to that count; the cluster returns to the present afterwards.
+ * Both VMs of the pair at the same instruction count: the secondary where it is now (it lags), the primary
+ * sought back to that count; the cluster returns to the present afterwards.
  */
-export function compareVms(rt: LockstepRuntime): Comparison {
+function imagesAtCommonCount(rt: LockstepRuntime): { p: VmInstance; s: VmInstance; k: number; pi: VmImage; si: VmImage } {
   const c = rt.cluster;
   const pair = rt.pair();
   if (pair === undefined) throw new Error('compareVMs needs a live primary and secondary');
   const { p, s } = pair;
   if (s.status === 'copying') throw new Error('the secondary is still being copied (Not Protected (Starting))');
   const k = Math.min(s.machine.instret, p.machine.instret);
+  const [pft, sft] = [ftRows(rt, p), ftRows(rt, s)];
   const { pi, si } = rt.visitAndReturn(() => {
-    let si = image(s.machine, `secondary @ ${s.host}`);
+    let si = image(s.machine, s, sft);
     if (s.machine.instret !== k) {
       if (rt.tm.seekInstret(s.id, k).reason !== 'step') throw new Error(`cannot reach instruction ${k} of the secondary`);
-      si = image(c.vm(s.id)!.machine, `secondary @ ${s.host}`);
+      si = image(c.vm(s.id)!.machine, s, sft);
     }
     const st = rt.tm.seekInstret(p.id, k);
     if (st.reason !== 'step') throw new Error(`cannot reach instruction ${k} of the primary`);
-    return { pi: image(c.vm(p.id)!.machine, `primary @ ${p.host}`), si };
+    return { pi: image(c.vm(p.id)!.machine, p, pft), si };
   });
-  const registers = [];
-  if (pi.pc !== si.pc) registers.push({ name: 'pc', primary: hex(pi.pc), secondary: hex(si.pc) });
-  for (let i = 1; i < 32; i++) if (pi.x[i] !== si.x[i]) registers.push({ name: ABI_NAMES[i], primary: hex(pi.x[i]), secondary: hex(si.x[i]) });
-  const csrs = SHOWN_CSRS.filter((n) => pi.csr[n] !== si.csr[n]).map((n) => ({ name: n, primary: hex(pi.csr[n]), secondary: hex(si.csr[n]) }));
-  const pages = [];
-  for (let off = 0; off < pi.ram.length; off += PAGE_SIZE) {
-    const a = pi.ram.subarray(off, off + PAGE_SIZE);
-    const b = si.ram.subarray(off, off + PAGE_SIZE);
-    if (Buffer.compare(a, b) === 0) continue;
-    let n = 0;
-    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) n++;
-    pages.push({ addr: hex(pi.ramBase + off), bytesDiffering: n });
-  }
+  return { p, s, k, pi, si };
+}
+
+const differing = (names: readonly string[], a: readonly number[], b: readonly number[]) =>
+  names.flatMap((name, i) => (a[i] === b[i] ? [] : [{ name, primary: hex(a[i]), secondary: hex(b[i]) }]));
+
+/** Primary vs secondary at the same instruction count; `dumpPages`: how many differing RAM pages the texts dump as hex. */
+export function compareVms(rt: LockstepRuntime, dumpPages = 0): Comparison {
+  const { p, s, k, pi, si } = imagesAtCommonCount(rt);
+  const { diffs, texts } = renderPair(pi, si, dumpPages);
+  const registers = differing(['pc', ...ABI_NAMES.slice(1)], [pi.pc, ...pi.x.slice(1)], [si.pc, ...si.x.slice(1)]);
+  const csrs = differing(SHOWN_CSRS, pi.csrs.map(([, v]) => v), si.csrs.map(([, v]) => v));
+  const pages = diffs.map((d) => ({ addr: hex(pi.ramBase + d.index * PAGE_SIZE), bytesDiffering: d.bytesDiffering }));
   return {
     instret: k,
-    primary: { vm: p.id, name: p.name },
-    secondary: { vm: s.id, name: s.name },
+    primary: { vm: p.id, name: p.name, host: p.host },
+    secondary: { vm: s.id, name: s.name, host: s.host },
     registers, csrs, pages,
     same: registers.length === 0 && csrs.length === 0 && pages.length === 0,
-    primaryText: pi.text,
-    secondaryText: si.text,
+    primaryText: texts[0],
+    secondaryText: texts[1],
   };
 }
 
@@ -205,6 +202,17 @@ export function formatComparison(cmp: Comparison): string {
 
 // ---- timeline --------------------------------------------------------------------------------------
 
+/** Faults of the scenario and injected ones the explored history has not reached yet (their fault event not traced), up to the scenario's end. */
+function scheduledFaults(rt: LockstepRuntime): { atNs: number; kind: string; host?: string; text: string }[] {
+  const fired = new Set(rt.tm.events().filter((e) => e.kind === 'fault').map((e) => `${e.timeNs} ${String(e.data?.fault)}`));
+  const all = [...rt.scenario.faults.map((f) => ({ atNs: f.atMs * NS_PER_MS, fault: f })), ...rt.cluster.injected];
+  return all
+    .filter((x) => x.atNs >= rt.tm.frontierNs && x.atNs <= rt.endNs && !fired.has(`${x.atNs} ${x.fault.kind}`))
+    .sort((a, b) => a.atNs - b.atNs)
+    .map((x) => ({ atNs: x.atNs, kind: x.fault.kind, ...(x.fault.host !== undefined ? { host: x.fault.host } : {}), text: describeFault(x.fault) }));
+}
+
+/** The `timeline` custom request: the explored history (events, lag samples) plus where the cluster is now. */
 export function timeline(rt: LockstepRuntime): Record<string, unknown> {
   const c = rt.cluster;
   return {
@@ -214,7 +222,10 @@ export function timeline(rt: LockstepRuntime): Record<string, unknown> {
     protection: ftState(c).label,
     hosts: [...c.hosts.values()].map((h) => ({ name: h.name, up: h.up, mips: h.mips, slowFactor: h.slowFactor })),
     vms: c.vms.map((v) => ({ id: v.id, role: v.role, host: v.host, status: v.status, instret: v.machine.instret, lagNs: v.lagNs, held: v.held.length })),
-    events: c.trace.events.map((e) => ({ ...e })),
+    // The explored history, also after going back in time (the cluster's own trace ends at the present).
+    events: rt.tm.events().map((e) => ({ ...e })),
+    lag: rt.tm.lagSamples().map((x) => ({ ...x })),
+    scheduled: scheduledFaults(rt),
     failovers: c.checkers.failovers.map((f) => ({ ...f })),
     checkpoints: rt.tm.listBookmarks().filter((b) => !b.name.startsWith('\u0000')),
   };

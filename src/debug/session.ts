@@ -795,7 +795,8 @@ export class LockstepSession extends LoggingDebugSession {
       }
       case 'compareVMs': {
         if (rt.isRunning) throw new RequestError('the cluster is running: pause it first');
-        reply(compareVms(rt));
+        // dumpPages: how many differing RAM pages primaryText/secondaryText dump as hex lines (the diff editor asks for some).
+        reply(compareVms(rt, (args.dumpPages ?? 0) as number));
         return;
       }
       case 'seek': {

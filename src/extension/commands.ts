@@ -2,7 +2,8 @@
 import * as vscode from 'vscode';
 import { actionCommands, ActionCommand, CustomRequest, describeReply, hostCommands } from './actions';
 
-function lockstepSession(): vscode.DebugSession | undefined {
+/** The active debug session if it is a lockstep one. */
+export function lockstepSession(): vscode.DebugSession | undefined {
   const s = vscode.debug.activeDebugSession;
   return s?.type === 'lockstep' ? s : undefined;
 }

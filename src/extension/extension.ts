@@ -1,11 +1,14 @@
-// Entry of the Lockstep VS Code extension: debugger (adapter factory, configuration providers), language client, commands, status bar, Hosts view.
+// Entry of the Lockstep VS Code extension: debugger (adapter factory, configuration providers), language client, commands, status bar, Hosts view, Timeline, VM diff.
 import * as vscode from 'vscode';
 import { LockstepAdapterFactory } from './adapter';
 import { registerCommands } from './commands';
 import { LockstepConfigurationProvider, LockstepDynamicConfigurationProvider } from './configuration';
-import { StartedClient, startLanguageClient, stopLanguageClient } from './language-client';
+import type { StartedClient } from './language-client';
+import { startOnFirstAsmDocument, stopClient } from './language-start';
 import { registerStatusBar } from './status-bar';
 import { registerHostsView } from './hosts-view';
+import { registerTimeline } from './timeline-panel';
+import { registerCompareView } from './compare-view';
 
 let client: StartedClient | undefined;
 
@@ -20,11 +23,19 @@ export function activate(context: vscode.ExtensionContext): void {
   registerCommands(context);
   registerStatusBar(context);
   registerHostsView(context);
-  client = startLanguageClient(context);
+  registerTimeline(context);
+  registerCompareView(context);
+  // Nothing expensive at activation: the language server process starts with the first lockstep-asm document.
+  context.subscriptions.push(startOnFirstAsmDocument(context, (c) => { client = c; }));
+}
+
+/** Whether the language client was started (for the activation test and bench: a debug-only activation starts none). */
+export function languageClientStarted(): boolean {
+  return client !== undefined;
 }
 
 export async function deactivate(): Promise<void> {
   const c = client;
   client = undefined;
-  if (c !== undefined) await stopLanguageClient(c);
+  if (c !== undefined) await stopClient(c);
 }

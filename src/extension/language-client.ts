@@ -1,4 +1,4 @@
-// Starts the guest-assembly language server (dist/server.js) over node IPC for documents of language `lockstep-asm`.
+// Starts the guest-assembly language server (dist/server.js) over node IPC for `lockstep-asm` documents; bundled alone as dist/language-client.js, loaded by language-start.ts.
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 
@@ -22,10 +22,4 @@ export function startLanguageClient(context: vscode.ExtensionContext): StartedCl
     void vscode.window.showErrorMessage(`Lockstep: the assembly language server did not start: ${e instanceof Error ? e.message : String(e)}`);
   });
   return { client, started };
-}
-
-/** Stops the client, after its start settled (stopping a client that is still starting throws). */
-export async function stopLanguageClient(c: StartedClient): Promise<void> {
-  await c.started;
-  if (c.client.needsStop()) await c.client.stop();
 }

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { BENCH_PROGRAMS } from '../../scripts/bench/cpu';
@@ -48,6 +49,7 @@ function checkCpuAndQemu(r: BenchReport): void {
 function checkFtAndChaos(r: BenchReport): void {
   for (const side of ['on', 'off'] as const) assertPositive(r.ft[side], ['completed', 'meanLatencyMs', 'wallMs', 'primaryInstret'], `ft.${side}`);
   assertPositive(r.ft, ['simMs', 'throughputRatio', 'logBytesPerMInstr', 'logMbitPerSimSec', 'wallRatio', 'wallPerInstrRatio'], 'ft');
+  assertPositive(r.ft.cpuBound, ['instret', 'onMs', 'offMs', 'wallRatio'], 'ft.cpuBound');
   assert.deepEqual(r.ft.problems, []);
   assertPositive(r.chaos, ['seeds', 'wallMs', 'runsPerMinPerCore'], 'chaos');
   assert.ok(Number.isInteger(r.chaos.checkersFailed) && r.chaos.checkersFailed >= 0);
@@ -59,6 +61,24 @@ function checkAdapter(r: BenchReport): void {
   assertPositive(r.adapter.pause, ['samples', 'medianMs', 'maxMs'], 'adapter.pause');
 }
 
+/** Figure 8: activation measured when the bundle is built (npm test builds first); the .vsix is not packaged in quick mode. */
+function checkExtension(r: BenchReport): void {
+  const e = r.extension;
+  assert.deepEqual(e.problems, []);
+  if (!existsSync(join(ROOT, 'dist', 'extension.js'))) {
+    assert.equal(e.activation, null);
+    assert.ok(e.notes.some((n) => /not built/.test(n)), e.notes.join('; '));
+  } else {
+    assert.ok(e.activation, e.notes.join('; '));
+    assertPositive(e.activation, ['medianMs', 'maxMs', 'requireMedianMs', 'activateMedianMs'], 'extension.activation');
+    assert.equal(e.activation.samples, r.settings.extensionLoads);
+    assert.ok(e.activation.maxMs >= e.activation.medianMs);
+    assert.equal(e.activation.languageClientStarted, false, 'activation starts no language server');
+  }
+  assert.equal(e.vsix, null);
+  assert.ok(e.notes.some((n) => /not packaged in --quick mode/.test(n)), e.notes.join('; '));
+}
+
 test('npm run bench --quick --json reports every figure', { timeout: 300_000 }, async () => {
   const r = await quickReport();
   assert.equal(r.mode, 'quick');
@@ -66,7 +86,9 @@ test('npm run bench --quick --json reports every figure', { timeout: 300_000 }, 
   checkCpuAndQemu(r);
   checkFtAndChaos(r);
   checkAdapter(r);
+  checkExtension(r);
   const table = formatReport(r);
-  for (const note of ['[1]', '[2]', '[3]', '[4]', '[5]', '[6]', '[7]']) assert.ok(table.includes(`\n${note} `), `footnote ${note} missing`);
+  for (const note of ['[1]', '[2]', '[3]', '[4]', '[5]', '[6]', '[7]', '[8]']) assert.ok(table.includes(`\n${note} `), `footnote ${note} missing`);
   assert.ok(!table.includes('BENCH FAILED'));
+  assert.match(formatReport({ ...r, extension: { ...r.extension, vsix: { bytes: 542896, files: 20 } } }), /\n\.vsix: 542,896 bytes, 20 files\n/);
 });

@@ -8,116 +8,23 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import Module from 'node:module';
-
-const root = join(__dirname, '../..');
-const bundle = join(root, 'dist/extension.js');
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Any = any;
-
-/** A value every unknown property of which is another such value, callable, returning one too (for the language client's many calls). */
-function anything(): Any {
-  const f = function () {
-    return anything();
-  };
-  return new Proxy(f, {
-    get: (t, k) => (k === 'then' || typeof k === 'symbol' ? undefined : k === 'dispose' ? () => undefined : anything()),
-    apply: () => anything(),
-    construct: () => anything(),
-  });
-}
-
-class Emitter {
-  private listeners: ((e: unknown) => void)[] = [];
-  event = (l: (e: unknown) => void): { dispose(): void } => {
-    this.listeners.push(l);
-    return { dispose: () => undefined };
-  };
-  fire(e: unknown): void {
-    for (const l of this.listeners) l(e);
-  }
-  dispose(): void {
-    this.listeners = [];
-  }
-}
-
-function makeVscode(settings: Record<string, unknown>) {
-  const log = { factories: new Map<string, Any>(), providers: [] as Any[], commands: new Map<string, (...a: Any[]) => Any>(), messages: [] as string[], requests: [] as Any[], trees: new Map<string, Any>(), trackers: new Map<string, Any>() };
-  const events = { start: new Emitter(), terminate: new Emitter(), active: new Emitter(), custom: new Emitter() };
-  const statusItem: Any = { text: '', tooltip: '', visible: false, show() { this.visible = true; }, hide() { this.visible = false; }, dispose() {} };
-  const debug: Any = {
-    activeDebugSession: undefined,
-    registerDebugAdapterDescriptorFactory: (type: string, f: Any) => { log.factories.set(type, f); return { dispose() {} }; },
-    registerDebugConfigurationProvider: (type: string, p: Any, trigger?: number) => { log.providers.push({ type, p, trigger }); return { dispose() {} }; },
-    onDidStartDebugSession: events.start.event,
-    onDidTerminateDebugSession: events.terminate.event,
-    onDidChangeActiveDebugSession: events.active.event,
-    onDidReceiveDebugSessionCustomEvent: events.custom.event,
-    registerDebugAdapterTrackerFactory: (type: string, f: Any) => { log.trackers.set(type, f); return { dispose() {} }; },
-  };
-  const vscode: Any = new Proxy({
-    version: '1.91.0',
-    debug,
-    commands: { registerCommand: (id: string, fn: Any) => { log.commands.set(id, fn); return { dispose() {} }; }, executeCommand: async () => undefined },
-    window: new Proxy({
-      createStatusBarItem: () => statusItem,
-      registerTreeDataProvider: (id: string, p: Any) => { log.trees.set(id, p); return { dispose() {} }; },
-      showErrorMessage: async (m: string) => { log.messages.push(m); },
-      showWarningMessage: async (m: string) => { log.messages.push(m); },
-      showInformationMessage: async (m: string) => { log.messages.push(m); },
-      activeTextEditor: undefined,
-      tabGroups: { activeTabGroup: { activeTab: undefined } },
-    }, { get: (t: Any, k) => (k in t ? t[k] : anything()) }),
-    workspace: new Proxy({
-      getConfiguration: () => ({ get: (key: string, dflt: unknown) => (settings[key] ?? dflt) }),
-      getWorkspaceFolder: () => undefined,
-      workspaceFolders: undefined,
-    }, { get: (t: Any, k) => (k in t ? t[k] : anything()) }),
-    Uri: { joinPath: (base: Any, ...parts: string[]) => ({ fsPath: join(base.fsPath, ...parts) }), file: (p: string) => ({ fsPath: p, scheme: 'file' }) },
-    DebugAdapterInlineImplementation: class { constructor(public implementation: Any) {} },
-    DebugAdapterExecutable: class { constructor(public command: string, public args: string[], public options: Any) {} },
-    DebugAdapterServer: class { constructor(public port: number, public host?: string) {} },
-    DebugConfigurationProviderTriggerKind: { Initial: 1, Dynamic: 2 },
-    StatusBarAlignment: { Left: 1, Right: 2 },
-    ThemeColor: class { constructor(public id: string) {} },
-    ThemeIcon: class { constructor(public id: string) {} },
-    TreeItem: class { constructor(public label: string, public collapsibleState: number) {} },
-    TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
-    TabInputText: class {},
-    TabInputCustom: class {},
-    EventEmitter: Emitter,
-    Disposable: class { static from() { return { dispose() {} }; } constructor(public fn: () => void) {} dispose() { this.fn?.(); } },
-  }, { get: (t: Any, k) => (k in t ? t[k] : anything()) });
-  return { vscode, log, events, statusItem };
-}
-
-function loadExtension(vscode: Any): Any {
-  const load = (Module as Any)._load;
-  (Module as Any)._load = function (request: string, ...rest: Any[]) {
-    return request === 'vscode' ? vscode : load.call(this, request, ...rest);
-  };
-  try {
-    delete require.cache[bundle];
-    return require(bundle);
-  } finally {
-    (Module as Any)._load = load;
-  }
-}
-
-function context(): Any {
-  return { subscriptions: [] as { dispose(): void }[], extensionUri: { fsPath: root }, extensionPath: root, asAbsolutePath: (p: string) => join(root, p) };
-}
+import { Any, BUNDLE as bundle, ROOT as root, context, loadExtension, makeVscode } from '../helpers/vscode-stand-in';
 
 const skip = existsSync(bundle) ? false : 'dist/extension.js is not built (npm run build)';
 
-// The language client really starts dist/server.js over IPC here (the stand-in answers its calls) and deactivate stops it.
-test('activation registers the debugger, its providers, every contributed command and the status bar', { skip }, async () => {
+// The language client starts only with the first lockstep-asm document: then it really starts dist/server.js over IPC
+// (the stand-in answers its calls) and deactivate stops it.
+test('activation registers the debugger, its providers, every contributed command and the status bar; the language client waits for an assembly document', { skip }, async () => {
   const { vscode, log, events, statusItem } = makeVscode({});
   const ext = loadExtension(vscode);
   const ctx = context();
   ext.activate(ctx);
   try {
+    assert.equal(ext.languageClientStarted(), false, 'a debug-only activation starts no language server');
+    events.openDocument.fire({ languageId: 'c', uri: { scheme: 'file', fsPath: '/x.c' } });
+    assert.equal(ext.languageClientStarted(), false);
+    events.openDocument.fire({ languageId: 'lockstep-asm', uri: { scheme: 'file', fsPath: join(root, 'examples/hello/hello.s') } });
+    assert.equal(ext.languageClientStarted(), true);
     assert.ok(log.factories.has('lockstep'));
     assert.deepEqual(log.providers.map((p) => [p.type, p.trigger]), [['lockstep', undefined], ['lockstep', 2]]);
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -228,7 +135,7 @@ const HOSTS_BODY = {
 };
 
 test('the Hosts view: registered for lockstep.hosts, refreshed by a stopped event from the session, its host menu injects on that host', { skip }, async () => {
-  const { vscode, log } = makeVscode({});
+  const { vscode, log, adapterSent } = makeVscode({});
   const ext = loadExtension(vscode);
   const ctx = context();
   ext.activate(ctx);
@@ -239,7 +146,7 @@ test('the Hosts view: registered for lockstep.hosts, refreshed by a stopped even
     const session = { id: 's1', type: 'lockstep', customRequest: async (command: string, args: Any) => { log.requests.push({ command, args }); return command === 'hosts' ? HOSTS_BODY : { atNs: 1e6 }; } };
     vscode.debug.activeDebugSession = session;
     const changed = new Promise((resolve) => provider.onDidChangeTreeData(resolve));
-    log.trackers.get('lockstep').createDebugAdapterTracker(session).onDidSendMessage({ type: 'event', event: 'stopped', body: { reason: 'step' } });
+    adapterSent(session, { type: 'event', event: 'stopped', body: { reason: 'step' } });
     await changed;
     assert.deepEqual(log.requests, [{ command: 'hosts', args: undefined }]);
     const roots = provider.getChildren();
@@ -255,6 +162,21 @@ test('the Hosts view: registered for lockstep.hosts, refreshed by a stopped even
     vscode.debug.activeDebugSession = undefined;
     await log.commands.get('lockstep.hosts.refresh')!();
     assert.deepEqual(provider.getChildren(), []);
+  } finally {
+    await ext.deactivate();
+    for (const d of ctx.subscriptions) d.dispose();
+  }
+});
+
+test('a language client bundle that cannot be loaded is an error message when an assembly document opens, not a crash', { skip }, async () => {
+  const { vscode, log, events } = makeVscode({});
+  const ext = loadExtension(vscode);
+  const ctx = { ...context(), extensionUri: { fsPath: join(root, 'no-such-folder') } };
+  ext.activate(ctx);
+  try {
+    events.openDocument.fire({ languageId: 'lockstep-asm', uri: { scheme: 'file', fsPath: join(root, 'examples/hello/hello.s') } });
+    assert.equal(ext.languageClientStarted(), false);
+    assert.match(log.messages.pop()!, /^Lockstep: the assembly language client could not be loaded: Cannot find module/);
   } finally {
     await ext.deactivate();
     for (const d of ctx.subscriptions) d.dispose();

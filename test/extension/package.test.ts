@@ -11,6 +11,7 @@ import { prepareLaunch } from '../../src/debug/launch';
 import { allMnemonics } from '../../src/asm/instructions';
 import { csrNames } from '../../src/asm/registers';
 import { actionCommands, hostCommands } from '../../src/extension/actions';
+import { extensionFiles, packageVsix, vsceEntry } from '../../scripts/vsix';
 
 const root = join(__dirname, '../..');
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -43,7 +44,7 @@ test('every command has a title and a category, and the code registers exactly t
     assert.ok(typeof c.title === 'string' && c.title.length > 0, `${c.command} has a title`);
     assert.equal(c.category, 'Lockstep');
   }
-  const registered = ['lockstep.ftAction', 'lockstep.injectFault', 'lockstep.hosts.refresh', ...actionCommands().map((a) => a.id), ...hostCommands().map((h) => h.id)];
+  const registered = ['lockstep.ftAction', 'lockstep.injectFault', 'lockstep.hosts.refresh', 'lockstep.showTimeline', 'lockstep.compareVms', ...actionCommands().map((a) => a.id), ...hostCommands().map((h) => h.id)];
   assert.deepEqual([...ids].sort(), [...registered].sort());
   const titles = new Map(actionCommands().map((a) => [a.id, a.title]));
   for (const c of contributed) if (titles.has(c.command)) assert.equal(c.title, titles.get(c.command));
@@ -126,46 +127,26 @@ test('configuration snippets and initial configurations are launch configuration
   }
 });
 
-/** File names in a zip archive, from its central directory. */
-function zipEntries(zip: Buffer): string[] {
-  let eocd = zip.length - 22;
-  while (eocd >= 0 && zip.readUInt32LE(eocd) !== 0x06054b50) eocd--;
-  assert.ok(eocd >= 0, 'end of central directory found');
-  const count = zip.readUInt16LE(eocd + 10);
-  let at = zip.readUInt32LE(eocd + 16);
-  const names: string[] = [];
-  for (let i = 0; i < count; i++) {
-    assert.equal(zip.readUInt32LE(at), 0x02014b50, 'central directory entry');
-    const nameLen = zip.readUInt16LE(at + 28);
-    const extraLen = zip.readUInt16LE(at + 30);
-    const commentLen = zip.readUInt16LE(at + 32);
-    names.push(zip.toString('utf8', at + 46, at + 46 + nameLen));
-    at += 46 + nameLen + extraLen + commentLen;
-  }
-  return names;
-}
-
-const vsce = join(root, 'node_modules/@vscode/vsce/vsce');
-const haveDist = ['extension', 'adapter', 'server'].every((n) => existsSync(join(root, 'dist', `${n}.js`)));
+const haveDist = ['extension', 'language-client', 'adapter', 'server'].every((n) => existsSync(join(root, 'dist', `${n}.js`)));
 
 test('the .vsix holds the bundles, the grammar and the examples, and nothing needless', {
-  skip: !existsSync(vsce) ? '@vscode/vsce is not installed' : !haveDist ? 'dist/ is not built (npm run build)' : false,
+  skip: vsceEntry(root) === undefined ? '@vscode/vsce is not installed' : !haveDist ? 'dist/ is not built (npm run build)' : false,
   timeout: 120_000,
 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'lockstep-vsix-'));
   try {
     const out = join(dir, 'lockstep.vsix');
-    const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '-o', out], { cwd: root, encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stdout + r.stderr);
-    const files = zipEntries(readFileSync(out)).filter((f) => f.startsWith('extension/')).map((f) => f.slice('extension/'.length));
-    for (const want of ['dist/extension.js', 'dist/adapter.js', 'dist/server.js', 'package.json', 'media/lockstep.png',
-      'syntaxes/lockstep-asm.tmLanguage.json', 'language-configuration.json', 'LICENSE.txt', 'readme.md', 'examples/hello/hello.s']) {
+    packageVsix(root, out);
+    const files = extensionFiles(readFileSync(out));
+    for (const want of ['dist/extension.js', 'dist/language-client.js', 'dist/adapter.js', 'dist/server.js', 'package.json', 'media/lockstep.png',
+      'syntaxes/lockstep-asm.tmLanguage.json', 'language-configuration.json', 'LICENSE.txt', 'readme.md', 'examples/hello/hello.s',
+      'media/timeline.js', 'media/timeline.css']) {
       assert.ok(files.includes(want), `${want} is in the .vsix (${files.join(', ')})`);
     }
     for (const f of files) {
       assert.doesNotMatch(f, /\.ts$|\.map$|^node_modules\/|^test\/|^src\/|^scripts\/|^\.ci\/|^docs\/|\.lsrec$|\.log$|^out\//, `${f} does not belong in the .vsix`);
     }
-    assert.deepEqual(files.filter((f) => f.startsWith('dist/')).sort(), ['dist/adapter.js', 'dist/extension.js', 'dist/server.js']);
+    assert.deepEqual(files.filter((f) => f.startsWith('dist/')).sort(), ['dist/adapter.js', 'dist/extension.js', 'dist/language-client.js', 'dist/server.js']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -184,4 +165,19 @@ test('the Hosts view sits in Run and Debug for lockstep sessions; its menus name
     ['lockstep.ft.testFailover', 'lockstep.ft.testRestartSecondary', 'lockstep.ft.turnOffFT', 'lockstep.ft.turnOnFT']);
   for (const h of hostCommands()) assert.ok(item.some((m) => m.command === h.id && /viewItem/.test(m.when)), h.id);
   assert.ok(item.some((m) => m.command === 'lockstep.fault.loggingLinkDown' && /lockstep\.link\.pair/.test(m.when)));
+});
+
+test('the debug toolbar: Test Failover, Crash the Primary\'s Host, Compare Primary and Secondary, Show Timeline as icon buttons of lockstep sessions', () => {
+  const bar: Json[] = pkg.contributes.menus['debug/toolBar'];
+  assert.deepEqual(bar.map((m) => m.command), ['lockstep.ft.testFailover', 'lockstep.fault.crashPrimaryHost', 'lockstep.compareVms', 'lockstep.showTimeline']);
+  const commands = new Map<string, Json>(pkg.contributes.commands.map((c: Json) => [c.command, c]));
+  for (const m of bar) {
+    assert.equal(m.when, 'debugType == lockstep', m.command);
+    assert.match(m.group, /^lockstep@\d+$/, `${m.command}: its own group, after the built-in buttons`);
+    assert.ok(commands.has(m.command), `${m.command} is a contributed command`);
+    assert.match(commands.get(m.command).icon ?? '', /^\$\([a-z-]+\)$/, `${m.command} has a codicon, so it renders as a button`);
+  }
+  const palette: Json[] = pkg.contributes.menus.commandPalette;
+  assert.ok(palette.some((m) => m.command === 'lockstep.compareVms' && m.when === 'debugType == lockstep'));
+  assert.ok(pkg.contributes.menus['view/title'].some((m: Json) => m.command === 'lockstep.compareVms' && /^navigation/.test(m.group)), 'in the Hosts view title bar');
 });
