@@ -1,7 +1,7 @@
 // Packages the extension into a .vsix with the local vsce and lists a .vsix's files (shared by the package test and the bench).
 
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The vsce entry point in node_modules (a dev dependency), or undefined when it is not installed. */
@@ -14,10 +14,17 @@ export function vsceEntry(root: string): string | undefined {
 export function packageVsix(root: string, out: string): string {
   const vsce = vsceEntry(root);
   if (vsce === undefined) throw new Error('@vscode/vsce is not installed');
-  const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '-o', out], { cwd: root, encoding: 'utf8', timeout: 300_000 });
+  const r = spawnSync(process.execPath, [vsce, ...packageScriptArgs(root), '-o', out], { cwd: root, encoding: 'utf8', timeout: 300_000 });
   const output = `${r.stdout ?? ''}${r.stderr ?? ''}`;
   if (r.status !== 0) throw new Error(`vsce package failed (${r.status ?? r.signal ?? r.error?.message}): ${output.trim().slice(-500)}`);
   return output;
+}
+
+/** The arguments `npm run package` gives vsce (package.json is the one place they are written). */
+function packageScriptArgs(root: string): string[] {
+  const script: unknown = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts?.package;
+  if (typeof script !== 'string' || !script.startsWith('vsce package')) throw new Error(`package.json's "package" script is not a vsce package command: ${String(script)}`);
+  return script.split(/\s+/).slice(1);
 }
 
 /** File names in a zip archive, from its central directory. */

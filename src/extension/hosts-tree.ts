@@ -35,8 +35,10 @@ function hostNode(h: HostsBody['hosts'][number], ftState: string): TreeNode {
   const notes = [h.up ? 'up' : 'down', h.family];
   if (!h.storageReachable) notes.push('storage lost');
   if (h.slowFactor !== 1) notes.push(`slow ×${h.slowFactor}`);
+  // VS Code remembers a tree item's collapsed state by id, and an item first seen without children stays
+  // collapsed: a host that gains its first VM (a respawn) gets a new id so it opens expanded.
   return {
-    id: `host:${h.name}`, label: h.name, description: notes.join(' · '), icon: h.up ? 'pass' : 'error',
+    id: `host:${h.name}${h.vms.length > 0 ? '' : ':empty'}`, label: h.name, description: notes.join(' · '), icon: h.up ? 'pass' : 'error',
     contextValue: h.up ? 'lockstep.host.up' : 'lockstep.host.down', host: h.name, children: h.vms.map((v) => vmNode(v, ftState)),
   };
 }

@@ -48,3 +48,12 @@ test('host commands inject a fault on the tree item\'s host that the scenario sc
     assert.doesNotThrow(() => parseScenario({ program, hosts, faults: [{ atMs: 1, ...r.args }] }), h.id);
   }
 });
+
+test('a host that gains its first VM gets a new id, so VS Code shows it expanded rather than remembering it collapsed', () => {
+  const empty: HostsBody = { ...SAMPLE, hosts: SAMPLE.hosts.map((h) => (h.name === 'host-c' ? { ...h, vms: [] } : h)) };
+  const before = hostsTree(empty)[2];
+  const after = hostsTree(SAMPLE)[2];
+  assert.equal(before.children.length, 0);
+  assert.notEqual(before.id, after.id);
+  assert.equal(hostsTree(SAMPLE)[1].id, hostsTree(empty)[1].id, 'a host whose VMs did not change keeps its id');
+});

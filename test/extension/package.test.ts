@@ -140,7 +140,7 @@ test('the .vsix holds the bundles, the grammar and the examples, and nothing nee
     const files = extensionFiles(readFileSync(out));
     for (const want of ['dist/extension.js', 'dist/language-client.js', 'dist/adapter.js', 'dist/server.js', 'package.json', 'media/lockstep.png',
       'syntaxes/lockstep-asm.tmLanguage.json', 'language-configuration.json', 'LICENSE.txt', 'readme.md', 'examples/hello/hello.s',
-      'media/timeline.js', 'media/timeline.css']) {
+      'media/timeline.js', 'media/timeline.css', 'media/screenshots/timeline.png', 'media/screenshots/vscode-failover.png']) {
       assert.ok(files.includes(want), `${want} is in the .vsix (${files.join(', ')})`);
     }
     for (const f of files) {

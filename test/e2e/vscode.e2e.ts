@@ -1,0 +1,567 @@
+// End-to-end test in a real VS Code (code-server + headless Chromium): F5, breakpoint, step back, Hosts view, crash, failover, timeline, compare.
+//
+// Run with `npm run test:e2e` (scripts/e2e/setup.sh installs code-server and packages the extension first).
+// Screenshots go to test-artifacts/e2e/NN-step.png; on a failure also NN-step-FAILED.png and the logs' tails.
+
+import { after, before, describe, it, TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { chromium, Browser, Frame, Locator, Page } from 'playwright-core';
+
+const ROOT = join(__dirname, '../..');
+const ARTIFACTS = join(ROOT, 'test-artifacts/e2e');
+const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const LONG = 60_000; // generous: 2 shared cores, a cold workbench
+const STEP_TIMEOUT = 120_000;
+
+/** Paths written by scripts/e2e/setup.sh. */
+interface E2eEnv { node: string; codeServer: string; chromium: string; vsix: string; dir: string }
+
+function readEnv(): E2eEnv {
+  const file = join(process.env.LOCKSTEP_E2E_DIR ?? join(ROOT, 'node_modules/.cache/lockstep-e2e'), 'env.json');
+  if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run test:e2e\` (it runs scripts/e2e/setup.sh first)`);
+  const env = JSON.parse(readFileSync(file, 'utf8')) as E2eEnv;
+  for (const [what, p] of [['Node 24', env.node], ['code-server', env.codeServer], ['Chromium (apt-get install chromium)', env.chromium], ['the packaged extension', env.vsix]]) {
+    if (!existsSync(p)) throw new Error(`${what} not found at ${p}: run scripts/e2e/setup.sh`);
+  }
+  return env;
+}
+
+// ---- the scratch world: workspace copy, user data, code-server -----------------------------------
+
+interface World { run: string; workspace: string; userData: string; extensions: string; log: string; childEnv: NodeJS.ProcessEnv }
+
+/** A fresh scratch folder `run` in the e2e cache folder: a copy of examples/kvstore (and examples/common, where its DWARF points) as the workspace. */
+function makeWorld(env: E2eEnv): World {
+  const run = join(env.dir, 'run');
+  rmSync(run, { recursive: true, force: true });
+  const examples = join(run, 'examples');
+  cpSync(join(ROOT, 'examples/kvstore'), join(examples, 'kvstore'), { recursive: true });
+  cpSync(join(ROOT, 'examples/common'), join(examples, 'common'), { recursive: true });
+  const workspace = join(examples, 'kvstore');
+  writeLaunchJson(workspace);
+  const userData = join(run, 'user-data');
+  writeJson(join(userData, 'User/settings.json'), {
+    'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false,
+    'workbench.enableExperiments': false,
+    'telemetry.telemetryLevel': 'off',
+    'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false,
+    'update.mode': 'none',
+    'security.workspace.trust.enabled': false,
+    'editor.minimap.enabled': false,
+    'chat.disableAIFeatures': true,
+    'debug.toolBarLocation': 'floating',
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    'workbench.colorTheme': 'Default Dark Modern',
+    'git.enabled': false, // the workspace copy sits inside this repository: no git runs, no "open the parent repository?"
+    'git.openRepositoryInParentFolders': 'never',
+  });
+  const xdg = join(run, 'xdg');
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: `${dirname(env.node)}:${process.env.PATH ?? ''}`,
+    XDG_CONFIG_HOME: join(xdg, 'config'),
+    XDG_DATA_HOME: join(xdg, 'data'),
+    XDG_CACHE_HOME: join(xdg, 'cache'),
+    npm_config_nodedir: undefined,
+    EXTENSIONS_GALLERY: '{}', // no marketplace: nothing is fetched, no lookups of an unreachable host
+  };
+  return { run, workspace, userData, extensions: join(run, 'extensions'), log: join(run, 'code-server.log'), childEnv };
+}
+
+function writeJson(file: string, value: unknown): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/**
+ * The failover demo (examples/kvstore/failover.json) as a launch configuration, without its scheduled crash: the
+ * test crashes the primary's host itself, from the Hosts view, so the failover it sees is the one it caused.
+ */
+function writeLaunchJson(workspace: string): void {
+  const scenario = JSON.parse(readFileSync(join(workspace, 'failover.json'), 'utf8')) as Record<string, unknown>;
+  const config = { type: 'lockstep', request: 'launch', name: 'Failover demo (e2e)', ...scenario, program: '${workspaceFolder}/kvstore.elf', faults: [], stopOnEntry: true };
+  writeJson(join(workspace, '.vscode/launch.json'), { version: '0.2.0', configurations: [config] });
+}
+
+function installExtension(env: E2eEnv, w: World): void {
+  const r = spawnSync(env.codeServer, ['--install-extension', env.vsix, '--extensions-dir', w.extensions, '--user-data-dir', w.userData, '--force'],
+    { env: w.childEnv, encoding: 'utf8', timeout: 180_000 });
+  if (r.status !== 0) throw new Error(`code-server --install-extension ${env.vsix} failed (${r.status ?? r.signal}):\n${r.stdout}\n${r.stderr}`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a !== null ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Process groups to end however this process ends (an interrupted run must not leave code-server behind). */
+const groups = new Set<number>();
+process.on('exit', () => {
+  for (const g of groups) {
+    try {
+      process.kill(-g, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) process.once(sig, () => process.exit(code));
+
+/** Starts code-server in its own process group (detached = setsid), so the whole group can be ended. */
+function startCodeServer(env: E2eEnv, w: World, port: number): ChildProcess {
+  const out = openSync(w.log, 'a');
+  const args = [
+    '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--user-data-dir', w.userData, '--extensions-dir', w.extensions,
+    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', w.workspace,
+  ];
+  const child = spawn(env.codeServer, args, { env: w.childEnv, detached: true, stdio: ['ignore', out, out] });
+  if (child.pid !== undefined) groups.add(child.pid);
+  return child;
+}
+
+async function waitForHealthz(port: number, server: ChildProcess, log: string): Promise<void> {
+  const deadline = Date.now() + LONG;
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null || server.signalCode !== null) throw new Error(`code-server exited (${server.exitCode ?? server.signalCode}):\n${tail(log, 40)}`);
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/healthz`);
+      if (r.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await delay(250);
+  }
+  throw new Error(`code-server did not answer /healthz on port ${port} within ${LONG / 1000} s:\n${tail(log, 40)}`);
+}
+
+/** Ends code-server's whole process group: SIGTERM, then SIGKILL if it lingers. */
+async function stopCodeServer(server: ChildProcess | undefined): Promise<void> {
+  if (server?.pid === undefined) return;
+  const group = -server.pid;
+  const signalGroup = (sig: NodeJS.Signals): boolean => {
+    try {
+      process.kill(group, sig);
+      return true;
+    } catch {
+      return false; // the group is gone
+    }
+  };
+  if (!signalGroup('SIGTERM')) return;
+  for (let i = 0; i < 40 && signalGroup(0 as unknown as NodeJS.Signals); i++) await delay(125);
+  signalGroup('SIGKILL');
+  groups.delete(server.pid);
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function tail(file: string, lines: number): string {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return `(no ${file})`;
+  }
+}
+
+/** The newest extension-host log of the run (the extension's own errors land there). */
+function extHostLog(userData: string): string | undefined {
+  const found: string[] = [];
+  const walk = (d: string): void => {
+    for (const n of existsSync(d) ? readdirSync(d) : []) {
+      const p = join(d, n);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (/exthost\.log$/.test(n)) found.push(p);
+    }
+  };
+  walk(join(userData, 'logs'));
+  return found.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+}
+
+// ---- driving the workbench -------------------------------------------------------------------------
+
+type Truthy<T> = Exclude<T, false | null | undefined | '' | 0>;
+
+/** Polls `f` until it returns a truthy value; throws `what` with the last value after `timeout` ms. */
+async function until<T>(what: string, f: () => Promise<T>, timeout = LONG): Promise<Truthy<T>> {
+  const deadline = Date.now() + timeout;
+  let last: unknown;
+  for (;;) {
+    try {
+      last = await f();
+      if (last) return last as Truthy<T>;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout / 1000} s waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
+    await delay(200);
+  }
+}
+
+const exact = (text: string): RegExp => new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+
+/**
+ * Opens a quick input with `key` and returns its input box. A key press is sometimes swallowed (retried), and a
+ * quick input that is still closing is waited out first (else it would look open).
+ */
+async function openQuickInput(page: Page, key: string): Promise<Locator> {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await until(`the quick input (${key})`, async () => {
+    if (!(await input.waitFor({ state: 'hidden', timeout: 2_000 }).then(() => true, () => false))) await page.keyboard.press('Escape');
+    await page.keyboard.press(key);
+    return input.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false);
+  });
+  return input;
+}
+
+/** Runs a command from the palette by its title: F1, type, click the row with exactly that label (not Enter). */
+async function runCommand(page: Page, title: string): Promise<void> {
+  await until(`the command "${title}" in the palette`, async () => {
+    const input = await openQuickInput(page, 'F1');
+    await input.fill(`>${title}`);
+    const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact(title) }) }).first();
+    try {
+      await row.waitFor({ state: 'visible', timeout: 5_000 });
+    } catch {
+      await page.keyboard.press('Escape');
+      return false;
+    }
+    await row.click();
+    return true;
+  });
+}
+
+/** Opens a workspace file with Quick Open (Ctrl+P) and waits for its tab to be active. */
+async function openFile(page: Page, name: string): Promise<void> {
+  await until(`${name} open in an editor`, async () => {
+    const input = await openQuickInput(page, 'Control+P');
+    await input.fill(name);
+    const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact(name) }) }).first();
+    await row.click({ timeout: 10_000 });
+    await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ timeout: 10_000 });
+    return true;
+  });
+}
+
+/** Moves the cursor of the active editor to `line` (Go to Line: Ctrl+G). */
+async function goToLine(page: Page, line: number): Promise<void> {
+  const cursorAt = page.locator('.statusbar-item', { hasText: new RegExp(`Ln ${line},`) });
+  await until(`the cursor at line ${line}`, async () => {
+    const input = await openQuickInput(page, 'Control+G');
+    await input.fill(`:${line}`, { timeout: 5_000 });
+    await input.press('Enter');
+    return cursorAt.waitFor({ timeout: 5_000 }).then(() => true, () => false);
+  });
+}
+
+/**
+ * Browser-side: the line number (from the editor's own line-number gutter) and active tab of the first visible
+ * element with class `cls` inside an editor, e.g. the top-stack-frame highlight or a breakpoint glyph.
+ */
+const LINE_OF_CLASS = `(cls) => {
+  const els = [...document.querySelectorAll('.monaco-editor [class*="' + cls + '"]')].filter((e) => e.getBoundingClientRect().height > 0);
+  for (const el of els) {
+    const box = el.getBoundingClientRect();
+    const y = box.top + box.height / 2;
+    const editor = el.closest('.monaco-editor');
+    for (const n of editor.querySelectorAll('.margin-view-overlays .line-numbers')) {
+      const r = n.getBoundingClientRect();
+      if (y >= r.top && y < r.bottom) {
+        const tab = editor.closest('.editor-group-container')?.querySelector('.tab.active');
+        return { line: Number(n.textContent.trim()), tab: tab ? tab.textContent.trim() : '' };
+      }
+    }
+  }
+  return null;
+}`;
+
+interface LineAt { line: number; tab: string }
+
+async function lineOfClass(page: Page, cls: string): Promise<LineAt | null> {
+  return page.evaluate(`(${LINE_OF_CLASS})(${JSON.stringify(cls)})`) as Promise<LineAt | null>;
+}
+
+/** Waits until the top stack frame's highlighted line satisfies `ok`; returns it. */
+async function topFrameLine(page: Page, what: string, ok: (l: LineAt) => boolean): Promise<LineAt> {
+  return until(`the top-stack-frame highlight ${what}`, async () => {
+    const l = await lineOfClass(page, 'debug-top-stack-frame-line');
+    return l !== null && ok(l) ? l : false;
+  });
+}
+
+/**
+ * F5 with no session: starts the launch configuration. A press before the workbench is ready is lost, so it is
+ * repeated while no session exists (F5 only means Continue once a session is stopped, and nothing while it starts).
+ */
+async function pressF5ToStart(page: Page): Promise<void> {
+  const toolbar = page.locator('.debug-toolbar');
+  await until('a debug session started by F5', async () => {
+    if (await toolbar.isVisible()) return true;
+    await page.keyboard.press('F5');
+    await toolbar.waitFor({ state: 'visible', timeout: 10_000 }).catch(() => undefined);
+    return toolbar.isVisible();
+  });
+  await toolbarButton(page, 'debug-continue').waitFor({ timeout: LONG });
+}
+
+function toolbarButton(page: Page, codicon: string): Locator {
+  return page.locator(`.debug-toolbar .action-label.codicon-${codicon}`);
+}
+
+async function callStackText(page: Page): Promise<string> {
+  return (await page.locator('.debug-call-stack').innerText().catch(() => '')).replace(/\s+/g, ' ');
+}
+
+/** Clicks Continue (when stopped) until `cond` holds; the run stops again at the next breakpoint hit of any VM. */
+async function continueUntil(page: Page, what: string, cond: () => Promise<boolean>, maxContinues = 15): Promise<void> {
+  for (let i = 0; i <= maxContinues; i++) {
+    if (await cond()) return;
+    if (i === maxContinues) break;
+    await toolbarButton(page, 'debug-continue').click({ timeout: LONG });
+    await until(`${what} or the next stop`, async () => cond().catch(() => false), 3_000).catch(() => undefined);
+  }
+  throw new Error(`${what}: not reached after ${maxContinues} continues (call stack: ${await callStackText(page)})`);
+}
+
+/** Expands (or collapses) the pane of the side bar whose header title is `title`; returns the pane. */
+async function setPane(page: Page, title: string, expanded: boolean): Promise<Locator> {
+  const header = paneHeader(page, title);
+  await header.waitFor({ timeout: LONG });
+  const want = String(expanded);
+  if ((await header.getAttribute('aria-expanded')) !== want) await header.click();
+  await until(`the ${title} view ${expanded ? 'expanded' : 'collapsed'}`, async () => (await header.getAttribute('aria-expanded')) === want, 10_000);
+  return page.locator('.pane').filter({ has: header });
+}
+
+function expandedPane(page: Page, title: string): Promise<Locator> {
+  return setPane(page, title, true);
+}
+
+/** The header of the side bar pane `title`. */
+function paneHeader(page: Page, title: string): Locator {
+  return page.locator('.pane-header').filter({ has: page.locator('.title', { hasText: exact(title) }) }).first();
+}
+
+/** Top of `l` once it stopped moving (panes animate and relayout after a collapse). */
+async function settledTop(l: Locator): Promise<number> {
+  let last = NaN;
+  return until('a settled layout', async () => {
+    const y = (await l.boundingBox())?.y ?? NaN;
+    const settled = y === last;
+    last = y;
+    return settled ? y + 1 : false; // + 1: a top of 0 is truthy too
+  }, 10_000).then((y) => y - 1);
+}
+
+/** Drags the sash above the side bar pane `title` up by `by` px (the panes above it shrink), checking it moved. */
+async function growPaneUp(page: Page, title: string, by: number): Promise<void> {
+  const header = paneHeader(page, title);
+  const top = await settledTop(header);
+  await until(`the ${title} view grown upwards`, async () => {
+    const box = await header.boundingBox();
+    if (box === null) return false;
+    for (const sash of await page.locator('.monaco-sash.horizontal').all()) {
+      const s = await sash.boundingBox();
+      if (s === null || Math.abs(s.y + s.height / 2 - box.y) > 6 || s.x > box.x + box.width || s.x + s.width < box.x) continue;
+      const x = s.x + s.width / 2;
+      const y = s.y + s.height / 2;
+      await page.mouse.move(x, y);
+      await page.mouse.down();
+      await page.mouse.move(x, top - by, { steps: 8 });
+      await page.mouse.up();
+      break;
+    }
+    return (await settledTop(header)) < top - by / 2;
+  }, 20_000);
+}
+
+/** Drags the side bar's sash to make it `width` px wide (long thread names stay readable in the screenshots). */
+async function widenSideBar(page: Page, width: number): Promise<void> {
+  const sash = page.locator('.monaco-sash.vertical.primary-sidebar-sash');
+  const box = await sash.boundingBox();
+  if (box === null) return; // no side bar shown: nothing to widen
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + box.width / 2, y);
+  await page.mouse.down();
+  await page.mouse.move(width, y, { steps: 8 });
+  await page.mouse.up();
+}
+
+function treeRow(pane: Locator, label: string): Locator {
+  return pane.locator('.monaco-list-row').filter({ has: pane.page().locator('.label-name', { hasText: exact(label) }) }).first();
+}
+
+/** The frame (code-server nests webviews in iframes) whose document has `selector`. */
+async function frameWith(page: Page, selector: string): Promise<Frame | undefined> {
+  for (const f of page.frames()) {
+    if ((await f.locator(selector).count().catch(() => 0)) > 0) return f;
+  }
+  return undefined;
+}
+
+/** Command ids the installed extension (the packaged .vsix, not the working tree) contributes. */
+function installedCommands(extensions: string): Set<string> {
+  const dir = readdirSync(extensions).find((d) => d.startsWith('lockstep.lockstep-'));
+  if (dir === undefined) throw new Error(`the Lockstep extension is not installed in ${extensions}`);
+  const pkg = JSON.parse(readFileSync(join(extensions, dir, 'package.json'), 'utf8')) as { contributes: { commands?: { command: string }[] } };
+  return new Set((pkg.contributes.commands ?? []).map((c) => c.command));
+}
+
+// ---- the test ------------------------------------------------------------------------------------------
+
+describe('Lockstep in a real VS Code (code-server)', { timeout: 600_000 }, () => {
+  let env: E2eEnv;
+  let world: World;
+  let server: ChildProcess | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let shot = 0;
+  let broken: string | undefined; // the first failed step: the steps after it depend on it
+
+  const kvstoreC = join(ROOT, 'examples/kvstore/kvstore.c');
+  // A line executed by every request (kvstore.c's serve(), inlined into the trap handler at -O2): its breakpoint
+  // address maps back to this very line in the DWARF line table, and one step back lands on an earlier kvstore.c line.
+  const bpLine = readFileSync(kvstoreC, 'utf8').split('\n').findIndex((l) => l.includes('uint32_t op = pkt[8]')) + 1;
+
+  const screenshot = async (name: string): Promise<void> => {
+    // The pointer off the toolbar (no tooltip in the picture): over the Debug Console's output, which has no hovers.
+    await page.mouse.move(1200, 950);
+    await page.locator('.workbench-hover, .monaco-hover:not(.hidden)').first().waitFor({ state: 'hidden', timeout: 3_000 }).catch(() => undefined);
+    shot++;
+    await page.screenshot({ path: join(ARTIFACTS, `${String(shot).padStart(2, '0')}-${name}.png`) });
+  };
+
+  /**
+   * One step: skipped when an earlier step the later ones build on failed (`leaf`: none builds on this one); on
+   * failure a screenshot and the logs' tails.
+   */
+  const step = (name: string, body: (t: TestContext) => Promise<void>, leaf = false): void => {
+    it(name, { timeout: STEP_TIMEOUT }, async (t) => {
+      if (broken !== undefined) return t.skip(`needs "${broken}"`);
+      try {
+        await body(t);
+      } catch (e) {
+        if (!leaf) broken = name;
+        const file = join(ARTIFACTS, `${String(shot + 1).padStart(2, '0')}-${name.replace(/\W+/g, '-')}-FAILED.png`);
+        await page?.screenshot({ path: file }).catch(() => undefined);
+        const ext = world === undefined ? undefined : extHostLog(world.userData);
+        const logs = world === undefined ? '' : `\n--- code-server log (tail) ---\n${tail(world.log, 30)}${ext ? `\n--- ${ext} (tail) ---\n${tail(ext, 30)}` : ''}`;
+        throw new Error(`${(e as Error).message}\nscreenshot: ${file}${logs}`, { cause: e });
+      }
+    });
+  };
+
+  before(async () => {
+    env = readEnv();
+    rmSync(ARTIFACTS, { recursive: true, force: true });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    assert.ok(bpLine > 0, 'the breakpoint line is in kvstore.c');
+    world = makeWorld(env);
+    installExtension(env, world);
+    try {
+      const port = await freePort();
+      server = startCodeServer(env, world, port);
+      await waitForHealthz(port, server, world.log);
+      browser = await chromium.launch({ executablePath: env.chromium, headless: true, args: CHROMIUM_FLAGS });
+      page = await browser.newPage({ viewport: { width: 1680, height: 1050 } });
+      await page.goto(`http://127.0.0.1:${port}/`, { timeout: LONG });
+      await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: LONG });
+    } catch (e) {
+      throw new Error(`starting code-server and the workbench failed: ${(e as Error).message}\n--- code-server log (tail) ---\n${tail(world.log, 30)}`, { cause: e });
+    }
+  }, { timeout: 300_000 });
+
+  after(async () => {
+    await browser?.close().catch(() => undefined);
+    await stopCodeServer(server);
+  }, { timeout: 60_000 });
+
+  step('F5 starts the failover demo and stops on entry', async () => {
+    await runCommand(page, 'View: Show Run and Debug');
+    await widenSideBar(page, 480);
+    await pressF5ToStart(page);
+    await until('the primary and secondary threads in the Call Stack', async () => {
+      const s = await callStackText(page);
+      return s.includes('primary @ host-a') && s.includes('secondary @ host-b') ? s : false;
+    });
+    await topFrameLine(page, 'on the entry point', () => true);
+    await screenshot('stopped-on-entry');
+  });
+
+  step(`a breakpoint at kvstore.c:${bpLine} is hit after Continue`, async () => {
+    await openFile(page, 'kvstore.c');
+    await goToLine(page, bpLine);
+    await runCommand(page, 'Debug: Toggle Breakpoint');
+    await until(`a breakpoint glyph at line ${bpLine}`, async () => (await lineOfClass(page, 'codicon-debug-breakpoint'))?.line === bpLine);
+    await toolbarButton(page, 'debug-continue').click();
+    const at = await topFrameLine(page, `at kvstore.c:${bpLine}`, (l) => l.line === bpLine && l.tab.includes('kvstore.c'));
+    assert.equal(at.line, bpLine);
+    await until(`the Call Stack's top frame at kvstore.c ${bpLine}`, async () => (await callStackText(page)).includes(`kvstore.c ${bpLine}:`));
+    await screenshot('breakpoint-hit');
+  });
+
+  step('Step Back moves the highlighted line back', async () => {
+    await toolbarButton(page, 'debug-step-back').click({ timeout: LONG });
+    const back = await topFrameLine(page, `off line ${bpLine} (stepped back)`, (l) => l.line !== bpLine);
+    assert.ok(back.line < bpLine || !back.tab.includes('kvstore.c'), `stepped back to ${back.tab}:${back.line}, expected a line before ${bpLine}`);
+    await screenshot('step-back');
+  });
+
+  step('the Lockstep Hosts view shows host-a and host-b', async () => {
+    // Room for the Call Stack and the Hosts view in the screenshots.
+    await setPane(page, 'Watch', false);
+    await setPane(page, 'Variables', false);
+    await setPane(page, 'Breakpoints', false);
+    const pane = await expandedPane(page, 'Lockstep Hosts');
+    await growPaneUp(page, 'Lockstep Hosts', 260).catch((e: Error) => console.log(`# (screenshots only) ${e.message}`));
+    await treeRow(pane, 'host-a').waitFor({ timeout: LONG });
+    await treeRow(pane, 'host-b').waitFor({ timeout: LONG });
+    await screenshot('hosts-view');
+  });
+
+  step('Compare Primary and Secondary opens a diff editor', async (t) => {
+    if (!installedCommands(world.extensions).has('lockstep.compareVms')) return t.skip('lockstep.compareVms is not contributed yet (the compare diff is in progress)');
+    // Compared while the pair is protected: right after a failover the new secondary is still being copied.
+    await runCommand(page, 'Lockstep: Compare Primary and Secondary');
+    const diff = page.locator('.monaco-diff-editor').first();
+    await diff.waitFor({ state: 'visible', timeout: LONG });
+    for (const side of ['original', 'modified']) {
+      await until(`text on the ${side} side of the diff`, async () => (await diff.locator(`.editor.${side} .view-line`).allInnerTexts()).some((l) => l.trim() !== ''));
+    }
+    await screenshot('compare');
+    await runCommand(page, 'View: Close Editor');
+  }, true);
+
+  step("crashing the primary's host from the Hosts view fails over to host-b", async () => {
+    const pane = await expandedPane(page, 'Lockstep Hosts');
+    await treeRow(pane, 'host-a').click({ button: 'right' });
+    await page.locator('.monaco-menu .action-item', { hasText: exact('Crash Host') }).first().click({ timeout: LONG });
+    await page.locator('.notifications-toasts', { hasText: /hostCrash on host-a injected/ }).waitFor({ timeout: LONG });
+    await continueUntil(page, 'the thread "primary @ host-b" in the Call Stack', async () => (await callStackText(page)).includes('primary @ host-b'));
+    await until('host-a shown down in the Hosts view', async () => /\bdown\b/.test((await treeRow(pane, 'host-a').getAttribute('aria-label')) ?? ''));
+    await treeRow(pane, 'primary @ host-b').waitFor({ timeout: LONG });
+    await screenshot('failover');
+  });
+
+  step('the timeline shows the failover', async (t) => {
+    if (!installedCommands(world.extensions).has('lockstep.showTimeline')) return t.skip('lockstep.showTimeline is not contributed yet (the timeline webview is in progress)');
+    await runCommand(page, 'Lockstep: Show Timeline');
+    const frame = await until('a webview frame with #timeline', () => frameWith(page, '#timeline'));
+    await until('a lane of host-b in the timeline', async () => (await frame.locator('[data-lane*="host-b"]').count()) > 0);
+    await until('the go-live marker in the timeline', async () => (await frame.locator('[data-kind="goLive"]').count()) > 0);
+    await screenshot('timeline');
+  }, true);
+});
