@@ -9,6 +9,7 @@ const entries = {
   adapter: 'src/debug/main.ts',
   server: 'src/lsp/server.ts',
   cli: 'src/cli/main.ts',
+  'secondary-worker': 'src/cli/secondary-worker.ts',
   bench: 'scripts/bench.ts',
 };
 const entryPoints = Object.fromEntries(Object.entries(entries).filter(([, p]) => existsSync(p)));

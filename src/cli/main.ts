@@ -4,6 +4,7 @@ import { execCommand, EXEC_USAGE } from './exec-command';
 import { runCommand, RUN_USAGE } from './run-command';
 import { replayCommand, REPLAY_USAGE } from './replay-command';
 import { chaosCommand, CHAOS_USAGE, runChaosWorkerIfWorker } from './chaos-command';
+import { isSecondaryWorker } from './parallel-secondary';
 import { asmCommand } from './asm-command';
 import { Io, UsageError } from './io';
 import { ScenarioError } from '../ft/scenario';
@@ -53,7 +54,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
 
 /** Entry point of the `lockstep` binary. */
 export function cliMain(): void {
-  if (runChaosWorkerIfWorker()) return;
+  if (isSecondaryWorker() || runChaosWorkerIfWorker()) return;
   // `lockstep run … | head`: a closed pipe ends the output quietly.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);

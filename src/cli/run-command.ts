@@ -2,23 +2,25 @@
 
 import { basename } from 'node:path';
 import { runScenario } from '../ft/report';
+import { runScenarioParallel } from './parallel-secondary';
 import { encodeRecording } from '../replay/recording';
 import { recordingOf } from '../replay/replay-run';
 import { Io, intFlag, parseArgs, stringFlag, readProgramFile, readScenario, UsageError, writeFileAtomic } from './io';
 import { formatSummary, formatTimeline } from './timeline-format';
 import { writePerfetto } from './perfetto';
 
-export const RUN_USAGE = 'lockstep run SCENARIO.json [--seed N] [--until-ms N] [--json] [--record FILE] [--perfetto FILE]';
+export const RUN_USAGE = 'lockstep run SCENARIO.json [--seed N] [--until-ms N] [--json] [--record FILE] [--perfetto FILE] [--parallel-secondary]';
 
 export function runCommand(argv: string[], io: Io): number {
-  const args = parseArgs(argv, ['json'], ['seed', 'until-ms', 'record', 'perfetto']);
+  const args = parseArgs(argv, ['json', 'parallel-secondary'], ['seed', 'until-ms', 'record', 'perfetto']);
   if (args.positional.length !== 1) throw new UsageError(`usage: ${RUN_USAGE}`);
   const overrides: Record<string, unknown> = {};
   if (args.flags.has('seed')) overrides.seed = intFlag(args, 'seed', 1, 0, 0xffffffff);
   if (args.flags.has('until-ms')) overrides.untilMs = intFlag(args, 'until-ms', 1000, 1, 600000);
   const scenario = readScenario(args.positional[0], overrides);
   const { program, bytes } = readProgramFile(scenario.program);
-  const { cluster, summary } = runScenario(scenario, program);
+  // --parallel-secondary: the secondary's guest runs on another core; the run is the same bit for bit.
+  const { cluster, summary } = args.flags.has('parallel-secondary') ? runScenarioParallel(scenario, program) : runScenario(scenario, program);
   const record = stringFlag(args, 'record');
   if (record !== undefined) {
     const rec = recordingOf(scenario, basename(scenario.program), bytes, cluster, summary, `lockstep run ${argv.join(' ')}`);

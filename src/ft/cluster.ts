@@ -20,7 +20,8 @@ import { replayUpTo } from './protocol/replay-driver';
 import { startSecondary } from './protocol/respawn';
 import * as outputs from './protocol/outputs';
 import { dispatch } from './dispatch';
-import { ftState, FtState } from './ft-state';
+import { ftState, notProtectedReason, FtState } from './ft-state';
+import { ShadowMachine, ParallelFallback, shadowOf, type SecondaryExecutor } from './protocol/shadow-machine';
 
 export const NS_PER_MS = 1_000_000;
 export const NS_PER_US = 1_000;
@@ -87,7 +88,11 @@ export class Cluster implements EnvHost {
   /** Disk requests from hosts that lost their storage path (all paths down): retried on restore. */
   storageWaiting: { vm: number; req: DiskReq }[] = [];
 
-  constructor(readonly scenario: Scenario, readonly program: Program) {
+  /** Where secondaries execute when not on this thread (`lockstep run --parallel-secondary`); null: here. */
+  readonly secondaryExecutor: SecondaryExecutor | null;
+
+  constructor(readonly scenario: Scenario, readonly program: Program, opts: { secondaryExecutor?: SecondaryExecutor } = {}) {
+    this.secondaryExecutor = opts.secondaryExecutor ?? null;
     this.prng = new Prng(scenario.seed, 'world');
     this.entropyPrng = new Prng(scenario.seed, 'entropy');
     for (const h of scenario.hosts) {
@@ -129,7 +134,8 @@ export class Cluster implements EnvHost {
 
   // ---- VMs -------------------------------------------------------------------------------------
 
-  private newMachine(): Machine {
+  /** A blank machine of the scenario's size (also for a secondary that goes live after running elsewhere). */
+  newMachine(): Machine {
     const env = { read: () => 0, output: () => undefined };
     return new Machine({ env, ramSize: this.scenario.ramMiB * 1024 * 1024, diskSectors: this.scenario.storage.diskSectors });
   }
@@ -144,7 +150,8 @@ export class Cluster implements EnvHost {
   createVm(role: 'primary' | 'secondary', host: string, status: VmInstance['status']): VmInstance {
     const machine = this.newMachine();
     const vm = new VmInstance(this.nextVmId++, role, host, this.epoch, this.pairGeneration, machine, this.nowNs, status);
-    machine.setEnvironment(role === 'primary' ? new RecordEnv(vm, this) : new ReplayEnv(vm, this));
+    if (role === 'secondary' && this.secondaryExecutor !== null) vm.machine = new ShadowMachine(this.secondaryExecutor, vm) as unknown as Machine;
+    vm.machine.setEnvironment(role === 'primary' ? new RecordEnv(vm, this) : new ReplayEnv(vm, this));
     this.rebase(vm, this.nowNs);
     this.vms.push(vm);
     this.observer?.vmCreated(vm);
@@ -154,7 +161,10 @@ export class Cluster implements EnvHost {
   }
 
   vm(id: number | null): VmInstance | undefined {
-    return id === null ? undefined : this.vms.find((v) => v.id === id);
+    if (id === null) return undefined;
+    const vms = this.vms;
+    for (let i = 0; i < vms.length; i++) if (vms[i].id === id) return vms[i];
+    return undefined;
   }
 
   /** The live primary: the one holding the network identity (an old primary may linger until it loses arbitration). */
@@ -192,7 +202,8 @@ export class Cluster implements EnvHost {
     const s = vm.sender;
     const seq = s.nextSeq++;
     if (!vm.logging || this.omitted(entry)) return seq;
-    const full = { ...entry, seq } as LogEntry;
+    const full = entry as LogEntry; // the environments hand over a fresh literal: number it in place (no copy per entry)
+    full.seq = seq;
     s.pending.push(full);
     s.bytes += entryBytes(full);
     if (this.logBufferFull(vm)) this.stopIfRunning(vm);
@@ -224,6 +235,7 @@ export class Cluster implements EnvHost {
 
   diverged(vm: VmInstance, instret: number, pc: number, why: string): void {
     if (vm.divergence !== null) return;
+    if (shadowOf(vm.machine) !== null) throw new ParallelFallback(`divergence: ${why}`);
     vm.divergence = why;
     this.addTrace({ kind: 'divergence', vm: vm.id, host: vm.host, text: why, data: { instret, pc } });
     this.checkers.divergence(vm, why);
@@ -390,12 +402,13 @@ export class Cluster implements EnvHost {
     this.observer?.traced(full);
   }
 
+  /** Called every quantum: traces a change of the FT state (allocates only when the state changed). */
   noteState(): void {
+    const last = this.lastState;
+    if (last !== null && notProtectedReason(this) === last.reason) return;
     const st = ftState(this);
-    if (this.lastState === null || st.label !== this.lastState.label) {
-      this.addTrace({ kind: 'state', text: st.label, data: { protected: st.protected } });
-      this.checkers.stateChanged(st);
-    }
+    this.addTrace({ kind: 'state', text: st.label, data: { protected: st.protected } });
+    this.checkers.stateChanged(st);
     this.lastState = st;
   }
 

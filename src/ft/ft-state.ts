@@ -25,7 +25,8 @@ export function ftState(c: Cluster): FtState {
     : { protected: false, reason, label: `Not Protected (${REASON_LABEL[reason]})` };
 }
 
-function notProtectedReason(c: Cluster): NotProtectedReason | null {
+/** Why the protected VM is not protected right now (null: it is). */
+export function notProtectedReason(c: Cluster): NotProtectedReason | null {
   const p = c.primary;
   if (p === undefined || p.status !== 'running') return 'vmNotRunning';
   if (!c.ftEnabled || c.ftSuspended) return 'disabled';

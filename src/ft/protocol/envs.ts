@@ -2,7 +2,7 @@
 
 import type { Environment, GuestOutput, ReadKind } from '../../machine/types';
 import type { LogEntry, NewLogEntry } from './log';
-import { describeOutput, outputKey } from './log';
+import { describeOutput, sameOutputKey } from './log';
 import type { VmInstance } from './vm';
 
 /** What the environments need from the cluster. */
@@ -74,7 +74,7 @@ export class ReplayEnv implements Environment {
       this.host.diverged(this.vm, instret, pc, `the secondary produced ${describeOutput(out)} at instruction ${instret}; the log has ${logged}`);
       return;
     }
-    if (outputKey(e.out) !== outputKey(out)) {
+    if (!sameOutputKey(e.out, out)) {
       this.host.diverged(this.vm, instret, pc, `at instruction ${instret} the primary produced ${describeOutput(e.out)}, the secondary ${describeOutput(out)}`);
       return;
     }

@@ -8,6 +8,7 @@ import { release, releaseAll } from './outputs';
 import { replayUpTo } from './replay-driver';
 import { resetSender, respawn } from './respawn';
 import { haltVm, hostUp } from './vm-fate';
+import { shadowOf } from './shadow-machine';
 
 /** Periodic: heartbeat to the peer, then check how long the peer has been silent. */
 export function tick(c: Cluster, vm: VmInstance): void {
@@ -77,6 +78,8 @@ function carryOnAlone(c: Cluster, p: VmInstance): void {
 /** The secondary becomes the primary: consume the log, take over the network identity, re-issue pending I/O. */
 export function goLive(c: Cluster, s: VmInstance): void {
   const caughtUp = catchUp(c, s);
+  const shadow = shadowOf(s.machine);
+  if (shadow !== null) s.machine = shadow.materialize(c.newMachine()); // it ran on another thread: bring it here
   const old = c.vm(s.peer);
   s.role = 'primary';
   s.peer = null;

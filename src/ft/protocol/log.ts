@@ -45,10 +45,35 @@ export function outputKey(out: GuestOutput): string {
   }
 }
 
-export function bytesDigest(b: Uint8Array): string {
+/**
+ * True exactly when `outputKey(a) === outputKey(b)`, without building the two strings (the secondary
+ * compares every output it produces).
+ */
+export function sameOutputKey(a: GuestOutput, b: GuestOutput): boolean {
+  switch (a.kind) {
+    case 'uart': return b.kind === 'uart' && a.byte === b.byte;
+    case 'nicTx': return b.kind === 'nicTx' && sameDigest(a.packet, b.packet);
+    case 'diskRequest':
+      return b.kind === 'diskRequest' && a.id === b.id && a.op === b.op && a.sector === b.sector && a.count === b.count
+        && (a.data ? b.data !== undefined && sameDigest(a.data, b.data) : !b.data);
+    case 'exit': return b.kind === 'exit' && `${a.code}` === `${b.code}`;
+    case 'timerArm': return b.kind === 'timerArm' && `${a.mtimecmp}` === `${b.mtimecmp}`;
+  }
+}
+
+/** Same `bytesDigest` (length and FNV-1a), compared as numbers. */
+function sameDigest(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && fnv32(a) === fnv32(b);
+}
+
+function fnv32(b: Uint8Array): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i], 0x01000193);
-  return `${b.length}/${(h >>> 0).toString(16)}`;
+  return h >>> 0;
+}
+
+export function bytesDigest(b: Uint8Array): string {
+  return `${b.length}/${fnv32(b).toString(16)}`;
 }
 
 export function describeOutput(out: GuestOutput): string {

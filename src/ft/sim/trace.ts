@@ -40,8 +40,9 @@ export class Fnv64 {
     let hi = this.hi;
     let lo = this.lo;
     for (let i = 0; i < s.length; i++) {
-      lo ^= s.charCodeAt(i) & 0xff;
-      hi ^= s.charCodeAt(i) >>> 8;
+      const code = s.charCodeAt(i);
+      lo ^= code & 0xff;
+      hi ^= code >>> 8;
       // (hi:lo) * 0x100000001b3 mod 2^64
       const loMul = lo * FNV_PRIME_LO;
       const carry = Math.floor(loMul / 0x1_0000_0000);

@@ -21,6 +21,8 @@ export interface NetworkState {
 
 export class Network {
   state: NetworkState;
+  /** net → from → to → the links key (interned once instead of built on every send). */
+  private readonly keyCache = new Map<NetName, Map<string, Map<string, string>>>();
 
   constructor(hosts: string[], specs: Record<NetName, LinkSpec>, private readonly prng: Prng) {
     const links: Record<string, LinkState> = {};
@@ -45,8 +47,19 @@ export class Network {
     this.prng.setState(st.prng);
   }
 
+  /** The link state of one direction (its key is built once per host pair, not on every send). */
+  private link(net: NetName, from: string, to: string): LinkState | undefined {
+    let byFrom = this.keyCache.get(net);
+    if (byFrom === undefined) this.keyCache.set(net, (byFrom = new Map()));
+    let byTo = byFrom.get(from);
+    if (byTo === undefined) byFrom.set(from, (byTo = new Map()));
+    let k = byTo.get(to);
+    if (k === undefined) byTo.set(to, (k = key(net, from, to)));
+    return this.state.links[k];
+  }
+
   canTalk(net: NetName, from: string, to: string): boolean {
-    const link = this.state.links[key(net, from, to)];
+    const link = this.link(net, from, to);
     if (link === undefined || !link.up) return false;
     if (net === 'client') return true;
     return (this.state.group[from] ?? 0) === (this.state.group[to] ?? 0);
@@ -58,7 +71,7 @@ export class Network {
    */
   send(net: NetName, from: string, to: string, bytes: number, nowNs: number, reliable: boolean): number | null {
     if (!this.canTalk(net, from, to)) return null;
-    const link = this.state.links[key(net, from, to)];
+    const link = this.link(net, from, to)!;
     const departNs = Math.max(nowNs, link.busyUntilNs);
     const wireNs = (bytes * 8 * 1000) / link.bandwidthMbps;
     link.busyUntilNs = departNs + wireNs;
