@@ -1,4 +1,4 @@
-// Figure 1: guest MIPS of Lockstep's interpreter on the CPU-bound C benchmarks, with their UART output checked.
+// Figure 1: guest MIPS of Lockstep's interpreter and of its fast path (translated code) on the CPU-bound C benchmarks, UART output checked.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,9 +13,15 @@ const MAX_INSTRUCTIONS = 2_000_000_000;
 const WARMUP_INSTRUCTIONS = 50_000_000;
 
 export interface CpuRow {
-  name: string; instret: number; wallMs: number; mips: number;
-  /** MIPS per second of this process's CPU time (user + system): less sensitive to other load on the machine than wall MIPS. */
+  name: string; instret: number;
+  /** Fast path (Cpu.fastPath on): median wall ms and MIPS over the runs. */
+  wallMs: number; mips: number;
+  /** Fast path, MIPS per second of this process's CPU time (user + system): less sensitive to other load on the machine than wall MIPS. */
   cpuMips: number;
+  /** Fast path, first run of this ELF in the process: every region compiled and optimised by V8 during the run. */
+  coldMips: number;
+  /** Interpreter only (Cpu.fastPath off): median wall ms, MIPS and CPU-s MIPS. */
+  interpWallMs: number; interpMips: number; interpCpuMips: number;
   outputOk: boolean; problem?: string;
 }
 
@@ -24,12 +30,13 @@ export const expectedPath = (root: string, name: string) => join(root, 'examples
 
 interface Run { instret: number; uart: string; reason: string; exitCode: number | null; ms: number; cpuMs: number }
 
-/** One run of `program` on a fresh machine, timed from load to power-off. */
-function runOnce(program: Program, maxInstructions: number): Run {
+/** One run of `program` on a fresh machine, timed from load to power-off; `fast` chooses the fast path or the interpreter. */
+function runOnce(program: Program, maxInstructions: number, fast: boolean): Run {
   let uart = '';
   const cpu0 = process.cpuUsage();
   const { value: r, ms } = timed(() => {
     const machine = new Machine({ env: { read: () => 0, output: () => {} } });
+    machine.cpu.fastPath = fast;
     machine.load(program);
     return runStandalone(machine, { maxInstructions, onUart: (b) => (uart += String.fromCharCode(b)) });
   });
@@ -44,27 +51,36 @@ function checkRun(run: Run, expected: string): string | undefined {
   return undefined;
 }
 
-/** Median wall time over `reps` runs of one benchmark ELF (after a shared JIT warm-up). */
+const mipsOf = (instret: number, ms: number): number => round(instret / ms / 1e3, 1);
+
+/** Median wall time of each mode over `reps` runs of one benchmark ELF (interpreter runs first, then the fast path). */
 function benchOne(root: string, name: string, reps: number): CpuRow {
   const program = loadElf(readFileSync(elfPath(root, name)), `${name}.elf`);
   const expected = readFileSync(expectedPath(root, name), 'latin1');
-  const runs = Array.from({ length: reps }, () => runOnce(program, MAX_INSTRUCTIONS));
-  const problem = runs.map((r) => checkRun(r, expected)).find((p) => p !== undefined)
-    ?? (runs.some((r) => r.instret !== runs[0].instret) ? 'instret differs between runs' : undefined);
-  const wallMs = median(runs.map((r) => r.ms));
-  const cpuMs = median(runs.map((r) => r.cpuMs));
+  const interp = Array.from({ length: reps }, () => runOnce(program, MAX_INSTRUCTIONS, false));
+  const fast = Array.from({ length: reps }, () => runOnce(program, MAX_INSTRUCTIONS, true));
+  const all = [...interp, ...fast];
+  const problem = all.map((r) => checkRun(r, expected)).find((p) => p !== undefined)
+    ?? (all.some((r) => r.instret !== all[0].instret) ? 'instret differs between runs' : undefined);
+  const instret = all[0].instret;
+  const [wallMs, cpuMs] = [median(fast.map((r) => r.ms)), median(fast.map((r) => r.cpuMs))];
+  const [iWallMs, iCpuMs] = [median(interp.map((r) => r.ms)), median(interp.map((r) => r.cpuMs))];
   const row: CpuRow = {
-    name, instret: runs[0].instret, wallMs: round(wallMs, 1), mips: round(runs[0].instret / wallMs / 1e3, 1),
-    cpuMips: round(runs[0].instret / cpuMs / 1e3, 1), outputOk: problem === undefined,
+    name, instret, wallMs: round(wallMs, 1), mips: mipsOf(instret, wallMs), cpuMips: mipsOf(instret, cpuMs),
+    coldMips: mipsOf(instret, fast[0].ms),
+    interpWallMs: round(iWallMs, 1), interpMips: mipsOf(instret, iWallMs), interpCpuMips: mipsOf(instret, iCpuMs),
+    outputOk: problem === undefined,
   };
   if (problem !== undefined) row.problem = problem;
   return row;
 }
 
-/** Every benchmark ELF, `reps` timed runs each; `onRow` reports progress. */
+/** Every benchmark ELF, `reps` timed runs of each mode; `onRow` reports progress. */
 export function benchCpu(root: string, reps: number, onRow: (r: CpuRow) => void = () => {}): CpuRow[] {
+  // Warms V8 up on the interpreter loop only: translated code is per guest program, so each ELF's
+  // first fast-path run stays cold (reported as coldMips).
   const warm = loadElf(readFileSync(elfPath(root, BENCH_PROGRAMS[0])), 'warm-up');
-  runOnce(warm, WARMUP_INSTRUCTIONS);
+  runOnce(warm, WARMUP_INSTRUCTIONS, false);
   return BENCH_PROGRAMS.map((name) => {
     const row = benchOne(root, name, reps);
     onRow(row);

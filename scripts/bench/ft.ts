@@ -7,6 +7,7 @@ import type { Program } from '../../src/machine/program';
 import { runScenario, type RunSummary } from '../../src/ft/report';
 import { parseScenario } from '../../src/ft/scenario';
 import { median, round, timed } from './util';
+import { runScenarioParallel } from '../../src/cli/parallel-secondary';
 
 export const SCENARIO = 'examples/kvstore/failover.json';
 /** A closed-loop workload that keeps the server busy: 8 clients, each sending its next request as soon as the last is answered. */
@@ -23,7 +24,66 @@ export interface FtReport {
   wallRatio: number;
   /** Wall time per million instructions of the primary, FT on over FT off (the same guest work on both sides). */
   wallPerInstrRatio: number;
+  /** A CPU-bound guest to power-off, FT on versus off: the pure cost of replaying on the same thread. */
+  cpuBound: FtCpuBound;
+  /** FT on with the secondary's guest on a worker thread (`--parallel-secondary`), against the in-thread pair. */
+  parallel: FtParallel;
   problems: string[];
+}
+
+/** A benchmark ELF with no clients: the pair replays a compute loop whose log is nearly empty. */
+export const CPU_BOUND_PROGRAM = 'crc32-rv32im';
+export interface FtCpuBound { program: string; instret: number; onMs: number; offMs: number; wallRatio: number }
+export interface FtParallel {
+  wallMs: number;
+  inThreadWallMs: number;
+  /** CPU time of the main (simulating) thread, from /proc (null where there is none). */
+  mainCpuMs: number | null;
+  inThreadMainCpuMs: number | null;
+  /** Parallel wall over the FT-off wall of the same report. */
+  wallRatio: number;
+}
+
+/** CPU ms the main thread has used so far (Linux /proc; null elsewhere). */
+function mainThreadCpuMs(): number | null {
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, in 10 ms clock ticks
+  } catch {
+    return null;
+  }
+}
+
+function timedCpu<T>(f: () => T): { value: T; ms: number; cpuMs: number | null } {
+  const c0 = mainThreadCpuMs();
+  const r = timed(f);
+  const c1 = mainThreadCpuMs();
+  return { ...r, cpuMs: c0 === null || c1 === null ? null : c1 - c0 };
+}
+
+const medianOrNull = (xs: (number | null)[]) => (xs.some((x) => x === null) ? null : round(median(xs as number[]), 0));
+
+/** Figure 4c: in-thread and parallel-secondary runs of the FT-on side, interleaved; both must give the same trace hash. */
+function benchParallel(root: string, program: Program, simMs: number, reps: number, offWallMs: number): { row: FtParallel; problems: string[] } {
+  const scenario = parseScenario(faultFreeRaw(root, true, simMs));
+  runScenarioParallel(parseScenario(faultFreeRaw(root, true, Math.min(simMs, 50))), program); // warms the worker (it is kept)
+  const here: ReturnType<typeof timedCpu<RunSummary>>[] = [];
+  const there: ReturnType<typeof timedCpu<{ summary: RunSummary; fallback: string | null }>>[] = [];
+  for (let i = 0; i < reps; i++) {
+    here.push(timedCpu(() => runScenario(scenario, program).summary));
+    there.push(timedCpu(() => runScenarioParallel(scenario, program)));
+  }
+  const problems: string[] = [];
+  if (there.some((r) => r.value.summary.traceHash !== here[0].value.traceHash)) problems.push('parallel secondary: trace hash differs from the in-thread run');
+  const fallback = there.find((r) => r.value.fallback !== null)?.value.fallback;
+  if (fallback !== undefined) problems.push(`parallel secondary fell back to the in-thread run: ${fallback}`);
+  const wallMs = round(median(there.map((r) => r.ms)), 1);
+  const row: FtParallel = {
+    wallMs, inThreadWallMs: round(median(here.map((r) => r.ms)), 1),
+    mainCpuMs: medianOrNull(there.map((r) => r.cpuMs)), inThreadMainCpuMs: medianOrNull(here.map((r) => r.cpuMs)),
+    wallRatio: round(wallMs / offWallMs, 2),
+  };
+  return { row, problems };
 }
 
 /** The scenario's JSON without its faults, with FT `enabled` or not, the saturating workload, for `simMs` of simulated time. */
@@ -56,12 +116,38 @@ function measureSide(root: string, program: Program, enabled: boolean, simMs: nu
 /** Wall ms per million instructions retired by the primary. */
 export const perMInstr = (s: FtSide) => (s.wallMs * 1e6) / Math.max(1, s.primaryInstret);
 
+/** Runs the CPU-bound program to power-off (1.2 s simulated at 100 MIPS) with FT `enabled` or not, `reps` times. */
+function cpuBoundSide(root: string, enabled: boolean, reps: number): { ms: number; instrets: number[]; console: string; ok: boolean } {
+  const name = CPU_BOUND_PROGRAM;
+  const program = loadElf(readFileSync(join(root, 'examples', 'bench', `${name}.elf`)), `${name}.elf`);
+  const scenario = parseScenario({ program: `${name}.elf`, untilMs: 1200, ft: { enabled }, workload: { clients: 0 } });
+  const runs = Array.from({ length: reps }, () => timed(() => runScenario(scenario, program).summary));
+  const s = runs[0].value;
+  const exited = s.vms.every((v) => v.status === 'exited');
+  return { ms: median(runs.map((r) => r.ms)), instrets: s.vms.map((v) => v.instret), console: s.console, ok: s.ok && exited };
+}
+
+/** Figure 4b: the CPU-bound guest with and without its secondary; both VMs must retire the same count and print the expected line. */
+function benchCpuBound(root: string, reps: number): { row: FtCpuBound; problems: string[] } {
+  const on = cpuBoundSide(root, true, reps);
+  const off = cpuBoundSide(root, false, reps);
+  const expected = readFileSync(join(root, 'examples', 'bench', `${CPU_BOUND_PROGRAM}.expected.txt`), 'utf8');
+  const problems: string[] = [];
+  if (!on.ok || !off.ok) problems.push(`${CPU_BOUND_PROGRAM} under FT: a checker failed or a VM did not power off`);
+  if (new Set([...on.instrets, ...off.instrets]).size !== 1) problems.push(`${CPU_BOUND_PROGRAM} under FT: instret differs (${[...on.instrets, ...off.instrets].join(', ')})`);
+  if (on.console !== expected || off.console !== expected) problems.push(`${CPU_BOUND_PROGRAM} under FT: console output differs from the expected file`);
+  const row = { program: CPU_BOUND_PROGRAM, instret: off.instrets[0] ?? 0, onMs: round(on.ms, 1), offMs: round(off.ms, 1), wallRatio: round(on.ms / off.ms, 2) };
+  return { row, problems };
+}
+
 /** FT on versus FT off over the same simulated time. */
 export function benchFt(root: string, simMs: number, reps: number): FtReport {
   const program = loadKvstore(root);
   runScenario(parseScenario(faultFreeRaw(root, true, Math.min(simMs, 50))), program); // JIT warm-up
   const on = measureSide(root, program, true, simMs, reps);
   const off = measureSide(root, program, false, simMs, reps);
+  const cpuBound = benchCpuBound(root, reps);
+  const parallel = benchParallel(root, program, simMs, reps, off.side.wallMs);
   const simSec = on.summary.endMs / 1000;
   return {
     simMs,
@@ -72,6 +158,8 @@ export function benchFt(root: string, simMs: number, reps: number): FtReport {
     logMbitPerSimSec: round((on.summary.log.bytes * 8) / simSec / 1e6, 2),
     wallRatio: round(on.side.wallMs / off.side.wallMs, 2),
     wallPerInstrRatio: round(perMInstr(on.side) / perMInstr(off.side), 2),
-    problems: [...on.problems, ...off.problems],
+    cpuBound: cpuBound.row,
+    parallel: parallel.row,
+    problems: [...on.problems, ...off.problems, ...cpuBound.problems, ...parallel.problems],
   };
 }

@@ -24,8 +24,12 @@ export interface BenchReport {
   cores: number;
   settings: (typeof MODES)['full'];
   cpu: CpuRow[];
+  /** Geometric means over the benchmark ELFs: fast path (median run, CPU-s, first run) and interpreter. */
   lockstepGeomeanMips: number;
   lockstepGeomeanCpuMips: number;
+  lockstepGeomeanColdMips: number;
+  interpGeomeanMips: number;
+  interpGeomeanCpuMips: number;
   qemu: QemuReport & { geomeanMips: number; geomeanRatio: number };
   ft: FtReport;
   chaos: ChaosReport;
@@ -45,6 +49,15 @@ function failuresOf(cpu: CpuRow[], qemu: QemuReport, ft: FtReport): string[] {
   ];
 }
 
+/** The geometric means of figure 1. */
+function cpuGeomeans(cpu: CpuRow[]): Pick<BenchReport, 'lockstepGeomeanMips' | 'lockstepGeomeanCpuMips' | 'lockstepGeomeanColdMips' | 'interpGeomeanMips' | 'interpGeomeanCpuMips'> {
+  const g = (f: (r: CpuRow) => number): number => round(geomean(cpu.map(f)), 1);
+  return {
+    lockstepGeomeanMips: g((r) => r.mips), lockstepGeomeanCpuMips: g((r) => r.cpuMips), lockstepGeomeanColdMips: g((r) => r.coldMips),
+    interpGeomeanMips: g((r) => r.interpMips), interpGeomeanCpuMips: g((r) => r.interpCpuMips),
+  };
+}
+
 export function runBench(opts: BenchOptions): BenchReport {
   const t0 = process.hrtime.bigint();
   const log = opts.log ?? (() => {});
@@ -52,7 +65,7 @@ export function runBench(opts: BenchOptions): BenchReport {
   const s = MODES[mode];
   const root = repoRoot();
   log(`[1/5] Lockstep on ${mode === 'quick' ? 'one run' : `${s.cpuReps} runs`} of each benchmark ELF`);
-  const cpu = benchCpu(root, s.cpuReps, (r) => log(`      ${r.name}: ${r.mips} MIPS`));
+  const cpu = benchCpu(root, s.cpuReps, (r) => log(`      ${r.name}: interpreter ${r.interpMips} MIPS, fast path ${r.mips} MIPS`));
   log('[2/5] the same ELFs under QEMU');
   const q = benchQemu(root, cpu, s.qemuReps, (r) => log(`      ${r.name}: ${r.mips} MIPS`));
   const qemu = {
@@ -72,7 +85,7 @@ export function runBench(opts: BenchOptions): BenchReport {
   const extension = benchExtension(root, s.extensionLoads, s.packageVsix);
   return {
     mode, node: process.version, cores: cpus().length, settings: s, cpu,
-    lockstepGeomeanMips: round(geomean(cpu.map((r) => r.mips)), 1), lockstepGeomeanCpuMips: round(geomean(cpu.map((r) => r.cpuMips)), 1),
+    ...cpuGeomeans(cpu),
     qemu, ft, chaos, reverse, adapter, extension,
     failures: [...failuresOf(cpu, qemu, ft), ...extension.problems], totalWallMs: round(Number(process.hrtime.bigint() - t0) / 1e6, 0),
   };

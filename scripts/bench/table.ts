@@ -16,14 +16,15 @@ function columns(rows: Row[]): string[] {
 function cpuRows(r: BenchReport): Row[] {
   const q = new Map(r.qemu.rows.map((x) => [x.name, x]));
   const dash = r.qemu.available ? '?' : '—';
-  const rows: Row[] = [['program', 'instret', 'Lockstep ms', 'MIPS [1]', 'CPU-s MIPS', 'QEMU ms [2]', 'QEMU MIPS', 'Lockstep/QEMU', 'output']];
+  const rows: Row[] = [['program', 'instret', 'interp MIPS [1]', 'fast ms', 'fast MIPS [1]', 'first run', 'CPU-s MIPS', 'QEMU ms [2]', 'QEMU MIPS', 'fast/QEMU', 'output']];
   for (const c of r.cpu) {
     const x = q.get(c.name);
     const ok = c.outputOk && (x?.outputOk ?? true) ? 'ok' : 'WRONG';
-    rows.push([c.name, int(c.instret), num(c.wallMs), num(c.mips), num(c.cpuMips), x ? num(x.netMs) : dash, x ? num(x.mips) : dash, x ? num(x.lockstepOverQemu, 3) : dash, ok]);
+    rows.push([c.name, int(c.instret), num(c.interpMips), num(c.wallMs), num(c.mips), num(c.coldMips), num(c.cpuMips),
+      x ? num(x.netMs) : dash, x ? num(x.mips) : dash, x ? num(x.lockstepOverQemu, 3) : dash, ok]);
   }
   const qg = r.qemu.available ? [num(r.qemu.geomeanMips), num(r.qemu.geomeanRatio, 3)] : ['—', '—'];
-  rows.push(['geometric mean', '', '', num(r.lockstepGeomeanMips), num(r.lockstepGeomeanCpuMips), '', ...qg, '']);
+  rows.push(['geometric mean', '', num(r.interpGeomeanMips), '', num(r.lockstepGeomeanMips), num(r.lockstepGeomeanColdMips), num(r.lockstepGeomeanCpuMips), '', ...qg, '']);
   return rows;
 }
 
@@ -38,6 +39,8 @@ function ftRows(r: BenchReport): Row[] {
     ['wall ms per run: pair vs one VM [4]', num(ft.on.wallMs), num(ft.off.wallMs), num(ft.wallRatio, 2)],
     ['wall ms per M primary instructions [4]', num(perMInstr(ft.on)), num(perMInstr(ft.off)), num(ft.wallPerInstrRatio, 2)],
     [`${ft.cpuBound.program} to power-off, wall ms [4]`, num(ft.cpuBound.onMs), num(ft.cpuBound.offMs), num(ft.cpuBound.wallRatio, 2)],
+    ['FT on, secondary on a worker thread, wall ms [4]', num(ft.parallel.wallMs), num(ft.off.wallMs), num(ft.parallel.wallRatio, 2)],
+    ['  main-thread CPU ms: worker vs in-thread [4]', ft.parallel.mainCpuMs === null ? '—' : int(ft.parallel.mainCpuMs), ft.parallel.inThreadMainCpuMs === null ? '—' : int(ft.parallel.inThreadMainCpuMs), ''],
     [`chaos runs/min per core [5]`, num(chaos.runsPerMinPerCore), '', ''],
   ];
 }
@@ -46,12 +49,12 @@ function footnotes(r: BenchReport): string[] {
   const s = r.settings;
   const w = SATURATING_WORKLOAD;
   return [
-    `[1] in-process loadElf + Machine + runStandalone, wall clock (hrtime) from load to power-off, median of ${s.cpuReps} run(s) after a 50 M-instruction JIT warm-up; MIPS = instret / wall (CPU-s MIPS: / this process's user+system CPU time, less hurt by other load); UART output compared with examples/bench/*.expected.txt.`,
+    `[1] in-process loadElf + Machine + runStandalone, wall clock (hrtime) from load to power-off, median of ${s.cpuReps} run(s) per mode after a 50 M-instruction warm-up of the interpreter; MIPS = instret / wall. interp: Cpu.fastPath off (the reference interpreter). fast: the fast path (loops translated to JS functions once the interpreter has run 20,000 instructions from their head, src/machine/jit*.ts); first run: the first fast-path run of that ELF in the process, every region compiled and optimised by V8 during it (later runs reuse the process-wide cache of region functions); CPU-s MIPS: fast path / this process's user+system CPU time (V8's compiler threads included), less hurt by other load. UART output of every run compared with examples/bench/*.expected.txt.`,
     r.qemu.available
-      ? `[2] ${r.qemu.version}, -M virt -bios none -nographic -icount shift=0: median process wall time of ${s.qemuReps} run(s) minus the start-up cost ${num(r.qemu.startupMs)} ms (median of ${Math.max(3, s.qemuReps)} runs of a guest that powers off at once, assembled by Lockstep); QEMU MIPS = Lockstep's instret / that time.`
+      ? `[2] ${r.qemu.version}, -M virt -bios none -nographic -icount shift=0: median process wall time of ${s.qemuReps} run(s) minus the start-up cost ${num(r.qemu.startupMs)} ms (median of ${Math.max(3, s.qemuReps)} runs of a guest that powers off at once, assembled by Lockstep); QEMU MIPS = Lockstep's instret / that time; fast/QEMU = fast MIPS / QEMU MIPS.`
       : `[2] ${r.qemu.note}.`,
     `[3] ${SCENARIO} with faults removed, ${w.clients} closed-loop clients at up to ${int(w.ratePerSec)} req/s each, ${r.ft.simMs} ms simulated, ft.enabled true vs false; completed = replies ok; log figures from the FT-on run (bytes*8 / simulated seconds).`,
-    `[4] wall time of runScenario for the same ${r.ft.simMs} simulated ms, median of ${s.ftReps} run(s) (identical trace hash each time); per run and per million instructions retired by the primary (the single VM serves more requests, so it retires more). ${r.ft.cpuBound.program}: examples/bench/${r.ft.cpuBound.program}.elf (${int(r.ft.cpuBound.instret)} instructions) with no clients run to power-off, FT on vs off, median of ${s.ftReps} run(s): the cost of the secondary's replay alone.`,
+    `[4] wall time of runScenario for the same ${r.ft.simMs} simulated ms, median of ${s.ftReps} run(s) (identical trace hash each time); per run and per million instructions retired by the primary (the single VM serves more requests, so it retires more). ${r.ft.cpuBound.program}: examples/bench/${r.ft.cpuBound.program}.elf (${int(r.ft.cpuBound.instret)} instructions) with no clients run to power-off, FT on vs off, median of ${s.ftReps} run(s): the cost of the secondary's replay alone. Worker thread: the FT-on run with --parallel-secondary (same trace hash), median of ${s.ftReps} run(s) interleaved with in-thread runs (in-thread median ${num(r.ft.parallel.inThreadWallMs)} ms), after one warm-up run (the process keeps its worker); main-thread CPU from /proc/self/task.`,
     `[5] chaosScenario(failover.json, seed) + runScenario for seeds 1..${r.chaos.seeds} on one thread: ${num(r.chaos.wallMs / 1000, 1)} s, ${r.chaos.checkersFailed} seed(s) with a failed checker.`,
     `[6] TimeMachine over the kvstore pair (${SATURATING_WORKLOAD.clients} clients, no faults), run until the primary retired N instructions, then ${r.reverse[0]?.samples ?? 0} successive one-instruction step-backs timed with hrtime (each restores the nearest checkpoint and re-executes the cluster); memory = RAM pages held by checkpoints and not shared with an earlier checkpoint, over the guest RAM of all VMs.`,
     `[7] @vscode/debugadapter-testsupport DebugClient in a child process against node ${r.adapter.adapter} (stdin/stdout): examples/kvstore/kvstore.elf stopped on entry, ${r.adapter.requests[0]?.samples ?? 0} of each request in a row, hrtime from sending the request to its response (next and stepBack: to the stopped event); pause: a two-instruction assembly loop free-running, pause sent 100 ms after each continue, time to the stopped event (median and max of ${r.adapter.pause.samples}).`,

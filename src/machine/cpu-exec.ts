@@ -83,8 +83,13 @@ export function remu(a: number, b: number): number {
   return (a >>> 0) % (b >>> 0) | 0;
 }
 
-/** Runs from cpu.pc until cpu.instret reaches `limit` or a slow path raises cpu.attn. */
-export function execute(cpu: Cpu, limit: number): void {
+/**
+ * Runs from cpu.pc until cpu.instret reaches `limit` or a slow path raises cpu.attn. With
+ * `loopsBeforeStop` > 0 (the fast path's dispatcher) it also stops after that many taken backward
+ * branches or jals, and after any instruction of Cpu.execSlow (CSR, mret, ecall, fence.i...), so the
+ * dispatcher samples the loop heads the interpreter runs and sees where a trap handler returns.
+ */
+export function execute(cpu: Cpu, limit: number, loopsBeforeStop = 0): void {
   // Registers and decode cache share one Int32Array (`x`): one map check per instruction instead of two.
   const x = cpu.core, codePage = cpu.codePage;
   const ram = cpu.ram, dv = ram.dv, dirty = ram.dirty, hashDirty = ram.hashDirty;
@@ -102,6 +107,9 @@ export function execute(cpu: Cpu, limit: number): void {
   // The last page a store marked dirty that holds no decoded code: further stores to it need no
   // bookkeeping. Reset whenever an instruction is decoded (its page may have become a code page).
   let plainPage = -1;
+  // Taken branches and jals with an offset below `loopStop` count down `loops` (0: backward ones; never otherwise).
+  const loopStop = loopsBeforeStop > 0 ? 0 : -0x7fff_ffff;
+  let loops = loopsBeforeStop;
 
   while (n < stopAt) {
     const e = DC_BASE + (((pc >>> 1) & DC_MASK) << 2);
@@ -152,13 +160,13 @@ export function execute(cpu: Cpu, limit: number): void {
         if (cpu.attn) stopAt = 0;
         break;
       }
-      case Op.BEQ: if (x[rs1] === x[rs2]) npc = (pc + imm) | 0; break;
-      case Op.BNE: if (x[rs1] !== x[rs2]) npc = (pc + imm) | 0; break;
-      case Op.BLT: if (x[rs1] < x[rs2]) npc = (pc + imm) | 0; break;
-      case Op.BGE: if (x[rs1] >= x[rs2]) npc = (pc + imm) | 0; break;
-      case Op.BLTU: if (x[rs1] >>> 0 < x[rs2] >>> 0) npc = (pc + imm) | 0; break;
-      case Op.BGEU: if (x[rs1] >>> 0 >= x[rs2] >>> 0) npc = (pc + imm) | 0; break;
-      case Op.JAL: x[rd] = npc; npc = (pc + imm) | 0; break;
+      case Op.BEQ: if (x[rs1] === x[rs2]) { npc = (pc + imm) | 0; if (imm < loopStop && --loops === 0) stopAt = 0; } break;
+      case Op.BNE: if (x[rs1] !== x[rs2]) { npc = (pc + imm) | 0; if (imm < loopStop && --loops === 0) stopAt = 0; } break;
+      case Op.BLT: if (x[rs1] < x[rs2]) { npc = (pc + imm) | 0; if (imm < loopStop && --loops === 0) stopAt = 0; } break;
+      case Op.BGE: if (x[rs1] >= x[rs2]) { npc = (pc + imm) | 0; if (imm < loopStop && --loops === 0) stopAt = 0; } break;
+      case Op.BLTU: if (x[rs1] >>> 0 < x[rs2] >>> 0) { npc = (pc + imm) | 0; if (imm < loopStop && --loops === 0) stopAt = 0; } break;
+      case Op.BGEU: if (x[rs1] >>> 0 >= x[rs2] >>> 0) { npc = (pc + imm) | 0; if (imm < loopStop && --loops === 0) stopAt = 0; } break;
+      case Op.JAL: x[rd] = npc; npc = (pc + imm) | 0; if (imm < loopStop && --loops === 0) stopAt = 0; break;
       case Op.JALR: { const t = (x[rs1] + imm) & ~1; x[rd] = npc; npc = t; break; }
       case Op.LUI: x[rd] = imm; break;
       case Op.AUIPC: x[rd] = (pc + imm) | 0; break;
@@ -248,7 +256,7 @@ export function execute(cpu: Cpu, limit: number): void {
       default: {
         // Rare instructions (Zicsr, A, system, fence.i, illegal) live in Cpu.execSlow: a smaller loop runs faster.
         const next = cpu.execSlow(w, imm, pc, instret0 + n);
-        if (cpu.attn) stopAt = 0;
+        if (cpu.attn || loopStop === 0) stopAt = 0;
         if (cpu.faulted) { pc = next; continue; }
         npc = next;
         break;

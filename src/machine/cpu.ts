@@ -1,4 +1,4 @@
-// The hart: RV32IMAC + Zicsr + Zifencei in machine mode — registers, CSRs, traps, interrupts, decode cache, run loop.
+// The hart: RV32IMAC + Zicsr + Zifencei in machine mode — registers, CSRs, traps, interrupts, decode cache, run loop (interpreter or fast path).
 
 import type { Bus } from './bus';
 import type { Ram } from './ram';
@@ -10,6 +10,7 @@ import {
   type CsrHost, MSTATUS_MIE, MSTATUS_MPIE, csrExists, csrPeek, csrPoke, csrRead, csrReadOnly, csrWrite,
 } from './csr';
 import { type Decoded, decode } from './decode';
+import { HOST_LITTLE_ENDIAN, Jit, PAGE_JIT } from './jit';
 
 /** Plain-data CPU state (structured-clone-able): snapshots and hashes. */
 export interface CpuState {
@@ -39,6 +40,11 @@ const PAGE_CODE = 1;
 const PAGE_TOHOST = 2;
 
 export class Cpu implements CsrHost {
+  /**
+   * Whether new Cpus run translated code (jit.ts) when no breakpoint or watchpoint is set. Results are
+   * bit-identical either way; tests and benchmarks turn it off to measure or compare the interpreter.
+   */
+  static fastPathDefault = true;
   /** Registers (x0..x31, sink slot 32 for writes to x0) at 0..32, then the decode cache from DC_BASE. */
   readonly core = new Int32Array(DC_BASE + DC_SIZE * DC_STRIDE);
   readonly regs: Int32Array = this.core.subarray(0, 33);
@@ -66,6 +72,10 @@ export class Cpu implements CsrHost {
   /** Per RAM page: PAGE_CODE if instructions were decoded from it, PAGE_TOHOST if it holds tohost. */
   readonly codePage: Uint8Array;
   watchRanges: WatchRange[] = [];
+  /** Run translated code when possible (see Cpu.fastPathDefault). */
+  fastPath = Cpu.fastPathDefault;
+  /** The fast path: compiled regions of guest code and their invalidation. */
+  readonly jit: Jit;
 
   private readonly breakpoints = new Set<number>();
   private stopRequested = false;
@@ -82,6 +92,7 @@ export class Cpu implements CsrHost {
 
   constructor(readonly ram: Ram, readonly bus: Bus, readonly env: Environment) {
     this.codePage = new Uint8Array(ram.pageCount);
+    this.jit = new Jit(this);
     this.pc = ram.base;
     this.flushDecodeCache();
   }
@@ -152,7 +163,10 @@ export class Cpu implements CsrHost {
       }
       this.attn = false;
       this.takeInterrupt();
-      if (!this.attn) execute(this, limitInstret);
+      if (!this.attn) {
+        if (this.fastPath && HOST_LITTLE_ENDIAN && this.breakpoints.size === 0 && this.watchRanges.length === 0) this.jit.run(limitInstret);
+        else execute(this, limitInstret);
+      }
       const stop = this.pendingStop();
       if (stop !== null) return stop;
     }
@@ -303,10 +317,20 @@ export class Cpu implements CsrHost {
     return false;
   }
 
-  /** Drops every decoded instruction (fence.i, snapshot restore). */
+  /** True when the decode cache holds the instruction at `pc`: the interpreter ran it since the last flush (unless evicted). */
+  isDecoded(pc: number): boolean {
+    return this.dc[((pc >>> 1) & DC_MASK) * DC_STRIDE] === (pc | 0);
+  }
+
+  /** Drops every decoded instruction and every translation (fence.i, setState). */
   flushDecodeCache(): void {
-    const dc = this.dc;
-    for (let e = 0, n = dc.length; e < n; e += DC_STRIDE) dc[e] = DC_EMPTY;
+    this.dropDecoded();
+    this.jit.flush();
+  }
+
+  private dropDecoded(): void {
+    // Every slot word becomes DC_EMPTY: the tags are what matters, and one native fill beats a strided loop.
+    this.dc.fill(DC_EMPTY);
     const pages = this.codePage;
     for (let p = 0, n = pages.length; p < n; p++) pages[p] &= ~PAGE_CODE;
   }
@@ -314,8 +338,9 @@ export class Cpu implements CsrHost {
   /** Decode-cache invalidation after RAM in [addr, addr+len) changed behind the CPU (loader, DMA, debugger). */
   invalidateCode(addr: number, len: number): void {
     if (len <= 0) return;
-    if (len >= DC_SIZE * 2) this.flushDecodeCache();
+    if (len >= DC_SIZE * 2) this.dropDecoded();
     else this.invalidateRange(addr >>> 0, len);
+    this.jit.invalidate(addr >>> 0, len);
   }
 
   /** Drops decoded instructions overlapping [addr, addr+len), including a 32-bit one starting at addr-2. */
@@ -386,6 +411,7 @@ export class Cpu implements CsrHost {
     const ua = a >>> 0;
     const flags = this.codePage[(ua - this.ram.base) >>> PAGE_SHIFT];
     if ((flags & PAGE_CODE) !== 0) this.invalidateRange(ua, size);
+    if ((flags & PAGE_JIT) !== 0) this.jit.invalidate(ua, size);
     if ((flags & PAGE_TOHOST) !== 0 && ua === this.tohostAddr && size === 4 && (value & 1) !== 0) {
       const code = (value >>> 0) >>> 1;
       this.exitCode = code;

@@ -30,10 +30,10 @@ async function quickReport(): Promise<BenchReport> {
 function checkCpuAndQemu(r: BenchReport): void {
   assert.deepEqual(r.cpu.map((c) => c.name), BENCH_PROGRAMS);
   for (const c of r.cpu) {
-    assertPositive(c, ['instret', 'wallMs', 'mips', 'cpuMips'], `cpu ${c.name}`);
+    assertPositive(c, ['instret', 'wallMs', 'mips', 'cpuMips', 'coldMips', 'interpWallMs', 'interpMips', 'interpCpuMips'], `cpu ${c.name}`);
     assert.equal(c.outputOk, true, `${c.name}: ${c.problem}`);
   }
-  assertPositive(r, ['lockstepGeomeanMips', 'lockstepGeomeanCpuMips'], 'report');
+  assertPositive(r, ['lockstepGeomeanMips', 'lockstepGeomeanCpuMips', 'lockstepGeomeanColdMips', 'interpGeomeanMips', 'interpGeomeanCpuMips'], 'report');
   if (!r.qemu.available) {
     assert.match(r.qemu.note, /not installed/);
     return;
@@ -50,6 +50,7 @@ function checkFtAndChaos(r: BenchReport): void {
   for (const side of ['on', 'off'] as const) assertPositive(r.ft[side], ['completed', 'meanLatencyMs', 'wallMs', 'primaryInstret'], `ft.${side}`);
   assertPositive(r.ft, ['simMs', 'throughputRatio', 'logBytesPerMInstr', 'logMbitPerSimSec', 'wallRatio', 'wallPerInstrRatio'], 'ft');
   assertPositive(r.ft.cpuBound, ['instret', 'onMs', 'offMs', 'wallRatio'], 'ft.cpuBound');
+  assertPositive(r.ft.parallel, ['wallMs', 'inThreadWallMs', 'wallRatio'], 'ft.parallel');
   assert.deepEqual(r.ft.problems, []);
   assertPositive(r.chaos, ['seeds', 'wallMs', 'runsPerMinPerCore'], 'chaos');
   assert.ok(Number.isInteger(r.chaos.checkersFailed) && r.chaos.checkersFailed >= 0);

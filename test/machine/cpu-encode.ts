@@ -152,6 +152,11 @@ export class Prog {
     return this.fix(label, (off) => E.addi(rd, rd, (off << 20) >> 20), -4);
   }
 
+  /** A 32-bit word computed from `label`'s offset relative to this word's address, once every label is known. */
+  ref(label: string, make: (off: number) => number): this {
+    return this.fix(label, make);
+  }
+
   private fix(label: string, make: (off: number) => number, pcAdjust = 0): this {
     this.fixups.push({ at: this.here + pcAdjust, index: this.parts.length, make, label });
     return this.w(0);

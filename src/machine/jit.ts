@@ -1,0 +1,318 @@
+// The fast path: finds hot guest code, compiles regions of it into JS functions, runs them, invalidates them.
+//
+// Cpu.run calls `Jit.run(limit)` instead of the interpreter's `execute` when the fast path is on and no
+// breakpoint or watchpoint is set. It loops over dispatch pcs: a pc with a compiled region runs the
+// region function (which retires whole blocks while the budget allows and leaves before anything
+// only the interpreter does, which then runs exactly that instruction); any other pc runs the
+// interpreter until it has taken a few backward branches (or run a system instruction), and the
+// instructions it ran are credited to that pc: loop heads collect the counts, and one that passes
+// HOT_THRESHOLD gets a region (with the outermost loop around it). Translations are dropped exactly
+// when the decode cache would be: stores and external writes into translated bytes (through
+// Cpu.storeHook / invalidateCode) and fence.i / setState (through Cpu.flushDecodeCache).
+
+import type { Cpu } from './cpu';
+import { execute } from './cpu-exec';
+import { type RegionEnv, type RegionFn, regionFunction } from './jit-codegen';
+import { type Block, discoverRegion, outerLoopHead } from './jit-region';
+import { PAGE_SHIFT, PAGE_SIZE } from './ram';
+
+/** Cpu.codePage flag: the page holds instructions a compiled region was generated from. */
+export const PAGE_JIT = 4;
+/** Instructions the interpreter runs from an entry pc (summed over its visits) before a region is compiled there. */
+export const HOT_THRESHOLD = 20_000;
+/** Bounds of the translation cache: exceeding either drops every translation. */
+export const MAX_REGIONS = 2048;
+export const MAX_ENTRIES = 1 << 16;
+/** Taken backward branches the interpreter runs per dispatch in code without a region (a sampling period). */
+export const LOOPS_PER_CHUNK = 8;
+/** Largest budget one region call gets (keeps its counter an int32). */
+const MAX_BUDGET = 0x3fff_ffff;
+/** Entry.count of a pc where no region can start (its first instruction is not translatable). */
+const NEVER = -1;
+
+/** One compiled region: its function, its entry pc, and the instruction bytes it was generated from. */
+interface Region {
+  fn: RegionFn;
+  entry: number;
+  /** Unsigned start addresses and lengths of every instruction translated (deduplicated). */
+  instPcs: number[];
+  instLens: number[];
+  pages: number[];
+  dead: boolean;
+}
+
+/** What the dispatcher knows about one pc it has been asked to run. */
+interface Entry {
+  pc: number;
+  /** Instructions the interpreter ran from here up to the next dispatch, summed (or NEVER). */
+  count: number;
+  fn: RegionFn | null;
+  region: Region | null;
+}
+
+/**
+ * True on little-endian hosts, where typed-array views of RAM read guest (little-endian) words
+ * directly; elsewhere Cpu.run keeps to the interpreter.
+ */
+export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+export class Jit {
+  /** Set when a translation was dropped (read by generated store hooks to leave a region that may be stale). */
+  dropped = false;
+  /** Regions compiled since the Cpu was built (statistics for tests and benchmarks). */
+  compiled = 0;
+  /** Instructions retired inside compiled regions (statistics). */
+  retired = 0;
+  /**
+   * Interpreted instructions from a pc before a region is compiled there. 0 (tests): compile at the
+   * first dispatch of any pc, even where a run merely resumed.
+   */
+  hotThreshold = HOT_THRESHOLD;
+  /** Taken backward branches per interpreted chunk (tests use 1: every loop head is dispatched). */
+  loopsPerChunk = LOOPS_PER_CHUNK;
+  /** Cache bounds (tests lower them to exercise the flush). */
+  maxRegions = MAX_REGIONS;
+  maxEntries = MAX_ENTRIES;
+  /** Test hook: rewrites generated source before it is compiled (fault injection proves the differential test catches a wrong translation). */
+  sourceFilter: ((source: string) => string) | null = null;
+  private readonly entries = new Map<number, Entry>();
+  private readonly regions = new Set<Region>();
+  /** Per RAM page: the regions translated from it. */
+  private readonly pageRegions: (Region[] | undefined)[];
+  /** Per RAM page with translations: how many translated instructions cover each halfword. */
+  private readonly cover: (Uint16Array | undefined)[];
+  private readonly env: RegionEnv;
+
+  constructor(private readonly cpu: Cpu) {
+    const ram = cpu.ram, buf = ram.bytes.buffer, off = ram.bytes.byteOffset;
+    if (off % 4 !== 0) throw new Error('Jit: RAM is not 4-byte aligned in its buffer');
+    this.pageRegions = new Array<Region[] | undefined>(ram.pageCount);
+    this.cover = new Array<Uint16Array | undefined>(ram.pageCount);
+    this.env = {
+      cpu, x: cpu.regs,
+      u8: ram.bytes, i8: new Int8Array(buf, off, ram.size),
+      u16: new Uint16Array(buf, off, ram.size >>> 1), i16: new Int16Array(buf, off, ram.size >>> 1),
+      i32: new Int32Array(buf, off, ram.size >>> 2),
+      dirty: ram.dirty, hashDirty: ram.hashDirty, codePage: cpu.codePage,
+      hook: (o, size, value, pc, done) => this.storeFromRegion(o, size, value, pc, done),
+    };
+  }
+
+  /** Number of live compiled regions. */
+  get regionCount(): number {
+    return this.regions.size;
+  }
+
+  /**
+   * Runs from cpu.pc until cpu.instret reaches `limit` or cpu.attn is raised, with exactly the
+   * interpreter's semantics (the same contract as cpu-exec's `execute`).
+   */
+  run(limit: number): void {
+    const cpu = this.cpu;
+    // The pc a run starts at is wherever the previous run's limit fell (often mid-block or mid-loop):
+    // it counts towards compiling a region there only if control flow has also reached it.
+    let resumed = true;
+    // The last region stopped at an instruction only the interpreter runs: run that one, then dispatch.
+    let step = false;
+    while (!cpu.attn) {
+      const left = limit - cpu.instret;
+      if (left <= 0) return;
+      if (step) {
+        step = false;
+        execute(cpu, cpu.instret + 1);
+        continue;
+      }
+      const pc = cpu.pc | 0;
+      const e = this.entries.get(pc) ?? this.addEntry(pc);
+      const counts = !resumed || e.count > 0 || this.hotThreshold === 0;
+      resumed = false;
+      if (e.fn !== null) {
+        const r = e.fn(this.env, left > MAX_BUDGET ? MAX_BUDGET : left);
+        const n = r < 0 ? ~r : r;
+        cpu.instret += n;
+        this.retired += n;
+        step = r < 0;
+        if (n > 0 || step) continue;
+        execute(cpu, limit); // the first block does not fit in what is left of the budget
+        continue;
+      }
+      if (counts && e.count !== NEVER && e.count >= this.hotThreshold && this.compile(e)) continue;
+      // The interpreter runs to a loop head (after loopsPerChunk taken backward branches or jals):
+      // the instructions it ran are credited to the pc it started at, a sample of where time goes.
+      const before = cpu.instret;
+      execute(cpu, limit, this.loopsPerChunk);
+      if (counts && e.count !== NEVER) e.count += cpu.instret - before;
+    }
+  }
+
+  private addEntry(pc: number): Entry {
+    if (this.entries.size >= this.maxEntries) this.flush();
+    return this.newEntry(pc);
+  }
+
+  private newEntry(pc: number): Entry {
+    const e: Entry = { pc, count: 0, fn: null, region: null };
+    this.entries.set(pc, e);
+    return e;
+  }
+
+  /**
+   * Compiles the region reachable from `e.pc`; false when nothing there can be translated. When
+   * `e.pc` is the head of an inner loop, also compiles the region of the outermost loop around it
+   * and makes this one leave there, so the nest runs in the outer region with properly nested loops.
+   */
+  private compile(e: Entry): boolean {
+    const ram = this.cpu.ram;
+    // Only blocks the interpreter has run (their instructions are in its decode cache): code that has
+    // never run would reach V8's optimiser without type feedback and deoptimise the region later.
+    const executed = (pc: number): boolean => this.cpu.isDecoded(pc);
+    let blocks = discoverRegion(ram, e.pc, executed);
+    if (blocks.length === 0) {
+      e.count = NEVER;
+      return false;
+    }
+    // Make room first: a flush after registering would leave entries pointing at a dropped region.
+    if (this.regions.size + 1 >= this.maxRegions || this.entries.size + 1 >= this.maxEntries) this.flush();
+    const outer = outerLoopHead(blocks);
+    if (outer !== null) {
+      const o = this.entries.get(outer) ?? this.newEntry(outer);
+      if (o.fn === null) this.install(o, discoverRegion(ram, outer, executed));
+      blocks = discoverRegion(ram, e.pc, executed, outer);
+    }
+    this.install(this.entries.get(e.pc) ?? this.newEntry(e.pc), blocks);
+    return true;
+  }
+
+  /** Makes `blocks` (block 0 at `e.pc`) the region run at `e.pc`. */
+  private install(e: Entry, blocks: Block[]): void {
+    if (blocks.length === 0) return;
+    const fn = regionFunction(blocks, this.cpu.ram, this.sourceFilter);
+    const region: Region = { fn, entry: e.pc, instPcs: [], instLens: [], pages: [], dead: false };
+    const seen = new Set<number>();
+    for (const b of blocks) {
+      for (const inst of b.insts) {
+        if (seen.has(inst.pc)) continue;
+        seen.add(inst.pc);
+        region.instPcs.push(inst.pc >>> 0);
+        region.instLens.push(inst.len);
+      }
+    }
+    this.register(region);
+    // Only the entry pc runs the region: another pc that gets hot becomes the entry of its own region,
+    // so every region function starts at one place and V8's type feedback matches how it is used.
+    e.fn = fn;
+    e.region = region;
+    this.compiled++;
+  }
+
+  /** Records which pages and halfwords the region's instructions cover and flags those pages in Cpu.codePage. */
+  private register(region: Region): void {
+    const codePage = this.cpu.codePage;
+    const pages = new Set<number>();
+    this.coverInsts(region, 1, (p) => pages.add(p));
+    for (const p of pages) {
+      (this.pageRegions[p] ??= []).push(region);
+      codePage[p] |= PAGE_JIT;
+    }
+    region.pages = [...pages];
+    this.regions.add(region);
+  }
+
+  /** Adds `delta` to the cover count of every halfword of the region's instructions; reports each page touched. */
+  private coverInsts(region: Region, delta: number, onPage: (p: number) => void): void {
+    const base = this.cpu.ram.base;
+    for (let i = 0; i < region.instPcs.length; i++) {
+      const off = region.instPcs[i] - base;
+      for (let h = off; h < off + region.instLens[i]; h += 2) {
+        const p = h >>> PAGE_SHIFT;
+        const c = (this.cover[p] ??= new Uint16Array(PAGE_SIZE >>> 1));
+        c[(h & (PAGE_SIZE - 1)) >>> 1] += delta;
+        onPage(p);
+      }
+    }
+  }
+
+  /** A store from generated code into a flagged page: Cpu.storeHook; true when the region must be left now. */
+  private storeFromRegion(off: number, size: number, value: number, pc: number, done: number): boolean {
+    const cpu = this.cpu;
+    this.dropped = false;
+    cpu.storeHook((off + cpu.ram.base) | 0, size, value, pc, cpu.instret + done);
+    return cpu.attn || this.dropped;
+  }
+
+  /** Drops every translation overlapping guest bytes [addr, addr+len) (stores, DMA, loader, debugger, restore). */
+  invalidate(addr: number, len: number): void {
+    if (len <= 0 || this.regions.size === 0) return;
+    const ram = this.cpu.ram;
+    if (len <= 4 && this.missesCode((addr >>> 0) - ram.base, len)) return;
+    const start = Math.max(0, (addr >>> 0) - ram.base), end = Math.min(ram.size, (addr >>> 0) - ram.base + len);
+    for (let p = start >>> PAGE_SHIFT; p < ram.pageCount && p << PAGE_SHIFT < end; p++) {
+      if ((this.cpu.codePage[p] & PAGE_JIT) === 0 || !this.covered(p, start, end)) continue;
+      for (const r of [...(this.pageRegions[p] ?? [])]) if (overlaps(r, ram.base + start, ram.base + end)) this.drop(r);
+    }
+  }
+
+  /** Fast answer for a guest store (1, 2 or 4 bytes at RAM offset `off`): true when it touches no translated halfword. */
+  private missesCode(off: number, len: number): boolean {
+    const last = off + len - 1, p = off >>> PAGE_SHIFT;
+    if (off < 0 || last >= this.cpu.ram.size || last >>> PAGE_SHIFT !== p) return false; // the general path decides
+    const c = this.cover[p];
+    if (c === undefined) return true;
+    const mask = (PAGE_SIZE - 1) >>> 1;
+    return c[(off >>> 1) & mask] === 0 && c[(last >>> 1) & mask] === 0;
+  }
+
+  /** True when a translated instruction covers a halfword of [start, end) (RAM offsets) inside page p. */
+  private covered(p: number, start: number, end: number): boolean {
+    const c = this.cover[p];
+    if (c === undefined) return false;
+    const lo = Math.max(start, p << PAGE_SHIFT), hi = Math.min(end, (p + 1) << PAGE_SHIFT);
+    for (let h = lo & ~1; h < hi; h += 2) if (c[(h & (PAGE_SIZE - 1)) >>> 1] !== 0) return true;
+    return false;
+  }
+
+  private drop(region: Region): void {
+    if (region.dead) throw new Error('Jit.drop: region already dropped');
+    region.dead = true;
+    this.dropped = true;
+    this.regions.delete(region);
+    this.coverInsts(region, -1, () => {});
+    for (const p of region.pages) {
+      const list = this.pageRegions[p];
+      if (list === undefined) throw new Error(`Jit.drop: page ${p} does not list the region`);
+      list.splice(list.indexOf(region), 1);
+      if (list.length === 0) {
+        this.pageRegions[p] = undefined;
+        this.cover[p] = undefined;
+        this.cpu.codePage[p] &= ~PAGE_JIT;
+      }
+    }
+    const e = this.entries.get(region.entry);
+    if (e !== undefined && e.region === region) {
+      e.fn = null;
+      e.region = null;
+      e.count = 0;
+    }
+  }
+
+  /** Drops every translation and every entry (fence.i, setState, cache bounds). */
+  flush(): void {
+    for (const r of this.regions) r.dead = true;
+    this.dropped = this.regions.size > 0 || this.dropped;
+    this.regions.clear();
+    this.entries.clear();
+    const codePage = this.cpu.codePage;
+    for (let p = 0; p < codePage.length; p++) {
+      if ((codePage[p] & PAGE_JIT) === 0) continue;
+      codePage[p] &= ~PAGE_JIT;
+      this.pageRegions[p] = undefined;
+      this.cover[p] = undefined;
+    }
+  }
+}
+
+/** True when one of the region's instructions overlaps guest bytes [lo, hi) (unsigned addresses). */
+function overlaps(r: Region, lo: number, hi: number): boolean {
+  for (let i = 0; i < r.instPcs.length; i++) if (r.instPcs[i] < hi && lo < r.instPcs[i] + r.instLens[i]) return true;
+  return false;
+}

@@ -1,0 +1,236 @@
+// Fast-path unit tests: exact limits, self-modifying code, invalidation, breakpoints, cache bounds, and fault injection the differential harness must catch.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Machine } from '../../src/machine/machine';
+import { mulberry32 } from '../helpers/mulberry32';
+import { E, Prog, R, li } from './cpu-encode';
+import { FINISHER, RAM_BASE, makeRig } from './cpu-harness';
+import { assertSameRig, rigPair, runRigPair } from './jit-pair';
+import { randomProgram } from './jit-random';
+
+function pass(p: Prog): Prog {
+  return p.w(li(R.t6, FINISHER), li(R.t5, 0x5555), E.sw(R.t5, R.t6, 0));
+}
+
+/** Nested loops with loads, stores, a call and a compressed instruction: most of what regions translate. */
+function loopProgram(outer = 40, inner = 7): Uint8Array {
+  const p = new Prog(RAM_BASE);
+  p.w(li(R.s0, RAM_BASE + 0x8000), li(R.s1, outer));
+  p.label('outer').w(li(R.t0, inner));
+  p.label('inner').w(E.lw(R.t1, R.s0, 0), E.add(R.t1, R.t1, R.t0), E.sw(R.t1, R.s0, 0), E.sb(R.t0, R.s0, 5), E.lbu(R.t2, R.s0, 5));
+  p.h(0x0585); // c.addi a1, 1
+  p.w(E.addi(R.t0, R.t0, -1));
+  p.br('bne', R.t0, R.zero, 'inner');
+  p.jal(R.ra, 'sub');
+  p.w(E.addi(R.s1, R.s1, -1));
+  p.br('bne', R.s1, R.zero, 'outer');
+  pass(p);
+  p.label('sub').w(E.xor(R.a2, R.a2, R.t1), E.jalr(0, R.ra, 0));
+  return p.bytes();
+}
+
+/** Steps both rigs through limits 1, 2, ... (small random steps, many of one instruction) up to `to`, comparing after each run. */
+function stepEvery(a: ReturnType<typeof makeRig>, b: ReturnType<typeof makeRig>, to: number, seed = 1): void {
+  const rand = mulberry32(seed);
+  for (let limit = 1; limit <= to; limit += rand() < 0.3 ? 1 : 1 + Math.floor(rand() * 40)) {
+    const sa = a.cpu.run(limit), sb = b.cpu.run(limit);
+    assert.equal(sb, sa, `run(${limit})`);
+    assertSameRig(a, b, `run(${limit})`);
+    if (sa === 'exit') return;
+  }
+}
+
+test('every run limit stops translated code at the interpreter\'s instret, pc and state', () => {
+  for (const threshold of [0, 3]) {
+    const { interp, fast } = rigPair(loopProgram(), threshold);
+    stepEvery(interp, fast, 4000);
+    assert.equal(fast.cpu.exitCode, 0);
+    assert.ok(fast.cpu.jit.retired > fast.cpu.instret / 2, `translated ${fast.cpu.jit.retired} of ${fast.cpu.instret}`);
+  }
+});
+
+test('one long run and many short ones end in the same state', () => {
+  const long = makeRig(loopProgram(400, 50));
+  long.cpu.jit.hotThreshold = 1;
+  long.cpu.jit.loopsPerChunk = 1;
+  assert.equal(long.cpu.run(1e9), 'exit');
+  const { interp, fast } = rigPair(loopProgram(400, 50), 1);
+  runRigPair(interp, fast, mulberry32(5), 1e9, 500, 'short slices');
+  assert.equal(fast.cpu.instret, long.cpu.instret);
+  assert.deepEqual(fast.cpu.getState().x, long.cpu.getState().x);
+  assert.equal(fast.cpu.pc, long.cpu.pc);
+});
+
+test('a store that rewrites the next instruction of its own block is seen at once, without fence.i', () => {
+  const p = new Prog(RAM_BASE);
+  p.la(R.s0, 'patch').w(li(R.t2, E.addi(R.a1, R.a1, 2)), li(R.t0, 20));
+  p.label('loop').w(E.sw(R.t2, R.s0, 0));
+  p.label('patch').w(E.addi(R.a1, R.a1, 1), E.addi(R.t0, R.t0, -1));
+  p.br('bne', R.t0, R.zero, 'loop');
+  pass(p);
+  const { interp, fast } = rigPair(p.bytes(), 1);
+  stepEvery(interp, fast, 200);
+  assert.equal(fast.cpu.exitCode, 0);
+  assert.equal(fast.cpu.x[R.a1], 40, 'every iteration ran the patched addi');
+});
+
+test('data stores into a code page keep translations; only stores over translated bytes drop them', () => {
+  const p = new Prog(RAM_BASE);
+  p.la(R.s0, 'data').w(li(R.t0, 5000));
+  p.label('loop').w(E.sw(R.t0, R.s0, 0), E.addi(R.t0, R.t0, -1));
+  p.br('bne', R.t0, R.zero, 'loop');
+  pass(p);
+  p.label('data').w(0);
+  const { interp, fast } = rigPair(p.bytes(), 1);
+  runRigPair(interp, fast, mulberry32(9), 1e6, 1000, 'data in the code page');
+  assert.equal(fast.cpu.exitCode, 0);
+  assert.ok(fast.cpu.jit.compiled <= 4, `${fast.cpu.jit.compiled} regions compiled: the data stores dropped translations`);
+  assert.ok(fast.cpu.jit.retired > 14_000);
+});
+
+test('invalidateCode after an external write (DMA, loader, debugger) drops the translation; the new code runs', () => {
+  const p = new Prog(RAM_BASE);
+  p.label('loop').w(E.addi(R.a0, R.a0, 1));
+  p.label('loop2').w(E.addi(R.a1, R.a1, 1));
+  p.jal(0, 'loop');
+  const { interp, fast } = rigPair(p.bytes(), 1);
+  for (const rig of [interp, fast]) assert.equal(rig.cpu.run(1000), 'limit');
+  assert.ok(fast.cpu.jit.regionCount > 0);
+  const patch = new Uint8Array(new Uint32Array([E.addi(R.a1, R.a1, 100)]).buffer);
+  for (const rig of [interp, fast]) {
+    rig.ram.writeBytes(RAM_BASE + 4, patch);
+    rig.cpu.invalidateCode(RAM_BASE + 4, 4);
+  }
+  assert.equal(fast.cpu.jit.regionCount, 0, 'the region over the patched word is gone');
+  for (const rig of [interp, fast]) assert.equal(rig.cpu.run(2000), 'limit');
+  assertSameRig(interp, fast, 'after the patch');
+  assert.ok(fast.cpu.x[R.a1] > 30_000, 'the new addi ran');
+});
+
+test('fence.i, setState and flushDecodeCache drop every translation', () => {
+  const { cpu } = makeRig(loopProgram(1000, 10));
+  cpu.jit.hotThreshold = 1;
+  cpu.jit.loopsPerChunk = 1;
+  cpu.run(5000);
+  assert.ok(cpu.jit.regionCount > 0);
+  cpu.setState(cpu.getState());
+  assert.equal(cpu.jit.regionCount, 0, 'setState without keepDecodeCache');
+  cpu.run(10_000);
+  assert.ok(cpu.jit.regionCount > 0);
+  cpu.setState(cpu.getState(), true);
+  assert.ok(cpu.jit.regionCount > 0, 'setState keeping the decode cache keeps translations');
+  cpu.flushDecodeCache();
+  assert.equal(cpu.jit.regionCount, 0);
+
+  const p = new Prog(RAM_BASE).label('loop').w(E.addi(R.a0, R.a0, 1), E.fenceI()).jal(0, 'loop');
+  const { interp, fast } = rigPair(p.bytes(), 1);
+  runRigPair(interp, fast, mulberry32(3), 5000, 100, 'fence.i loop');
+  assert.equal(fast.cpu.jit.regionCount, 0, 'fence.i flushed');
+});
+
+test('Machine.restore to a snapshot whose code differs runs the snapshot\'s code on the fast path', () => {
+  // The loop rewrites its own addi (a self-modifying store), so code after the snapshot differs from code in it.
+  const p = new Prog(RAM_BASE);
+  p.la(R.s0, 'patch').w(li(R.t2, E.addi(R.a1, R.a1, 7)), li(R.t0, 3000));
+  p.label('loop');
+  p.label('patch').w(E.addi(R.a1, R.a1, 1), E.addi(R.t0, R.t0, -1));
+  p.br('bne', R.t0, R.zero, 'loop');
+  p.w(E.sw(R.t2, R.s0, 0), li(R.t0, 3000)).jal(0, 'loop');
+  const machines = [false, true].map((fast) => {
+    const m = new Machine({ env: { read: () => 0, output: () => {} } });
+    m.cpu.fastPath = fast;
+    m.cpu.jit.hotThreshold = 2;
+    m.cpu.jit.loopsPerChunk = 1;
+    m.ram.writeBytes(RAM_BASE, p.bytes());
+    m.cpu.invalidateCode(RAM_BASE, p.bytes().length);
+    m.cpu.pc = RAM_BASE;
+    return m;
+  });
+  const snaps = machines.map((m) => (m.run(2000), m.snapshot()));
+  for (const m of machines) m.run(20_000); // past the patch
+  machines.forEach((m, i) => m.restore(snaps[i]));
+  for (const limit of [2001, 2500, 9000, 20_000, 40_000]) {
+    for (const m of machines) m.run(limit);
+    assert.equal(machines[1].hash(), machines[0].hash(), `run(${limit}) after restore`);
+  }
+  assert.ok(machines[1].cpu.jit.retired > 30_000);
+});
+
+test('breakpoints and watchpoints run the interpreter; clearing them resumes translated code', () => {
+  const { interp, fast } = rigPair(loopProgram(1000, 10), 1);
+  for (const rig of [interp, fast]) rig.cpu.run(3000);
+  const bp = RAM_BASE + 0x14; // inside the inner loop
+  for (const rig of [interp, fast]) rig.cpu.setBreakpoints([bp]);
+  const before = fast.cpu.jit.retired;
+  for (const rig of [interp, fast]) assert.equal(rig.cpu.run(1e6), 'breakpoint');
+  assertSameRig(interp, fast, 'at the breakpoint');
+  assert.equal(fast.cpu.jit.retired, before, 'no translated code ran while a breakpoint was set');
+  for (const rig of [interp, fast]) rig.cpu.setBreakpoints([]);
+  for (const rig of [interp, fast]) rig.cpu.setWatchpoints([{ addr: RAM_BASE + 0x8000, len: 4 }]);
+  for (const rig of [interp, fast]) assert.equal(rig.cpu.run(1e6), 'watchpoint');
+  assertSameRig(interp, fast, 'at the watchpoint');
+  assert.equal(fast.cpu.jit.retired, before);
+  for (const rig of [interp, fast]) rig.cpu.setWatchpoints([]);
+  for (const rig of [interp, fast]) rig.cpu.run(200_000);
+  assertSameRig(interp, fast, 'after clearing');
+  assert.ok(fast.cpu.jit.retired > before);
+});
+
+test('cache bounds: exceeding maxRegions or maxEntries flushes, and the run stays identical', () => {
+  for (const bound of ['maxRegions', 'maxEntries'] as const) {
+    const { interp, fast } = rigPair(loopProgram(300, 20), 1);
+    fast.cpu.jit[bound] = bound === 'maxRegions' ? 2 : 12;
+    runRigPair(interp, fast, mulberry32(11), 1e7, 3000, bound);
+    assert.equal(fast.cpu.exitCode, 0);
+    assert.ok(fast.cpu.jit.regionCount <= 2 || bound === 'maxEntries');
+  }
+});
+
+test('an HTIF exit stored by translated code stops at the interpreter\'s instret with the same output', () => {
+  const tohost = RAM_BASE + 0x100;
+  const p = new Prog(RAM_BASE);
+  p.w(li(R.s0, tohost), li(R.t0, 3000), li(R.t2, (9 << 1) | 1));
+  p.label('loop').w(E.sw(R.t0, R.s0, 8), E.addi(R.t0, R.t0, -1));
+  p.br('bne', R.t0, R.zero, 'loop');
+  p.w(E.sw(R.t2, R.s0, 0), E.addi(R.a0, 0, 1));
+  p.jal(0, 'loop');
+  const { interp, fast } = rigPair(p.bytes(), 1);
+  for (const rig of [interp, fast]) rig.cpu.tohost = tohost;
+  runRigPair(interp, fast, mulberry32(4), 1e6, 700, 'tohost');
+  assert.equal(fast.cpu.exitCode, 9);
+  assert.equal(fast.cpu.x[R.a0], 0, 'nothing ran after the exiting store');
+});
+
+test('with Cpu.fastPath off nothing is compiled', () => {
+  const { cpu } = makeRig(loopProgram());
+  cpu.fastPath = false;
+  cpu.jit.hotThreshold = 1;
+  assert.equal(cpu.run(1e6), 'exit');
+  assert.equal(cpu.jit.compiled, 0);
+});
+
+test('fault injection: the differential harness catches a wrong translation or a wrong count', () => {
+  const mutations: [string, (s: string) => string][] = [
+    ['xor computed as or', (s) => s.replace(/ \^ /g, ' | ')],
+    ['unsigned compare as signed', (s) => s.replace(/>>> 0\) < \(/g, '| 0) < (')],
+    ['one instruction too many counted per block', (s) => s.replace(/n \+= (\d+);/, (_, k) => `n += ${Number(k) + 1};`)],
+    ['budget checked one instruction late', (s) => s.replace(/n > budget - (\d+)/g, (_, k) => `n > budget - ${Number(k) - 1}`)],
+    ['store leaves its page clean', (s) => s.replace(/dirty\[p\] = 1; /g, '')],
+  ];
+  for (const [name, mutate] of mutations) {
+    let caught = false;
+    for (let seed = 1; seed <= 40 && !caught; seed++) {
+      const rand = mulberry32(seed * 7919);
+      const { interp, fast } = rigPair(randomProgram(rand).code, 0);
+      fast.cpu.jit.sourceFilter = mutate;
+      try {
+        runRigPair(interp, fast, rand, 100_000, 20_000, name);
+      } catch (e) {
+        assert.ok(e instanceof assert.AssertionError, `${name}: ${String(e)}`);
+        caught = true;
+      }
+    }
+    assert.ok(caught, `the differential test did not notice: ${name}`);
+  }
+});
