@@ -83,6 +83,8 @@ export interface RuntimeOptions {
   programPath: string;
   /** Faults recorded live in a recording, re-scheduled at their exact times. */
   injected?: { atNs: number; fault: FaultSpec }[];
+  /** Pins the simulated length of a run chunk (normally adapted to ~12 ms of wall time): tests prove stops do not depend on it. */
+  fixedChunkNs?: number;
 }
 
 /**
@@ -110,11 +112,16 @@ export class LockstepRuntime extends EventEmitter {
   /** The explored frontier when the current chunk began: trace events before it are re-executions. */
   private liveFromNs = 0;
   private chunkNs = 0.2 * NS_PER_MS;
+  private chunkFixed = false;
   lastException: { filter: ExceptionFilter; text: string } | null = null;
   /** The "output held longer than N ms" filter's N, in simulated ms. */
   heldOutputMs = HELD_OUTPUT_DEFAULT_MS;
-  /** The held output last reported: no second stop while it is still held (one stop per backlog). */
-  private heldReported: { vm: number; seq: number } | null = null;
+  /**
+   * The held output last reported, and when it was released (null while still held). One stop per
+   * backlog: outputs produced before it left are its backlog. The rule reads only simulated events, so
+   * where the runtime's wall-clock-sized chunks end never changes which stops happen.
+   */
+  private heldReported: { vm: number; seq: number; releasedNs: number | null } | null = null;
   private nextBpId = 1;
 
   constructor(opts: RuntimeOptions) {
@@ -124,6 +131,11 @@ export class LockstepRuntime extends EventEmitter {
     this.cluster = new Cluster(opts.scenario, opts.program);
     for (const i of opts.injected ?? []) this.cluster.scheduleInjected(i.atNs, i.fault);
     this.endNs = opts.scenario.untilMs * NS_PER_MS;
+    if (opts.fixedChunkNs !== undefined) {
+      if (!(opts.fixedChunkNs > 0)) throw new Error(`fixedChunkNs must be positive, not ${opts.fixedChunkNs}`);
+      this.chunkNs = opts.fixedChunkNs;
+      this.chunkFixed = true;
+    }
     this.hookCluster();
     this.tm = new TimeMachine(this.cluster);
   }
@@ -135,6 +147,10 @@ export class LockstepRuntime extends EventEmitter {
       vmCreated: (vm) => this.applyTo(vm),
       traced: (ev) => {
         if (this.observing) this.onTrace(ev);
+      },
+      released: (vm, seq, atNs) => {
+        const r = this.heldReported;
+        if (r !== null && r.vm === vm.id && r.seq === seq) r.releasedNs = atNs;
       },
     };
     c.checkers.onViolation = (name, detail) => {
@@ -401,13 +417,14 @@ export class LockstepRuntime extends EventEmitter {
     return h === undefined ? c.nowNs + n : Math.max(c.nowNs + 1, h.producedNs + n + 1);
   }
 
-  /** Outputs the primary holds, oldest first, unless the reported one is among them (its backlog already stopped once). */
+  /** Outputs the primary holds, oldest first, that are not in the backlog of the output last reported. */
   private unreportedHeld(): VmInstance['held'] {
     const p = this.cluster.primary;
     if (p === undefined) return [];
     const r = this.heldReported;
-    if (r !== null && r.vm === p.id && p.held.some((h) => h.seq === r.seq)) return [];
-    return p.held;
+    if (r === null || r.vm !== p.id) return p.held;
+    const fromNs = r.releasedNs;
+    return fromNs === null ? [] : p.held.filter((h) => h.producedNs >= fromNs);
   }
 
   /** Between chunks: raises the held-output exception when the primary's oldest held output is older than N ms. */
@@ -417,7 +434,7 @@ export class LockstepRuntime extends EventEmitter {
     const p = c.primary;
     const h = this.unreportedHeld()[0];
     if (p === undefined || h === undefined || c.nowNs - h.producedNs <= this.heldOutputMs * NS_PER_MS) return;
-    this.heldReported = { vm: p.id, seq: h.seq };
+    this.heldReported = { vm: p.id, seq: h.seq, releasedNs: null };
     const text = `${describeOutput(h.out)} (output ${h.seq}, produced at ${fmtMs(h.producedNs)}) held ${((c.nowNs - h.producedNs) / NS_PER_MS).toFixed(6)} ms by the Output Rule on ${p.name}, `
       + `over the ${this.heldOutputMs} ms limit; ${p.held.length} output(s) held, log acknowledged up to ${p.sender.ackedSeq}`;
     this.pendingException = { filter: 'heldOutput', text, vm: p.id };
@@ -539,6 +556,7 @@ export class LockstepRuntime extends EventEmitter {
   }
 
   private adaptChunk(wallMs: number): void {
+    if (this.chunkFixed) return;
     if (wallMs < CHUNK_WALL_MS / 2) this.chunkNs = Math.min(this.chunkNs * 2, 20 * NS_PER_MS);
     else if (wallMs > CHUNK_WALL_MS * 2) this.chunkNs = Math.max(this.chunkNs / 2, 0.01 * NS_PER_MS);
   }

@@ -47,6 +47,8 @@ export interface ClusterStop {
 export interface ClusterObserver {
   vmCreated(vm: VmInstance): void;
   traced(ev: TraceEvent): void;
+  /** Output `seq` of `vm` left it at `atNs` (after the Output Rule). */
+  released?(vm: VmInstance, seq: number, atNs: number): void;
 }
 
 export class Cluster implements EnvHost {
@@ -417,8 +419,9 @@ export class Cluster implements EnvHost {
     return this.checkers.finish();
   }
 
-  /** An output was released: faults armed for "right after an output" fire now (the VM stops at this instruction). */
-  onRelease(vm: VmInstance, atNs: number): void {
+  /** Output `seq` was released: the observer hears of it, and faults armed for "right after an output" fire now (the VM stops at this instruction). */
+  onRelease(vm: VmInstance, seq: number, atNs: number): void {
+    this.observer?.released?.(vm, seq, atNs);
     if (this.armedFaults.length === 0) return;
     for (const f of this.armedFaults.splice(0)) this.schedule(atNs, { t: 'fault', fault: f, index: -1 });
     this.stopIfRunning(vm);

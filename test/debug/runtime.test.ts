@@ -119,3 +119,23 @@ test('held-output stops and gotos both ways do not change the run', async () => 
   await rt.runUntil(70e6);
   assert.equal(rt.cluster.trace.hash(), c.trace.hash());
 });
+
+test('held-output stops do not depend on how the runtime chunks a run (chunks are sized by wall time)', async () => {
+  // Three outages, the middle one healed while outputs are still queued behind the reported one.
+  const faults = [{ atMs: 10, kind: 'loggingLinkDown' }, { atMs: 25, kind: 'loggingLinkUp' }, { atMs: 40, kind: 'loggingLinkDown' }, { atMs: 52, kind: 'loggingLinkUp' }];
+  const stopsWith = async (fixedChunkNs: number | undefined): Promise<string[]> => {
+    const l = prepareLaunch({ program: KVSTORE, untilMs: 70, faults });
+    const rt = new LockstepRuntime({ scenario: l.scenario, program: l.program, programPath: l.programPath, fixedChunkNs });
+    rt.setExceptionFilters(['heldOutput'], 2);
+    const stops: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const s = await rt.continue();
+      stops.push(`${s.reason}@${rt.cluster.nowNs}:${rt.lastException?.text ?? ''}`);
+      if (s.reason !== 'exception') break;
+    }
+    return stops;
+  };
+  const adaptive = await stopsWith(undefined);
+  assert.ok(adaptive.filter((s) => s.startsWith('exception')).length >= 2, adaptive.join('\n'));
+  for (const chunkNs of [7_000, 130_000, 5_000_000]) assert.deepEqual(await stopsWith(chunkNs), adaptive, `chunks of ${chunkNs} ns`);
+});

@@ -67,7 +67,7 @@ export function release(c: Cluster, vm: VmInstance, h: HeldOutput, atNs: number)
     case 'timerArm':
       break;
   }
-  c.onRelease(vm, atNs);
+  c.onRelease(vm, h.seq, atNs);
 }
 
 /** An output waits for an acknowledgement: send the log now rather than at the next periodic flush. */
