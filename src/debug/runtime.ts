@@ -558,7 +558,7 @@ export class LockstepRuntime extends EventEmitter {
   private adaptChunk(wallMs: number): void {
     if (this.chunkFixed) return;
     if (wallMs < CHUNK_WALL_MS / 2) this.chunkNs = Math.min(this.chunkNs * 2, 20 * NS_PER_MS);
-    else if (wallMs > CHUNK_WALL_MS * 2) this.chunkNs = Math.max(this.chunkNs / 2, 0.01 * NS_PER_MS);
+    else if (wallMs > CHUNK_WALL_MS) this.chunkNs = Math.max(this.chunkNs / 2, 0.01 * NS_PER_MS);
   }
 
   // ---- time travel -------------------------------------------------------------------------------
