@@ -6,7 +6,8 @@
 // only the interpreter does, which then runs exactly that instruction); any other pc runs the
 // interpreter until it has taken a few backward branches (or run a system instruction), and the
 // instructions it ran are credited to that pc: loop heads collect the counts, and one that passes
-// HOT_THRESHOLD gets a region (with the outermost loop around it). Translations are dropped exactly
+// HOT_THRESHOLD gets a region (with the outermost loop around it). A pc inside a region (where a short
+// time slice resumed) gets a resume variant at once: that region's code from there to its entry. Translations are dropped exactly
 // when the decode cache would be: stores and external writes into translated bytes (through
 // Cpu.storeHook / invalidateCode) and fence.i / setState (through Cpu.flushDecodeCache).
 
@@ -38,6 +39,8 @@ interface Region {
   instPcs: number[];
   instLens: number[];
   pages: number[];
+  /** Instruction pcs this region offers for resume variants (see Jit.heads). */
+  heads: number[];
   dead: boolean;
 }
 
@@ -63,6 +66,8 @@ export class Jit {
   compiled = 0;
   /** Instructions retired inside compiled regions (statistics). */
   retired = 0;
+  /** Resume variants compiled: regions entered at an inner instruction of a live region (statistics). */
+  resumes = 0;
   /**
    * Interpreted instructions from a pc before a region is compiled there. 0 (tests): compile at the
    * first dispatch of any pc, even where a run merely resumed.
@@ -77,6 +82,11 @@ export class Jit {
   sourceFilter: ((source: string) => string) | null = null;
   private readonly entries = new Map<number, Entry>();
   private readonly regions = new Set<Region>();
+  /**
+   * Instruction pcs (other than the entry) of live full regions, with the region: a run that starts at
+   * one (a time slice that ended inside a region) gets a resume variant there at once.
+   */
+  private readonly heads = new Map<number, Region>();
   /** Per RAM page: the regions translated from it. */
   private readonly pageRegions: (Region[] | undefined)[];
   /** Per RAM page with translations: how many translated instructions cover each halfword. */
@@ -137,6 +147,7 @@ export class Jit {
         continue;
       }
       if (counts && e.count !== NEVER && e.count >= this.hotThreshold && this.compile(e)) continue;
+      if (e.count !== NEVER && this.heads.size > 0 && this.resume(e)) continue;
       // The interpreter runs to a loop head (after loopsPerChunk taken backward branches or jals):
       // the instructions it ran are credited to the pc it started at, a sample of where time goes.
       const before = cpu.instret;
@@ -183,11 +194,47 @@ export class Jit {
     return true;
   }
 
-  /** Makes `blocks` (block 0 at `e.pc`) the region run at `e.pc`. */
-  private install(e: Entry, blocks: Block[]): void {
+  /**
+   * When `e.pc` is an inner instruction of a live region (where a run resumes after a slice ended
+   * inside it), compiles the resume variant there: the region's code from `e.pc` up to the region's
+   * entry, where it leaves so the full region takes over. False when there is none.
+   */
+  private resume(e: Entry): boolean {
+    const owner = this.heads.get(e.pc);
+    if (owner === undefined) return false;
+    if (owner.dead) {
+      this.heads.delete(e.pc);
+      return false;
+    }
+    const blocks = discoverRegion(this.cpu.ram, e.pc, (pc) => this.cpu.isDecoded(pc), owner.entry);
+    if (blocks.length === 0) {
+      this.heads.delete(e.pc);
+      return false;
+    }
+    if (this.regions.size + 1 >= this.maxRegions || this.entries.size + 1 >= this.maxEntries) {
+      this.flush();
+      return false; // the owner is gone: the entry is a plain pc again
+    }
+    this.install(e, blocks, false);
+    this.resumes++;
+    return true;
+  }
+
+  /** Makes `blocks` (block 0 at `e.pc`) the region run at `e.pc`; `full` regions offer their instruction pcs for resume variants. */
+  private install(e: Entry, blocks: Block[], full = true): void {
     if (blocks.length === 0) return;
     const fn = regionFunction(blocks, this.cpu.ram, this.sourceFilter);
-    const region: Region = { fn, entry: e.pc, instPcs: [], instLens: [], pages: [], dead: false };
+    const region: Region = { fn, entry: e.pc, instPcs: [], instLens: [], pages: [], heads: [], dead: false };
+    if (full) {
+      for (const b of blocks) {
+        for (const inst of b.insts) {
+          const h = inst.pc, o = this.heads.get(h);
+          if (h === e.pc || (o !== undefined && !o.dead)) continue;
+          this.heads.set(h, region);
+          region.heads.push(h);
+        }
+      }
+    }
     const seen = new Set<number>();
     for (const b of blocks) {
       for (const inst of b.insts) {
@@ -287,6 +334,7 @@ export class Jit {
         this.cpu.codePage[p] &= ~PAGE_JIT;
       }
     }
+    for (const h of region.heads) if (this.heads.get(h) === region) this.heads.delete(h);
     const e = this.entries.get(region.entry);
     if (e !== undefined && e.region === region) {
       e.fn = null;
@@ -301,6 +349,7 @@ export class Jit {
     this.dropped = this.regions.size > 0 || this.dropped;
     this.regions.clear();
     this.entries.clear();
+    this.heads.clear();
     const codePage = this.cpu.codePage;
     for (let p = 0; p < codePage.length; p++) {
       if ((codePage[p] & PAGE_JIT) === 0) continue;

@@ -2,11 +2,14 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadElf } from '../../src/machine/elf';
 import { Machine } from '../../src/machine/machine';
 import { mulberry32 } from '../helpers/mulberry32';
 import { E, Prog, R, li } from './cpu-encode';
 import { FINISHER, RAM_BASE, makeRig } from './cpu-harness';
-import { assertSameRig, rigPair, runRigPair } from './jit-pair';
+import { assertSameMachine, assertSameRig, drive, rigPair, runRigPair, step } from './jit-pair';
 import { randomProgram } from './jit-random';
 
 function pass(p: Prog): Prog {
@@ -60,6 +63,33 @@ test('one long run and many short ones end in the same state', () => {
   assert.equal(fast.cpu.instret, long.cpu.instret);
   assert.deepEqual(fast.cpu.getState().x, long.cpu.getState().x);
   assert.equal(fast.cpu.pc, long.cpu.pc);
+});
+
+test('short time slices resume inside a region through resume variants, exactly as the interpreter', () => {
+  const name = join(__dirname, '..', '..', 'examples', 'bench', 'crc32-rv32im.elf');
+  const program = loadElf(readFileSync(name), name);
+  const [a, b] = [false, true].map((fast) => {
+    const m = new Machine({ env: { read: () => 0, output: () => {} } });
+    m.load(program);
+    return drive(m, fast);
+  });
+  const rand = mulberry32(77);
+  let interpreted = 0;
+  for (let k = 0; a.machine.instret < 4_000_000; k++) {
+    // Slices like the FT cluster's: mostly a few thousand instructions, some of one to three.
+    const limit = a.machine.instret + (rand() < 0.4 ? 1 + Math.floor(rand() * 3) : 1 + Math.floor(rand() * 6000));
+    const retired = b.machine.cpu.jit.retired, before = b.machine.instret;
+    const ra = step(a, limit), rb = step(b, limit);
+    assert.equal(rb, ra, `step ${k}: stop reason`);
+    assertSameMachine(a, b, `step ${k} limit ${limit}`, k % 200 === 0);
+    if (ra === 'exit') break;
+    if (k > 300) interpreted += b.machine.instret - before - (b.machine.cpu.jit.retired - retired);
+  }
+  assertSameMachine(a, b, 'end', true);
+  const jit = b.machine.cpu.jit;
+  assert.ok(jit.resumes > 0, 'no resume variant was compiled');
+  // Once warm, a slice interprets only what does not fit a whole block, not a run to a region entry.
+  assert.ok(interpreted < a.machine.instret / 200, `interpreted ${interpreted} of ${a.machine.instret}`);
 });
 
 test('a store that rewrites the next instruction of its own block is seen at once, without fence.i', () => {
