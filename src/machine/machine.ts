@@ -13,7 +13,7 @@ import { Uart, type UartState } from './devices/uart';
 import { Nic, type NicState } from './devices/nic';
 import { Disk, type DiskState } from './devices/disk';
 import { EntropyDevice, type EntropyState } from './devices/entropy';
-import { type RamImage, captureRam, restoreRam } from './snapshot';
+import { type RamImage, captureRam, restoreRam, zeroImage } from './snapshot';
 import { Hash64, PageHashCache, hashValue } from './hash';
 
 export const DEFAULT_DISK_SECTORS = 2048;
@@ -69,7 +69,7 @@ export class Machine {
   readonly devices: MachineDevices;
   private env: Environment;
   /** The image RAM was last captured into or restored from (pages shared with the next snapshot). */
-  private lastImage: RamImage | null = null;
+  private lastImage: RamImage;
   private readonly pageHashes: PageHashCache;
 
   constructor(opts: MachineOptions) {
@@ -77,6 +77,7 @@ export class Machine {
     const ramSize = opts.ramSize ?? MemMap.ramSizeDefault;
     if (ramSize > 0x1_0000_0000 - MemMap.ramBase) throw new Error(`RAM of ${ramSize} bytes does not fit below 4 GiB`);
     this.ram = new Ram(MemMap.ramBase, ramSize);
+    this.lastImage = zeroImage(this.ram.base, this.ram.size); // a fresh RAM is clean relative to all zeros
     this.devices = this.buildDevices(opts.diskSectors ?? DEFAULT_DISK_SECTORS);
     for (const d of Object.values(this.devices)) this.bus.attach(d);
     const door: Environment = {
@@ -195,9 +196,13 @@ export class Machine {
     return deepFreeze({ instret, pc, cpu: this.cpu.getState(), devices: this.deviceStates(), ram: this.lastImage });
   }
 
-  /** Returns exactly to `s`: continuing afterwards is bit-identical to continuing from when it was taken. */
-  restore(s: MachineSnapshot): void {
-    restoreRam(this.ram, s.ram, this.lastImage, (off, len) => this.cpu.invalidateCode(this.ram.base + off, len));
+  /**
+   * Returns exactly to `s`: continuing afterwards is bit-identical to continuing from when it was taken.
+   * `compareRam`: pages whose bytes already match are left alone (for a snapshot that came from another
+   * thread: code translated from unchanged pages stays translated).
+   */
+  restore(s: MachineSnapshot, compareRam = false): void {
+    restoreRam(this.ram, s.ram, this.lastImage, (off, len) => this.cpu.invalidateCode(this.ram.base + off, len), compareRam);
     this.lastImage = s.ram;
     this.cpu.setState(s.cpu, true);
     const d = this.devices;

@@ -8,9 +8,12 @@ export class Ram {
   readonly size: number;
   readonly bytes: Uint8Array;
   readonly dv: DataView;
-  /** One byte per page: 1 once the page was written since the last snapshot (cleared by snapshots). */
+  /**
+   * One byte per page: 1 once the page was written since the last snapshot (cleared by snapshots).
+   * A fresh RAM is all zero and all clean: clean relative to the all-zero image (see zeroImage).
+   */
   readonly dirty: Uint8Array;
-  /** One byte per page: 1 once the page was written since its cached hash was computed. */
+  /** One byte per page: 1 once the page was written since its cached hash was computed (a fresh cache holds the zero page's hash). */
   readonly hashDirty: Uint8Array;
   readonly pageCount: number;
 
@@ -22,8 +25,8 @@ export class Ram {
     this.bytes = new Uint8Array(size);
     this.dv = new DataView(this.bytes.buffer);
     this.pageCount = size >>> PAGE_SHIFT;
-    this.dirty = new Uint8Array(this.pageCount).fill(1);
-    this.hashDirty = new Uint8Array(this.pageCount).fill(1);
+    this.dirty = new Uint8Array(this.pageCount);
+    this.hashDirty = new Uint8Array(this.pageCount);
   }
 
   /** True when [addr, addr+len) lies inside RAM. */

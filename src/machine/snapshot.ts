@@ -19,6 +19,19 @@ function isZeroPage(words: Uint32Array, off: number): boolean {
   return true;
 }
 
+const zeroImages = new Map<string, RamImage>();
+
+/** The image of an all-zero RAM of this geometry (what a fresh Ram holds; its dirty bits are relative to this). */
+export function zeroImage(base: number, size: number): RamImage {
+  const key = `${base}:${size}`;
+  let image = zeroImages.get(key);
+  if (image === undefined) {
+    image = Object.freeze({ base, size, pages: Object.freeze(new Array<Uint8Array>(size >>> PAGE_SHIFT).fill(ZERO_PAGE)) });
+    zeroImages.set(key, image);
+  }
+  return image;
+}
+
 /** Counts pages of `next` that are not shared with `prev` (the pages a snapshot had to copy). */
 export function copiedPages(prev: RamImage, next: RamImage): number {
   let n = 0;
@@ -43,16 +56,31 @@ export function captureRam(ram: Ram, prev: RamImage | null): RamImage {
   return Object.freeze({ base: ram.base, size: ram.size, pages: Object.freeze(pages) });
 }
 
+/** True when RAM's page `p` (through its 32-bit view `words`) holds exactly `page`. */
+function pageEquals(words: Uint32Array, p: number, page: Uint8Array): boolean {
+  const other = new Uint32Array(page.buffer, page.byteOffset, PAGE_SIZE >>> 2);
+  const first = (p << PAGE_SHIFT) >>> 2;
+  for (let i = 0; i < other.length; i++) if (words[first + i] !== other[i]) return false;
+  return true;
+}
+
 /**
  * Makes RAM equal to `image`. `current` is the image RAM was last captured into or restored from
  * (null if unknown): pages still clean and shared with it are already right and are skipped.
+ * `compare`: any other page whose bytes already equal the image's is skipped too (an image that
+ * crossed a thread shares no page objects with this RAM's; skipping keeps code translated there).
  * Calls `changed(off, len)` for each run of rewritten pages. Afterwards RAM is clean relative to `image`.
  */
-export function restoreRam(ram: Ram, image: RamImage, current: RamImage | null, changed: (off: number, len: number) => void): void {
+export function restoreRam(ram: Ram, image: RamImage, current: RamImage | null, changed: (off: number, len: number) => void, compare = false): void {
   if (image.base !== ram.base || image.size !== ram.size) throw new Error('RAM image has another geometry than this RAM');
+  const words = compare ? new Uint32Array(ram.bytes.buffer, ram.bytes.byteOffset, ram.size >>> 2) : null;
   let runStart = -1;
   for (let p = 0; p <= ram.pageCount; p++) {
-    const same = p === ram.pageCount || (current !== null && ram.dirty[p] === 0 && current.pages[p] === image.pages[p]);
+    let same = p === ram.pageCount || (current !== null && ram.dirty[p] === 0 && current.pages[p] === image.pages[p]);
+    if (!same && words !== null && image.pages[p].byteOffset % 4 === 0 && pageEquals(words, p, image.pages[p])) {
+      ram.dirty[p] = 0; // equal bytes: clean relative to `image`, and the page's cached hash still holds
+      same = true;
+    }
     if (!same) {
       ram.bytes.set(image.pages[p], p << PAGE_SHIFT);
       ram.hashDirty[p] = 1;

@@ -187,6 +187,33 @@ test('Machine.restore to a snapshot whose code differs runs the snapshot\'s code
   assert.ok(machines[1].cpu.jit.retired > 30_000);
 });
 
+test('restore with compareRam of a snapshot from another thread keeps unchanged code translated and continues exactly', () => {
+  const machine = (): Machine => {
+    const m = new Machine({ env: { read: () => 0, output: () => {} } });
+    m.cpu.jit.hotThreshold = 2;
+    m.cpu.jit.loopsPerChunk = 1;
+    m.ram.writeBytes(RAM_BASE, loopProgram(400, 50));
+    m.cpu.invalidateCode(RAM_BASE, loopProgram(400, 50).length);
+    m.cpu.pc = RAM_BASE;
+    return m;
+  };
+  const reference = machine();
+  reference.run(3000);
+  const snap = structuredClone(reference.snapshot()); // no page object shared with any RAM image, as after postMessage
+  assert.equal(reference.run(1e9), 'exit');
+  const kept = machine(), flushed = machine();
+  for (const m of [kept, flushed]) m.run(9000); // translated, and data pages moved on past the snapshot
+  const compiled = [kept.cpu.jit.compiled, flushed.cpu.jit.compiled];
+  kept.restore(snap, true);
+  flushed.restore(snap);
+  for (const m of [kept, flushed]) assert.equal(m.run(1e9), 'exit');
+  assert.equal(kept.hash(), reference.hash(), 'compared restore continues exactly');
+  assert.equal(flushed.hash(), reference.hash(), 'plain restore continues exactly');
+  const again = [kept.cpu.jit.compiled - compiled[0], flushed.cpu.jit.compiled - compiled[1]];
+  assert.ok(again[0] <= 1, `the code pages were equal: at most a resume variant where the snapshot stopped (${again[0]} compiled)`);
+  assert.ok(again[1] > again[0], 'a plain restore rewrote the code pages and compiled its regions again');
+});
+
 test('breakpoints and watchpoints run the interpreter; clearing them resumes translated code', () => {
   const { interp, fast } = rigPair(loopProgram(1000, 10), 1);
   for (const rig of [interp, fast]) rig.cpu.run(3000);

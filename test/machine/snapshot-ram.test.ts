@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Ram, PAGE_SIZE } from '../../src/machine/ram';
-import { captureRam, copiedPages, restoreRam } from '../../src/machine/snapshot';
+import { captureRam, copiedPages, restoreRam, zeroImage } from '../../src/machine/snapshot';
 import { Hash64, PageHashCache, hashValue } from '../../src/machine/hash';
 
 const BASE = 0x8000_0000;
@@ -71,11 +71,29 @@ test('restoreRam is exact and rewrites only pages that differ', () => {
   assert.equal(ram.bytes[0], 0);
 });
 
+test('a fresh RAM is clean relative to the zero image: its first snapshot copies only the pages written, and restoring skips zero pages', () => {
+  const ram = new Ram(BASE, 16 * MiB);
+  const zero = zeroImage(BASE, 16 * MiB);
+  assert.equal(zeroImage(BASE, 16 * MiB), zero, 'one shared zero image per geometry');
+  ram.writeBytes(BASE + 5 * PAGE_SIZE, new Uint8Array([1, 2, 3]));
+  ram.writeBytes(BASE + 900 * PAGE_SIZE + 7, new Uint8Array([4]));
+  const image = captureRam(ram, zero);
+  assert.equal(copiedPages(zero, image), 2);
+  const other = new Ram(BASE, 16 * MiB);
+  const rewritten: [number, number][] = [];
+  restoreRam(other, image, zeroImage(BASE, 16 * MiB), (off, len) => rewritten.push([off, len]));
+  assert.deepEqual(rewritten, [[5 * PAGE_SIZE, PAGE_SIZE], [900 * PAGE_SIZE, PAGE_SIZE]]);
+  assert.deepEqual(other.bytes, ram.bytes);
+});
+
 test('page hash cache rehashes only written pages and tracks content exactly', () => {
   const ram = new Ram(BASE, 1 * MiB);
   const cache = new PageHashCache(ram);
   const digest = (): string => { const h = new Hash64(); cache.feed(h); return h.hex(); };
   const empty = digest();
+  assert.equal(cache.rehashedPages, 0, 'a fresh RAM is all zero: its page hashes are known without hashing');
+  ram.hashDirty.fill(1);
+  assert.equal(digest(), empty, 'the zero hashes a fresh cache starts with are what hashing the pages gives');
   assert.equal(cache.rehashedPages, 256);
   assert.equal(digest(), empty);
   assert.equal(cache.rehashedPages, 256);
