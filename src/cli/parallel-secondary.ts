@@ -14,20 +14,15 @@ import type { Program } from '../machine/program';
 import { Cluster, NS_PER_MS } from '../ft/cluster';
 import { runScenario, summarize, type RunSummary } from '../ft/report';
 import type { Scenario } from '../ft/scenario';
+import { BatchWriter, readBatch, type Batch, type ObjectCommand, type SliceReader } from './secondary-batch';
 import { ParallelFallback, type ExpectedCall, type RemoteSecondaryState, type SecondaryExecutor, type SliceExpectation } from '../ft/protocol/shadow-machine';
 
-const BATCH_COMMANDS = 512;
-const NO_CALLS: ExpectedCall[] = [];
+/** Commands per message to the worker (a batch is about 25 µs of simulated time per slice pair; the worker waits for the first). */
+const BATCH_COMMANDS = 1024;
+/** Machines a worker keeps between runs (a run rarely has more than one secondary at a time). */
+const SPARE_MACHINES_MAX = 2;
 /** How long a wait for the worker may take before the run is declared broken (1 s waits). */
 const WAIT_SECONDS_MAX = 600;
-
-type Command =
-  | { c: 'create'; vm: number; snap: MachineSnapshot }
-  | { c: 'deliver'; vm: number; ev: InputEvent }
-  /** A slice, flattened (one object per slice: structured clone cost grows with the object count). */
-  | { c: 'run'; vm: number; limit: number; instret: number; exit: boolean; calls?: ExpectedCall[] }
-  | { c: 'take' | 'hash'; vm: number; reply: number }
-  | { c: 'verdict' | 'reset'; reply: number };
 
 interface WorkerSetup { lockstepSecondary: true; ramBytes: number; diskSectors: number; flag: SharedArrayBuffer; port: MessagePort }
 
@@ -56,7 +51,7 @@ function acquire(ramBytes: number, diskSectors: number): WorkerHandle {
 
 export class WorkerSecondaryExecutor implements SecondaryExecutor {
   private readonly h: WorkerHandle;
-  private batch: Command[] = [];
+  private readonly batch = new BatchWriter(BATCH_COMMANDS);
   private closed = false;
 
   constructor(scenario: Scenario) {
@@ -66,9 +61,9 @@ export class WorkerSecondaryExecutor implements SecondaryExecutor {
   create(vm: number, snap: MachineSnapshot): void { this.send({ c: 'create', vm, snap }); }
   deliver(vm: number, ev: InputEvent): void { this.send({ c: 'deliver', vm, ev }); }
   run(vm: number, s: SliceExpectation): void {
-    const cmd: Command = { c: 'run', vm, limit: s.limit, instret: s.instret, exit: s.reason === 'exit' };
-    if (s.calls.length > 0) cmd.calls = s.calls;
-    this.send(cmd);
+    this.open();
+    this.batch.run(vm, s.limit, s.instret, s.reason === 'exit', s.calls);
+    if (this.batch.full) this.flush();
   }
   take(vm: number): RemoteSecondaryState | null { return this.request({ c: 'take', vm, reply: 0 }) as RemoteSecondaryState | null; }
   hash(vm: number): string { return this.request({ c: 'hash', vm, reply: 0 }) as string; }
@@ -87,22 +82,25 @@ export class WorkerSecondaryExecutor implements SecondaryExecutor {
     this.closed = true;
   }
 
-  private send(cmd: Command): void {
+  private open(): void {
     if (this.closed) throw new Error('parallel secondary: the worker was closed');
-    this.batch.push(cmd);
-    if (this.batch.length >= BATCH_COMMANDS) this.flush();
+  }
+
+  private send(cmd: ObjectCommand): void {
+    this.open();
+    this.batch.command(cmd);
+    if (this.batch.full) this.flush();
   }
 
   private flush(): void {
-    if (this.batch.length === 0) return;
-    this.h.worker.postMessage(this.batch);
-    this.batch = [];
+    const b = this.batch.take();
+    if (b !== null) this.h.worker.postMessage(b, [b.nums.buffer]);
   }
 
   /** Sends `cmd` with everything before it and waits for the worker to answer it (never on how far it got). */
-  private request(cmd: Command & { c: 'take' | 'hash' | 'verdict' | 'reset' }): unknown {
+  private request(cmd: ObjectCommand & { c: 'take' | 'hash' | 'verdict' | 'reset' }): unknown {
     const n = ++this.h.replyCount;
-    this.send({ ...cmd, reply: n } as Command);
+    this.send({ ...cmd, reply: n } as ObjectCommand);
     this.flush();
     for (let s = 0; s < WAIT_SECONDS_MAX; s++) {
       const seen = Atomics.load(this.h.flag, 0);
@@ -214,6 +212,8 @@ function sameOutput(a: GuestOutput, b: GuestOutput): boolean {
 
 class SecondaryWorker {
   private readonly vms = new Map<number, RemoteVm>();
+  /** Machines of finished secondaries, kept for the next ones (bounded). */
+  private readonly spare: Machine[] = [];
   private failure: string | null = null;
   private readonly flag: Int32Array;
 
@@ -221,30 +221,38 @@ class SecondaryWorker {
     this.flag = new Int32Array(setup.flag);
   }
 
-  handle(batch: Command[]): void {
-    for (const cmd of batch) {
+  handle(batch: Batch): void {
+    readBatch(batch, this.slice, (cmd) => {
       try {
         this.execute(cmd);
       } catch (e) {
         this.fail(`worker error: ${(e as Error).message}`);
         if ('reply' in cmd) this.reply(cmd.reply, null);
       }
-    }
+    });
   }
+
+  private readonly slice: SliceReader = (vm, limit, instret, exit, calls) => {
+    try {
+      this.runSlice(vm, { limit, instret, reason: exit ? 'exit' : 'limit', calls });
+    } catch (e) {
+      this.fail(`worker error: ${(e as Error).message}`);
+    }
+  };
 
   private fail(why: string): void {
     this.failure ??= why;
   }
 
-  private execute(cmd: Command): void {
+  private execute(cmd: ObjectCommand): void {
     switch (cmd.c) {
       case 'create': return this.create(cmd.vm, cmd.snap);
       case 'deliver': return this.deliver(cmd.vm, cmd.ev);
-      case 'run': return this.runSlice(cmd.vm, { limit: cmd.limit, instret: cmd.instret, reason: cmd.exit ? 'exit' : 'limit', calls: cmd.calls ?? NO_CALLS });
       case 'take': return this.reply(cmd.reply, this.take(cmd.vm));
       case 'hash': return this.reply(cmd.reply, this.vm(cmd.vm)?.machine.hash() ?? '');
       case 'verdict': return this.reply(cmd.reply, this.failure);
       case 'reset':
+        for (const r of this.vms.values()) this.retire(r.machine);
         this.vms.clear();
         this.failure = null;
         return this.reply(cmd.reply, null);
@@ -257,11 +265,20 @@ class SecondaryWorker {
     return r;
   }
 
+  /**
+   * A machine for a new secondary: a spare one from an earlier run when there is one (its guest code
+   * stays translated where the snapshot's pages are unchanged), restored to the snapshot exactly.
+   */
   private create(id: number, snap: MachineSnapshot): void {
     const env = new VerifyEnv((why) => this.fail(`VM ${id}: ${why}`));
-    const machine = new Machine({ env, ramSize: this.setup.ramBytes, diskSectors: this.setup.diskSectors });
-    machine.restore(snap);
+    const machine = this.spare.pop() ?? new Machine({ env, ramSize: this.setup.ramBytes, diskSectors: this.setup.diskSectors });
+    machine.setEnvironment(env);
+    machine.restore(snap, true);
     this.vms.set(id, { machine, env });
+  }
+
+  private retire(machine: Machine): void {
+    if (this.spare.length < SPARE_MACHINES_MAX) this.spare.push(machine);
   }
 
   private deliver(id: number, ev: InputEvent): void {
@@ -287,7 +304,9 @@ class SecondaryWorker {
     const r = this.vm(id);
     if (r === undefined || this.failure !== null) return null;
     this.vms.delete(id);
-    return { snapshot: r.machine.snapshot(), armedTimer: r.env.armedTimer, timerPending: r.env.timerPending };
+    const taken = { snapshot: r.machine.snapshot(), armedTimer: r.env.armedTimer, timerPending: r.env.timerPending };
+    this.retire(r.machine);
+    return taken;
   }
 
   private reply(n: number, value: unknown): void {
@@ -306,7 +325,7 @@ export function isSecondaryWorker(): boolean {
 function runSecondaryWorkerIfWorker(): boolean {
   if (!isSecondaryWorker()) return false;
   const w = new SecondaryWorker(workerData as WorkerSetup);
-  parentPort!.on('message', (batch: Command[]) => w.handle(batch));
+  parentPort!.on('message', (batch: Batch) => w.handle(batch));
   return true;
 }
 
