@@ -13,7 +13,7 @@ import { Uart, type UartState } from './devices/uart';
 import { Nic, type NicState } from './devices/nic';
 import { Disk, type DiskState } from './devices/disk';
 import { EntropyDevice, type EntropyState } from './devices/entropy';
-import { type RamImage, captureRam, restoreRam, zeroImage } from './snapshot';
+import { type RamImage, captureRam, internZeroPages, restoreRam, zeroImage } from './snapshot';
 import { Hash64, PageHashCache, hashValue } from './hash';
 
 export const DEFAULT_DISK_SECTORS = 2048;
@@ -198,12 +198,14 @@ export class Machine {
 
   /**
    * Returns exactly to `s`: continuing afterwards is bit-identical to continuing from when it was taken.
-   * `compareRam`: pages whose bytes already match are left alone (for a snapshot that came from another
-   * thread: code translated from unchanged pages stays translated).
+   * `compareRam`: for a snapshot that came from another thread (it shares no page objects with this
+   * machine's images): its zero pages are interned and pages whose bytes already match are left alone,
+   * so code translated from unchanged pages stays translated.
    */
   restore(s: MachineSnapshot, compareRam = false): void {
-    restoreRam(this.ram, s.ram, this.lastImage, (off, len) => this.cpu.invalidateCode(this.ram.base + off, len), compareRam);
-    this.lastImage = s.ram;
+    const image = compareRam ? internZeroPages(s.ram) : s.ram;
+    restoreRam(this.ram, image, this.lastImage, (off, len) => this.cpu.invalidateCode(this.ram.base + off, len), compareRam);
+    this.lastImage = image;
     this.cpu.setState(s.cpu, true);
     const d = this.devices;
     d.test.setState(s.devices.test);

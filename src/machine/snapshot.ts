@@ -32,6 +32,24 @@ export function zeroImage(base: number, size: number): RamImage {
   return image;
 }
 
+/**
+ * The same image with every all-zero page replaced by the shared zero page (each distinct page object
+ * is checked once). An image that crossed a thread has its own zero page: interned, restoring it
+ * skips the pages RAM already holds as zero without looking at them.
+ */
+export function internZeroPages(image: RamImage): RamImage {
+  const zero = new Map<Uint8Array, boolean>();
+  const pages = image.pages.map((page) => {
+    let z = zero.get(page);
+    if (z === undefined) {
+      z = page.length === PAGE_SIZE && page.every((b) => b === 0);
+      zero.set(page, z);
+    }
+    return z ? ZERO_PAGE : page;
+  });
+  return Object.freeze({ base: image.base, size: image.size, pages: Object.freeze(pages) });
+}
+
 /** Counts pages of `next` that are not shared with `prev` (the pages a snapshot had to copy). */
 export function copiedPages(prev: RamImage, next: RamImage): number {
   let n = 0;

@@ -121,7 +121,7 @@ export class ShadowMachine {
   materialize(fresh: Machine): Machine {
     const st = this.executor.take(this.vm.id);
     if (st === null) throw new ParallelFallback('the real secondary failed a check before going live');
-    fresh.restore(st.snapshot);
+    fresh.restore(st.snapshot, true);
     if (fresh.instret !== this.instret) throw new ParallelFallback(`the real secondary is at ${fresh.instret}, the shadow at ${this.instret}`);
     this.vm.armedTimer = st.armedTimer;
     this.vm.timerPending = st.timerPending;
