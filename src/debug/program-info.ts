@@ -126,6 +126,17 @@ export class ProgramInfo {
     return lineAddresses(this.lines, resolve(path), line);
   }
 
+  /**
+   * The canonical frame address of the innermost frame: the stack pointer its caller had (the same
+   * before, during and after the prologue). The stack pointer itself when the pc is in no function.
+   */
+  frameCfa(m: Machine): number {
+    const pc = m.cpu.pc >>> 0;
+    const sp = m.cpu.x[2] >>> 0;
+    const fn = this.functionAt(pc);
+    return fn === undefined ? sp : (sp + scanPrologue(m, fn.addr, pc).frameSize) >>> 0;
+  }
+
   /** Unwinds frames from the machine's state: prologue analysis (addi sp / sw ra), trap frames via mepc. */
   unwind(m: Machine, max = 32): Frame[] {
     const cpu = m.cpu;

@@ -69,7 +69,8 @@ export interface DataBreakpoint {
 type Goal =
   | { kind: 'continue' }
   | { kind: 'instr'; vm: number; count: number }
-  | { kind: 'line'; vm: number; over: boolean; startLine: string | undefined; startSp: number; steps: number }
+  /** `startCfa`: the frame the step started in (deeper frames are stepped over when `over`); `startFn`: its function's address. */
+  | { kind: 'line'; vm: number; over: boolean; startLine: string | undefined; startCfa: number; startFn: number | undefined; steps: number }
   | { kind: 'out'; vm: number; retAddr: number; cfa: number }
   | { kind: 'time'; untilNs: number }
   | { kind: 'goto'; vm: number; addr: number };
@@ -323,7 +324,8 @@ export class LockstepRuntime extends EventEmitter {
     const v = this.mustVm(vm);
     const loc = this.info.location(v.machine.cpu.pc);
     if (loc === undefined) return this.stepOverOrInto(vm, over);
-    return this.drive({ kind: 'line', vm, over, startLine: `${loc.path}:${loc.line}`, startSp: v.machine.cpu.x[2] >>> 0, steps: 0 });
+    const startFn = this.info.functionAt(v.machine.cpu.pc)?.addr;
+    return this.drive({ kind: 'line', vm, over, startLine: `${loc.path}:${loc.line}`, startCfa: this.info.frameCfa(v.machine), startFn, steps: 0 });
   }
 
   /** Instruction step, or over a call instruction when `over`. */
@@ -546,13 +548,25 @@ export class LockstepRuntime extends EventEmitter {
     const pc = v.machine.cpu.pc >>> 0;
     const loc = this.info.location(pc);
     const here = loc === undefined ? undefined : `${loc.path}:${loc.line}`;
-    const sp = v.machine.cpu.x[2] >>> 0;
-    const deeper = goal.over && sp < goal.startSp && this.info.functionAt(pc) !== undefined && here !== goal.startLine;
     const atLineStart = loc !== undefined && this.info.isStatementStart(pc);
-    if (here !== undefined && here !== goal.startLine && !deeper && atLineStart) return { reason: 'step', vm: v.id };
+    if (here !== undefined && here !== goal.startLine && atLineStart && !this.deeper(goal, v)) return { reason: 'step', vm: v.id };
     if (goal.steps >= LINE_STEP_MAX) return { reason: 'step', vm: v.id, description: 'Line step limit reached' };
     this.armLineStep(goal, v);
     return null;
+  }
+
+  /**
+   * Stepping over: is the VM in a frame below the one the step started in (a callee, or the trap vector
+   * entered by an interrupt)? Frames compare by CFA, so a step that starts at a function's entry,
+   * before its prologue moved the stack pointer, still stops at the function's next line.
+   */
+  private deeper(goal: Goal & { kind: 'line' }, v: VmInstance): boolean {
+    if (!goal.over) return false;
+    const fn = this.info.functionAt(v.machine.cpu.pc);
+    if (fn === undefined) return false;
+    const vector = (v.machine.cpu.mtvec & ~3) >>> 0;
+    if (fn.addr === vector && goal.startFn !== vector) return true;
+    return this.info.frameCfa(v.machine) < goal.startCfa;
   }
 
   private adaptChunk(wallMs: number): void {
