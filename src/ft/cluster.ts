@@ -74,7 +74,7 @@ export class Cluster implements EnvHost {
   readonly respawnSnapshots = new Map<number, ReturnType<Machine['snapshot']>>();
   consoleText = "";
   lastState: FtState | null = null;
-  stats = { maxLagNs: 0, logBytes: 0, logEntries: 0, released: 0, duplicatedOutputs: 0, throttleEvents: 0, stalls: 0 };
+  stats = { maxLagNs: 0, logBytes: 0, logEntries: 0, logMessages: 0, released: 0, duplicatedOutputs: 0, throttleEvents: 0, stalls: 0 };
   /** Instruction stops requested by a debugger: VM id → instret to stop at. */
   readonly stepTargets = new Map<number, number>();
   private stopRequested = false;
@@ -158,7 +158,7 @@ export class Cluster implements EnvHost {
     this.vms.push(vm);
     this.observer?.vmCreated(vm);
     this.schedule(this.nowNs + this.scenario.ft.heartbeatIntervalMs * NS_PER_MS, { t: 'tick', vm: vm.id });
-    if (role === 'primary') this.schedule(this.nowNs + this.flushIntervalNs, { t: 'flush', vm: vm.id });
+    if (role === 'primary') this.scheduleFlush(vm, this.nowNs + this.flushIntervalNs);
     return vm;
   }
 
@@ -181,6 +181,16 @@ export class Cluster implements EnvHost {
 
   get flushIntervalNs(): number {
     return this.scenario.ft.flushIntervalUs * NS_PER_US;
+  }
+
+  get idleMarkIntervalNs(): number {
+    return this.scenario.ft.idleMarkIntervalUs * NS_PER_US;
+  }
+
+  /** Makes `atNs` the primary's next periodic flush; the event of the one it replaces is ignored when it fires. */
+  scheduleFlush(vm: VmInstance, atNs: number): void {
+    vm.flushDueNs = atNs;
+    this.schedule(atNs, { t: 'flush', vm: vm.id });
   }
 
   /** Effective guest instructions per ns of a VM (host speed, slow-host fault, lag throttling). */
@@ -208,6 +218,10 @@ export class Cluster implements EnvHost {
     full.seq = seq;
     s.pending.push(full);
     s.bytes += entryBytes(full);
+    // On a quiet log the next flush is a progress mark up to idleMarkIntervalUs away: an entry brings it
+    // within flushIntervalUs of the instruction that logged it.
+    const dueNs = Math.max(this.nowNs, vm.timeAt(full.instret)) + this.flushIntervalNs;
+    if (vm.flushDueNs > dueNs) this.scheduleFlush(vm, dueNs);
     if (this.logBufferFull(vm)) this.stopIfRunning(vm);
     return seq;
   }

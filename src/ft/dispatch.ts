@@ -53,18 +53,25 @@ function heard(c: Cluster, vm: VmInstance, from: number): void {
 
 // ---- the logging channel -----------------------------------------------------------------------
 
-/** The primary sends what it logged since the last flush (and a progress mark: how far the log covers). */
+/**
+ * The primary sends what it logged since the last flush (and a progress mark: how far the log covers).
+ * Periodic flushes come every flushIntervalUs while there is something to send, and every
+ * idleMarkIntervalUs while the log is quiet (Cluster.log brings the next one closer for a new entry).
+ */
 function flush(c: Cluster, id: number, urgent: boolean): void {
   const p = c.vm(id);
   if (p === undefined || !p.connected || p.role !== 'primary') return;
-  const peerAlive = c.vm(p.peer)?.alive === true;
-  const drained = !p.alive && !peerAlive && p.sender.pending.length === 0 && p.sender.unacked.length === 0 && p.held.length === 0;
-  if (urgent) p.urgentFlushNs = null;
-  else if (!drained) c.schedule(c.nowNs + c.flushIntervalNs, { t: 'flush', vm: p.id }); // a powered-off VM stops once all is out
-  const s = c.vm(p.peer);
-  if (!p.logging || s === undefined || !s.alive) return;
+  if (!urgent && p.flushDueNs !== c.nowNs) return; // superseded by an earlier flush
   const tx = p.sender;
   const resend = tx.unacked.length > 0 && tx.needResend;
+  const peerAlive = c.vm(p.peer)?.alive === true;
+  const drained = !p.alive && !peerAlive && tx.pending.length === 0 && tx.unacked.length === 0 && p.held.length === 0;
+  const quiet = tx.pending.length === 0 && !resend;
+  if (urgent) p.urgentFlushNs = null;
+  else if (drained) p.flushDueNs = Number.POSITIVE_INFINITY; // a powered-off VM stops once all is out
+  else c.scheduleFlush(p, c.nowNs + (quiet ? c.idleMarkIntervalNs : c.flushIntervalNs));
+  const s = c.vm(p.peer);
+  if (!p.logging || s === undefined || !s.alive) return;
   const entries = resend ? [...tx.unacked, ...tx.pending] : tx.pending;
   const bytes = LOG_MSG_HEADER_BYTES + entries.reduce((sum, e) => sum + entryBytes(e), 0);
   const arrival = c.network.send('logging', p.host, s.host, bytes, c.nowNs, true);
@@ -79,6 +86,7 @@ function flush(c: Cluster, id: number, urgent: boolean): void {
   tx.sentEntriesTotal += entries.length;
   c.stats.logBytes += bytes;
   c.stats.logEntries += entries.length;
+  c.stats.logMessages++;
   controlLag(c, p, s);
 }
 

@@ -15,7 +15,7 @@ export interface RunSummary {
   haRestarts: number;
   ftState: string;
   vms: { id: number; role: string; host: string; status: string; instret: number; epoch: number }[];
-  log: { bytes: number; entries: number; maxLagMs: number; stalls: number; throttleEvents: number; bytesPerMInstr: number };
+  log: { bytes: number; entries: number; messages: number; maxLagMs: number; stalls: number; throttleEvents: number; bytesPerMInstr: number };
   outputs: { released: number; duplicated: number };
   clients: { sent: number; replies: number; ok: number; errors: number; retries: number; duplicates: number; meanLatencyMs: number; maxLatencyMs: number };
   console: string;
@@ -43,7 +43,7 @@ export function summarize(c: Cluster, checks: CheckResult[]): RunSummary {
     ftState: ftState(c).label,
     vms: c.vms.map((v) => ({ id: v.id, role: v.role, host: v.host, status: v.status, instret: v.machine.instret, epoch: v.epoch })),
     log: {
-      bytes: c.stats.logBytes, entries: c.stats.logEntries, maxLagMs: ms(c.stats.maxLagNs), stalls: c.stats.stalls,
+      bytes: c.stats.logBytes, entries: c.stats.logEntries, messages: c.stats.logMessages, maxLagMs: ms(c.stats.maxLagNs), stalls: c.stats.stalls,
       throttleEvents: c.stats.throttleEvents, bytesPerMInstr: Math.round((c.stats.logBytes * 1e6) / primaryInstr),
     },
     outputs: { released: c.stats.released, duplicated: c.stats.duplicatedOutputs },

@@ -42,7 +42,7 @@ export interface Scenario {
   storage: { latencyUs: number; diskSectors: number };
   ft: {
     enabled: boolean; heartbeatIntervalMs: number; failureTimeoutMs: number; logBufferKiB: number; lagBoundMs: number;
-    outputRule: boolean; failoverBoundMs: number; respawnBoundMs: number; flushIntervalUs: number;
+    outputRule: boolean; failoverBoundMs: number; respawnBoundMs: number; flushIntervalUs: number; idleMarkIntervalUs: number;
   };
   workload: { clients: number; requests: number; ratePerSec: number; writeRatio: number; keys: number; timeoutMs: number; startMs: number };
   faults: FaultSpec[];
@@ -91,7 +91,7 @@ export function parseScenario(raw: unknown): Scenario {
     storage: { latencyUs: 200, diskSectors: 4096, ...r.storage },
     ft: {
       enabled: true, heartbeatIntervalMs: 5, failureTimeoutMs: 40, logBufferKiB: 64, lagBoundMs: 10,
-      outputRule: true, failoverBoundMs: 200, respawnBoundMs: 2000, flushIntervalUs: 50, ...r.ft,
+      outputRule: true, failoverBoundMs: 200, respawnBoundMs: 2000, flushIntervalUs: 50, idleMarkIntervalUs: 1000, ...r.ft,
     },
     workload: { clients: 2, requests: 200, ratePerSec: 1000, writeRatio: 0.5, keys: 16, timeoutMs: 30, startMs: 5, ...r.workload },
     faults: (r.faults ?? []).map((f: Json) => ({ ...f })),
@@ -113,6 +113,7 @@ function crossCheck(s: Scenario): string[] {
   for (const key of ['primary', 'secondary'] as const) {
     if (!known(s.placement[key])) problems.push(`placement.${key}: unknown host ${JSON.stringify(s.placement[key])}`);
   }
+  if (s.ft.idleMarkIntervalUs < s.ft.flushIntervalUs) problems.push(`ft.idleMarkIntervalUs: ${s.ft.idleMarkIntervalUs} µs is shorter than ft.flushIntervalUs (${s.ft.flushIntervalUs} µs)`);
   if (s.placement.primary === s.placement.secondary) problems.push('placement: primary and secondary must be on different hosts');
   for (const [i, h] of (s.placement.allowedHosts ?? []).entries()) {
     if (!known(h)) problems.push(`placement.allowedHosts[${i}]: unknown host ${JSON.stringify(h)}`);

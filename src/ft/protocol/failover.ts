@@ -88,7 +88,7 @@ export function goLive(c: Cluster, s: VmInstance): void {
   s.machine.setEnvironment(new RecordEnv(s, c));
   s.sender.nextSeq = s.receiver.appliedSeq + 1;
   c.identityVm = s.id;
-  c.schedule(c.nowNs + c.flushIntervalNs, { t: 'flush', vm: s.id });
+  c.scheduleFlush(s, c.nowNs + c.flushIntervalNs);
   c.addTrace({ kind: 'goLive', vm: s.id, host: s.host, text: `secondary on ${s.host} went live as primary at instruction ${s.machine.instret}${old ? ` (was ${old.host})` : ''}`, data: { instret: s.machine.instret, caughtUp } });
   c.checkers.wentLive(s, old);
   resendUnconfirmed(c, s);

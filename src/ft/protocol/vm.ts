@@ -75,6 +75,8 @@ export class VmInstance {
   logging = false;
   /** Time of a pending immediate flush (an output is waiting for its acknowledgement). */
   urgentFlushNs: number | null = null;
+  /** Time of the next periodic flush of a primary (an earlier one supersedes a later one: see Cluster.scheduleFlush). */
+  flushDueNs = Number.POSITIVE_INFINITY;
   divergence: string | null = null;
 
   constructor(
