@@ -49,7 +49,7 @@ function checkCpuAndQemu(r: BenchReport): void {
 function checkFtAndChaos(r: BenchReport): void {
   for (const side of ['on', 'off'] as const) assertPositive(r.ft[side], ['completed', 'meanLatencyMs', 'wallMs', 'primaryInstret'], `ft.${side}`);
   assertPositive(r.ft, ['simMs', 'throughputRatio', 'logBytesPerMInstr', 'logMbitPerSimSec', 'wallRatio', 'wallPerInstrRatio'], 'ft');
-  assertPositive(r.ft.cpuBound, ['instret', 'onMs', 'offMs', 'wallRatio'], 'ft.cpuBound');
+  assertPositive(r.ft.cpuBound, ['instret', 'onMs', 'offMs', 'wallRatio', 'parallelMs', 'parallelRatio'], 'ft.cpuBound');
   assertPositive(r.ft.parallel, ['wallMs', 'inThreadWallMs', 'wallRatio'], 'ft.parallel');
   assert.deepEqual(r.ft.problems, []);
   assertPositive(r.chaos, ['seeds', 'wallMs', 'runsPerMinPerCore'], 'chaos');
