@@ -92,6 +92,33 @@ test('short time slices resume inside a region through resume variants, exactly 
   assert.ok(interpreted < a.machine.instret / 200, `interpreted ${interpreted} of ${a.machine.instret}`);
 });
 
+test('a resume variant is compiled only where runs keep resuming (resumeThreshold), and runs exactly', () => {
+  const p = new Prog(RAM_BASE);
+  p.label('loop').w(E.addi(R.a0, R.a0, 1), E.addi(R.a1, R.a1, 2), E.addi(R.a2, R.a2, 3)).jal(0, 'loop'); // 4 instructions
+  const [ref, m] = [false, true].map((fast) => {
+    const x = new Machine({ env: { read: () => 0, output: () => {} } });
+    x.cpu.fastPath = fast;
+    x.cpu.jit.hotThreshold = 2;
+    x.cpu.jit.loopsPerChunk = 1;
+    x.cpu.jit.resumeThreshold = 3;
+    x.ram.writeBytes(RAM_BASE, p.bytes());
+    x.cpu.invalidateCode(RAM_BASE, p.bytes().length);
+    x.cpu.pc = RAM_BASE;
+    return x;
+  });
+  for (const x of [ref, m]) x.run(1002); // the loop's region is compiled; the run ends two instructions into the loop
+  assert.equal(m.cpu.jit.resumes, 0);
+  const seen: number[] = [];
+  for (let k = 0; k < 5; k++) {
+    for (const x of [ref, m]) x.run(x.instret + 4 * 50); // whole iterations: every slice starts and ends at loop+8
+    assert.equal(m.cpu.pc, RAM_BASE + 8);
+    assert.equal(m.hash(), ref.hash(), `slice ${k}`);
+    seen.push(m.cpu.jit.resumes);
+  }
+  // Runs resuming at loop+8: the 1st and 2nd are interpreted to the loop head, the 3rd compiles the variant.
+  assert.deepEqual(seen, [0, 0, 1, 1, 1]);
+});
+
 test('a store that rewrites the next instruction of its own block is seen at once, without fence.i', () => {
   const p = new Prog(RAM_BASE);
   p.la(R.s0, 'patch').w(li(R.t2, E.addi(R.a1, R.a1, 2)), li(R.t0, 20));
