@@ -91,6 +91,20 @@ export class Trace {
   }
 }
 
+/**
+ * `JSON.stringify` of `[[key, value], …]` over the keys in sorted order (a canonical form of a trace
+ * event's data: the trace hash depends on it), built without the intermediate arrays: it runs for
+ * every traced event (a busy kvstore run traces ~100 k).
+ */
 export function stableJson(o: Record<string, unknown>): string {
-  return JSON.stringify(Object.keys(o).sort().map((k) => [k, o[k]]));
+  const keys = Object.keys(o);
+  if (keys.length > 1) keys.sort();
+  let s = '[';
+  for (let i = 0; i < keys.length; i++) {
+    const v = o[keys[i]];
+    // A finite number prints as JSON does; undefined and functions become null, as inside an array.
+    const json = typeof v === 'number' && Number.isFinite(v) ? String(v) : (JSON.stringify(v) ?? 'null');
+    s += `${i > 0 ? ',' : ''}[${JSON.stringify(keys[i])},${json}]`;
+  }
+  return `${s}]`;
 }
