@@ -33,6 +33,19 @@ function loopProgram(outer = 40, inner = 7): Uint8Array {
   return p.bytes();
 }
 
+/** A bare machine with `code` at RAM_BASE and the JIT eager (hot after 2, every loop head dispatched). */
+function codeMachine(code: Uint8Array, fast = true, resumeThreshold?: number): Machine {
+  const m = new Machine({ env: { read: () => 0, output: () => {} } });
+  m.cpu.fastPath = fast;
+  m.cpu.jit.hotThreshold = 2;
+  m.cpu.jit.loopsPerChunk = 1;
+  if (resumeThreshold !== undefined) m.cpu.jit.resumeThreshold = resumeThreshold;
+  m.ram.writeBytes(RAM_BASE, code);
+  m.cpu.invalidateCode(RAM_BASE, code.length);
+  m.cpu.pc = RAM_BASE;
+  return m;
+}
+
 /** Steps both rigs through limits 1, 2, ... (small random steps, many of one instruction) up to `to`, comparing after each run. */
 function stepEvery(a: ReturnType<typeof makeRig>, b: ReturnType<typeof makeRig>, to: number, seed = 1): void {
   const rand = mulberry32(seed);
@@ -95,17 +108,7 @@ test('short time slices resume inside a region through resume variants, exactly 
 test('a resume variant is compiled only where runs keep resuming (resumeThreshold), and runs exactly', () => {
   const p = new Prog(RAM_BASE);
   p.label('loop').w(E.addi(R.a0, R.a0, 1), E.addi(R.a1, R.a1, 2), E.addi(R.a2, R.a2, 3)).jal(0, 'loop'); // 4 instructions
-  const [ref, m] = [false, true].map((fast) => {
-    const x = new Machine({ env: { read: () => 0, output: () => {} } });
-    x.cpu.fastPath = fast;
-    x.cpu.jit.hotThreshold = 2;
-    x.cpu.jit.loopsPerChunk = 1;
-    x.cpu.jit.resumeThreshold = 3;
-    x.ram.writeBytes(RAM_BASE, p.bytes());
-    x.cpu.invalidateCode(RAM_BASE, p.bytes().length);
-    x.cpu.pc = RAM_BASE;
-    return x;
-  });
+  const [ref, m] = [false, true].map((fast) => codeMachine(p.bytes(), fast, 3));
   for (const x of [ref, m]) x.run(1002); // the loop's region is compiled; the run ends two instructions into the loop
   assert.equal(m.cpu.jit.resumes, 0);
   const seen: number[] = [];
@@ -194,16 +197,7 @@ test('Machine.restore to a snapshot whose code differs runs the snapshot\'s code
   p.label('patch').w(E.addi(R.a1, R.a1, 1), E.addi(R.t0, R.t0, -1));
   p.br('bne', R.t0, R.zero, 'loop');
   p.w(E.sw(R.t2, R.s0, 0), li(R.t0, 3000)).jal(0, 'loop');
-  const machines = [false, true].map((fast) => {
-    const m = new Machine({ env: { read: () => 0, output: () => {} } });
-    m.cpu.fastPath = fast;
-    m.cpu.jit.hotThreshold = 2;
-    m.cpu.jit.loopsPerChunk = 1;
-    m.ram.writeBytes(RAM_BASE, p.bytes());
-    m.cpu.invalidateCode(RAM_BASE, p.bytes().length);
-    m.cpu.pc = RAM_BASE;
-    return m;
-  });
+  const machines = [false, true].map((fast) => codeMachine(p.bytes(), fast));
   const snaps = machines.map((m) => (m.run(2000), m.snapshot()));
   for (const m of machines) m.run(20_000); // past the patch
   machines.forEach((m, i) => m.restore(snaps[i]));
@@ -215,15 +209,7 @@ test('Machine.restore to a snapshot whose code differs runs the snapshot\'s code
 });
 
 test('restore with compareRam of a snapshot from another thread keeps unchanged code translated and continues exactly', () => {
-  const machine = (): Machine => {
-    const m = new Machine({ env: { read: () => 0, output: () => {} } });
-    m.cpu.jit.hotThreshold = 2;
-    m.cpu.jit.loopsPerChunk = 1;
-    m.ram.writeBytes(RAM_BASE, loopProgram(400, 50));
-    m.cpu.invalidateCode(RAM_BASE, loopProgram(400, 50).length);
-    m.cpu.pc = RAM_BASE;
-    return m;
-  };
+  const machine = (): Machine => codeMachine(loopProgram(400, 50));
   const reference = machine();
   reference.run(3000);
   const snap = structuredClone(reference.snapshot()); // no page object shared with any RAM image, as after postMessage
