@@ -17,7 +17,7 @@ import type { Scenario } from '../ft/scenario';
 import { BatchWriter, readBatch, type Batch, type ObjectCommand, type SliceReader } from './secondary-batch';
 import { ParallelFallback, type ExpectedCall, type RemoteSecondaryState, type SecondaryExecutor, type SliceExpectation } from '../ft/protocol/shadow-machine';
 
-/** Commands per message to the worker (a batch is about 25 µs of simulated time per slice pair; the worker waits for the first). */
+/** Commands per message to the worker (mostly slices, one per VM quantum of up to 50 µs simulated; the worker starts on the first batch). */
 const BATCH_COMMANDS = 1024;
 /** Machines a worker keeps between runs (a run rarely has more than one secondary at a time). */
 const SPARE_MACHINES_MAX = 2;
