@@ -76,7 +76,8 @@ type Goal =
   | { kind: 'goto'; vm: number; addr: number };
 
 const LINE_STEP_MAX = 200_000;
-const CHUNK_WALL_MS = 12;
+/** Wall time a run chunk aims at: a pause waits for the chunk in progress (see docs/design/debug.md). */
+const CHUNK_WALL_MS = 6;
 
 export interface RuntimeOptions {
   scenario: Scenario;
@@ -84,7 +85,7 @@ export interface RuntimeOptions {
   programPath: string;
   /** Faults recorded live in a recording, re-scheduled at their exact times. */
   injected?: { atNs: number; fault: FaultSpec }[];
-  /** Pins the simulated length of a run chunk (normally adapted to ~12 ms of wall time): tests prove stops do not depend on it. */
+  /** Pins the simulated length of a run chunk (normally adapted to ~6 ms of wall time): tests prove stops do not depend on it. */
   fixedChunkNs?: number;
 }
 
@@ -306,7 +307,7 @@ export class LockstepRuntime extends EventEmitter {
     return this.running;
   }
 
-  /** Stops a run between two chunks (a runaway guest pauses within one chunk, ~12 ms of wall time). */
+  /** Stops a run between two chunks (a runaway guest pauses within one chunk, ~6 ms of wall time). */
   pause(): void {
     if (this.running) this.pauseRequested = true;
   }
