@@ -220,8 +220,11 @@ export class Cluster implements EnvHost {
     s.bytes += entryBytes(full);
     // On a quiet log the next flush is a progress mark up to idleMarkIntervalUs away: an entry brings it
     // within flushIntervalUs of the instruction that logged it.
-    const dueNs = Math.max(this.nowNs, vm.timeAt(full.instret)) + this.flushIntervalNs;
-    if (vm.flushDueNs > dueNs) this.scheduleFlush(vm, dueNs);
+    // (dueNs ≥ nowNs + flushIntervalNs, so a flush due by then needs nothing: the common case, checked first.)
+    if (vm.flushDueNs > this.nowNs + this.flushIntervalNs) {
+      const dueNs = Math.max(this.nowNs, vm.timeAt(full.instret)) + this.flushIntervalNs;
+      if (vm.flushDueNs > dueNs) this.scheduleFlush(vm, dueNs);
+    }
     if (this.logBufferFull(vm)) this.stopIfRunning(vm);
     return seq;
   }

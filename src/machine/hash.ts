@@ -110,7 +110,11 @@ export class PageHashCache {
   constructor(private readonly ram: Ram) {
     this.hashes = new Uint32Array(ram.pageCount * 2);
     // Pages never written since the cache was made hold zeros (a fresh RAM) or are flagged in hashDirty.
-    for (let p = 0; p < ram.pageCount; p++) [this.hashes[2 * p], this.hashes[2 * p + 1]] = ZERO_PAGE_HASH;
+    const [hi, lo] = ZERO_PAGE_HASH;
+    for (let p = 0; p < ram.pageCount; p++) {
+      this.hashes[2 * p] = hi;
+      this.hashes[2 * p + 1] = lo;
+    }
     this.words = new Uint32Array(ram.bytes.buffer, ram.bytes.byteOffset, ram.size / 4);
   }
 

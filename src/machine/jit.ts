@@ -6,8 +6,9 @@
 // only the interpreter does, which then runs exactly that instruction); any other pc runs the
 // interpreter until it has taken a few backward branches (or run a system instruction), and the
 // instructions it ran are credited to that pc: loop heads collect the counts, and one that passes
-// HOT_THRESHOLD gets a region (with the outermost loop around it). A pc inside a region (where a short
-// time slice resumed) gets a resume variant at once: that region's code from there to its entry. Translations are dropped exactly
+// HOT_THRESHOLD gets a region (with the outermost loop around it). A pc inside a region where short
+// time slices keep resuming (RESUME_THRESHOLD runs) gets a resume variant: that region's code from
+// there to its entry. Translations are dropped exactly
 // when the decode cache would be: stores and external writes into translated bytes (through
 // Cpu.storeHook / invalidateCode) and fence.i / setState (through Cpu.flushDecodeCache).
 
@@ -93,8 +94,8 @@ export class Jit {
   private readonly entries = new Map<number, Entry>();
   private readonly regions = new Set<Region>();
   /**
-   * Instruction pcs (other than the entry) of live full regions, with the region: a run that starts at
-   * one (a time slice that ended inside a region) gets a resume variant there at once.
+   * Instruction pcs (other than the entry) of live full regions, with the region: runs that keep
+   * starting at one (time slices that ended inside a region) get a resume variant there.
    */
   private readonly heads = new Map<number, Region>();
   /** Per RAM page: the regions translated from it. */
@@ -193,7 +194,7 @@ export class Jit {
       return false;
     }
     // Make room first: a flush after registering would leave entries pointing at a dropped region.
-    if (this.regions.size + 1 >= this.maxRegions || this.entries.size + 1 >= this.maxEntries) this.flush();
+    if (this.cacheFull()) this.flush();
     const outer = outerLoopHead(blocks);
     if (outer !== null) {
       const o = this.entries.get(outer) ?? this.newEntry(outer);
@@ -222,13 +223,18 @@ export class Jit {
       this.heads.delete(e.pc);
       return false;
     }
-    if (this.regions.size + 1 >= this.maxRegions || this.entries.size + 1 >= this.maxEntries) {
+    if (this.cacheFull()) {
       this.flush();
       return false; // the owner is gone: the entry is a plain pc again
     }
     this.install(e, blocks, false);
     this.resumes++;
     return true;
+  }
+
+  /** True when one more region (and its entry) would exceed the cache bounds. */
+  private cacheFull(): boolean {
+    return this.regions.size + 1 >= this.maxRegions || this.entries.size + 1 >= this.maxEntries;
   }
 
   /** Makes `blocks` (block 0 at `e.pc`) the region run at `e.pc`; `full` regions offer their instruction pcs for resume variants. */
