@@ -73,28 +73,29 @@ export class Checkers {
   /** The first failure of each checker (the debugger's "checker failure" filter listens here). */
   onViolation: ((name: CheckerName, detail: string) => void) | null = null;
 
-  fail(name: CheckerName, detail: string): void {
+  /** Records a checker's first failure, traced at `atNs` (the instant of the instruction, when a VM caused it). */
+  fail(name: CheckerName, detail: string, atNs = this.c.nowNs): void {
     if (this.failures.has(name)) return;
     this.failures.set(name, detail);
-    this.c.addTrace({ kind: 'violation', text: `${name}: ${detail}`, data: { checker: name } });
+    this.c.addTrace({ kind: 'violation', text: `${name}: ${detail}`, data: { checker: name } }, atNs);
     this.onViolation?.(name, detail);
   }
 
-  divergence(vm: VmInstance, why: string): void {
-    this.fail('no-divergence', `${vm.name}: ${why}`);
+  divergence(vm: VmInstance, why: string, atNs: number): void {
+    this.fail('no-divergence', `${vm.name}: ${why}`, atNs);
   }
 
   released(vm: VmInstance, h: HeldOutput, atNs: number): void {
     if (this.c.identityVm !== vm.id) {
-      this.fail('no-split-brain', `${vm.name} released an output at ${(atNs / NS_PER_MS).toFixed(3)} ms while VM ${this.c.identityVm} is the live primary`);
+      this.fail('no-split-brain', `${vm.name} released an output at ${(atNs / NS_PER_MS).toFixed(3)} ms while VM ${this.c.identityVm} is the live primary`, atNs);
     }
     const cut = this.cutoff.get(vm.id);
-    if (cut !== undefined && h.instret > cut) this.inventedOutput(vm.id, h.instret, cut);
+    if (cut !== undefined && h.instret > cut) this.inventedOutput(vm.id, h.instret, cut, atNs);
     this.maxReleased.set(vm.id, Math.max(this.maxReleased.get(vm.id) ?? 0, h.instret));
   }
 
-  private inventedOutput(vm: number, instret: number, cut: number): void {
-    this.fail('outputs-from-one-execution', `VM ${vm} released an output at instruction ${instret}, but the execution that survived took over at instruction ${cut}: that output was invented by a lost execution`);
+  private inventedOutput(vm: number, instret: number, cut: number, atNs: number): void {
+    this.fail('outputs-from-one-execution', `VM ${vm} released an output at instruction ${instret}, but the execution that survived took over at instruction ${cut}: that output was invented by a lost execution`, atNs);
   }
 
   clientSaw(origin: OutputOrigin): void {
@@ -119,7 +120,7 @@ export class Checkers {
     if (old !== undefined) {
       this.cutoff.set(old.id, s.machine.instret);
       const max = this.maxReleased.get(old.id);
-      if (max !== undefined && max > s.machine.instret) this.inventedOutput(old.id, max, s.machine.instret);
+      if (max !== undefined && max > s.machine.instret) this.inventedOutput(old.id, max, s.machine.instret, this.c.nowNs);
     }
     const failedAtNs = this.pending?.atNs ?? now;
     this.failovers.push({

@@ -126,12 +126,24 @@ export class Cluster implements EnvHost {
    * handler then sees VMs exactly as they were at the event's time, however time was sliced.
    */
   schedule(timeNs: number, ev: SimEvent, prio = 1): void {
-    const end = this.quantumEndNs;
-    if (this.advancing !== null && end !== null && timeNs < end) {
-      this.quantumEndNs = Math.max(timeNs, this.nowNs);
-      this.stopIfRunning(this.advancing);
-    }
+    if (this.cutQuantum(timeNs) && this.advancing !== null) this.stopIfRunning(this.advancing);
     this.queue.push(timeNs, ev, prio);
+  }
+
+  /** Ends the quantum being executed at `atNs` if that is earlier (never before it began). True if it was cut. */
+  private cutQuantum(atNs: number): boolean {
+    const end = this.quantumEndNs;
+    if (this.advancing === null || end === null || !(atNs < end)) return false;
+    this.quantumEndNs = Math.max(atNs, this.nowNs);
+    return true;
+  }
+
+  /**
+   * Sim time of `vm`'s instruction after `instret`, from its execution credit, never before the quantum
+   * being executed began. It does not depend on where quanta begin, so neither does anything timed by it.
+   */
+  instantNs(vm: VmInstance, instret: number): number {
+    return Math.max(this.nowNs, vm.timeAfter(instret));
   }
 
   // ---- VMs -------------------------------------------------------------------------------------
@@ -222,7 +234,7 @@ export class Cluster implements EnvHost {
     // within flushIntervalUs of the instruction that logged it.
     // (dueNs ≥ nowNs + flushIntervalNs, so a flush due by then needs nothing: the common case, checked first.)
     if (vm.flushDueNs > this.nowNs + this.flushIntervalNs) {
-      const dueNs = Math.max(this.nowNs, vm.timeAt(full.instret)) + this.flushIntervalNs;
+      const dueNs = this.instantNs(vm, full.instret) + this.flushIntervalNs;
       if (vm.flushDueNs > dueNs) this.scheduleFlush(vm, dueNs);
     }
     if (this.logBufferFull(vm)) this.stopIfRunning(vm);
@@ -240,7 +252,7 @@ export class Cluster implements EnvHost {
     outputs.onPrimaryOutput(this, vm, out, instret, seq);
   }
 
-  timerArmed(vm: VmInstance, mtimecmp: number): void {
+  timerArmed(vm: VmInstance, mtimecmp: number, instret: number): void {
     vm.armedTimer = mtimecmp;
     vm.timerPending = false;
     vm.timerGen++;
@@ -249,15 +261,16 @@ export class Cluster implements EnvHost {
       vm.staleTimers = 0;
       this.queue.removeWhere((ev) => ev.t === 'timer' && ev.vm === vm.id && ev.gen !== vm.timerGen);
     }
-    this.schedule(Math.max(this.nowNs, mtimecmp * NS_PER_TICK), { t: 'timer', vm: vm.id, gen: vm.timerGen });
+    this.schedule(Math.max(this.instantNs(vm, instret), mtimecmp * NS_PER_TICK), { t: 'timer', vm: vm.id, gen: vm.timerGen });
   }
 
   diverged(vm: VmInstance, instret: number, pc: number, why: string): void {
     if (vm.divergence !== null) return;
     if (shadowOf(vm.machine) !== null) throw new ParallelFallback(`divergence: ${why}`);
     vm.divergence = why;
-    this.addTrace({ kind: 'divergence', vm: vm.id, host: vm.host, text: why, data: { instret, pc } });
-    this.checkers.divergence(vm, why);
+    const atNs = this.instantNs(vm, instret);
+    this.addTrace({ kind: 'divergence', vm: vm.id, host: vm.host, text: why, data: { instret, pc } }, atNs);
+    this.checkers.divergence(vm, why, atNs);
     this.stopIfRunning(vm);
   }
 
@@ -404,19 +417,30 @@ export class Cluster implements EnvHost {
         return { reason, vm: vm.id };
       case 'exit':
         vm.status = 'exited';
-        this.addTrace({ kind: 'exit', vm: vm.id, host: vm.host, text: `${vm.name} powered off with code ${vm.machine.exitCode}` });
+        this.addTrace({ kind: 'exit', vm: vm.id, host: vm.host, text: `${vm.name} powered off with code ${vm.machine.exitCode}` }, this.stoppedAt(vm));
         return null;
       case 'fatal':
         vm.status = 'fatal';
-        this.addTrace({ kind: 'exit', vm: vm.id, host: vm.host, text: `${vm.name} stopped: ${vm.machine.fatal?.message ?? 'fatal trap'}` });
+        this.addTrace({ kind: 'exit', vm: vm.id, host: vm.host, text: `${vm.name} stopped: ${vm.machine.fatal?.message ?? 'fatal trap'}` }, this.stoppedAt(vm));
         return null;
     }
   }
 
+  /**
+   * A VM stopped by its own guest (power-off, fatal trap) at its last instruction: the quantum ends there,
+   * so the FT state it changes is noted at that instant however time was sliced. Returns the instant.
+   */
+  private stoppedAt(vm: VmInstance): number {
+    const atNs = this.instantNs(vm, vm.machine.instret - 1);
+    this.cutQuantum(atNs);
+    return atNs;
+  }
+
   // ---- bookkeeping -------------------------------------------------------------------------------
 
-  addTrace(ev: Omit<TraceEvent, 'timeNs'>): void {
-    const full = { timeNs: this.nowNs, ...ev };
+  /** Appends to the trace, stamped now or, for what a VM did inside a quantum, at that instruction's instant. */
+  addTrace(ev: Omit<TraceEvent, 'timeNs'>, atNs = this.nowNs): void {
+    const full = { timeNs: atNs, ...ev };
     this.trace.add(full);
     this.observer?.traced(full);
   }

@@ -14,7 +14,7 @@ export interface EnvHost {
   /** An output of the primary: held under the Output Rule, or released. */
   primaryOutput(vm: VmInstance, out: GuestOutput, instret: number, seq: number): void;
   /** The guest armed its timer. */
-  timerArmed(vm: VmInstance, mtimecmp: number): void;
+  timerArmed(vm: VmInstance, mtimecmp: number, instret: number): void;
   /** The secondary's execution disagreed with the log. */
   diverged(vm: VmInstance, instret: number, pc: number, why: string): void;
 }
@@ -30,7 +30,7 @@ export class RecordEnv implements Environment {
 
   output(out: GuestOutput, instret: number): void {
     if (out.kind === 'timerArm') {
-      this.host.timerArmed(this.vm, out.mtimecmp);
+      this.host.timerArmed(this.vm, out.mtimecmp, instret);
       return;
     }
     const seq = this.host.log(this.vm, { instret, k: 'output', out });

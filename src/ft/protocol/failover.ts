@@ -93,7 +93,7 @@ export function goLive(c: Cluster, s: VmInstance): void {
   c.checkers.wentLive(s, old);
   resendUnconfirmed(c, s);
   for (const req of s.pendingDisk.values()) c.submitDisk(s, { id: req.id, op: req.op, sector: req.sector, count: req.count, data: req.data });
-  if (s.armedTimer !== null && !s.timerPending) c.timerArmed(s, s.armedTimer);
+  if (s.armedTimer !== null && !s.timerPending) c.timerArmed(s, s.armedTimer, s.machine.instret);
   s.idle = false;
   respawn(c, s);
 }

@@ -10,7 +10,7 @@ const CONSOLE_CHARS_MAX = 1 << 20;
 
 /** The primary produced `out` at `instret` (log entry `seq`): hold it or release it. */
 export function onPrimaryOutput(c: Cluster, vm: VmInstance, out: GuestOutput, instret: number, seq: number): void {
-  const producedNs = Math.max(c.nowNs, vm.timeAt(instret));
+  const producedNs = c.instantNs(vm, instret);
   if (out.kind === 'diskRequest' && out.op === 'read') {
     // A read changes nothing outside the VM: it need not wait for the secondary.
     c.submitDisk(vm, { id: out.id, op: 'read', sector: out.sector, count: out.count }, producedNs);
@@ -53,14 +53,14 @@ export function release(c: Cluster, vm: VmInstance, h: HeldOutput, atNs: number)
       if (c.consoleText.length < CONSOLE_CHARS_MAX) c.consoleText += String.fromCharCode(out.byte);
       break;
     case 'nicTx': {
-      c.addTrace({ kind: 'release', vm: vm.id, host: vm.host, text: `released ${describeOutput(out)}`, data: { instret: h.instret, heldNs: atNs - h.producedNs } });
+      c.addTrace({ kind: 'release', vm: vm.id, host: vm.host, text: `released ${describeOutput(out)}`, data: { instret: h.instret, heldNs: atNs - h.producedNs } }, atNs);
       const client = packetClientId(out.packet);
       const arrival = c.network.send('client', vm.host, 'clients', out.packet.length, atNs, false);
       if (arrival !== null && client > 0) c.schedule(arrival, { t: 'pktToClient', client, packet: out.packet, origin });
       break;
     }
     case 'diskRequest':
-      c.addTrace({ kind: 'release', vm: vm.id, host: vm.host, text: `released ${describeOutput(out)}`, data: { instret: h.instret, heldNs: atNs - h.producedNs } });
+      c.addTrace({ kind: 'release', vm: vm.id, host: vm.host, text: `released ${describeOutput(out)}`, data: { instret: h.instret, heldNs: atNs - h.producedNs } }, atNs);
       c.submitDisk(vm, { id: out.id, op: out.op, sector: out.sector, count: out.count, data: out.data }, atNs);
       break;
     case 'exit':

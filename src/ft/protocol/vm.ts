@@ -123,6 +123,22 @@ export class VmInstance {
     return this.baseNs + Math.floor((instret - this.baseInstret) / this.baseRate);
   }
 
+  /**
+   * Sim time at which the instruction after `instret` executes: the first instant whose credit admits it.
+   * A function of the credit alone, so it does not depend on where a quantum began (a quantum boundary
+   * can fall just before that instruction). A VM running on its credit is past `instret` at the start of
+   * the quantum executing it, so the time is never before that quantum's start.
+   */
+  timeAfter(instret: number): number {
+    if (!(this.baseRate > 0) || this.baseRate === Number.POSITIVE_INFINITY || instret < this.baseInstret) return this.baseNs;
+    const want = instret + 1;
+    let t = this.baseNs + Math.ceil((want - this.baseInstret) / this.baseRate);
+    // The division and creditAt's multiplication round differently: settle on creditAt's own answer.
+    for (let i = 0; i < 4 && this.creditAt(t) < want; i++) t++;
+    for (let i = 0; i < 4 && t > this.baseNs && this.creditAt(t - 1) >= want; i++) t--;
+    return t;
+  }
+
   /** Starts counting credit afresh from `tNs` at `rateInstrPerNs`. */
   rebase(tNs: number, rateInstrPerNs: number): void {
     this.baseNs = tNs;
