@@ -85,8 +85,11 @@ export interface RuntimeOptions {
   programPath: string;
   /** Faults recorded live in a recording, re-scheduled at their exact times. */
   injected?: { atNs: number; fault: FaultSpec }[];
-  /** Pins the simulated length of a run chunk (normally adapted to ~6 ms of wall time): tests prove stops do not depend on it. */
-  fixedChunkNs?: number;
+  /**
+   * Simulated lengths of the run chunks, used in turn (normally adapted to ~6 ms of wall time): tests
+   * prove that stops and the run itself do not depend on where chunks end.
+   */
+  chunkPlanNs?: readonly number[];
 }
 
 /**
@@ -114,7 +117,8 @@ export class LockstepRuntime extends EventEmitter {
   /** The explored frontier when the current chunk began: trace events before it are re-executions. */
   private liveFromNs = 0;
   private chunkNs = 0.2 * NS_PER_MS;
-  private chunkFixed = false;
+  private chunkPlanNs: readonly number[] | null = null;
+  private chunkCount = 0;
   lastException: { filter: ExceptionFilter; text: string } | null = null;
   /** The "output held longer than N ms" filter's N, in simulated ms. */
   heldOutputMs = HELD_OUTPUT_DEFAULT_MS;
@@ -133,10 +137,11 @@ export class LockstepRuntime extends EventEmitter {
     this.cluster = new Cluster(opts.scenario, opts.program);
     for (const i of opts.injected ?? []) this.cluster.scheduleInjected(i.atNs, i.fault);
     this.endNs = opts.scenario.untilMs * NS_PER_MS;
-    if (opts.fixedChunkNs !== undefined) {
-      if (!(opts.fixedChunkNs > 0)) throw new Error(`fixedChunkNs must be positive, not ${opts.fixedChunkNs}`);
-      this.chunkNs = opts.fixedChunkNs;
-      this.chunkFixed = true;
+    if (opts.chunkPlanNs !== undefined) {
+      const bad = opts.chunkPlanNs.find((n) => !(n > 0 && n < Number.POSITIVE_INFINITY));
+      if (opts.chunkPlanNs.length === 0 || bad !== undefined) throw new Error(`chunkPlanNs must be positive lengths, not ${bad}`);
+      this.chunkPlanNs = opts.chunkPlanNs;
+      this.chunkNs = opts.chunkPlanNs[0];
     }
     this.hookCluster();
     this.tm = new TimeMachine(this.cluster);
@@ -571,7 +576,10 @@ export class LockstepRuntime extends EventEmitter {
   }
 
   private adaptChunk(wallMs: number): void {
-    if (this.chunkFixed) return;
+    if (this.chunkPlanNs !== null) {
+      this.chunkNs = this.chunkPlanNs[++this.chunkCount % this.chunkPlanNs.length];
+      return;
+    }
     if (wallMs < CHUNK_WALL_MS / 2) this.chunkNs = Math.min(this.chunkNs * 2, 20 * NS_PER_MS);
     else if (wallMs > CHUNK_WALL_MS) this.chunkNs = Math.max(this.chunkNs / 2, 0.01 * NS_PER_MS);
   }

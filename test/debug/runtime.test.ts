@@ -93,10 +93,29 @@ test('continuing from breakpoint and data breakpoint hits and line steps (no tim
   assert.equal(rt.cluster.trace.hash(), straightHash(80e6));
 });
 
-test('held-output stops and gotos both ways do not change the run', async () => {
-  const faults = [{ atMs: 10, kind: 'loggingLinkDown' }, { atMs: 25, kind: 'loggingLinkUp' }, { atMs: 40, kind: 'loggingLinkDown' }];
+/**
+ * Chunk lengths from 1 ns to 3 ms, seeded: chunk ends fall anywhere. (Where an instant must be hit exactly —
+ * just before an output's instruction — test/ft/determinism.test.ts slices the cluster there.)
+ */
+function randomChunks(seed: number): number[] {
+  let r = seed;
+  return Array.from({ length: 997 }, () => {
+    r = (r * 1103515245 + 12345) % 2147483648;
+    return 1 + (r % (r % 4 === 0 ? 3_000_000 : 40_000));
+  });
+}
+
+const HELD_FAULTS = [{ atMs: 10, kind: 'loggingLinkDown' }, { atMs: 25, kind: 'loggingLinkUp' }, { atMs: 40, kind: 'loggingLinkDown' }];
+for (const [name, plan] of [['chunks sized by wall time', undefined], ['seeded random chunks', randomChunks(35)]] as const) {
+  test(`held-output stops and gotos both ways do not change the run (${name})`, async () => {
+    await heldOutputStopsAndGotos(plan);
+  });
+}
+
+async function heldOutputStopsAndGotos(chunkPlanNs: readonly number[] | undefined): Promise<void> {
+  const faults = HELD_FAULTS;
   const l = prepareLaunch({ program: KVSTORE, untilMs: 80, faults });
-  const rt = new LockstepRuntime({ scenario: l.scenario, program: l.program, programPath: l.programPath });
+  const rt = new LockstepRuntime({ scenario: l.scenario, program: l.program, programPath: l.programPath, chunkPlanNs });
   rt.setExceptionFilters(['heldOutput'], 2);
   const stops: string[] = [];
   for (let i = 0; i < 4; i++) {
@@ -118,14 +137,14 @@ test('held-output stops and gotos both ways do not change the run', async () => 
   rt.setExceptionFilters([]);
   await rt.runUntil(70e6);
   assert.equal(rt.cluster.trace.hash(), c.trace.hash());
-});
+}
 
 test('held-output stops do not depend on how the runtime chunks a run (chunks are sized by wall time)', async () => {
   // Three outages, the middle one healed while outputs are still queued behind the reported one.
   const faults = [{ atMs: 10, kind: 'loggingLinkDown' }, { atMs: 25, kind: 'loggingLinkUp' }, { atMs: 40, kind: 'loggingLinkDown' }, { atMs: 52, kind: 'loggingLinkUp' }];
-  const stopsWith = async (fixedChunkNs: number | undefined): Promise<string[]> => {
+  const stopsWith = async (chunkPlanNs: number[] | undefined): Promise<string[]> => {
     const l = prepareLaunch({ program: KVSTORE, untilMs: 70, faults });
-    const rt = new LockstepRuntime({ scenario: l.scenario, program: l.program, programPath: l.programPath, fixedChunkNs });
+    const rt = new LockstepRuntime({ scenario: l.scenario, program: l.program, programPath: l.programPath, chunkPlanNs });
     rt.setExceptionFilters(['heldOutput'], 2);
     const stops: string[] = [];
     for (let i = 0; i < 20; i++) {
@@ -137,5 +156,5 @@ test('held-output stops do not depend on how the runtime chunks a run (chunks ar
   };
   const adaptive = await stopsWith(undefined);
   assert.ok(adaptive.filter((s) => s.startsWith('exception')).length >= 2, adaptive.join('\n'));
-  for (const chunkNs of [7_000, 130_000, 5_000_000]) assert.deepEqual(await stopsWith(chunkNs), adaptive, `chunks of ${chunkNs} ns`);
+  for (const plan of [[7_000], [130_000], [5_000_000], randomChunks(3)]) assert.deepEqual(await stopsWith(plan), adaptive, `chunks of ${plan.slice(0, 4)}… ns`);
 });
