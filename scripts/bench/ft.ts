@@ -100,10 +100,8 @@ export function loadKvstore(root: string): Program {
   return loadElf(readFileSync(join(root, 'examples', 'kvstore', 'kvstore.elf')), 'kvstore.elf');
 }
 
-/** `reps` runs of one side; the simulated results must be identical each time (one seed ⇒ one run). */
-function measureSide(root: string, program: Program, enabled: boolean, simMs: number, reps: number): { side: FtSide; summary: RunSummary; problems: string[] } {
-  const scenario = parseScenario(faultFreeRaw(root, enabled, simMs));
-  const runs = Array.from({ length: reps }, () => timed(() => runScenario(scenario, program).summary));
+/** The runs of one side; the simulated results must be identical each time (one seed ⇒ one run). */
+function summarizeSide(enabled: boolean, runs: { value: RunSummary; ms: number }[]): { side: FtSide; summary: RunSummary; problems: string[] } {
   const summary = runs[0].value;
   const label = `FT ${enabled ? 'on' : 'off'}`;
   const problems: string[] = [];
@@ -115,6 +113,17 @@ function measureSide(root: string, program: Program, enabled: boolean, simMs: nu
     primaryInstret, traceHash: summary.traceHash,
   };
   return { side, summary, problems };
+}
+
+/** `reps` runs of each side, FT on and off alternating, so a noisy stretch of the machine weighs on both. */
+function measureSides(root: string, program: Program, simMs: number, reps: number): { on: ReturnType<typeof summarizeSide>; off: ReturnType<typeof summarizeSide> } {
+  const on = parseScenario(faultFreeRaw(root, true, simMs)), off = parseScenario(faultFreeRaw(root, false, simMs));
+  const runs = { on: [] as { value: RunSummary; ms: number }[], off: [] as { value: RunSummary; ms: number }[] };
+  for (let i = 0; i < reps; i++) {
+    runs.on.push(timed(() => runScenario(on, program).summary));
+    runs.off.push(timed(() => runScenario(off, program).summary));
+  }
+  return { on: summarizeSide(true, runs.on), off: summarizeSide(false, runs.off) };
 }
 
 /** Wall ms per million instructions retired by the primary. */
@@ -160,8 +169,8 @@ function benchCpuBound(root: string, reps: number): { row: FtCpuBound; problems:
 export function benchFt(root: string, simMs: number, reps: number): FtReport {
   const program = loadKvstore(root);
   runScenario(parseScenario(faultFreeRaw(root, true, Math.min(simMs, 50))), program); // JIT warm-up
-  const on = measureSide(root, program, true, simMs, reps);
-  const off = measureSide(root, program, false, simMs, reps);
+  runScenario(parseScenario(faultFreeRaw(root, false, Math.min(simMs, 50))), program);
+  const { on, off } = measureSides(root, program, simMs, reps);
   const cpuBound = benchCpuBound(root, reps);
   const parallel = benchParallel(root, program, simMs, reps, off.side.wallMs);
   const simSec = on.summary.endMs / 1000;

@@ -14,7 +14,7 @@ export interface BenchOptions { quick: boolean; log?: (line: string) => void }
 
 /** Repetitions and sizes of each mode: full ≈ 1.5 min (the .vsix packaging ≈ 10 s of it), quick ≈ 15–25 s on two idle cores. */
 export const MODES = {
-  full: { cpuReps: 5, qemuReps: 5, simMs: 1000, ftReps: 3, chaosSeeds: 20, reverseDepths: [1e6, 1e7, 1e8], adapterReps: 200, adapterPauses: 10, extensionLoads: 10, packageVsix: true },
+  full: { cpuReps: 5, qemuReps: 5, simMs: 1000, ftReps: 5, chaosSeeds: 20, reverseDepths: [1e6, 1e7, 1e8], adapterReps: 200, adapterPauses: 10, extensionLoads: 10, packageVsix: true },
   quick: { cpuReps: 1, qemuReps: 1, simMs: 100, ftReps: 1, chaosSeeds: 3, reverseDepths: [1e6], adapterReps: 20, adapterPauses: 3, extensionLoads: 3, packageVsix: false },
 };
 
