@@ -5,6 +5,7 @@ import { replayRecording } from '../replay/replay-run';
 import { Io, parseArgs, readBytes, stringFlag, UsageError } from './io';
 import { formatSummary, formatTimeline } from './timeline-format';
 import { writePerfetto } from './perfetto';
+import { modelMismatch, SIMULATION_MODEL } from '../ft/model';
 
 export const REPLAY_USAGE = 'lockstep replay FILE.lsrec [--verify] [--json] [--perfetto FILE]';
 
@@ -22,14 +23,18 @@ export function replayCommand(argv: string[], io: Io): number {
   const { cluster, summary, verified } = replayRecording(rec);
   writePerfetto(stringFlag(args, 'perfetto'), cluster, { recording: file, seed: summary.seed, traceHash: summary.traceHash });
   if (args.flags.has('json')) {
-    io.stdout(`${JSON.stringify({ ...summary, verified, recordedTraceHash: rec.expect.traceHash, note: rec.note })}\n`);
+    const models = { model: SIMULATION_MODEL, recordedModel: rec.expect.model };
+    io.stdout(`${JSON.stringify({ ...summary, verified, recordedTraceHash: rec.expect.traceHash, ...models, note: rec.note })}\n`);
   } else {
     if (rec.note !== '') io.stdout(`recording: ${rec.note}\n\n`);
     io.stdout(`${formatTimeline(cluster.trace.events)}\n\n${formatSummary(summary)}\n`);
   }
+  const why = modelMismatch(rec.expect.model);
   if (args.flags.has('verify')) {
-    io.stderr(verified ? `verified: trace ${summary.traceHash} matches the recording\n` : `NOT verified: trace ${summary.traceHash}, recording says ${rec.expect.traceHash}\n`);
+    io.stderr(verified ? `verified: trace ${summary.traceHash} matches the recording\n` : `NOT verified: trace ${summary.traceHash}, recording says ${rec.expect.traceHash}${why === null ? '' : `: ${why}`}\n`);
     if (!verified) return 3;
+  } else if (why !== null) {
+    io.stderr(`note: ${why}\n`);
   }
   return summary.ok ? 0 : 1;
 }

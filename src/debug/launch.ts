@@ -1,12 +1,13 @@
 // Launch arguments → a validated scenario and a loaded program (or a recording); every problem becomes one clear message.
 
 import { readFileSync } from 'node:fs';
-import { resolve, isAbsolute, dirname } from 'node:path';
+import { resolve, isAbsolute, dirname, basename } from 'node:path';
 import { parseScenario } from '../ft/scenario';
 import type { Scenario, FaultSpec } from '../ft/scenario';
 import { loadProgramBytes } from '../asm/load-program';
 import type { Program } from '../machine/program';
 import { decodeRecording } from '../replay/recording';
+import { modelMismatch } from '../ft/model';
 
 /** Keys of a launch configuration that belong to the adapter, not to the scenario. */
 const ADAPTER_KEYS = new Set(['type', 'request', 'name', 'stopOnEntry', 'replay', 'cwd', 'trace', 'noDebug', 'preLaunchTask', 'postDebugTask', 'internalConsoleOptions', 'debugServer', 'presentation', 'serverReadyAction']);
@@ -17,6 +18,8 @@ export interface Launch {
   programPath: string;
   stopOnEntry: boolean;
   injected: { atNs: number; fault: FaultSpec }[];
+  /** What the user should know before the run (a recording made under another simulation model). */
+  warnings: string[];
 }
 
 export class LaunchError extends Error {}
@@ -42,7 +45,8 @@ export function prepareLaunch(raw: unknown): Launch {
     const rec = decodeRecording(bytes);
     const programPath = resolve(dirname(path), rec.program.name);
     const program = loadProgramBytes(programPath, rec.program.bytes);
-    return { scenario: rec.scenario, program, programPath, stopOnEntry, injected: rec.injected };
+    const why = modelMismatch(rec.expect.model);
+    return { scenario: rec.scenario, program, programPath, stopOnEntry, injected: rec.injected, warnings: why === null ? [] : [`${basename(path)}: ${why}`] };
   }
   const scenarioRaw: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(args)) if (!ADAPTER_KEYS.has(k) && !k.startsWith('__')) scenarioRaw[k] = v;
@@ -55,5 +59,5 @@ export function prepareLaunch(raw: unknown): Launch {
     throw new LaunchError(`program: cannot read ${scenario.program}: ${(e as Error).message}`);
   }
   const program = loadProgramBytes(scenario.program, bytes);
-  return { scenario, program, programPath: scenario.program, stopOnEntry, injected: [] };
+  return { scenario, program, programPath: scenario.program, stopOnEntry, injected: [], warnings: [] };
 }

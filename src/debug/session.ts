@@ -217,6 +217,7 @@ export class LockstepSession extends LoggingDebugSession {
       this.launched = true;
       this.sendResponse(response);
       this.sendEvent(new OutputEvent(`Lockstep: ${basename(l.programPath)}, seed ${l.scenario.seed}, ${l.scenario.untilMs} ms simulated, pair on ${l.scenario.placement.primary} and ${l.scenario.placement.secondary}\n`, 'console'));
+      for (const w of l.warnings) this.sendEvent(new OutputEvent(`Lockstep: ${w}\n`, 'important'));
       this.syncThreads();
       this.sendEvent(new InitializedEvent());
     });

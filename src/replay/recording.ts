@@ -3,6 +3,7 @@
 import type { FaultSpec, Scenario } from '../ft/scenario';
 import { parseScenario, scenarioToJson } from '../ft/scenario';
 import { crc32 } from './crc32';
+import { UNNUMBERED_MODEL } from '../ft/model';
 
 export const RECORDING_FORMAT = 'lockstep-recording';
 export const RECORDING_VERSION = 1;
@@ -14,8 +15,8 @@ export interface Recording {
   program: { name: string; bytes: Uint8Array };
   /** Faults injected while the run was live (e.g. from the debugger), at their exact simulated times. */
   injected: { atNs: number; fault: FaultSpec }[];
-  /** What the run produced, to verify a replay against. */
-  expect: { endNs: number; traceHash: string; ok: boolean; failed: string[] };
+  /** What the run produced, to verify a replay against, and the simulation model it ran under (src/ft/model.ts). */
+  expect: { endNs: number; traceHash: string; ok: boolean; failed: string[]; model: number };
   /** Free-form context (the command that made it, a chaos seed); not part of the run. */
   note: string;
 }
@@ -94,6 +95,8 @@ function checkBody(raw: Record<string, unknown>): Recording {
   if (!Array.isArray(injected)) return fail('injected faults are missing');
   const expect = raw.expect as Recording['expect'] | undefined;
   if (typeof expect?.traceHash !== 'string' || typeof expect.endNs !== 'number') return fail('expected result is missing');
+  if (expect.model !== undefined && !(Number.isSafeInteger(expect.model) && expect.model >= 1)) return fail(`expect.model must be a positive integer, not ${JSON.stringify(expect.model)}`);
+  expect.model ??= UNNUMBERED_MODEL;
   const faults = injected.map((f: { atNs?: unknown; fault?: unknown }, i) => {
     if (typeof f?.atNs !== 'number') fail(`injected[${i}].atNs is missing`);
     try {

@@ -7,6 +7,7 @@ import { summarize, RunSummary } from '../ft/report';
 import type { Program } from '../machine/program';
 import { loadProgramBytes } from '../asm/load-program';
 import type { Recording } from './recording';
+import { SIMULATION_MODEL } from '../ft/model';
 
 export interface ReplayResult {
   cluster: Cluster;
@@ -36,7 +37,10 @@ export function recordingOf(scenario: Scenario, programName: string, programByte
     scenario: parseScenario(scenarioToJson({ ...scenario, program: programName })),
     program: { name: programName, bytes: programBytes },
     injected,
-    expect: { endNs: cluster.nowNs, traceHash: summary.traceHash, ok: summary.ok, failed: summary.invariants.filter((i) => !i.ok).map((i) => i.name) },
+    expect: {
+      endNs: cluster.nowNs, traceHash: summary.traceHash, ok: summary.ok,
+      failed: summary.invariants.filter((i) => !i.ok).map((i) => i.name), model: SIMULATION_MODEL,
+    },
     note,
   };
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { cli } from './run-cli';
 import { decodeRecording, encodeRecording, RecordingError } from '../../src/replay/recording';
 import { mulberry32 } from '../helpers/mulberry32';
+import { SIMULATION_MODEL, UNNUMBERED_MODEL } from '../../src/ft/model';
 
 const root = join(__dirname, '../..');
 const failover = join(root, 'examples/kvstore/failover.json');
@@ -63,6 +64,31 @@ test('a changed trace (a recording whose expectation does not match) fails --ver
   const r = await cli('replay', p, '--verify', '--json');
   assert.equal(r.code, 3);
   assert.match(r.err, /NOT verified/);
+});
+
+test('recordings carry their simulation model; one from another model replays with the reason it may differ', async () => {
+  const rec = decodeRecording(readFileSync(join(dir, 'failover.lsrec')));
+  assert.equal(rec.expect.model, SIMULATION_MODEL);
+  // JSON leaves an undefined model out: the file is as recordings were written before they carried one.
+  const unnumbered = { ...rec, expect: { ...rec.expect, model: undefined as unknown as number } };
+  const p = join(dir, 'old.lsrec');
+  writeFileSync(p, encodeRecording(unnumbered));
+  assert.ok(!readFileSync(p, 'latin1').includes('"model"'));
+  assert.equal(decodeRecording(readFileSync(p)).expect.model, UNNUMBERED_MODEL);
+  const same = await cli('replay', p, '--verify', '--json');
+  assert.equal(same.code, 0, 'same trace: verified, whatever the model');
+  assert.equal(JSON.parse(same.out).recordedModel, UNNUMBERED_MODEL);
+  assert.match(same.err, /^verified/);
+  writeFileSync(p, encodeRecording({ ...unnumbered, expect: { ...unnumbered.expect, traceHash: '0000000000000000' } }));
+  const differs = await cli('replay', p, '--verify');
+  assert.equal(differs.code, 3);
+  assert.match(differs.err, /NOT verified: .*made before simulation models were numbered \(model 1\); this Lockstep runs model \d+/);
+  const noted = await cli('replay', p);
+  assert.match(noted.err, /^note: the recording was made before simulation models were numbered/);
+  writeFileSync(p, encodeRecording({ ...rec, expect: { ...rec.expect, model: 0 } }));
+  const bad = await cli('replay', p);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /expect\.model must be a positive integer, not 0/);
 });
 
 test('chaos --save-failures saves each failing seed; the recording replays to the same failure', async () => {

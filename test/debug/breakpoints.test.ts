@@ -14,6 +14,7 @@ import { runScenario } from '../../src/ft/report';
 import { loadProgramBytes } from '../../src/asm/load-program';
 import { recordingOf } from '../../src/replay/replay-run';
 import { encodeRecording } from '../../src/replay/recording';
+import { SIMULATION_MODEL } from '../../src/ft/model';
 
 async function withClient(f: (dc: DebugClient) => Promise<void>): Promise<void> {
   const dc = await startClient();
@@ -137,6 +138,21 @@ test('a recording reopens in the debugger with its live-injected fault', () =>
     assert.equal(stop.body.reason, 'entry');
     await stoppedAfter(dc, () => dc.customRequest('seek', { timeMs: 79 }));
     assert.ok((await threadNames(dc)).includes('primary @ host-b'));
+  }));
+
+test('a recording made under another simulation model opens with a notice saying why it may differ', () =>
+  withClient(async (dc) => {
+    const bytes = readFileSync(HELLO);
+    const scenario = parseScenario({ program: 'hello.s', untilMs: 2, workload: { clients: 0 } });
+    const { cluster, summary } = runScenario(scenario, loadProgramBytes('hello.s', bytes));
+    const rec = recordingOf(scenario, 'hello.s', bytes, cluster, summary, 'test');
+    const dir = mkdtempSync(join(tmpdir(), 'lockstep-dbg-'));
+    const file = join(dir, 'old.lsrec');
+    writeFileSync(file, encodeRecording({ ...rec, expect: { ...rec.expect, model: SIMULATION_MODEL + 1 } }));
+    const notice = dc.assertOutput('important', `Lockstep: old.lsrec: the recording was made under simulation model ${SIMULATION_MODEL + 1} (a newer Lockstep)`);
+    const stop = await launch(dc, { replay: file });
+    assert.equal(stop.body.reason, 'entry', 'the recording still opens');
+    await notice;
   }));
 
 test('TCP server mode serves a session', async () => {

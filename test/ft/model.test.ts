@@ -1,0 +1,31 @@
+// The simulation model number moves with the simulation: a change that alters runs without bumping it fails here.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseScenario } from '../../src/ft/scenario';
+import { chaosScenario } from '../../src/ft/chaos';
+import { runScenario } from '../../src/ft/report';
+import { modelMismatch, SIMULATION_MODEL, UNNUMBERED_MODEL } from '../../src/ft/model';
+import { kvstore } from './helpers';
+
+/** Trace hashes of the failover demo and of chaos seed 17 (a partition, outputs released at once), per model. */
+const GOLDEN: Record<number, { failover: string; chaos17: string }> = {
+  2: { failover: '5d868d8b25bb8918', chaos17: 'ade267035e96b592' },
+};
+
+test('the pinned runs give the hashes of this simulation model (else: bump SIMULATION_MODEL in src/ft/model.ts and pin the new hashes)', () => {
+  const failover = parseScenario(JSON.parse(readFileSync(join(__dirname, '../../examples/kvstore/failover.json'), 'utf8')));
+  const got = {
+    failover: runScenario(failover, kvstore()).summary.traceHash,
+    chaos17: runScenario(chaosScenario(failover, 17), kvstore()).summary.traceHash,
+  };
+  assert.deepEqual(got, GOLDEN[SIMULATION_MODEL], `model ${SIMULATION_MODEL}`);
+});
+
+test('a recording from another model is explained; the same model needs no explanation', () => {
+  assert.equal(modelMismatch(SIMULATION_MODEL), null);
+  assert.match(modelMismatch(UNNUMBERED_MODEL)!, /before simulation models were numbered \(model 1\).*runs model \d+/);
+  assert.match(modelMismatch(SIMULATION_MODEL + 1)!, /a newer Lockstep/);
+});
