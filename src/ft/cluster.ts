@@ -29,6 +29,11 @@ export const NS_PER_US = 1_000;
 export const NS_PER_TICK = 100;
 const EVENT_QUEUE_CAPACITY = 1_000_000;
 const TRACE_CAPACITY = 200_000;
+/**
+ * The longest quantum. A quantum is also never longer than the lowest latency of any link or of the
+ * shared storage: then nothing a VM's execution sends (a packet, a disk request) can arrive inside the
+ * quantum that sent it, so where quanta begin never changes a run (see quantumNsMax).
+ */
 const QUANTUM_NS_MAX = 50 * NS_PER_US;
 /** Superseded timer deadlines a VM may leave in the queue before they are swept out. */
 const STALE_TIMERS_MAX = 64;
@@ -292,7 +297,7 @@ export class Cluster implements EnvHost {
     if (!(untilNs >= this.nowNs)) throw new Error(`cannot run backwards to ${untilNs} (now ${this.nowNs})`);
     this.stopRequested = false;
     for (let guard = 0; guard < 1e9; guard++) {
-      this.quantumEndNs ??= Math.min(this.queue.peekTime(), this.nowNs + QUANTUM_NS_MAX, untilNs);
+      this.quantumEndNs ??= Math.min(this.queue.peekTime(), this.nowNs + this.quantumNsMax(), untilNs);
       const stop = this.advanceVms();
       if (stop !== null) return stop;
       const tNext = this.quantumEndNs;
@@ -304,6 +309,11 @@ export class Cluster implements EnvHost {
       if (this.nowNs >= untilNs) return { reason: 'time' };
     }
     throw new Error('cluster loop bound exceeded');
+  }
+
+  /** The longest the next quantum may be (at least 1 ns: latencies are at least 1 µs). */
+  private quantumNsMax(): number {
+    return Math.max(1, Math.min(QUANTUM_NS_MAX, this.network.minLatencyNs, this.storage.latencyNs));
   }
 
   /**

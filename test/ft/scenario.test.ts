@@ -33,6 +33,8 @@ test('unknown keys and wrong values are named', () => {
   assert.match(problems({ program: 'a', faults: [{ atMs: 1, kind: 'meteor' }] })[0], /^faults\[0\]\.kind: must be one of/);
   assert.match(problems({ program: 'a', hosts: [{ name: 'x' }] })[0], /^hosts: needs at least 2/);
   assert.match(problems({ program: 'a', network: { logging: { lossRate: 2 } } })[0], /^network\.logging\.lossRate: must be at most 1/);
+  // A zero-latency link would bound the simulation's quanta to nanoseconds (see Cluster.quantumNsMax).
+  assert.match(problems({ program: 'a', faults: [{ atMs: 1, kind: 'linkDegrade', latencyUs: 0 }] })[0], /^faults\[0\]\.latencyUs: must be at least 1/);
 });
 
 test('cross-field problems: unknown hosts, same host twice, mixed processor families, faults missing fields', () => {

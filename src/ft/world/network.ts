@@ -21,6 +21,8 @@ export interface NetworkState {
 
 export class Network {
   state: NetworkState;
+  /** The lowest latency of any link, ns: nothing sent arrives sooner (the cluster's quanta are no longer). */
+  minLatencyNs = 0;
   /** net → from → to → the links key (interned once instead of built on every send). */
   private readonly keyCache = new Map<NetName, Map<string, Map<string, string>>>();
 
@@ -35,6 +37,13 @@ export class Network {
       }
     }
     this.state = { links, group: Object.fromEntries(hosts.map((h) => [h, 0])) };
+    this.noteLatencies();
+  }
+
+  private noteLatencies(): void {
+    let min = Number.POSITIVE_INFINITY;
+    for (const link of Object.values(this.state.links)) min = Math.min(min, link.latencyUs * 1000);
+    this.minLatencyNs = min;
   }
 
   /** Plain-data copy for cluster checkpoints. */
@@ -45,6 +54,7 @@ export class Network {
   setState(st: { net: NetworkState; prng: ReturnType<Prng['getState']> }): void {
     this.state = structuredClone(st.net);
     this.prng.setState(st.prng);
+    this.noteLatencies();
   }
 
   /** The link state of one direction (its key is built once per host pair, not on every send). */
@@ -104,6 +114,7 @@ export class Network {
       const link = this.state.links[k];
       if (link !== undefined) Object.assign(link, spec);
     }
+    this.noteLatencies();
   }
 
   linkState(net: NetName, a: string, b: string): LinkState | undefined {
