@@ -35,6 +35,8 @@ const TRACE_CAPACITY = 200_000;
  * quantum that sent it, so where quanta begin never changes a run (see quantumNsMax).
  */
 const QUANTUM_NS_MAX = 50 * NS_PER_US;
+/** Runs of the primary's CPU within one quantum (each further one follows a cut of the quantum). */
+const PRIMARY_PASSES_MAX = 1_000_000;
 /** Superseded timer deadlines a VM may leave in the queue before they are swept out. */
 const STALE_TIMERS_MAX = 64;
 /** `index` of the fault events of injected faults (scenario faults use their list index, armed ones -1). */
@@ -385,19 +387,28 @@ export class Cluster implements EnvHost {
     return vm.sender.bytes >= this.scenario.ft.logBufferKiB * 1024;
   }
 
+  /**
+   * Runs the primary up to its credit at the end of the quantum. An event its own execution schedules
+   * inside the quantum cuts the quantum there and stops the CPU after that instruction; the primary
+   * then goes on to its credit at the new end, so the events at that instant see it where its credit
+   * puts it, whether or not a slice also ended there.
+   */
   private advancePrimary(vm: VmInstance, tNs: number): ClusterStop | null {
-    if (!vm.stalled && this.logBufferFull(vm)) {
-      this.stats.stalls++;
-      vm.stalled = true;
-    } else if (vm.stalled && !this.logBufferFull(vm)) {
-      vm.stalled = false; // space was freed by an event at lastNs: resume from there, no banked credit
-      this.rebase(vm, vm.lastNs);
+    for (let pass = 0; pass < PRIMARY_PASSES_MAX; pass++) {
+      if (!vm.stalled && this.logBufferFull(vm)) {
+        this.stats.stalls++;
+        vm.stalled = true;
+      } else if (vm.stalled && !this.logBufferFull(vm)) {
+        vm.stalled = false; // space was freed by an event at lastNs: resume from there, no banked credit
+        this.rebase(vm, vm.lastNs);
+      }
+      if (vm.stalled || vm.idle || vm.status !== 'running' || vm.divergence !== null) return null;
+      const target = vm.creditAt(Math.min(tNs, this.quantumEndNs ?? tNs));
+      if (target <= vm.machine.instret) return null;
+      const stop = this.runMachine(vm, target);
+      if (stop !== null) return stop;
     }
-    if (!vm.stalled && !vm.idle) {
-      const target = vm.creditAt(tNs);
-      if (target > vm.machine.instret) return this.runMachine(vm, target);
-    }
-    return null;
+    throw new Error(`primary VM ${vm.id}: more than ${PRIMARY_PASSES_MAX} cuts in one quantum`);
   }
 
   private advanceSecondary(vm: VmInstance, tNs: number): ClusterStop | null {

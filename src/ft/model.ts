@@ -9,8 +9,8 @@
  *
  * 1: every recording made before recordings carried a model number.
  * 2: a VM's outputs, flush deadlines, timers and trace events are timed by its execution credit alone,
- *    never by where a quantum began; quanta are no longer than the lowest link or storage latency
- *    (session 4; runs with latencies of 50 µs or more keep their quanta).
+ *    never by where a quantum began; quanta are no longer than the lowest link or storage latency;
+ *    a primary whose own event cuts its quantum runs on to its credit at the cut (session 4).
  */
 export const SIMULATION_MODEL = 2;
 

@@ -115,6 +115,31 @@ test('links and storage faster than the longest quantum (5 µs): slicing still g
   }
 });
 
+test('on a host faster than one instruction per ns, a slice ending at an output\'s instant leaves the log as it was', () => {
+  // The output's urgent flush cuts the quantum at that instant; the primary then runs on to its credit
+  // there (several instructions at 3 000 MIPS), exactly as when a slice ends at that instant.
+  const hosts = ['host-a', 'host-b', 'host-c'].map((name) => ({ name, mips: 3000, jitter: 0 }));
+  const s = scenario({ untilMs: 12, hosts });
+  const logCovers = (cuts: number[]): { covered: number[]; hash: string } => {
+    const c = new Cluster(s, kvstore());
+    const covered: number[] = [];
+    const push = c.queue.push.bind(c.queue);
+    c.queue.push = (t, ev, prio) => {
+      if (ev.t === 'logMsg') covered.push(ev.covered);
+      return push(t, ev, prio);
+    };
+    for (const t of cuts) c.run(t);
+    c.run(12e6);
+    return { covered, hash: c.trace.hash() };
+  };
+  const straight = logCovers([]);
+  const probe = new Cluster(s, kvstore());
+  probe.run(12e6);
+  const instants = probe.trace.events.filter((e) => e.kind === 'release').map((e) => e.timeNs - (e.data as { heldNs: number }).heldNs);
+  assert.ok(instants.length >= 20, `${instants.length} outputs`);
+  assert.deepEqual(logCovers([...new Set(instants)].sort((a, b) => a - b)), straight);
+});
+
 test('a fault injected mid-run (even inside a quantum, after a step) replays exactly from its recorded time', () => {
   const s = scenario({ untilMs: 120 });
   const live = new Cluster(s, kvstore());
