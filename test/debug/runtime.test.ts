@@ -6,6 +6,7 @@ import { LockstepRuntime } from '../../src/debug/runtime';
 import { prepareLaunch } from '../../src/debug/launch';
 import { Cluster } from '../../src/ft/cluster';
 import { KVSTORE, HELLO } from './helpers';
+import { mulberry32 } from '../helpers/mulberry32';
 
 const FAULTS = [{ atMs: 30, kind: 'hostCrash', host: '@primary' }];
 
@@ -157,4 +158,42 @@ test('held-output stops do not depend on how the runtime chunks a run (chunks ar
   const adaptive = await stopsWith(undefined);
   assert.ok(adaptive.filter((s) => s.startsWith('exception')).length >= 2, adaptive.join('\n'));
   for (const plan of [[7_000], [130_000], [5_000_000], randomChunks(3)]) assert.deepEqual(await stopsWith(plan), adaptive, `chunks of ${plan.slice(0, 4)}… ns`);
+});
+
+test('random debugging sessions (continue, steps, step back, seeks both ways, reverse continue, live faults) end in the run a straight cluster gives with the faults they injected', async () => {
+  const faultPool: Record<string, unknown>[] = [
+    { kind: 'hostCrash', host: '@primary' }, { kind: 'hostCrash', host: '@secondary' }, { kind: 'loggingLinkDown' }, { kind: 'loggingLinkUp' },
+    { kind: 'slowHost', host: '@secondary', factor: 0.5 }, { kind: 'testFailover' }, { kind: 'testRestartSecondary' }, { kind: 'suspendFT' }, { kind: 'resumeFT' },
+  ];
+  for (let seed = 1; seed <= 12; seed++) {
+    const rnd = mulberry32(seed);
+    const chunkPlanNs = Array.from({ length: 257 }, () => 1 + Math.floor(rnd() * (rnd() < 0.2 ? 3e6 : 40e3)));
+    const l = prepareLaunch({ program: KVSTORE, untilMs: 60 });
+    const rt = new LockstepRuntime({ scenario: l.scenario, program: l.program, programPath: l.programPath, chunkPlanNs });
+    const reply = [{ id: 1, addrs: [rt.info.symbol('send_reply')!.addr] }];
+    rt.setCodeBreakpoints('function', reply);
+    const ops: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const r = rnd(), p = rt.cluster.primary;
+      try {
+        if (r < 0.3) ops.push((await rt.continue()).reason);
+        else if (r < 0.4 && p) ops.push((await rt.stepInstruction(p.id, 1 + Math.floor(rnd() * 50))).reason);
+        else if (r < 0.5 && p) ops.push(`back:${rt.stepBack(p.id).reason}`);
+        else if (r < 0.6) ops.push(`seek:${rt.seekTime(Math.floor(rnd() * rt.cluster.nowNs)).reason}`);
+        else if (r < 0.7) ops.push((await rt.runUntil(Math.min(60e6, rt.cluster.nowNs + rnd() * 5e6))).reason);
+        else if (r < 0.78) ops.push(`inject:${rt.inject(faultPool[Math.floor(rnd() * faultPool.length)]).fault.kind}`);
+        else if (r < 0.85 && p) ops.push(`reverse:${rt.reverseContinue(p.id).reason}`);
+        else if (r < 0.9) rt.setCodeBreakpoints('function', rnd() < 0.5 ? [] : reply);
+        else ops.push(`seek:${rt.seekTime(Math.min(60e6, rt.cluster.nowNs + rnd() * 3e6)).reason}`);
+      } catch (e) {
+        ops.push(`refused:${(e as Error).message.slice(0, 30)}`); // a step on a VM that is gone, say: the user gets an error
+      }
+    }
+    rt.setCodeBreakpoints('function', []);
+    for (let i = 0; i < 20 && rt.cluster.nowNs < 60e6; i++) await rt.runUntil(60e6);
+    const straight = new Cluster(l.scenario, l.program);
+    for (const inj of rt.cluster.injected) straight.scheduleInjected(inj.atNs, inj.fault);
+    straight.run(60e6);
+    assert.equal(rt.cluster.trace.hash(), straight.trace.hash(), `seed ${seed}: ${ops.join(' ')}`);
+  }
 });
