@@ -6,6 +6,7 @@ import { Cluster } from '../../src/ft/cluster';
 import { chaosScenario } from '../../src/ft/chaos';
 import { runScenario } from '../../src/ft/report';
 import { kvstore, scenario } from './helpers';
+import type { Scenario } from '../../src/ft/scenario';
 
 test('same seed and schedule twice ⇒ same trace hash, over many chaos seeds', () => {
   const base = scenario({ untilMs: 120 });
@@ -82,18 +83,7 @@ test('a slice boundary just before or after an output\'s instruction does not mo
 
 test('slicing at seeded random points gives the straight run, over chaos seeds (failovers, partitions, outputs released at once)', () => {
   const base = scenario({ untilMs: 60 });
-  for (let seed = 1; seed <= 20; seed++) {
-    const s = chaosScenario(base, seed);
-    const straight = new Cluster(s, kvstore());
-    straight.run(60e6);
-    const c = new Cluster(s, kvstore());
-    let r = seed * 7777;
-    for (let t = 0, i = 0; t < 60e6 && i < 100_000; i++) {
-      r = (r * 1103515245 + 12345) % 2147483648;
-      c.run((t = Math.min(60e6, t + 1 + (r % 40_000))));
-    }
-    assert.equal(c.trace.hash(), straight.trace.hash(), `seed ${seed}`);
-  }
+  for (let seed = 1; seed <= 20; seed++) assertSlicingKeepsRun(chaosScenario(base, seed), seed, 40_000);
 });
 
 test('links and storage faster than the longest quantum (5 µs): slicing still gives the straight run', () => {
@@ -101,19 +91,22 @@ test('links and storage faster than the longest quantum (5 µs): slicing still g
   // quantum that sent it, where it would stop that VM short of its credit only when no slice ended first.
   const fast = { latencyUs: 5 };
   const base = scenario({ untilMs: 30, network: { logging: fast, client: fast, management: fast }, storage: fast });
-  for (let seed = 1; seed <= 6; seed++) {
-    const s = seed === 1 ? base : chaosScenario(base, seed);
-    const straight = new Cluster(s, kvstore());
-    straight.run(30e6);
-    const c = new Cluster(s, kvstore());
-    let r = seed * 7777;
-    for (let t = 0, i = 0; t < 30e6 && i < 100_000; i++) {
-      r = (r * 1103515245 + 12345) % 2147483648;
-      c.run((t = Math.min(30e6, t + 1 + (r % 30_000))));
-    }
-    assert.equal(c.trace.hash(), straight.trace.hash(), `seed ${seed}`);
-  }
+  for (let seed = 1; seed <= 6; seed++) assertSlicingKeepsRun(seed === 1 ? base : chaosScenario(base, seed), seed, 30_000);
 });
+
+/** Runs `s` straight, then sliced at seeded random points 1 ns to `stepMaxNs` apart: the traces must be the same. */
+function assertSlicingKeepsRun(s: Scenario, seed: number, stepMaxNs: number): void {
+  const untilNs = s.untilMs * 1e6;
+  const straight = new Cluster(s, kvstore());
+  straight.run(untilNs);
+  const c = new Cluster(s, kvstore());
+  let r = seed * 7777;
+  for (let t = 0, i = 0; t < untilNs && i < 100_000; i++) {
+    r = (r * 1103515245 + 12345) % 2147483648;
+    c.run((t = Math.min(untilNs, t + 1 + (r % stepMaxNs))));
+  }
+  assert.equal(c.trace.hash(), straight.trace.hash(), `seed ${seed}`);
+}
 
 test('on a host faster than one instruction per ns, a slice ending at an output\'s instant leaves the log as it was', () => {
   // The output's urgent flush cuts the quantum at that instant; the primary then runs on to its credit
