@@ -139,7 +139,7 @@ export class LockstepRuntime extends EventEmitter {
     this.endNs = opts.scenario.untilMs * NS_PER_MS;
     if (opts.chunkPlanNs !== undefined) {
       const bad = opts.chunkPlanNs.find((n) => !(n > 0 && n < Number.POSITIVE_INFINITY));
-      if (opts.chunkPlanNs.length === 0 || bad !== undefined) throw new Error(`chunkPlanNs must be positive lengths, not ${bad}`);
+      if (opts.chunkPlanNs.length === 0 || bad !== undefined) throw new Error(`chunkPlanNs must be a non-empty list of positive lengths${bad === undefined ? '' : `, not ${bad}`}`);
       this.chunkPlanNs = opts.chunkPlanNs;
       this.chunkNs = opts.chunkPlanNs[0];
     }

@@ -42,12 +42,19 @@ export function internZeroPages(image: RamImage): RamImage {
   const pages = image.pages.map((page) => {
     let z = zero.get(page);
     if (z === undefined) {
-      z = page.length === PAGE_SIZE && page.every((b) => b === 0);
+      const words = pageWords(page);
+      z = words === null ? page.length === PAGE_SIZE && page.every((b) => b === 0) : isZeroPage(words, 0);
       zero.set(page, z);
     }
     return z ? ZERO_PAGE : page;
   });
   return Object.freeze({ base: image.base, size: image.size, pages: Object.freeze(pages) });
+}
+
+/** A 32-bit view of an image page, or null when it is not a whole page on a 4-byte boundary. */
+function pageWords(page: Uint8Array): Uint32Array | null {
+  if (page.length !== PAGE_SIZE || page.byteOffset % 4 !== 0) return null;
+  return new Uint32Array(page.buffer, page.byteOffset, PAGE_SIZE >>> 2);
 }
 
 /** Counts pages of `next` that are not shared with `prev` (the pages a snapshot had to copy). */
@@ -74,9 +81,8 @@ export function captureRam(ram: Ram, prev: RamImage | null): RamImage {
   return Object.freeze({ base: ram.base, size: ram.size, pages: Object.freeze(pages) });
 }
 
-/** True when RAM's page `p` (through its 32-bit view `words`) holds exactly `page`. */
-function pageEquals(words: Uint32Array, p: number, page: Uint8Array): boolean {
-  const other = new Uint32Array(page.buffer, page.byteOffset, PAGE_SIZE >>> 2);
+/** True when RAM's page `p` (through its 32-bit view `words`) holds exactly the image page seen as `other`. */
+function pageEquals(words: Uint32Array, p: number, other: Uint32Array): boolean {
   const first = (p << PAGE_SHIFT) >>> 2;
   for (let i = 0; i < other.length; i++) if (words[first + i] !== other[i]) return false;
   return true;
@@ -95,7 +101,8 @@ export function restoreRam(ram: Ram, image: RamImage, current: RamImage | null, 
   let runStart = -1;
   for (let p = 0; p <= ram.pageCount; p++) {
     let same = p === ram.pageCount || (current !== null && ram.dirty[p] === 0 && current.pages[p] === image.pages[p]);
-    if (!same && words !== null && image.pages[p].byteOffset % 4 === 0 && pageEquals(words, p, image.pages[p])) {
+    const other = !same && words !== null ? pageWords(image.pages[p]) : null;
+    if (other !== null && pageEquals(words!, p, other)) {
       ram.dirty[p] = 0; // equal bytes: clean relative to `image`, and the page's cached hash still holds
       same = true;
     }
