@@ -17,8 +17,13 @@ import type { Scenario } from '../ft/scenario';
 import { BatchWriter, readBatch, type Batch, type ObjectCommand, type SliceReader } from './secondary-batch';
 import { ParallelFallback, type ExpectedCall, type RemoteSecondaryState, type SecondaryExecutor, type SliceExpectation } from '../ft/protocol/shadow-machine';
 
-/** Commands per message to the worker (mostly slices, one per VM quantum of up to 50 µs simulated; the worker starts on the first batch). */
+/** Commands per message to the worker (mostly slices, one per VM quantum of up to 50 µs simulated). */
 const BATCH_COMMANDS = 1024;
+/**
+ * Commands in the first message of a run (later ones double up to BATCH_COMMANDS): the worker starts
+ * on the first slices instead of ~5 M instructions behind, which the run's end would wait for.
+ */
+const FIRST_BATCH_COMMANDS = 16;
 /** Machines a worker keeps between runs (a run rarely has more than one secondary at a time). */
 const SPARE_MACHINES_MAX = 2;
 /** How long a wait for the worker may take before the run is declared broken (1 s waits). */
@@ -51,7 +56,7 @@ function acquire(ramBytes: number, diskSectors: number): WorkerHandle {
 
 export class WorkerSecondaryExecutor implements SecondaryExecutor {
   private readonly h: WorkerHandle;
-  private readonly batch = new BatchWriter(BATCH_COMMANDS);
+  private readonly batch = new BatchWriter(BATCH_COMMANDS, FIRST_BATCH_COMMANDS);
   private closed = false;
 
   constructor(scenario: Scenario) {
@@ -94,7 +99,7 @@ export class WorkerSecondaryExecutor implements SecondaryExecutor {
 
   private flush(): void {
     const b = this.batch.take();
-    if (b !== null) this.h.worker.postMessage(b, [b.nums.buffer]);
+    if (b !== null) this.h.worker.postMessage(b, [b.nums.buffer, b.wire.buffer]);
   }
 
   /** Sends `cmd` with everything before it and waits for the worker to answer it (never on how far it got). */
@@ -127,15 +132,20 @@ function spawnWorker(setup: WorkerSetup, transfer: MessagePort[]): Worker {
   return new Worker(existsSync(entry) ? entry : __filename, { workerData: setup, transferList: transfer });
 }
 
-/** Runs a scenario with the secondary on another thread; falls back to the in-thread run when a prediction fails. */
-export function runScenarioParallel(scenario: Scenario, program: Program): { cluster: Cluster; summary: RunSummary; stateHashes: string[]; fallback: string | null } {
+/**
+ * Runs a scenario with the secondary on another thread; falls back to the in-thread run when a
+ * prediction fails. `stateHashes` (tests) also hashes every VM's final machine state, which waits
+ * for the worker's last slice and hashes its RAM; otherwise it is empty.
+ */
+export function runScenarioParallel(scenario: Scenario, program: Program, opts: { stateHashes?: boolean } = {}): { cluster: Cluster; summary: RunSummary; stateHashes: string[]; fallback: string | null } {
+  const hashes = (c: Cluster): string[] => (opts.stateHashes === true ? c.vms.map((v) => v.machine.hash()) : []);
   const ex = new WorkerSecondaryExecutor(scenario);
   let fallback: string;
   try {
     const cluster = new Cluster(scenario, program, { secondaryExecutor: ex });
     cluster.run(scenario.untilMs * NS_PER_MS);
     const checks = cluster.finish();
-    const stateHashes = cluster.vms.map((v) => v.machine.hash());
+    const stateHashes = hashes(cluster);
     const verdict = ex.verdict();
     if (verdict === null) return { cluster, summary: summarize(cluster, checks), stateHashes, fallback: null };
     fallback = verdict;
@@ -146,7 +156,7 @@ export function runScenarioParallel(scenario: Scenario, program: Program): { clu
     ex.close();
   }
   const again = runScenario(scenario, program);
-  return { ...again, stateHashes: again.cluster.vms.map((v) => v.machine.hash()), fallback };
+  return { ...again, stateHashes: hashes(again.cluster), fallback };
 }
 
 // ---- the worker's side ---------------------------------------------------------------------------

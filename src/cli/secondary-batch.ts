@@ -1,12 +1,15 @@
-// Command batches for the secondary's worker: slices as numbers in one transferable Float64Array, the rare other commands as objects.
+// Command batches for the secondary's worker: slices as numbers, their calls and the inputs as bytes (both transferred), the rare other commands as objects.
 //
 // A protected run sends tens of thousands of slices; as one object each, structured cloning them
 // cost the simulating thread more than the guest work it gave away. Here a slice is five numbers
-// (op, vm, limit, instret, ref) and a batch moves to the worker by transfer, not by copy.
+// (op, vm, limit, instret, ref), its environment calls and every delivered input are records in a
+// byte buffer (src/cli/wire.ts), and a batch moves to the worker by transfer, not by copy. Batches
+// start small and double up to the capacity, so the worker starts on the first slices at once.
 
 import type { MachineSnapshot } from '../machine/machine';
 import type { InputEvent } from '../machine/types';
 import type { ExpectedCall } from '../ft/protocol/shadow-machine';
+import { WireReader, WireWriter } from './wire';
 
 /** The commands that travel as objects (in order with the slices). */
 export type ObjectCommand =
@@ -18,22 +21,30 @@ export type ObjectCommand =
 /** A slice as the worker reads it. */
 export type SliceReader = (vm: number, limit: number, instret: number, exit: boolean, calls: ExpectedCall[]) => void;
 
-export interface Batch { nums: Float64Array<ArrayBuffer>; count: number; objs: unknown[] }
+export interface Batch { nums: Float64Array<ArrayBuffer>; count: number; wire: Uint8Array<ArrayBuffer>; objs: unknown[] }
 
 const STRIDE = 5;
 const OP_RUN = 0;
 const OP_RUN_EXIT = 1;
 const OP_OBJECT = 2;
+const OP_DELIVER = 3;
 const NO_CALLS: ExpectedCall[] = [];
+/** Wire bytes after which a batch counts as full whatever its command count (bounds one message). */
+const WIRE_FULL_BYTES = 1 << 20;
 
 export class BatchWriter {
   private nums: Float64Array<ArrayBuffer>;
   private count = 0;
   private objs: unknown[] = [];
+  private readonly wire = new WireWriter();
+  /** Commands the batch in progress holds when full: `first`, doubling after each take up to `capacity`. */
+  private limit: number;
 
-  constructor(readonly capacity: number) {
+  constructor(readonly capacity: number, first = capacity) {
     if (!(Number.isInteger(capacity) && capacity > 0)) throw new Error(`batch capacity ${capacity}`);
-    this.nums = new Float64Array(capacity * STRIDE);
+    if (!(Number.isInteger(first) && first > 0 && first <= capacity)) throw new Error(`first batch size ${first} (capacity ${capacity})`);
+    this.limit = first;
+    this.nums = new Float64Array(first * STRIDE);
   }
 
   get size(): number {
@@ -41,30 +52,37 @@ export class BatchWriter {
   }
 
   get full(): boolean {
-    return this.count >= this.capacity;
+    return this.count >= this.limit || this.wire.length >= WIRE_FULL_BYTES;
   }
 
   run(vm: number, limit: number, instret: number, exit: boolean, calls: ExpectedCall[]): void {
-    const ref = calls.length > 0 ? this.objs.push(calls) - 1 : -1;
+    this.room();
+    const ref = calls.length > 0 ? this.wire.calls(calls) : -1;
     this.put(exit ? OP_RUN_EXIT : OP_RUN, vm, limit, instret, ref);
   }
 
   command(cmd: ObjectCommand): void {
-    this.put(OP_OBJECT, 0, 0, 0, this.objs.push(cmd) - 1);
+    this.room();
+    if (cmd.c === 'deliver') this.put(OP_DELIVER, cmd.vm, 0, 0, this.wire.input(cmd.ev));
+    else this.put(OP_OBJECT, 0, 0, 0, this.objs.push(cmd) - 1);
   }
 
-  /** The batch so far (its buffer is handed over: transfer it) and a fresh one started; null when empty. */
+  /** The batch so far (its buffers are handed over: transfer them) and a fresh, larger one started; null when empty. */
   take(): Batch | null {
     if (this.count === 0) return null;
-    const batch: Batch = { nums: this.nums, count: this.count, objs: this.objs };
-    this.nums = new Float64Array(this.capacity * STRIDE);
+    const batch: Batch = { nums: this.nums, count: this.count, wire: this.wire.take(), objs: this.objs };
+    this.limit = Math.min(this.capacity, this.limit * 2);
+    this.nums = new Float64Array(this.limit * STRIDE);
     this.count = 0;
     this.objs = [];
     return batch;
   }
 
+  private room(): void {
+    if (this.count >= this.limit) throw new Error('batch full: take it first');
+  }
+
   private put(op: number, vm: number, limit: number, instret: number, ref: number): void {
-    if (this.full) throw new Error('batch full: take it first');
     const i = this.count * STRIDE;
     const n = this.nums;
     n[i] = op; n[i + 1] = vm; n[i + 2] = limit; n[i + 3] = instret; n[i + 4] = ref;
@@ -76,6 +94,7 @@ export class BatchWriter {
 export function readBatch(batch: Batch, slice: SliceReader, object: (cmd: ObjectCommand) => void): void {
   const { nums, objs } = batch;
   if (!(batch.count >= 0 && batch.count * STRIDE <= nums.length)) throw new Error(`malformed batch of ${batch.count} commands`);
+  const wire = new WireReader(batch.wire);
   for (let k = 0; k < batch.count; k++) {
     const i = k * STRIDE;
     const op = nums[i], ref = nums[i + 4];
@@ -83,7 +102,11 @@ export function readBatch(batch: Batch, slice: SliceReader, object: (cmd: Object
       object(objs[ref] as ObjectCommand);
       continue;
     }
-    const calls = ref < 0 ? NO_CALLS : (objs[ref] as ExpectedCall[]);
+    if (op === OP_DELIVER) {
+      object({ c: 'deliver', vm: nums[i + 1], ev: wire.input(ref) });
+      continue;
+    }
+    const calls = ref < 0 ? NO_CALLS : wire.calls(ref);
     slice(nums[i + 1], nums[i + 2], nums[i + 3], op === OP_RUN_EXIT, calls);
   }
 }

@@ -11,8 +11,8 @@ function read(w: BatchWriter): Seen[] {
   const b = w.take();
   assert.ok(b !== null);
   const seen: Seen[] = [];
-  // What postMessage does to it: a structured clone (the buffer is transferred, the objects copied).
-  readBatch(structuredClone(b, { transfer: [b.nums.buffer] }), (...s) => seen.push(['run', ...s]), (c) => seen.push(['obj', c]));
+  // What postMessage does to it: a structured clone (the buffers are transferred, the objects copied).
+  readBatch(structuredClone(b, { transfer: [b.nums.buffer, b.wire.buffer] }), (...s) => seen.push(['run', ...s]), (c) => seen.push(['obj', c]));
   return seen;
 }
 
@@ -44,6 +44,52 @@ test('a batch is full at its capacity and refuses more until taken; a malformed 
   assert.equal(read(w).length, 2);
   w.run(1, 30, 30, false, []);
   assert.equal(read(w).length, 1, 'usable again after take');
-  assert.throws(() => readBatch({ nums: new Float64Array(5), count: 2, objs: [] }, () => undefined, () => undefined), /malformed batch/);
+  assert.throws(() => readBatch({ nums: new Float64Array(5), count: 2, wire: new Uint8Array(0), objs: [] }, () => undefined, () => undefined), /malformed batch/);
   assert.throws(() => new BatchWriter(0), /capacity/);
+  assert.throws(() => new BatchWriter(4, 8), /first batch size/);
+});
+
+test('batches start small and double up to the capacity', () => {
+  const w = new BatchWriter(8, 2);
+  const sizes: number[] = [];
+  for (let n = 0; n < 40; n++) {
+    w.run(1, n, n, false, []);
+    if (w.full) sizes.push(read(w).length);
+  }
+  assert.deepEqual(sizes, [2, 4, 8, 8, 8, 8]);
+});
+
+test('every kind of call and input survives the byte encoding, bytes included', () => {
+  const w = new BatchWriter(16);
+  const packet = Uint8Array.from({ length: 1500 }, (_, i) => (i * 7) & 255);
+  const calls: ExpectedCall[] = [
+    { instret: 2 ** 53 - 1, read: 'cycle', value: 2 ** 40 + 3 },
+    { instret: 5, read: 'entropy', value: 0xdeadbeef },
+    { instret: 6, output: { kind: 'nicTx', packet } },
+    { instret: 7, output: { kind: 'diskRequest', id: 3, op: 'write', sector: 9, count: 1, data: new Uint8Array(512).fill(0xa5) } },
+    { instret: 8, output: { kind: 'diskRequest', id: 4, op: 'read', sector: 10, count: 2 } },
+    { instret: 9, output: { kind: 'exit', code: 3 } },
+    { instret: 10, output: { kind: 'timerArm', mtimecmp: 2 ** 52 + 1 } },
+  ];
+  const inputs: ObjectCommand[] = [
+    { c: 'deliver', vm: 3, ev: { kind: 'nicRx', packet: packet.subarray(10, 70) } },
+    { c: 'deliver', vm: 3, ev: { kind: 'uartRx', bytes: Uint8Array.of(1, 2, 3) } },
+    { c: 'deliver', vm: 3, ev: { kind: 'diskDone', id: 4, ok: true, data: new Uint8Array(1024).fill(7) } },
+    { c: 'deliver', vm: 3, ev: { kind: 'diskDone', id: 5, ok: false } },
+  ];
+  w.command(inputs[0]);
+  w.run(3, 100, 100, false, calls);
+  for (const c of inputs.slice(1)) w.command(c);
+  assert.deepEqual(read(w), [['obj', inputs[0]], ['run', 3, 100, 100, false, calls], ...inputs.slice(1).map((c) => ['obj', c])]);
+});
+
+test('a byte record cut short or with an unknown tag is an error, not garbage', () => {
+  const w = new BatchWriter(4);
+  w.run(1, 10, 10, false, [{ instret: 3, output: { kind: 'uart', byte: 65 } }]);
+  const b = w.take()!;
+  const short = { ...b, wire: b.wire.slice(0, b.wire.length - 1) };
+  assert.throws(() => readBatch(short, () => undefined, () => undefined), /runs past the end/);
+  const bad = { ...b, wire: b.wire.slice() };
+  bad.wire[8] = 9; // the call's tag
+  assert.throws(() => readBatch(bad, () => undefined, () => undefined), /call tag 9/);
 });

@@ -16,7 +16,7 @@ const failoverJson = () => JSON.parse(readFileSync(join(__dirname, '../../exampl
 /** Runs `s` both ways and asserts the same summary (trace hash included) and the same final machine states. */
 function compare(label: string, s: Scenario): { fallback: string | null; failovers: number; respawns: number } {
   const here = runScenario(s, kvstore());
-  const there = runScenarioParallel(s, kvstore());
+  const there = runScenarioParallel(s, kvstore(), { stateHashes: true });
   assert.equal(there.summary.traceHash, here.summary.traceHash, `${label}: trace hash`);
   assert.deepEqual(there.summary, here.summary, `${label}: summary`);
   assert.deepEqual(there.stateHashes, here.cluster.vms.map((v) => v.machine.hash()), `${label}: final state hashes`);
@@ -53,7 +53,7 @@ test('a guest that powers off: the shadow predicts the exit where the real secon
   const program = loadElf(readFileSync(join(__dirname, '../../examples/bench/crc32-rv32im.elf')), 'crc32-rv32im.elf');
   const s = parseScenario({ program: 'crc32-rv32im.elf', untilMs: 1200, workload: { clients: 0 } });
   const here = runScenario(s, program);
-  const there = runScenarioParallel(s, program);
+  const there = runScenarioParallel(s, program, { stateHashes: true });
   assert.equal(there.fallback, null);
   assert.deepEqual(there.summary, here.summary);
   assert.deepEqual(there.stateHashes, here.cluster.vms.map((v) => v.machine.hash()));
