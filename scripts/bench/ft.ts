@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadElf } from '../../src/machine/elf';
 import type { Program } from '../../src/machine/program';
+import type { Scenario } from '../../src/ft/scenario';
 import { runScenario, type RunSummary } from '../../src/ft/report';
 import { parseScenario } from '../../src/ft/scenario';
 import { median, round, timed } from './util';
@@ -16,6 +17,8 @@ export const SATURATING_WORKLOAD = { clients: 8, requests: 1_000_000, ratePerSec
 export interface FtSide { completed: number; meanLatencyMs: number; wallMs: number; primaryInstret: number; traceHash: string }
 export interface FtReport {
   simMs: number;
+  /** Full-length runs of every mode before the measured ones (V8 settles over the first few: see [4]). */
+  warmups: number;
   on: FtSide;
   off: FtSide;
   throughputRatio: number;
@@ -24,6 +27,8 @@ export interface FtReport {
   wallRatio: number;
   /** Wall time per million instructions of the primary, FT on over FT off (the same guest work on both sides). */
   wallPerInstrRatio: number;
+  /** The first run of each mode in the process (nothing compiled yet): on/off and worker/off. */
+  cold: { wallRatio: number; parallelRatio: number };
   /** A CPU-bound guest to power-off, FT on versus off: the pure cost of replaying on the same thread. */
   cpuBound: FtCpuBound;
   /** FT on with the secondary's guest on a worker thread (`--parallel-secondary`), against the in-thread pair. */
@@ -37,6 +42,8 @@ export interface FtCpuBound {
   program: string; instret: number; onMs: number; offMs: number; wallRatio: number;
   /** FT on with the secondary on a worker thread (same trace hash as in-thread). */
   parallelMs: number; parallelRatio: number;
+  /** First runs of the process: on/off and worker/off. */
+  cold: { wallRatio: number; parallelRatio: number };
 }
 export interface FtParallel {
   wallMs: number;
@@ -58,36 +65,52 @@ function mainThreadCpuMs(): number | null {
   }
 }
 
-function timedCpu<T>(f: () => T): { value: T; ms: number; cpuMs: number | null } {
-  const c0 = mainThreadCpuMs();
-  const r = timed(f);
-  const c1 = mainThreadCpuMs();
-  return { ...r, cpuMs: c0 === null || c1 === null ? null : c1 - c0 };
+const MODES = ['off', 'on', 'parallel'] as const;
+type Mode = (typeof MODES)[number];
+interface Timing { ms: number; cpuMs: number | null; summary: RunSummary }
+/** Per mode: the first (cold) run and the measured ones. */
+type Timings = Record<Mode, { cold: Timing; runs: Timing[] }>;
+
+/**
+ * Runs the three modes in turn, round after round: `warmups` rounds first (the first one kept as the
+ * cold figure), then `reps` measured rounds. Alternating keeps a noisy stretch of the machine from
+ * tilting one mode; the warm-up rounds let V8 finish optimising (kvstore's runs take 4–5 full runs
+ * to settle: 1 000, 610, 590, 330, 300 ms for the same run).
+ */
+function interleaved(run: (m: Mode) => RunSummary, warmups: number, reps: number): Timings {
+  const t = {} as Timings;
+  for (let i = 0; i < warmups + reps; i++) {
+    for (const m of MODES) {
+      const c0 = mainThreadCpuMs();
+      const r = timed(() => run(m));
+      const c1 = mainThreadCpuMs();
+      const x: Timing = { ms: r.ms, cpuMs: c0 === null || c1 === null ? null : c1 - c0, summary: r.value };
+      if (i === 0) t[m] = { cold: x, runs: [] };
+      if (i >= warmups) t[m].runs.push(x);
+    }
+  }
+  return t;
 }
 
-const medianOrNull = (xs: (number | null)[]) => (xs.some((x) => x === null) ? null : round(median(xs as number[]), 0));
+const medianMs = (t: Timings, m: Mode) => round(median(t[m].runs.map((r) => r.ms)), 1);
+const medianCpu = (t: Timings, m: Mode) => (t[m].runs.some((r) => r.cpuMs === null) ? null : round(median(t[m].runs.map((r) => r.cpuMs as number)), 0));
+const coldRatios = (t: Timings) => ({ wallRatio: round(t.on.cold.ms / t.off.cold.ms, 2), parallelRatio: round(t.parallel.cold.ms / t.off.cold.ms, 2) });
 
-/** Figure 4c: in-thread and parallel-secondary runs of the FT-on side, interleaved; both must give the same trace hash. */
-function benchParallel(root: string, program: Program, simMs: number, reps: number, offWallMs: number): { row: FtParallel; problems: string[] } {
-  const scenario = parseScenario(faultFreeRaw(root, true, simMs));
-  runScenarioParallel(parseScenario(faultFreeRaw(root, true, Math.min(simMs, 50))), program); // warms the worker (it is kept)
-  const here: ReturnType<typeof timedCpu<RunSummary>>[] = [];
-  const there: ReturnType<typeof timedCpu<{ summary: RunSummary; fallback: string | null }>>[] = [];
-  for (let i = 0; i < reps; i++) {
-    here.push(timedCpu(() => runScenario(scenario, program).summary));
-    there.push(timedCpu(() => runScenarioParallel(scenario, program)));
-  }
+/** Runs `scenario` with the secondary on the worker thread; a fall-back to the in-thread run is a problem of the bench. */
+function parallelRun(scenario: Scenario, program: Program, problems: string[]): RunSummary {
+  const r = runScenarioParallel(scenario, program);
+  if (r.fallback !== null && problems.length < 5) problems.push(`parallel secondary fell back to the in-thread run: ${r.fallback}`);
+  return r.summary;
+}
+
+/** Every run of a mode gives the same trace (one seed ⇒ one run), and the worker-thread runs give the in-thread one. */
+function sameRuns(t: Timings, label: string): string[] {
   const problems: string[] = [];
-  if (there.some((r) => r.value.summary.traceHash !== here[0].value.traceHash)) problems.push('parallel secondary: trace hash differs from the in-thread run');
-  const fallback = there.find((r) => r.value.fallback !== null)?.value.fallback;
-  if (fallback !== undefined) problems.push(`parallel secondary fell back to the in-thread run: ${fallback}`);
-  const wallMs = round(median(there.map((r) => r.ms)), 1);
-  const row: FtParallel = {
-    wallMs, inThreadWallMs: round(median(here.map((r) => r.ms)), 1),
-    mainCpuMs: medianOrNull(there.map((r) => r.cpuMs)), inThreadMainCpuMs: medianOrNull(here.map((r) => r.cpuMs)),
-    wallRatio: round(wallMs / offWallMs, 2),
-  };
-  return { row, problems };
+  for (const m of MODES) {
+    if (t[m].runs.some((r) => r.summary.traceHash !== t[m].cold.summary.traceHash)) problems.push(`${label} ${m}: trace hash differs between identical runs`);
+  }
+  if (t.parallel.cold.summary.traceHash !== t.on.cold.summary.traceHash) problems.push(`${label}: the worker-thread run's trace hash differs from the in-thread run`);
+  return problems;
 }
 
 /** The scenario's JSON without its faults, with FT `enabled` or not, the saturating workload, for `simMs` of simulated time. */
@@ -100,91 +123,68 @@ export function loadKvstore(root: string): Program {
   return loadElf(readFileSync(join(root, 'examples', 'kvstore', 'kvstore.elf')), 'kvstore.elf');
 }
 
-/** The runs of one side; the simulated results must be identical each time (one seed ⇒ one run). */
-function summarizeSide(enabled: boolean, runs: { value: RunSummary; ms: number }[]): { side: FtSide; summary: RunSummary; problems: string[] } {
-  const summary = runs[0].value;
-  const label = `FT ${enabled ? 'on' : 'off'}`;
+/** One side's figures (its measured runs' median wall time, the simulated results of its runs). */
+function side(enabled: boolean, t: Timings, m: Mode): { side: FtSide; summary: RunSummary; problems: string[] } {
+  const summary = t[m].cold.summary;
   const problems: string[] = [];
-  if (!summary.ok) problems.push(`${label}: a checker failed: ${summary.invariants.filter((c) => !c.ok).map((c) => c.name).join(', ')}`);
-  if (runs.some((r) => r.value.traceHash !== summary.traceHash)) problems.push(`${label}: trace hash differs between identical runs`);
+  if (!summary.ok) problems.push(`FT ${enabled ? 'on' : 'off'}: a checker failed: ${summary.invariants.filter((c) => !c.ok).map((c) => c.name).join(', ')}`);
   const primaryInstret = Math.max(0, ...summary.vms.filter((v) => v.role === 'primary').map((v) => v.instret));
-  const side: FtSide = {
-    completed: summary.clients.ok, meanLatencyMs: summary.clients.meanLatencyMs, wallMs: round(median(runs.map((r) => r.ms)), 1),
-    primaryInstret, traceHash: summary.traceHash,
+  return {
+    side: { completed: summary.clients.ok, meanLatencyMs: summary.clients.meanLatencyMs, wallMs: medianMs(t, m), primaryInstret, traceHash: summary.traceHash },
+    summary, problems,
   };
-  return { side, summary, problems };
-}
-
-/** `reps` runs of each side, FT on and off alternating, so a noisy stretch of the machine weighs on both. */
-function measureSides(root: string, program: Program, simMs: number, reps: number): { on: ReturnType<typeof summarizeSide>; off: ReturnType<typeof summarizeSide> } {
-  const on = parseScenario(faultFreeRaw(root, true, simMs)), off = parseScenario(faultFreeRaw(root, false, simMs));
-  const runs = { on: [] as { value: RunSummary; ms: number }[], off: [] as { value: RunSummary; ms: number }[] };
-  for (let i = 0; i < reps; i++) {
-    runs.on.push(timed(() => runScenario(on, program).summary));
-    runs.off.push(timed(() => runScenario(off, program).summary));
-  }
-  return { on: summarizeSide(true, runs.on), off: summarizeSide(false, runs.off) };
 }
 
 /** Wall ms per million instructions retired by the primary. */
 export const perMInstr = (s: FtSide) => (s.wallMs * 1e6) / Math.max(1, s.primaryInstret);
 
-/** The CPU-bound program to power-off (1.2 s simulated at 100 MIPS), FT off, on, or on with the secondary on a worker thread. */
-function cpuBoundRun(program: Program, mode: 'off' | 'on' | 'parallel'): { ms: number; summary: RunSummary } {
-  const scenario = parseScenario({ program: `${CPU_BOUND_PROGRAM}.elf`, untilMs: 1200, ft: { enabled: mode !== 'off' }, workload: { clients: 0 } });
-  const r = timed(() => (mode === 'parallel' ? runScenarioParallel(scenario, program).summary : runScenario(scenario, program).summary));
-  return { ms: r.ms, summary: r.value };
-}
-
-/**
- * Figure 4b: the CPU-bound guest with and without its secondary, interleaved after a warm-up of each;
- * every VM must retire the same count and print the expected line, and both FT-on modes give one trace.
- */
-function benchCpuBound(root: string, reps: number): { row: FtCpuBound; problems: string[] } {
+/** Figure 4b: the CPU-bound guest to power-off (1.2 s simulated at 100 MIPS) with and without its secondary; every VM must retire the same count and print the expected line. */
+function benchCpuBound(root: string, warmups: number, reps: number): { row: FtCpuBound; problems: string[] } {
   const program = loadElf(readFileSync(join(root, 'examples', 'bench', `${CPU_BOUND_PROGRAM}.elf`)), `${CPU_BOUND_PROGRAM}.elf`);
-  const modes = ['off', 'on', 'parallel'] as const;
-  const runs = { off: [] as number[], on: [] as number[], parallel: [] as number[] };
-  const last = {} as Record<(typeof modes)[number], RunSummary>;
-  for (let i = 0; i <= reps; i++) {
-    for (const mode of modes) {
-      const r = cpuBoundRun(program, mode);
-      if (i > 0) runs[mode].push(r.ms); // run 0 warms V8 and the worker up
-      last[mode] = r.summary;
-    }
-  }
+  const scenario = (on: boolean) => parseScenario({ program: `${CPU_BOUND_PROGRAM}.elf`, untilMs: 1200, ft: { enabled: on }, workload: { clients: 0 } });
+  const on = scenario(true), off = scenario(false);
+  const fellBack: string[] = [];
+  const t = interleaved((m) => (m === 'parallel' ? parallelRun(on, program, fellBack) : runScenario(m === 'on' ? on : off, program).summary), warmups, reps);
   const expected = readFileSync(join(root, 'examples', 'bench', `${CPU_BOUND_PROGRAM}.expected.txt`), 'utf8');
-  const problems: string[] = [];
-  const summaries = modes.map((m) => last[m]);
+  const problems = [...fellBack, ...sameRuns(t, CPU_BOUND_PROGRAM)];
+  const summaries = MODES.map((m) => t[m].cold.summary);
   if (!summaries.every((s) => s.ok && s.vms.every((v) => v.status === 'exited'))) problems.push(`${CPU_BOUND_PROGRAM} under FT: a checker failed or a VM did not power off`);
   const instrets = summaries.flatMap((s) => s.vms.map((v) => v.instret));
   if (new Set(instrets).size !== 1) problems.push(`${CPU_BOUND_PROGRAM} under FT: instret differs (${instrets.join(', ')})`);
   if (summaries.some((s) => s.console !== expected)) problems.push(`${CPU_BOUND_PROGRAM} under FT: console output differs from the expected file`);
-  if (last.parallel.traceHash !== last.on.traceHash) problems.push(`${CPU_BOUND_PROGRAM}: the worker-thread run's trace hash differs from the in-thread run`);
-  const [offMs, onMs, parallelMs] = modes.map((m) => round(median(runs[m]), 1));
-  const row = { program: CPU_BOUND_PROGRAM, instret: instrets[0] ?? 0, onMs, offMs, wallRatio: round(onMs / offMs, 2), parallelMs, parallelRatio: round(parallelMs / offMs, 2) };
+  const [offMs, onMs, parallelMs] = MODES.map((m) => medianMs(t, m));
+  const row = { program: CPU_BOUND_PROGRAM, instret: instrets[0] ?? 0, onMs, offMs, wallRatio: round(onMs / offMs, 2), parallelMs, parallelRatio: round(parallelMs / offMs, 2), cold: coldRatios(t) };
   return { row, problems };
 }
 
-/** FT on versus FT off over the same simulated time. */
-export function benchFt(root: string, simMs: number, reps: number): FtReport {
+/** Figures 3 and 4: FT on (in-thread and with the secondary on a worker thread) versus FT off over the same simulated time. */
+export function benchFt(root: string, simMs: number, warmups: number, reps: number): FtReport {
+  if (!(warmups >= 1 && reps >= 1)) throw new Error(`benchFt: ${warmups} warm-up and ${reps} measured rounds`);
   const program = loadKvstore(root);
-  runScenario(parseScenario(faultFreeRaw(root, true, Math.min(simMs, 50))), program); // JIT warm-up
-  runScenario(parseScenario(faultFreeRaw(root, false, Math.min(simMs, 50))), program);
-  const { on, off } = measureSides(root, program, simMs, reps);
-  const cpuBound = benchCpuBound(root, reps);
-  const parallel = benchParallel(root, program, simMs, reps, off.side.wallMs);
-  const simSec = on.summary.endMs / 1000;
+  const on = parseScenario(faultFreeRaw(root, true, simMs)), off = parseScenario(faultFreeRaw(root, false, simMs));
+  const fellBack: string[] = [];
+  const t = interleaved((m) => (m === 'parallel' ? parallelRun(on, program, fellBack) : runScenario(m === 'on' ? on : off, program).summary), warmups, reps);
+  const sides = { on: side(true, t, 'on'), off: side(false, t, 'off') };
+  const cpuBound = benchCpuBound(root, warmups, reps);
+  const simSec = sides.on.summary.endMs / 1000;
+  const parallelMs = medianMs(t, 'parallel');
   return {
     simMs,
-    on: on.side,
-    off: off.side,
-    throughputRatio: round(on.side.completed / off.side.completed, 3),
-    logBytesPerMInstr: on.summary.log.bytesPerMInstr,
-    logMbitPerSimSec: round((on.summary.log.bytes * 8) / simSec / 1e6, 2),
-    wallRatio: round(on.side.wallMs / off.side.wallMs, 2),
-    wallPerInstrRatio: round(perMInstr(on.side) / perMInstr(off.side), 2),
+    warmups,
+    on: sides.on.side,
+    off: sides.off.side,
+    throughputRatio: round(sides.on.side.completed / sides.off.side.completed, 3),
+    logBytesPerMInstr: sides.on.summary.log.bytesPerMInstr,
+    logMbitPerSimSec: round((sides.on.summary.log.bytes * 8) / simSec / 1e6, 2),
+    wallRatio: round(sides.on.side.wallMs / sides.off.side.wallMs, 2),
+    wallPerInstrRatio: round(perMInstr(sides.on.side) / perMInstr(sides.off.side), 2),
+    cold: coldRatios(t),
     cpuBound: cpuBound.row,
-    parallel: parallel.row,
-    problems: [...on.problems, ...off.problems, ...cpuBound.problems, ...parallel.problems],
+    parallel: {
+      wallMs: parallelMs, inThreadWallMs: sides.on.side.wallMs,
+      mainCpuMs: medianCpu(t, 'parallel'), inThreadMainCpuMs: medianCpu(t, 'on'),
+      wallRatio: round(parallelMs / sides.off.side.wallMs, 2),
+    },
+    problems: [...sides.on.problems, ...sides.off.problems, ...fellBack, ...sameRuns(t, 'kvstore'), ...cpuBound.problems],
   };
 }

@@ -14,8 +14,8 @@ export interface BenchOptions { quick: boolean; log?: (line: string) => void }
 
 /** Repetitions and sizes of each mode: full ≈ 1.5 min (the .vsix packaging ≈ 10 s of it), quick ≈ 15–25 s on two idle cores. */
 export const MODES = {
-  full: { cpuReps: 5, qemuReps: 5, simMs: 1000, ftReps: 5, chaosSeeds: 20, reverseDepths: [1e6, 1e7, 1e8], adapterReps: 200, adapterPauses: 10, extensionLoads: 10, packageVsix: true },
-  quick: { cpuReps: 1, qemuReps: 1, simMs: 100, ftReps: 1, chaosSeeds: 3, reverseDepths: [1e6], adapterReps: 20, adapterPauses: 3, extensionLoads: 3, packageVsix: false },
+  full: { cpuReps: 5, qemuReps: 5, simMs: 1000, ftWarmups: 5, ftReps: 7, chaosSeeds: 20, reverseDepths: [1e6, 1e7, 1e8], adapterReps: 200, adapterPauses: 10, extensionLoads: 10, packageVsix: true },
+  quick: { cpuReps: 1, qemuReps: 1, simMs: 100, ftWarmups: 1, ftReps: 1, chaosSeeds: 3, reverseDepths: [1e6], adapterReps: 20, adapterPauses: 3, extensionLoads: 3, packageVsix: false },
 };
 
 export interface BenchReport {
@@ -74,7 +74,7 @@ export function runBench(opts: BenchOptions): BenchReport {
     geomeanRatio: q.available ? round(geomean(q.rows.map((r) => r.lockstepOverQemu)), 3) : 0,
   };
   log(`[3/5] [4/5] kvstore without faults, FT on and off, ${s.simMs} ms simulated`);
-  const ft = benchFt(root, s.simMs, s.ftReps);
+  const ft = benchFt(root, s.simMs, s.ftWarmups, s.ftReps);
   log(`[5/5] chaos, ${s.chaosSeeds} seeds`);
   const chaos = benchChaos(root, s.chaosSeeds);
   log(`[6/6] reverse steps at ${s.reverseDepths.map((d) => d.toExponential(0)).join(', ')} instructions`);

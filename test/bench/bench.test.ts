@@ -51,6 +51,8 @@ function checkFtAndChaos(r: BenchReport): void {
   assertPositive(r.ft, ['simMs', 'throughputRatio', 'logBytesPerMInstr', 'logMbitPerSimSec', 'wallRatio', 'wallPerInstrRatio'], 'ft');
   assertPositive(r.ft.cpuBound, ['instret', 'onMs', 'offMs', 'wallRatio', 'parallelMs', 'parallelRatio'], 'ft.cpuBound');
   assertPositive(r.ft.parallel, ['wallMs', 'inThreadWallMs', 'wallRatio'], 'ft.parallel');
+  assertPositive(r.ft.cold, ['wallRatio', 'parallelRatio'], 'ft.cold');
+  assertPositive(r.ft.cpuBound.cold, ['wallRatio', 'parallelRatio'], 'ft.cpuBound.cold');
   assert.deepEqual(r.ft.problems, []);
   assertPositive(r.chaos, ['seeds', 'wallMs', 'runsPerMinPerCore'], 'chaos');
   assert.ok(Number.isInteger(r.chaos.checkersFailed) && r.chaos.checkersFailed >= 0);
