@@ -93,3 +93,38 @@ test('a byte record cut short or with an unknown tag is an error, not garbage', 
   bad.wire[8] = 9; // the call's tag
   assert.throws(() => readBatch(bad, () => undefined, () => undefined), /call tag 9/);
 });
+
+test('back-to-back slices of one VM merge into one run with all their calls, up to the span; anything between them keeps them apart', () => {
+  const w = new BatchWriter(64, 64, 1000);
+  const call = (instret: number): ExpectedCall => ({ instret, read: 'time', value: instret * 10 });
+  w.run(1, 100, 100, false, [call(50)]);
+  w.run(1, 200, 200, false, []);
+  w.run(1, 1100, 1100, false, [call(150), call(1050)]); // 1100 - 100 = 1000: still within the span
+  w.run(1, 1200, 1200, false, []); // 1100 past the first limit: a new slice
+  w.run(2, 1300, 1300, false, []); // another VM
+  w.command({ c: 'deliver', vm: 2, ev: { kind: 'timer', pending: true } });
+  w.run(2, 1400, 1400, false, []); // after a delivery: a new slice
+  w.run(2, 1500, 1450, true, [{ instret: 1449, output: { kind: 'exit', code: 0 } }]);
+  w.run(2, 1600, 1450, true, []); // after an exit: never merged
+  assert.equal(w.full, false);
+  assert.deepEqual(read(w), [
+    ['run', 1, 1100, 1100, false, [call(50), call(150), call(1050)]],
+    ['run', 1, 1200, 1200, false, []],
+    ['run', 2, 1300, 1300, false, []],
+    ['obj', { c: 'deliver', vm: 2, ev: { kind: 'timer', pending: true } }],
+    ['run', 2, 1500, 1450, true, [{ instret: 1449, output: { kind: 'exit', code: 0 } }]],
+    ['run', 2, 1600, 1450, true, []],
+  ]);
+});
+
+test('a batch of merged slices is full after as many slices as an unmerged one: messages keep their pace', () => {
+  const w = new BatchWriter(4, 4, 1_000_000);
+  for (let n = 1; n <= 3; n++) w.run(1, n * 10, n * 10, false, []);
+  assert.equal(w.size, 1, 'three slices merged into one command');
+  assert.equal(w.full, false);
+  w.run(1, 40, 40, false, []);
+  assert.equal(w.full, true);
+  assert.throws(() => w.run(1, 50, 50, false, []), /batch full/);
+  assert.deepEqual(read(w), [['run', 1, 40, 40, false, []]]);
+  assert.throws(() => new BatchWriter(4, 4, -1), /merge span/);
+});
