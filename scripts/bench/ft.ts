@@ -51,7 +51,7 @@ export interface FtParallel {
   /** CPU time of the main (simulating) thread, from /proc (null where there is none). */
   mainCpuMs: number | null;
   inThreadMainCpuMs: number | null;
-  /** Parallel wall over the FT-off wall of the same report. */
+  /** Parallel wall over the FT-off wall of the same round, median over the rounds. */
   wallRatio: number;
 }
 
@@ -94,6 +94,12 @@ function interleaved(run: (m: Mode) => RunSummary, warmups: number, reps: number
 
 const medianMs = (t: Timings, m: Mode) => round(median(t[m].runs.map((r) => r.ms)), 1);
 const medianCpu = (t: Timings, m: Mode) => (t[m].runs.some((r) => r.cpuMs === null) ? null : round(median(t[m].runs.map((r) => r.cpuMs as number)), 0));
+/**
+ * Median over the measured rounds of mode `a`'s time over mode `b`'s in the same round: a paired
+ * comparison, so a slow stretch of this shared machine (its speed drifts by up to 1.7x over seconds)
+ * weighs on both sides of each ratio instead of on whichever mode it happened to hit.
+ */
+const pairedRatio = (t: Timings, a: Mode, b: Mode) => round(median(t[a].runs.map((r, i) => r.ms / t[b].runs[i].ms)), 2);
 const coldRatios = (t: Timings) => ({ wallRatio: round(t.on.cold.ms / t.off.cold.ms, 2), parallelRatio: round(t.parallel.cold.ms / t.off.cold.ms, 2) });
 
 /** Runs `scenario` with the secondary on the worker thread; a fall-back to the in-thread run is a problem of the bench. */
@@ -153,7 +159,7 @@ function benchCpuBound(root: string, warmups: number, reps: number): { row: FtCp
   if (new Set(instrets).size !== 1) problems.push(`${CPU_BOUND_PROGRAM} under FT: instret differs (${instrets.join(', ')})`);
   if (summaries.some((s) => s.console !== expected)) problems.push(`${CPU_BOUND_PROGRAM} under FT: console output differs from the expected file`);
   const [offMs, onMs, parallelMs] = MODES.map((m) => medianMs(t, m));
-  const row = { program: CPU_BOUND_PROGRAM, instret: instrets[0] ?? 0, onMs, offMs, wallRatio: round(onMs / offMs, 2), parallelMs, parallelRatio: round(parallelMs / offMs, 2), cold: coldRatios(t) };
+  const row = { program: CPU_BOUND_PROGRAM, instret: instrets[0] ?? 0, onMs, offMs, wallRatio: pairedRatio(t, 'on', 'off'), parallelMs, parallelRatio: pairedRatio(t, 'parallel', 'off'), cold: coldRatios(t) };
   return { row, problems };
 }
 
@@ -176,14 +182,14 @@ export function benchFt(root: string, simMs: number, warmups: number, reps: numb
     throughputRatio: round(sides.on.side.completed / sides.off.side.completed, 3),
     logBytesPerMInstr: sides.on.summary.log.bytesPerMInstr,
     logMbitPerSimSec: round((sides.on.summary.log.bytes * 8) / simSec / 1e6, 2),
-    wallRatio: round(sides.on.side.wallMs / sides.off.side.wallMs, 2),
+    wallRatio: pairedRatio(t, 'on', 'off'),
     wallPerInstrRatio: round(perMInstr(sides.on.side) / perMInstr(sides.off.side), 2),
     cold: coldRatios(t),
     cpuBound: cpuBound.row,
     parallel: {
       wallMs: parallelMs, inThreadWallMs: sides.on.side.wallMs,
       mainCpuMs: medianCpu(t, 'parallel'), inThreadMainCpuMs: medianCpu(t, 'on'),
-      wallRatio: round(parallelMs / sides.off.side.wallMs, 2),
+      wallRatio: pairedRatio(t, 'parallel', 'off'),
     },
     problems: [...sides.on.problems, ...sides.off.problems, ...fellBack, ...sameRuns(t, 'kvstore'), ...cpuBound.problems],
   };
