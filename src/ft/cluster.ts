@@ -173,7 +173,7 @@ export class Cluster implements EnvHost {
     // A shadowed secondary's guest runs elsewhere: no RAM here (the placeholder is replaced at once).
     const machine = shadow ? (null as unknown as Machine) : this.newMachine();
     const vm = new VmInstance(this.nextVmId++, role, host, this.epoch, this.pairGeneration, machine, this.nowNs, status);
-    if (shadow) vm.machine = new ShadowMachine(this.secondaryExecutor!, vm) as unknown as Machine;
+    if (shadow) vm.machine = new ShadowMachine(this.secondaryExecutor!, vm, () => this.newMachine()) as unknown as Machine;
     vm.machine.setEnvironment(role === 'primary' ? new RecordEnv(vm, this) : new ReplayEnv(vm, this));
     this.rebase(vm, this.nowNs);
     this.vms.push(vm);

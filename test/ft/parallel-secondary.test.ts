@@ -43,6 +43,15 @@ test('chaos seeds with failovers and respawns: identical trace and state hashes,
   assert.equal(withFailover, 5, 'five seeds with a failover among the first 40');
 });
 
+test('a secondary halted before its copy arrived (then an HA restart): same state hashes, no fall-back', () => {
+  // Chaos seed 21: testRestartSecondary at 75 ms starts a copy to host-b, host-a crashes at 78 ms, the
+  // new secondary halts before the copy finished (it never reached the worker), HA restarts the VM.
+  const s = chaosScenario(scenario({ untilMs: 150 }), 21);
+  const here = runScenario(s, kvstore());
+  assert.ok(here.cluster.trace.events.some((e) => e.kind === 'halt' && /before the copy finished/.test(e.text)), 'the seed still halts a secondary mid-copy');
+  assert.equal(compare('seed 21', s).fallback, null);
+});
+
 test('a wrong log (what-if) voids the parallel run: it falls back to the in-thread run, with the same result', () => {
   const s = scenario({ untilMs: 60, whatIf: { omitLogKinds: ['time'] } });
   const r = compare('omit time', s);

@@ -53,7 +53,8 @@ export class ShadowMachine {
   private created = false;
   readonly cpu = { requestStop: (): void => { throw new ParallelFallback('a stop was requested inside a slice'); } };
 
-  constructor(private readonly executor: SecondaryExecutor, private readonly vm: VmInstance) {}
+  /** `blank`: a machine as the in-thread cluster makes it (the state of a secondary whose copy never arrived). */
+  constructor(private readonly executor: SecondaryExecutor, private readonly vm: VmInstance, private readonly blank: () => Machine) {}
 
   setEnvironment(env: Environment): void {
     this.env = env;
@@ -113,8 +114,9 @@ export class ShadowMachine {
     throw new ParallelFallback('a checkpoint of a secondary running on another thread');
   }
 
+  /** The real machine's state hash; a secondary halted before its copy arrived never reached the worker: it is blank. */
   hash(): string {
-    return this.executor.hash(this.vm.id);
+    return this.created ? this.executor.hash(this.vm.id) : this.blank().hash();
   }
 
   /** Brings the real machine here (go-live): restores it into `fresh` and hands over the replay fields it owns. */
