@@ -158,7 +158,8 @@ class RegionWriter {
   }
 
   source(): string {
-    const body = this.tree(0);
+    const body: string[] = [];
+    this.tree(0, body);
     const regs = [...new Set([...this.reads, ...this.writes])].sort((a, b) => a - b);
     const head = this.blocks[0].head >>> 0;
     const lines = [
@@ -168,7 +169,7 @@ class RegionWriter {
       regs.length > 0 ? `let ${regs.map((r) => `r${r} = x[${r}]`).join(', ')};` : '',
       'let n = 0, pc = 0, slow = 0, plain = -1, off = 0, p = 0, t = 0;',
       'loop: {',
-      ...body,
+      body.join('\n'),
       '}',
       ...[...this.writes].sort((a, b) => a - b).map((r) => `x[${r}] = r${r};`),
       'cpu.pc = pc >>> 0;',
@@ -184,68 +185,86 @@ class RegionWriter {
   // `for (;;)` that back edges `continue`; a merge block (two or more forward in-edges) is placed
   // right after a labelled block its predecessors `break` out of; any other successor is dominated
   // by its one predecessor and is emitted inline there. No path falls off the end of a block's code.
+  // Every function appends its lines to `out`: returning arrays to splice into the caller's copied
+  // each line once per level of nesting, quadratic in deep regions (73-99 ms of a cold kvstore run).
 
-  /** The code of block x and of the blocks it dominates. */
-  private tree(x: number): string[] {
+  /** Appends the code of block x and of the blocks it dominates. */
+  private tree(x: number, out: string[]): void {
     const merges = this.cfg.children[x].filter((c) => this.cfg.merge[c]).reverse(); // latest first: outermost
-    const code = this.within(x, merges);
-    return this.cfg.loopHeader[x] ? [`L${x}: for (;;) {`, ...code, '}'] : code;
+    if (this.cfg.loopHeader[x]) out.push(`L${x}: for (;;) {`);
+    this.within(x, merges, 0, out);
+    if (this.cfg.loopHeader[x]) out.push('}');
   }
 
-  /** Block x's own code wrapped in one labelled block per merge child (each followed by that child's code). */
-  private within(x: number, merges: number[]): string[] {
-    if (merges.length === 0) return this.blockCode(x);
-    const [y, ...rest] = merges;
-    return [`M${y}: {`, ...this.within(x, rest), '}', ...this.tree(y)];
+  /** Block x's own code wrapped in one labelled block per merge child from `merges[k]` on (each followed by that child's code). */
+  private within(x: number, merges: number[], k: number, out: string[]): void {
+    if (k === merges.length) return this.blockCode(x, out);
+    const y = merges[k];
+    out.push(`M${y}: {`);
+    this.within(x, merges, k + 1, out);
+    out.push('}');
+    this.tree(y, out);
   }
 
-  /** Code that transfers control from block `from` along its edge to block `to` (-1: leave the region at `pc`). */
-  private branch(from: number, to: number, pc: number): string[] {
-    if (to < 0) return [`pc = ${lit(pc)}; break loop;`];
+  /** Appends code that transfers control from block `from` along its edge to block `to` (-1: leave the region at `pc`). */
+  private branch(from: number, to: number, pc: number, out: string[]): void {
+    if (to < 0) return void out.push(`pc = ${lit(pc)}; break loop;`);
     const { rpo, merge, idom } = this.cfg;
-    if (rpo[to] <= rpo[from]) return [`continue L${to};`];
-    if (merge[to]) return [`break M${to};`];
+    if (rpo[to] <= rpo[from]) return void out.push(`continue L${to};`);
+    if (merge[to]) return void out.push(`break M${to};`);
     if (idom[to] !== from) throw new Error(`region: block ${to} is neither a merge nor dominated by ${from}`);
-    return this.tree(to);
+    this.tree(to, out);
   }
 
-  /** One block: budget check, straight-line instructions, terminator. */
-  private blockCode(i: number): string[] {
+  /** Appends one block: budget check, straight-line instructions, terminator. */
+  private blockCode(i: number, out: string[]): void {
     const b = this.blocks[i];
     const L = b.insts.length;
     const succ = this.cfg.succ[i];
-    const out: string[] = [`if (n > budget - ${L}) { pc = ${lit(b.head)}; break loop; }`];
+    out.push(`if (n > budget - ${L}) { pc = ${lit(b.head)}; break loop; }`);
     const last = b.insts[L - 1];
     const straight = b.end === End.Fall || b.end === End.Stop ? L : L - 1;
     for (let k = 0; k < straight; k++) this.inst({ inst: b.insts[k], k }, out);
     switch (b.end) {
       case End.Fall:
-        out.push(`n += ${L};`, ...this.branch(i, succ[0], b.target));
+        out.push(`n += ${L};`);
+        this.branch(i, succ[0], b.target, out);
         break;
       case End.Stop:
         out.push(`n += ${L};`, `pc = ${lit(b.target)}; slow = 1; break loop;`);
         break;
       case End.Branch:
-        out.push(`n += ${L};`, `if (${this.cond(last)}) {`, ...this.branch(i, succ[0], b.target), '}', ...this.branch(i, succ[1], b.next));
+        out.push(`n += ${L};`, `if (${this.cond(last)}) {`);
+        this.branch(i, succ[0], b.target, out);
+        out.push('}');
+        this.branch(i, succ[1], b.next, out);
         break;
       case End.Jal:
         this.link(last, out);
-        out.push(`n += ${L};`, ...this.branch(i, succ[0], b.target));
+        out.push(`n += ${L};`);
+        this.branch(i, succ[0], b.target, out);
         break;
       case End.Jalr:
         out.push(`t = (${this.reg(wRs1(last.w))} + ${lit(last.imm)}) & -2;`);
         this.link(last, out);
-        out.push(`n += ${L};`, ...this.jalrTargets(i), 'pc = t; break loop;');
+        out.push(`n += ${L};`);
+        this.jalrTargets(i, out);
+        out.push('pc = t; break loop;');
         break;
     }
-    return out;
   }
 
   /** A jalr: the return sites of this region it may reach, as cases on its target (others leave the region). */
-  private jalrTargets(i: number): string[] {
+  private jalrTargets(i: number, out: string[]): void {
     const cases = [...new Set(this.cfg.succ[i].filter((j) => j >= 0))];
-    if (cases.length === 0) return [];
-    return ['switch (t) {', ...cases.flatMap((j) => [`case ${lit(this.blocks[j].head)}: {`, ...this.branch(i, j, 0), '}']), '}'];
+    if (cases.length === 0) return;
+    out.push('switch (t) {');
+    for (const j of cases) {
+      out.push(`case ${lit(this.blocks[j].head)}: {`);
+      this.branch(i, j, 0, out);
+      out.push('}');
+    }
+    out.push('}');
   }
 
   private link(inst: Inst, body: string[]): void {
