@@ -20,7 +20,10 @@ export function runCommand(argv: string[], io: Io): number {
   const scenario = readScenario(args.positional[0], overrides);
   const { program, bytes } = readProgramFile(scenario.program);
   // --parallel-secondary: the secondary's guest runs on another core; the run is the same bit for bit.
-  const { cluster, summary } = args.flags.has('parallel-secondary') ? runScenarioParallel(scenario, program) : runScenario(scenario, program);
+  // A run whose predictions failed was run again in-thread: same result, but the user asked for two cores.
+  const parallel = args.flags.has('parallel-secondary') ? runScenarioParallel(scenario, program) : null;
+  if (parallel?.fallback != null) io.stderr(`note: the secondary ran in-thread after all (${parallel.fallback})\n`);
+  const { cluster, summary } = parallel ?? runScenario(scenario, program);
   const record = stringFlag(args, 'record');
   if (record !== undefined) {
     const rec = recordingOf(scenario, basename(scenario.program), bytes, cluster, summary, `lockstep run ${argv.join(' ')}`);

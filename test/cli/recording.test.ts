@@ -28,6 +28,27 @@ test('run --record writes a recording that replay --verify reproduces exactly', 
   assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp-')), [], 'no temporary file left behind');
 });
 
+test('run --parallel-secondary prints the in-thread summary and records a run that replay --verify reproduces', async () => {
+  const file = join(dir, 'parallel.lsrec');
+  const here = await cli('run', failover, '--until-ms', '180', '--json');
+  const there = await cli('run', failover, '--until-ms', '180', '--json', '--parallel-secondary', '--record', file);
+  assert.equal(there.code, 0, there.err);
+  assert.equal(there.err, '', 'no fall-back to the in-thread run');
+  assert.deepEqual(JSON.parse(there.out), JSON.parse(here.out));
+  const replay = await cli('replay', file, '--verify', '--json');
+  assert.equal(replay.code, 0, replay.err);
+  assert.equal(JSON.parse(replay.out).traceHash, JSON.parse(here.out).traceHash);
+});
+
+test('run --parallel-secondary says so when the run fell back to the in-thread secondary', async () => {
+  const whatIf = join(dir, 'what-if.json');
+  writeFileSync(whatIf, JSON.stringify({ ...JSON.parse(readFileSync(failover, 'utf8')), program: join(root, 'examples/kvstore/kvstore.elf'), untilMs: 60, whatIf: { omitLogKinds: ['time'] } }));
+  const here = await cli('run', whatIf, '--json');
+  const there = await cli('run', whatIf, '--json', '--parallel-secondary');
+  assert.match(there.err, /^note: the secondary ran in-thread after all \(.+\)\n$/);
+  assert.deepEqual(JSON.parse(there.out), JSON.parse(here.out));
+});
+
 test('a recording holds the program bytes: it replays without the original files', () => {
   const rec = decodeRecording(readFileSync(join(dir, 'failover.lsrec')));
   assert.equal(rec.program.name, 'kvstore.elf');
