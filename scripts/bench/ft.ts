@@ -102,11 +102,19 @@ const medianCpu = (t: Timings, m: Mode) => (t[m].runs.some((r) => r.cpuMs === nu
 const pairedRatio = (t: Timings, a: Mode, b: Mode) => round(median(t[a].runs.map((r, i) => r.ms / t[b].runs[i].ms)), 2);
 const coldRatios = (t: Timings) => ({ wallRatio: round(t.on.cold.ms / t.off.cold.ms, 2), parallelRatio: round(t.parallel.cold.ms / t.off.cold.ms, 2) });
 
-/** Runs `scenario` with the secondary on the worker thread; a fall-back to the in-thread run is a problem of the bench. */
-function parallelRun(scenario: Scenario, program: Program, problems: string[]): RunSummary {
-  const r = runScenarioParallel(scenario, program);
-  if (r.fallback !== null && problems.length < 5) problems.push(`parallel secondary fell back to the in-thread run: ${r.fallback}`);
-  return r.summary;
+/**
+ * The three modes of one program over `on` / `off` (see interleaved). A worker-thread run that fell
+ * back to the in-thread run is a problem of the bench (at most five are named).
+ */
+function measureModes(program: Program, on: Scenario, off: Scenario, warmups: number, reps: number): { t: Timings; fellBack: string[] } {
+  const fellBack: string[] = [];
+  const run = (m: Mode): RunSummary => {
+    if (m !== 'parallel') return runScenario(m === 'on' ? on : off, program).summary;
+    const r = runScenarioParallel(on, program);
+    if (r.fallback !== null && fellBack.length < 5) fellBack.push(`parallel secondary fell back to the in-thread run: ${r.fallback}`);
+    return r.summary;
+  };
+  return { t: interleaved(run, warmups, reps), fellBack };
 }
 
 /** Every run of a mode gives the same trace (one seed ⇒ one run), and the worker-thread runs give the in-thread one. */
@@ -130,10 +138,10 @@ export function loadKvstore(root: string): Program {
 }
 
 /** One side's figures (its measured runs' median wall time, the simulated results of its runs). */
-function side(enabled: boolean, t: Timings, m: Mode): { side: FtSide; summary: RunSummary; problems: string[] } {
+function side(t: Timings, m: 'on' | 'off'): { side: FtSide; summary: RunSummary; problems: string[] } {
   const summary = t[m].cold.summary;
   const problems: string[] = [];
-  if (!summary.ok) problems.push(`FT ${enabled ? 'on' : 'off'}: a checker failed: ${summary.invariants.filter((c) => !c.ok).map((c) => c.name).join(', ')}`);
+  if (!summary.ok) problems.push(`FT ${m}: a checker failed: ${summary.invariants.filter((c) => !c.ok).map((c) => c.name).join(', ')}`);
   const primaryInstret = Math.max(0, ...summary.vms.filter((v) => v.role === 'primary').map((v) => v.instret));
   return {
     side: { completed: summary.clients.ok, meanLatencyMs: summary.clients.meanLatencyMs, wallMs: medianMs(t, m), primaryInstret, traceHash: summary.traceHash },
@@ -149,8 +157,7 @@ function benchCpuBound(root: string, warmups: number, reps: number): { row: FtCp
   const program = loadElf(readFileSync(join(root, 'examples', 'bench', `${CPU_BOUND_PROGRAM}.elf`)), `${CPU_BOUND_PROGRAM}.elf`);
   const scenario = (on: boolean) => parseScenario({ program: `${CPU_BOUND_PROGRAM}.elf`, untilMs: 1200, ft: { enabled: on }, workload: { clients: 0 } });
   const on = scenario(true), off = scenario(false);
-  const fellBack: string[] = [];
-  const t = interleaved((m) => (m === 'parallel' ? parallelRun(on, program, fellBack) : runScenario(m === 'on' ? on : off, program).summary), warmups, reps);
+  const { t, fellBack } = measureModes(program, on, off, warmups, reps);
   const expected = readFileSync(join(root, 'examples', 'bench', `${CPU_BOUND_PROGRAM}.expected.txt`), 'utf8');
   const problems = [...fellBack, ...sameRuns(t, CPU_BOUND_PROGRAM)];
   const summaries = MODES.map((m) => t[m].cold.summary);
@@ -168,9 +175,8 @@ export function benchFt(root: string, simMs: number, warmups: number, reps: numb
   if (!(warmups >= 1 && reps >= 1)) throw new Error(`benchFt: ${warmups} warm-up and ${reps} measured rounds`);
   const program = loadKvstore(root);
   const on = parseScenario(faultFreeRaw(root, true, simMs)), off = parseScenario(faultFreeRaw(root, false, simMs));
-  const fellBack: string[] = [];
-  const t = interleaved((m) => (m === 'parallel' ? parallelRun(on, program, fellBack) : runScenario(m === 'on' ? on : off, program).summary), warmups, reps);
-  const sides = { on: side(true, t, 'on'), off: side(false, t, 'off') };
+  const { t, fellBack } = measureModes(program, on, off, warmups, reps);
+  const sides = { on: side(t, 'on'), off: side(t, 'off') };
   const cpuBound = benchCpuBound(root, warmups, reps);
   const simSec = sides.on.summary.endMs / 1000;
   const parallelMs = medianMs(t, 'parallel');

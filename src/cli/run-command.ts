@@ -22,7 +22,7 @@ export function runCommand(argv: string[], io: Io): number {
   // --parallel-secondary: the secondary's guest runs on another core; the run is the same bit for bit.
   // A run whose predictions failed was run again in-thread: same result, but the user asked for two cores.
   const parallel = args.flags.has('parallel-secondary') ? runScenarioParallel(scenario, program) : null;
-  if (parallel?.fallback != null) io.stderr(`note: the secondary ran in-thread after all (${parallel.fallback})\n`);
+  if (parallel !== null && parallel.fallback !== null) io.stderr(`note: the secondary ran in-thread after all (${parallel.fallback})\n`);
   const { cluster, summary } = parallel ?? runScenario(scenario, program);
   const record = stringFlag(args, 'record');
   if (record !== undefined) {

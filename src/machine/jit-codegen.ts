@@ -208,12 +208,12 @@ class RegionWriter {
 
   /** Appends code that transfers control from block `from` along its edge to block `to` (-1: leave the region at `pc`). */
   private branch(from: number, to: number, pc: number, out: string[]): void {
-    if (to < 0) return void out.push(`pc = ${lit(pc)}; break loop;`);
     const { rpo, merge, idom } = this.cfg;
-    if (rpo[to] <= rpo[from]) return void out.push(`continue L${to};`);
-    if (merge[to]) return void out.push(`break M${to};`);
-    if (idom[to] !== from) throw new Error(`region: block ${to} is neither a merge nor dominated by ${from}`);
-    this.tree(to, out);
+    if (to < 0) out.push(`pc = ${lit(pc)}; break loop;`);
+    else if (rpo[to] <= rpo[from]) out.push(`continue L${to};`);
+    else if (merge[to]) out.push(`break M${to};`);
+    else if (idom[to] === from) this.tree(to, out);
+    else throw new Error(`region: block ${to} is neither a merge nor dominated by ${from}`);
   }
 
   /** Appends one block: budget check, straight-line instructions, terminator. */

@@ -21,8 +21,8 @@ export interface NetworkState {
 
 export class Network {
   state: NetworkState;
-  /** The lowest latency of any link, ns: nothing sent arrives sooner (the cluster's quanta are no longer). */
-  minLatencyNs = 0;
+  /** See minLatencyNs (kept current by every change of the links: the cluster reads it every quantum). */
+  private minLatency = 0;
   /** net → from → to → the links key (interned once instead of built on every send). */
   private readonly keyCache = new Map<NetName, Map<string, Map<string, string>>>();
 
@@ -43,7 +43,12 @@ export class Network {
   private noteLatencies(): void {
     let min = Number.POSITIVE_INFINITY;
     for (const link of Object.values(this.state.links)) min = Math.min(min, link.latencyUs * 1000);
-    this.minLatencyNs = min;
+    this.minLatency = min;
+  }
+
+  /** The lowest latency of any link, ns: nothing sent arrives sooner (the cluster's quanta are no longer). */
+  get minLatencyNs(): number {
+    return this.minLatency;
   }
 
   /** Plain-data copy for cluster checkpoints. */
