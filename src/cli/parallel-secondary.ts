@@ -12,7 +12,7 @@ import { Machine, type MachineSnapshot } from '../machine/machine';
 import type { Environment, GuestOutput, InputEvent, ReadKind } from '../machine/types';
 import type { Program } from '../machine/program';
 import { Cluster, NS_PER_MS } from '../ft/cluster';
-import { runScenario, summarize, type RunSummary } from '../ft/report';
+import { runScenario, runToDecision, summarize, type RunSummary } from '../ft/report';
 import type { Scenario } from '../ft/scenario';
 import { BatchWriter, readBatch, type Batch, type ObjectCommand, type SliceReader } from './secondary-batch';
 import { ParallelFallback, type ExpectedCall, type RemoteSecondaryState, type SecondaryExecutor, type SliceExpectation } from '../ft/protocol/shadow-machine';
@@ -150,7 +150,7 @@ export function runScenarioParallel(scenario: Scenario, program: Program, opts: 
   let fallback: string;
   try {
     const cluster = new Cluster(scenario, program, { secondaryExecutor: ex });
-    cluster.run(scenario.untilMs * NS_PER_MS);
+    runToDecision(cluster, scenario.untilMs * NS_PER_MS);
     const checks = cluster.finish();
     const stateHashes = hashes(cluster);
     const verdict = ex.verdict();

@@ -96,6 +96,10 @@ export class Cluster implements EnvHost {
   armedRespawnFaults: FaultSpec[] = [];
   /** Disk requests from hosts that lost their storage path (all paths down): retried on restore. */
   storageWaiting: { vm: number; req: DiskReq }[] = [];
+  /** When HA's next look at the cluster is due (null: none is). */
+  haCheckDueNs: number | null = null;
+  /** Logging links cut by a loggingLinkDown that named no host (the pair's link then): loggingLinkUp restores these. */
+  pairLinksDown: [string, string][] = [];
 
   /** Where secondaries execute when not on this thread (`lockstep run --parallel-secondary`); null: here. */
   readonly secondaryExecutor: SecondaryExecutor | null;
@@ -196,8 +200,14 @@ export class Cluster implements EnvHost {
     return id !== undefined && id.alive && id.role === 'primary' ? id : this.vms.find((v) => v.role === 'primary' && v.alive);
   }
 
+  /**
+   * The live primary's own secondary: alive and paired with it both ways. A secondary left behind by
+   * arbitration (its primary carried on alone, or it lost the test-and-set and is about to halt) is not it.
+   */
   get secondary(): VmInstance | undefined {
-    return this.vms.find((v) => v.role === 'secondary' && v.alive);
+    const p = this.primary;
+    const s = p === undefined ? undefined : this.vm(p.peer);
+    return s !== undefined && s.alive && s.role === 'secondary' && s.peer === p!.id ? s : undefined;
   }
 
   get flushIntervalNs(): number {
@@ -468,14 +478,15 @@ export class Cluster implements EnvHost {
     this.observer?.traced(full);
   }
 
-  /** Called every quantum: traces a change of the FT state (allocates only when the state changed). */
+  /** Called every quantum: traces a change of the FT state (allocates only when the state changed); the truth checkers sample it. */
   noteState(): void {
     const last = this.lastState;
-    if (last !== null && notProtectedReason(this) === last.reason) return;
-    const st = ftState(this);
-    this.addTrace({ kind: 'state', text: st.label, data: { protected: st.protected } });
-    this.checkers.stateChanged(st);
-    this.lastState = st;
+    if (last === null || notProtectedReason(this) !== last.reason) {
+      const st = ftState(this);
+      this.addTrace({ kind: 'state', text: st.label, data: { protected: st.protected } });
+      this.lastState = st;
+    }
+    this.checkers.sample(this.lastState!);
   }
 
   /** Ends the run: final checks. */

@@ -5,14 +5,17 @@ import { NS_PER_MS } from './cluster';
 import type { SimEvent, DiskReq } from './events';
 import type { VmInstance } from './protocol/vm';
 import { entryBytes } from './protocol/log';
-import { tasDone, tick } from './protocol/failover';
+import { goLive, tasDone, tick } from './protocol/failover';
 import { finishRespawn, haCheck } from './protocol/respawn';
 import { hostUp } from './protocol/vm-fate';
+import { lagOf } from './protocol/lag';
 import { releaseAcked } from './protocol/outputs';
 import { fireFault } from './faults';
 
 const LOG_MSG_HEADER_BYTES = 32;
 const ACK_BYTES = 32;
+/** The slowest a lagging secondary holds its primary back (a fraction of its speed). */
+const THROTTLE_MIN = 0.01;
 
 export function dispatch(c: Cluster, ev: SimEvent): void {
   switch (ev.t) {
@@ -25,6 +28,7 @@ export function dispatch(c: Cluster, ev: SimEvent): void {
     case 'timer': return withVm(c, ev.vm, (vm) => timerFired(c, vm, ev.gen));
     case 'storageDone': return storageDone(c, ev.vm, ev.req);
     case 'tasDone': return withVm(c, ev.vm, (vm) => tasDone(c, vm, ev.generation));
+    case 'goLive': return withVm(c, ev.vm, (vm) => goLive(c, vm));
     case 'respawnDone': return withVm(c, ev.vm, (vm) => finishRespawn(c, vm));
     case 'haCheck': return haCheck(c);
     case 'clientSend': return clientSend(c, ev.client);
@@ -63,25 +67,26 @@ function flush(c: Cluster, id: number, urgent: boolean): void {
   if (p === undefined || !p.connected || p.role !== 'primary') return;
   if (!urgent && p.flushDueNs !== c.nowNs) return; // superseded by an earlier flush
   const tx = p.sender;
-  const resend = tx.unacked.length > 0 && tx.needResend;
   const peerAlive = c.vm(p.peer)?.alive === true;
   const drained = !p.alive && !peerAlive && tx.pending.length === 0 && tx.unacked.length === 0 && p.held.length === 0;
-  const quiet = tx.pending.length === 0 && !resend;
+  const quiet = tx.pending.length === 0;
   if (urgent) p.urgentFlushNs = null;
   else if (drained) p.flushDueNs = Number.POSITIVE_INFINITY; // a powered-off VM stops once all is out
   else c.scheduleFlush(p, c.nowNs + (quiet ? c.idleMarkIntervalNs : c.flushIntervalNs));
   const s = c.vm(p.peer);
   if (!p.logging || s === undefined || !s.alive) return;
-  const entries = resend ? [...tx.unacked, ...tx.pending] : tx.pending;
-  const bytes = LOG_MSG_HEADER_BYTES + entries.reduce((sum, e) => sum + entryBytes(e), 0);
-  const arrival = c.network.send('logging', p.host, s.host, bytes, c.nowNs, true);
-  tx.unacked.push(...tx.pending);
+  // A reliable stream: what cannot go now (no logging path, the secondary's host is down) waits in
+  // `pending` and goes once, with the next flush that can send; nothing is sent twice.
+  if (!hostUp(c, s.host) || !c.network.canTalk('logging', p.host, s.host)) return;
+  const entries = tx.pending;
+  let bytes = LOG_MSG_HEADER_BYTES;
+  for (const e of entries) bytes += entryBytes(e);
+  const arrival = c.network.send('logging', p.host, s.host, bytes, c.nowNs, true)!;
+  for (const e of entries) tx.unacked.push(e);
   tx.pending = [];
-  tx.needResend = arrival === null || !hostUp(c, s.host);
-  if (tx.needResend) return;
   // A primary whose guest stopped itself (power off, fatal trap) lets the secondary run to its own, identical end.
   const covered = p.alive ? p.machine.instret : Number.MAX_SAFE_INTEGER;
-  c.schedule(arrival!, { t: 'logMsg', to: s.id, from: p.id, entries, covered, releasedSeq: tx.releasedSeq });
+  c.schedule(arrival, { t: 'logMsg', to: s.id, from: p.id, entries, covered, releasedSeq: tx.releasedSeq });
   tx.sentBytesTotal += bytes;
   tx.sentEntriesTotal += entries.length;
   c.stats.logBytes += bytes;
@@ -90,25 +95,39 @@ function flush(c: Cluster, id: number, urgent: boolean): void {
   controlLag(c, p, s);
 }
 
-/** Lag control: throttle the primary's CPU while the secondary lags more than the bound. */
+/**
+ * Lag control (the FT paper's CPU throttling): the lag is how long the secondary, at its own speed, needs
+ * to reach the primary's instruction. Past half the bound the primary's CPU is held below the secondary's
+ * speed (far below past the bound) until the lag is under a quarter of it: the lag stays within the bound.
+ */
 function controlLag(c: Cluster, p: VmInstance, s: VmInstance): void {
   if (s.status !== 'running') return;
-  const lagNs = Math.max(0, (p.machine.instret - s.machine.instret) / c.rate(p));
+  const lagNs = lagOf(c, p, s);
   c.stats.maxLagNs = Math.max(c.stats.maxLagNs, lagNs);
   p.lagNs = lagNs;
+  if (c.scenario.whatIf.disable.includes('lagControl')) return;
   const boundNs = c.scenario.ft.lagBoundMs * NS_PER_MS;
-  const throttle = lagNs > boundNs ? 0.5 : lagNs < boundNs / 2 ? 1 : p.throttle;
-  if (throttle !== p.throttle) {
-    p.throttle = throttle;
-    c.rebase(p, c.nowNs);
-    c.stats.throttleEvents++;
-    c.addTrace({ kind: 'throttle', vm: p.id, host: p.host, text: throttle < 1 ? `secondary lags ${(lagNs / NS_PER_MS).toFixed(1)} ms: primary CPU throttled` : 'secondary caught up: primary CPU at full speed' });
-  }
+  const full = c.rate(p) / p.throttle; // the primary's speed unthrottled
+  const relative = c.rate(s) / full;
+  let throttle = p.throttle;
+  if (lagNs > boundNs) throttle = Math.max(THROTTLE_MIN, relative * 0.25);
+  else if (lagNs > boundNs / 2) throttle = Math.min(p.throttle, Math.max(THROTTLE_MIN, relative * 0.9));
+  else if (lagNs < boundNs / 4) throttle = 1;
+  throttle = Math.min(1, throttle);
+  if (throttle === p.throttle) return;
+  p.throttle = throttle;
+  c.rebase(p, c.nowNs);
+  c.stats.throttleEvents++;
+  const text = throttle < 1
+    ? `secondary lags ${(lagNs / NS_PER_MS).toFixed(1)} ms: primary CPU held at ${(throttle * 100).toFixed(0)}%`
+    : 'secondary caught up: primary CPU at full speed';
+  c.addTrace({ kind: 'throttle', vm: p.id, host: p.host, text });
 }
 
 function receiveLog(c: Cluster, ev: SimEvent & { t: 'logMsg' }): void {
   const s = c.vm(ev.to);
-  if (s === undefined || !s.alive || s.peer !== ev.from) return;
+  // A secondary going live replays only what it had received when it won the test-and-set.
+  if (s === undefined || !s.alive || s.peer !== ev.from || s.goLiveAtNs !== null) return;
   const rx = s.receiver;
   s.lastLogNs = c.nowNs;
   const starved = s.status === 'running' && s.machine.instret >= rx.coveredInstret;

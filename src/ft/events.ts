@@ -16,6 +16,7 @@ export type SimEvent =
   | { t: 'timer'; vm: number; gen: number }
   | { t: 'storageDone'; vm: number; req: DiskReq }
   | { t: 'tasDone'; vm: number; generation: number }
+  | { t: 'goLive'; vm: number }
   | { t: 'respawnDone'; vm: number }
   | { t: 'haCheck' }
   | { t: 'clientSend'; client: number }

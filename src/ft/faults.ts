@@ -3,7 +3,8 @@
 import type { Cluster } from './cluster';
 import type { FaultSpec } from './scenario';
 import { arbitrate } from './protocol/failover';
-import { haCheck, respawn } from './protocol/respawn';
+import { haCheck, resetSender, respawn } from './protocol/respawn';
+import { unthrottle } from './protocol/lag';
 import { haltVm, killVm } from './protocol/vm-fate';
 import { releaseAll } from './protocol/outputs';
 
@@ -98,8 +99,14 @@ function forPairLinks(c: Cluster, host: string | undefined, f: (a: string, b: st
   if (p !== undefined && s !== undefined) f(p.host, s.host);
 }
 
+/**
+ * A logging link goes down or comes back: all of `host`'s, or with no host the pair's link, resolved when
+ * it goes down and remembered, so the link that comes back up is the link that went down.
+ */
 function setLoggingLink(c: Cluster, host: string | undefined, up: boolean): void {
-  forPairLinks(c, host, (a, b) => c.network.setUp('logging', a, b, up));
+  if (host !== undefined) forPairLinks(c, host, (a, b) => c.network.setUp('logging', a, b, up));
+  else if (!up) forPairLinks(c, undefined, (a, b) => { c.network.setUp('logging', a, b, false); c.pairLinksDown.push([a, b]); });
+  else for (const [a, b] of c.pairLinksDown.splice(0)) c.network.setUp('logging', a, b, true);
   if (up) retryRespawn(c);
 }
 
@@ -152,9 +159,8 @@ function dropSecondary(c: Cluster): void {
   if (p === undefined) return;
   p.peer = null;
   p.logging = false;
-  p.sender.pending = [];
-  p.sender.unacked = [];
-  p.sender.bytes = 0;
+  resetSender(p);
+  unthrottle(c, p);
   releaseAll(c, p);
 }
 

@@ -2,7 +2,7 @@
 
 import type { Cluster } from './cluster';
 
-export type NotProtectedReason = 'starting' | 'needSecondary' | 'disabled' | 'vmNotRunning';
+export type NotProtectedReason = 'starting' | 'needSecondary' | 'unreachable' | 'disabled' | 'vmNotRunning';
 
 export interface FtState {
   protected: boolean;
@@ -14,6 +14,7 @@ export interface FtState {
 const REASON_LABEL: Record<NotProtectedReason, string> = {
   starting: 'Starting',
   needSecondary: 'Need Secondary VM',
+  unreachable: 'Secondary Unreachable',
   disabled: 'Disabled',
   vmNotRunning: 'VM not Running',
 };
@@ -25,13 +26,20 @@ export function ftState(c: Cluster): FtState {
     : { protected: false, reason, label: `Not Protected (${REASON_LABEL[reason]})` };
 }
 
-/** Why the protected VM is not protected right now (null: it is). */
+/**
+ * Why the protected VM is not protected right now (null: it is). Protected needs the live primary's own
+ * secondary (paired both ways, so an orphan left behind by arbitration never counts), running, and
+ * reachable over the logging network: a secondary the log cannot reach protects nothing.
+ */
 export function notProtectedReason(c: Cluster): NotProtectedReason | null {
   const p = c.primary;
   if (p === undefined || p.status !== 'running') return 'vmNotRunning';
   if (!c.ftEnabled || c.ftSuspended) return 'disabled';
-  const s = c.secondary;
+  const s = c.scenario.whatIf.disable.includes('pairedProtection') ? c.vms.find((v) => v.role === 'secondary' && v.alive) : c.secondary;
   if (s === undefined) return 'needSecondary';
   if (s.status === 'copying') return 'starting';
+  if (s.divergence !== null || !c.network.canTalk('logging', p.host, s.host) || !c.network.canTalk('logging', s.host, p.host)) return 'unreachable';
+  if (s.suspecting || p.suspecting) return 'unreachable'; // one of them has declared the other failed
+  return null;
   return null;
 }

@@ -11,8 +11,14 @@
  * 2: a VM's outputs, flush deadlines, timers and trace events are timed by its execution credit alone,
  *    never by where a quantum began; quanta are no longer than the lowest link or storage latency;
  *    a primary whose own event cuts its quantum runs on to its credit at the cut (session 4).
+ * 3: FT truth (issue 12): a go-live replays the received log at the secondary's speed before it takes
+ *    over; lag control holds the primary below the secondary's speed; the logging channel never sends
+ *    an entry twice (what cannot go waits); the loser of an arbitration keeps its peer and halts at its
+ *    own test-and-set; a primary without a secondary asks for one at every tick; HA looks again while
+ *    the VM is down; a respawn's trace says whether it was the initial copy; runs go on until every
+ *    checker's bound is decided.
  */
-export const SIMULATION_MODEL = 2;
+export const SIMULATION_MODEL = 3;
 
 /** The model of a recording that carries none. */
 export const UNNUMBERED_MODEL = 1;

@@ -14,6 +14,11 @@ export const FAULT_KINDS: readonly FaultKind[] = (
   ((scenarioSchema.properties!.faults.items as SchemaNode).properties!.kind.enum) as FaultKind[]
 );
 
+/** Parts of the FT protocol a what-if can switch off, each to show the checker that then fails. */
+export type WhatIfSwitch = 'lagControl' | 'respawn' | 'loserHalts' | 'pairedProtection' | 'detection';
+
+export const WHAT_IF_SWITCHES: readonly WhatIfSwitch[] = ['lagControl', 'respawn', 'loserHalts', 'pairedProtection', 'detection'];
+
 export type LoggedKind = 'time' | 'cycle' | 'entropy' | 'timer' | 'uartRx' | 'nicRx' | 'diskDone';
 
 export interface FaultSpec {
@@ -46,7 +51,7 @@ export interface Scenario {
   };
   workload: { clients: number; requests: number; ratePerSec: number; writeRatio: number; keys: number; timeoutMs: number; startMs: number };
   faults: FaultSpec[];
-  whatIf: { outputRule: boolean; omitLogKinds: LoggedKind[] };
+  whatIf: { outputRule: boolean; omitLogKinds: LoggedKind[]; disable: WhatIfSwitch[] };
 }
 
 export class ScenarioError extends Error {
@@ -95,7 +100,7 @@ export function parseScenario(raw: unknown): Scenario {
     },
     workload: { clients: 2, requests: 200, ratePerSec: 1000, writeRatio: 0.5, keys: 16, timeoutMs: 30, startMs: 5, ...r.workload },
     faults: (r.faults ?? []).map((f: Json) => ({ ...f })),
-    whatIf: { outputRule: r.whatIf?.outputRule ?? true, omitLogKinds: r.whatIf?.omitLogKinds ?? [] },
+    whatIf: { outputRule: r.whatIf?.outputRule ?? true, omitLogKinds: r.whatIf?.omitLogKinds ?? [], disable: r.whatIf?.disable ?? [] },
   };
   const cross = crossCheck(s);
   if (cross.length > 0) throw new ScenarioError(cross);

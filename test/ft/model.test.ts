@@ -13,6 +13,7 @@ import { kvstore } from './helpers';
 /** Trace hashes of the failover demo and of chaos seed 17 (a partition, outputs released at once), per model. */
 const GOLDEN: Record<number, { failover: string; chaos17: string }> = {
   2: { failover: '5d868d8b25bb8918', chaos17: 'ade267035e96b592' },
+  3: { failover: '4913088e78fd54d9', chaos17: '0b98585fcf6a9f86' },
 };
 
 test('the pinned runs give the hashes of this simulation model (else: bump SIMULATION_MODEL in src/ft/model.ts and pin the new hashes)', () => {

@@ -21,7 +21,7 @@ test('only the program is required; everything else has a default', () => {
   assert.equal(s.placement.primary, 'host-a');
   assert.equal(s.placement.secondary, 'host-b');
   assert.equal(s.ft.outputRule, true);
-  assert.deepEqual(s.whatIf, { outputRule: true, omitLogKinds: [] });
+  assert.deepEqual(s.whatIf, { outputRule: true, omitLogKinds: [], disable: [] });
   assert.deepEqual(problems({}), ['program: is required']);
 });
 

@@ -9,28 +9,44 @@ import { replayUpTo } from './replay-driver';
 import { resetSender, respawn } from './respawn';
 import { haltVm, hostUp } from './vm-fate';
 import { shadowOf } from './shadow-machine';
+import { unthrottle } from './lag';
 
-/** Periodic: heartbeat to the peer, then check how long the peer has been silent. */
+/**
+ * Periodic: heartbeat to the peer, then check how long the peer has been silent. A primary without a
+ * secondary asks for one again at every tick (hosts come back, links heal, a loser halts and frees its
+ * host); a secondary without a primary cannot tell whether it lives, so it arbitrates.
+ */
 export function tick(c: Cluster, vm: VmInstance): void {
   const peer = c.vm(vm.peer);
   if (!vm.connected || (!vm.alive && !peer?.alive)) return; // both powered off: nothing left to watch
   c.schedule(c.nowNs + c.scenario.ft.heartbeatIntervalMs * NS_PER_MS, { t: 'tick', vm: vm.id });
-  if (peer === undefined) return;
+  if (peer === undefined) {
+    if (vm.role === 'primary') respawn(c, vm);
+    else if (vm.alive) suspect(c, vm, 'it has no primary');
+    return;
+  }
   const arrival = c.network.send('management', vm.host, peer.host, 64, c.nowNs, false);
   if (arrival !== null && hostUp(c, peer.host)) c.schedule(arrival, { t: 'hbMsg', to: peer.id, from: vm.id });
   // Failure: heartbeats or logging traffic stopped for longer than the timeout (either one is enough).
   const hbSilentNs = c.nowNs - vm.lastHeardNs;
   const logSilentNs = c.nowNs - vm.lastLogNs;
   const silentNs = Math.max(hbSilentNs, logSilentNs);
-  if (vm.alive && silentNs > c.scenario.ft.failureTimeoutMs * NS_PER_MS && !vm.arbitrating) {
-    if (!vm.suspecting) {
-      const what = hbSilentNs >= logSilentNs ? 'heartbeats' : 'logging traffic';
-      c.addTrace({ kind: 'detect', vm: vm.id, host: vm.host, text: `${vm.name}: no ${what} from its ${peer.role} for ${(silentNs / NS_PER_MS).toFixed(1)} ms: declares it failed` });
-      c.checkers.detected(vm);
-    }
-    vm.suspecting = true;
-    arbitrate(c, vm);
+  if (vm.alive && silentNs > c.scenario.ft.failureTimeoutMs * NS_PER_MS && !c.scenario.whatIf.disable.includes('detection')) {
+    const what = hbSilentNs >= logSilentNs ? 'heartbeats' : 'logging traffic';
+    suspect(c, vm, `no ${what} from its ${peer.role} for ${(silentNs / NS_PER_MS).toFixed(1)} ms`);
   }
+}
+
+/** `vm` declares its peer failed (traced once) and arbitrates, unless it already is or is going live. */
+function suspect(c: Cluster, vm: VmInstance, why: string): void {
+  if (vm.arbitrating || vm.goLiveAtNs !== null) return;
+  if (!vm.suspecting) {
+    vm.suspectedAtNs = c.nowNs;
+    c.addTrace({ kind: 'detect', vm: vm.id, host: vm.host, text: `${vm.name}: ${why}: declares it failed` });
+    c.checkers.detected(vm);
+  }
+  vm.suspecting = true;
+  arbitrate(c, vm);
 }
 
 /** Atomic test-and-set on shared storage; with no storage path the VM waits and retries. */
@@ -40,11 +56,12 @@ export function arbitrate(c: Cluster, vm: VmInstance): void {
     return;
   }
   if (!c.storage.reachable(vm.host)) {
-    if (!vm.waitingForStorage) c.addTrace({ kind: 'arbitrate', vm: vm.id, host: vm.host, text: `${vm.name} cannot reach shared storage: waits to arbitrate` });
-    vm.waitingForStorage = true;
+    if (vm.storageWaitSinceNs === null) c.addTrace({ kind: 'arbitrate', vm: vm.id, host: vm.host, text: `${vm.name} cannot reach shared storage: waits to arbitrate` });
+    vm.storageWaitSinceNs ??= c.nowNs;
     return; // the next tick retries
   }
-  vm.waitingForStorage = false;
+  if (vm.storageWaitSinceNs !== null) vm.storageWaitNs += c.nowNs - vm.storageWaitSinceNs;
+  vm.storageWaitSinceNs = null;
   vm.arbitrating = true;
   c.schedule(c.nowNs + c.storage.latencyNs, { t: 'tasDone', vm: vm.id, generation: vm.generation });
 }
@@ -57,12 +74,12 @@ export function tasDone(c: Cluster, vm: VmInstance, generation: number): void {
   const won = c.storage.testAndSet(generation, vm.id);
   c.addTrace({ kind: 'arbitrate', vm: vm.id, host: vm.host, text: `${vm.name} ${won ? 'won' : 'lost'} the test-and-set on shared storage`, data: { won, generation } });
   if (!won) {
-    haltVm(c, vm, 'it lost the test-and-set: the other VM is live');
+    if (c.scenario.whatIf.disable.includes('loserHalts')) vm.arbitrating = true; // what-if: it stays, stuck
+    else haltVm(c, vm, 'it lost the test-and-set: the other VM is live');
     return;
   }
-  const peer = c.vm(vm.peer);
-  if (peer !== undefined && peer.alive && vm.role === 'primary') peer.peer = null; // the loser will find out at its own test-and-set
-  if (vm.role === 'secondary') goLive(c, vm);
+  // The loser is left alone: its peer stops talking to it, so it suspects, arbitrates, loses and halts.
+  if (vm.role === 'secondary') beginGoLive(c, vm);
   else carryOnAlone(c, vm);
 }
 
@@ -71,13 +88,30 @@ function carryOnAlone(c: Cluster, p: VmInstance): void {
   p.logging = false;
   p.suspecting = false;
   resetSender(p);
+  unthrottle(c, p);
   releaseAll(c, p);
   respawn(c, p);
 }
 
+/**
+ * The secondary won: it takes no more log and replays what it received at its own speed, which takes
+ * simulated time (the lag is what a failover pays); it goes live when that is done (`goLive` event).
+ */
+function beginGoLive(c: Cluster, s: VmInstance): void {
+  const remaining = Math.max(0, s.receiver.coveredInstret - s.machine.instret);
+  const rate = c.rate(s);
+  const catchUpNs = remaining === 0 || !(rate > 0) ? 0 : Math.ceil(remaining / rate);
+  s.goLiveAtNs = c.nowNs + catchUpNs;
+  s.catchUpFromInstret = s.machine.instret;
+  c.schedule(s.goLiveAtNs, { t: 'goLive', vm: s.id });
+}
+
 /** The secondary becomes the primary: consume the log, take over the network identity, re-issue pending I/O. */
 export function goLive(c: Cluster, s: VmInstance): void {
-  const caughtUp = catchUp(c, s);
+  if (s.goLiveAtNs !== c.nowNs || s.role !== 'secondary' || s.status !== 'running') return;
+  s.goLiveAtNs = null;
+  catchUp(c, s);
+  const caughtUp = s.machine.instret - s.catchUpFromInstret;
   const shadow = shadowOf(s.machine);
   if (shadow !== null) s.machine = shadow.materialize(c.newMachine()); // it ran on another thread: bring it here
   const old = c.vm(s.peer);

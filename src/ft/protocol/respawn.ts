@@ -3,7 +3,7 @@
 import type { Cluster } from '../cluster';
 import { NS_PER_MS } from '../cluster';
 import type { VmInstance } from './vm';
-import { haltVm } from './vm-fate';
+import { haltVm, scheduleHaCheck } from './vm-fate';
 
 /** Hosts where a new secondary for `primary` may run: up, not the primary's, same family, allowed by affinity, reachable. */
 export function eligibleHosts(c: Cluster, primary: VmInstance): string[] {
@@ -26,6 +26,7 @@ export function startSecondary(c: Cluster, primary: VmInstance, host: string | n
   primary.generation = c.pairGeneration;
   const s = c.createVm('secondary', target, 'copying');
   s.generation = c.pairGeneration;
+  s.initialCopy = initial;
   s.peer = primary.id;
   primary.peer = s.id;
   primary.logging = true;
@@ -66,28 +67,38 @@ export function finishRespawn(c: Cluster, s: VmInstance): void {
   c.rebase(s, c.nowNs);
   s.lastHeardNs = c.nowNs;
   s.lastLogNs = c.nowNs;
-  const initial = s.machine.instret === 0;
-  c.addTrace({ kind: 'respawnDone', vm: s.id, host: s.host, text: `secondary running on ${s.host}: replaying from instruction ${s.machine.instret}` });
-  if (!initial) c.checkers.respawned();
+  c.addTrace({ kind: 'respawnDone', vm: s.id, host: s.host, text: `secondary running on ${s.host}: replaying from instruction ${s.machine.instret}`, data: { initial: s.initialCopy } });
+  if (!s.initialCopy) c.checkers.respawned();
 }
 
-/** Starts a new secondary if FT is on and a host is free; otherwise the VM stays Not Protected. */
+/**
+ * Starts a new secondary for the live primary `p` if FT is on, it has none (a secondary still alive but
+ * no longer paired with it, such as the loser of an arbitration, does not count) and a host is free;
+ * otherwise the VM stays Not Protected, and the primary's next tick asks again.
+ */
 export function respawn(c: Cluster, p: VmInstance): void {
-  if (!c.ftEnabled || c.ftSuspended || !p.alive || p.role !== 'primary') return;
-  if (c.secondary !== undefined) return;
+  if (!c.ftEnabled || c.ftSuspended || p.status !== 'running' || p.role !== 'primary' || c.identityVm !== p.id) return;
+  if (c.scenario.whatIf.disable.includes('respawn')) return;
+  const s = c.vm(p.peer);
+  if (s !== undefined && s.alive && s.peer === p.id) return;
   startSecondary(c, p, null, false);
 }
 
-/** HA: when no VM of the pair survives, restart the VM from its disk on a healthy host. */
+/**
+ * HA: when no VM of the pair survives, restart the VM from its disk on a healthy host. While the live
+ * primary is gone but some VM is still alive (a secondary that may go live, a loser about to halt), or no
+ * host can take the VM, it looks again one failure timeout later.
+ */
 export function haCheck(c: Cluster): void {
-  if (c.vms.some((v) => v.alive && (v.status === 'running' || v.role === 'primary'))) return;
+  const live = c.vm(c.identityVm);
+  if (live !== undefined && live.status === 'running' && live.role === 'primary') return;
   if (c.vms.some((v) => v.status === 'exited' || v.status === 'fatal')) return; // the guest stopped itself: nothing to restart
+  if (c.haCheckDueNs === c.nowNs) c.haCheckDueNs = null;
+  const again = () => scheduleHaCheck(c);
+  if (c.vms.some((v) => v.alive)) return again();
   const allowed = c.scenario.placement.allowedHosts;
   const host = [...c.hosts.values()].find((h) => h.up && c.storage.reachable(h.name) && (allowed === null || allowed.includes(h.name)));
-  if (host === undefined) {
-    c.schedule(c.nowNs + c.scenario.ft.failureTimeoutMs * NS_PER_MS, { t: 'haCheck' });
-    return;
-  }
+  if (host === undefined) return again();
   c.epoch++;
   c.pairGeneration++;
   const p = c.createVm('primary', host.name, 'running');

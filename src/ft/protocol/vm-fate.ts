@@ -21,5 +21,12 @@ export function killVm(c: Cluster, vm: VmInstance, why: string): void {
   vm.status = 'crashed';
   vm.held = [];
   c.addTrace({ kind: 'crash', vm: vm.id, host: vm.host, text: `${vm.name} is gone: ${why}` });
-  c.schedule(c.nowNs + c.scenario.ft.failureTimeoutMs * NS_PER_MS, { t: 'haCheck' });
+  scheduleHaCheck(c);
+}
+
+/** HA looks at the cluster one failure timeout from now (one look at a time: a look already due is enough). */
+export function scheduleHaCheck(c: Cluster): void {
+  if (c.haCheckDueNs !== null && c.haCheckDueNs >= c.nowNs) return;
+  c.haCheckDueNs = c.nowNs + c.scenario.ft.failureTimeoutMs * NS_PER_MS;
+  c.schedule(c.haCheckDueNs, { t: 'haCheck' });
 }

@@ -21,8 +21,6 @@ export interface LogSender {
   releasedSeq: number; // highest output seq released (piggybacked so a new primary knows what left)
   sentBytesTotal: number;
   sentEntriesTotal: number;
-  /** The last send was lost (link down): the next flush sends every unacknowledged entry again. */
-  needResend: boolean;
 }
 
 /** The secondary's end of the logging channel. */
@@ -57,15 +55,26 @@ export class VmInstance {
   /** Last log message (secondary) or acknowledgement (primary) from the peer (logging network). */
   lastLogNs: number;
   suspecting = false;
+  /** When this VM first declared its peer failed (null: it never did). */
+  suspectedAtNs: number | null = null;
   arbitrating = false;
-  waitingForStorage = false;
+  /** Since when it has been waiting to arbitrate because its host has no path to shared storage (null: not waiting). */
+  storageWaitSinceNs: number | null = null;
+  /** Total time it waited for shared storage before arbitrating (the failover bound does not count it). */
+  storageWaitNs = 0;
+  /** A secondary that won arbitration: when it will have replayed the log it received and goes live (null: not going live). */
+  goLiveAtNs: number | null = null;
+  /** Its instruction count when it won (the catch-up replays from here). */
+  catchUpFromInstret = 0;
+  /** A secondary started with its primary at power-on (not a respawn: no copy, not counted). */
+  initialCopy = false;
   timerGen = 0;
   /** Timer deadlines superseded since the last sweep of the queue. */
   staleTimers = 0;
   /** Last mtimecmp the guest armed (a new primary re-arms it at go-live). */
   armedTimer: number | null = null;
   timerPending = false;
-  readonly sender: LogSender = { pending: [], unacked: [], bytes: 0, nextSeq: 1, ackedSeq: 0, releasedSeq: 0, sentBytesTotal: 0, sentEntriesTotal: 0, needResend: false };
+  readonly sender: LogSender = { pending: [], unacked: [], bytes: 0, nextSeq: 1, ackedSeq: 0, releasedSeq: 0, sentBytesTotal: 0, sentEntriesTotal: 0 };
   readonly receiver: LogReceiver = { inbox: [], head: 0, receivedSeq: 0, coveredInstret: 0, peerReleasedSeq: 0, appliedSeq: 0 };
   held: HeldOutput[] = [];
   /** Disk requests the guest issued whose completion it has not seen (re-issued at go-live). */
