@@ -42,6 +42,10 @@ export interface FailoverRecord {
 interface PendingFailure { atNs: number; host: string }
 interface SectorMark { digest: string; atNs: number }
 
+/** Faults that can cut a pair apart, and how many of their times are kept. */
+const CUTTING_FAULTS: readonly FaultSpec['kind'][] = ['hostCrash', 'partition', 'loggingLinkDown', 'linkDegrade', 'testFailover'];
+const CUT_FAULTS_KEPT = 16;
+
 /** The trace keeps its first events only: past this many, the report is not compared with it. */
 const TRACE_CHECK_EVENTS_MAX = 200_000;
 
@@ -57,8 +61,8 @@ export class Checkers {
   /** Per disk sector (arrays, not maps: checkpoints copy them cheaply). */
   private acked: (SectorMark | undefined)[];
   private lastWrite: ((SectorMark & { identity: boolean }) | undefined)[];
-  /** When the last fault was applied (a failover without a crash is dated by the fault that cut the pair). */
-  private lastFaultNs: number | null = null;
+  /** When the latest faults that can cut a pair were applied (a failover without a crash is dated by one). */
+  private cutFaultsNs: number[] = [];
   private readonly truth: TruthCheckers;
 
   constructor(private readonly c: Cluster) {
@@ -114,7 +118,10 @@ export class Checkers {
   }
 
   faultApplied(f: FaultSpec, host: string | undefined): void {
-    this.lastFaultNs = this.c.nowNs;
+    if (CUTTING_FAULTS.includes(f.kind)) {
+      if (this.cutFaultsNs.length >= CUT_FAULTS_KEPT) this.cutFaultsNs.shift();
+      this.cutFaultsNs.push(this.c.nowNs);
+    }
     const p = this.c.primary;
     const hitsPrimary = (f.kind === 'hostCrash' && host === p?.host) || f.kind === 'testFailover';
     if (hitsPrimary && p !== undefined && this.pending === null) this.pending = { atNs: this.c.nowNs, host: p.host };
@@ -148,12 +155,11 @@ export class Checkers {
     this.pending = null;
   }
 
-  /** When the pair of `s` went silent: the last fault before its last contact with the primary was lost, or that contact. */
+  /** When the pair of `s` went silent: the first fault that could cut it since about its last contact with the primary, or that contact. */
   private silentSinceNs(s: VmInstance): number {
-    const heardNs = Math.min(s.lastHeardNs, s.lastLogNs);
+    const heardNs = Math.min(s.lastHeardNs, s.lastLogNs, this.c.nowNs);
     const hbNs = this.c.scenario.ft.heartbeatIntervalMs * NS_PER_MS;
-    const f = this.lastFaultNs;
-    return f !== null && f >= heardNs - hbNs && f <= this.c.nowNs ? Math.min(f, this.c.nowNs) : Math.min(heardNs, this.c.nowNs);
+    return this.cutFaultsNs.find((t) => t >= heardNs - hbNs && t <= this.c.nowNs) ?? heardNs;
   }
 
   haRestarted(_p: VmInstance): void {

@@ -35,9 +35,11 @@ export function notProtectedReason(c: Cluster): NotProtectedReason | null {
   const p = c.primary;
   if (p === undefined || p.status !== 'running') return 'vmNotRunning';
   if (!c.ftEnabled || c.ftSuspended) return 'disabled';
-  const s = c.scenario.whatIf.disable.includes('pairedProtection') ? c.vms.find((v) => v.role === 'secondary' && v.alive) : c.secondary;
+  const naive = c.scenario.whatIf.disable.includes('pairedProtection'); // what-if: any live secondary VM counts
+  const s = naive ? c.vms.find((v) => v.role === 'secondary' && v.alive) : c.secondary;
   if (s === undefined) return 'needSecondary';
   if (s.status === 'copying') return 'starting';
+  if (naive) return null;
   if (s.divergence !== null || !c.network.canTalk('logging', p.host, s.host) || !c.network.canTalk('logging', s.host, p.host)) return 'unreachable';
   if (s.suspecting || p.suspecting) return 'unreachable'; // one of them has declared the other failed
   return null;

@@ -30,3 +30,17 @@ export function failed(summary: RunSummary): string[] {
 export function traceTexts(cluster: Cluster, kind: string): string[] {
   return cluster.trace.events.filter((e) => e.kind === kind).map((e) => e.text);
 }
+
+const programs = new Map<string, Program>();
+
+/** A committed example program by its path under examples/ (ELF), loaded once. */
+export function example(path: string): Program {
+  let p = programs.get(path);
+  if (p === undefined) programs.set(path, (p = loadElf(readFileSync(join(__dirname, '../../examples', path)), path)));
+  return p;
+}
+
+/** The failover demo's scenario (examples/kvstore/failover.json) with `extra` over it. */
+export function demoScenario(extra: Record<string, unknown> = {}): Scenario {
+  return parseScenario({ ...JSON.parse(readFileSync(join(__dirname, '../../examples/kvstore/failover.json'), 'utf8')), ...extra });
+}
