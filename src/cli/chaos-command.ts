@@ -1,27 +1,32 @@
-// `lockstep chaos SCENARIO.json --seeds N`: seeded fault campaigns across worker threads; every failing seed is reported.
+// `lockstep chaos SCENARIO.json… --seeds N`: seeded fault campaigns over one or more guests, across worker threads; every failing seed is reported, shrunk and saved on request.
 
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { chaosScenario } from '../ft/chaos';
+import { chaosScenario, type ChaosOptions } from '../ft/chaos';
 import { runScenario } from '../ft/report';
+import { shrinkFailure } from '../ft/shrink';
+import type { CheckerName } from '../ft/checkers';
 import type { Program } from '../machine/program';
-import type { Scenario } from '../ft/scenario';
-import { Io, intFlag, parseArgs, readProgramFile, readScenario, UsageError, writeFileAtomic } from './io';
+import { WHAT_IF_SWITCHES, type Scenario, type WhatIfSwitch } from '../ft/scenario';
+import { describeFault } from '../ft/faults';
+import { Io, intFlag, parseArgs, readProgramFile, readScenario, stringFlag, UsageError, writeFileAtomic } from './io';
 import { encodeRecording } from '../replay/recording';
 import { recordingOf } from '../replay/replay-run';
 import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
-export const CHAOS_USAGE = 'lockstep chaos SCENARIO.json --seeds N [--first S] [--jobs J] [--json] [--save-failures DIR] [--what-if-no-output-rule]';
+export const CHAOS_USAGE = 'lockstep chaos SCENARIO.json [MORE.json…] --seeds N [--first S] [--jobs J] [--until-ms MS] [--json] [--save-failures DIR] [--what-if-no-output-rule] [--what-if-off PART,…]';
 
-export interface SeedResult { seed: number; ok: boolean; failed: { name: string; detail: string }[]; traceHash: string; failovers: number; recording?: string }
+export interface SeedResult { seed: number; guest: string; ok: boolean; failed: { name: string; detail: string }[]; traceHash: string; failovers: number; recording?: string; shrunk?: string[] }
 
-interface WorkerJob { scenario: Scenario; program: Program; seeds: number[] }
+/** One guest of a campaign: its scenario and program. Seed number `first + i` runs guest `i mod guests`. */
+interface Guest { name: string; scenario: Scenario; program: Program; bytes: Uint8Array }
+interface WorkerJob { guests: Guest[]; seeds: { seed: number; guest: number }[]; opts: ChaosOptions }
 
-function runSeed(base: Scenario, program: Program, seed: number): SeedResult {
-  const { summary } = runScenario(chaosScenario(base, seed), program);
+function runSeed(g: Guest, seed: number, opts: ChaosOptions): SeedResult {
+  const { summary } = runScenario(chaosScenario(g.scenario, seed, opts), g.program);
   return {
-    seed, ok: summary.ok, traceHash: summary.traceHash, failovers: summary.failovers.length,
+    seed, guest: g.name, ok: summary.ok, traceHash: summary.traceHash, failovers: summary.failovers.length,
     failed: summary.invariants.filter((c) => !c.ok).map((c) => ({ name: c.name, detail: c.detail })),
   };
 }
@@ -30,38 +35,58 @@ function runSeed(base: Scenario, program: Program, seed: number): SeedResult {
 export function runChaosWorkerIfWorker(): boolean {
   if (isMainThread || (workerData as { lockstepChaos?: boolean } | null)?.lockstepChaos !== true) return false;
   const job = (workerData as { job: WorkerJob }).job;
-  for (const seed of job.seeds) parentPort!.postMessage(runSeed(job.scenario, job.program, seed));
+  for (const s of job.seeds) parentPort!.postMessage(runSeed(job.guests[s.guest], s.seed, job.opts));
   return true;
 }
 
+function whatIfOverrides(args: ReturnType<typeof parseArgs>): Record<string, unknown> {
+  const off = (stringFlag(args, 'what-if-off') ?? '').split(',').filter((x) => x !== '');
+  for (const x of off) if (!WHAT_IF_SWITCHES.includes(x as WhatIfSwitch)) throw new UsageError(`--what-if-off: unknown part ${JSON.stringify(x)} (one of ${WHAT_IF_SWITCHES.join(', ')})`);
+  const whatIf: Record<string, unknown> = {};
+  if (args.flags.has('what-if-no-output-rule')) whatIf.outputRule = false;
+  if (off.length > 0) whatIf.disable = off;
+  return Object.keys(whatIf).length > 0 ? { whatIf } : {};
+}
+
 export async function chaosCommand(argv: string[], io: Io): Promise<number> {
-  const args = parseArgs(argv, ['json', 'what-if-no-output-rule'], ['seeds', 'first', 'jobs', 'save-failures']);
-  if (args.positional.length !== 1 || !args.flags.has('seeds')) throw new UsageError(`usage: ${CHAOS_USAGE}`);
+  const args = parseArgs(argv, ['json', 'what-if-no-output-rule'], ['seeds', 'first', 'jobs', 'save-failures', 'until-ms', 'what-if-off']);
+  if (args.positional.length < 1 || !args.flags.has('seeds')) throw new UsageError(`usage: ${CHAOS_USAGE}`);
   const count = intFlag(args, 'seeds', 100, 1, 10_000_000);
   const first = intFlag(args, 'first', 1, 0, 0xffffffff);
   const jobs = intFlag(args, 'jobs', Math.max(1, availableParallelism()), 1, 64);
-  const overrides = args.flags.has('what-if-no-output-rule') ? { whatIf: { outputRule: false } } : {};
-  const scenario = readScenario(args.positional[0], overrides);
-  const { program, bytes } = readProgramFile(scenario.program);
-  const seeds = Array.from({ length: count }, (_, i) => first + i);
+  const opts: ChaosOptions = args.flags.has('until-ms') ? { untilMs: intFlag(args, 'until-ms', 1000, 1, 3_600_000) } : {};
+  const overrides = whatIfOverrides(args);
+  const guests: Guest[] = args.positional.map((path) => {
+    const scenario = readScenario(path, overrides);
+    return { name: basename(path), scenario, ...readProgramFile(scenario.program) };
+  });
+  const seeds = Array.from({ length: count }, (_, i) => ({ seed: first + i, guest: i % guests.length }));
   const progress = new Progress(io, count);
   const results = jobs === 1 || !canSpawnWorkers()
-    ? seeds.map((s) => progress.add(runSeed(scenario, program, s)))
-    : await runInWorkers(scenario, program, seeds, jobs, (r) => progress.add(r));
+    ? seeds.map((s) => progress.add(runSeed(guests[s.guest], s.seed, opts)))
+    : await runInWorkers(guests, seeds, opts, jobs, (r) => progress.add(r));
   progress.done();
   results.sort((a, b) => a.seed - b.seed);
   const failures = results.filter((r) => !r.ok);
-  const saveDir = args.flags.get('save-failures');
-  if (typeof saveDir === 'string') {
-    for (const f of failures) f.recording = saveFailure(saveDir, scenario, program, bytes, f.seed, argv);
+  const saveDir = stringFlag(args, 'save-failures');
+  if (saveDir !== undefined) {
+    for (const f of failures) Object.assign(f, saveFailure(saveDir, guests.find((g) => g.name === f.guest)!, f, opts, argv));
   }
   if (args.flags.has('json')) {
-    io.stdout(`${JSON.stringify({ seeds: count, first, failures: failures.length, failing: failures })}\n`);
+    io.stdout(`${JSON.stringify({ seeds: count, first, guests: guests.map((g) => g.name), failures: failures.length, failing: failures })}\n`);
   } else {
-    for (const f of failures) io.stdout(`seed ${f.seed}: ${f.failed.map((x) => `${x.name}: ${x.detail}`).join('; ')}${f.recording ? `\n  saved: ${f.recording} (lockstep replay ${f.recording})` : ''}\n`);
-    io.stdout(`${count} seeds, ${failures.length} failing, ${results.reduce((a, r) => a + r.failovers, 0)} failovers\n`);
+    for (const f of failures) io.stdout(failureText(f, guests.length > 1));
+    const per = guests.length > 1 ? ` over ${guests.length} guests (${guests.map((g) => g.name).join(', ')})` : '';
+    io.stdout(`${count} seeds${per}, ${failures.length} failing, ${results.reduce((a, r) => a + r.failovers, 0)} failovers\n`);
   }
   return failures.length === 0 ? 0 : 1;
+}
+
+function failureText(f: SeedResult, named: boolean): string {
+  const lines = [`seed ${f.seed}${named ? ` (${f.guest})` : ''}: ${f.failed.map((x) => `${x.name}: ${x.detail}`).join('; ')}`];
+  if (f.shrunk !== undefined) lines.push(`  fewest faults that still fail: ${f.shrunk.length === 0 ? 'none (it fails without faults)' : f.shrunk.join(' · ')}`);
+  if (f.recording !== undefined) lines.push(`  saved: ${f.recording} (lockstep replay ${f.recording})`);
+  return `${lines.join('\n')}\n`;
 }
 
 /** Workers re-run this very bundle; under a TypeScript loader (tests) there is no bundle to run. */
@@ -69,11 +94,11 @@ function canSpawnWorkers(): boolean {
   return __filename.endsWith('.js');
 }
 
-function runInWorkers(scenario: Scenario, program: Program, seeds: number[], jobs: number, onResult: (r: SeedResult) => void): Promise<SeedResult[]> {
+function runInWorkers(guests: Guest[], seeds: WorkerJob['seeds'], opts: ChaosOptions, jobs: number, onResult: (r: SeedResult) => void): Promise<SeedResult[]> {
   const out: SeedResult[] = [];
   const chunks = Array.from({ length: Math.min(jobs, seeds.length) }, (_, j) => seeds.filter((_, i) => i % jobs === j));
   return Promise.all(chunks.map((chunk) => new Promise<void>((resolve, reject) => {
-    const w = new Worker(__filename, { workerData: { lockstepChaos: true, job: { scenario, program, seeds: chunk } } });
+    const w = new Worker(__filename, { workerData: { lockstepChaos: true, job: { guests, seeds: chunk, opts } } });
     w.on('message', (r: SeedResult) => { out.push(r); onResult(r); });
     w.on('error', reject);
     w.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`chaos worker exited with code ${code}`))));
@@ -101,13 +126,18 @@ class Progress {
   }
 }
 
-/** Re-runs a failing seed in this thread and saves it as a recording that reopens at the failure. */
-function saveFailure(dir: string, base: Scenario, program: Program, bytes: Uint8Array, seed: number, argv: string[]): string {
+/**
+ * Shrinks a failing seed to the fewest faults that still fail one of its checkers, re-runs that in this
+ * thread and saves it as a recording that reopens at the failure.
+ */
+function saveFailure(dir: string, g: Guest, f: SeedResult, opts: ChaosOptions, argv: string[]): Pick<SeedResult, 'recording' | 'shrunk'> {
   mkdirSync(dir, { recursive: true });
-  const scenario = chaosScenario(base, seed);
-  const { cluster, summary } = runScenario(scenario, program);
-  const path = join(dir, `seed-${seed}.lsrec`);
-  const failed = summary.invariants.filter((i) => !i.ok).map((i) => i.name).join(', ');
-  writeFileAtomic(path, encodeRecording(recordingOf(scenario, basename(base.program), bytes, cluster, summary, `chaos seed ${seed} failed ${failed} (lockstep chaos ${argv.join(' ')})`)));
-  return path;
+  const failing = f.failed.map((x) => x.name as CheckerName);
+  const { scenario, faultsBefore } = shrinkFailure(chaosScenario(g.scenario, f.seed, opts), g.program, failing);
+  const { cluster, summary } = runScenario(scenario, g.program);
+  const path = join(dir, `seed-${f.seed}.lsrec`);
+  const names = summary.invariants.filter((i) => !i.ok).map((i) => i.name).join(', ');
+  const note = `chaos seed ${f.seed} (${g.name}) failed ${names}; shrunk from ${faultsBefore} to ${scenario.faults.length} faults (lockstep chaos ${argv.join(' ')})`;
+  writeFileAtomic(path, encodeRecording(recordingOf(scenario, basename(g.scenario.program), g.bytes, cluster, summary, note)));
+  return { recording: path, shrunk: scenario.faults.map((x) => `${x.atMs} ms ${describeFault(x)}`) };
 }

@@ -29,7 +29,7 @@ export interface ClusterCheckpoint {
 /** Cluster fields that are plain values or plain data (copied with structuredClone). */
 const SCALARS = [
   'epoch', 'pairGeneration', 'nextVmId', 'identityVm', 'ftEnabled', 'ftSuspended', 'consoleText', 'lastState', 'stats',
-  'armedFaults', 'armedRespawnFaults', 'storageWaiting', 'quantumEndNs', 'haCheckDueNs', 'pairLinksDown',
+  'armedFaults', 'armedRespawnFaults', 'storageWaiting', 'quantumEndNs', 'haCheckDueNs', 'pairLinksDown', 'pairLinksDegraded',
 ] as const;
 
 const VM_SKIP = new Set(['machine', 'id', 'host', 'epoch']);

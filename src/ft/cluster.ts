@@ -100,6 +100,8 @@ export class Cluster implements EnvHost {
   haCheckDueNs: number | null = null;
   /** Logging links cut by a loggingLinkDown that named no host (the pair's link then): loggingLinkUp restores these. */
   pairLinksDown: [string, string][] = [];
+  /** Logging links changed by a linkDegrade that named no host: every later one changes them too. */
+  pairLinksDegraded: [string, string][] = [];
 
   /** Where secondaries execute when not on this thread (`lockstep run --parallel-secondary`); null: here. */
   readonly secondaryExecutor: SecondaryExecutor | null;

@@ -54,11 +54,7 @@ export function applyFault(c: Cluster, f: FaultSpec): void {
     case 'hostRestore': return hostRestore(c, host!);
     case 'loggingLinkDown': return setLoggingLink(c, host, false);
     case 'loggingLinkUp': return setLoggingLink(c, host, true);
-    case 'linkDegrade': return forPairLinks(c, host, (a, b) => c.network.degrade('logging', a, b, {
-      ...(f.latencyUs !== undefined ? { latencyUs: f.latencyUs } : {}),
-      ...(f.bandwidthMbps !== undefined ? { bandwidthMbps: f.bandwidthMbps } : {}),
-      ...(f.lossRate !== undefined ? { lossRate: f.lossRate } : {}),
-    }));
+    case 'linkDegrade': return degradeLinks(c, host, f);
     case 'partition': return c.network.partition((f.groups ?? []).map((g) => g.map((h) => resolveHost(c, h) ?? h)));
     case 'heal': c.network.heal(); return retryRespawn(c);
     case 'storageLoss': c.storage.state.unreachableFrom.add(host!); return;
@@ -108,6 +104,24 @@ function setLoggingLink(c: Cluster, host: string | undefined, up: boolean): void
   else if (!up) forPairLinks(c, undefined, (a, b) => { c.network.setUp('logging', a, b, false); c.pairLinksDown.push([a, b]); });
   else for (const [a, b] of c.pairLinksDown.splice(0)) c.network.setUp('logging', a, b, true);
   if (up) retryRespawn(c);
+}
+
+/**
+ * Changes logging links' latency, bandwidth or loss: all of `host`'s, or with no host the pair's link and
+ * every link an earlier degrade without a host changed (so a later one, such as back to normal, reaches
+ * the link that was degraded even after the pair moved).
+ */
+function degradeLinks(c: Cluster, host: string | undefined, f: FaultSpec): void {
+  const spec = {
+    ...(f.latencyUs !== undefined ? { latencyUs: f.latencyUs } : {}),
+    ...(f.bandwidthMbps !== undefined ? { bandwidthMbps: f.bandwidthMbps } : {}),
+    ...(f.lossRate !== undefined ? { lossRate: f.lossRate } : {}),
+  };
+  if (host !== undefined) return forPairLinks(c, host, (a, b) => c.network.degrade('logging', a, b, spec));
+  forPairLinks(c, undefined, (a, b) => {
+    if (!c.pairLinksDegraded.some(([x, y]) => x === a && y === b)) c.pairLinksDegraded.push([a, b]);
+  });
+  for (const [a, b] of c.pairLinksDegraded) c.network.degrade('logging', a, b, spec);
 }
 
 function storageRestore(c: Cluster, host: string): void {

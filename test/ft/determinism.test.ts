@@ -12,7 +12,7 @@ test('same seed and schedule twice ⇒ same trace hash, over many chaos seeds', 
   const base = scenario({ untilMs: 120 });
   const hashes = new Set<string>();
   for (let seed = 1; seed <= 24; seed++) {
-    const s = chaosScenario(base, seed);
+    const s = chaosScenario(base, seed, { untilMs: base.untilMs });
     const a = runScenario(s, kvstore()).summary;
     const b = runScenario(s, kvstore()).summary;
     assert.equal(a.traceHash, b.traceHash, `seed ${seed}`);
@@ -86,7 +86,7 @@ test('a slice boundary just before or after an output\'s instruction does not mo
 
 test('slicing at seeded random points gives the straight run, over chaos seeds (failovers, partitions, outputs released at once)', () => {
   const base = scenario({ untilMs: 60 });
-  for (let seed = 1; seed <= 20; seed++) assertSlicingKeepsRun(chaosScenario(base, seed), seed, 40_000);
+  for (let seed = 1; seed <= 20; seed++) assertSlicingKeepsRun(chaosScenario(base, seed, { untilMs: base.untilMs }), seed, 40_000);
 });
 
 test('links and storage faster than the longest quantum (5 µs): slicing still gives the straight run', () => {
@@ -94,7 +94,7 @@ test('links and storage faster than the longest quantum (5 µs): slicing still g
   // quantum that sent it, where it would stop that VM short of its credit only when no slice ended first.
   const fast = { latencyUs: 5 };
   const base = scenario({ untilMs: 30, network: { logging: fast, client: fast, management: fast }, storage: fast });
-  for (let seed = 1; seed <= 6; seed++) assertSlicingKeepsRun(seed === 1 ? base : chaosScenario(base, seed), seed, 30_000);
+  for (let seed = 1; seed <= 6; seed++) assertSlicingKeepsRun(seed === 1 ? base : chaosScenario(base, seed, { untilMs: base.untilMs }), seed, 30_000);
 });
 
 /** Runs `s` straight, then sliced at seeded random points 1 ns to `stepMaxNs` apart: the traces must be the same. */

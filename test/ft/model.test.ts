@@ -5,22 +5,31 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseScenario } from '../../src/ft/scenario';
-import { chaosScenario } from '../../src/ft/chaos';
+import type { FaultSpec } from '../../src/ft/scenario';
 import { runScenario } from '../../src/ft/report';
 import { modelMismatch, SIMULATION_MODEL, UNNUMBERED_MODEL } from '../../src/ft/model';
 import { kvstore } from './helpers';
 
-/** Trace hashes of the failover demo and of chaos seed 17 (a partition, outputs released at once), per model. */
-const GOLDEN: Record<number, { failover: string; chaos17: string }> = {
-  2: { failover: '5d868d8b25bb8918', chaos17: 'ade267035e96b592' },
-  3: { failover: '4913088e78fd54d9', chaos17: '0b98585fcf6a9f86' },
+/**
+ * Trace hashes of the failover demo and of a partition that isolates the primary (outputs released at
+ * once after the arbitration, a heal, a respawn), per model. Model 2 pinned chaos seed 17 of the chaos
+ * generator of its day (a partition) instead; the generator has changed since, so it is not rerun.
+ */
+const GOLDEN: Record<number, { failover: string; partition: string }> = {
+  2: { failover: '5d868d8b25bb8918', partition: '(model 2 pinned chaos seed 17: ade267035e96b592)' },
+  3: { failover: '4913088e78fd54d9', partition: '63c7fcaab776e085' },
 };
+
+const PARTITION: FaultSpec[] = [
+  { atMs: 60, kind: 'partition', groups: [['host-a'], ['host-b', 'host-c']] },
+  { atMs: 160, kind: 'heal' },
+];
 
 test('the pinned runs give the hashes of this simulation model (else: bump SIMULATION_MODEL in src/ft/model.ts and pin the new hashes)', () => {
   const failover = parseScenario(JSON.parse(readFileSync(join(__dirname, '../../examples/kvstore/failover.json'), 'utf8')));
   const got = {
     failover: runScenario(failover, kvstore()).summary.traceHash,
-    chaos17: runScenario(chaosScenario(failover, 17), kvstore()).summary.traceHash,
+    partition: runScenario({ ...failover, faults: PARTITION }, kvstore()).summary.traceHash,
   };
   assert.deepEqual(got, GOLDEN[SIMULATION_MODEL], `model ${SIMULATION_MODEL}`);
 });

@@ -34,7 +34,7 @@ test('chaos seeds with failovers and respawns: identical trace and state hashes,
   const base = scenario({ untilMs: 120 });
   let withFailover = 0;
   for (let seed = 1; seed <= 40 && withFailover < 5; seed++) {
-    const s = chaosScenario(base, seed);
+    const s = chaosScenario(base, seed, { untilMs: base.untilMs });
     if (runScenario(s, kvstore()).summary.failovers.length === 0) continue;
     const r = compare(`seed ${seed}`, s);
     assert.equal(r.fallback, null, `seed ${seed}: ${r.fallback}`);
@@ -44,12 +44,12 @@ test('chaos seeds with failovers and respawns: identical trace and state hashes,
 });
 
 test('a secondary halted before its copy arrived (then an HA restart): same state hashes, no fall-back', () => {
-  // Chaos seed 21: testRestartSecondary at 75 ms starts a copy to host-b, host-a crashes at 78 ms, the
-  // new secondary halts before the copy finished (it never reached the worker), HA restarts the VM.
-  const s = chaosScenario(scenario({ untilMs: 150 }), 21);
+  // Test Restart Secondary at 75 ms starts a copy to host-c, host-a crashes at 78 ms, the new
+  // secondary halts before the copy finished (it never reached the worker), HA restarts the VM.
+  const s = scenario({ untilMs: 150, faults: [{ atMs: 75, kind: 'testRestartSecondary' }, { atMs: 78, kind: 'hostCrash', host: 'host-a' }] });
   const here = runScenario(s, kvstore());
   assert.ok(here.cluster.trace.events.some((e) => e.kind === 'halt' && /before the copy finished/.test(e.text)), 'the seed still halts a secondary mid-copy');
-  assert.equal(compare('seed 21', s).fallback, null);
+  assert.equal(compare('restart then crash', s).fallback, null);
 });
 
 test('a wrong log (what-if) voids the parallel run: it falls back to the in-thread run, with the same result', () => {
