@@ -157,7 +157,7 @@ export class Checkers {
 
   /** When the pair of `s` went silent: the first fault that could cut it since about its last contact with the primary, or that contact. */
   private silentSinceNs(s: VmInstance): number {
-    const heardNs = Math.min(s.lastHeardNs, s.lastLogNs, this.c.nowNs);
+    const heardNs = s.suspectedAtNs === null ? this.c.nowNs : s.silentSinceNs;
     const hbNs = this.c.scenario.ft.heartbeatIntervalMs * NS_PER_MS;
     return this.cutFaultsNs.find((t) => t >= heardNs - hbNs && t <= this.c.nowNs) ?? heardNs;
   }
@@ -248,7 +248,7 @@ export class Checkers {
     this.failovers.forEach((f, i) => {
       const live = lives[i];
       if (live !== undefined && live.timeNs !== f.liveAtNs) wrong.push(`failover ${i + 1} reported live at ${f.liveAtNs} ns, traced at ${live.timeNs} ns`);
-      const detect = live === undefined ? undefined : trace.find((e) => e.kind === 'detect' && e.vm === live.vm);
+      const detect = live === undefined ? undefined : trace.find((e) => e.kind === 'detect' && e.vm === live.vm && e.timeNs <= live.timeNs);
       if ((detect?.timeNs ?? null) !== f.detectedAtNs) wrong.push(`failover ${i + 1} reported detected at ${f.detectedAtNs ?? 'never'}, traced at ${detect?.timeNs ?? 'never'}`);
       if (!(f.failedAtNs <= (f.detectedAtNs ?? f.liveAtNs) && (f.detectedAtNs ?? f.liveAtNs) <= f.liveAtNs)) wrong.push(`failover ${i + 1}: failed ${f.failedAtNs}, detected ${f.detectedAtNs}, live ${f.liveAtNs} ns are out of order`);
     });

@@ -126,11 +126,12 @@ export class TruthCheckers {
     }
   }
 
-  /** Not Protected while a host is free for a new secondary: Protected again within the respawn bound. */
+  /** Not Protected while a host is free for a new secondary (and the primary can reach storage): Protected again within the respawn bound. */
   private scanRespawn(shown: FtState): void {
     const c = this.c;
     const p = livePrimary(c);
-    if (shown.protected || shown.reason === 'disabled' || p === undefined || freeHost(c, p) === undefined) {
+    // A primary waiting for storage to arbitrate cannot end its old pair: the clock starts once it can.
+    if (shown.protected || shown.reason === 'disabled' || p === undefined || p.storageWaitSinceNs !== null || freeHost(c, p) === undefined) {
       this.st.freeSinceNs = null;
       return;
     }

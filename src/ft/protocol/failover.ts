@@ -42,6 +42,7 @@ function suspect(c: Cluster, vm: VmInstance, why: string): void {
   if (vm.arbitrating || vm.goLiveAtNs !== null) return;
   if (!vm.suspecting) {
     vm.suspectedAtNs = c.nowNs;
+    vm.silentSinceNs = Math.min(vm.lastHeardNs, vm.lastLogNs);
     c.addTrace({ kind: 'detect', vm: vm.id, host: vm.host, text: `${vm.name}: ${why}: declares it failed` });
     c.checkers.detected(vm);
   }

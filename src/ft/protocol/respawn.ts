@@ -72,15 +72,15 @@ export function finishRespawn(c: Cluster, s: VmInstance): void {
 }
 
 /**
- * Starts a new secondary for the live primary `p` if FT is on, it has none (a secondary still alive but
- * no longer paired with it, such as the loser of an arbitration, does not count) and a host is free;
- * otherwise the VM stays Not Protected, and the primary's next tick asks again.
+ * Starts a new secondary for the live primary `p` if FT is on, it has none (its last one is resolved: it
+ * went live from it, won the arbitration against it, or FT dropped it; a secondary that merely went
+ * silent may be alive and about to go live) and a host is free; otherwise the VM stays Not Protected,
+ * and the primary's next tick asks again.
  */
 export function respawn(c: Cluster, p: VmInstance): void {
   if (!c.ftEnabled || c.ftSuspended || p.status !== 'running' || p.role !== 'primary' || c.identityVm !== p.id) return;
   if (c.scenario.whatIf.disable.includes('respawn')) return;
-  const s = c.vm(p.peer);
-  if (s !== undefined && s.alive && s.peer === p.id) return;
+  if (p.peer !== null) return; // it still has a secondary, or has not yet won the arbitration that ends the pair
   startSecondary(c, p, null, false);
 }
 

@@ -57,6 +57,8 @@ export class VmInstance {
   suspecting = false;
   /** When this VM first declared its peer failed (null: it never did). */
   suspectedAtNs: number | null = null;
+  /** Then: since when it had heard nothing from its peer on one of the two channels. */
+  silentSinceNs = 0;
   arbitrating = false;
   /** Since when it has been waiting to arbitrate because its host has no path to shared storage (null: not waiting). */
   storageWaitSinceNs: number | null = null;
