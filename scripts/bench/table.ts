@@ -44,7 +44,8 @@ function ftRows(r: BenchReport): Row[] {
     ['  first run of the process: in-thread, worker [4]', num(ft.cold.wallRatio, 2), num(ft.cold.parallelRatio, 2), ''],
     [`  ${ft.cpuBound.program}, first run: in-thread, worker [4]`, num(ft.cpuBound.cold.wallRatio, 2), num(ft.cpuBound.cold.parallelRatio, 2), ''],
     ['  main-thread CPU ms: worker vs in-thread [4]', ft.parallel.mainCpuMs === null ? '—' : int(ft.parallel.mainCpuMs), ft.parallel.inThreadMainCpuMs === null ? '—' : int(ft.parallel.inThreadMainCpuMs), ''],
-    [`chaos runs/min per core [5]`, num(chaos.runsPerMinPerCore), '', ''],
+    [`chaos runs/min per core, failover.json at 300 ms [5]`, num(chaos.runsPerMinPerCore), '', ''],
+    [`chaos runs/min per core, four guests, drawn horizons [5]`, num(chaos.guests.runsPerMinPerCore), `${num(chaos.guests.simSecondsPerMin)} simulated s/min`, ''],
   ];
 }
 
@@ -58,7 +59,7 @@ function footnotes(r: BenchReport): string[] {
       : `[2] ${r.qemu.note}.`,
     `[3] ${SCENARIO} with faults removed, ${w.clients} closed-loop clients at up to ${int(w.ratePerSec)} req/s each, ${r.ft.simMs} ms simulated, ft.enabled true vs false; completed = replies ok; log figures from the FT-on run (bytes*8 / simulated seconds).`,
     `[4] wall time of runScenario for the same ${r.ft.simMs} simulated ms, FT off, FT on, and FT on with the secondary on a worker thread (--parallel-secondary, same trace hash), run in turn: ${s.ftWarmups} warm-up round(s), then ${s.ftReps} measured round(s) (identical trace hash each time); ms = median over the rounds, ratio = median over the rounds of the two modes' times in the same round (a paired comparison: this shared machine's speed drifts over seconds); per run and per million instructions retired by the primary (the single VM serves more requests, so it retires more). The first runs of the process (nothing compiled yet by the fast path or V8) are shown as ratios apart. ${r.ft.cpuBound.program}: examples/bench/${r.ft.cpuBound.program}.elf (${int(r.ft.cpuBound.instret)} instructions) with no clients run to power-off, the same three modes and rounds: the cost of the secondary's replay alone (its log holds only progress marks). Main-thread CPU from /proc/self/task.`,
-    `[5] chaosScenario(failover.json, seed) + runScenario for seeds 1..${r.chaos.seeds} on one thread: ${num(r.chaos.wallMs / 1000, 1)} s, ${r.chaos.checkersFailed} seed(s) with a failed checker.`,
+    `[5] chaosScenario(failover.json, seed, 300 ms) + runScenario for seeds 1..${r.chaos.seeds} on one thread: ${num(r.chaos.wallMs / 1000, 1)} s, ${r.chaos.checkersFailed} seed(s) with a failed checker; the four-guest campaign (kvstore, ticker, diskhog, crc32 in turn, 0.8-3 s horizons): ${num(r.chaos.guests.wallMs / 1000, 1)} s, ${r.chaos.guests.checkersFailed} failing.`,
     `[6] TimeMachine over the kvstore pair (${SATURATING_WORKLOAD.clients} clients, no faults), run until the primary retired N instructions, then ${r.reverse[0]?.samples ?? 0} successive one-instruction step-backs timed with hrtime (each restores the nearest checkpoint and re-executes the cluster); memory = RAM pages held by checkpoints and not shared with an earlier checkpoint, over the guest RAM of all VMs.`,
     `[7] @vscode/debugadapter-testsupport DebugClient in a child process against node ${r.adapter.adapter} (stdin/stdout): examples/kvstore/kvstore.elf stopped on entry, ${r.adapter.requests[0]?.samples ?? 0} of each request in a row, hrtime from sending the request to its response (next and stepBack: to the stopped event); pause: a two-instruction assembly loop free-running, pause sent 100 ms after each continue, time to the stopped event (median and max of ${r.adapter.pause.samples}).`,
   ];

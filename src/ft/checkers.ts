@@ -39,7 +39,7 @@ export interface FailoverRecord {
   instret: number;
 }
 
-interface PendingFailure { atNs: number; host: string }
+interface PendingFailure { atNs: number; host: string; vm: number }
 interface SectorMark { digest: string; atNs: number }
 
 /** Faults that can cut a pair apart, and how many of their times are kept. */
@@ -123,8 +123,8 @@ export class Checkers {
       this.cutFaultsNs.push(this.c.nowNs);
     }
     const p = this.c.primary;
-    const hitsPrimary = (f.kind === 'hostCrash' && host === p?.host) || f.kind === 'testFailover';
-    if (hitsPrimary && p !== undefined && this.pending === null) this.pending = { atNs: this.c.nowNs, host: p.host };
+    const hitsPrimary = (f.kind === 'hostCrash' && host === p?.host) || (f.kind === 'testFailover' && this.c.secondary?.status === 'running');
+    if (hitsPrimary && p !== undefined) this.pending = { atNs: this.c.nowNs, host: p.host, vm: p.id };
   }
 
   detected(_vm: VmInstance): void {}
@@ -141,6 +141,7 @@ export class Checkers {
       const max = this.maxReleased.get(old.id);
       if (max !== undefined && max > s.machine.instret) this.inventedOutput(old.id, max, s.machine.instret, this.c.nowNs);
     }
+    if (this.pending !== null && this.pending.vm !== old?.id) this.pending = null; // a crash of another primary
     const failedAtNs = this.pending?.atNs ?? this.silentSinceNs(s);
     this.failovers.push({
       failedAtNs, detectedAtNs: s.suspectedAtNs, liveAtNs: now,

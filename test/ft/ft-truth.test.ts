@@ -92,6 +92,16 @@ test('reports: a partition failover is dated by the partition and its detection,
   assert.equal(double.summary.ftState, 'Protected');
 });
 
+test('reports: a Test Failover refused for want of a secondary does not date a later failover', () => {
+  const { summary } = runScenario(demoScenario({ untilMs: 900, faults: [
+    { atMs: 50, kind: 'suspendFT' }, { atMs: 60, kind: 'testFailover' }, { atMs: 100, kind: 'resumeFT' },
+    { atMs: 400, kind: 'partition', groups: [['host-a'], ['host-b', 'host-c']] }, { atMs: 401, kind: 'storageLoss', host: 'host-a' },
+  ] }), kvstore());
+  assert.deepEqual(failed(summary), []);
+  assert.equal(summary.failovers.length, 1);
+  assert.equal(summary.failovers[0].failedAtMs, 400);
+});
+
 test('a crash of the primary during a respawn copy: HA restarts the VM once the copy is abandoned, and protection follows', () => {
   const { summary } = runScenario(demoScenario({ untilMs: 1500, faults: [
     { atMs: 100, kind: 'hostCrash', host: 'host-b' }, { atMs: 100, kind: 'hostCrash', host: '@primary', when: 'duringRespawn' },

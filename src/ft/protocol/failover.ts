@@ -33,7 +33,7 @@ export function tick(c: Cluster, vm: VmInstance): void {
   const silentNs = Math.max(hbSilentNs, logSilentNs);
   if (vm.alive && silentNs > c.scenario.ft.failureTimeoutMs * NS_PER_MS && !c.scenario.whatIf.disable.includes('detection')) {
     const what = hbSilentNs >= logSilentNs ? 'heartbeats' : 'logging traffic';
-    suspect(c, vm, `no ${what} from its ${peer.role} for ${(silentNs / NS_PER_MS).toFixed(1)} ms`);
+    suspect(c, vm, `no ${what} from its ${vm.role === 'primary' ? 'secondary' : 'primary'} for ${(silentNs / NS_PER_MS).toFixed(1)} ms`);
   }
 }
 
