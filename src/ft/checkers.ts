@@ -127,8 +127,6 @@ export class Checkers {
     if (hitsPrimary && p !== undefined) this.pending = { atNs: this.c.nowNs, host: p.host, vm: p.id };
   }
 
-  detected(_vm: VmInstance): void {}
-
   /**
    * A secondary went live. The failure is dated by the crash of the primary if there was one; otherwise
    * (a partition, a lost link) by the last fault before the secondary last heard from its primary went

@@ -71,6 +71,25 @@ test('chaos: a small campaign passes; with the Output Rule off it finds failing 
   assert.ok(failing.every((f: { failed: { name: string }[] }) => f.failed.length > 0));
 });
 
+test('chaos over several guests deals the seeds in turn; --what-if-off finds failures, which are shrunk and saved as recordings that replay', async () => {
+  const guests = ['examples/kvstore/failover.json', 'examples/ticker/ticker.json'].map((f) => join(root, f));
+  const good = await cli('chaos', ...guests, '--seeds', '4', '--jobs', '1', '--until-ms', '300', '--json');
+  assert.equal(good.code, 0, good.out + good.err);
+  assert.deepEqual(JSON.parse(good.out).guests, ['failover.json', 'ticker.json']);
+  const dir = mkdtempSync(join(tmpdir(), 'lockstep-chaos-'));
+  const bad = await cli('chaos', guests[0], '--seeds', '1', '--first', '6', '--jobs', '1', '--until-ms', '400', '--what-if-off', 'detection', '--save-failures', dir);
+  assert.equal(bad.code, 1, bad.out + bad.err);
+  assert.match(bad.out, /seed 6: .*failover-bound/);
+  const shrunk = /fewest faults that still fail: (.*)/.exec(bad.out);
+  assert.ok(shrunk !== null, bad.out);
+  const replay = await cli('replay', join(dir, 'seed-6.lsrec'), '--verify');
+  assert.equal(replay.code, 1, 'the replayed run fails its checker again');
+  assert.match(replay.out + replay.err, /verified|trace/);
+  const unknown = await cli('chaos', guests[0], '--seeds', '1', '--what-if-off', 'gravity');
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.err, /unknown part "gravity"/);
+});
+
 test('exec runs one VM: UART to stdout, exit code from the guest', async () => {
   const r = await cli('exec', join(root, 'examples/bench/crc32-rv32imac.elf'), '--stats');
   assert.equal(r.code, 0, r.err);

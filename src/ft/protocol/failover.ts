@@ -44,7 +44,6 @@ function suspect(c: Cluster, vm: VmInstance, why: string): void {
     vm.suspectedAtNs = c.nowNs;
     vm.silentSinceNs = Math.min(vm.lastHeardNs, vm.lastLogNs);
     c.addTrace({ kind: 'detect', vm: vm.id, host: vm.host, text: `${vm.name}: ${why}: declares it failed` });
-    c.checkers.detected(vm);
   }
   vm.suspecting = true;
   arbitrate(c, vm);
