@@ -112,13 +112,18 @@ const DRAWERS: { weight: number; draw: Drawer }[] = [
   { weight: 1, draw: (_p, at) => [{ atMs: at, kind: 'testRestartSecondary' }] },
 ];
 
-/** 3 to 6 hosts: the base scenario's, then spares like its first host (one now and then of another processor family). */
+/**
+ * 3 to 6 hosts: the base scenario's, then spares like its first host but of another speed (half to twice
+ * as fast: a secondary slower than its primary is where lag control matters), one now and then of
+ * another processor family.
+ */
 function drawHosts(p: Prng, base: Scenario): HostSpec[] {
   const hosts = base.hosts.map((h) => ({ ...h }));
   const want = Math.max(hosts.length, p.int(HOSTS_MIN, HOSTS_MAX));
   for (let i = 1; hosts.length < want; i++) {
     const family = p.chance(0.15) ? `${hosts[0].family}-other` : hosts[0].family;
-    hosts.push({ ...hosts[0], name: `spare-${i}`, family });
+    const mips = Math.max(1, Math.round(hosts[0].mips * p.pick([0.5, 1, 1, 2])));
+    hosts.push({ ...hosts[0], name: `spare-${i}`, family, mips });
   }
   return hosts;
 }

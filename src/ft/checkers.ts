@@ -4,13 +4,12 @@ import type { Cluster } from './cluster';
 import { NS_PER_MS } from './cluster';
 import type { DiskReq } from './events';
 import type { FaultSpec } from './scenario';
-import type { FtState } from './ft-state';
 import type { HeldOutput, VmInstance } from './protocol/vm';
 import type { OutputOrigin } from './world/clients';
 import { bytesDigest } from './protocol/log';
 import { SECTOR_BYTES } from './world/storage';
 import { TruthCheckers, TruthState } from './truth-checkers';
-import { ftState } from './ft-state';
+import { ftState, type FtState } from './ft-state';
 import { copyOneLevel } from './sim/copy';
 
 export const CHECKERS = {

@@ -123,7 +123,7 @@ export class Network {
   }
 
   linkState(net: NetName, a: string, b: string): LinkState | undefined {
-    return this.state.links[key(net, a, b)];
+    return this.link(net, a, b);
   }
 
   partition(groups: string[][]): void {
