@@ -239,7 +239,8 @@ export class Checkers {
     const wrong: string[] = [];
     const lives = trace.filter((e) => e.kind === 'goLive');
     if (lives.length !== this.failovers.length) wrong.push(`${this.failovers.length} failovers reported, ${lives.length} go-lives traced`);
-    const respawns = count('respawnDone', (e) => e.data?.initial !== true);
+    const copied = new Set(trace.filter((e) => e.kind === 'respawnStart').map((e) => e.vm)); // the initial secondary is not copied
+    const respawns = count('respawnDone', (e) => copied.has(e.vm));
     if (respawns !== this.respawns) wrong.push(`${this.respawns} respawns reported, ${respawns} traced`);
     const restarts = count('haRestart');
     if (restarts !== this.haRestarts) wrong.push(`${this.haRestarts} HA restarts reported, ${restarts} traced`);

@@ -14,10 +14,11 @@ import { kvstore } from './helpers';
  * Trace hashes of the failover demo and of a partition that isolates the primary (outputs released at
  * once after the arbitration, a heal, a respawn), per model. Model 2 pinned chaos seed 17 of the chaos
  * generator of its day (a partition) instead; the generator has changed since, so it is not rerun.
+ * The failover demo is a run model 3's fixes do not touch: its hash is model 2's.
  */
 const GOLDEN: Record<number, { failover: string; partition: string }> = {
   2: { failover: '5d868d8b25bb8918', partition: '(model 2 pinned chaos seed 17: ade267035e96b592)' },
-  3: { failover: '4913088e78fd54d9', partition: '63c7fcaab776e085' },
+  3: { failover: '5d868d8b25bb8918', partition: '68b7f75edd0ab65e' },
 };
 
 const PARTITION: FaultSpec[] = [

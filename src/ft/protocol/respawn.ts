@@ -67,7 +67,7 @@ export function finishRespawn(c: Cluster, s: VmInstance): void {
   c.rebase(s, c.nowNs);
   s.lastHeardNs = c.nowNs;
   s.lastLogNs = c.nowNs;
-  c.addTrace({ kind: 'respawnDone', vm: s.id, host: s.host, text: `secondary running on ${s.host}: replaying from instruction ${s.machine.instret}`, data: { initial: s.initialCopy } });
+  c.addTrace({ kind: 'respawnDone', vm: s.id, host: s.host, text: `secondary running on ${s.host}: replaying from instruction ${s.machine.instret}` });
   if (!s.initialCopy) c.checkers.respawned();
 }
 
