@@ -139,7 +139,8 @@ export class Checkers {
       if (max !== undefined && max > s.machine.instret) this.inventedOutput(old.id, max, s.machine.instret, this.c.nowNs);
     }
     if (this.pending !== null && this.pending.vm !== old?.id) this.pending = null; // a crash of another primary
-    const failedAtNs = this.pending?.atNs ?? this.silentSinceNs(s);
+    // The earlier of the primary's crash and the silence the secondary declared: a pair cut apart before its primary crashed failed when it was cut.
+    const failedAtNs = Math.min(this.pending?.atNs ?? Number.POSITIVE_INFINITY, s.suspectedAtNs === null ? now : this.silentSinceNs(s));
     this.failovers.push({
       failedAtNs, detectedAtNs: s.suspectedAtNs, liveAtNs: now,
       fromHost: old?.host ?? this.pending?.host ?? null, toHost: s.host, instret: s.machine.instret,

@@ -22,7 +22,6 @@ export interface ClusterCheckpoint {
   clients: ReturnType<Cluster['clients']['getState']>;
   checkers: Record<string, unknown>;
   vms: { id: number; host: string; epoch: number; fields: VmFields; machine: MachineSnapshot }[];
-  respawnSnapshots: [number, MachineSnapshot][];
   injectedCount: number;
 }
 
@@ -49,7 +48,6 @@ export function takeCheckpoint(c: Cluster): ClusterCheckpoint {
     clients: c.clients.getState(),
     checkers: c.checkers.getState(),
     vms: c.vms.map((vm) => ({ id: vm.id, host: vm.host, epoch: vm.epoch, fields: vmFields(vm), machine: vm.machine.snapshot() })),
-    respawnSnapshots: [...c.respawnSnapshots.entries()],
     injectedCount: c.injected.length,
   };
 }
@@ -72,8 +70,6 @@ export function restoreCheckpoint(c: Cluster, cp: ClusterCheckpoint): void {
     if (c.vms[i] === undefined || c.vms[i].id !== saved.id) c.vms[i] = c.vmShell(saved.id, saved.host, saved.epoch);
     restoreVm(c, c.vms[i], saved);
   });
-  c.respawnSnapshots.clear();
-  for (const [k, v] of cp.respawnSnapshots) c.respawnSnapshots.set(k, v);
   c.injected.length = cp.injectedCount;
   c.stepTargets.clear();
 }

@@ -78,7 +78,6 @@ export class Cluster implements EnvHost {
   identityVm: number | null = null;
   ftEnabled: boolean;
   ftSuspended = false;
-  readonly respawnSnapshots = new Map<number, ReturnType<Machine['snapshot']>>();
   consoleText = "";
   lastState: FtState | null = null;
   stats = { maxLagNs: 0, logBytes: 0, logEntries: 0, logMessages: 0, released: 0, duplicatedOutputs: 0, throttleEvents: 0, stalls: 0 };

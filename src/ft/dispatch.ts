@@ -171,6 +171,7 @@ function storageDone(c: Cluster, id: number, req: DiskReq): void {
   }
   if (ok && req.op === 'read') data = c.storage.read(req.sector, req.count);
   if (vm === undefined || vm.status !== 'running' || vm.role !== 'primary') return; // the completion is lost with the VM
+  vm.pendingDisk.delete(req.id);
   c.deliverToPrimary(vm, { kind: 'diskDone', id: req.id, ok, data });
   if (ok && req.op === 'write') c.checkers.writeAcknowledged(vm, req);
 }

@@ -15,8 +15,9 @@
  *    over; lag control holds the primary below the secondary's speed; the logging channel never sends
  *    an entry twice (what cannot go waits); the loser of an arbitration keeps its peer and halts at its
  *    own test-and-set; a primary without a secondary asks for one at every tick; HA looks again while
- *    the VM is down; runs go on until every checker's bound is decided. Runs these do not touch (the
- *    failover demo) keep their model-2 trace hashes.
+ *    the VM is down; a new secondary's copy is taken when the copy completes (the primary runs
+ *    unprotected meanwhile, its outputs leave at once) and carries the disk requests in flight and the
+ *    armed timer; runs go on until every checker's bound is decided.
  */
 export const SIMULATION_MODEL = 3;
 

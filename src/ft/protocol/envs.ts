@@ -33,6 +33,8 @@ export class RecordEnv implements Environment {
       this.host.timerArmed(this.vm, out.mtimecmp, instret);
       return;
     }
+    // The primary knows its disk requests in flight too: a secondary copied from it needs them at go-live.
+    if (out.kind === 'diskRequest') this.vm.pendingDisk.set(out.id, out);
     const seq = this.host.log(this.vm, { instret, k: 'output', out });
     this.host.primaryOutput(this.vm, out, instret, seq);
   }

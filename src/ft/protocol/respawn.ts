@@ -17,7 +17,12 @@ export function eligibleHosts(c: Cluster, primary: VmInstance): string[] {
     .map((h) => h.name);
 }
 
-/** Starts a secondary for `primary` on `host` (or the first eligible host): copies the primary's state, then replays. */
+/**
+ * Starts a secondary for `primary` on `host` (or the first eligible host). Its state is copied over the
+ * logging network while the primary runs on unprotected (its outputs leave at once); like the final
+ * switch-over of a live migration, the copy is taken when it completes (`finishRespawn`), so the new
+ * secondary starts where its primary is, and the log begins there.
+ */
 export function startSecondary(c: Cluster, primary: VmInstance, host: string | null, initial: boolean): VmInstance | null {
   const candidates = eligibleHosts(c, primary);
   const target = host !== null && candidates.includes(host) ? host : candidates[0];
@@ -29,13 +34,11 @@ export function startSecondary(c: Cluster, primary: VmInstance, host: string | n
   s.initialCopy = initial;
   s.peer = primary.id;
   primary.peer = s.id;
-  primary.logging = true;
+  primary.logging = false;
   primary.suspecting = false;
   primary.lastHeardNs = c.nowNs;
   primary.lastLogNs = c.nowNs;
   resetSender(primary);
-  s.receiver.coveredInstret = primary.machine.instret;
-  c.respawnSnapshots.set(s.id, primary.machine.snapshot());
   const ramBytes = c.scenario.ramMiB * 1024 * 1024;
   const copyNs = initial ? 0 : Math.ceil((ramBytes * 8 * 1000) / c.scenario.network.logging.bandwidthMbps) + 1 * NS_PER_MS;
   c.schedule(c.nowNs + copyNs, { t: 'respawnDone', vm: s.id });
@@ -52,16 +55,25 @@ export function resetSender(p: VmInstance): void {
   s.ackedSeq = s.nextSeq - 1;
 }
 
-/** The copy finished: the secondary starts replaying from the snapshot. */
+/**
+ * The copy finished: the secondary takes the primary's state as it is now (with the disk requests in
+ * flight and the armed timer, which it needs if it goes live), and the primary starts logging.
+ */
 export function finishRespawn(c: Cluster, s: VmInstance): void {
-  const snap = c.respawnSnapshots.get(s.id);
-  c.respawnSnapshots.delete(s.id);
   const p = c.vm(s.peer);
-  if (snap === undefined || s.status !== 'copying' || p === undefined || !p.alive) {
+  if (s.status !== 'copying' || p === undefined || !p.alive || p.peer !== s.id) {
     if (s.status === 'copying') haltVm(c, s, 'its primary is gone before the copy finished');
     return;
   }
-  s.machine.restore(snap);
+  s.machine.restore(p.machine.snapshot());
+  s.pendingDisk = new Map(p.pendingDisk);
+  s.armedTimer = p.armedTimer;
+  s.timerPending = p.timerPending;
+  s.receiver.coveredInstret = p.machine.instret;
+  resetSender(p);
+  p.logging = true;
+  p.lastHeardNs = c.nowNs;
+  p.lastLogNs = c.nowNs;
   s.status = 'running';
   s.lastNs = c.nowNs;
   c.rebase(s, c.nowNs);
