@@ -54,7 +54,7 @@ export function checkFits(a: Assembler, v: bigint, width: number, span: Span): v
 }
 
 const data = (width: number): Handler => (a, args, head) => {
-  const exprs = args.map((op, i) => expr(a, arg(args, i, head), head));
+  const exprs = args.map((_op, i) => expr(a, arg(args, i, head), head));
   const values = exprs.map((e) => a.constValue(e));
   const span = spanAll(head, args);
   if (values.every((v) => v !== undefined)) {
@@ -163,7 +163,7 @@ function option(a: Assembler, args: Token[][], head: Token): void {
 }
 
 function symbolAttr(set: (a: Assembler, name: string) => void): Handler {
-  return (a, args, head) => { args.forEach((op, i) => set(a, symbolName(arg(args, i, head)).text)); };
+  return (a, args, head) => { args.forEach((_op, i) => set(a, symbolName(arg(args, i, head)).text)); };
 }
 
 function typeDirective(a: Assembler, args: Token[][], head: Token): void {

@@ -72,7 +72,6 @@ class Lexer {
     return this.out;
   }
 
-  private col(): number { return this.i - this.lineStart; }
   private newLine(start: number): void { this.line++; this.lineStart = start; }
 
   private push(kind: TokKind, text: string, start: number, value?: bigint, bytes?: number[]): void {

@@ -1,10 +1,9 @@
 // Register names (numeric and ABI, incl. fp) and CSR names (machine, supervisor, user counters, debug).
 
-const ABI = ['zero', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1', 'a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7',
-  's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 't3', 't4', 't5', 't6'];
+import { ABI_NAMES } from '../machine/abi';
 
 const REGS = new Map<string, number>();
-ABI.forEach((n, i) => { REGS.set(n, i); REGS.set(`x${i}`, i); });
+ABI_NAMES.forEach((n, i) => { REGS.set(n, i); REGS.set(`x${i}`, i); });
 REGS.set('fp', 8);
 
 /** Register number for a name, or undefined. */

@@ -2,7 +2,7 @@
 
 import type { Machine } from '../machine/machine';
 import { CSR_NAMES } from '../machine/csr';
-import { ABI_NAMES, readWord } from './program-info';
+import { ABI_NAMES, hex, readWord } from './program-info';
 import type { ProgramInfo } from './program-info';
 
 export class EvalError extends Error {}
@@ -172,5 +172,5 @@ export function evaluate(src: string, m: Machine, info: ProgramInfo | undefined)
 /** `0x0000002a (42)`: hex for the bits, decimal (signed) for people. */
 export function formatValue(v: number): string {
   if (!Number.isInteger(v) || v < -0x8000_0000 || v > 0xffff_ffff) return String(v);
-  return `0x${(v >>> 0).toString(16).padStart(8, '0')} (${v | 0})`;
+  return `${hex(v)} (${v | 0})`;
 }

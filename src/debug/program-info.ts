@@ -19,12 +19,7 @@ export interface Frame {
   trapped: boolean;
 }
 
-export const ABI_NAMES = [
-  'zero', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1', 'a0', 'a1', 'a2', 'a3', 'a4', 'a5',
-  'a6', 'a7', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 't3', 't4', 't5', 't6',
-];
-
-export const hex = (v: number): string => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
+export { ABI_NAMES, hex8 as hex } from '../machine/abi';
 
 export class ProgramInfo {
   /** Line rows with every file resolved to an absolute path (DWARF paths relative to the program's folder). */

@@ -12,7 +12,8 @@ import type { TraceEvent } from '../ft/sim/trace';
 import { TimeMachine } from '../replay/time-machine';
 import type { TravelStop } from '../replay/time-machine';
 import type { Program } from '../machine/program';
-import { ProgramInfo, callAt, depthChange } from './program-info';
+import { ProgramInfo, callAt, depthChange, hex } from './program-info';
+import { fmtMs } from '../ft/sim/units';
 import { evaluate } from './evaluate';
 
 export type StopReason = 'entry' | 'breakpoint' | 'step' | 'pause' | 'data breakpoint' | 'exception' | 'goto' | 'function breakpoint' | 'instruction breakpoint';
@@ -545,7 +546,7 @@ export class LockstepRuntime extends EventEmitter {
     if (stop.reason === 'requested' && this.pauseRequested) return { reason: 'pause', vm: goal.vm, description: 'Paused' };
     const v = stop.vm !== undefined ? this.cluster.vm(stop.vm) : undefined;
     if (stop.reason !== 'breakpoint' || v === undefined || v.id !== goal.vm || (v.machine.cpu.pc >>> 0) !== goal.addr) return null;
-    return { reason: 'goto', vm: v.id, description: `At ${hexAddr(goal.addr)} (instruction ${v.machine.instret})` };
+    return { reason: 'goto', vm: v.id, description: `At ${hex(goal.addr)} (instruction ${v.machine.instret})` };
   }
 
   /** After one micro-step of a line step: done when the line changed (and we are not deeper), else the next micro-step. */
@@ -750,7 +751,7 @@ export class LockstepRuntime extends EventEmitter {
     this.tm.deleteBookmark(mark);
     this.applyAll();
     this.emit('vmsChanged');
-    return found ? { reason: 'goto', vm, description: `Back at ${hexAddr(addr)} (instruction ${v!.machine.instret})` } : null;
+    return found ? { reason: 'goto', vm, description: `Back at ${hex(addr)} (instruction ${v!.machine.instret})` } : null;
   }
 
   seekTime(tNs: number): RuntimeStop {
@@ -895,13 +896,7 @@ const EXCEPTION_LABEL: Record<ExceptionFilter, string> = {
   heldOutput: 'Output held too long',
 };
 
-function hexAddr(a: number): string {
-  return `0x${(a >>> 0).toString(16).padStart(8, '0')}`;
-}
-
-export function fmtMs(ns: number): string {
-  return `${(ns / NS_PER_MS).toFixed(3)} ms`;
-}
+export { fmtMs } from '../ft/sim/units';
 
 /** DAP hit conditions: `N` (stop from the Nth hit on), `>= N`, `> N`, `== N`, `% N`. */
 export function hitMatches(cond: string, hits: number): boolean {

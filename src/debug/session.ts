@@ -12,7 +12,7 @@ import { prepareLaunch } from './launch';
 import { evaluate, formatValue, registerIndex, csrNumber } from './evaluate';
 import { registerRows, csrRows, ftRows, deviceRows, globalRows, peerDiffRows, compareVms, formatComparison, timeline, hostsView } from './inspect';
 import type { Row } from './inspect';
-import { hex } from './program-info';
+import { ABI_NAMES, hex } from './program-info';
 import { parseConsoleCommand, CONSOLE_HELP, CONSOLE_VERBS } from './commands';
 import { disassembleRange } from '../machine/disasm';
 import { NS_PER_MS } from '../ft/cluster';
@@ -866,8 +866,7 @@ function heldOutputCondition(options: DebugProtocol.ExceptionFilterOptions[] | u
 }
 
 function registerNames(): string[] {
-  return ['zero', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1', 'a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7',
-    's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 't3', 't4', 't5', 't6', 'mstatus', 'mepc', 'mcause', 'mtval', 'mtvec'];
+  return [...ABI_NAMES, 'mstatus', 'mepc', 'mcause', 'mtval', 'mtvec'];
 }
 
 /** `0x80000000`, `80000000` (hex) or a decimal with a `#` prefix are not guessed: hex, optionally 0x-prefixed. */

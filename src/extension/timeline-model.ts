@@ -1,5 +1,7 @@
 // Pure Timeline logic (no `vscode` import, unit-tested): the adapter's `timeline` reply → the webview's compact model, and the webview's messages.
 
+import { fmtMs } from '../ft/sim/units';
+
 /** One cluster trace event as the adapter sends it (src/ft/sim/trace.ts `TraceEvent`). */
 export interface RawEvent {
   timeNs: number;
@@ -415,6 +417,4 @@ export function seekArguments(timeNs: number): { timeMs: number } {
   return { timeMs };
 }
 
-export function fmtMs(ns: number): string {
-  return `${(ns / NS_PER_MS).toFixed(3)} ms`;
-}
+export { fmtMs };

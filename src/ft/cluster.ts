@@ -23,8 +23,8 @@ import { dispatch } from './dispatch';
 import { ftState, notProtectedReason, FtState } from './ft-state';
 import { ShadowMachine, ParallelFallback, shadowOf, type SecondaryExecutor } from './protocol/shadow-machine';
 
-export const NS_PER_MS = 1_000_000;
-export const NS_PER_US = 1_000;
+export { NS_PER_MS, NS_PER_US } from './sim/units';
+import { NS_PER_MS, NS_PER_US } from './sim/units';
 /** Guest timebase: 10 MHz (QEMU virt), so one tick is 100 ns. */
 export const NS_PER_TICK = 100;
 const EVENT_QUEUE_CAPACITY = 1_000_000;

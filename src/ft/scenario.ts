@@ -10,10 +10,6 @@ export type FaultKind =
   | 'storageLoss' | 'storageRestore' | 'slowHost' | 'testFailover' | 'testRestartSecondary'
   | 'turnOffFT' | 'turnOnFT' | 'suspendFT' | 'resumeFT';
 
-export const FAULT_KINDS: readonly FaultKind[] = (
-  ((scenarioSchema.properties!.faults.items as SchemaNode).properties!.kind.enum) as FaultKind[]
-);
-
 /** Parts of the FT protocol a what-if can switch off, each to show the checker that then fails. */
 export type WhatIfSwitch = 'lagControl' | 'respawn' | 'loserHalts' | 'pairedProtection' | 'detection';
 

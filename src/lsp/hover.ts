@@ -10,7 +10,9 @@ import { instrDoc } from './data/instructions';
 import { registerDoc } from './data/registers';
 import { Def, Placed } from './scan';
 
-export const hex = (v: number): string => '0x' + (v >>> 0).toString(16).padStart(8, '0');
+import { hex8 as hex } from '../machine/abi';
+
+export { hex };
 
 /** What the statement on `line` assembled to, disassembled (empty when it did not assemble). */
 function assembledWords(a: Analysis, line: number): string[] {
@@ -44,7 +46,7 @@ export function deviceText(addr: number): string | undefined {
   return reg ? `${where}: register **${reg.name}** (${reg.width * 8}-bit) — ${reg.meaning}` : where;
 }
 
-function symbolHover(a: Analysis, d: Def): string {
+function symbolHover(_a: Analysis, d: Def): string {
   const what = d.kind === 'constant' ? 'constant' : d.kind === 'local' ? `local label \`${d.name}:\`` : 'label';
   const title = d.kind === 'local' ? `**${what}**` : `**${what}** \`${d.name}\``;
   const lines = [`${title} — defined at line ${d.line}${d.kind === 'constant' ? '' : ` in \`${d.section}\``}`];

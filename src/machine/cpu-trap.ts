@@ -1,8 +1,7 @@
 // Human-readable descriptions of traps, for fatal stops and the debugger.
 
 import type { FatalInfo } from './types';
-
-const hex8 = (v: number): string => '0x' + (v >>> 0).toString(16).padStart(8, '0');
+import { hex8 } from './abi';
 
 const INTERRUPT_NAMES: Record<number, string> = {
   3: 'machine software interrupt',

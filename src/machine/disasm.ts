@@ -7,6 +7,7 @@
 // space where objdump puts a tab; illegal words print as objdump's `.2byte 0x..` / `.4byte 0x..`.
 
 import { csrName, type PrivSpec } from './disasm-csr';
+import { ABI_NAMES } from './abi';
 import { lookup, type Opcode } from './disasm-table';
 
 /** Instruction bytes starting at `pc` (index 0 is the byte at `pc`), or a byte reader: a value outside 0..255 means unreadable. */
@@ -69,10 +70,6 @@ export class DisasmContext {
   }
 }
 
-const ABI = [
-  'zero', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1', 'a0', 'a1', 'a2', 'a3', 'a4', 'a5',
-  'a6', 'a7', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 't3', 't4', 't5', 't6',
-];
 const FENCE_SET = ['unknown', 'w', 'r', 'rw', 'o', 'ow', 'or', 'orw', 'i', 'iw', 'ir', 'irw', 'io', 'iow', 'ior', 'iorw'];
 
 // Field extractors (w is the instruction word; results are signed where the field is).
@@ -156,7 +153,7 @@ class Formatter {
     this.track(tok, w, pc);
     const v = spec[1](w);
     switch (spec[0]) {
-      case Kind.Reg: return ABI[v];
+      case Kind.Reg: return ABI_NAMES[v];
       case Kind.Dec: return String(v);
       case Kind.Hex: return '0x' + hex(v);
       case Kind.Csr: return csrName(v, this.opts.privSpec);

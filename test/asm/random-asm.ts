@@ -1,4 +1,6 @@
 // Test helper: seeded generator of random but valid RV32IMAC assembly, biased to compressible and edge operands.
+import { mulberry32 } from '../helpers/mulberry32';
+
 const REGS = ['zero', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1', 'a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7',
   's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 't3', 't4', 't5', 't6', 'fp', 'x0', 'x7', 'x15', 'x31'];
 const CREGS = ['s0', 's1', 'a0', 'a1', 'a2', 'a3', 'a4', 'a5'];
@@ -8,16 +10,8 @@ const EDGE_IMM = [0, 1, -1, 2, 4, 8, 16, 31, 32, -32, -33, 63, 64, 124, 128, 252
 const LI = [0, 1, -1, 31, -32, 32, 2047, -2048, 2048, 4096, -4096, 0x1000, 0x12345, 0x7fffffff, -0x80000000, 0xffffffff, 0xfffff800,
   0x7ffff800, 0x80000800, 0x1f000, 0x20000, 0xfffe0000, 0xfffdf000, 0xdeadbeef, 0x10000000, 0x5555, 0x800, 0xfff];
 
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The tests' seeded PRNG (mulberry32). */
+export const prng = mulberry32;
 
 export function randomProgram(seed: number, count: number): string {
   const rnd = prng(seed);

@@ -5,20 +5,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import {
-  HELLO, KVSTORE, KVSTORE_C, ROOT, lineOf, startClient, launch, stoppedAfter, topFrame, threadNames, evalIn, errorOf,
-} from './helpers';
-
-async function withClient(f: (dc: DebugClient) => Promise<void>): Promise<void> {
-  const dc = await startClient();
-  try {
-    await f(dc);
-  } finally {
-    await dc.stop();
-  }
-}
+import { HELLO, KVSTORE, KVSTORE_C, ROOT, lineOf, launch, stoppedAfter, topFrame, threadNames, evalIn, errorOf, withClient } from './helpers';
 
 test('launch stops on entry; threads are the VMs by role and host; the top frame is the first line of the .s', () =>
   withClient(async (dc) => {

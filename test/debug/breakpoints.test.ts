@@ -8,22 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { HELLO, KVSTORE, KVSTORE_C, ROOT, lineOf, startClient, launch, stoppedAfter, topFrame, evalIn, threadNames } from './helpers';
+import { HELLO, KVSTORE, KVSTORE_C, ROOT, lineOf, launch, stoppedAfter, topFrame, evalIn, threadNames, withClient } from './helpers';
 import { parseScenario } from '../../src/ft/scenario';
 import { runScenario } from '../../src/ft/report';
 import { loadProgramBytes } from '../../src/asm/load-program';
 import { recordingOf } from '../../src/replay/replay-run';
 import { encodeRecording } from '../../src/replay/recording';
 import { SIMULATION_MODEL } from '../../src/ft/model';
-
-async function withClient(f: (dc: DebugClient) => Promise<void>): Promise<void> {
-  const dc = await startClient();
-  try {
-    await f(dc);
-  } finally {
-    await dc.stop();
-  }
-}
 
 test('conditional, hit-count and log breakpoints in assembly', () =>
   withClient(async (dc) => {

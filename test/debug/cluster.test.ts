@@ -4,16 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { KVSTORE, startClient, launch, stoppedAfter, topFrame, evalIn, errorOf } from './helpers';
-
-async function withClient(f: (dc: DebugClient) => Promise<void>): Promise<void> {
-  const dc = await startClient();
-  try {
-    await f(dc);
-  } finally {
-    await dc.stop();
-  }
-}
+import { KVSTORE, launch, stoppedAfter, topFrame, evalIn, errorOf, withClient } from './helpers';
 
 async function threadName(dc: DebugClient, id: number): Promise<string | undefined> {
   return (await dc.threadsRequest()).body.threads.find((t) => t.id === id)?.name;

@@ -27,6 +27,16 @@ export async function startClient(): Promise<DebugClient> {
   return dc;
 }
 
+/** Runs `f` with a fresh client of the real adapter, stopped however `f` ends. */
+export async function withClient(f: (dc: DebugClient) => Promise<void>): Promise<void> {
+  const dc = await startClient();
+  try {
+    await f(dc);
+  } finally {
+    await dc.stop();
+  }
+}
+
 /** initialize + launch + (breakpoints via `configure`) + configurationDone; resolves with the first stopped event. */
 export async function launch(dc: DebugClient, args: Record<string, unknown>, configure?: () => Promise<unknown>): Promise<DebugProtocol.StoppedEvent> {
   const init = dc.waitForEvent('initialized');

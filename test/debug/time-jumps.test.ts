@@ -4,16 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { HELLO, KVSTORE, lineOf, startClient, launch, stoppedAfter, topFrame, evalIn, errorOf } from './helpers';
-
-async function withClient(f: (dc: DebugClient) => Promise<void>): Promise<void> {
-  const dc = await startClient();
-  try {
-    await f(dc);
-  } finally {
-    await dc.stop();
-  }
-}
+import { HELLO, KVSTORE, lineOf, launch, stoppedAfter, topFrame, evalIn, errorOf, withClient } from './helpers';
 
 /** The VM's retired instruction count, through the expression evaluator. */
 async function instret(dc: DebugClient, threadId: number): Promise<number> {

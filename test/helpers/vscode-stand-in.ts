@@ -15,7 +15,7 @@ function anything(): Any {
     return anything();
   };
   return new Proxy(f, {
-    get: (t, k) => (k === 'then' || typeof k === 'symbol' ? undefined : k === 'dispose' ? () => undefined : anything()),
+    get: (_t, k) => (k === 'then' || typeof k === 'symbol' ? undefined : k === 'dispose' ? () => undefined : anything()),
     apply: () => anything(),
     construct: () => anything(),
   });

@@ -4,7 +4,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const M32 = (1n << 32n) - 1n;
 const u = (v: number): bigint => BigInt(v >>> 0);
 const s = (v: number): bigint => BigInt(v | 0);
 const to32 = (v: bigint): number => Number(BigInt.asIntN(32, v));

@@ -6,6 +6,7 @@ import {
   ResponseError, LSPErrorCodes, DocumentSymbol,
 } from 'vscode-languageserver-protocol/node';
 import { LspClient } from './client';
+import { mulberry32 } from '../helpers/mulberry32';
 
 type Pos = { line: number; character: number };
 type Rng = { start: Pos; end: Pos };
@@ -26,16 +27,6 @@ const PIECES = ['loop:', '1:', '2:', '1f', '1b', '2b', 'li', 'la', 'addi', 'csrr
   '.macro m a', '.endm', '.rept 3', '.endr', '\\a', '.if 1', '.endif', '"str', '"ok"', "'c'", '# c', '/*', '*/', ';', ':', '\n', '\n', '\n',
   '    ', '\t', 'é', '😀', '\r\n', 'call', 'j', 'beqz', 'lw', 'sw', '.word', '.align 2', '.option rvc', 'c.addi', 'ret', '@', '%hi(', '.'];
 
-/** Deterministic PRNG (mulberry32) so a failure reproduces. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomDoc(rnd: () => number): string {
   const n = Math.floor(rnd() * 60);
@@ -51,7 +42,7 @@ describe('lsp fuzz', () => {
   after(() => c.stop());
 
   it('answers every request on random documents and positions', async () => {
-    const rnd = prng(12345);
+    const rnd = mulberry32(12345);
     const uri = 'file:///tmp/fuzz.s';
     await c.open(uri, '');
     for (let round = 0; round < 150; round++) {

@@ -1,7 +1,7 @@
 // The two environments of vLockstep: RecordEnv samples the world and logs it (primary); ReplayEnv feeds the log back (secondary).
 
 import type { Environment, GuestOutput, ReadKind } from '../../machine/types';
-import type { LogEntry, NewLogEntry } from './log';
+import type { NewLogEntry } from './log';
 import { describeOutput, sameOutputKey } from './log';
 import type { VmInstance } from './vm';
 

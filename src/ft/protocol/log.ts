@@ -34,20 +34,9 @@ function outputPayloadBytes(out: GuestOutput): number {
   return out.kind === 'uart' ? 1 : 12;
 }
 
-/** A short, stable description of an output, used to compare the secondary's outputs with the log. */
-export function outputKey(out: GuestOutput): string {
-  switch (out.kind) {
-    case 'uart': return `uart:${out.byte}`;
-    case 'nicTx': return `nicTx:${bytesDigest(out.packet)}`;
-    case 'diskRequest': return `disk:${out.id}:${out.op}:${out.sector}:${out.count}:${out.data ? bytesDigest(out.data) : '-'}`;
-    case 'exit': return `exit:${out.code}`;
-    case 'timerArm': return `timerArm:${out.mtimecmp}`;
-  }
-}
-
 /**
- * True exactly when `outputKey(a) === outputKey(b)`, without building the two strings (the secondary
- * compares every output it produces).
+ * True when two outputs are the same: the same kind and fields, packet and sector data compared by
+ * length and FNV-1a digest (the log carries digests, not data); the secondary compares every output it produces.
  */
 export function sameOutputKey(a: GuestOutput, b: GuestOutput): boolean {
   if (a === b) return true; // a shadow secondary replays the logged output itself: nothing to digest

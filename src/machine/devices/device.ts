@@ -1,6 +1,7 @@
 // What every guest device shares: the host interface it uses to reach the machine, its snapshot contract, interrupt lines.
 
 import type { GuestOutput, ReadKind } from '../types';
+import { hex8 } from '../abi';
 import type { MmioDevice } from '../bus';
 import type { Ram } from '../ram';
 
@@ -39,9 +40,7 @@ export interface Device<S> extends MmioDevice {
 }
 
 /** Formats a 32-bit value as 0x-prefixed, 8-digit hex. */
-export function hex32(v: number): string {
-  return '0x' + (v >>> 0).toString(16).padStart(8, '0');
-}
+export const hex32 = hex8;
 
 /** True for a naturally aligned 32-bit access. */
 export function isWord(offset: number, size: number): boolean {
