@@ -95,9 +95,13 @@ export class TruthCheckers {
     const c = this.c;
     const boundNs = c.scenario.ft.failoverBoundMs * NS_PER_MS;
     const live = livePrimary(c);
+    const holder = c.vm(c.identityVm);
+    // The identity holder's own secondary is placed while its primary is on the logging channel: running,
+    // or powered off by its guest (the secondary then replays to the same end, however far behind).
+    const paired = holder !== undefined && holder.connected && holder.role === 'primary' ? holder : undefined;
     const orphans = this.st.orphanSinceNs;
     for (const v of c.vms) {
-      const placed = v === live || (live !== undefined && v.role === 'secondary' && v.peer === live.id && live.peer === v.id) || v.goLiveAtNs !== null;
+      const placed = v === live || (paired !== undefined && v.role === 'secondary' && v.peer === paired.id && paired.peer === v.id) || v.goLiveAtNs !== null;
       if (!v.alive || placed || v.storageWaitSinceNs !== null) {
         orphans.delete(v.id);
         continue;

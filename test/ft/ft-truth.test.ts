@@ -147,6 +147,14 @@ test('what-if no lag control: the lag-bound checker fails behind a slow secondar
   assert.ok(failedNames(crc32Lag({ untilMs: 900, faults: [{ atMs: 10, kind: 'slowHost', host: 'host-b', factor: 0.3 }], whatIf: { disable: ['lagControl'] } }), example('bench/crc32-rv32im.elf')).includes('lag-bound'));
 });
 
+test('a secondary replaying to the end of a primary that powered off is no zombie, however far behind', () => {
+  const s = crc32Lag({ untilMs: 2500, faults: [{ atMs: 400, kind: 'slowHost', host: 'host-b', factor: 0.45 }], whatIf: { disable: ['lagControl'] } });
+  const { cluster, summary } = runScenario(s, example('bench/crc32-rv32im.elf'));
+  assert.deepEqual(summary.vms.map((v) => v.status), ['exited', 'exited']);
+  assert.ok(cluster.trace.events.filter((e) => e.kind === 'exit')[1].timeNs - cluster.trace.events.filter((e) => e.kind === 'exit')[0].timeNs > 300 * NS_PER_MS);
+  assert.deepEqual(failed(summary).map((f) => f.split(':')[0]), ['lag-bound']);
+});
+
 test('what-if no failure detection: the failover-bound checker fails after a crash', () => {
   const s = demoScenario({ untilMs: 600, faults: [{ atMs: 100, kind: 'hostCrash', host: '@primary' }], whatIf: { disable: ['detection'] } });
   assert.ok(failedNames(s).includes('failover-bound'));
