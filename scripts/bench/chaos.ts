@@ -6,6 +6,7 @@ import { chaosScenario } from '../../src/ft/chaos';
 import { runScenario } from '../../src/ft/report';
 import { parseScenario } from '../../src/ft/scenario';
 import { loadElf } from '../../src/machine/elf';
+import { RamPool } from '../../src/cli/ram-pool';
 import { SCENARIO } from './ft';
 import { round, timed } from './util';
 
@@ -30,9 +31,15 @@ function loadGuest(root: string, file: string) {
  */
 export function benchChaos(root: string, seeds: number): ChaosReport {
   const kv = loadGuest(root, SCENARIO);
+  const pool = new RamPool(); // as lockstep chaos does: finished runs' RAM serves the next ones
+  const run = (s: Parameters<typeof runScenario>[0], program: Parameters<typeof runScenario>[1]) => {
+    const r = runScenario(s, program, { ramSource: pool });
+    pool.recycle(r.cluster);
+    return r.summary;
+  };
   const { value: failed, ms } = timed(() => {
     let n = 0;
-    for (let seed = 1; seed <= seeds; seed++) if (!runScenario(chaosScenario(kv.base, seed, { untilMs: kv.base.untilMs }), kv.program).summary.ok) n++;
+    for (let seed = 1; seed <= seeds; seed++) if (!run(chaosScenario(kv.base, seed, { untilMs: kv.base.untilMs }), kv.program).ok) n++;
     return n;
   });
   const guests = CHAOS_GUESTS.map((f) => loadGuest(root, f));
@@ -41,7 +48,7 @@ export function benchChaos(root: string, seeds: number): ChaosReport {
     let n = 0;
     for (let seed = 1; seed <= seeds; seed++) {
       const g = guests[(seed - 1) % guests.length];
-      const { summary } = runScenario(chaosScenario(g.base, seed), g.program);
+      const summary = run(chaosScenario(g.base, seed), g.program);
       simMs += summary.endMs;
       if (!summary.ok) n++;
     }

@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { chaosScenario, type ChaosOptions } from '../ft/chaos';
 import { runScenario } from '../ft/report';
 import { shrinkFailure } from '../ft/shrink';
+import { RamPool } from './ram-pool';
 import type { CheckerName } from '../ft/checkers';
 import type { Program } from '../machine/program';
 import { WHAT_IF_SWITCHES, type Scenario, type WhatIfSwitch } from '../ft/scenario';
@@ -23,8 +24,12 @@ export interface SeedResult { seed: number; guest: string; ok: boolean; failed: 
 interface Guest { name: string; scenario: Scenario; program: Program; bytes: Uint8Array }
 interface WorkerJob { guests: Guest[]; seeds: { seed: number; guest: number }[]; opts: ChaosOptions }
 
+/** This thread's reused guest RAM (each worker thread has its own). */
+const ramPool = new RamPool();
+
 function runSeed(g: Guest, seed: number, opts: ChaosOptions): SeedResult {
-  const { summary } = runScenario(chaosScenario(g.scenario, seed, opts), g.program);
+  const { cluster, summary } = runScenario(chaosScenario(g.scenario, seed, opts), g.program, { ramSource: ramPool });
+  ramPool.recycle(cluster);
   return {
     seed, guest: g.name, ok: summary.ok, traceHash: summary.traceHash, failovers: summary.failovers.length,
     failed: summary.invariants.filter((c) => !c.ok).map((c) => ({ name: c.name, detail: c.detail })),

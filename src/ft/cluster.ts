@@ -44,6 +44,9 @@ export const INJECTED = -2;
 
 export interface HostRec { name: string; mips: number; family: string; speed: number; up: boolean; slowFactor: number }
 
+/** Zeroed RAM buffers for new machines (RAM contents are the same either way: all zeros). */
+export interface RamSource { take(bytes: number): Uint8Array | undefined }
+
 /** Why `Cluster.run` returned. */
 export interface ClusterStop {
   reason: 'time' | 'breakpoint' | 'watchpoint' | 'step' | 'idle' | 'requested';
@@ -105,8 +108,12 @@ export class Cluster implements EnvHost {
   /** Where secondaries execute when not on this thread (`lockstep run --parallel-secondary`); null: here. */
   readonly secondaryExecutor: SecondaryExecutor | null;
 
-  constructor(readonly scenario: Scenario, readonly program: Program, opts: { secondaryExecutor?: SecondaryExecutor } = {}) {
+  /** Where new machines get their RAM: zeroed buffers kept from finished runs (a campaign), or none. */
+  private readonly ramSource: RamSource | null;
+
+  constructor(readonly scenario: Scenario, readonly program: Program, opts: { secondaryExecutor?: SecondaryExecutor; ramSource?: RamSource } = {}) {
     this.secondaryExecutor = opts.secondaryExecutor ?? null;
+    this.ramSource = opts.ramSource ?? null;
     this.prng = new Prng(scenario.seed, 'world');
     this.entropyPrng = new Prng(scenario.seed, 'entropy');
     for (const h of scenario.hosts) {
@@ -163,7 +170,8 @@ export class Cluster implements EnvHost {
   /** A blank machine of the scenario's size (also for a secondary that goes live after running elsewhere). */
   newMachine(): Machine {
     const env = { read: () => 0, output: () => undefined };
-    return new Machine({ env, ramSize: this.scenario.ramMiB * 1024 * 1024, diskSectors: this.scenario.storage.diskSectors });
+    const ramSize = this.scenario.ramMiB * 1024 * 1024;
+    return new Machine({ env, ramSize, diskSectors: this.scenario.storage.diskSectors, zeroedRam: this.ramSource?.take(ramSize) });
   }
 
   /** A VM object with a blank machine, for restoring a checkpoint taken after this VM was born (no events). */

@@ -1,6 +1,6 @@
 // The summary of a finished run: what `lockstep run --json` prints and chaos campaigns compare.
 
-import { Cluster, NS_PER_MS } from './cluster';
+import { Cluster, NS_PER_MS, type RamSource } from './cluster';
 import type { CheckResult } from './checkers';
 import { ftState } from './ft-state';
 import type { Program } from '../machine/program';
@@ -76,8 +76,8 @@ const DECIDE_MS_MAX = 10_000;
  * Runs a scenario to its end, then on until every open bound (failover, respawn, zombies, lag) is
  * decided, and returns the cluster and its summary.
  */
-export function runScenario(scenario: Scenario, program: Program): { cluster: Cluster; summary: RunSummary } {
-  const cluster = new Cluster(scenario, program);
+export function runScenario(scenario: Scenario, program: Program, opts: { ramSource?: RamSource } = {}): { cluster: Cluster; summary: RunSummary } {
+  const cluster = new Cluster(scenario, program, opts);
   runToDecision(cluster, scenario.untilMs * NS_PER_MS);
   const checks = cluster.finish();
   return { cluster, summary: summarize(cluster, checks) };

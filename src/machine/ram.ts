@@ -17,12 +17,14 @@ export class Ram {
   readonly hashDirty: Uint8Array;
   readonly pageCount: number;
 
-  constructor(base: number, size: number) {
+  /** `zeroed`: all-zero bytes of `size` to use instead of a new allocation. */
+  constructor(base: number, size: number, zeroed?: Uint8Array) {
     if (base % PAGE_SIZE !== 0) throw new Error(`RAM base 0x${base.toString(16)} is not page aligned`);
     if (size <= 0 || size % PAGE_SIZE !== 0) throw new Error(`RAM size ${size} is not a positive multiple of ${PAGE_SIZE}`);
     this.base = base >>> 0;
     this.size = size;
-    this.bytes = new Uint8Array(size);
+    if (zeroed !== undefined && zeroed.length !== size) throw new Error(`RAM of ${size} bytes given ${zeroed.length} bytes`);
+    this.bytes = zeroed ?? new Uint8Array(size);
     this.dv = new DataView(this.bytes.buffer);
     this.pageCount = size >>> PAGE_SHIFT;
     this.dirty = new Uint8Array(this.pageCount);
