@@ -134,8 +134,8 @@ export class TruthCheckers {
   private scanRespawn(shown: FtState): void {
     const c = this.c;
     const p = livePrimary(c);
-    // A primary waiting for storage to arbitrate cannot end its old pair: the clock starts once it can.
-    if (shown.protected || shown.reason === 'disabled' || p === undefined || p.storageWaitSinceNs !== null || freeHost(c, p) === undefined) {
+    // A primary whose host has no path to shared storage cannot end its old pair: the clock starts once it has.
+    if (shown.protected || shown.reason === 'disabled' || p === undefined || !c.storage.reachable(p.host) || freeHost(c, p) === undefined) {
       this.st.freeSinceNs = null;
       return;
     }

@@ -111,6 +111,18 @@ test('a crash of the primary during a respawn copy: HA restarts the VM once the 
   assert.equal(summary.ftState, 'Not Protected (Need Secondary VM)', 'two of three hosts are down: no host for a secondary');
 });
 
+test('a VM that declared its peer failed sees the arbitration through after the link heals and storage returns', () => {
+  const { cluster, summary } = runScenario(demoScenario({ untilMs: 1500, faults: [
+    { atMs: 20, kind: 'storageLoss', host: 'host-a' }, { atMs: 20, kind: 'storageLoss', host: 'host-b' },
+    { atMs: 30, kind: 'loggingLinkDown' }, { atMs: 90, kind: 'loggingLinkUp' },
+    { atMs: 200, kind: 'storageRestore', host: 'host-a' }, { atMs: 200, kind: 'storageRestore', host: 'host-b' },
+  ] }), kvstore());
+  assert.deepEqual(failed(summary), []);
+  assert.equal(traceTexts(cluster, 'arbitrate').filter((t) => / won /.test(t)).length, 1);
+  assert.equal(summary.ftState, 'Protected');
+  assert.equal(stateAt(cluster, 400), 'Protected', 'protected again soon after storage returned');
+});
+
 test('failover-bound does not count the time no candidate could reach shared storage', () => {
   const { summary } = runScenario(demoScenario({ untilMs: 1500, faults: [
     { atMs: 90, kind: 'storageLoss', host: 'host-b' }, { atMs: 100, kind: 'hostCrash', host: 'host-a' }, { atMs: 700, kind: 'storageRestore', host: 'host-b' },

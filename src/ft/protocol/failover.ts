@@ -27,6 +27,12 @@ export function tick(c: Cluster, vm: VmInstance): void {
   }
   const arrival = c.network.send('management', vm.host, peer.host, 64, c.nowNs, false);
   if (arrival !== null && hostUp(c, peer.host)) c.schedule(arrival, { t: 'hbMsg', to: peer.id, from: vm.id });
+  // A VM that declared its peer failed sees it through, even if the peer is heard again meanwhile: the
+  // peer may have gone live. It retries while its host has no path to shared storage.
+  if (vm.suspecting) {
+    if (vm.alive) arbitrate(c, vm);
+    return;
+  }
   // Failure: heartbeats or logging traffic stopped for longer than the timeout (either one is enough).
   const hbSilentNs = c.nowNs - vm.lastHeardNs;
   const logSilentNs = c.nowNs - vm.lastLogNs;
@@ -51,6 +57,7 @@ function suspect(c: Cluster, vm: VmInstance, why: string): void {
 
 /** Atomic test-and-set on shared storage; with no storage path the VM waits and retries. */
 export function arbitrate(c: Cluster, vm: VmInstance): void {
+  if (vm.arbitrating || vm.goLiveAtNs !== null) return; // a test-and-set is under way, or it won
   if (vm.status === 'copying') {
     haltVm(c, vm, 'its primary failed before it had a copy of the VM');
     return;
