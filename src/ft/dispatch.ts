@@ -75,9 +75,9 @@ function flush(c: Cluster, id: number, urgent: boolean): void {
   else c.scheduleFlush(p, c.nowNs + (quiet ? c.idleMarkIntervalNs : c.flushIntervalNs));
   const s = c.vm(p.peer);
   if (!p.logging || s === undefined || !s.alive) return;
-  // A reliable stream: what cannot go now (no logging path, the secondary's host is down) waits in
+  // A reliable stream: what cannot go now (no logging path; a crashed host's VMs are not alive) waits in
   // `pending` and goes once, with the next flush that can send; nothing is sent twice.
-  if (!hostUp(c, s.host) || !c.network.canTalk('logging', p.host, s.host)) return;
+  if (!c.network.canTalk('logging', p.host, s.host)) return;
   const entries = tx.pending;
   let bytes = LOG_MSG_HEADER_BYTES;
   for (const e of entries) bytes += entryBytes(e);

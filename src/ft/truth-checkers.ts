@@ -8,6 +8,8 @@ import { NS_PER_MS } from './cluster';
 import type { FtState } from './ft-state';
 import type { VmInstance } from './protocol/vm';
 import type { CheckerName } from './checkers';
+import { hostUp } from './protocol/vm-fate';
+import { lagOf } from './protocol/lag';
 
 /** How often the liveness and zombie checks look at the cluster (simulated time). */
 const SCAN_INTERVAL_NS = 1_000_000; // 1 ms
@@ -74,9 +76,7 @@ export class TruthCheckers {
 
   private checkLag(p: VmInstance, s: VmInstance): void {
     const c = this.c;
-    const behind = p.machine.instret - s.machine.instret;
-    const rate = c.rate(s);
-    const lagNs = behind <= 0 ? 0 : rate > 0 ? behind / rate : Number.POSITIVE_INFINITY;
+    const lagNs = lagOf(c, p, s);
     const link = c.network.linkState('logging', p.host, s.host);
     const slackNs = c.scenario.ft.idleMarkIntervalUs * 1000 + (link?.latencyUs ?? 0) * 1000;
     const boundNs = c.scenario.ft.lagBoundMs * NS_PER_MS;
@@ -163,10 +163,6 @@ export class TruthCheckers {
 function livePrimary(c: Cluster): VmInstance | undefined {
   const p = c.vm(c.identityVm);
   return p !== undefined && p.status === 'running' && p.role === 'primary' ? p : undefined;
-}
-
-function hostUp(c: Cluster, host: string): boolean {
-  return c.hosts.get(host)?.up === true;
 }
 
 function loggingPath(c: Cluster, a: string, b: string): boolean {

@@ -43,9 +43,8 @@ export function tick(c: Cluster, vm: VmInstance): void {
   }
 }
 
-/** `vm` declares its peer failed (traced once) and arbitrates, unless it already is or is going live. */
+/** `vm` declares its peer failed (traced once) and arbitrates (`arbitrate` ignores a VM already at it or going live). */
 function suspect(c: Cluster, vm: VmInstance, why: string): void {
-  if (vm.arbitrating || vm.goLiveAtNs !== null) return;
   if (!vm.suspecting) {
     vm.suspectedAtNs = c.nowNs;
     vm.silentSinceNs = Math.min(vm.lastHeardNs, vm.lastLogNs);

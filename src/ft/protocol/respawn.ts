@@ -102,10 +102,10 @@ export function respawn(c: Cluster, p: VmInstance): void {
  * host can take the VM, it looks again one failure timeout later.
  */
 export function haCheck(c: Cluster): void {
+  if (c.haCheckDueNs === c.nowNs) c.haCheckDueNs = null; // this is the look that was due
   const live = c.vm(c.identityVm);
   if (live !== undefined && live.status === 'running' && live.role === 'primary') return;
   if (c.vms.some((v) => v.status === 'exited' || v.status === 'fatal')) return; // the guest stopped itself: nothing to restart
-  if (c.haCheckDueNs === c.nowNs) c.haCheckDueNs = null;
   const again = () => scheduleHaCheck(c);
   if (c.vms.some((v) => v.alive)) return again();
   const allowed = c.scenario.placement.allowedHosts;

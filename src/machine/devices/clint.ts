@@ -1,7 +1,8 @@
 // CLINT (0x0200_0000): msip, mtimecmp (arming the world's timer) and mtime (the environment's time).
 
 import { Irq, MemMap } from '../types';
-import { type Device, type DeviceHost, hex32, isWord } from './device';
+import { type Device, type DeviceHost, isWord } from './device';
+import { hex8 } from '../abi';
 
 const MSIP = 0x0000;
 const MTIMECMP_LO = 0x4000;
@@ -76,6 +77,6 @@ export class Clint implements Device<ClintState> {
   }
 
   describe(): Record<string, string | number | boolean> {
-    return { msip: this.s.msip, mtimecmp: '0x' + hex32(this.s.mtimecmpHi).slice(2) + hex32(this.s.mtimecmpLo).slice(2) };
+    return { msip: this.s.msip, mtimecmp: '0x' + hex8(this.s.mtimecmpHi).slice(2) + hex8(this.s.mtimecmpLo).slice(2) };
   }
 }

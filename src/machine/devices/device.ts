@@ -1,7 +1,6 @@
 // What every guest device shares: the host interface it uses to reach the machine, its snapshot contract, interrupt lines.
 
 import type { GuestOutput, ReadKind } from '../types';
-import { hex8 } from '../abi';
 import type { MmioDevice } from '../bus';
 import type { Ram } from '../ram';
 
@@ -38,9 +37,6 @@ export interface Device<S> extends MmioDevice {
   /** Human-readable registers for a debugger's Devices scope. */
   describe(): Record<string, string | number | boolean>;
 }
-
-/** Formats a 32-bit value as 0x-prefixed, 8-digit hex. */
-export const hex32 = hex8;
 
 /** True for a naturally aligned 32-bit access. */
 export function isWord(offset: number, size: number): boolean {

@@ -1,7 +1,8 @@
 // Lockstep block disk (0x1000_2000): one DMA request at a time, sent to the world as an output, completed by an input; PLIC source 1.
 
 import { MemMap } from '../types';
-import { type Device, type DeviceHost, type IrqLine, hex32, isWord } from './device';
+import { type Device, type DeviceHost, type IrqLine, isWord } from './device';
+import { hex8 } from '../abi';
 
 export const DISK_ID = 0x4b4c424c; // "LBLK"
 export const SECTOR_BYTES = 512;
@@ -126,7 +127,7 @@ export class Disk implements Device<DiskState> {
     const { sector, count, status, irqEnable, outstanding } = this.s;
     const flags = ['BUSY', 'DONE', 'ERROR'].filter((_, i) => status & (1 << i)).join('|') || '0';
     return {
-      capacitySectors: this.capacitySectors, sector, count, addr: hex32(this.s.addr), status: flags, irqEnable,
+      capacitySectors: this.capacitySectors, sector, count, addr: hex8(this.s.addr), status: flags, irqEnable,
       outstanding: outstanding ? `#${outstanding.id} ${outstanding.op} ${outstanding.sector}+${outstanding.count}` : 'none',
     };
   }

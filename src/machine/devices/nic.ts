@@ -1,7 +1,8 @@
 // Lockstep NIC (0x1000_1000): a bounded receive queue popped by DMA into RAM, transmit by DMA from RAM; PLIC source 2.
 
 import { MemMap } from '../types';
-import { type Device, type DeviceHost, type IrqLine, hex32, isWord, pushBounded } from './device';
+import { type Device, type DeviceHost, type IrqLine, isWord, pushBounded } from './device';
+import { hex8 } from '../abi';
 
 export const NIC_ID = 0x43494e4c; // "LNIC"
 export const NIC_MAX_PACKET_BYTES = 1514;
@@ -102,6 +103,6 @@ export class Nic implements Device<NicState> {
 
   describe(): Record<string, string | number | boolean> {
     const { irqEnable, rxDropped, txLen } = this.s;
-    return { irqEnable, rxQueued: this.s.rx.length, rxHeadLen: this.s.rx[0]?.length ?? 0, rxDropped, rxAddr: hex32(this.s.rxAddr), txAddr: hex32(this.s.txAddr), txLen };
+    return { irqEnable, rxQueued: this.s.rx.length, rxHeadLen: this.s.rx[0]?.length ?? 0, rxDropped, rxAddr: hex8(this.s.rxAddr), txAddr: hex8(this.s.txAddr), txLen };
   }
 }

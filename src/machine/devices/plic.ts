@@ -1,7 +1,8 @@
 // PLIC (0x0c00_0000): 31 level-triggered sources, one hart's machine context, claim/complete; drives MEIP.
 
 import { Irq, MemMap } from '../types';
-import { type Device, type DeviceHost, type IrqLine, hex32, isWord } from './device';
+import { type Device, type DeviceHost, type IrqLine, isWord } from './device';
+import { hex8 } from '../abi';
 
 export const PLIC_SOURCES = 32; // source 0 is reserved ("no interrupt")
 /** Priority and threshold are 3-bit fields, as on QEMU virt (0 = never). */
@@ -123,8 +124,8 @@ export class Plic implements Device<PlicState> {
   describe(): Record<string, string | number | boolean> {
     const priorities = this.s.priority.map((p, n) => (p !== 0 ? `${n}:${p}` : '')).filter((x) => x !== '');
     return {
-      pending: hex32(this.pending), enable: hex32(this.s.enable), claimed: hex32(this.s.claimed),
-      lines: hex32(this.s.levels), threshold: this.s.threshold, priorities: priorities.join(' '),
+      pending: hex8(this.pending), enable: hex8(this.s.enable), claimed: hex8(this.s.claimed),
+      lines: hex8(this.s.levels), threshold: this.s.threshold, priorities: priorities.join(' '),
     };
   }
 }
