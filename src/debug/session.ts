@@ -10,10 +10,11 @@ import { LockstepRuntime, fmtMs, HELD_OUTPUT_DEFAULT_MS } from './runtime';
 import type { RuntimeStop, ExceptionFilter } from './runtime';
 import { prepareLaunch } from './launch';
 import { evaluate, formatValue, registerIndex, csrNumber } from './evaluate';
-import { registerRows, csrRows, ftRows, deviceRows, globalRows, peerDiffRows, compareVms, formatComparison, timeline, hostsView } from './inspect';
+import { registerRows, csrRows, ftRows, deviceRows, globalRows, peerDiffRows, compareVms, timeline, hostsView } from './inspect';
 import type { Row } from './inspect';
 import { ABI_NAMES, hex } from './program-info';
 import { parseConsoleCommand, CONSOLE_HELP, CONSOLE_VERBS } from './commands';
+import { formatConsoleReply } from './console-format';
 import { disassembleRange } from '../machine/disasm';
 import { NS_PER_MS } from '../ft/cluster';
 import type { VmInstance } from '../ft/protocol/vm';
@@ -726,30 +727,8 @@ export class LockstepSession extends LoggingDebugSession {
       this.sendResponse(response);
       return;
     }
-    const text = (body: unknown): string => {
-      switch (cmd.verb) {
-        case 'compareVMs': return formatComparison(body as ReturnType<typeof compareVms>);
-        case 'timeline': {
-          const evs = (body as { events: { timeNs: number; kind: string; text: string }[] }).events;
-          const last = cmd.args.last ?? 20;
-          return evs.slice(-last).map((e) => `${(e.timeNs / NS_PER_MS).toFixed(3).padStart(10)} ms  ${e.kind.padEnd(12)} ${e.text}`).join('\n');
-        }
-        case 'injectFault': {
-          const b = body as { atNs: number; fault: { kind: string; host?: string } };
-          return `${b.fault.kind}${b.fault.host ? ` ${b.fault.host}` : ''} takes effect at ${fmtMs(b.atNs)}: continue or step to see it`;
-        }
-        case 'checkpoint': return (body as { checkpoints: { name: string; nowNs: number }[] }).checkpoints.map((c) => `${c.name} @ ${fmtMs(c.nowNs)}`).join('\n') || '(no checkpoints)';
-        case 'ftAction': return `${cmd.args.action} takes effect at ${fmtMs((body as { atNs: number }).atNs)}: continue or step to see it`;
-        case 'findDivergence': {
-          const d = body as { same: boolean; instret?: number; differences?: ReturnType<typeof compareVms> };
-          return d.same ? 'primary and secondary never differ in the recording' : `first difference at instruction ${d.instret}\n${formatComparison(d.differences!)}`;
-        }
-        case 'seek': return `going to ${fmtMs((body as { nowNs: number }).nowNs)}`;
-        default: return JSON.stringify(body);
-      }
-    };
     this.custom(cmd.verb, cmd.args as Record<string, unknown>, (body) => {
-      response.body = { result: text(body), variablesReference: 0 };
+      response.body = { result: formatConsoleReply(cmd, body), variablesReference: 0 };
       this.sendResponse(response);
     });
   }
