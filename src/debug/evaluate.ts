@@ -2,7 +2,8 @@
 
 import type { Machine } from '../machine/machine';
 import { CSR_NAMES } from '../machine/csr';
-import { ABI_NAMES, hex, readWord } from './program-info';
+import { ABI_NAMES, hex } from './program-info';
+import { readWord } from '../machine/calls';
 import type { ProgramInfo } from './program-info';
 
 export class EvalError extends Error {}

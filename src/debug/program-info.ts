@@ -4,6 +4,7 @@ import { resolve, dirname } from 'node:path';
 import type { Program, LineRow, ProgramSymbol } from '../machine/program';
 import type { Machine } from '../machine/machine';
 import { lastRowAtOrBefore, lineAddresses, resolveBreakpoint } from '../machine/dwarf';
+import { fetchInstruction, readWord } from '../machine/calls';
 
 export interface SourceLocation { path: string; line: number; column: number }
 
@@ -108,6 +109,12 @@ export class ProgramInfo {
     return row.line === 0 ? undefined : { path: row.file, line: row.line, column: row.column + 1 };
   }
 
+  /** `path:line` of `addr` (a comparable key of its source line), undefined where there is no line information. */
+  lineKey(addr: number): string | undefined {
+    const l = this.location(addr);
+    return l === undefined ? undefined : `${l.path}:${l.line}`;
+  }
+
   /** Breakpoint addresses for file:line (the next line with code when that line has none). */
   resolveLine(path: string, line: number): { line: number; addrs: number[] } | undefined {
     const file = resolve(path);
@@ -173,58 +180,13 @@ export class ProgramInfo {
   }
 }
 
-export function readWord(m: Machine, addr: number): number | undefined {
-  if (!m.ram.contains(addr, 4)) return undefined;
-  return m.ram.dv.getUint32(addr - m.ram.base, true);
-}
-
-export function readParcel(m: Machine, addr: number): number | undefined {
-  if (!m.ram.contains(addr, 2)) return undefined;
-  return m.ram.dv.getUint16(addr - m.ram.base, true);
-}
-
-/** The instruction word at addr (16-bit parcel for compressed ones) and its length. */
-export function fetch(m: Machine, addr: number): { w: number; len: 2 | 4 } | undefined {
-  const lo = readParcel(m, addr);
-  if (lo === undefined) return undefined;
-  if ((lo & 3) !== 3) return { w: lo, len: 2 };
-  const w = readWord(m, addr);
-  return w === undefined ? undefined : { w, len: 4 };
-}
-
-/** True when the instruction at addr is a call (jal/jalr/c.jal/c.jalr linking into ra); gives its length. */
-export function callAt(m: Machine, addr: number): { len: 2 | 4 } | undefined {
-  const f = fetch(m, addr);
-  if (f === undefined) return undefined;
-  const { w, len } = f;
-  if (len === 4) {
-    const op = w & 0x7f;
-    const rd = (w >>> 7) & 31;
-    if ((op === 0x6f || op === 0x67) && rd === 1) return { len };
-    return undefined;
-  }
-  if ((w & 0xe003) === 0x2001) return { len }; // c.jal (RV32)
-  if ((w & 0xf07f) === 0x9002 && ((w >>> 7) & 31) !== 0) return { len }; // c.jalr
-  return undefined;
-}
-
-/** How an instruction changes the call depth: +1 for a call, -1 for a return (ret, c.jr ra, mret), else 0. */
-export function depthChange(m: Machine, addr: number): number {
-  if (callAt(m, addr) !== undefined) return 1;
-  const f = fetch(m, addr);
-  if (f === undefined) return 0;
-  if (f.len === 2) return f.w === 0x8082 ? -1 : 0;
-  if (f.w === 0x30200073) return -1; // mret
-  return (f.w & 0x7f) === 0x67 && ((f.w >>> 7) & 31) === 0 && ((f.w >>> 15) & 31) === 1 ? -1 : 0;
-}
-
 /** Stack adjustment and saved-ra slot of a function's prologue, counting only instructions before `pc`. */
 export function scanPrologue(m: Machine, start: number, pc: number): { frameSize: number; raOffset: number | null } {
   let frameSize = 0;
   let raOffset: number | null = null;
   let a = start >>> 0;
   for (let n = 0; n < 48 && a < pc; n++) {
-    const f = fetch(m, a);
+    const f = fetchInstruction(m, a);
     if (f === undefined) break;
     const { w, len } = f;
     if (len === 4) {

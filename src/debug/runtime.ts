@@ -1,20 +1,41 @@
-// The debug runtime: one cluster and its time machine, driven in chunks for a debugger; breakpoints, stepping, time travel, faults. Knows nothing of DAP.
+// The debug runtime: one cluster and its time machine, driven in chunks for a debugger; breakpoints, stepping, travels through the past, faults. Knows nothing of DAP.
 
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { Cluster, NS_PER_MS } from '../ft/cluster';
+import { Cluster } from '../ft/cluster';
 import type { ClusterStop } from '../ft/cluster';
 import type { Scenario, FaultSpec } from '../ft/scenario';
 import { parseScenario, scenarioToJson } from '../ft/scenario';
 import type { VmInstance } from '../ft/protocol/vm';
-import { describeOutput } from '../ft/protocol/log';
 import type { TraceEvent } from '../ft/sim/trace';
+import { NS_PER_MS, fmtMs } from '../ft/sim/units';
 import { TimeMachine } from '../replay/time-machine';
 import type { TravelStop } from '../replay/time-machine';
+import { Reverse } from '../replay/reverse';
+import type { ReverseLineKind } from '../replay/reverse';
+import type { Search, Progress } from '../replay/search';
 import type { Program } from '../machine/program';
-import { ProgramInfo, callAt, depthChange, hex } from './program-info';
-import { fmtMs } from '../ft/sim/units';
-import { evaluate } from './evaluate';
+import { callAt } from '../machine/calls';
+import { ProgramInfo, hex } from './program-info';
+import { Breakpoints } from './breakpoints';
+import type { CodeBreakpoint, CodeBreakpointKind, DataBreakpoint } from './breakpoints';
+import { HeldOutputWatch, HELD_OUTPUT_DEFAULT_MS } from './held-output';
+import * as access from './vm-access';
+import type { DebugFrame, DebugInstruction } from './vm-access';
+import { registerRows, csrRows, ftRows, deviceRows, globalRows, peerDiffRows } from './inspect';
+import type { Row } from './inspect';
+
+export { HELD_OUTPUT_DEFAULT_MS } from './held-output';
+export { hitMatches } from './breakpoints';
+export type { CodeBreakpoint, DataBreakpoint } from './breakpoints';
+export { NS_PER_MS, fmtMs } from '../ft/sim/units';
+export type { Progress } from '../replay/search';
+export type { DebugFrame, DebugInstruction } from './vm-access';
+export type { Row } from './inspect';
+export type { ReverseLineKind } from '../replay/reverse';
+
+/** The variable tables of one VM (a frame's registers; the FT state; the difference from its peer …). */
+export type RowKind = 'regs' | 'csrs' | 'ft' | 'devices' | 'globals' | 'peerDiff';
 
 export type StopReason = 'entry' | 'breakpoint' | 'step' | 'pause' | 'data breakpoint' | 'exception' | 'goto' | 'function breakpoint' | 'instruction breakpoint';
 
@@ -27,6 +48,9 @@ export interface RuntimeStop {
   /** Breakpoint ids that caused it. */
   hitIds?: number[];
 }
+
+/** A cluster event as a client hears of it live (a trace event). */
+export type ClusterEvent = TraceEvent;
 
 /** Trace event kinds a seek can go to. */
 export const SEEKABLE_EVENTS: TraceEvent['kind'][] = ['fault', 'crash', 'detect', 'arbitrate', 'halt', 'goLive', 'respawnStart', 'respawnDone', 'haRestart', 'state', 'release', 'throttle', 'divergence', 'exit', 'violation'];
@@ -43,29 +67,6 @@ export type Divergence = { same: true } | { same: false; instret: number; primar
 
 export type ExceptionFilter = 'divergence' | 'failover' | 'hostFailure' | 'guestTrap' | 'checker' | 'heldOutput';
 
-/** Default of the "output held longer than N ms" filter's condition. */
-export const HELD_OUTPUT_DEFAULT_MS = 5;
-
-/** One user breakpoint at one or more code addresses. */
-export interface CodeBreakpoint {
-  id: number;
-  kind: 'source' | 'function' | 'instruction';
-  addrs: number[];
-  condition?: string;
-  hitCondition?: string;
-  logMessage?: string;
-  hits: number;
-}
-
-export interface DataBreakpoint {
-  id: number;
-  addr: number;
-  len: number;
-  condition?: string;
-  hitCondition?: string;
-  hits: number;
-}
-
 /** What a forward run is trying to do. */
 type Goal =
   | { kind: 'continue' }
@@ -75,6 +76,9 @@ type Goal =
   | { kind: 'out'; vm: number; retAddr: number; cfa: number }
   | { kind: 'time'; untilNs: number }
   | { kind: 'goto'; vm: number; addr: number };
+
+/** A temporary breakpoint of a step over/out or goto: on one VM, taken only with sp at or above `cfa` (the frame is back). */
+interface StepStop { vm: number; addr: number; cfa: number }
 
 const LINE_STEP_MAX = 200_000;
 /** Wall time a run chunk aims at: a pause waits for the chunk in progress (see docs/design/debug.md). */
@@ -95,8 +99,9 @@ export interface RuntimeOptions {
 
 /**
  * Events: 'output' (text, category), 'vmsChanged' (), 'stopped' (RuntimeStop) for stops found while
- * running, 'clusterEvent' (TraceEvent) for cluster changes as they first happen (not when re-executing
- * the explored past); methods that travel in time return their stop instead.
+ * running, 'clusterEvent' (ClusterEvent) for cluster changes as they first happen (not when re-executing
+ * the explored past), 'progress' (Progress) while a long travel through the past goes on; methods that
+ * travel in time return their stop.
  */
 export class LockstepRuntime extends EventEmitter {
   readonly cluster: Cluster;
@@ -104,10 +109,11 @@ export class LockstepRuntime extends EventEmitter {
   readonly info: ProgramInfo;
   readonly scenario: Scenario;
   readonly endNs: number;
-  private codeBps: CodeBreakpoint[] = [];
-  private dataBps: DataBreakpoint[] = [];
-  /** A temporary breakpoint for step over/out, on one VM only. */
-  private temp: { vm: number; addr: number; cfa: number } | null = null;
+  private readonly reverse: Reverse;
+  private readonly bps: Breakpoints;
+  private readonly held: HeldOutputWatch;
+  /** The temporary breakpoint of the step or goto in progress (armed through the time machine's stop set). */
+  private stepStop: StepStop | null = null;
   readonly filters = new Set<ExceptionFilter>();
   private running = false;
   private pauseRequested = false;
@@ -121,15 +127,6 @@ export class LockstepRuntime extends EventEmitter {
   private chunkPlanNs: readonly number[] | null = null;
   private chunkCount = 0;
   lastException: { filter: ExceptionFilter; text: string } | null = null;
-  /** The "output held longer than N ms" filter's N, in simulated ms. */
-  heldOutputMs = HELD_OUTPUT_DEFAULT_MS;
-  /**
-   * The held output last reported, and when it was released (null while still held). One stop per
-   * backlog: outputs produced before it left are its backlog. The rule reads only simulated events, so
-   * where the runtime's wall-clock-sized chunks end never changes which stops happen.
-   */
-  private heldReported: { vm: number; seq: number; releasedNs: number | null } | null = null;
-  private nextBpId = 1;
 
   constructor(opts: RuntimeOptions) {
     super();
@@ -144,24 +141,22 @@ export class LockstepRuntime extends EventEmitter {
       this.chunkPlanNs = opts.chunkPlanNs;
       this.chunkNs = opts.chunkPlanNs[0];
     }
-    this.hookCluster();
     this.tm = new TimeMachine(this.cluster);
+    this.reverse = new Reverse(this.tm, this.info);
+    this.bps = new Breakpoints(this.info, (text, category) => this.emit('output', text, category));
+    this.held = new HeldOutputWatch(this.cluster);
+    this.hookCluster();
   }
 
-  /** Watches the cluster: new VM machines get the breakpoints; trace events and checker failures can stop a run. */
+  /** Trace events and checker failures can stop a run; released outputs end held-output backlogs. */
   private hookCluster(): void {
-    const c = this.cluster;
-    c.observer = {
-      vmCreated: (vm) => this.applyTo(vm),
+    this.tm.listen({
       traced: (ev) => {
         if (this.observing) this.onTrace(ev);
       },
-      released: (vm, seq, atNs) => {
-        const r = this.heldReported;
-        if (r !== null && r.vm === vm.id && r.seq === seq) r.releasedNs = atNs;
-      },
-    };
-    c.checkers.onViolation = (name, detail) => {
+      released: (vm, seq, atNs) => this.held.released(vm.id, seq, atNs),
+    });
+    this.cluster.checkers.onViolation = (name, detail) => {
       if (this.observing && this.filters.has('checker')) this.raise({ filter: 'checker', text: `${name}: ${detail}` });
     };
   }
@@ -190,8 +185,17 @@ export class LockstepRuntime extends EventEmitter {
     return this.cluster.vms.filter((v) => v.status !== 'crashed' && v.status !== 'halted');
   }
 
+  /** The threads a debugger shows: id and name (with the VM's status when it is not running). */
+  threads(): { id: number; name: string }[] {
+    return this.threadVms.map((v) => ({ id: v.id, name: this.threadName(v) }));
+  }
+
   vm(id: number): VmInstance | undefined {
     return this.cluster.vm(id);
+  }
+
+  hasVm(id: number): boolean {
+    return this.cluster.vm(id) !== undefined;
   }
 
   /** The VM to act on by default: the live primary, else any thread. */
@@ -199,112 +203,138 @@ export class LockstepRuntime extends EventEmitter {
     return this.cluster.primary ?? this.threadVms[0];
   }
 
+  get defaultVmId(): number | undefined {
+    return this.focusVm?.id;
+  }
+
+  get primaryId(): number | undefined {
+    return this.cluster.primary?.id;
+  }
+
   threadName(v: VmInstance): string {
     return v.status === 'running' ? v.name : `${v.name} (${v.status})`;
+  }
+
+  vmName(id: number): string {
+    return this.mustVm(id).name;
+  }
+
+  /** What the guests printed on their consoles up to now (shorter after going back in time). */
+  get consoleText(): string {
+    return this.cluster.consoleText;
+  }
+
+  get nowNs(): number {
+    return this.cluster.nowNs;
+  }
+
+  /** The furthest simulated time explored: the end of the recording so far. */
+  get frontierNs(): number {
+    return this.tm.frontierNs;
   }
 
   // ---- breakpoints -------------------------------------------------------------------------------
 
   newBreakpointId(): number {
-    return this.nextBpId++;
+    return this.bps.newId();
   }
 
   /** Replaces the code breakpoints of one kind (source breakpoints: of one file, identified by `file`). */
-  setCodeBreakpoints(kind: CodeBreakpoint['kind'], bps: Omit<CodeBreakpoint, 'hits' | 'kind'>[], file?: string): CodeBreakpoint[] {
-    const keep = this.codeBps.filter((b) => b.kind !== kind || (file !== undefined && (b as CodeBreakpoint & { file?: string }).file !== file));
-    const added = bps.map((b) => ({ ...b, kind, hits: 0, file }));
-    this.codeBps = [...keep, ...added];
-    this.applyAll();
+  setCodeBreakpoints(kind: CodeBreakpointKind, bps: Omit<CodeBreakpoint, 'hits' | 'kind' | 'file'>[], file?: string): CodeBreakpoint[] {
+    const added = this.bps.setCode(kind, bps, file);
+    this.tm.stops.setCode(this.bps.codeAddrs);
     return added;
   }
 
   setDataBreakpoints(bps: Omit<DataBreakpoint, 'hits'>[]): DataBreakpoint[] {
-    this.dataBps = bps.map((b) => ({ ...b, hits: 0 }));
-    this.applyAll();
-    return this.dataBps;
+    const set = this.bps.setData(bps);
+    this.tm.stops.setWatches(this.bps.watches);
+    return set;
   }
 
   /** `heldOutputMs`: the condition of the held-output filter (simulated ms; a positive number). */
   setExceptionFilters(filters: ExceptionFilter[], heldOutputMs = HELD_OUTPUT_DEFAULT_MS): void {
-    if (!(heldOutputMs > 0) || !Number.isFinite(heldOutputMs)) throw new Error(`held output: the condition must be a positive number of ms, not ${heldOutputMs}`);
-    this.heldOutputMs = heldOutputMs;
+    this.held.setLimit(heldOutputMs);
     this.filters.clear();
     for (const f of filters) this.filters.add(f);
-    this.applyAll();
+    this.tm.stops.setTrapVector(this.filters.has('guestTrap'), this.info.afterMtvecWrites);
   }
 
-  /** Puts the breakpoints on every VM's CPU (again after any time jump: a restore may create new VM objects). */
-  applyAll(): void {
-    for (const v of this.cluster.vms) this.applyTo(v);
+  get heldOutputMs(): number {
+    return this.held.limitMs;
   }
 
-  private applyTo(v: VmInstance): void {
-    const pcs = new Set<number>();
-    for (const b of this.codeBps) for (const a of b.addrs) pcs.add(a >>> 0);
-    if (this.temp !== null && this.temp.vm === v.id) pcs.add(this.temp.addr);
-    if (this.filters.has('guestTrap')) {
-      const vec = (v.machine.cpu.mtvec & ~3) >>> 0;
-      if (vec !== 0) pcs.add(vec);
-      for (const a of this.info.afterMtvecWrites) pcs.add(a); // to follow the vector when the guest moves it
+  private setStepStop(t: StepStop | null): void {
+    this.stepStop = t;
+    this.tm.stops.setTemp(t === null ? null : { vm: t.vm, addr: t.addr });
+  }
+
+  /** A user breakpoint hit at the VM's pc, or a guest trap (the trap vector, for an exception) when that filter is on. */
+  private codeHit(v: VmInstance, count: boolean): { stop: boolean; ids: number[]; kind: CodeBreakpointKind | 'trap' } {
+    const hit = this.bps.checkCode(v.machine, count);
+    const cpu = v.machine.cpu;
+    if (hit.ids.length === 0 && this.filters.has('guestTrap') && (cpu.pc >>> 0) === ((cpu.mtvec & ~3) >>> 0) && (cpu.mcause >>> 31) === 0) {
+      return { stop: true, ids: [], kind: 'trap' };
     }
-    v.machine.cpu.setBreakpoints(pcs);
-    v.machine.cpu.setWatchpoints(this.dataBps.map((d) => ({ addr: d.addr, len: d.len })));
+    return hit;
   }
 
-  /** Whether a hit at the VM's pc (breakpoint) should stop, counting hits and printing log messages. */
-  private checkCode(v: VmInstance, count: boolean): { stop: boolean; ids: number[]; kind: CodeBreakpoint['kind'] | 'trap' } {
-    const pc = v.machine.cpu.pc >>> 0;
-    const ids: number[] = [];
-    let kind: CodeBreakpoint['kind'] | 'trap' = 'source';
-    for (const b of this.codeBps) {
-      if (!b.addrs.includes(pc)) continue;
-      if (b.condition !== undefined && b.condition.trim() !== '' && !this.truthy(b.condition, v)) continue;
-      if (count) b.hits++;
-      if (count && b.hitCondition !== undefined && b.hitCondition.trim() !== '' && !hitMatches(b.hitCondition, b.hits)) continue;
-      if (b.logMessage !== undefined && b.logMessage !== '') {
-        if (count) this.emit('output', `${this.interpolate(b.logMessage, v)}\n`, 'console');
-        continue;
-      }
-      ids.push(b.id);
-      kind = b.kind;
-    }
-    if (ids.length === 0 && this.filters.has('guestTrap') && pc === ((v.machine.cpu.mtvec & ~3) >>> 0) && (v.machine.cpu.mcause >>> 31) === 0) {
-      return { stop: true, ids, kind: 'trap' };
-    }
-    return { stop: ids.length > 0, ids, kind };
+  // ---- one VM's state, for the session -------------------------------------------------------------
+
+  frames(vm: number): DebugFrame[] {
+    return access.frames(this.mustVm(vm).machine, this.info);
   }
 
-  private checkData(v: VmInstance, count: boolean): { stop: boolean; ids: number[] } {
-    const hit = v.machine.cpu.lastWatchHit;
-    const ids: number[] = [];
-    for (const d of this.dataBps) {
-      if (hit !== null && !(hit.addr < d.addr + d.len && d.addr < hit.addr + hit.size)) continue;
-      if (d.condition !== undefined && d.condition.trim() !== '' && !this.truthy(d.condition, v)) continue;
-      if (count) d.hits++;
-      if (count && d.hitCondition !== undefined && d.hitCondition.trim() !== '' && !hitMatches(d.hitCondition, d.hits)) continue;
-      ids.push(d.id);
+  /** A variable table of VM `vm` (empty when the VM is gone); `frame`: registers as an outer frame sees them. */
+  rows(vm: number, kind: RowKind, frame?: { pc: number; sp: number }): Row[] {
+    const v = this.cluster.vm(vm);
+    if (v === undefined) return [];
+    switch (kind) {
+      case 'regs': return registerRows(v.machine, frame);
+      case 'csrs': return csrRows(v.machine);
+      case 'ft': return ftRows(this, v);
+      case 'devices': return deviceRows(v.machine);
+      case 'globals': return globalRows(v.machine, this.info.symbols);
+      case 'peerDiff': return peerDiffRows(this, v);
     }
-    return { stop: ids.length > 0, ids };
   }
 
-  private truthy(cond: string, v: VmInstance): boolean {
+  /** Sets pc, a register or a CSR of a stopped VM from an expression. */
+  setRegister(vm: number, scope: 'regs' | 'csrs', name: string, valueText: string): number {
+    this.assertStopped();
+    const v = this.cluster.vm(vm);
+    if (v === undefined) throw new Error('that VM is gone');
+    return access.setRegister(v.machine, this.info, scope, name, valueText);
+  }
+
+  evaluate(vm: number, expr: string): { value: number; address: number | undefined } {
+    return access.evaluateIn(this.mustVm(vm).machine, this.info, expr);
+  }
+
+  /** An expression's value, or undefined when it does not evaluate. */
+  tryEvaluate(vm: number, expr: string): number | undefined {
     try {
-      return evaluate(cond, v.machine, this.info).value !== 0;
-    } catch (e) {
-      this.emit('output', `breakpoint condition ${JSON.stringify(cond)}: ${(e as Error).message}\n`, 'stderr');
-      return true; // a broken condition stops, so the user sees it
+      return this.evaluate(vm, expr).value >>> 0;
+    } catch {
+      return undefined;
     }
   }
 
-  private interpolate(msg: string, v: VmInstance): string {
-    return msg.replace(/\{([^}]+)\}/g, (_, expr: string) => {
-      try {
-        const r = evaluate(expr, v.machine, this.info);
-        return String(r.value);
-      } catch (e) {
-        return `<${(e as Error).message}>`;
-      }
-    });
+  inRam(vm: number, addr: number, len: number): boolean {
+    return this.mustVm(vm).machine.ram.contains(addr, len);
+  }
+
+  readMemory(vm: number, start: number, count: number): { bytes: Uint8Array; unreadable: number } {
+    return access.readMemory(this.mustVm(vm).machine, start >>> 0, count);
+  }
+
+  writeMemory(vm: number, start: number, data: Uint8Array, allowPartial: boolean): number {
+    this.assertStopped();
+    return access.writeMemory(this.mustVm(vm).machine, start >>> 0, data, allowPartial);
+  }
+
+  disassemble(vm: number, start: number, instructionOffset: number, count: number): DebugInstruction[] {
+    return access.disassemble(this.mustVm(vm).machine, this.info, start, instructionOffset, count);
   }
 
   // ---- running forward ---------------------------------------------------------------------------
@@ -407,46 +437,23 @@ export class LockstepRuntime extends EventEmitter {
       }
     } finally {
       c.stepTargets.clear();
-      this.temp = null;
-      this.applyAll();
+      this.setStepStop(null);
       this.running = false;
       this.pauseRequested = false;
     }
   }
 
-  /**
-   * Held-output filter: the chunk ends when the oldest output the primary holds turns N ms old (just
-   * after, to be "longer than"), and at most N ms after now, so the stop lands within a quantum of it.
-   */
+  /** Held-output filter: where the chunk must end so its stop lands on time (never for seeks and gotos). */
   private heldDeadline(goal: Goal): number {
     if (!this.filters.has('heldOutput') || goal.kind === 'time' || goal.kind === 'goto') return Infinity;
-    const c = this.cluster;
-    const n = this.heldOutputMs * NS_PER_MS;
-    const h = this.unreportedHeld()[0];
-    return h === undefined ? c.nowNs + n : Math.max(c.nowNs + 1, h.producedNs + n + 1);
-  }
-
-  /** Outputs the primary holds, oldest first, that are not in the backlog of the output last reported. */
-  private unreportedHeld(): VmInstance['held'] {
-    const p = this.cluster.primary;
-    if (p === undefined) return [];
-    const r = this.heldReported;
-    if (r === null || r.vm !== p.id) return p.held;
-    const fromNs = r.releasedNs;
-    return fromNs === null ? [] : p.held.filter((h) => h.producedNs >= fromNs);
+    return this.held.deadlineNs();
   }
 
   /** Between chunks: raises the held-output exception when the primary's oldest held output is older than N ms. */
   private checkHeld(): void {
     if (!this.filters.has('heldOutput')) return;
-    const c = this.cluster;
-    const p = c.primary;
-    const h = this.unreportedHeld()[0];
-    if (p === undefined || h === undefined || c.nowNs - h.producedNs <= this.heldOutputMs * NS_PER_MS) return;
-    this.heldReported = { vm: p.id, seq: h.seq, releasedNs: null };
-    const text = `${describeOutput(h.out)} (output ${h.seq}, produced at ${fmtMs(h.producedNs)}) held ${((c.nowNs - h.producedNs) / NS_PER_MS).toFixed(6)} ms by the Output Rule on ${p.name}, `
-      + `over the ${this.heldOutputMs} ms limit; ${p.held.length} output(s) held, log acknowledged up to ${p.sender.ackedSeq}`;
-    this.pendingException = { filter: 'heldOutput', text, vm: p.id };
+    const e = this.held.check();
+    if (e !== null) this.pendingException = { filter: 'heldOutput', text: e.text, vm: e.vm };
   }
 
   private goalVm(goal: Goal): number | undefined {
@@ -456,17 +463,16 @@ export class LockstepRuntime extends EventEmitter {
   private prepareGoal(goal: Goal): void {
     const c = this.cluster;
     c.stepTargets.clear();
-    this.temp = null;
+    this.setStepStop(null);
     if (goal.kind === 'instr' || goal.kind === 'line') {
       const v = this.mustVm(goal.vm);
       this.armLineStep(goal, v);
       if (goal.kind === 'instr') c.stepTargets.set(v.id, v.machine.instret + goal.count);
     } else if (goal.kind === 'out') {
-      this.temp = { vm: goal.vm, addr: goal.retAddr, cfa: goal.cfa };
+      this.setStepStop({ vm: goal.vm, addr: goal.retAddr, cfa: goal.cfa });
     } else if (goal.kind === 'goto') {
-      this.temp = { vm: goal.vm, addr: goal.addr, cfa: 0 };
+      this.setStepStop({ vm: goal.vm, addr: goal.addr, cfa: 0 });
     }
-    this.applyAll();
   }
 
   /** Next micro-step of a line step: over a call (temporary breakpoint at the return) or one instruction. */
@@ -475,13 +481,12 @@ export class LockstepRuntime extends EventEmitter {
     const pc = v.machine.cpu.pc >>> 0;
     const call = goal.over ? callAt(v.machine, pc) : undefined;
     if (call !== undefined) {
-      this.temp = { vm: v.id, addr: (pc + call.len) >>> 0, cfa: v.machine.cpu.x[2] >>> 0 };
+      this.setStepStop({ vm: v.id, addr: (pc + call.len) >>> 0, cfa: v.machine.cpu.x[2] >>> 0 });
       this.cluster.stepTargets.delete(v.id);
     } else {
-      this.temp = null;
+      this.setStepStop(null);
       this.cluster.stepTargets.set(v.id, v.machine.instret + 1);
     }
-    this.applyTo(v);
   }
 
   /** Decides whether a cluster stop ends the run, or re-arms and goes on. */
@@ -503,17 +508,18 @@ export class LockstepRuntime extends EventEmitter {
       case 'breakpoint': {
         if (v === undefined) return null;
         const pc = v.machine.cpu.pc >>> 0;
-        if (this.temp !== null && v.id === this.temp.vm && pc === this.temp.addr && (v.machine.cpu.x[2] >>> 0) >= this.temp.cfa) {
+        const t = this.stepStop;
+        if (t !== null && v.id === t.vm && pc === t.addr && (v.machine.cpu.x[2] >>> 0) >= t.cfa) {
           if (goal.kind === 'out') return { reason: 'step', vm: v.id };
           if (goal.kind === 'line') return this.lineProgress(goal, v);
         }
-        const hit = this.checkCode(v, true);
+        const hit = this.codeHit(v, true);
         if (!hit.stop && this.filters.has('guestTrap') && this.info.afterMtvecWrites.includes(pc)) {
-          this.applyTo(v); // the guest just set its trap vector
+          this.tm.stops.arm(v); // the guest just set its trap vector
           return null;
         }
         if (!hit.stop) {
-          if (goal.kind === 'line' && v.id === goal.vm && this.temp === null) return this.lineProgress(goal, v);
+          if (goal.kind === 'line' && v.id === goal.vm && this.stepStop === null) return this.lineProgress(goal, v);
           return null;
         }
         if (hit.kind === 'trap') {
@@ -525,7 +531,7 @@ export class LockstepRuntime extends EventEmitter {
       }
       case 'watchpoint': {
         if (v === undefined) return null;
-        const hit = this.checkData(v, true);
+        const hit = this.bps.checkData(v.machine, true);
         return hit.stop ? { reason: 'data breakpoint', vm: v.id, hitIds: hit.ids } : null;
       }
       case 'step': {
@@ -588,123 +594,94 @@ export class LockstepRuntime extends EventEmitter {
   // ---- time travel -------------------------------------------------------------------------------
 
   private travelled(stop: TravelStop, vm: number | undefined, what: string): RuntimeStop {
-    this.applyAll();
     this.emit('vmsChanged');
     if (stop.reason === 'unreachable') throw new Error(`${what}: that point cannot be reached`);
     if (stop.reason === 'start') return { reason: 'step', vm, description: 'Start of the recording' };
     return { reason: 'goto', vm: stop.vm ?? vm };
   }
 
+  /**
+   * Runs a travel through the past in chunks like a forward run: it reports progress ('progress') when it
+   * takes longer than a chunk, and a pause abandons it and comes back to where it started (null).
+   */
+  private async travel<T>(search: Search<T>): Promise<{ value: T } | null> {
+    this.assertStopped();
+    this.running = true;
+    this.pauseRequested = false;
+    const start = this.tm.here();
+    let lastYield = performance.now();
+    try {
+      for (;;) {
+        const r = search.next();
+        if (r.done === true) return { value: r.value };
+        if (performance.now() - lastYield < CHUNK_WALL_MS) continue;
+        this.emit('progress', r.value satisfies Progress);
+        await new Promise<void>((res) => setImmediate(res));
+        lastYield = performance.now();
+        if (this.pauseRequested) {
+          search.return(undefined as never);
+          this.tm.returnTo(start);
+          return null;
+        }
+      }
+    } finally {
+      this.running = false;
+      this.pauseRequested = false;
+      this.emit('vmsChanged');
+    }
+  }
+
+  private static paused(vm: number | undefined, what: string): RuntimeStop {
+    return { reason: 'pause', vm, description: `Paused: ${what} stopped where it began` };
+  }
+
   stepBack(vm: number): RuntimeStop {
     this.assertStopped();
-    const s = this.tm.stepBack(vm);
-    this.applyAll();
+    const s = this.reverse.stepInstruction(vm);
     this.emit('vmsChanged');
     if (s.reason === 'start') return { reason: 'step', vm, description: 'Start of the recording' };
     if (s.reason === 'unreachable') throw new Error('step back: that point cannot be reached');
     return { reason: 'step', vm };
   }
 
-  /**
-   * Steps back until the previous source line (over calls when `over`): finds the target by tracing a
-   * window of instructions before the current one (widening it as needed), then seeks there.
-   */
-  stepBackLine(vm: number, over: boolean): RuntimeStop {
-    this.assertStopped();
-    const v = this.mustVm(vm);
-    const k = v.machine.instret;
-    const loc = this.info.location(v.machine.cpu.pc);
-    if (loc === undefined) return this.stepBack(vm);
-    const startLine = `${loc.path}:${loc.line}`;
-    const startSp = v.machine.cpu.x[2] >>> 0;
-    for (let window = 256; window <= 65536; window *= 4) {
-      const from = Math.max(0, k - window);
-      const trace = this.traceWindow(vm, from, k);
-      if (trace === null) break;
-      // Call depth of each traced instruction relative to the start point (calls, returns, trap entries).
-      const m = this.mustVm(vm).machine;
-      const vec = (m.cpu.mtvec & ~3) >>> 0;
-      const depth = new Array<number>(trace.length + 1).fill(0);
-      for (let i = 0; i < trace.length; i++) {
-        const next = i + 1 < trace.length ? trace[i + 1].pc : m.cpu.pc >>> 0;
-        let d = depthChange(m, trace[i].pc);
-        if (d === 0 && next === vec && trace[i].pc !== vec) d = 1; // an interrupt or exception entered the handler
-        depth[i + 1] = depth[i] + d;
-      }
-      const endDepth = depth[trace.length];
-      for (let i = trace.length - 1; i >= 0; i--) {
-        const t = trace[i];
-        const l = this.info.location(t.pc);
-        const here = l === undefined ? undefined : `${l.path}:${l.line}`;
-        if (here === undefined || here === startLine) continue;
-        if (over && (depth[i] > endDepth || t.sp < startSp)) continue;
-        if (!this.info.isStatementStart(t.pc)) continue;
-        return { ...this.travelled(this.tm.seekInstret(vm, t.instret), vm, 'step back'), reason: 'step' };
-      }
-      if (from === 0) break;
-    }
-    return this.stepBack(vm);
-  }
-
-  /** pc and sp of VM `vm` at every instruction count in [from, to). Leaves the cluster at `to`. */
-  private traceWindow(vm: number, from: number, to: number): { instret: number; pc: number; sp: number }[] | null {
-    const c = this.cluster;
-    const s = this.tm.seekInstret(vm, from);
-    if (s.reason === 'unreachable') return null;
-    const out: { instret: number; pc: number; sp: number }[] = [];
-    const v = () => c.vm(vm)!;
-    this.withoutUserBreakpoints(() => {
-      for (let k = from; k < to; k++) {
-        const m = v().machine;
-        out.push({ instret: m.instret, pc: m.cpu.pc >>> 0, sp: m.cpu.x[2] >>> 0 });
-        const st = this.tm.seekInstret(vm, k + 1);
-        if (st.reason !== 'step') break;
-      }
-    });
-    return out;
-  }
-
-  private withoutUserBreakpoints(f: () => void): void {
-    const code = this.codeBps;
-    const data = this.dataBps;
-    const filters = [...this.filters];
-    this.codeBps = [];
-    this.dataBps = [];
-    this.filters.clear();
-    this.applyAll();
-    try {
-      f();
-    } finally {
-      this.codeBps = code;
-      this.dataBps = data;
-      for (const x of filters) this.filters.add(x);
-      this.applyAll();
-    }
+  /** Back one source line (`over` calls, `in` to the last line run, `out` to the call of this function); one instruction back without line information. */
+  async stepBackLine(vm: number, kind: ReverseLineKind = 'over'): Promise<RuntimeStop> {
+    this.mustVm(vm);
+    const r = await this.travel(this.reverse.stepLine(vm, kind));
+    if (r === null) return LockstepRuntime.paused(vm, 'step back');
+    const s = r.value;
+    if (s.reason === 'start') return { reason: 'step', vm, description: 'Start of the recording' };
+    if (s.reason === 'unreachable') throw new Error('step back: that point cannot be reached');
+    return { reason: 'step', vm };
   }
 
   /** Back to the last breakpoint/data breakpoint hit whose condition holds (or to the start). */
-  reverseContinue(vm: number): RuntimeStop {
-    this.assertStopped();
-    for (let n = 0; n < 10_000; n++) {
-      const s = this.tm.reverseContinue(vm);
-      this.applyAll();
-      this.emit('vmsChanged');
-      if (s.reason === 'start') return { reason: 'step', vm, description: 'Start of the recording' };
-      if (s.reason === 'unreachable') throw new Error('reverse continue: that point cannot be reached');
-      const hv = s.vm !== undefined ? this.cluster.vm(s.vm) : undefined;
-      if (hv === undefined) continue;
-      if (s.reason === 'watchpoint') {
-        const hit = this.checkData(hv, false);
-        if (hit.stop || this.dataBps.length === 0) return { reason: 'data breakpoint', vm: hv.id, hitIds: hit.ids };
-      } else if (s.reason === 'breakpoint') {
-        const hit = this.checkCode(hv, false);
-        if (hit.stop) {
-          const reason: StopReason = hit.kind === 'function' ? 'function breakpoint' : hit.kind === 'instruction' ? 'instruction breakpoint' : 'breakpoint';
-          return { reason, vm: hv.id, hitIds: hit.ids };
-        }
-      }
+  async reverseContinue(vm: number): Promise<RuntimeStop> {
+    let stop: RuntimeStop | null = null;
+    const r = await this.travel(this.reverse.reverseContinue(vm, (hit) => {
+      stop = this.reverseHit(hit.vm, hit.reason);
+      return stop !== null;
+    }));
+    if (r === null) return LockstepRuntime.paused(vm, 'reverse continue');
+    const s = r.value;
+    if (s.reason === 'start') return { reason: 'step', vm, description: 'Start of the recording' };
+    if (s.reason === 'unreachable') throw new Error('reverse continue: that point cannot be reached');
+    if (s.reason === 'limit') return { reason: 'pause', vm, description: 'Too many breakpoint hits whose condition is false' };
+    return stop ?? { reason: 'step', vm };
+  }
+
+  /** The stop a reverse continue lands on at a hit of VM `vm` (conditions hold), or null to go on back. Hits are not counted going back. */
+  private reverseHit(vm: number, reason: TravelStop['reason']): RuntimeStop | null {
+    const hv = this.mustVm(vm);
+    if (reason === 'watchpoint') {
+      const hit = this.bps.checkData(hv.machine, false);
+      return hit.stop || !this.bps.hasData ? { reason: 'data breakpoint', vm, hitIds: hit.ids } : null;
     }
-    return { reason: 'pause', vm, description: 'Too many breakpoint hits whose condition is false' };
+    if (reason !== 'breakpoint') return null;
+    const hit = this.codeHit(hv, false);
+    if (!hit.stop) return null;
+    const r: StopReason = hit.kind === 'function' ? 'function breakpoint' : hit.kind === 'instruction' ? 'instruction breakpoint' : 'breakpoint';
+    return { reason: r, vm, hitIds: hit.ids };
   }
 
   /**
@@ -713,45 +690,16 @@ export class LockstepRuntime extends EventEmitter {
    * (bounded by the scenario's end). Null when there is neither; the cluster is then where it was.
    */
   async goto(vm: number, addr: number): Promise<RuntimeStop | null> {
-    const past = this.gotoPast(vm, addr >>> 0);
-    if (past !== null) return past;
-    const mark = '\u0000debug-goto';
-    this.tm.bookmark(mark);
-    try {
-      const s = await this.drive({ kind: 'goto', vm, addr: addr >>> 0 });
-      if (s.reason === 'goto' || s.description === 'Paused') return s;
-      this.tm.jumpToBookmark(mark);
-      this.applyAll();
-      this.emit('vmsChanged');
-      return null;
-    } finally {
-      this.tm.deleteBookmark(mark);
-    }
-  }
-
-  /** Reverse search for goto: TimeMachine.reverseContinue with only a temporary breakpoint at `addr` on that VM. */
-  private gotoPast(vm: number, addr: number): RuntimeStop | null {
-    this.assertStopped();
     this.mustVm(vm);
-    const mark = '\u0000debug-goto-back';
-    this.tm.bookmark(mark);
-    let s = { reason: 'unreachable' } as TravelStop;
-    this.temp = { vm, addr, cfa: 0 };
-    try {
-      this.withoutUserBreakpoints(() => {
-        s = this.tm.reverseContinue(vm);
-      });
-    } finally {
-      this.temp = null;
-      this.applyAll();
-    }
-    const v = this.cluster.vm(vm);
-    const found = s.reason === 'breakpoint' && v !== undefined && (v.machine.cpu.pc >>> 0) === addr;
-    if (!found) this.tm.jumpToBookmark(mark);
-    this.tm.deleteBookmark(mark);
-    this.applyAll();
+    const back = await this.travel(this.reverse.gotoBack(vm, addr >>> 0));
+    if (back === null) return LockstepRuntime.paused(vm, 'goto');
+    if (back.value) return { reason: 'goto', vm, description: `Back at ${hex(addr >>> 0)} (instruction ${this.mustVm(vm).machine.instret})` };
+    const here = this.tm.here();
+    const s = await this.drive({ kind: 'goto', vm, addr: addr >>> 0 });
+    if (s.reason === 'goto' || s.description === 'Paused') return s;
+    this.tm.returnTo(here);
     this.emit('vmsChanged');
-    return found ? { reason: 'goto', vm, description: `Back at ${hex(addr)} (instruction ${v!.machine.instret})` } : null;
+    return null;
   }
 
   seekTime(tNs: number): RuntimeStop {
@@ -808,43 +756,21 @@ export class LockstepRuntime extends EventEmitter {
     return p !== undefined && s !== undefined ? { p, s } : undefined;
   }
 
-  /** Machine hashes of both VMs at instruction count k, or null if one cannot reach it. */
-  private hashesAt(p: number, s: number, k: number): { p: string; s: string } | null {
-    if (this.tm.seekInstret(p, k).reason !== 'step') return null;
-    const hp = this.cluster.vm(p)!.machine.hash();
-    if (this.tm.seekInstret(s, k).reason !== 'step') return null;
-    return { p: hp, s: this.cluster.vm(s)!.machine.hash() };
-  }
-
   /**
    * The first instruction count at which the primary's and secondary's machine states (hashes) differ,
-   * by bisection over the recording from one instruction after both VMs exist (at its birth count a VM is
-   * still being loaded or copied) to both VMs' current count. Leaves the cluster with the secondary there;
-   * when they never differ, the cluster returns to the present. A secondary that stopped (diverged) while
-   * its state still matched, e.g. waiting for an interrupt the log omits, is not a difference here.
+   * searched over the recording (see Reverse.firstDivergence). Leaves the cluster with the secondary
+   * there; when they never differ (or the search is paused), the cluster stays at the present. A
+   * secondary that stopped (diverged) while its state still matched, e.g. waiting for an interrupt the
+   * log omits, is not a difference here.
    */
-  findDivergence(): Divergence {
+  async findDivergence(): Promise<Divergence> {
     this.assertStopped();
     const pr = this.pair();
     if (pr === undefined) throw new Error('findDivergence needs a primary and a secondary');
     const [p, s] = [pr.p.id, pr.s.id];
-    let lo = Math.max(this.tm.earliestInstret(p), this.tm.earliestInstret(s)) + 1;
-    let hi = Math.min(pr.p.machine.instret, pr.s.machine.instret);
-    const differ = (k: number): boolean => {
-      const h = this.hashesAt(p, s, k);
-      if (h === null) throw new Error(`findDivergence: instruction ${k} cannot be reached`);
-      return h.p !== h.s;
-    };
-    const found = this.visitAndReturn(() => {
-      if (hi < lo || !differ(hi)) return null;
-      if (differ(lo)) return lo;
-      while (hi - lo > 1) { // equal at lo, different at hi
-        const mid = Math.floor((lo + hi) / 2);
-        if (differ(mid)) hi = mid;
-        else lo = mid;
-      }
-      return hi;
-    });
+    const r = await this.travel(this.reverse.firstDivergence(p, s));
+    if (r === null) throw new Error('findDivergence: paused before the search ended (the cluster is where it was)');
+    const found = r.value;
     if (found === null) return { same: true };
     this.seekInstret(s, found);
     return { same: false, instret: found, primary: p, secondary: s };
@@ -862,7 +788,6 @@ export class LockstepRuntime extends EventEmitter {
       case 'jump':
         this.assertStopped();
         if (!name || !this.tm.jumpToBookmark(name)) throw new Error(`checkpoint jump: no checkpoint named ${JSON.stringify(name)}`);
-        this.applyAll();
         this.emit('vmsChanged');
         return this.tm.listBookmarks();
       case 'delete':
@@ -873,16 +798,13 @@ export class LockstepRuntime extends EventEmitter {
     }
   }
 
-  /** Runs `f` and comes back to exactly the present (a hidden bookmark). */
+  /** Runs `f` and comes back to exactly the present. */
   visitAndReturn<T>(f: () => T): T {
-    const mark = '\u0000debug-return';
-    this.tm.bookmark(mark);
+    const here = this.tm.here();
     try {
       return f();
     } finally {
-      this.tm.jumpToBookmark(mark);
-      this.tm.deleteBookmark(mark);
-      this.applyAll();
+      this.tm.returnTo(here);
     }
   }
 }
@@ -895,20 +817,3 @@ const EXCEPTION_LABEL: Record<ExceptionFilter, string> = {
   checker: 'Checker failure',
   heldOutput: 'Output held too long',
 };
-
-export { fmtMs } from '../ft/sim/units';
-
-/** DAP hit conditions: `N` (stop from the Nth hit on), `>= N`, `> N`, `== N`, `% N`. */
-export function hitMatches(cond: string, hits: number): boolean {
-  const m = /^\s*(>=|>|==|=|%|<=|<)?\s*(\d+)\s*$/.exec(cond);
-  if (m === null) return true;
-  const n = Number(m[2]);
-  switch (m[1]) {
-    case '>': return hits > n;
-    case '==': case '=': return hits === n;
-    case '%': return n > 0 && hits % n === 0;
-    case '<': return hits < n;
-    case '<=': return hits <= n;
-    default: return hits >= n;
-  }
-}

@@ -3,24 +3,19 @@
 import { basename } from 'node:path';
 import {
   LoggingDebugSession, InitializedEvent, StoppedEvent, TerminatedEvent, OutputEvent, ThreadEvent, InvalidatedEvent,
-  Thread, StackFrame, Scope, Source, Handles, MemoryEvent, ProgressStartEvent, ProgressEndEvent, logger, Logger, Event,
+  Thread, StackFrame, Scope, Source, Handles, MemoryEvent, ProgressStartEvent, ProgressUpdateEvent, ProgressEndEvent, logger, Logger, Event,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { LockstepRuntime, fmtMs, HELD_OUTPUT_DEFAULT_MS } from './runtime';
-import type { RuntimeStop, ExceptionFilter } from './runtime';
+import { LockstepRuntime, fmtMs, HELD_OUTPUT_DEFAULT_MS, NS_PER_MS } from './runtime';
+import type { RuntimeStop, ExceptionFilter, ClusterEvent, Progress, Row, RowKind } from './runtime';
 import { prepareLaunch } from './launch';
-import { evaluate, formatValue, registerIndex, csrNumber } from './evaluate';
-import { registerRows, csrRows, ftRows, deviceRows, globalRows, peerDiffRows, compareVms, timeline, hostsView } from './inspect';
-import type { Row } from './inspect';
+import { formatValue } from './evaluate';
+import { compareVms, timeline, hostsView } from './inspect';
 import { ABI_NAMES, hex } from './program-info';
 import { parseConsoleCommand, CONSOLE_HELP, CONSOLE_VERBS } from './commands';
 import { formatConsoleReply } from './console-format';
-import { disassembleRange } from '../machine/disasm';
-import { NS_PER_MS } from '../ft/cluster';
-import type { VmInstance } from '../ft/protocol/vm';
-import type { TraceEvent } from '../ft/sim/trace';
 
-type VarRef = { kind: 'regs' | 'csrs' | 'ft' | 'devices' | 'globals' | 'peerDiff'; vm: number; frame?: { pc: number; sp: number } } | { kind: 'rows'; rows: Row[] };
+type VarRef = { kind: RowKind; vm: number; frame?: { pc: number; sp: number } } | { kind: 'rows'; rows: Row[] };
 
 /** Frame ids encode the thread: vm * FRAME_STRIDE + depth. */
 const FRAME_STRIDE = 1000;
@@ -88,26 +83,28 @@ export class LockstepSession extends LoggingDebugSession {
     return this.rt;
   }
 
-  private vmOf(threadId: unknown): VmInstance {
+  /** The VM (thread) id of a request, checked. */
+  private vmOf(threadId: unknown): number {
     if (typeof threadId !== 'number') throw new RequestError('threadId: a number is needed');
-    const v = this.runtime.vm(threadId);
-    if (v === undefined) throw new RequestError(`no thread ${threadId}`);
-    return v;
+    if (!this.runtime.hasVm(threadId)) throw new RequestError(`no thread ${threadId}`);
+    return threadId;
   }
 
-  private vmOfFrame(frameId: unknown): VmInstance | undefined {
+  private vmOfFrame(frameId: unknown): number | undefined {
     if (typeof frameId !== 'number') return this.focus();
-    return this.runtime.vm(Math.floor(frameId / FRAME_STRIDE));
+    const vm = Math.floor(frameId / FRAME_STRIDE);
+    return this.runtime.hasVm(vm) ? vm : undefined;
   }
 
-  private focus(): VmInstance | undefined {
+  /** The VM last stopped in, else the runtime's default (the live primary). */
+  private focus(): number | undefined {
     const rt = this.runtime;
-    return (this.focusVmId !== undefined ? rt.vm(this.focusVmId) : undefined) ?? rt.focusVm;
+    return this.focusVmId !== undefined && rt.hasVm(this.focusVmId) ? this.focusVmId : rt.defaultVmId;
   }
 
   private syncThreads(): void {
     if (this.rt === undefined) return;
-    const now = new Set(this.rt.threadVms.map((v) => v.id));
+    const now = new Set(this.rt.threads().map((t) => t.id));
     for (const id of now) if (!this.knownThreads.has(id)) this.sendEvent(new ThreadEvent('started', id));
     for (const id of this.knownThreads) if (!now.has(id)) this.sendEvent(new ThreadEvent('exited', id));
     this.knownThreads = now;
@@ -115,7 +112,7 @@ export class LockstepSession extends LoggingDebugSession {
 
   private flushConsole(): void {
     if (this.rt === undefined) return;
-    const text = this.rt.cluster.consoleText;
+    const text = this.rt.consoleText;
     if (text.length < this.consoleShown) this.consoleShown = text.length; // travelled back: already shown
     if (text.length > this.consoleShown) {
       this.sendEvent(new OutputEvent(text.slice(this.consoleShown), 'stdout'));
@@ -128,7 +125,7 @@ export class LockstepSession extends LoggingDebugSession {
     this.syncThreads();
     this.flushConsole();
     if (jumped) this.sendEvent(new InvalidatedEvent(['all']));
-    const tid = stop.vm ?? this.focus()?.id ?? 1;
+    const tid = stop.vm ?? this.focus() ?? 1;
     this.focusVmId = tid;
     const ev = new StoppedEvent(stop.reason, tid, stop.text) as DebugProtocol.StoppedEvent;
     ev.body.allThreadsStopped = true;
@@ -152,13 +149,40 @@ export class LockstepSession extends LoggingDebugSession {
     );
   }
 
-  /** A time jump: respond, then invalidate everything and report where we are. */
-  private travel(response: DebugProtocol.Response, f: () => RuntimeStop): void {
+  /**
+   * A time jump: when it is done (a long one runs in chunks, shows progress and can be paused), respond,
+   * then invalidate everything and report where we are. Its errors are the request's.
+   */
+  private async travel(response: DebugProtocol.Response, title: string, f: () => RuntimeStop | Promise<RuntimeStop>): Promise<void> {
     const rt = this.runtime;
     if (rt.isRunning) throw new RequestError('the cluster is running: pause it first');
-    const stop = f();
+    const stop = await this.withProgress(title, async () => f());
     this.sendResponse(response);
     this.reportStop(stop, true);
+  }
+
+  /** Shows a long travel's progress once the runtime reports some (cancellable: a cancel pauses it). */
+  private async withProgress<T>(title: string, f: () => Promise<T>): Promise<T> {
+    const id = `lockstep-travel-${++this.progressSeq}`;
+    let started = false;
+    const onProgress = (p: Progress): void => {
+      if (!this.clientProgress) return;
+      const percentage = p.total > 0 ? Math.min(100, Math.floor((100 * p.done) / p.total)) : undefined;
+      const ev = (started ? new ProgressUpdateEvent(id, p.what) : new ProgressStartEvent(id, title, p.what)) as DebugProtocol.ProgressStartEvent;
+      if (!started) ev.body.cancellable = true;
+      ev.body.percentage = percentage;
+      this.sendEvent(ev);
+      this.activeProgress = id;
+      started = true;
+    };
+    this.runtime.on('progress', onProgress);
+    try {
+      return await f();
+    } finally {
+      this.runtime.off('progress', onProgress);
+      if (started) this.sendEvent(new ProgressEndEvent(id));
+      if (this.activeProgress === id) this.activeProgress = undefined;
+    }
   }
 
   // ---- lifecycle -----------------------------------------------------------------------------------
@@ -209,7 +233,7 @@ export class LockstepSession extends LoggingDebugSession {
       this.rt.setExceptionFilters(EXCEPTION_FILTERS.filter((f) => f.default === true).map((f) => f.filter as ExceptionFilter));
       this.rt.on('output', (text: string, category: string) => this.sendEvent(new OutputEvent(text, category)));
       // Custom event `lockstep.clusterEvent`: a fault, failover, respawn, state change… as it happens (body: the trace event).
-      this.rt.on('clusterEvent', (ev: TraceEvent) => this.sendEvent(new Event('lockstep.clusterEvent', ev)));
+      this.rt.on('clusterEvent', (ev: ClusterEvent) => this.sendEvent(new Event('lockstep.clusterEvent', ev)));
       this.rt.on('vmsChanged', () => {
         this.syncThreads();
         this.flushConsole();
@@ -231,7 +255,7 @@ export class LockstepSession extends LoggingDebugSession {
       this.configured = true;
       if (this.stopOnEntry) {
         this.sendResponse(response);
-        this.reportStop({ reason: 'entry', vm: rt.cluster.primary?.id }, false);
+        this.reportStop({ reason: 'entry', vm: rt.primaryId }, false);
       } else {
         this.runForward(response, () => rt.continue());
       }
@@ -353,7 +377,7 @@ export class LockstepSession extends LoggingDebugSession {
       let addr: number | undefined;
       let len = args.bytes ?? 4;
       const v = this.focus();
-      if (args.asAddress === true) addr = parseAddress(args.name) ?? (v ? tryEval(args.name, v, rt) : undefined);
+      if (args.asAddress === true) addr = parseAddress(args.name) ?? (v !== undefined ? rt.tryEvaluate(v, args.name) : undefined);
       else if (args.variablesReference !== undefined && args.variablesReference > 0) {
         const ref = this.vars.get(args.variablesReference);
         const row = ref !== undefined && 'vm' in ref ? this.rowsOf(ref).find((r) => r.name === args.name) : undefined;
@@ -363,9 +387,9 @@ export class LockstepSession extends LoggingDebugSession {
         if (sym !== undefined && sym.kind === 'object') {
           addr = sym.addr;
           len = args.bytes ?? Math.max(1, Math.min(sym.size || 4, 64));
-        } else if (v !== undefined) addr = tryEval(args.name, v, rt);
+        } else if (v !== undefined) addr = rt.tryEvaluate(v, args.name);
       }
-      if (addr === undefined || v === undefined || !v.machine.ram.contains(addr, Math.max(1, len))) return none(`${args.name} does not name guest RAM`);
+      if (addr === undefined || v === undefined || !rt.inRam(v, addr, Math.max(1, len))) return none(`${args.name} does not name guest RAM`);
       response.body = { dataId: `${hex(addr)}:${len}`, description: `${len} bytes at ${hex(addr)}`, accessTypes: ['write'], canPersist: true };
       this.sendResponse(response);
     });
@@ -401,7 +425,7 @@ export class LockstepSession extends LoggingDebugSession {
   protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
     this.handle(response, () => {
       const rt = this.rt;
-      response.body = { threads: rt === undefined ? [] : rt.threadVms.map((v) => new Thread(v.id, rt.threadName(v))) };
+      response.body = { threads: rt === undefined ? [] : rt.threads().map((t) => new Thread(t.id, t.name)) };
       this.sendResponse(response);
     });
   }
@@ -410,14 +434,12 @@ export class LockstepSession extends LoggingDebugSession {
     this.handle(response, () => {
       const rt = this.runtime;
       const v = this.vmOf(args?.threadId);
-      const frames = rt.info.unwind(v.machine);
+      const frames = rt.frames(v);
       const start = args.startFrame ?? 0;
       const levels = args.levels !== undefined && args.levels > 0 ? args.levels : frames.length;
       const out = frames.slice(start, start + levels).map((f, i) => {
-        const depth = start + i;
-        const loc = rt.info.location(f.caller ? f.pc - 1 : f.pc);
-        const name = f.fn === undefined ? hex(f.pc) : f.pc === f.fn.addr || f.fn.kind === 'func' ? f.fn.name : `${f.fn.name}+0x${(f.pc - f.fn.addr).toString(16)}`;
-        const sf = new StackFrame(v.id * FRAME_STRIDE + depth, f.trapped ? `${name} [interrupted]` : name,
+        const loc = f.location;
+        const sf = new StackFrame(v * FRAME_STRIDE + start + i, f.trapped ? `${f.name} [interrupted]` : f.name,
           loc ? new Source(basename(loc.path), loc.path) : undefined, loc?.line ?? 0, loc?.column ?? 0) as DebugProtocol.StackFrame;
         sf.instructionPointerReference = hex(f.pc);
         if (loc === undefined) sf.presentationHint = 'subtle';
@@ -433,18 +455,18 @@ export class LockstepSession extends LoggingDebugSession {
       const v = this.vmOfFrame(args?.frameId);
       if (v === undefined) throw new RequestError(`no frame ${args?.frameId}`);
       const depth = typeof args.frameId === 'number' ? args.frameId % FRAME_STRIDE : 0;
-      const fr = depth > 0 ? this.runtime.info.unwind(v.machine)[depth] : undefined;
-      const regs = new Scope(depth > 0 ? 'Registers (pc, sp of this frame)' : 'Registers', this.vars.create({ kind: 'regs', vm: v.id, frame: fr && { pc: fr.pc, sp: fr.sp } })) as DebugProtocol.Scope;
+      const fr = depth > 0 ? this.runtime.frames(v)[depth] : undefined;
+      const regs = new Scope(depth > 0 ? 'Registers (pc, sp of this frame)' : 'Registers', this.vars.create({ kind: 'regs', vm: v, frame: fr && { pc: fr.pc, sp: fr.sp } })) as DebugProtocol.Scope;
       regs.presentationHint = 'registers';
       response.body = {
         scopes: [
           regs,
-          new Scope('CSRs', this.vars.create({ kind: 'csrs', vm: v.id })),
-          new Scope('FT state', this.vars.create({ kind: 'ft', vm: v.id })),
-          new Scope('Devices', this.vars.create({ kind: 'devices', vm: v.id }), true),
-          new Scope('Globals', this.vars.create({ kind: 'globals', vm: v.id })),
+          new Scope('CSRs', this.vars.create({ kind: 'csrs', vm: v })),
+          new Scope('FT state', this.vars.create({ kind: 'ft', vm: v })),
+          new Scope('Devices', this.vars.create({ kind: 'devices', vm: v }), true),
+          new Scope('Globals', this.vars.create({ kind: 'globals', vm: v })),
           // Expensive: it travels to the peer's same instruction count and back.
-          new Scope('Difference vs peer', this.vars.create({ kind: 'peerDiff', vm: v.id }), true),
+          new Scope('Difference vs peer', this.vars.create({ kind: 'peerDiff', vm: v }), true),
         ],
       };
       this.sendResponse(response);
@@ -452,17 +474,7 @@ export class LockstepSession extends LoggingDebugSession {
   }
 
   private rowsOf(ref: VarRef): Row[] {
-    if (ref.kind === 'rows') return ref.rows;
-    const v = this.runtime.vm(ref.vm);
-    if (v === undefined) return [];
-    switch (ref.kind) {
-      case 'regs': return registerRows(v.machine, ref.frame);
-      case 'csrs': return csrRows(v.machine);
-      case 'ft': return ftRows(this.runtime, v);
-      case 'devices': return deviceRows(v.machine);
-      case 'globals': return globalRows(v.machine, this.runtime.info.symbols);
-      case 'peerDiff': return peerDiffRows(this.runtime, v);
-    }
+    return ref.kind === 'rows' ? ref.rows : this.runtime.rows(ref.vm, ref.kind, ref.kind === 'regs' ? ref.frame : undefined);
   }
 
   protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
@@ -489,21 +501,8 @@ export class LockstepSession extends LoggingDebugSession {
       const ref = this.vars.get(args?.variablesReference);
       if (ref === undefined || ref.kind === 'rows' || (ref.kind !== 'regs' && ref.kind !== 'csrs')) throw new RequestError('only registers and CSRs can be set');
       if (ref.kind === 'regs' && ref.frame !== undefined) throw new RequestError('registers can be set in the top frame only');
-      const v = rt.vm(ref.vm);
-      if (v === undefined) throw new RequestError('that VM is gone');
-      const value = evaluate(String(args.value), v.machine, rt.info).value;
-      const cpu = v.machine.cpu;
-      if (args.name === 'pc') {
-        cpu.pc = value >>> 0;
-      } else if (ref.kind === 'regs') {
-        const r = registerIndex(args.name);
-        if (r <= 0) throw new RequestError(`${args.name} cannot be set`);
-        cpu.x[r] = value | 0;
-      } else {
-        const n = csrNumber(args.name);
-        if (n === undefined) throw new RequestError(`${args.name} cannot be set`);
-        cpu.writeCsr(n, value >>> 0);
-      }
+      if (!rt.hasVm(ref.vm)) throw new RequestError('that VM is gone');
+      const value = rt.setRegister(ref.vm, ref.kind, args.name, String(args.value));
       const row = this.rowsOf(ref).find((r) => r.name === args.name);
       response.body = { value: row?.value ?? formatValue(value), memoryReference: row?.memoryReference };
       this.sendResponse(response);
@@ -525,7 +524,7 @@ export class LockstepSession extends LoggingDebugSession {
       const rt = this.runtime;
       if (!rt.isRunning) {
         this.sendResponse(response);
-        this.reportStop({ reason: 'pause', vm: this.focus()?.id }, false);
+        this.reportStop({ reason: 'pause', vm: this.focus() }, false);
         return;
       }
       rt.pause();
@@ -534,28 +533,28 @@ export class LockstepSession extends LoggingDebugSession {
   }
 
   /** Runs `f` for the VM of `threadId` (error response when there is none). */
-  private onThread(response: DebugProtocol.Response, threadId: number | undefined, f: (v: VmInstance, rt: LockstepRuntime) => void): void {
+  private onThread(response: DebugProtocol.Response, threadId: number | undefined, f: (vm: number, rt: LockstepRuntime) => void | Promise<void>): void {
     this.handle(response, () => f(this.vmOf(threadId), this.runtime));
   }
 
   protected override nextRequest(response: DebugProtocol.NextResponse, args: DebugProtocol.NextArguments): void {
-    this.onThread(response, args?.threadId, (v, rt) => this.runForward(response, () => (args.granularity === 'instruction' ? rt.stepOverOrInto(v.id, true) : rt.stepLine(v.id, true))));
+    this.onThread(response, args?.threadId, (v, rt) => this.runForward(response, () => (args.granularity === 'instruction' ? rt.stepOverOrInto(v, true) : rt.stepLine(v, true))));
   }
 
   protected override stepInRequest(response: DebugProtocol.StepInResponse, args: DebugProtocol.StepInArguments): void {
-    this.onThread(response, args?.threadId, (v, rt) => this.runForward(response, () => (args.granularity === 'instruction' ? rt.stepInstruction(v.id) : rt.stepLine(v.id, false))));
+    this.onThread(response, args?.threadId, (v, rt) => this.runForward(response, () => (args.granularity === 'instruction' ? rt.stepInstruction(v) : rt.stepLine(v, false))));
   }
 
   protected override stepOutRequest(response: DebugProtocol.StepOutResponse, args: DebugProtocol.StepOutArguments): void {
-    this.onThread(response, args?.threadId, (v, rt) => this.runForward(response, () => rt.stepOut(v.id)));
+    this.onThread(response, args?.threadId, (v, rt) => this.runForward(response, () => rt.stepOut(v)));
   }
 
   protected override stepBackRequest(response: DebugProtocol.StepBackResponse, args: DebugProtocol.StepBackArguments): void {
-    this.onThread(response, args?.threadId, (v, rt) => this.travel(response, () => (args.granularity === 'instruction' ? rt.stepBack(v.id) : rt.stepBackLine(v.id, true))));
+    this.onThread(response, args?.threadId, (v, rt) => this.travel(response, 'Stepping back', () => (args.granularity === 'instruction' ? rt.stepBack(v) : rt.stepBackLine(v, 'over'))));
   }
 
   protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse, args: DebugProtocol.ReverseContinueArguments): void {
-    this.onThread(response, args?.threadId, (v, rt) => this.travel(response, () => rt.reverseContinue(v.id)));
+    this.onThread(response, args?.threadId, (v, rt) => this.travel(response, 'Reverse continue', () => rt.reverseContinue(v)));
   }
 
   protected override gotoTargetsRequest(response: DebugProtocol.GotoTargetsResponse, args: DebugProtocol.GotoTargetsArguments): void {
@@ -583,8 +582,8 @@ export class LockstepSession extends LoggingDebugSession {
       const addr = this.gotoAddrs.get(args.targetId);
       if (addr === undefined) throw new RequestError(`no goto target ${args.targetId}`);
       if (rt.isRunning) throw new RequestError('the cluster is running: pause it first');
-      const stop = await rt.goto(v.id, addr);
-      if (stop === null) throw new RequestError(`${v.name} does not execute ${hex(addr)} before or after this point (up to the end of the scenario)`);
+      const stop = await this.withProgress('Going to the target', () => rt.goto(v, addr));
+      if (stop === null) throw new RequestError(`${rt.vmName(v)} does not execute ${hex(addr)} before or after this point (up to the end of the scenario)`);
       this.sendResponse(response);
       this.reportStop(stop, true);
     });
@@ -599,43 +598,17 @@ export class LockstepSession extends LoggingDebugSession {
       if (base === undefined) throw new RequestError(`bad memoryReference ${JSON.stringify(args?.memoryReference)}`);
       const count = args.instructionCount;
       if (!Number.isInteger(count) || count < 0 || count > 100_000) throw new RequestError('instructionCount: 0..100000');
-      const m = this.focus()?.machine;
-      if (m === undefined) throw new RequestError('no VM to read code from');
-      const read = (a: number): number => (m.ram.contains(a >>> 0, 1) ? m.ram.bytes[(a >>> 0) - m.ram.base] : -1);
-      let start = (base + (args.offset ?? 0)) >>> 0;
-      let skip = 0;
-      const instOff = args.instructionOffset ?? 0;
-      if (instOff < 0) {
-        // Back up to a known instruction boundary (a line-table row or symbol) and decode forward to `start`.
-        const want = -instOff;
-        const from = syncPoint(rt, start - want * 4 - 8);
-        const addrs: number[] = [];
-        let a = from;
-        for (const l of disassembleRange(read, from, want * 2 + 8)) {
-          if (l.address >= start) break;
-          addrs.push(l.address);
-          a = l.address + l.length;
-        }
-        if (a === start && addrs.length >= want) start = addrs[addrs.length - want];
-        else if (a === start) { skip = want - addrs.length; start = addrs[0] ?? start; }
-        else { start = (start - want * 4) >>> 0; }
-      } else if (instOff > 0) {
-        const lines = disassembleRange(read, start, instOff);
-        start = lines.length > 0 ? (lines[lines.length - 1].address + lines[lines.length - 1].length) >>> 0 : start;
-      }
+      const vm = this.focus();
+      if (vm === undefined) throw new RequestError('no VM to read code from');
       const out: DebugProtocol.DisassembledInstruction[] = [];
-      for (let i = 0; i < skip && out.length < count; i++) out.push({ address: hex(0), instruction: '??', presentationHint: 'invalid' });
       let lastLoc = '';
-      for (const l of disassembleRange(read, start, count - out.length, { symbolize: (x) => rt.info.symbolize(x) })) {
-        const loc = rt.info.location(l.address);
+      for (const l of rt.disassemble(vm, base + (args.offset ?? 0), args.instructionOffset ?? 0, count)) {
+        const ins: DebugProtocol.DisassembledInstruction = { address: hex(l.address), instruction: l.text };
+        if (l.bytes !== undefined) ins.instructionBytes = l.bytes;
+        if (l.symbol !== undefined) ins.symbol = l.symbol;
+        if (l.invalid) ins.presentationHint = 'invalid';
+        const loc = l.location;
         const key = loc ? `${loc.path}:${loc.line}` : '';
-        const ins: DebugProtocol.DisassembledInstruction = {
-          address: hex(l.address),
-          instructionBytes: l.bytes,
-          instruction: l.kind === 'unreadable' ? '??' : l.text,
-          symbol: rt.info.functionAt(l.address)?.addr === l.address ? rt.info.functionAt(l.address)!.name : undefined,
-        };
-        if (l.kind === 'unreadable') ins.presentationHint = 'invalid';
         if (loc !== undefined && key !== lastLoc) {
           ins.location = new Source(basename(loc.path), loc.path);
           ins.line = loc.line;
@@ -653,13 +626,11 @@ export class LockstepSession extends LoggingDebugSession {
       const base = parseAddress(args?.memoryReference);
       if (base === undefined) throw new RequestError(`bad memoryReference ${JSON.stringify(args?.memoryReference)}`);
       if (!Number.isInteger(args.count) || args.count < 0 || args.count > 16 * 1024 * 1024) throw new RequestError('count: 0..16 MiB');
-      const m = this.focus()?.machine;
-      if (m === undefined) throw new RequestError('no VM to read from');
+      const vm = this.focus();
+      if (vm === undefined) throw new RequestError('no VM to read from');
       const start = (base + (args.offset ?? 0)) >>> 0;
-      let n = 0;
-      while (n < args.count && m.ram.contains(start + n, 1)) n++;
-      const bytes = n > 0 ? m.ram.readBytes(start, n) : new Uint8Array(0);
-      response.body = { address: hex(start), data: Buffer.from(bytes).toString('base64'), unreadableBytes: args.count - n };
+      const r = this.runtime.readMemory(vm, start, args.count);
+      response.body = { address: hex(start), data: Buffer.from(r.bytes).toString('base64'), unreadableBytes: r.unreadable };
       this.sendResponse(response);
     });
   }
@@ -671,21 +642,13 @@ export class LockstepSession extends LoggingDebugSession {
       const base = parseAddress(args?.memoryReference);
       if (base === undefined) throw new RequestError(`bad memoryReference ${JSON.stringify(args?.memoryReference)}`);
       if (typeof args.data !== 'string') throw new RequestError('data: base64 text is needed');
-      const m = this.focus()?.machine;
-      if (m === undefined) throw new RequestError('no VM to write to');
+      const vm = this.focus();
+      if (vm === undefined) throw new RequestError('no VM to write to');
       const start = (base + (args.offset ?? 0)) >>> 0;
-      let data = new Uint8Array(Buffer.from(args.data, 'base64'));
-      if (!m.ram.contains(start, data.length)) {
-        if (args.allowPartial !== true) throw new RequestError(`write of ${data.length} bytes at ${hex(start)} is outside RAM`);
-        let n = 0;
-        while (n < data.length && m.ram.contains(start + n, 1)) n++;
-        data = data.subarray(0, n);
-      }
-      m.ram.writeBytes(start, data);
-      m.cpu.invalidateCode(start, data.length);
-      response.body = { bytesWritten: data.length };
+      const written = rt.writeMemory(vm, start, new Uint8Array(Buffer.from(args.data, 'base64')), args.allowPartial === true);
+      response.body = { bytesWritten: written };
       this.sendResponse(response);
-      this.sendEvent(new MemoryEvent(hex(start), 0, data.length));
+      this.sendEvent(new MemoryEvent(hex(start), 0, written));
     });
   }
 
@@ -699,9 +662,8 @@ export class LockstepSession extends LoggingDebugSession {
       if (args.context === 'repl' && expr.startsWith('.')) return this.consoleCommand(response, expr);
       const v = this.vmOfFrame(args.frameId);
       if (v === undefined) throw new RequestError('no VM to evaluate in');
-      const r = evaluate(expr, v.machine, rt.info);
-      const addr = r.address ?? (v.machine.ram.contains(r.value >>> 0, 1) ? r.value >>> 0 : undefined);
-      response.body = { result: formatValue(r.value), variablesReference: 0, memoryReference: addr !== undefined ? hex(addr) : undefined };
+      const r = rt.evaluate(v, expr);
+      response.body = { result: formatValue(r.value), variablesReference: 0, memoryReference: r.address !== undefined ? hex(r.address) : undefined };
       this.sendResponse(response);
     });
   }
@@ -720,14 +682,14 @@ export class LockstepSession extends LoggingDebugSession {
     });
   }
 
-  private consoleCommand(response: DebugProtocol.EvaluateResponse, line: string): void {
+  private consoleCommand(response: DebugProtocol.EvaluateResponse, line: string): void | Promise<void> {
     const cmd = parseConsoleCommand(line);
     if (cmd.verb === 'help') {
       response.body = { result: CONSOLE_HELP, variablesReference: 0 };
       this.sendResponse(response);
       return;
     }
-    this.custom(cmd.verb, cmd.args as Record<string, unknown>, (body) => {
+    return this.custom(cmd.verb, cmd.args as Record<string, unknown>, (body) => {
       response.body = { result: formatConsoleReply(cmd, body), variablesReference: 0 };
       this.sendResponse(response);
     });
@@ -737,7 +699,7 @@ export class LockstepSession extends LoggingDebugSession {
 
   protected override customRequest(command: string, response: DebugProtocol.Response, args: unknown): void {
     this.handle(response, () => {
-      this.custom(command, (args ?? {}) as Record<string, unknown>, (body) => {
+      return this.custom(command, (args ?? {}) as Record<string, unknown>, (body) => {
         response.body = body;
         this.sendResponse(response);
       });
@@ -745,7 +707,7 @@ export class LockstepSession extends LoggingDebugSession {
   }
 
   /** The custom verbs, shared by custom requests and Debug Console commands. Calls `reply` before any events. */
-  private custom(command: string, args: Record<string, unknown>, reply: (body: unknown) => void): void {
+  private custom(command: string, args: Record<string, unknown>, reply: (body: unknown) => void): void | Promise<void> {
     const rt = this.runtime;
     if (typeof args !== 'object' || args === null) throw new RequestError(`${command}: arguments must be an object`);
     switch (command) {
@@ -764,14 +726,14 @@ export class LockstepSession extends LoggingDebugSession {
       }
       case 'findDivergence': {
         if (rt.isRunning) throw new RequestError('the cluster is running: pause it first');
-        const d = rt.findDivergence();
-        if (d.same) {
-          reply({ same: true });
-          return;
-        }
-        reply({ instret: d.instret, same: false, differences: compareVms(rt) });
-        this.reportStop({ reason: 'goto', vm: d.secondary, description: `First difference at instruction ${d.instret}` }, true);
-        return;
+        return this.withProgress('Searching for the first difference', () => rt.findDivergence()).then((d) => {
+          if (d.same) {
+            reply({ same: true });
+            return;
+          }
+          reply({ instret: d.instret, same: false, differences: compareVms(rt) });
+          this.reportStop({ reason: 'goto', vm: d.secondary, description: `First difference at instruction ${d.instret}` }, true);
+        });
       }
       case 'compareVMs': {
         if (rt.isRunning) throw new RequestError('the cluster is running: pause it first');
@@ -781,7 +743,7 @@ export class LockstepSession extends LoggingDebugSession {
       }
       case 'seek': {
         let stop: RuntimeStop;
-        if (typeof args.timeMs === 'number' && args.timeMs * NS_PER_MS > rt.tm.frontierNs + 2 * NS_PER_MS && !rt.isRunning) {
+        if (typeof args.timeMs === 'number' && args.timeMs * NS_PER_MS > rt.frontierNs + 2 * NS_PER_MS && !rt.isRunning) {
           // Into the unexplored future: run there in chunks, so the adapter stays responsive and pause works.
           const target = Math.min(args.timeMs * NS_PER_MS, rt.endNs);
           reply({ nowNs: target });
@@ -799,7 +761,7 @@ export class LockstepSession extends LoggingDebugSession {
           rt.runUntil(target).then(
             (s) => {
               end();
-              this.reportStop({ ...s, vm: s.vm ?? this.focus()?.id, reason: s.reason === 'pause' ? 'pause' : 'goto' }, true);
+              this.reportStop({ ...s, vm: s.vm ?? this.focus(), reason: s.reason === 'pause' ? 'pause' : 'goto' }, true);
             },
             (e) => {
               end();
@@ -812,15 +774,15 @@ export class LockstepSession extends LoggingDebugSession {
         else if (typeof args.vm === 'number' && typeof args.instret === 'number') stop = rt.seekInstret(args.vm, args.instret);
         else if (typeof args.event === 'string') stop = rt.seekEvent(args.event, typeof args.n === 'number' ? args.n : 0);
         else throw new RequestError('seek: give {timeMs}, {vm, instret} or {event, n}');
-        reply({ nowNs: rt.cluster.nowNs });
+        reply({ nowNs: rt.nowNs });
         this.reportStop({ ...stop, reason: 'goto' }, true);
         return;
       }
       case 'checkpoint': {
         const op = String(args.op ?? 'list');
-        const list = rt.checkpoint(op, typeof args.name === 'string' ? args.name : undefined).filter((c) => !c.name.startsWith('\u0000'));
+        const list = rt.checkpoint(op, typeof args.name === 'string' ? args.name : undefined);
         reply({ checkpoints: list });
-        if (op === 'jump') this.reportStop({ reason: 'goto', vm: this.focus()?.id }, true);
+        if (op === 'jump') this.reportStop({ reason: 'goto', vm: this.focus() }, true);
         return;
       }
       case 'timeline':
@@ -853,21 +815,4 @@ function parseAddress(ref: unknown): number | undefined {
   if (typeof ref !== 'string') return undefined;
   const m = /^\s*(?:0x)?([0-9a-fA-F]{1,8})\s*$/.exec(ref);
   return m === null ? undefined : parseInt(m[1], 16) >>> 0;
-}
-
-function tryEval(expr: string, v: VmInstance, rt: LockstepRuntime): number | undefined {
-  try {
-    return evaluate(expr, v.machine, rt.info).value >>> 0;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The closest address at or before `addr` known to start an instruction (line row or symbol). */
-function syncPoint(rt: LockstepRuntime, addr: number): number {
-  let best = -1;
-  for (const r of rt.info.lines) if (r.addr <= addr && r.addr > best) best = r.addr;
-  const fn = rt.info.functionAt(addr);
-  if (fn !== undefined && fn.addr > best) best = fn.addr;
-  return best < 0 ? (addr & ~1) >>> 0 : best;
 }

@@ -1,11 +1,14 @@
-// Time travel over the whole cluster: automatic checkpoints, seek to a time or an instruction, step back, reverse continue, bookmarks.
+// Time travel over the whole cluster: automatic checkpoints, seek to a time or an instruction, step back, reverse continue, bookmarks; holds the stop set it re-arms after every restore.
 
 import type { Cluster, ClusterStop } from '../ft/cluster';
 import { NS_PER_MS } from '../ft/cluster';
 import { ClusterCheckpoint, restoreCheckpoint, takeCheckpoint } from '../ft/checkpoint';
 import type { TraceEvent } from '../ft/sim/trace';
 import type { FaultSpec } from '../ft/scenario';
-import { callDelta, Step } from './line-stepping';
+import { StopSet } from './stop-set';
+import { drain } from './search';
+import type { Search } from './search';
+import type { VmInstance } from '../ft/protocol/vm';
 import type { MachineSnapshot } from '../machine/machine';
 import { copiedPages } from '../machine/snapshot';
 
@@ -34,6 +37,15 @@ const LAG_SAMPLE_MIN_NS = 100_000;
 /** The secondary's execution lag behind the primary at one simulated time; null while there is no running pair. */
 export interface LagSample { timeNs: number; lagNs: number | null }
 
+/** Who hears of the cluster's trace events and released outputs (the debugger), through the time machine. */
+export interface TravelListener {
+  traced(ev: TraceEvent): void;
+  released(vm: VmInstance, seq: number, atNs: number): void;
+}
+
+/** A moment to come back to exactly (`here`, `returnTo`); opaque to callers. */
+export interface Position { readonly nowNs: number }
+
 export class TimeMachine {
   private readonly auto: Stored[] = [];
   private readonly bookmarks = new Map<string, Stored>();
@@ -46,14 +58,27 @@ export class TimeMachine {
   private lag: LagSample[] = [];
   /** The faults injected on the current branch of history: re-scheduled whenever an earlier checkpoint is restored. */
   private timeline: { atNs: number; fault: FaultSpec }[];
-  /** Call depth at the end of the last `history` (relative to its start). */
-  lastHistoryDepth = 0;
+  /** Breakpoints, watchpoints and temporary stops of every VM, armed again on each new VM object. */
+  readonly stops: StopSet;
+  private listener: TravelListener | null = null;
 
   constructor(readonly cluster: Cluster, opts: TimeMachineOptions = {}) {
     this.intervalNs = opts.checkpointIntervalNs ?? 2 * NS_PER_MS;
     this.keepMax = opts.checkpointsMax ?? 512;
+    if (!(this.intervalNs > 0 && this.keepMax >= 2)) throw new Error(`time machine: bad options ${JSON.stringify(opts)}`);
     this.timeline = cluster.injected.slice();
+    this.stops = new StopSet(() => cluster.vms);
+    cluster.observer = {
+      vmCreated: (vm) => this.stops.arm(vm),
+      traced: (ev) => this.listener?.traced(ev),
+      released: (vm, seq, atNs) => this.listener?.released(vm, seq, atNs),
+    };
     this.auto.push(this.store());
+  }
+
+  /** One listener at a time hears of trace events and released outputs as the cluster runs. */
+  listen(l: TravelListener | null): void {
+    this.listener = l;
   }
 
   get checkpointCount(): number {
@@ -69,6 +94,31 @@ export class TimeMachine {
   private restore(s: Stored): void {
     restoreCheckpoint(this.cluster, s.cp);
     for (const i of this.timeline.slice(s.cp.injectedCount)) this.cluster.scheduleInjected(i.atNs, i.fault);
+    this.stops.armAll();
+  }
+
+  private rearm(vm: number | undefined): void {
+    const v = vm === undefined ? undefined : this.cluster.vm(vm);
+    if (v !== undefined) this.stops.arm(v);
+  }
+
+  /** The present, to come back to with `returnTo`. */
+  here(): Position {
+    return this.store();
+  }
+
+  returnTo(p: Position): void {
+    this.restore(p as Stored);
+  }
+
+  /** Runs `f` (which may travel anywhere) and comes back to exactly the present. */
+  *visitAndReturn<T, P>(f: () => Generator<P, T>): Generator<P, T> {
+    const p = this.here();
+    try {
+      return yield* f();
+    } finally {
+      this.returnTo(p);
+    }
   }
 
   /** Runs forward to `untilNs`, checkpointing on the way; breakpoints stop it unless `ignoreBreakpoints`. */
@@ -84,7 +134,10 @@ export class TimeMachine {
         this.sampleLag();
       }
       if (stop.reason === 'time' && c.nowNs >= next && c.nowNs > last) this.addAuto();
-      if ((stop.reason === 'breakpoint' || stop.reason === 'watchpoint') && ignoreBreakpoints) continue;
+      if ((stop.reason === 'breakpoint' || stop.reason === 'watchpoint') && ignoreBreakpoints) {
+        this.rearm(stop.vm); // the stop may be where the guest moved its trap vector
+        continue;
+      }
       if (stop.reason !== 'time' || c.nowNs >= untilNs) return stop;
     }
     throw new Error('forward: too many stops');
@@ -134,7 +187,8 @@ export class TimeMachine {
     return this.runVmTo(vm, instret);
   }
 
-  private runVmTo(vm: number, instret: number): TravelStop {
+  /** Runs forward until VM `vm` has retired `instret` instructions (breakpoints ignored). */
+  runVmTo(vm: number, instret: number): TravelStop {
     const c = this.cluster;
     const v = c.vm(vm);
     if (v === undefined) return { reason: 'unreachable' };
@@ -160,14 +214,21 @@ export class TimeMachine {
    * position of VM `vm`, or to the start of the recording when there is none.
    */
   reverseContinue(vm: number): TravelStop {
+    return drain(this.reverseSearch(vm));
+  }
+
+  /** `reverseContinue` as a search: one segment of history (checkpoint to checkpoint) per step, newest first. */
+  *reverseSearch(vm: number): Search<TravelStop> {
     const c = this.cluster;
     const v = c.vm(vm);
     if (v === undefined) return { reason: 'unreachable' };
     let endInstret = v.machine.instret;
+    const total = this.auto.length;
     for (let i = this.auto.length - 1; i >= 0; i--) {
       const s = this.auto[i];
       const startInstret = s.instrets.get(vm);
       if (startInstret === undefined || startInstret >= endInstret) continue;
+      yield { what: 'reverse continue', done: total - 1 - i, total };
       const hits = this.hitsBetween(s, vm, endInstret).filter((h) => h.vm !== vm || h.instret < endInstret);
       if (hits.length > 0) {
         const h = hits[hits.length - 1];
@@ -192,6 +253,7 @@ export class TimeMachine {
       if (stop.reason === 'breakpoint' || stop.reason === 'watchpoint') {
         const hv = c.vm(stop.vm!)!;
         hits.push({ vm: hv.id, instret: hv.machine.instret, nowNs: c.nowNs, reason: stop.reason });
+        this.rearm(hv.id);
         continue;
       }
       if (stop.reason === 'step' || stop.reason === 'time') break;
@@ -225,32 +287,6 @@ export class TimeMachine {
       if (k !== undefined) return k;
     }
     return 0;
-  }
-
-  /**
-   * The instructions VM `vm` executed from `fromInstret` up to (not including) `toInstret`: for each,
-   * its instret, pc and sp before it ran. Leaves the cluster at `toInstret`. Null if unreachable.
-   */
-  history(vm: number, fromInstret: number, toInstret: number): Step[] | null {
-    const from = Math.max(fromInstret, this.earliestInstret(vm));
-    if (this.seekInstret(vm, from).reason !== 'step') return null;
-    const c = this.cluster;
-    const steps: Step[] = [];
-    let depth = 0;
-    for (let k = from; k < toInstret; k++) {
-      const m = c.vm(vm)!.machine;
-      const pc = m.pc;
-      steps.push({ instret: k, pc, depth });
-      const insn = m.ram.contains(pc, 4) ? m.ram.dv.getUint32(pc - m.ram.base, true) : 0;
-      const mtvec = m.cpu.readCsr(0x305) & ~3;
-      if (this.runVmTo(vm, k + 1).reason !== 'step') return null;
-      const next = m.pc;
-      // A trap entry (the next pc is the handler, not where the instruction led) counts as a call.
-      const trapped = next === mtvec && callDelta(insn) === 0 && next !== pc + 4 && next !== pc + 2;
-      depth += trapped ? 1 : callDelta(insn);
-    }
-    this.lastHistoryDepth = depth;
-    return steps;
   }
 
   /** Trace events up to the furthest point reached (they outlive going back in time): the timeline. */

@@ -69,11 +69,11 @@ test('line steps in assembly visit each source line in order; stepping back by l
   }
   assert.deepEqual(lines, [16, 17, 18, 19, 20]);
   assert.equal(rt.info.location(p.machine.pc)!.line, 21);
-  rt.stepBackLine(p.id, true);
+  await rt.stepBackLine(p.id, 'over');
   assert.equal(rt.info.location(p.machine.pc)!.line, 20);
-  rt.stepBackLine(p.id, true);
+  await rt.stepBackLine(p.id, 'over');
   assert.equal(rt.info.location(p.machine.pc)!.line, 19, 'back over the call to puts');
-  rt.stepBackLine(p.id, true);
+  await rt.stepBackLine(p.id, 'over');
   assert.equal(rt.info.location(p.machine.pc)!.line, 18);
 });
 
@@ -182,7 +182,7 @@ test('random debugging sessions (continue, steps, step back, seeks both ways, re
         else if (r < 0.6) ops.push(`seek:${rt.seekTime(Math.floor(rnd() * rt.cluster.nowNs)).reason}`);
         else if (r < 0.7) ops.push((await rt.runUntil(Math.min(60e6, rt.cluster.nowNs + rnd() * 5e6))).reason);
         else if (r < 0.78) ops.push(`inject:${rt.inject(faultPool[Math.floor(rnd() * faultPool.length)]).fault.kind}`);
-        else if (r < 0.85 && p) ops.push(`reverse:${rt.reverseContinue(p.id).reason}`);
+        else if (r < 0.85 && p) ops.push(`reverse:${(await rt.reverseContinue(p.id)).reason}`);
         else if (r < 0.9) rt.setCodeBreakpoints('function', rnd() < 0.5 ? [] : reply);
         else ops.push(`seek:${rt.seekTime(Math.min(60e6, rt.cluster.nowNs + rnd() * 3e6)).reason}`);
       } catch (e) {

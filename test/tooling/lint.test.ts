@@ -1,4 +1,4 @@
-// The project lint has teeth: nondeterminism in the simulation layers, upward imports and stray vscode imports fail it.
+// The project lint has teeth: nondeterminism in the simulation layers, upward imports, stray vscode imports and a session reaching past the runtime fail it.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -38,6 +38,8 @@ test('each rule fails on a violation', () => {
     [{ 'src/debug/a.ts': "import * as vscode from 'vscode';\n" }, /only src\/extension may import vscode/],
     [{ 'src/machine/a.ts': "import { x } from '../ft/b';\n", 'src/ft/b.ts': 'export const x = 1;\n' }, /imports must point down/],
     [{ 'src/lsp/a.ts': "import { x } from '../ft/b';\n", 'src/ft/b.ts': 'export const x = 1;\n' }, /must not import src\/ft/],
+    [{ 'src/debug/session.ts': "import type { VmInstance } from '../ft/protocol/vm';\n", 'src/ft/protocol/vm.ts': 'export interface VmInstance { id: number }\n' }, /only translates: it must not import src\/ft/],
+    [{ 'src/debug/session.ts': "import { hex8 } from '../machine/abi';\n", 'src/machine/abi.ts': 'export const hex8 = 1;\n' }, /must not import src\/machine/],
   ];
   for (const [files, message] of cases) {
     const r = runLint(tree(files));

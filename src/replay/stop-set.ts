@@ -1,0 +1,90 @@
+// The stops armed on each VM's CPU (breakpoints, watchpoints, the trap vector, one VM's temporary breakpoint), re-armed on every VM object a restore or a respawn creates.
+
+import type { VmInstance } from '../ft/protocol/vm';
+
+export interface WatchRange { addr: number; len: number }
+
+/** A breakpoint on one VM only (a step over or out, a goto): the return address or the target. */
+export interface TempStop { vm: number; addr: number }
+
+export class StopSet {
+  private code: number[] = [];
+  private watches: WatchRange[] = [];
+  /** Also stop at each VM's trap vector (its own mtvec), and at `trapVectorMoves` to follow it. */
+  private trapVector = false;
+  private trapVectorMoves: readonly number[] = [];
+  private temp: TempStop | null = null;
+  /** Depth of `only` scopes: while > 0 just the temporary breakpoint is armed (an internal search). */
+  private onlyDepth = 0;
+
+  constructor(private readonly vms: () => readonly VmInstance[]) {}
+
+  /** Code addresses every VM stops at. */
+  setCode(addrs: Iterable<number>): void {
+    this.code = [...new Set([...addrs].map((a) => a >>> 0))];
+    this.armAll();
+  }
+
+  setWatches(ranges: readonly WatchRange[]): void {
+    for (const r of ranges) if (!(Number.isInteger(r.addr) && r.len > 0)) throw new Error(`watch: bad range ${JSON.stringify(r)}`);
+    this.watches = ranges.map((r) => ({ addr: r.addr >>> 0, len: r.len }));
+    this.armAll();
+  }
+
+  /** `moves`: addresses just after the guest's writes to mtvec, where the vector is looked up again. */
+  setTrapVector(on: boolean, moves: readonly number[]): void {
+    this.trapVector = on;
+    this.trapVectorMoves = moves;
+    this.armAll();
+  }
+
+  get tempStop(): TempStop | null {
+    return this.temp;
+  }
+
+  /** Replaces the temporary breakpoint; only the VMs of the old and the new one are re-armed. */
+  setTemp(t: TempStop | null): void {
+    const old = this.temp;
+    this.temp = t === null ? null : { vm: t.vm, addr: t.addr >>> 0 };
+    for (const v of this.vms()) if (v.id === old?.vm || v.id === t?.vm) this.arm(v);
+  }
+
+  /** Runs `f` with only `t` armed (no user breakpoints, watchpoints or trap vector), then re-arms everything. */
+  *only<T, P>(t: TempStop | null, f: () => Generator<P, T>): Generator<P, T> {
+    const saved = this.temp;
+    this.onlyDepth++;
+    this.temp = t;
+    this.armAll();
+    try {
+      return yield* f();
+    } finally {
+      this.onlyDepth--;
+      this.temp = saved;
+      this.armAll();
+    }
+  }
+
+  armAll(): void {
+    for (const v of this.vms()) this.arm(v);
+  }
+
+  /** Puts this set's stops on one VM's CPU (again after the guest moved its trap vector). */
+  arm(v: VmInstance): void {
+    const cpu = v.machine.cpu;
+    const pcs = new Set<number>();
+    if (this.temp !== null && this.temp.vm === v.id) pcs.add(this.temp.addr);
+    if (this.onlyDepth > 0) {
+      cpu.setBreakpoints(pcs);
+      cpu.setWatchpoints([]);
+      return;
+    }
+    for (const a of this.code) pcs.add(a);
+    if (this.trapVector) {
+      const vec = (cpu.mtvec & ~3) >>> 0;
+      if (vec !== 0) pcs.add(vec);
+      for (const a of this.trapVectorMoves) pcs.add(a);
+    }
+    cpu.setBreakpoints(pcs);
+    cpu.setWatchpoints(this.watches);
+  }
+}
