@@ -95,6 +95,11 @@ export interface RuntimeOptions {
    * prove that stops and the run itself do not depend on where chunks end.
    */
   chunkPlanNs?: readonly number[];
+  /**
+   * Search steps per chunk of a travel through the past (normally: as many as fit in ~6 ms of wall time):
+   * tests use it to see progress and pause a travel at a known point.
+   */
+  travelChunkSteps?: number;
 }
 
 /**
@@ -126,6 +131,7 @@ export class LockstepRuntime extends EventEmitter {
   private chunkNs = 0.2 * NS_PER_MS;
   private chunkPlanNs: readonly number[] | null = null;
   private chunkCount = 0;
+  private readonly travelChunkSteps: number | null;
   lastException: { filter: ExceptionFilter; text: string } | null = null;
 
   constructor(opts: RuntimeOptions) {
@@ -141,6 +147,10 @@ export class LockstepRuntime extends EventEmitter {
       this.chunkPlanNs = opts.chunkPlanNs;
       this.chunkNs = opts.chunkPlanNs[0];
     }
+    if (opts.travelChunkSteps !== undefined && !(Number.isSafeInteger(opts.travelChunkSteps) && opts.travelChunkSteps > 0)) {
+      throw new Error(`travelChunkSteps must be a positive integer, not ${opts.travelChunkSteps}`);
+    }
+    this.travelChunkSteps = opts.travelChunkSteps ?? null;
     this.tm = new TimeMachine(this.cluster);
     this.reverse = new Reverse(this.tm, this.info);
     this.bps = new Breakpoints(this.info, (text, category) => this.emit('output', text, category));
@@ -611,10 +621,11 @@ export class LockstepRuntime extends EventEmitter {
     const start = this.tm.here();
     let lastYield = performance.now();
     try {
-      for (;;) {
+      for (let steps = 1; ; steps++) {
         const r = search.next();
         if (r.done === true) return { value: r.value };
-        if (performance.now() - lastYield < CHUNK_WALL_MS) continue;
+        const chunkDone = this.travelChunkSteps !== null ? steps % this.travelChunkSteps === 0 : performance.now() - lastYield >= CHUNK_WALL_MS;
+        if (!chunkDone) continue;
         this.emit('progress', r.value satisfies Progress);
         await new Promise<void>((res) => setImmediate(res));
         lastYield = performance.now();

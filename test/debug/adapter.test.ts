@@ -250,6 +250,37 @@ test('a long seek into the future reports progress, and cancelling it pauses the
     assert.ok(tl.nowNs > 0 && tl.nowNs < 500000e6, `stopped on the way at ${tl.nowNs} ns`);
   }));
 
+test('a long reverse continue reports progress, and cancelling it leaves the cluster where it was', () =>
+  withClient(async (dc) => {
+    const dir = mkdtempSync(join(tmpdir(), 'lockstep-spin-'));
+    const spin = join(dir, 'spin.s');
+    writeFileSync(spin, '    .text\n    .globl _start\n_start:\n1:  addi a0, a0, 1\n    j 1b\n');
+    await dc.initializeRequest({ adapterID: 'lockstep', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true, supportsProgressReporting: true });
+    const init = dc.waitForEvent('initialized');
+    await dc.launchRequest({ program: spin, untilMs: 1000 } as DebugProtocol.LaunchRequestArguments);
+    await init;
+    await stoppedAfter(dc, () => dc.configurationDoneRequest());
+    await stoppedAfter(dc, () => dc.customRequest('seek', { timeMs: 400 }));
+    const before = (await dc.customRequest('timeline')).body.nowNs;
+    const a0 = await evalIn(dc, 'a0');
+    // No breakpoints: the search re-runs every segment of 400 ms of history, far longer than one chunk.
+    const started = dc.waitForEvent('progressStart') as Promise<DebugProtocol.ProgressStartEvent>;
+    const stopped = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    const reply = dc.reverseContinueRequest({ threadId: 1 });
+    const p = await started;
+    assert.equal(p.body.cancellable, true);
+    assert.equal(p.body.title, 'Reverse continue');
+    const ended = dc.waitForEvent('progressEnd');
+    await dc.customRequest('cancel', { progressId: p.body.progressId });
+    await reply;
+    const stop = await stopped;
+    assert.equal(stop.body.reason, 'pause');
+    assert.match(stop.body.description ?? '', /reverse continue stopped where it began/);
+    await ended;
+    assert.equal((await dc.customRequest('timeline')).body.nowNs, before);
+    assert.equal(await evalIn(dc, 'a0'), a0);
+  }));
+
 test('malformed launch arguments and requests get error responses and the adapter keeps serving', () =>
   withClient(async (dc) => {
     await dc.initializeRequest();

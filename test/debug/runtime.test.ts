@@ -197,3 +197,43 @@ test('random debugging sessions (continue, steps, step back, seeks both ways, re
     assert.equal(rt.cluster.trace.hash(), straight.trace.hash(), `seed ${seed}: ${ops.join(' ')}`);
   }
 });
+
+test('travels through the past run in chunks: they report progress, and a pause brings the cluster back where it began', async () => {
+  const l = prepareLaunch({ program: KVSTORE, untilMs: 80 });
+  const rt = new LockstepRuntime({ scenario: l.scenario, program: l.program, programPath: l.programPath, travelChunkSteps: 1 });
+  await rt.runUntil(40e6);
+  const p = rt.cluster.primary!.id;
+  const here = { nowNs: rt.cluster.nowNs, instret: rt.vm(p)!.machine.instret, hash: rt.vm(p)!.machine.hash() };
+  const seen: { what: string; done: number; total: number }[] = [];
+  rt.on('progress', (x) => seen.push(x));
+  // No breakpoints: reverse continue scans every segment of history back to the start.
+  const done = await rt.reverseContinue(p);
+  assert.equal(done.description, 'Start of the recording');
+  assert.ok(seen.length >= 10, `progress reported ${seen.length} times`);
+  assert.ok(seen.every((x, i) => x.what === 'reverse continue' && x.done < x.total && (i === 0 || x.done > seen[i - 1].done)), 'progress only grows');
+  await rt.runUntil(40e6);
+  assert.equal(rt.cluster.nowNs, here.nowNs);
+  seen.length = 0;
+  rt.once('progress', () => rt.pause());
+  const paused = await rt.reverseContinue(p);
+  assert.equal(paused.reason, 'pause');
+  assert.match(paused.description ?? '', /Paused: reverse continue stopped where it began/);
+  assert.equal(seen.length, 1, 'the pause took effect at the end of the first chunk');
+  assert.deepEqual({ nowNs: rt.cluster.nowNs, instret: rt.vm(p)!.machine.instret, hash: rt.vm(p)!.machine.hash() }, here);
+  assert.equal(rt.isRunning, false);
+});
+
+test('reverse line steps: in enters the callee the previous line called, out goes back to the call', async () => {
+  const l = prepareLaunch({ program: HELLO, untilMs: 10 });
+  const rt = new LockstepRuntime({ scenario: l.scenario, program: l.program, programPath: l.programPath });
+  const p = rt.cluster.primary!;
+  const line = () => rt.info.location(p.machine.pc)?.line;
+  for (let i = 0; i < 5; i++) await rt.stepLine(p.id, true); // to line 21, after the call to puts on 20
+  assert.equal(line(), 21);
+  const puts = rt.info.symbol('puts')!;
+  await rt.stepBackLine(p.id, 'in');
+  assert.equal(rt.info.functionAt(p.machine.pc)?.name, puts.name, 'back into puts, at the last line it ran');
+  await rt.stepBackLine(p.id, 'out');
+  assert.equal(line(), 20, 'out of puts: at the call on line 20');
+  assert.equal(rt.info.functionAt(p.machine.pc)?.name === puts.name, false);
+});
