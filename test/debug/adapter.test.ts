@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import { HELLO, KVSTORE, KVSTORE_C, ROOT, lineOf, launch, stoppedAfter, topFrame, threadNames, evalIn, errorOf, withClient } from './helpers';
 
 test('launch stops on entry; threads are the VMs by role and host; the top frame is the first line of the .s', () =>
@@ -226,16 +227,21 @@ test('a runaway guest can be paused again and again (the cluster runs in chunks 
     }
   }));
 
+/** Launches an endless counting loop (a0 += 1) for a client that shows progress, stopped on entry. */
+async function launchSpin(dc: DebugClient, untilMs: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'lockstep-spin-'));
+  const spin = join(dir, 'spin.s');
+  writeFileSync(spin, '    .text\n    .globl _start\n_start:\n1:  addi a0, a0, 1\n    j 1b\n');
+  await dc.initializeRequest({ adapterID: 'lockstep', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true, supportsProgressReporting: true });
+  const init = dc.waitForEvent('initialized');
+  await dc.launchRequest({ program: spin, untilMs } as DebugProtocol.LaunchRequestArguments);
+  await init;
+  await stoppedAfter(dc, () => dc.configurationDoneRequest());
+}
+
 test('a long seek into the future reports progress, and cancelling it pauses the cluster', () =>
   withClient(async (dc) => {
-    const dir = mkdtempSync(join(tmpdir(), 'lockstep-spin-'));
-    const spin = join(dir, 'spin.s');
-    writeFileSync(spin, '    .text\n    .globl _start\n_start:\n1:  addi a0, a0, 1\n    j 1b\n');
-    await dc.initializeRequest({ adapterID: 'lockstep', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true, supportsProgressReporting: true });
-    const init = dc.waitForEvent('initialized');
-    await dc.launchRequest({ program: spin, untilMs: 600000 } as DebugProtocol.LaunchRequestArguments);
-    await init;
-    await stoppedAfter(dc, () => dc.configurationDoneRequest());
+    await launchSpin(dc, 600000);
     const started = dc.waitForEvent('progressStart') as Promise<DebugProtocol.ProgressStartEvent>;
     const stopped = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
     await dc.customRequest('seek', { timeMs: 500000 });
@@ -252,14 +258,7 @@ test('a long seek into the future reports progress, and cancelling it pauses the
 
 test('a long reverse continue reports progress, and cancelling it leaves the cluster where it was', () =>
   withClient(async (dc) => {
-    const dir = mkdtempSync(join(tmpdir(), 'lockstep-spin-'));
-    const spin = join(dir, 'spin.s');
-    writeFileSync(spin, '    .text\n    .globl _start\n_start:\n1:  addi a0, a0, 1\n    j 1b\n');
-    await dc.initializeRequest({ adapterID: 'lockstep', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true, supportsProgressReporting: true });
-    const init = dc.waitForEvent('initialized');
-    await dc.launchRequest({ program: spin, untilMs: 1000 } as DebugProtocol.LaunchRequestArguments);
-    await init;
-    await stoppedAfter(dc, () => dc.configurationDoneRequest());
+    await launchSpin(dc, 1000);
     await stoppedAfter(dc, () => dc.customRequest('seek', { timeMs: 400 }));
     const before = (await dc.customRequest('timeline')).body.nowNs;
     const a0 = await evalIn(dc, 'a0');
