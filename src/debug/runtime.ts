@@ -309,12 +309,14 @@ export class LockstepRuntime extends EventEmitter {
     }
   }
 
-  /** Sets pc, a register or a CSR of a stopped VM from an expression. */
+  /** Sets pc, a register or a CSR of a stopped VM from an expression; from a past moment, history branches there. */
   setRegister(vm: number, scope: 'regs' | 'csrs', name: string, valueText: string): number {
     this.assertStopped();
     const v = this.cluster.vm(vm);
     if (v === undefined) throw new Error('that VM is gone');
-    return access.setRegister(v.machine, this.info, scope, name, valueText);
+    const value = access.setRegister(v.machine, this.info, scope, name, valueText);
+    this.tm.branch(); // the old future did not have this write
+    return value;
   }
 
   evaluate(vm: number, expr: string): { value: number; address: number | undefined } {
@@ -338,9 +340,12 @@ export class LockstepRuntime extends EventEmitter {
     return access.readMemory(this.mustVm(vm).machine, start >>> 0, count);
   }
 
+  /** Writes a stopped VM's RAM; from a past moment, history branches there (the old future is discarded). */
   writeMemory(vm: number, start: number, data: Uint8Array, allowPartial: boolean): number {
     this.assertStopped();
-    return access.writeMemory(this.mustVm(vm).machine, start >>> 0, data, allowPartial);
+    const n = access.writeMemory(this.mustVm(vm).machine, start >>> 0, data, allowPartial);
+    this.tm.branch(); // the old future did not have this write
+    return n;
   }
 
   disassemble(vm: number, start: number, instructionOffset: number, count: number): DebugInstruction[] {

@@ -268,16 +268,25 @@ export class TimeMachine {
    */
   inject(fault: Parameters<Cluster['inject']>[0]): number {
     const c = this.cluster;
-    if (c.nowNs < this.frontierNs) {
-      this.auto.splice(0, this.auto.length, ...this.auto.filter((s, i) => i === 0 || s.nowNs <= c.nowNs));
-      this.frontierNs = c.nowNs;
-      this.known = c.trace.events.slice();
-      this.lag = this.lag.filter((x) => x.timeNs <= c.nowNs);
-      c.dropPendingInjections(); // the old future's injections go with it
-    }
+    this.branch();
     const atNs = c.inject(fault);
     this.timeline = c.injected.slice();
     return atNs;
+  }
+
+  /**
+   * The present becomes the end of history: when it is in the past, the old future (its checkpoints,
+   * events, lag samples, pending injections) is discarded, so what runs from here is a new branch. A
+   * what-if fault or a debugger's write into a VM's state does this first.
+   */
+  branch(): void {
+    const c = this.cluster;
+    if (c.nowNs >= this.frontierNs) return;
+    this.auto.splice(0, this.auto.length, ...this.auto.filter((s, i) => i === 0 || s.nowNs <= c.nowNs));
+    this.frontierNs = c.nowNs;
+    this.known = c.trace.events.slice();
+    this.lag = this.lag.filter((x) => x.timeNs <= c.nowNs);
+    c.dropPendingInjections(); // the old future's injections go with it
   }
 
   /** The first instruction count of VM `vm` this recording holds (where it was born, or 0). */

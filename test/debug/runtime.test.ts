@@ -237,3 +237,21 @@ test('reverse line steps: in enters the callee the previous line called, out goe
   assert.equal(line(), 20, 'out of puts: at the call on line 20');
   assert.equal(rt.info.functionAt(p.machine.pc)?.name === puts.name, false);
 });
+
+test('a write into a VM at a past moment branches history there: travelling forward keeps it', async () => {
+  const l = prepareLaunch({ program: KVSTORE, untilMs: 80 });
+  const rt = new LockstepRuntime({ scenario: l.scenario, program: l.program, programPath: l.programPath });
+  await rt.runUntil(40e6);
+  const p = rt.cluster.primary!.id;
+  const ticks = rt.info.symbol('ticks')!.addr;
+  const read = () => new DataView(rt.readMemory(p, ticks, 4).bytes.buffer).getUint32(0, true);
+  const atForty = read();
+  rt.seekTime(20e6);
+  rt.writeMemory(p, ticks, new Uint8Array([0, 0, 0, 1]), false); // ticks = 0x01000000
+  assert.equal(rt.frontierNs, 20e6, 'the old future is gone');
+  rt.seekTime(40e6);
+  assert.ok(read() >= 0x01000000, `the write survived the travel (ticks ${read()}, ${atForty} before the write)`);
+  rt.seekTime(30e6);
+  rt.setRegister(p, 'regs', 'a0', '0x1234');
+  assert.equal(rt.frontierNs, 30e6);
+});
