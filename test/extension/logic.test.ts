@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { dynamicConfigurations, initialConfigurations, isGuestProgram, resolveLaunch } from '../../src/extension/defaults';
 import { initialStatus, statusFromEvent } from '../../src/extension/status';
-import { actionCommands, describeReply } from '../../src/extension/actions';
+import { ActionCommand, actionCommands, CustomRequest, describeReply } from '../../src/extension/actions';
 import { prepareLaunch } from '../../src/debug/launch';
 import { parseScenario } from '../../src/ft/scenario';
 
@@ -76,9 +76,9 @@ test('status bar text from the FT state events', () => {
 
 test('palette commands are valid custom requests: FT actions and faults the scenario schema accepts', () => {
   const cmds = actionCommands();
-  assert.deepEqual(cmds.filter((c) => c.request.command === 'ftAction').map((c) => c.request.args.action),
+  assert.deepEqual(cmds.flatMap((c) => (c.request.command === 'ftAction' ? [c.request.args.action] : [])),
     ['testFailover', 'testRestartSecondary', 'turnOffFT', 'turnOnFT', 'suspendFT', 'resumeFT']);
-  const faults = cmds.filter((c) => c.request.command === 'injectFault');
+  const faults = cmds.filter((c): c is ActionCommand & { request: CustomRequest<'injectFault'> } => c.request.command === 'injectFault');
   assert.ok(faults.some((f) => f.request.args.kind === 'hostCrash' && f.request.args.host === '@primary'));
   const hosts = [{ name: 'host-a' }, { name: 'host-b' }];
   for (const f of faults) assert.doesNotThrow(() => parseScenario({ program: hello, hosts, faults: [{ atMs: 1, ...f.request.args }] }), f.id);
