@@ -41,11 +41,13 @@ export interface Span {
   label: string;
 }
 
+/** What a mark is: the trace kind of its event (`fault`, `goLive`, …), `scheduled` (a fault still ahead) or `checkpoint`. */
+export type MarkKind = RawEvent['kind'] | 'scheduled' | 'checkpoint';
+
 /** A point event. `important` ones become focusable buttons in the webview; the rest are drawn on the canvas. */
 export interface Mark {
   lane: number;
-  /** The trace kind (`fault`, `goLive`, …), `scheduled` (a fault still ahead) or `checkpoint`. */
-  kind: string;
+  kind: MarkKind;
   timeNs: number;
   /** Short label (`hostCrash`, `go-live`, `won test-and-set`). */
   label: string;

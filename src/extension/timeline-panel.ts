@@ -27,16 +27,18 @@ export class TimelinePanel {
 
   constructor(extensionUri: vscode.Uri, onDispose: () => void) {
     const media = vscode.Uri.joinPath(extensionUri, 'media');
+    // The page script is built from src/extension/webview (scripts/build.mjs); its stylesheet and icon are in media/.
+    const script = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
     this.panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'Lockstep Timeline', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {
       enableScripts: true,
-      localResourceRoots: [media],
+      localResourceRoots: [media, script],
     });
     this.panel.iconPath = vscode.Uri.joinPath(media, 'lockstep.svg');
     const w = this.panel.webview;
     w.html = timelineHtml({
       cspSource: w.cspSource,
       nonce: newNonce(),
-      scriptUri: w.asWebviewUri(vscode.Uri.joinPath(media, 'timeline.js')).toString(),
+      scriptUri: w.asWebviewUri(vscode.Uri.joinPath(script, 'timeline.js')).toString(),
       styleUri: w.asWebviewUri(vscode.Uri.joinPath(media, 'timeline.css')).toString(),
     });
     w.onDidReceiveMessage((m: unknown) => this.onMessage(m));
