@@ -3,9 +3,9 @@
 // types are the contract: the adapter builds its replies as these types, the Debug Console formats them, the
 // extension reads them, and the contract test checks real replies against the same shapes.
 //
-// No runtime imports: the extension and the timeline webview bundle this module (or only its types) without
-// pulling in any other adapter code. The kinds, roles and statuses below are the simulator's own unions
-// (src/ft); test/debug/contract.test.ts fails at compile time when either side changes without the other.
+// No runtime imports: the extension bundles this module without pulling in any other adapter code, and the Timeline
+// page's program (DOM, no Node) compiles it for its types. So the kinds, roles and statuses below are listed here,
+// not imported from src/ft; test/debug/contract.test.ts fails to compile when they and the simulator's differ.
 
 // ---- shapes ------------------------------------------------------------------------------------------
 
@@ -80,7 +80,7 @@ export function obj<F extends Fields>(fields: F): Shape<ObjectOf<F>> {
           if (!(s as Partial<OptionalShape<unknown>>).optional) out.push(`${path}.${k}: missing`);
         } else s.check(v[k], `${path}.${k}`, out);
       }
-      for (const k of Object.keys(v)) if (!(k in fields) && v[k] !== undefined) out.push(`${path}.${k}: not in the contract`);
+      for (const k of Object.keys(v)) if (!Object.hasOwn(fields, k) && v[k] !== undefined) out.push(`${path}.${k}: not in the contract`);
     },
   };
 }
@@ -115,10 +115,6 @@ export function problems(shape: Shape<unknown>, v: unknown, path = 'body'): stri
   const out: string[] = [];
   shape.check(v, path, out);
   return out;
-}
-
-export function conforms<T>(shape: Shape<T>, v: unknown): v is T {
-  return problems(shape, v).length === 0;
 }
 
 // ---- vocabulary ----------------------------------------------------------------------------------------
@@ -271,16 +267,11 @@ export type CustomRequests = { [K in CustomRequestName]: { args: Infer<(typeof C
 export type RequestArgs<K extends CustomRequestName> = CustomRequests[K]['args'];
 export type ReplyBody<K extends CustomRequestName> = CustomRequests[K]['body'];
 
+// Names for the types the code passes around (the rest are `RequestArgs<K>` and `ReplyBody<K>`).
 export interface ClusterEventBody extends Infer<typeof clusterEvent> {}
 export interface FaultSpecBody extends Infer<typeof fault> {}
-export interface InjectFaultArgs extends Infer<(typeof CUSTOM_REQUESTS)['injectFault']['args']> {}
-export interface ScheduledFaultReply extends Infer<typeof scheduledFault> {}
-export type FindDivergenceReply = ReplyBody<'findDivergence'>;
+export interface InjectFaultArgs extends RequestArgs<'injectFault'> {}
 export interface CompareVmsReply extends Infer<typeof comparison> {}
-export type SeekArgs = RequestArgs<'seek'>;
-export interface SeekReply extends ReplyBody<'seek'> {}
-export type CheckpointArgs = RequestArgs<'checkpoint'>;
-export interface CheckpointReply extends ReplyBody<'checkpoint'> {}
 export interface TimelineReply extends ReplyBody<'timeline'> {}
 export interface HostsReply extends ReplyBody<'hosts'> {}
 
