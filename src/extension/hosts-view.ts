@@ -1,7 +1,6 @@
 // The Hosts tree view (Run and Debug container): asks the active lockstep session for `hosts` on every stop and cluster event.
 import * as vscode from 'vscode';
-import type { HostsReply } from '../debug/requests';
-import { CLUSTER_EVENT } from '../debug/requests';
+import { CLUSTER_EVENT, type HostsReply } from '../debug/requests';
 import { request } from './custom-request';
 import { hostsTree, TreeNode } from './hosts-tree';
 
