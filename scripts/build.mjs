@@ -1,4 +1,5 @@
-// Bundles every entry point (extension, its lazily loaded language client, adapter, language server, CLI, bench) into dist/ with esbuild.
+// Bundles every entry point (extension, its lazily loaded language client, adapter, language server, CLI, bench) into dist/ with esbuild,
+// and the Timeline webview's page script (browser code) into dist/webview/.
 import { build } from 'esbuild';
 import { existsSync, mkdirSync } from 'node:fs';
 
@@ -23,5 +24,17 @@ await build({
   format: 'cjs',
   sourcemap: true,
   external: ['vscode'],
+  logLevel: 'warning',
+});
+// The Timeline page runs in the webview, a browser: one classic script (the page loads it with a nonce'd <script src>),
+// no Node built-ins (esbuild refuses to resolve them for the browser) and no `vscode` module (the webview has none).
+await build({
+  entryPoints: { timeline: 'src/extension/webview/timeline.ts' },
+  outdir: 'dist/webview',
+  bundle: true,
+  platform: 'browser',
+  target: 'es2022',
+  format: 'iife',
+  sourcemap: true,
   logLevel: 'warning',
 });

@@ -1,4 +1,4 @@
-// Project rules tsc cannot check: determinism of the simulation layers, layering of imports, only the extension imports vscode.
+// Project rules tsc cannot check: determinism of the simulation layers, layering of imports, only the extension imports vscode, the webview page bundles only its own code.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, dirname, relative, normalize } from 'node:path';
 
@@ -35,8 +35,31 @@ function stripComments(src) {
   return src.replace(/\/\*[\s\S]*?\*\//g, (m) => m.replace(/[^\n]/g, ' ')).replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1');
 }
 
+// The Timeline page (src/extension/webview) runs in a browser and is bundled on its own: it imports its own modules,
+// the messages it shares with the panel at run time, and anything else of the extension as types only.
+const WEBVIEW = 'src/extension/webview/';
+const WEBVIEW_SHARED = new Set(['src/extension/timeline-messages']);
+
+function webviewImports(file, src) {
+  const found = [];
+  for (const m of src.matchAll(/\b(?:import|export)\s+(type\s+)?(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]/g)) {
+    const [, typeOnly, spec] = m;
+    const where = `${file}:${src.slice(0, m.index).split('\n').length}`;
+    if (!spec.startsWith('.')) {
+      found.push(`${where}: the webview page imports no package, Node module or vscode (${spec}): it runs in a browser`);
+      continue;
+    }
+    const target = normalize(join(dirname(file), spec)).replace(/\\/g, '/').replace(/\.ts$/, '');
+    if (!typeOnly && !target.startsWith(WEBVIEW) && !WEBVIEW_SHARED.has(target)) {
+      found.push(`${where}: the webview page imports ${spec} at run time: only its own modules and timeline-messages.ts are bundled into it (use import type)`);
+    }
+  }
+  return found;
+}
+
 const problems = [];
 for (const file of walk('src')) {
+  if (file.replace(/\\/g, '/').startsWith(WEBVIEW)) problems.push(...webviewImports(file, stripComments(readFileSync(file, 'utf8'))));
   const layer = relative('src', file).split('/')[0];
   const rank = LAYERS.indexOf(layer);
   const lines = stripComments(readFileSync(file, 'utf8')).split('\n');

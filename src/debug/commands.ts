@@ -1,14 +1,24 @@
 // Debug Console verbs (`.inject`, `.ft`, `.divergence`, `.compare`, `.seek`, `.checkpoint`, `.timeline`, `.help`) parsed into the same shapes as the custom requests.
 
-export type ConsoleCommand =
-  | { verb: 'injectFault'; args: Record<string, unknown> }
-  | { verb: 'ftAction'; args: { action: string } }
-  | { verb: 'findDivergence'; args: Record<string, never> }
-  | { verb: 'compareVMs'; args: Record<string, never> }
-  | { verb: 'seek'; args: { timeMs?: number; vm?: number; instret?: number; event?: string; n?: number } }
-  | { verb: 'checkpoint'; args: { op: string; name?: string } }
-  | { verb: 'timeline'; args: { last?: number } }
-  | { verb: 'help'; args: Record<string, never> };
+/**
+ * The arguments each verb parses from the typed line, by the custom request it becomes (src/debug/requests.ts): as
+ * typed, so not yet the request's contract types (the adapter checks them as it checks any request's); `.timeline`
+ * takes how many events to show.
+ */
+export interface ConsoleArgs {
+  injectFault: Record<string, unknown>;
+  ftAction: { action: string };
+  findDivergence: Record<string, never>;
+  compareVMs: Record<string, never>;
+  seek: { timeMs?: number; vm?: number; instret?: number; event?: string; n?: number };
+  checkpoint: { op: string; name?: string };
+  timeline: { last?: number };
+}
+
+/** A verb that is a custom request, with its arguments. */
+export type RequestCommand<K extends keyof ConsoleArgs = keyof ConsoleArgs> = { [V in K]: { verb: V; args: ConsoleArgs[V] } }[K];
+
+export type ConsoleCommand = RequestCommand | { verb: 'help'; args: Record<string, never> };
 
 export const CONSOLE_HELP = [
   '.inject KIND [HOST|@primary|@secondary] [key=value…]   inject a fault now (e.g. .inject hostCrash @primary, .inject slowHost host-b factor=4)',

@@ -11,6 +11,7 @@ import { ABI_NAMES, hex } from './program-info';
 import { csrNumber } from './evaluate';
 import type { LockstepRuntime } from './runtime';
 import { deviceValue, renderPair, type VmImage } from './vm-state-text';
+import type { CompareVmsReply, HostsReply, TimelineReply } from './requests';
 
 export interface Row {
   name: string;
@@ -132,18 +133,8 @@ function image(m: Machine, v: VmInstance, ft: Row[]): VmImage {
   };
 }
 
-export interface Comparison {
-  instret: number;
-  primary: { vm: number; name: string; host: string };
-  secondary: { vm: number; name: string; host: string };
-  registers: { name: string; primary: string; secondary: string }[];
-  csrs: { name: string; primary: string; secondary: string }[];
-  pages: { addr: string; bytesDiffering: number }[];
-  same: boolean;
-  /** The full state of each VM as text (vm-state-text.ts): equal lines where the VMs agree. */
-  primaryText: string;
-  secondaryText: string;
-}
+/** The `compareVMs` reply (src/debug/requests.ts). */
+export type Comparison = CompareVmsReply;
 
 /**
  * Both VMs of the pair at the same instruction count: the secondary where it is now (it lags), the primary
@@ -203,7 +194,7 @@ export function formatComparison(cmp: Comparison): string {
 // ---- timeline --------------------------------------------------------------------------------------
 
 /** Faults of the scenario and injected ones the explored history has not reached yet (their fault event not traced), up to the scenario's end. */
-function scheduledFaults(rt: LockstepRuntime): { atNs: number; kind: string; host?: string; text: string }[] {
+function scheduledFaults(rt: LockstepRuntime): TimelineReply['scheduled'] {
   const fired = new Set(rt.tm.events().filter((e) => e.kind === 'fault').map((e) => `${e.timeNs} ${String(e.data?.fault)}`));
   const all = [...rt.scenario.faults.map((f) => ({ atNs: f.atMs * NS_PER_MS, fault: f })), ...rt.cluster.injected];
   return all
@@ -213,7 +204,7 @@ function scheduledFaults(rt: LockstepRuntime): { atNs: number; kind: string; hos
 }
 
 /** The `timeline` custom request: the explored history (events, lag samples) plus where the cluster is now. */
-export function timeline(rt: LockstepRuntime): Record<string, unknown> {
+export function timeline(rt: LockstepRuntime): TimelineReply {
   const c = rt.cluster;
   return {
     nowNs: c.nowNs,
@@ -232,14 +223,14 @@ export function timeline(rt: LockstepRuntime): Record<string, unknown> {
 }
 
 /** The Hosts view's data: every host with the VMs on it, and the logging/management links of each pair of hosts. */
-export function hostsView(rt: LockstepRuntime): Record<string, unknown> {
+export function hostsView(rt: LockstepRuntime): HostsReply {
   const c = rt.cluster;
   const names = [...c.hosts.keys()];
   const hosts = [...c.hosts.values()].map((h) => ({
     name: h.name, family: h.family, up: h.up, slowFactor: h.slowFactor, storageReachable: c.storage.reachable(h.name),
     vms: c.vms.filter((v) => v.host === h.name).map((v) => ({ id: v.id, name: v.name, role: v.role, status: v.status })),
   }));
-  const links = [];
+  const links: HostsReply['links'] = [];
   for (let i = 0; i < names.length; i++) {
     for (let j = i + 1; j < names.length; j++) {
       const [a, b] = [names[i], names[j]];

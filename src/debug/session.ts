@@ -14,6 +14,7 @@ import { compareVms, timeline, hostsView } from './inspect';
 import { ABI_NAMES, hex } from './program-info';
 import { parseConsoleCommand, CONSOLE_HELP, CONSOLE_VERBS } from './commands';
 import { formatConsoleReply } from './console-format';
+import type { ReplyBody } from './requests';
 
 type VarRef = { kind: RowKind; vm: number; frame?: { pc: number; sp: number } } | { kind: 'rows'; rows: Row[] };
 
@@ -714,13 +715,13 @@ export class LockstepSession extends LoggingDebugSession {
       case 'injectFault': {
         const fault = (args.fault ?? args) as Record<string, unknown>;
         const r = rt.inject(fault);
-        reply({ atNs: r.atNs, fault: r.fault });
+        reply({ atNs: r.atNs, fault: r.fault } satisfies ReplyBody<'injectFault'>);
         this.sendEvent(new OutputEvent(`injected ${r.fault.kind}${r.fault.host ? ` on ${r.fault.host}` : ''} at ${fmtMs(r.atNs)}\n`, 'console'));
         return;
       }
       case 'ftAction': {
         const r = rt.ftAction(args.action);
-        reply({ atNs: r.atNs, fault: r.fault });
+        reply({ atNs: r.atNs, fault: r.fault } satisfies ReplyBody<'ftAction'>);
         this.sendEvent(new OutputEvent(`${r.fault.kind} at ${fmtMs(r.atNs)}\n`, 'console'));
         return;
       }
@@ -728,17 +729,17 @@ export class LockstepSession extends LoggingDebugSession {
         if (rt.isRunning) throw new RequestError('the cluster is running: pause it first');
         return this.withProgress('Searching for the first difference', () => rt.findDivergence()).then((d) => {
           if (d.same) {
-            reply({ same: true });
+            reply({ same: true } satisfies ReplyBody<'findDivergence'>);
             return;
           }
-          reply({ instret: d.instret, same: false, differences: compareVms(rt) });
+          reply({ instret: d.instret, same: false, differences: compareVms(rt) } satisfies ReplyBody<'findDivergence'>);
           this.reportStop({ reason: 'goto', vm: d.secondary, description: `First difference at instruction ${d.instret}` }, true);
         });
       }
       case 'compareVMs': {
         if (rt.isRunning) throw new RequestError('the cluster is running: pause it first');
         // dumpPages: how many differing RAM pages primaryText/secondaryText dump as hex lines (the diff editor asks for some).
-        reply(compareVms(rt, (args.dumpPages ?? 0) as number));
+        reply(compareVms(rt, (args.dumpPages ?? 0) as number) satisfies ReplyBody<'compareVMs'>);
         return;
       }
       case 'seek': {
@@ -746,7 +747,7 @@ export class LockstepSession extends LoggingDebugSession {
         if (typeof args.timeMs === 'number' && args.timeMs * NS_PER_MS > rt.frontierNs + 2 * NS_PER_MS && !rt.isRunning) {
           // Into the unexplored future: run there in chunks, so the adapter stays responsive and pause works.
           const target = Math.min(args.timeMs * NS_PER_MS, rt.endNs);
-          reply({ nowNs: target });
+          reply({ nowNs: target } satisfies ReplyBody<'seek'>);
           const progressId = `lockstep-seek-${++this.progressSeq}`;
           if (this.clientProgress) {
             const ev = new ProgressStartEvent(progressId, `Running to ${fmtMs(target)}`) as DebugProtocol.ProgressStartEvent;
@@ -774,22 +775,22 @@ export class LockstepSession extends LoggingDebugSession {
         else if (typeof args.vm === 'number' && typeof args.instret === 'number') stop = rt.seekInstret(args.vm, args.instret);
         else if (typeof args.event === 'string') stop = rt.seekEvent(args.event, typeof args.n === 'number' ? args.n : 0);
         else throw new RequestError('seek: give {timeMs}, {vm, instret} or {event, n}');
-        reply({ nowNs: rt.nowNs });
+        reply({ nowNs: rt.nowNs } satisfies ReplyBody<'seek'>);
         this.reportStop({ ...stop, reason: 'goto' }, true);
         return;
       }
       case 'checkpoint': {
         const op = String(args.op ?? 'list');
         const list = rt.checkpoint(op, typeof args.name === 'string' ? args.name : undefined);
-        reply({ checkpoints: list });
+        reply({ checkpoints: list } satisfies ReplyBody<'checkpoint'>);
         if (op === 'jump') this.reportStop({ reason: 'goto', vm: this.focus() }, true);
         return;
       }
       case 'timeline':
-        reply(timeline(rt));
+        reply(timeline(rt) satisfies ReplyBody<'timeline'>);
         return;
       case 'hosts':
-        reply(hostsView(rt));
+        reply(hostsView(rt) satisfies ReplyBody<'hosts'>);
         return;
       default:
         throw new RequestError(`unrecognized request ${JSON.stringify(command)}`);

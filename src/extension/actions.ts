@@ -1,9 +1,10 @@
 // Pure catalogue of the palette's FT actions and fault injections (no `vscode` import): command ids → custom requests.
+import type { FtActionName, InjectFaultArgs, ReplyBody, RequestArgs } from '../debug/requests';
 
-export interface CustomRequest {
-  command: 'ftAction' | 'injectFault' | 'findDivergence' | 'compareVMs';
-  args: Record<string, unknown>;
-}
+/** The custom requests the palette sends, each with its arguments as the contract types them. */
+type PaletteRequest = 'ftAction' | 'injectFault' | 'findDivergence';
+
+export type CustomRequest<K extends PaletteRequest = PaletteRequest> = { [C in K]: { command: C; args: RequestArgs<C> } }[K];
 
 export interface ActionCommand {
   /** Command id in package.json (`lockstep.*`). */
@@ -12,7 +13,7 @@ export interface ActionCommand {
   request: CustomRequest;
 }
 
-const FT_ACTIONS: [string, string][] = [
+const FT_ACTIONS: [FtActionName, string][] = [
   ['testFailover', 'Test Failover'],
   ['testRestartSecondary', 'Test Restart Secondary'],
   ['turnOffFT', 'Turn Off Fault Tolerance'],
@@ -21,7 +22,7 @@ const FT_ACTIONS: [string, string][] = [
   ['resumeFT', 'Resume Fault Tolerance'],
 ];
 
-const FAULTS: [string, string, Record<string, unknown>][] = [
+const FAULTS: [string, string, InjectFaultArgs][] = [
   ['crashPrimaryHost', "Inject Fault: Crash the Primary's Host", { kind: 'hostCrash', host: '@primary' }],
   ['crashSecondaryHost', "Inject Fault: Crash the Secondary's Host", { kind: 'hostCrash', host: '@secondary' }],
   ['loggingLinkDown', 'Inject Fault: FT Logging Link Down (between the Pair)', { kind: 'loggingLinkDown' }],
@@ -37,19 +38,20 @@ export function actionCommands(): ActionCommand[] {
   return [
     ...FT_ACTIONS.map(([action, title]) => ({ id: `lockstep.ft.${action}`, title, request: { command: 'ftAction' as const, args: { action } } })),
     ...FAULTS.map(([id, title, fault]) => ({ id: `lockstep.fault.${id}`, title, request: { command: 'injectFault' as const, args: { ...fault } } })),
-    { id: 'lockstep.findDivergence', title: 'Find First Divergence', request: { command: 'findDivergence', args: {} } },
+    { id: 'lockstep.findDivergence', title: 'Find First Divergence', request: { command: 'findDivergence' as const, args: {} } },
   ];
 }
 
+/** What `describeReply` reads of any of their replies (each a `ReplyBody` of its request). */
+type ReplyFacts = Partial<ReplyBody<'injectFault'>> & { same?: boolean; instret?: number };
+
 /** One line for the user after a custom request answered (the adapter also writes to the Debug Console). */
-export function describeReply(req: CustomRequest, body: unknown): string {
-  const b = (body ?? {}) as Record<string, unknown>;
-  const at = typeof b.atNs === 'number' ? ` at ${(b.atNs / 1e6).toFixed(3)} ms` : '';
+export function describeReply(req: CustomRequest, body: ReplyFacts | undefined): string {
+  const at = typeof body?.atNs === 'number' ? ` at ${(body.atNs / 1e6).toFixed(3)} ms` : '';
   switch (req.command) {
-    case 'ftAction': return `Lockstep: ${String(req.args.action)} takes effect${at}: continue or step to see it.`;
-    case 'injectFault': return `Lockstep: ${String(req.args.kind)}${req.args.host ? ` on ${String(req.args.host)}` : ''} injected${at}.`;
-    case 'findDivergence': return b.same === true ? 'Lockstep: primary and secondary never differ.' : `Lockstep: first difference at instruction ${String(b.instret)}.`;
-    default: return `Lockstep: ${req.command} done.`;
+    case 'ftAction': return `Lockstep: ${req.args.action} takes effect${at}: continue or step to see it.`;
+    case 'injectFault': return `Lockstep: ${req.args.kind}${req.args.host ? ` on ${req.args.host}` : ''} injected${at}.`;
+    case 'findDivergence': return body?.same === true ? 'Lockstep: primary and secondary never differ.' : `Lockstep: first difference at instruction ${String(body?.instret)}.`;
   }
 }
 
@@ -57,10 +59,10 @@ export function describeReply(req: CustomRequest, body: unknown): string {
 export interface HostCommand {
   id: string;
   title: string;
-  request(host: string): CustomRequest;
+  request(host: string): CustomRequest<'injectFault'>;
 }
 
-const HOST_FAULTS: [string, string, Record<string, unknown>][] = [
+const HOST_FAULTS: [string, string, Omit<InjectFaultArgs, 'host'>][] = [
   ['crash', 'Crash Host', { kind: 'hostCrash' }],
   ['restore', 'Restore Host', { kind: 'hostRestore' }],
   ['storageLoss', 'Shared Storage Lost on Host', { kind: 'storageLoss' }],

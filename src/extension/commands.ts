@@ -1,6 +1,7 @@
 // Palette and Hosts-view commands: FT actions and fault injection as custom requests to the active lockstep debug session.
 import * as vscode from 'vscode';
 import { actionCommands, ActionCommand, CustomRequest, describeReply, hostCommands } from './actions';
+import { request } from './custom-request';
 
 /** The active debug session if it is a lockstep one. */
 export function lockstepSession(): vscode.DebugSession | undefined {
@@ -15,7 +16,7 @@ async function send(req: CustomRequest): Promise<void> {
     return;
   }
   try {
-    const body: unknown = await session.customRequest(req.command, req.args);
+    const body = await request(session, req.command, req.args);
     void vscode.window.showInformationMessage(describeReply(req, body));
   } catch (e) {
     void vscode.window.showErrorMessage(`Lockstep: ${req.command}: ${e instanceof Error ? e.message : String(e)}`);

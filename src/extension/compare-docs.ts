@@ -1,4 +1,5 @@
 // Pure logic of the primary-vs-secondary diff editor (no `vscode` import, unit-tested): document paths, title and contents from a `compareVMs` reply.
+import { CUSTOM_REQUESTS, problems, type CompareVmsReply } from '../debug/requests';
 
 /** URI scheme of the two read-only documents (`lockstep-vm:/primary@host-a.txt`). */
 export const VM_SCHEME = 'lockstep-vm';
@@ -7,20 +8,8 @@ export const DIFF_DUMP_PAGES = 16;
 
 export type Role = 'primary' | 'secondary';
 
-interface Side { vm: number; name: string; host: string }
-
-/** The part of the adapter's `compareVMs` reply the documents use. */
-export interface CompareBody {
-  instret: number;
-  same: boolean;
-  primary: Side;
-  secondary: Side;
-  primaryText: string;
-  secondaryText: string;
-}
-
 /** What the documents show: both VMs' state, or why there is none (no pair, session ended…). */
-export type Snapshot = { kind: 'pair'; body: CompareBody } | { kind: 'none'; reason: string };
+export type Snapshot = { kind: 'pair'; body: CompareVmsReply } | { kind: 'none'; reason: string };
 
 const HOST = '[A-Za-z0-9_.-]{1,32}';
 const PATH = new RegExp(`^/(primary|secondary)@(${HOST})\\.txt$`);
@@ -35,25 +24,25 @@ export function parseDocPath(path: string): { role: Role; host: string } | undef
 }
 
 /** Paths of the two documents of a reply: the primary's first (the diff's left side). */
-export function docPaths(body: CompareBody): [string, string] {
+export function docPaths(body: CompareVmsReply): [string, string] {
   return [docPath('primary', body.primary.host), docPath('secondary', body.secondary.host)];
 }
 
-export function diffTitle(body: CompareBody): string {
+export function diffTitle(body: CompareVmsReply): string {
   return `Primary @ ${body.primary.host} ↔ Secondary @ ${body.secondary.host} (instret ${body.instret})`;
 }
 
-const isSide = (x: unknown): x is Side => {
-  const s = x as Side | null;
-  return typeof s === 'object' && s !== null && typeof s.name === 'string' && typeof s.host === 'string' && new RegExp(`^${HOST}$`).test(s.host);
-};
+const HOST_NAME = new RegExp(`^${HOST}$`);
 
-/** A `compareVMs` reply as a snapshot; anything not shaped like one is named as the reason there is nothing to show. */
+/**
+ * A `compareVMs` reply as a snapshot; anything not shaped like one (the contract's shape, and host names that fit a
+ * document path) is named as the reason there is nothing to show.
+ */
 export function snapshotOf(reply: unknown): Snapshot {
-  const b = reply as CompareBody | null;
-  const ok = typeof b === 'object' && b !== null && Number.isInteger(b.instret) && isSide(b.primary) && isSide(b.secondary)
-    && typeof b.primaryText === 'string' && typeof b.secondaryText === 'string';
-  return ok ? { kind: 'pair', body: b } : { kind: 'none', reason: `the adapter's compareVMs reply is not understood: ${JSON.stringify(reply)?.slice(0, 200)}` };
+  const wrong = problems(CUSTOM_REQUESTS.compareVMs.body, reply);
+  const b = reply as CompareVmsReply;
+  if (wrong.length === 0) for (const side of ['primary', 'secondary'] as const) if (!HOST_NAME.test(b[side].host)) wrong.push(`body.${side}.host: not a host name`);
+  return wrong.length === 0 ? { kind: 'pair', body: b } : { kind: 'none', reason: `the adapter's compareVMs reply is not understood (${wrong[0]}): ${JSON.stringify(reply)?.slice(0, 200)}` };
 }
 
 /** A failed `compareVMs` (no pair, the cluster running, the session ending) as the reason the documents show. */

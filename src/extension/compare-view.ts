@@ -1,6 +1,7 @@
 // The primary-vs-secondary diff editor: one read-only `lockstep-vm:` document per VM, filled from `compareVMs`, refreshed at every stop while open.
 import * as vscode from 'vscode';
 import { lockstepSession } from './commands';
+import { request } from './custom-request';
 import { DIFF_DUMP_PAGES, Snapshot, VM_SCHEME, diffTitle, docContent, docPaths, failureSnapshot, snapshotOf } from './compare-docs';
 
 export class VmDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
@@ -36,7 +37,7 @@ export class VmDocuments implements vscode.TextDocumentContentProvider, vscode.D
     for (let s = this.next; s !== undefined; s = this.next) {
       this.next = undefined;
       try {
-        snap = snapshotOf(await s.customRequest('compareVMs', { dumpPages: DIFF_DUMP_PAGES }));
+        snap = snapshotOf(await request(s, 'compareVMs', { dumpPages: DIFF_DUMP_PAGES }));
       } catch (e) {
         snap = failureSnapshot(e);
       }

@@ -1,12 +1,5 @@
 // Pure Hosts-view logic (no `vscode` import, unit-tested): the adapter's `hosts` reply → plain tree nodes.
-
-/** The body of the adapter's `hosts` custom request. */
-export interface HostsBody {
-  nowNs: number;
-  ftState: string;
-  hosts: { name: string; family: string; up: boolean; slowFactor: number; storageReachable: boolean; vms: { id: number; name: string; role: string; status: string }[] }[];
-  links: { a: string; b: string; logging: { up: boolean; latencyUs: number; lossRate: number }; management: { up: boolean } }[];
-}
+import type { HostsReply, VmRole, VmStatus } from '../debug/requests';
 
 /** One row of the view; `host` is set on host rows (the argument of the host context-menu commands). */
 export interface TreeNode {
@@ -21,9 +14,9 @@ export interface TreeNode {
   children: TreeNode[];
 }
 
-const ALIVE = new Set(['running', 'copying']);
+const ALIVE: ReadonlySet<VmStatus> = new Set(['running', 'copying']);
 
-function vmNode(v: HostsBody['hosts'][number]['vms'][number], ftState: string): TreeNode {
+function vmNode(v: HostsReply['hosts'][number]['vms'][number], ftState: string): TreeNode {
   const alive = ALIVE.has(v.status);
   return {
     id: `vm:${v.id}`, label: v.name, description: alive ? `${v.status} · ${ftState}` : v.status,
@@ -31,7 +24,7 @@ function vmNode(v: HostsBody['hosts'][number]['vms'][number], ftState: string): 
   };
 }
 
-function hostNode(h: HostsBody['hosts'][number], ftState: string): TreeNode {
+function hostNode(h: HostsReply['hosts'][number], ftState: string): TreeNode {
   const notes = [h.up ? 'up' : 'down', h.family];
   if (!h.storageReachable) notes.push('storage lost');
   if (h.slowFactor !== 1) notes.push(`slow ×${h.slowFactor}`);
@@ -44,14 +37,14 @@ function hostNode(h: HostsBody['hosts'][number], ftState: string): TreeNode {
 }
 
 /** Hosts of the live primary and secondary, if both exist (the pair whose logging link the link faults concern). */
-function pairHosts(body: HostsBody): [string, string] | undefined {
-  const on = (role: string): string | undefined => body.hosts.find((h) => h.vms.some((v) => v.role === role && ALIVE.has(v.status)))?.name;
+function pairHosts(body: HostsReply): [string, string] | undefined {
+  const on = (role: VmRole): string | undefined => body.hosts.find((h) => h.vms.some((v) => v.role === role && ALIVE.has(v.status)))?.name;
   const p = on('primary');
   const s = on('secondary');
   return p !== undefined && s !== undefined ? [p, s] : undefined;
 }
 
-function linkNode(l: HostsBody['links'][number], pair: [string, string] | undefined): TreeNode {
+function linkNode(l: HostsReply['links'][number], pair: [string, string] | undefined): TreeNode {
   const isPair = pair !== undefined && [l.a, l.b].sort().join() === [...pair].sort().join();
   const log = l.logging.up ? `logging up ${l.logging.latencyUs} µs${l.logging.lossRate > 0 ? ` loss ${l.logging.lossRate}` : ''}` : 'logging down';
   return {
@@ -61,7 +54,7 @@ function linkNode(l: HostsBody['links'][number], pair: [string, string] | undefi
 }
 
 /** The whole tree: one node per host (its VMs below), then a Links node with one child per pair of hosts. */
-export function hostsTree(body: HostsBody): TreeNode[] {
+export function hostsTree(body: HostsReply): TreeNode[] {
   const pair = pairHosts(body);
   const links = body.links.map((l) => linkNode(l, pair));
   const down = links.filter((l) => l.icon !== 'plug').length;

@@ -1,6 +1,8 @@
 // The Hosts tree view (Run and Debug container): asks the active lockstep session for `hosts` on every stop and cluster event.
 import * as vscode from 'vscode';
-import { HostsBody, hostsTree, TreeNode } from './hosts-tree';
+import { CLUSTER_EVENT, type HostsReply } from '../debug/requests';
+import { request } from './custom-request';
+import { hostsTree, TreeNode } from './hosts-tree';
 
 export class HostsProvider implements vscode.TreeDataProvider<TreeNode> {
   private nodes: TreeNode[] = [];
@@ -22,7 +24,7 @@ export class HostsProvider implements vscode.TreeDataProvider<TreeNode> {
   }
 
   /** Shows a `hosts` reply (undefined: empty view). */
-  show(body: HostsBody | undefined): void {
+  show(body: HostsReply | undefined): void {
     this.nodes = body === undefined ? [] : hostsTree(body);
     this.changed.fire(undefined);
   }
@@ -31,7 +33,7 @@ export class HostsProvider implements vscode.TreeDataProvider<TreeNode> {
   async refresh(session = vscode.debug.activeDebugSession): Promise<void> {
     if (session?.type !== 'lockstep') return this.show(undefined);
     try {
-      this.show((await session.customRequest('hosts')) as HostsBody);
+      this.show(await request(session, 'hosts'));
     } catch {
       this.show(undefined);
     }
@@ -62,7 +64,7 @@ export function registerHostsView(context: vscode.ExtensionContext): HostsProvid
       }),
     }),
     vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
-      if (e.session.type === 'lockstep' && e.event === 'lockstep.clusterEvent') soon(e.session);
+      if (e.session.type === 'lockstep' && e.event === CLUSTER_EVENT) soon(e.session);
     }),
     vscode.debug.onDidChangeActiveDebugSession(() => void provider.refresh()),
     vscode.commands.registerCommand('lockstep.hosts.refresh', () => provider.refresh()),

@@ -1,5 +1,6 @@
 // Status bar item with the FT protection state of the active lockstep session (from `lockstep.clusterEvent` events).
 import * as vscode from 'vscode';
+import { CLUSTER_EVENT } from '../debug/requests';
 import { ClusterEvent, FtStatus, initialStatus, statusFromEvent } from './status';
 
 export function registerStatusBar(context: vscode.ExtensionContext): void {
@@ -31,7 +32,7 @@ export function registerStatusBar(context: vscode.ExtensionContext): void {
     }),
     vscode.debug.onDidChangeActiveDebugSession(show),
     vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
-      if (e.session.type !== 'lockstep' || e.event !== 'lockstep.clusterEvent') return;
+      if (e.session.type !== 'lockstep' || e.event !== CLUSTER_EVENT) return;
       const st = statusFromEvent(e.body as ClusterEvent);
       if (st === undefined) return;
       bySession.set(e.session.id, st);

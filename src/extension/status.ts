@@ -1,14 +1,8 @@
 // Pure status-bar logic (no `vscode` import): FT protection state from `lockstep.clusterEvent` custom events.
+import type { ClusterEventBody } from '../debug/requests';
 
-/** Body of a `lockstep.clusterEvent` custom event: a trace event of the cluster. */
-export interface ClusterEvent {
-  timeNs?: number;
-  kind?: string;
-  vm?: number;
-  host?: string;
-  text?: string;
-  data?: Record<string, unknown>;
-}
+/** Body of a `lockstep.clusterEvent` custom event (a trace event of the cluster), read defensively: any part may be missing. */
+export type ClusterEvent = Partial<ClusterEventBody>;
 
 export interface FtStatus {
   /** Status bar text (with a codicon). */

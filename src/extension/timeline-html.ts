@@ -6,7 +6,7 @@ export interface TimelineHtmlOptions {
   cspSource: string;
   /** Fresh for every render (`newNonce()`): only the script carrying it runs. */
   nonce: string;
-  /** `webview.asWebviewUri(media/timeline.js)`. */
+  /** `webview.asWebviewUri(dist/webview/timeline.js)`. */
   scriptUri: string;
   /** `webview.asWebviewUri(media/timeline.css)`. */
   styleUri: string;
@@ -31,7 +31,7 @@ function attr(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** The whole page. Everything data-dependent is built by media/timeline.js from DOM nodes and canvas drawing, never from markup. */
+/** The whole page. Everything data-dependent is built by the page script (src/extension/webview) from DOM nodes and canvas drawing, never from markup. */
 export function timelineHtml(o: TimelineHtmlOptions): string {
   if (!/^[A-Za-z0-9+/_=-]+$/.test(o.nonce)) throw new Error('timelineHtml: the nonce must be base64');
   return `<!DOCTYPE html>

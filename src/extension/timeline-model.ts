@@ -1,33 +1,16 @@
 // Pure Timeline logic (no `vscode` import, unit-tested): the adapter's `timeline` reply → the webview's compact model, and the webview's messages.
 
 import { fmtMs } from '../ft/sim/units';
+import type { ClusterEventBody, TimelineReply } from '../debug/requests';
 
-/** One cluster trace event as the adapter sends it (src/ft/sim/trace.ts `TraceEvent`). */
-export interface RawEvent {
-  timeNs: number;
-  kind: string;
-  vm?: number;
-  host?: string;
-  text: string;
-  data?: Record<string, string | number | boolean>;
-}
+/** One cluster trace event as the adapter sends it (the contract's `lockstep.clusterEvent` body). */
+export type RawEvent = ClusterEventBody;
 
-/** The body of the adapter's `timeline` custom request (src/debug/inspect.ts `timeline`). */
-export interface TimelineBody {
-  nowNs: number;
-  frontierNs: number;
-  endNs: number;
-  protection: string;
-  hosts: { name: string; up: boolean; mips: number; slowFactor: number }[];
-  vms: { id: number; role: string; host: string; status: string; instret: number; lagNs: number; held: number }[];
-  events: RawEvent[];
-  /** Secondary lag sampled over the explored history (null: no running pair then). Absent from older adapters. */
-  lag?: { timeNs: number; lagNs: number | null }[];
-  /** Faults (scenario or injected) not reached by the explored history yet. Absent from older adapters. */
-  scheduled?: { atNs: number; kind: string; host?: string; text: string }[];
-  failovers: { failedAtNs: number; detectedAtNs: number | null; liveAtNs: number; fromHost: string | null; toHost: string; instret: number }[];
-  checkpoints: { name: string; nowNs: number }[];
-}
+/**
+ * The adapter's `timeline` reply (src/debug/requests.ts) as the model reads it: without `lag` or `scheduled` the
+ * model has no lag series and no scheduled marks.
+ */
+export type TimelineBody = Omit<TimelineReply, 'lag' | 'scheduled'> & Partial<Pick<TimelineReply, 'lag' | 'scheduled'>>;
 
 export type LaneKind = 'cluster' | 'host' | 'vm' | 'lag';
 
@@ -58,11 +41,13 @@ export interface Span {
   label: string;
 }
 
+/** What a mark is: the trace kind of its event (`fault`, `goLive`, …), `scheduled` (a fault still ahead) or `checkpoint`. */
+export type MarkKind = RawEvent['kind'] | 'scheduled' | 'checkpoint';
+
 /** A point event. `important` ones become focusable buttons in the webview; the rest are drawn on the canvas. */
 export interface Mark {
   lane: number;
-  /** The trace kind (`fault`, `goLive`, …), `scheduled` (a fault still ahead) or `checkpoint`. */
-  kind: string;
+  kind: MarkKind;
   timeNs: number;
   /** Short label (`hostCrash`, `go-live`, `won test-and-set`). */
   label: string;
@@ -390,20 +375,9 @@ export function timelineModel(body: TimelineBody): TimelineModel {
 
 // ---- messages --------------------------------------------------------------------------------------
 
-/** Webview → extension. `seek` asks for time travel to `timeNs` (an event's own time when an event was chosen). */
-export type WebviewMessage = { type: 'ready' } | { type: 'seek'; timeNs: number };
-
-/** Extension → webview. */
-export type PanelMessage = { type: 'data'; data: TimelineModel } | { type: 'status'; text: string };
-
-/** Validates a message from the webview (its content is untrusted): undefined when malformed. */
-export function parseWebviewMessage(m: unknown): WebviewMessage | undefined {
-  if (typeof m !== 'object' || m === null) return undefined;
-  const r = m as Record<string, unknown>;
-  if (r.type === 'ready') return { type: 'ready' };
-  if (r.type === 'seek' && typeof r.timeNs === 'number' && Number.isFinite(r.timeNs) && r.timeNs >= 0) return { type: 'seek', timeNs: r.timeNs };
-  return undefined;
-}
+// Their one definition is timeline-messages.ts (the page imports it too); re-exported for the model's users.
+export { parseWebviewMessage } from './timeline-messages';
+export type { PanelMessage, WebviewMessage } from './timeline-messages';
 
 const NS_PER_MS = 1e6;
 

@@ -1,7 +1,10 @@
 // The Timeline webview panel: shows the active lockstep session's `timeline` as lanes over simulated time and seeks where the user clicks.
 import * as vscode from 'vscode';
+import { CLUSTER_EVENT } from '../debug/requests';
+import { request } from './custom-request';
 import { newNonce, timelineHtml } from './timeline-html';
-import { PanelMessage, parseWebviewMessage, seekArguments, TimelineBody, timelineModel } from './timeline-model';
+import { PanelMessage, parseWebviewMessage } from './timeline-messages';
+import { seekArguments, timelineModel } from './timeline-model';
 import { Throttle } from './throttle';
 
 const VIEW_TYPE = 'lockstep.timeline';
@@ -24,16 +27,18 @@ export class TimelinePanel {
 
   constructor(extensionUri: vscode.Uri, onDispose: () => void) {
     const media = vscode.Uri.joinPath(extensionUri, 'media');
+    // The page script is built from src/extension/webview (scripts/build.mjs); its stylesheet and icon are in media/.
+    const script = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
     this.panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'Lockstep Timeline', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {
       enableScripts: true,
-      localResourceRoots: [media],
+      localResourceRoots: [media, script],
     });
     this.panel.iconPath = vscode.Uri.joinPath(media, 'lockstep.svg');
     const w = this.panel.webview;
     w.html = timelineHtml({
       cspSource: w.cspSource,
       nonce: newNonce(),
-      scriptUri: w.asWebviewUri(vscode.Uri.joinPath(media, 'timeline.js')).toString(),
+      scriptUri: w.asWebviewUri(vscode.Uri.joinPath(script, 'timeline.js')).toString(),
       styleUri: w.asWebviewUri(vscode.Uri.joinPath(media, 'timeline.css')).toString(),
     });
     w.onDidReceiveMessage((m: unknown) => this.onMessage(m));
@@ -60,8 +65,7 @@ export class TimelinePanel {
       return;
     }
     try {
-      const body = (await session.customRequest('timeline')) as TimelineBody;
-      this.post({ type: 'data', data: timelineModel(body) });
+      this.post({ type: 'data', data: timelineModel(await request(session, 'timeline')) });
       this.shown = true;
     } catch (e) {
       this.post({ type: 'status', text: `timeline: ${message(e)}` });
@@ -83,7 +87,7 @@ export class TimelinePanel {
       return;
     }
     try {
-      await session.customRequest('seek', seekArguments(m.timeNs));
+      await request(session, 'seek', seekArguments(m.timeNs));
     } catch (e) {
       void vscode.window.showErrorMessage(`Lockstep: seek: ${message(e)}`);
     }
@@ -112,7 +116,7 @@ export function registerTimeline(context: vscode.ExtensionContext): void {
       }),
     }),
     vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
-      if (e.session.type === 'lockstep' && e.event === 'lockstep.clusterEvent' && e.session === vscode.debug.activeDebugSession) soon();
+      if (e.session.type === 'lockstep' && e.event === CLUSTER_EVENT && e.session === vscode.debug.activeDebugSession) soon();
     }),
     vscode.debug.onDidStartDebugSession(soon),
     vscode.debug.onDidTerminateDebugSession(soon),

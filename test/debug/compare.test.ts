@@ -6,17 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import { KVSTORE, ROOT, errorOf, launch, startClient, stoppedAfter } from './helpers';
-
-interface Comparison {
-  instret: number;
-  same: boolean;
-  primary: { vm: number; name: string; host: string };
-  secondary: { vm: number; name: string; host: string };
-  registers: { name: string; primary: string; secondary: string }[];
-  pages: { addr: string; bytesDiffering: number }[];
-  primaryText: string;
-  secondaryText: string;
-}
+import type { CompareVmsReply as Comparison } from '../../src/debug/requests';
 
 const FAILOVER = { ...JSON.parse(readFileSync(join(ROOT, 'examples/kvstore/failover.json'), 'utf8')), program: KVSTORE, stopOnEntry: true };
 

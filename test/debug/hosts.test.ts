@@ -3,13 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KVSTORE, startClient, launch, stoppedAfter } from './helpers';
-
-interface HostsBody {
-  nowNs: number;
-  ftState: string;
-  hosts: { name: string; family: string; up: boolean; slowFactor: number; storageReachable: boolean; vms: { id: number; name: string; role: string; status: string }[] }[];
-  links: { a: string; b: string; logging: { up: boolean; latencyUs: number; lossRate: number }; management: { up: boolean } }[];
-}
+import type { HostsReply as HostsBody } from '../../src/debug/requests';
 
 const host = (b: HostsBody, name: string): HostsBody['hosts'][number] => b.hosts.find((h) => h.name === name)!;
 

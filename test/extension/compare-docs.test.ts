@@ -2,12 +2,14 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CompareBody, diffTitle, docContent, docPath, docPaths, failureSnapshot, parseDocPath, snapshotOf } from '../../src/extension/compare-docs';
+import { diffTitle, docContent, docPath, docPaths, failureSnapshot, parseDocPath, snapshotOf } from '../../src/extension/compare-docs';
+import type { CompareVmsReply } from '../../src/debug/requests';
 
-const BODY: CompareBody = {
+const BODY: CompareVmsReply = {
   instret: 123456, same: true,
   primary: { vm: 1, name: 'primary @ host-a', host: 'host-a' },
   secondary: { vm: 2, name: 'secondary @ host-b', host: 'host-b' },
+  registers: [], csrs: [], pages: [],
   primaryText: 'P\n', secondaryText: 'S\n',
 };
 
@@ -31,7 +33,7 @@ test('contents: each side its text; the other host after a failover, no pair, no
 });
 
 test('a reply that is not a compareVMs body is a reason, not a crash', () => {
-  for (const bad of [undefined, null, 42, {}, { ...BODY, primary: { name: 'x', host: '../etc' } }, { ...BODY, secondaryText: 3 }]) {
+  for (const bad of [undefined, null, 42, {}, { ...BODY, primary: { name: 'x', host: '../etc' } }, { ...BODY, primary: { ...BODY.primary, host: '../etc' } }, { ...BODY, secondaryText: 3 }]) {
     const s = snapshotOf(bad);
     assert.equal(s.kind, 'none', JSON.stringify(bad));
     assert.match(docContent('/primary@host-a.txt', s), /not understood/);

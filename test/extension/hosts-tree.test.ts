@@ -3,18 +3,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { HostsBody, hostsTree } from '../../src/extension/hosts-tree';
+import { hostsTree } from '../../src/extension/hosts-tree';
+import type { HostsReply } from '../../src/debug/requests';
 import { hostCommands } from '../../src/extension/actions';
 import { parseScenario } from '../../src/ft/scenario';
 
-const link = (a: string, b: string, up = true): HostsBody['links'][number] => ({ a, b, logging: { up, latencyUs: 100, lossRate: 0 }, management: { up: true } });
+const link = (a: string, b: string, up = true): HostsReply['links'][number] => ({ a, b, logging: { up, latencyUs: 100, lossRate: 0 }, management: { up: true } });
 
 /** After a failover: host-a crashed, primary @ host-b (slowed), the new secondary being copied to host-c (storage lost), the pair's logging link down. */
-const SAMPLE: HostsBody = {
+const SAMPLE: HostsReply = {
   nowNs: 120e6,
   ftState: 'Not Protected (Starting)',
   hosts: [
-    { name: 'host-a', family: 'rv-gen1', up: false, slowFactor: 1, storageReachable: true, vms: [{ id: 1, name: 'primary @ host-a', role: 'primary', status: 'dead' }] },
+    { name: 'host-a', family: 'rv-gen1', up: false, slowFactor: 1, storageReachable: true, vms: [{ id: 1, name: 'primary @ host-a', role: 'primary', status: 'crashed' }] },
     { name: 'host-b', family: 'rv-gen1', up: true, slowFactor: 0.25, storageReachable: true, vms: [{ id: 2, name: 'primary @ host-b', role: 'primary', status: 'running' }] },
     { name: 'host-c', family: 'rv-gen1', up: true, slowFactor: 1, storageReachable: false, vms: [{ id: 3, name: 'secondary @ host-c', role: 'secondary', status: 'copying' }] },
   ],
@@ -26,7 +27,7 @@ test('hostsTree: hosts with pass/error icons and their VMs, then a Links node ma
   assert.deepEqual([a.label, a.icon, a.contextValue, a.host, a.description], ['host-a', 'error', 'lockstep.host.down', 'host-a', 'down · rv-gen1']);
   assert.deepEqual([b.icon, b.contextValue, b.description], ['pass', 'lockstep.host.up', 'up · rv-gen1 · slow ×0.25']);
   assert.equal(c.description, 'up · rv-gen1 · storage lost');
-  assert.deepEqual(a.children.map((v) => [v.label, v.description, v.icon]), [['primary @ host-a', 'dead', 'vm-outline']]);
+  assert.deepEqual(a.children.map((v) => [v.label, v.description, v.icon]), [['primary @ host-a', 'crashed', 'vm-outline']]);
   assert.deepEqual(b.children.map((v) => [v.label, v.description, v.icon, v.contextValue]), [['primary @ host-b', 'running · Not Protected (Starting)', 'vm-running', 'lockstep.vm']]);
   assert.deepEqual([links.label, links.description, links.contextValue], ['Links', '1 of 3 impaired', 'lockstep.links']);
   assert.deepEqual(links.children.map((l) => [l.label, l.description, l.icon, l.contextValue]), [
@@ -50,7 +51,7 @@ test('host commands inject a fault on the tree item\'s host that the scenario sc
 });
 
 test('a host that gains its first VM gets a new id, so VS Code shows it expanded rather than remembering it collapsed', () => {
-  const empty: HostsBody = { ...SAMPLE, hosts: SAMPLE.hosts.map((h) => (h.name === 'host-c' ? { ...h, vms: [] } : h)) };
+  const empty: HostsReply = { ...SAMPLE, hosts: SAMPLE.hosts.map((h) => (h.name === 'host-c' ? { ...h, vms: [] } : h)) };
   const before = hostsTree(empty)[2];
   const after = hostsTree(SAMPLE)[2];
   assert.equal(before.children.length, 0);

@@ -5,7 +5,10 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { dynamicConfigurations, initialConfigurations, isGuestProgram, resolveLaunch } from '../../src/extension/defaults';
 import { initialStatus, statusFromEvent } from '../../src/extension/status';
-import { actionCommands, describeReply } from '../../src/extension/actions';
+import { ActionCommand, actionCommands, CustomRequest, describeReply, hostCommands } from '../../src/extension/actions';
+import { argsProblems } from '../../src/debug/requests';
+import { DIFF_DUMP_PAGES } from '../../src/extension/compare-docs';
+import { seekArguments } from '../../src/extension/timeline-model';
 import { prepareLaunch } from '../../src/debug/launch';
 import { parseScenario } from '../../src/ft/scenario';
 
@@ -76,13 +79,21 @@ test('status bar text from the FT state events', () => {
 
 test('palette commands are valid custom requests: FT actions and faults the scenario schema accepts', () => {
   const cmds = actionCommands();
-  assert.deepEqual(cmds.filter((c) => c.request.command === 'ftAction').map((c) => c.request.args.action),
+  assert.deepEqual(cmds.flatMap((c) => (c.request.command === 'ftAction' ? [c.request.args.action] : [])),
     ['testFailover', 'testRestartSecondary', 'turnOffFT', 'turnOnFT', 'suspendFT', 'resumeFT']);
-  const faults = cmds.filter((c) => c.request.command === 'injectFault');
+  const faults = cmds.filter((c): c is ActionCommand & { request: CustomRequest<'injectFault'> } => c.request.command === 'injectFault');
   assert.ok(faults.some((f) => f.request.args.kind === 'hostCrash' && f.request.args.host === '@primary'));
   const hosts = [{ name: 'host-a' }, { name: 'host-b' }];
   for (const f of faults) assert.doesNotThrow(() => parseScenario({ program: hello, hosts, faults: [{ atMs: 1, ...f.request.args }] }), f.id);
   for (const c of cmds) assert.match(c.id, /^lockstep\.[\w.]+$/);
   assert.equal(describeReply(faults[0].request, { atNs: 2_500_000 }), 'Lockstep: hostCrash on @primary injected at 2.500 ms.');
   assert.match(describeReply({ command: 'findDivergence', args: {} }, { same: true }), /never differ/);
+});
+
+test('every request the extension sends has arguments the contract accepts', () => {
+  for (const c of actionCommands()) assert.deepEqual(argsProblems(c.request.command, c.request.args), [], c.id);
+  for (const h of hostCommands()) assert.deepEqual(argsProblems('injectFault', h.request('host-b').args), [], h.id);
+  for (const t of [0, 1, 140_200_000, 299_999_999.5]) assert.deepEqual(argsProblems('seek', seekArguments(t)), [], String(t));
+  assert.deepEqual(argsProblems('compareVMs', { dumpPages: DIFF_DUMP_PAGES }), []);
+  for (const bare of ['timeline', 'hosts', 'findDivergence'] as const) assert.deepEqual(argsProblems(bare, undefined), [], bare);
 });

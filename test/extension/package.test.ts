@@ -127,7 +127,7 @@ test('configuration snippets and initial configurations are launch configuration
   }
 });
 
-const haveDist = ['extension', 'language-client', 'adapter', 'server'].every((n) => existsSync(join(root, 'dist', `${n}.js`)));
+const haveDist = ['extension', 'language-client', 'adapter', 'server', 'webview/timeline'].every((n) => existsSync(join(root, 'dist', `${n}.js`)));
 
 test('the .vsix holds the bundles, the grammar and the examples, and nothing needless', {
   skip: vsceEntry(root) === undefined ? '@vscode/vsce is not installed' : !haveDist ? 'dist/ is not built (npm run build)' : false,
@@ -140,13 +140,13 @@ test('the .vsix holds the bundles, the grammar and the examples, and nothing nee
     const files = extensionFiles(readFileSync(out));
     for (const want of ['dist/extension.js', 'dist/language-client.js', 'dist/adapter.js', 'dist/server.js', 'package.json', 'media/lockstep.png',
       'syntaxes/lockstep-asm.tmLanguage.json', 'language-configuration.json', 'LICENSE.txt', 'readme.md', 'examples/hello/hello.s',
-      'media/timeline.js', 'media/timeline.css', 'media/screenshots/timeline.png', 'media/screenshots/vscode-failover.png']) {
+      'dist/webview/timeline.js', 'media/timeline.css', 'media/screenshots/timeline.png', 'media/screenshots/vscode-failover.png']) {
       assert.ok(files.includes(want), `${want} is in the .vsix (${files.join(', ')})`);
     }
     for (const f of files) {
       assert.doesNotMatch(f, /\.ts$|\.map$|^node_modules\/|^test\/|^src\/|^scripts\/|^\.ci\/|^docs\/|\.lsrec$|\.log$|^out\//, `${f} does not belong in the .vsix`);
     }
-    assert.deepEqual(files.filter((f) => f.startsWith('dist/')).sort(), ['dist/adapter.js', 'dist/extension.js', 'dist/language-client.js', 'dist/server.js']);
+    assert.deepEqual(files.filter((f) => f.startsWith('dist/')).sort(), ['dist/adapter.js', 'dist/extension.js', 'dist/language-client.js', 'dist/server.js', 'dist/webview/timeline.js']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -23,7 +23,7 @@ export function timelineBody(rt: LockstepRuntime): TimelineBody {
   return JSON.parse(JSON.stringify(timeline(rt))) as TimelineBody;
 }
 
-const IMPORTANT = ['fault', 'crash', 'detect', 'arbitrate', 'goLive', 'respawnStart', 'respawnDone'];
+const IMPORTANT: RawEvent['kind'][] = ['fault', 'crash', 'detect', 'arbitrate', 'goLive', 'respawnStart', 'respawnDone'];
 
 /**
  * `n` events over 10 s on three hosts, mostly output releases (held 0.1–2 ms), with a throttle

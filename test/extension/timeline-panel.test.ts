@@ -113,9 +113,9 @@ test('lockstep.showTimeline opens one panel beside the editor with the CSP page;
     assert.equal(p.revealed, 1);
     assert.deepEqual([p.viewType, p.title, p.show.viewColumn], ['lockstep.timeline', 'Lockstep Timeline', -2]);
     assert.equal(p.options.enableScripts, true);
-    assert.deepEqual(p.options.localResourceRoots.map((u: Any) => u.fsPath), [join(root, 'media')]);
+    assert.deepEqual(p.options.localResourceRoots.map((u: Any) => u.fsPath), [join(root, 'media'), join(root, 'dist/webview')]);
     const nonce = /script-src 'nonce-([^']+)'/.exec(p.webview.html)![1];
-    assert.ok(p.webview.html.includes(`<script nonce="${nonce}" src="https://webview.test${join(root, 'media/timeline.js')}"></script>`));
+    assert.ok(p.webview.html.includes(`<script nonce="${nonce}" src="https://webview.test${join(root, 'dist/webview/timeline.js')}"></script>`));
     assert.ok(p.webview.html.includes(`style-src https://webview.test;`));
 
     // The page says ready: it gets the model of the session's timeline.

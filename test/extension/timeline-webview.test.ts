@@ -14,9 +14,11 @@ import { failoverRuntime, syntheticBody, timelineBody } from './timeline-fixture
 const ROOT = join(__dirname, '../..');
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'test-artifacts');
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing (apt-get install chromium)`;
+/** The page script as scripts/build.mjs builds it from src/extension/webview. */
+const SCRIPT = join(ROOT, 'dist/webview/timeline.js');
+const skip = !existsSync(CHROMIUM) ? `${CHROMIUM} is missing (apt-get install chromium)` : !existsSync(SCRIPT) ? 'dist/webview/timeline.js is not built (npm run build)' : false;
 
-/** Serves the page from the pure HTML module (a fresh nonce per load) and media/ as the webview's resource origin would. */
+/** Serves the page from the pure HTML module (a fresh nonce per load), media/ and the built script as the webview's resource origin would. */
 function serve(): Promise<{ server: Server; origin: string }> {
   const types: Record<string, string> = { js: 'text/javascript', css: 'text/css' };
   const server = createServer((req, res) => {
@@ -24,16 +26,16 @@ function serve(): Promise<{ server: Server; origin: string }> {
     const url = req.url ?? '/';
     if (url === '/') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(timelineHtml({ cspSource: origin, nonce: newNonce(), scriptUri: `${origin}/media/timeline.js`, styleUri: `${origin}/media/timeline.css` }));
+      res.end(timelineHtml({ cspSource: origin, nonce: newNonce(), scriptUri: `${origin}/dist/webview/timeline.js`, styleUri: `${origin}/media/timeline.css` }));
       return;
     }
-    const m = /^\/media\/(timeline\.(js|css))$/.exec(url);
+    const m = /^\/(media\/timeline\.css|dist\/webview\/timeline\.js)$/.exec(url);
     if (m === null) {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'content-type': types[m[2]] });
-    res.end(readFileSync(join(ROOT, 'media', m[1])));
+    res.writeHead(200, { 'content-type': types[m[1].slice(m[1].lastIndexOf('.') + 1)] });
+    res.end(readFileSync(join(ROOT, m[1])));
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })));
 }

@@ -1,4 +1,4 @@
-// The project lint has teeth: nondeterminism in the simulation layers, upward imports, stray vscode imports and a session reaching past the runtime fail it.
+// The project lint has teeth: nondeterminism in the simulation layers, upward imports, stray vscode imports, a session reaching past the runtime and runtime imports into the webview page fail it.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -40,6 +40,9 @@ test('each rule fails on a violation', () => {
     [{ 'src/lsp/a.ts': "import { x } from '../ft/b';\n", 'src/ft/b.ts': 'export const x = 1;\n' }, /must not import src\/ft/],
     [{ 'src/debug/session.ts': "import type { VmInstance } from '../ft/protocol/vm';\n", 'src/ft/protocol/vm.ts': 'export interface VmInstance { id: number }\n' }, /only translates: it must not import src\/ft/],
     [{ 'src/debug/session.ts': "import { hex8 } from '../machine/abi';\n", 'src/machine/abi.ts': 'export const hex8 = 1;\n' }, /must not import src\/machine/],
+    [{ 'src/extension/webview/a.ts': "import { randomBytes } from 'node:crypto';\n" }, /webview page imports no package, Node module or vscode \(node:crypto\)/],
+    [{ 'src/extension/webview/a.ts': "import * as vscode from 'vscode';\n" }, /webview page imports no package/],
+    [{ 'src/extension/webview/a.ts': "import {\n  timelineModel,\n} from '../timeline-model';\n", 'src/extension/timeline-model.ts': 'export const timelineModel = 1;\n' }, /a\.ts:1: the webview page imports \.\.\/timeline-model at run time/],
   ];
   for (const [files, message] of cases) {
     const r = runLint(tree(files));
@@ -50,5 +53,15 @@ test('each rule fails on a violation', () => {
 
 test('comments mentioning forbidden names are fine', () => {
   const r = runLint(tree({ 'src/machine/a.ts': '// never use Math.random or Date here\nexport const x = 1;\n' }));
+  assert.equal(r.code, 0, r.err);
+});
+
+test('the webview page may import its own modules, the shared messages, and other modules\' types', () => {
+  const r = runLint(tree({
+    'src/extension/webview/a.ts': "import { b } from './b';\nimport { parsePanelMessage } from '../timeline-messages';\nimport type { TimelineModel } from '../timeline-model';\nexport const a = b;\n",
+    'src/extension/webview/b.ts': 'export const b = 1;\n',
+    'src/extension/timeline-messages.ts': 'export const parsePanelMessage = 1;\n',
+    'src/extension/timeline-model.ts': 'export type TimelineModel = number;\n',
+  }));
   assert.equal(r.code, 0, r.err);
 });

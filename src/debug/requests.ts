@@ -1,0 +1,286 @@
+// The custom-request contract of the adapter: for each custom request (`timeline`, `seek`, …) its arguments and
+// reply body, and the body of the custom event `lockstep.clusterEvent`. Written once as runtime shapes whose static
+// types are the contract: the adapter builds its replies as these types, the Debug Console formats them, the
+// extension reads them, and the contract test checks real replies against the same shapes.
+//
+// No runtime imports: the extension bundles this module without pulling in any other adapter code, and the Timeline
+// page's program (DOM, no Node) compiles it for its types. So the kinds, roles and statuses below are listed here,
+// not imported from src/ft; test/debug/contract.test.ts fails to compile when they and the simulator's differ.
+
+// ---- shapes ------------------------------------------------------------------------------------------
+
+/** A runtime check of a JSON value whose static type is `T`. */
+export interface Shape<T> {
+  /** Adds a line per problem of `v` (each starting with `path`) to `out`. */
+  check(v: unknown, path: string, out: string[]): void;
+  /** Never set: carries `T` for `Infer`. */
+  readonly type?: T;
+}
+
+/** A property that may be absent (or undefined) in an `obj`. */
+export interface OptionalShape<T> extends Shape<T> {
+  readonly optional: true;
+}
+
+/** The static type a shape checks. */
+export type Infer<S> = S extends Shape<infer T> ? T : never;
+
+type Fields = Record<string, Shape<unknown>>;
+type Flat<T> = { [K in keyof T]: T[K] } & {};
+type ObjectOf<F extends Fields> = Flat<
+  { [K in keyof F as F[K] extends OptionalShape<unknown> ? never : K]: Infer<F[K]> } &
+  { [K in keyof F as F[K] extends OptionalShape<unknown> ? K : never]?: Infer<F[K]> }
+>;
+
+const describe = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'string' ? JSON.stringify(v.slice(0, 40)) : typeof v === 'object' ? 'an object' : String(v));
+
+function leaf<T>(what: string, ok: (v: unknown) => boolean): Shape<T> {
+  return { check: (v, path, out) => { if (!ok(v)) out.push(`${path}: expected ${what}, got ${describe(v)}`); } };
+}
+
+export const num: Shape<number> = leaf('a finite number', (v) => typeof v === 'number' && Number.isFinite(v));
+export const int: Shape<number> = leaf('an integer', (v) => Number.isInteger(v));
+export const str: Shape<string> = leaf('a string', (v) => typeof v === 'string');
+export const bool: Shape<boolean> = leaf('a boolean', (v) => typeof v === 'boolean');
+
+/** One of the given strings (or booleans). */
+export function oneOf<const L extends readonly (string | boolean)[]>(...values: L): Shape<L[number]> {
+  return leaf(values.map((x) => JSON.stringify(x)).join(' | '), (v) => values.includes(v as L[number]));
+}
+
+export function nullable<T>(s: Shape<T>): Shape<T | null> {
+  return { check: (v, path, out) => { if (v !== null) s.check(v, path, out); } };
+}
+
+export function optional<T>(s: Shape<T>): OptionalShape<T> {
+  return { optional: true, check: s.check };
+}
+
+export function array<T>(item: Shape<T>): Shape<T[]> {
+  return {
+    check: (v, path, out) => {
+      if (!Array.isArray(v)) out.push(`${path}: expected an array, got ${describe(v)}`);
+      else v.forEach((x, i) => item.check(x, `${path}[${i}]`, out));
+    },
+  };
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A plain object with exactly these properties (an unexpected one is a problem too: the contract names every key). */
+export function obj<F extends Fields>(fields: F): Shape<ObjectOf<F>> {
+  return {
+    check: (v, path, out) => {
+      if (!isRecord(v)) {
+        out.push(`${path}: expected an object, got ${describe(v)}`);
+        return;
+      }
+      for (const [k, s] of Object.entries(fields)) {
+        if (v[k] === undefined) {
+          if (!(s as Partial<OptionalShape<unknown>>).optional) out.push(`${path}.${k}: missing`);
+        } else s.check(v[k], `${path}.${k}`, out);
+      }
+      for (const k of Object.keys(v)) if (!Object.hasOwn(fields, k) && v[k] !== undefined) out.push(`${path}.${k}: not in the contract`);
+    },
+  };
+}
+
+/** An object whose keys are free and whose values all have one shape. */
+export function record<T>(value: Shape<T>): Shape<Record<string, T>> {
+  return {
+    check: (v, path, out) => {
+      if (!isRecord(v)) out.push(`${path}: expected an object, got ${describe(v)}`);
+      else for (const [k, x] of Object.entries(v)) value.check(x, `${path}.${k}`, out);
+    },
+  };
+}
+
+/** Either shape; the problems reported are those of the alternative with the fewest. */
+export function either<A, B>(a: Shape<A>, b: Shape<B>): Shape<A | B> {
+  return {
+    check: (v, path, out) => {
+      const pa: string[] = [];
+      a.check(v, path, pa);
+      if (pa.length === 0) return;
+      const pb: string[] = [];
+      b.check(v, path, pb);
+      if (pb.length === 0) return;
+      out.push(...(pa.length <= pb.length ? pa : pb));
+    },
+  };
+}
+
+/** Every problem of `v` against `shape`, one line each with the path (`body.events[3].kind: …`); empty when it conforms. */
+export function problems(shape: Shape<unknown>, v: unknown, path = 'body'): string[] {
+  const out: string[] = [];
+  shape.check(v, path, out);
+  return out;
+}
+
+// ---- vocabulary ----------------------------------------------------------------------------------------
+
+/** src/ft/sim/trace.ts `TraceKind`. */
+export const TRACE_KINDS = ['fault', 'crash', 'detect', 'arbitrate', 'halt', 'goLive', 'respawnStart', 'respawnDone', 'haRestart', 'state',
+  'release', 'throttle', 'divergence', 'exit', 'violation'] as const;
+/** src/ft/scenario.ts `FaultKind`. */
+export const FAULT_KINDS = ['hostCrash', 'hostRestore', 'loggingLinkDown', 'loggingLinkUp', 'linkDegrade', 'partition', 'heal',
+  'storageLoss', 'storageRestore', 'slowHost', 'testFailover', 'testRestartSecondary', 'turnOffFT', 'turnOnFT', 'suspendFT', 'resumeFT'] as const;
+/** vSphere's FT actions (src/debug/runtime.ts `FT_ACTIONS`): the fault kinds `ftAction` takes. */
+export const FT_ACTIONS = ['testFailover', 'testRestartSecondary', 'turnOffFT', 'turnOnFT', 'suspendFT', 'resumeFT'] as const;
+/** src/ft/protocol/vm.ts `VmRole` and `VmStatus`. */
+export const VM_ROLES = ['primary', 'secondary'] as const;
+export const VM_STATUSES = ['copying', 'running', 'halted', 'crashed', 'exited', 'fatal', 'diverged'] as const;
+export const CHECKPOINT_OPS = ['create', 'list', 'jump', 'delete'] as const;
+
+export type TraceKind = (typeof TRACE_KINDS)[number];
+export type FaultKind = (typeof FAULT_KINDS)[number];
+export type FtActionName = (typeof FT_ACTIONS)[number];
+export type VmRole = (typeof VM_ROLES)[number];
+export type VmStatus = (typeof VM_STATUSES)[number];
+
+// ---- shared pieces -------------------------------------------------------------------------------------
+
+/** A cluster trace event (src/ft/sim/trace.ts `TraceEvent`): `timeline`'s events and the `lockstep.clusterEvent` body. */
+const clusterEvent = obj({
+  timeNs: num,
+  kind: oneOf(...TRACE_KINDS),
+  /** VM incarnation id, when the event concerns one VM. */
+  vm: optional(int),
+  host: optional(str),
+  /** One human sentence. */
+  text: str,
+  data: optional(record(either(either(str, num), bool))),
+});
+
+/** A scenario fault (src/ft/scenario.ts `FaultSpec`); `host` may be `@primary`/`@secondary`, resolved when it fires. */
+const faultFields = {
+  kind: oneOf(...FAULT_KINDS),
+  host: optional(str),
+  groups: optional(array(array(str))),
+  factor: optional(num),
+  latencyUs: optional(num),
+  bandwidthMbps: optional(num),
+  lossRate: optional(num),
+  when: optional(oneOf('now', 'afterOutput', 'duringRespawn')),
+};
+const fault = obj({ atMs: num, ...faultFields });
+
+const checkpoints = array(obj({ name: str, nowNs: num }));
+
+const pairSide = obj({ vm: int, name: str, host: str });
+const difference = obj({ name: str, primary: str, secondary: str });
+
+/** Both VMs of the pair at the same instruction count (src/debug/inspect.ts `compareVms`). */
+const comparison = obj({
+  instret: int,
+  primary: pairSide,
+  secondary: pairSide,
+  registers: array(difference),
+  csrs: array(difference),
+  pages: array(obj({ addr: str, bytesDiffering: int })),
+  same: bool,
+  /** The full state of each VM as text (vm-state-text.ts): equal lines where the VMs agree. */
+  primaryText: str,
+  secondaryText: str,
+});
+
+/** Reply to a fault injection or an FT action: when it takes effect and the fault as validated. */
+const scheduledFault = obj({ atNs: num, fault });
+
+const noArgs = obj({});
+
+// ---- the requests ----------------------------------------------------------------------------------------
+
+/** Each custom request's argument and reply-body shapes. */
+export const CUSTOM_REQUESTS = {
+  /** A scenario fault, now (`atMs` is ignored: a fault injected from the debugger fires at the present). */
+  injectFault: { args: obj({ atMs: optional(num), ...faultFields }), body: scheduledFault },
+  /** One of vSphere's FT actions, now. */
+  ftAction: { args: obj({ action: oneOf(...FT_ACTIONS) }), body: scheduledFault },
+  /** The first instruction count at which primary and secondary differ (the secondary stops there), or none. */
+  findDivergence: {
+    args: noArgs,
+    body: either(obj({ same: oneOf(true) }), obj({ same: oneOf(false), instret: int, differences: comparison })),
+  },
+  /** Primary vs secondary at the same instruction count; `dumpPages` (0–64) differing RAM pages dumped as hex in the texts. */
+  compareVMs: { args: obj({ dumpPages: optional(int) }), body: comparison },
+  /** Time travel: to a time, to an instruction count of a VM, or to the n-th cluster event of a kind. `nowNs`: where it goes. */
+  seek: {
+    args: either(obj({ timeMs: num }), either(obj({ vm: int, instret: int }), obj({ event: oneOf(...TRACE_KINDS), n: optional(int) }))),
+    body: obj({ nowNs: num }),
+  },
+  /** Named checkpoints (`op` defaults to `list`); the reply lists them after the operation. */
+  checkpoint: { args: obj({ op: optional(oneOf(...CHECKPOINT_OPS)), name: optional(str) }), body: obj({ checkpoints }) },
+  /** The explored history and where the cluster is now: the Timeline's data. */
+  timeline: {
+    args: noArgs,
+    body: obj({
+      nowNs: num,
+      frontierNs: num,
+      endNs: num,
+      /** The FT protection label ("Protected", "Not Protected (Starting)", …). */
+      protection: str,
+      hosts: array(obj({ name: str, up: bool, mips: num, slowFactor: num })),
+      /** The VM incarnations alive now. */
+      vms: array(obj({ id: int, role: oneOf(...VM_ROLES), host: str, status: oneOf(...VM_STATUSES), instret: int, lagNs: num, held: int })),
+      /** The explored history, also after going back in time. */
+      events: array(clusterEvent),
+      /** The secondary's lag sampled as the frontier advanced (null: no running pair then). */
+      lag: array(obj({ timeNs: num, lagNs: nullable(num) })),
+      /** Faults (scenario or injected) the explored history has not reached yet. */
+      scheduled: array(obj({ atNs: num, kind: oneOf(...FAULT_KINDS), host: optional(str), text: str })),
+      failovers: array(obj({ failedAtNs: num, detectedAtNs: nullable(num), liveAtNs: num, fromHost: nullable(str), toHost: str, instret: int })),
+      checkpoints,
+    }),
+  },
+  /** Every host with the VM incarnations on it (dead ones too), and the links of each pair of hosts. */
+  hosts: {
+    args: noArgs,
+    body: obj({
+      nowNs: num,
+      /** The FT protection label. */
+      ftState: str,
+      hosts: array(obj({
+        name: str, family: str, up: bool, slowFactor: num, storageReachable: bool,
+        vms: array(obj({ id: int, name: str, role: oneOf(...VM_ROLES), status: oneOf(...VM_STATUSES) })),
+      })),
+      /** `up` is whether the two hosts can talk on that network now (a partition shows as down). */
+      links: array(obj({
+        a: str, b: str,
+        logging: obj({ up: bool, latencyUs: num, lossRate: num }),
+        management: obj({ up: bool }),
+      })),
+    }),
+  },
+} as const satisfies Record<string, { args: Shape<unknown>; body: Shape<unknown> }>;
+
+/** The custom event the adapter sends as cluster changes happen. */
+export const CLUSTER_EVENT = 'lockstep.clusterEvent';
+export const CLUSTER_EVENT_BODY = clusterEvent;
+
+// ---- the types -------------------------------------------------------------------------------------------
+
+export type CustomRequestName = keyof typeof CUSTOM_REQUESTS;
+
+/** `{ injectFault: { args: …; body: … }; … }`: every custom request's arguments and reply body. */
+export type CustomRequests = { [K in CustomRequestName]: { args: Infer<(typeof CUSTOM_REQUESTS)[K]['args']>; body: Infer<(typeof CUSTOM_REQUESTS)[K]['body']> } };
+export type RequestArgs<K extends CustomRequestName> = CustomRequests[K]['args'];
+export type ReplyBody<K extends CustomRequestName> = CustomRequests[K]['body'];
+
+// Names for the types the code passes around (the rest are `RequestArgs<K>` and `ReplyBody<K>`).
+export interface ClusterEventBody extends Infer<typeof clusterEvent> {}
+export interface FaultSpecBody extends Infer<typeof fault> {}
+export interface InjectFaultArgs extends RequestArgs<'injectFault'> {}
+export interface CompareVmsReply extends Infer<typeof comparison> {}
+export interface TimelineReply extends ReplyBody<'timeline'> {}
+export interface HostsReply extends ReplyBody<'hosts'> {}
+
+/** Problems of a reply body against the contract (empty: it conforms). */
+export function replyProblems(command: CustomRequestName, body: unknown): string[] {
+  return problems(CUSTOM_REQUESTS[command].body, body);
+}
+
+/** Problems of a request's arguments against the contract (absent arguments are `{}`). */
+export function argsProblems(command: CustomRequestName, args: unknown): string[] {
+  return problems(CUSTOM_REQUESTS[command].args, args ?? {}, 'arguments');
+}
