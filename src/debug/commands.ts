@@ -1,4 +1,4 @@
-// Debug Console verbs (`.inject`, `.ft`, `.divergence`, `.compare`, `.seek`, `.checkpoint`, `.timeline`, `.help`) parsed into the same shapes as the custom requests.
+// Debug Console verbs (`.inject`, `.ft`, `.divergence`, `.compare`, `.seek`, `.back`, `.checkpoint`, `.timeline`, `.help`) parsed into the same shapes as the custom requests.
 
 /**
  * The arguments each verb parses from the typed line, by the custom request it becomes (src/debug/requests.ts): as
@@ -13,6 +13,7 @@ export interface ConsoleArgs {
   seek: { timeMs?: number; vm?: number; instret?: number; event?: string; n?: number };
   checkpoint: { op: string; name?: string };
   timeline: { last?: number };
+  reverseStep: { kind?: string };
 }
 
 /** A verb that is a custom request, with its arguments. */
@@ -26,12 +27,13 @@ export const CONSOLE_HELP = [
   '.divergence                                           go to the first instruction where primary and secondary differ',
   '.compare                                              primary vs secondary at the same instruction count',
   '.seek 40ms | .seek 250us | .seek vm=2 instret=12345 | .seek goLive [n]    travel to a time, an instruction of a VM, or the n-th cluster event',
+  '.back [over|in|out|instruction]                       step back on the VM last stopped in: over calls (default), into the last line run, out to the call, or one instruction',
   '.checkpoint create|list|jump|delete [NAME]            named checkpoints',
   '.timeline [N]                                         the last N cluster events (default 20)',
   '.help                                                 this list',
 ].join('\n');
 
-export const CONSOLE_VERBS = ['.inject', '.ft', '.divergence', '.compare', '.seek', '.checkpoint', '.timeline', '.help'];
+export const CONSOLE_VERBS = ['.inject', '.ft', '.divergence', '.compare', '.seek', '.back', '.checkpoint', '.timeline', '.help'];
 
 function scalar(v: string): unknown {
   if (/^-?\d+(\.\d+)?$/.test(v)) return Number(v);
@@ -81,6 +83,9 @@ export function parseConsoleCommand(line: string): ConsoleCommand {
       const a = kv(rest);
       return { verb: 'seek', args: { vm: Number(a.vm), instret: Number(a.instret) } };
     }
+    case '.back':
+      if (rest.length > 1) throw new CommandError('usage: .back [over|in|out|instruction]');
+      return { verb: 'reverseStep', args: rest.length === 0 ? {} : { kind: rest[0] } };
     case '.checkpoint':
       return { verb: 'checkpoint', args: { op: rest[0] ?? 'list', name: rest[1] } };
     case '.timeline':

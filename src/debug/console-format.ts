@@ -17,6 +17,7 @@ const FORMAT: { [K in keyof ConsoleArgs]: (body: ReplyBody<K>, args: ConsoleArgs
   ftAction: (b, args) => `${args.action} takes effect at ${fmtMs(b.atNs)}: continue or step to see it`,
   findDivergence: (b) => (b.same ? 'primary and secondary never differ in the recording' : `first difference at instruction ${b.instret}\n${formatComparison(b.differences)}`),
   seek: (b) => `going to ${fmtMs(b.nowNs)}`,
+  reverseStep: (b, args) => `stepped back (${args.kind ?? 'over'}) to ${fmtMs(b.nowNs)}`,
 };
 
 /** The Debug Console's rendering of a reply body of the verb's custom request. */

@@ -189,6 +189,9 @@ const scheduledFault = obj({ atNs: num, fault });
 
 const noArgs = obj({});
 
+/** How `reverseStep` goes back. */
+export const REVERSE_STEP_KINDS = ['over', 'in', 'out', 'instruction'] as const;
+
 // ---- the requests ----------------------------------------------------------------------------------------
 
 /** Each custom request's argument and reply-body shapes. */
@@ -209,6 +212,12 @@ export const CUSTOM_REQUESTS = {
     args: either(obj({ timeMs: num }), either(obj({ vm: int, instret: int }), obj({ event: oneOf(...TRACE_KINDS), n: optional(int) }))),
     body: obj({ nowNs: num }),
   },
+  /**
+   * Back one step on a thread (default: the VM last stopped in): `over` (as DAP's stepBack), `in` (to the last
+   * line run, even in a callee), `out` (to the call of the current function) or one `instruction`. The reply
+   * comes when the travel is done (`nowNs`: where it landed), then `invalidated` and `stopped`.
+   */
+  reverseStep: { args: obj({ kind: optional(oneOf(...REVERSE_STEP_KINDS)), threadId: optional(int) }), body: obj({ nowNs: num }) },
   /** Named checkpoints (`op` defaults to `list`); the reply lists them after the operation. */
   checkpoint: { args: obj({ op: optional(oneOf(...CHECKPOINT_OPS)), name: optional(str) }), body: obj({ checkpoints }) },
   /** The explored history and where the cluster is now: the Timeline's data. */

@@ -7,7 +7,7 @@ import {
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { LockstepRuntime, fmtMs, HELD_OUTPUT_DEFAULT_MS, NS_PER_MS } from './runtime';
-import type { RuntimeStop, ExceptionFilter, ClusterEvent, Progress, Row, RowKind } from './runtime';
+import type { RuntimeStop, ExceptionFilter, ClusterEvent, Progress, Row, RowKind, ReverseLineKind } from './runtime';
 import { prepareLaunch } from './launch';
 import { formatValue } from './evaluate';
 import { compareVms, timeline, hostsView } from './inspect';
@@ -15,6 +15,7 @@ import { ABI_NAMES, hex } from './program-info';
 import { parseConsoleCommand, CONSOLE_HELP, CONSOLE_VERBS } from './commands';
 import { formatConsoleReply } from './console-format';
 import type { ReplyBody } from './requests';
+import { REVERSE_STEP_KINDS } from './requests';
 
 type VarRef = { kind: RowKind; vm: number; frame?: { pc: number; sp: number } } | { kind: 'rows'; rows: Row[] };
 
@@ -778,6 +779,17 @@ export class LockstepSession extends LoggingDebugSession {
         reply({ nowNs: rt.nowNs } satisfies ReplyBody<'seek'>);
         this.reportStop({ ...stop, reason: 'goto' }, true);
         return;
+      }
+      case 'reverseStep': {
+        const kind = args.kind ?? 'over';
+        if (!(REVERSE_STEP_KINDS as readonly unknown[]).includes(kind)) throw new RequestError(`reverseStep: kind must be one of ${REVERSE_STEP_KINDS.join(', ')}, not ${JSON.stringify(kind)}`);
+        const vm = args.threadId === undefined ? this.focus() : this.vmOf(args.threadId);
+        if (vm === undefined) throw new RequestError('reverseStep: no VM to step back');
+        if (rt.isRunning) throw new RequestError('the cluster is running: pause it first');
+        return this.withProgress('Stepping back', async () => (kind === 'instruction' ? rt.stepBack(vm) : rt.stepBackLine(vm, kind as ReverseLineKind))).then((stop) => {
+          reply({ nowNs: rt.nowNs } satisfies ReplyBody<'reverseStep'>);
+          this.reportStop(stop, true);
+        });
       }
       case 'checkpoint': {
         const op = String(args.op ?? 'list');

@@ -77,6 +77,20 @@ test('assembly: next steps over a call at line granularity', () =>
     assert.equal((await topFrame(dc, tid)).line, lineOf(HELLO, 'call    puts'), 'reverse next steps back over the call');
   }));
 
+test('assembly: .back in enters the call the previous line made, .back out returns to it', () =>
+  withClient(async (dc) => {
+    const stop = await launch(dc, { program: HELLO, untilMs: 20 });
+    const tid = stop.body.threadId!;
+    for (let i = 0; i < 3; i++) await stoppedAfter(dc, () => dc.nextRequest({ threadId: tid }));
+    assert.equal((await topFrame(dc, tid)).line, lineOf(HELLO, 'la      a0, farewell'));
+    const into = await stoppedAfter(dc, () => evalIn(dc, '.back in', undefined, 'repl'));
+    assert.equal(into.body.reason, 'step');
+    assert.equal((await topFrame(dc, tid)).name, 'puts', 'back inside puts, at the last line it ran');
+    assert.match(await evalIn(dc, '.back out', undefined, 'repl'), /stepped back \(out\) to /);
+    assert.equal((await topFrame(dc, tid)).line, lineOf(HELLO, 'call    puts'), 'out of puts: at the call');
+    assert.match(await errorOf(dc.customRequest('reverseStep', { kind: 'sideways' })), /kind must be one of over, in, out, instruction/);
+  }));
+
 test('C: a breakpoint in kvstore.c is hit with the C source line; reverse continue goes back to the previous hit', () =>
   withClient(async (dc) => {
     const line = lineOf(KVSTORE_C, 'ticks++;');
