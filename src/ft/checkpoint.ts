@@ -5,6 +5,7 @@ import type { MachineSnapshot } from '../machine/machine';
 import type { VmInstance } from './protocol/vm';
 import { RecordEnv, ReplayEnv } from './protocol/envs';
 import { copyOneLevel } from './sim/copy';
+import type { LogReceiverState, LogSenderState } from './protocol/log-channel';
 
 /** Everything of a VM but its machine, copied one level deep (log entries and packets are immutable). */
 type VmFields = Record<string, unknown>;
@@ -21,7 +22,7 @@ export interface ClusterCheckpoint {
   storage: ReturnType<Cluster['storage']['getState']>;
   clients: ReturnType<Cluster['clients']['getState']>;
   checkers: Record<string, unknown>;
-  vms: { id: number; host: string; epoch: number; fields: VmFields; machine: MachineSnapshot }[];
+  vms: { id: number; host: string; epoch: number; fields: VmFields; sender: LogSenderState; receiver: LogReceiverState; machine: MachineSnapshot }[];
   injectedCount: number;
 }
 
@@ -31,7 +32,7 @@ const SCALARS = [
   'armedFaults', 'armedRespawnFaults', 'storageWaiting', 'quantumEndNs', 'haCheckDueNs', 'pairLinksDown', 'pairLinksDegraded',
 ] as const;
 
-const VM_SKIP = new Set(['machine', 'id', 'host', 'epoch']);
+const VM_SKIP = new Set(['machine', 'id', 'host', 'epoch', 'sender', 'receiver']);
 
 export function takeCheckpoint(c: Cluster): ClusterCheckpoint {
   const bag = c as unknown as Record<string, unknown>;
@@ -47,7 +48,7 @@ export function takeCheckpoint(c: Cluster): ClusterCheckpoint {
     storage: c.storage.getState(),
     clients: c.clients.getState(),
     checkers: c.checkers.getState(),
-    vms: c.vms.map((vm) => ({ id: vm.id, host: vm.host, epoch: vm.epoch, fields: vmFields(vm), machine: vm.machine.snapshot() })),
+    vms: c.vms.map((vm) => ({ id: vm.id, host: vm.host, epoch: vm.epoch, fields: vmFields(vm), sender: vm.sender.save(), receiver: vm.receiver.save(), machine: vm.machine.snapshot() })),
     injectedCount: c.injected.length,
   };
 }
@@ -84,6 +85,8 @@ function vmFields(vm: VmInstance): VmFields {
 
 function restoreVm(c: Cluster, vm: VmInstance, saved: ClusterCheckpoint['vms'][number]): void {
   for (const [k, v] of Object.entries(saved.fields)) (vm as unknown as Record<string, unknown>)[k] = copyOneLevel(v);
+  vm.sender.restore(saved.sender);
+  vm.receiver.restore(saved.receiver);
   vm.machine.restore(saved.machine);
   vm.machine.setEnvironment(vm.role === 'primary' ? new RecordEnv(vm, c) : new ReplayEnv(vm, c));
 }

@@ -12,8 +12,7 @@ import { Network } from './world/network';
 import { SharedStorage } from './world/storage';
 import { Clients } from './world/clients';
 import { VmInstance } from './protocol/vm';
-import type { LogEntry, NewLogEntry } from './protocol/log';
-import { entryBytes } from './protocol/log';
+import type { NewLogEntry } from './protocol/log';
 import { RecordEnv, ReplayEnv, EnvHost } from './protocol/envs';
 import { Checkers, CheckResult } from './checkers';
 import { replayUpTo } from './protocol/replay-driver';
@@ -251,18 +250,14 @@ export class Cluster implements EnvHost {
   }
 
   log(vm: VmInstance, entry: NewLogEntry): number {
-    const s = vm.sender;
-    const seq = s.nextSeq++;
-    if (!vm.logging || this.omitted(entry)) return seq;
-    const full = entry as LogEntry; // the environments hand over a fresh literal: number it in place (no copy per entry)
-    full.seq = seq;
-    s.pending.push(full);
-    s.bytes += entryBytes(full);
+    const keep = vm.logging && !this.omitted(entry);
+    const seq = vm.sender.append(entry, keep);
+    if (!keep) return seq;
     // On a quiet log the next flush is a progress mark up to idleMarkIntervalUs away: an entry brings it
     // within flushIntervalUs of the instruction that logged it.
     // (dueNs ≥ nowNs + flushIntervalNs, so a flush due by then needs nothing: the common case, checked first.)
     if (vm.flushDueNs > this.nowNs + this.flushIntervalNs) {
-      const dueNs = this.instantNs(vm, full.instret) + this.flushIntervalNs;
+      const dueNs = this.instantNs(vm, entry.instret) + this.flushIntervalNs;
       if (vm.flushDueNs > dueNs) this.scheduleFlush(vm, dueNs);
     }
     if (this.logBufferFull(vm)) this.stopIfRunning(vm);
@@ -403,7 +398,7 @@ export class Cluster implements EnvHost {
 
   /** True when the primary's log buffer is full: it must wait for the secondary. */
   logBufferFull(vm: VmInstance): boolean {
-    return vm.sender.bytes >= this.scenario.ft.logBufferKiB * 1024;
+    return vm.sender.full(this.scenario.ft.logBufferKiB * 1024);
   }
 
   /**

@@ -6,7 +6,7 @@ import type { VmInstance } from './vm';
 import { RecordEnv } from './envs';
 import { release, releaseAll } from './outputs';
 import { replayUpTo } from './replay-driver';
-import { resetSender, respawn } from './respawn';
+import { respawn } from './respawn';
 import { haltVm, hostUp } from './vm-fate';
 import { shadowOf } from './shadow-machine';
 import { unthrottle } from './lag';
@@ -93,7 +93,7 @@ function carryOnAlone(c: Cluster, p: VmInstance): void {
   p.peer = null;
   p.logging = false;
   p.suspecting = false;
-  resetSender(p);
+  p.sender.reset();
   unthrottle(c, p);
   releaseAll(c, p);
   respawn(c, p);
@@ -126,7 +126,7 @@ export function goLive(c: Cluster, s: VmInstance): void {
   s.suspecting = false;
   s.logging = false;
   s.machine.setEnvironment(new RecordEnv(s, c));
-  s.sender.nextSeq = s.receiver.appliedSeq + 1;
+  s.sender.continueAfter(s.receiver.appliedSeq);
   c.identityVm = s.id;
   c.scheduleFlush(s, c.nowNs + c.flushIntervalNs);
   c.addTrace({ kind: 'goLive', vm: s.id, host: s.host, text: `secondary on ${s.host} went live as primary at instruction ${s.machine.instret}${old ? ` (was ${old.host})` : ''}`, data: { instret: s.machine.instret, caughtUp } });

@@ -43,7 +43,7 @@ export function releaseAll(c: Cluster, vm: VmInstance): void {
 
 /** An output leaves the protected VM: console byte, packet to a client, or write to shared storage. */
 export function release(c: Cluster, vm: VmInstance, h: HeldOutput, atNs: number): void {
-  vm.sender.releasedSeq = Math.max(vm.sender.releasedSeq, h.seq);
+  vm.sender.noteReleased(h.seq);
   c.stats.released++;
   c.checkers.released(vm, h, atNs);
   const origin = { vm: vm.id, epoch: vm.epoch, instret: h.instret };

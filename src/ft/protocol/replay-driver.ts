@@ -12,9 +12,9 @@ export function replayUpTo(c: Cluster, vm: VmInstance, maxTarget: number): Clust
   const m = vm.machine;
   for (let step = 0; step < REPLAY_STEPS_MAX; step++) {
     if (vm.status !== 'running' || vm.divergence !== null) return null;
-    const input = nextInput(vm);
+    const input = rx.nextInput();
     if (input !== undefined && input.instret <= m.instret) {
-      if (input.instret < m.instret || rx.inbox[rx.head] !== input) {
+      if (input.instret < m.instret || rx.peek() !== input) {
         c.diverged(vm, m.instret, m.pc, `the log delivers ${input.ev.kind} at instruction ${input.instret}; the secondary is at ${m.instret} with earlier log entries unused`);
         return null;
       }
@@ -34,41 +34,22 @@ export function replayUpTo(c: Cluster, vm: VmInstance, maxTarget: number): Clust
     if (stop !== null) return stop;
   }
   checkMissedOutput(c, vm);
-  trimInbox(vm);
+  rx.trim();
   return null;
 }
 
 function applyInput(c: Cluster, vm: VmInstance, input: LogEntry & { k: 'input' }): void {
-  const rx = vm.receiver;
   if (vm.idle) c.rebase(vm, vm.lastNs); // woken at the start of this slice: no banked credit
-  rx.head++;
-  rx.appliedSeq = input.seq;
+  vm.receiver.consume(input);
   if (input.ev.kind === 'diskDone') vm.pendingDisk.delete(input.ev.id);
   if (input.ev.kind === 'timer') vm.timerPending = input.ev.pending;
   vm.machine.deliver(input.ev);
   vm.idle = false;
 }
 
-function nextInput(vm: VmInstance): (LogEntry & { k: 'input' }) | undefined {
-  const rx = vm.receiver;
-  for (let i = rx.head; i < rx.inbox.length; i++) {
-    const e = rx.inbox[i];
-    if (e.k === 'input') return e;
-  }
-  return undefined;
-}
-
 function checkMissedOutput(c: Cluster, vm: VmInstance): void {
-  const e = vm.receiver.inbox[vm.receiver.head];
+  const e = vm.receiver.peek();
   if (e !== undefined && e.k !== 'input' && e.instret < vm.machine.instret) {
     c.diverged(vm, vm.machine.instret, vm.machine.pc, `the primary logged ${e.k === 'output' ? 'an output' : `a ${e.kind} read`} at instruction ${e.instret} that the secondary did not make`);
-  }
-}
-
-function trimInbox(vm: VmInstance): void {
-  const rx = vm.receiver;
-  if (rx.head > 1024 && rx.head * 2 > rx.inbox.length) {
-    rx.inbox.splice(0, rx.head);
-    rx.head = 0;
   }
 }

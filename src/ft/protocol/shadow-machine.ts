@@ -95,7 +95,7 @@ export class ShadowMachine {
     const rx = this.vm.receiver;
     const env = this.env!;
     for (let n = 0; n < SLICE_CALLS_MAX; n++) {
-      const e = rx.inbox[rx.head];
+      const e = rx.peek();
       if (e === undefined || e.k === 'input' || e.instret >= limit) return null;
       if (e.instret < this.instret) throw new ParallelFallback(`log entry ${e.seq} lies before the secondary's instruction ${this.instret}`);
       const head = rx.head;

@@ -2,7 +2,7 @@
 
 import type { Machine } from '../../machine/machine';
 import type { GuestOutput } from '../../machine/types';
-import type { LogEntry } from './log';
+import { LogReceiver, LogSender } from './log-channel';
 
 export type VmRole = 'primary' | 'secondary';
 /** copying: a new secondary whose state is still being copied over the network. */
@@ -10,28 +10,6 @@ export type VmStatus = 'copying' | 'running' | 'halted' | 'crashed' | 'exited' |
 
 /** An output waiting for the secondary's acknowledgement (the Output Rule). */
 export interface HeldOutput { seq: number; instret: number; out: GuestOutput; producedNs: number }
-
-/** The primary's end of the logging channel. */
-export interface LogSender {
-  pending: LogEntry[]; // produced, not yet flushed
-  unacked: LogEntry[]; // flushed, not yet acknowledged
-  bytes: number; // bytes in pending + unacked (bounded by the log buffer)
-  nextSeq: number;
-  ackedSeq: number;
-  releasedSeq: number; // highest output seq released (piggybacked so a new primary knows what left)
-  sentBytesTotal: number;
-  sentEntriesTotal: number;
-}
-
-/** The secondary's end of the logging channel. */
-export interface LogReceiver {
-  inbox: LogEntry[]; // received, not yet applied (head first)
-  head: number;
-  receivedSeq: number;
-  coveredInstret: number; // the primary's instruction count the received log covers
-  peerReleasedSeq: number;
-  appliedSeq: number;
-}
 
 export class VmInstance {
   status: VmStatus;
@@ -76,8 +54,10 @@ export class VmInstance {
   /** Last mtimecmp the guest armed (a new primary re-arms it at go-live). */
   armedTimer: number | null = null;
   timerPending = false;
-  readonly sender: LogSender = { pending: [], unacked: [], bytes: 0, nextSeq: 1, ackedSeq: 0, releasedSeq: 0, sentBytesTotal: 0, sentEntriesTotal: 0 };
-  readonly receiver: LogReceiver = { inbox: [], head: 0, receivedSeq: 0, coveredInstret: 0, peerReleasedSeq: 0, appliedSeq: 0 };
+  /** Its end of the logging channel as a primary. */
+  readonly sender = new LogSender();
+  /** Its end of the logging channel as a secondary. */
+  readonly receiver = new LogReceiver();
   held: HeldOutput[] = [];
   /** Disk requests the guest issued whose completion it has not seen (re-issued at go-live). */
   pendingDisk = new Map<number, GuestOutput & { kind: 'diskRequest' }>();
