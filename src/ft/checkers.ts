@@ -134,16 +134,16 @@ export class Checkers {
   wentLive(s: VmInstance, old: VmInstance | undefined): void {
     const now = this.c.nowNs;
     if (old !== undefined) {
-      this.cutoff.set(old.id, s.machine.instret);
+      this.cutoff.set(old.id, s.guest.instret);
       const max = this.maxReleased.get(old.id);
-      if (max !== undefined && max > s.machine.instret) this.inventedOutput(old.id, max, s.machine.instret, this.c.nowNs);
+      if (max !== undefined && max > s.guest.instret) this.inventedOutput(old.id, max, s.guest.instret, this.c.nowNs);
     }
     if (this.pending !== null && this.pending.vm !== old?.id) this.pending = null; // a crash of another primary
     // The earlier of the primary's crash and the silence the secondary declared: a pair cut apart before its primary crashed failed when it was cut.
     const failedAtNs = Math.min(this.pending?.atNs ?? Number.POSITIVE_INFINITY, s.suspectedAtNs === null ? now : this.silentSinceNs(s));
     this.failovers.push({
       failedAtNs, detectedAtNs: s.suspectedAtNs, liveAtNs: now,
-      fromHost: old?.host ?? this.pending?.host ?? null, toHost: s.host, instret: s.machine.instret,
+      fromHost: old?.host ?? this.pending?.host ?? null, toHost: s.host, instret: s.guest.instret,
     });
     const boundNs = this.c.scenario.ft.failoverBoundMs * NS_PER_MS;
     const tookNs = now - failedAtNs - s.storageWaitNs;

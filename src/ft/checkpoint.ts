@@ -32,7 +32,7 @@ const SCALARS = [
   'armedFaults', 'armedRespawnFaults', 'storageWaiting', 'quantumEndNs', 'haCheckDueNs', 'pairLinksDown', 'pairLinksDegraded',
 ] as const;
 
-const VM_SKIP = new Set(['machine', 'id', 'host', 'epoch', 'sender', 'receiver']);
+const VM_SKIP = new Set(['guest', 'local', 'id', 'host', 'epoch', 'sender', 'receiver']);
 
 export function takeCheckpoint(c: Cluster): ClusterCheckpoint {
   const bag = c as unknown as Record<string, unknown>;
@@ -48,7 +48,7 @@ export function takeCheckpoint(c: Cluster): ClusterCheckpoint {
     storage: c.storage.getState(),
     clients: c.clients.getState(),
     checkers: c.checkers.getState(),
-    vms: c.vms.map((vm) => ({ id: vm.id, host: vm.host, epoch: vm.epoch, fields: vmFields(vm), sender: vm.sender.save(), receiver: vm.receiver.save(), machine: vm.machine.snapshot() })),
+    vms: c.vms.map((vm) => ({ id: vm.id, host: vm.host, epoch: vm.epoch, fields: vmFields(vm), sender: vm.sender.save(), receiver: vm.receiver.save(), machine: vm.guest.snapshot() })),
     injectedCount: c.injected.length,
   };
 }
@@ -87,7 +87,7 @@ function restoreVm(c: Cluster, vm: VmInstance, saved: ClusterCheckpoint['vms'][n
   for (const [k, v] of Object.entries(saved.fields)) (vm as unknown as Record<string, unknown>)[k] = copyOneLevel(v);
   vm.sender.restore(saved.sender);
   vm.receiver.restore(saved.receiver);
-  vm.machine.restore(saved.machine);
-  vm.machine.setEnvironment(vm.role === 'primary' ? new RecordEnv(vm, c) : new ReplayEnv(vm, c));
+  vm.guest.restore(saved.machine);
+  vm.guest.setEnvironment(vm.role === 'primary' ? new RecordEnv(vm, c) : new ReplayEnv(vm, c));
 }
 

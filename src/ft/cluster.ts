@@ -181,12 +181,11 @@ export class Cluster implements EnvHost {
   }
 
   createVm(role: 'primary' | 'secondary', host: string, status: VmInstance['status']): VmInstance {
-    const shadow = role === 'secondary' && this.secondaryExecutor !== null;
-    // A shadowed secondary's guest runs elsewhere: no RAM here (the placeholder is replaced at once).
-    const machine = shadow ? (null as unknown as Machine) : this.newMachine();
-    const vm = new VmInstance(this.nextVmId++, role, host, this.epoch, this.pairGeneration, machine, this.nowNs, status);
-    if (shadow) vm.machine = new ShadowMachine(this.secondaryExecutor!, vm, () => this.newMachine()) as unknown as Machine;
-    vm.machine.setEnvironment(role === 'primary' ? new RecordEnv(vm, this) : new ReplayEnv(vm, this));
+    const executor = role === 'secondary' ? this.secondaryExecutor : null;
+    // A shadowed secondary's guest runs elsewhere: no RAM here.
+    const guest = executor !== null ? (v: VmInstance) => new ShadowMachine(executor, v, () => this.newMachine()) : this.newMachine();
+    const vm = new VmInstance(this.nextVmId++, role, host, this.epoch, this.pairGeneration, guest, this.nowNs, status);
+    vm.guest.setEnvironment(role === 'primary' ? new RecordEnv(vm, this) : new ReplayEnv(vm, this));
     this.rebase(vm, this.nowNs);
     this.vms.push(vm);
     this.observer?.vmCreated(vm);
@@ -289,7 +288,7 @@ export class Cluster implements EnvHost {
 
   diverged(vm: VmInstance, instret: number, pc: number, why: string): void {
     if (vm.divergence !== null) return;
-    if (shadowOf(vm.machine) !== null) throw new ParallelFallback(`divergence: ${why}`);
+    if (shadowOf(vm.guest) !== null) throw new ParallelFallback(`divergence: ${why}`);
     vm.divergence = why;
     const atNs = this.instantNs(vm, instret);
     this.addTrace({ kind: 'divergence', vm: vm.id, host: vm.host, text: why, data: { instret, pc } }, atNs);
@@ -299,8 +298,8 @@ export class Cluster implements EnvHost {
 
   /** Delivers an input to the primary at its current instruction count and logs it. */
   deliverToPrimary(vm: VmInstance, ev: InputEvent): void {
-    const instret = vm.machine.instret;
-    vm.machine.deliver(ev);
+    const instret = vm.guest.instret;
+    vm.guest.deliver(ev);
     if (vm.idle) this.rebase(vm, this.nowNs);
     vm.idle = false;
     this.log(vm, { instret, k: 'input', ev });
@@ -367,7 +366,7 @@ export class Cluster implements EnvHost {
 
   /** Stops `vm` after the current instruction if it is executing right now (never leaves a stale stop flag behind). */
   private stopIfRunning(vm: VmInstance): void {
-    if (this.advancing === vm) vm.machine.cpu.requestStop();
+    if (this.advancing === vm) vm.guest.cpu.requestStop();
   }
 
   private processEventsUpTo(tNs: number): void {
@@ -418,7 +417,7 @@ export class Cluster implements EnvHost {
       }
       if (vm.stalled || vm.idle || vm.status !== 'running' || vm.divergence !== null) return null;
       const target = vm.creditAt(Math.min(tNs, this.quantumEndNs ?? tNs));
-      if (target <= vm.machine.instret) return null;
+      if (target <= vm.guest.instret) return null;
       const stop = this.runMachine(vm, target);
       if (stop !== null) return stop;
     }
@@ -426,15 +425,15 @@ export class Cluster implements EnvHost {
   }
 
   private advanceSecondary(vm: VmInstance, tNs: number): ClusterStop | null {
-    return replayUpTo(this, vm, Math.max(vm.machine.instret, vm.creditAt(tNs)));
+    return replayUpTo(this, vm, Math.max(vm.guest.instret, vm.creditAt(tNs)));
   }
 
   /** Runs one VM's machine to `target`, honouring debugger step targets. Handles non-debug stops itself. */
   runMachine(vm: VmInstance, target: number): ClusterStop | null {
     const stepAt = this.stepTargets.get(vm.id);
     const limit = stepAt !== undefined && stepAt < target ? stepAt : target;
-    const reason = vm.machine.run(limit);
-    if (stepAt !== undefined && vm.machine.instret >= stepAt) {
+    const reason = vm.guest.run(limit);
+    if (stepAt !== undefined && vm.guest.instret >= stepAt) {
       this.stepTargets.delete(vm.id);
       return { reason: 'step', vm: vm.id };
     }
@@ -454,11 +453,11 @@ export class Cluster implements EnvHost {
         return { reason, vm: vm.id };
       case 'exit':
         vm.status = 'exited';
-        this.addTrace({ kind: 'exit', vm: vm.id, host: vm.host, text: `${vm.name} powered off with code ${vm.machine.exitCode}` }, this.stoppedAt(vm));
+        this.addTrace({ kind: 'exit', vm: vm.id, host: vm.host, text: `${vm.name} powered off with code ${vm.guest.exitCode}` }, this.stoppedAt(vm));
         return null;
       case 'fatal':
         vm.status = 'fatal';
-        this.addTrace({ kind: 'exit', vm: vm.id, host: vm.host, text: `${vm.name} stopped: ${vm.machine.fatal?.message ?? 'fatal trap'}` }, this.stoppedAt(vm));
+        this.addTrace({ kind: 'exit', vm: vm.id, host: vm.host, text: `${vm.name} stopped: ${vm.guest.fatal?.message ?? 'fatal trap'}` }, this.stoppedAt(vm));
         return null;
     }
   }
@@ -468,7 +467,7 @@ export class Cluster implements EnvHost {
    * so the FT state it changes is noted at that instant however time was sliced. Returns the instant.
    */
   private stoppedAt(vm: VmInstance): number {
-    const atNs = this.instantNs(vm, vm.machine.instret - 1);
+    const atNs = this.instantNs(vm, vm.guest.instret - 1);
     this.cutQuantum(atNs);
     return atNs;
   }

@@ -9,7 +9,7 @@ const THROTTLE_MIN = 0.01;
 
 /** How long `s`, at its own host's speed, needs to reach the instruction `p` is at (0 when it is there or ahead). */
 export function lagOf(c: Cluster, p: VmInstance, s: VmInstance): number {
-  const behind = p.machine.instret - s.machine.instret;
+  const behind = p.guest.instret - s.guest.instret;
   if (behind <= 0) return 0;
   const rate = c.rate(s);
   return rate > 0 ? behind / rate : Number.POSITIVE_INFINITY;

@@ -33,7 +33,7 @@ export function flush(c: Cluster, id: number, urgent: boolean): void {
   const arrival = c.network.send('logging', p.host, s.host, bytes, c.nowNs, true)!;
   const entries = tx.takeForSend();
   // A primary whose guest stopped itself (power off, fatal trap) lets the secondary run to its own, identical end.
-  const covered = p.alive ? p.machine.instret : Number.MAX_SAFE_INTEGER;
+  const covered = p.alive ? p.guest.instret : Number.MAX_SAFE_INTEGER;
   c.schedule(arrival, { t: 'logMsg', to: s.id, from: p.id, entries, covered, releasedSeq: tx.releasedSeq });
   c.stats.logBytes += bytes;
   c.stats.logEntries += entries.length;
@@ -48,7 +48,7 @@ export function receiveLog(c: Cluster, ev: SimEvent & { t: 'logMsg' }): void {
   if (s === undefined || !s.alive || s.peer !== ev.from || s.goLiveAtNs !== null) return;
   const rx = s.receiver;
   s.lastLogNs = c.nowNs;
-  const starved = s.status === 'running' && s.machine.instret >= rx.coveredInstret;
+  const starved = s.status === 'running' && s.guest.instret >= rx.coveredInstret;
   rx.receive(ev);
   if (starved) c.rebase(s, c.nowNs); // it waited for the log: no banked credit
   const p = c.vm(ev.from)!;

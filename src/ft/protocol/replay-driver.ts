@@ -9,7 +9,7 @@ const REPLAY_STEPS_MAX = 1_000_000;
 /** Executes the secondary up to `maxTarget`, never past what the log covers, delivering logged inputs at their exact instret. */
 export function replayUpTo(c: Cluster, vm: VmInstance, maxTarget: number): ClusterStop | null {
   const rx = vm.receiver;
-  const m = vm.machine;
+  const m = vm.guest;
   for (let step = 0; step < REPLAY_STEPS_MAX; step++) {
     if (vm.status !== 'running' || vm.divergence !== null) return null;
     const input = rx.nextInput();
@@ -43,13 +43,13 @@ function applyInput(c: Cluster, vm: VmInstance, input: LogEntry & { k: 'input' }
   vm.receiver.consume(input);
   if (input.ev.kind === 'diskDone') vm.pendingDisk.delete(input.ev.id);
   if (input.ev.kind === 'timer') vm.timerPending = input.ev.pending;
-  vm.machine.deliver(input.ev);
+  vm.guest.deliver(input.ev);
   vm.idle = false;
 }
 
 function checkMissedOutput(c: Cluster, vm: VmInstance): void {
   const e = vm.receiver.peek();
-  if (e !== undefined && e.k !== 'input' && e.instret < vm.machine.instret) {
-    c.diverged(vm, vm.machine.instret, vm.machine.pc, `the primary logged ${e.k === 'output' ? 'an output' : `a ${e.kind} read`} at instruction ${e.instret} that the secondary did not make`);
+  if (e !== undefined && e.k !== 'input' && e.instret < vm.guest.instret) {
+    c.diverged(vm, vm.guest.instret, vm.guest.pc, `the primary logged ${e.k === 'output' ? 'an output' : `a ${e.kind} read`} at instruction ${e.instret} that the secondary did not make`);
   }
 }

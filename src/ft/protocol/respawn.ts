@@ -57,11 +57,11 @@ export function finishRespawn(c: Cluster, s: VmInstance): void {
     if (s.status === 'copying') haltVm(c, s, 'its primary is gone before the copy finished');
     return;
   }
-  s.machine.restore(p.machine.snapshot());
+  s.guest.restore(p.guest.snapshot());
   s.pendingDisk = new Map(p.pendingDisk);
   s.armedTimer = p.armedTimer;
   s.timerPending = p.timerPending;
-  s.receiver.startAt(p.machine.instret);
+  s.receiver.startAt(p.guest.instret);
   p.sender.reset();
   p.logging = true;
   p.lastHeardNs = c.nowNs;
@@ -71,7 +71,7 @@ export function finishRespawn(c: Cluster, s: VmInstance): void {
   c.rebase(s, c.nowNs);
   s.lastHeardNs = c.nowNs;
   s.lastLogNs = c.nowNs;
-  c.addTrace({ kind: 'respawnDone', vm: s.id, host: s.host, text: `secondary running on ${s.host}: replaying from instruction ${s.machine.instret}` });
+  c.addTrace({ kind: 'respawnDone', vm: s.id, host: s.host, text: `secondary running on ${s.host}: replaying from instruction ${s.guest.instret}` });
   if (!s.initialCopy) c.checkers.respawned();
 }
 

@@ -1,6 +1,7 @@
 // One VM incarnation on one host: its machine, its local clock, and its side of the logging channel.
 
 import type { Machine } from '../../machine/machine';
+import type { Guest } from './guest';
 import type { GuestOutput } from '../../machine/types';
 import { LogReceiver, LogSender } from './log-channel';
 
@@ -70,21 +71,45 @@ export class VmInstance {
   flushDueNs = Number.POSITIVE_INFINITY;
   divergence: string | null = null;
 
+  /** The guest as the protocol drives it: this thread's machine, or the shadow of a secondary whose guest runs elsewhere. */
+  guest: Guest;
+  /** This thread's machine (null while the guest runs elsewhere). */
+  private local: Machine | null;
+
+  /** `guest`: a machine, or a maker of the shadow standing for a guest that runs elsewhere (it reads this VM's log). */
   constructor(
     readonly id: number,
     public role: VmRole,
     readonly host: string,
     readonly epoch: number,
     public generation: number,
-    public machine: Machine,
+    guest: Machine | ((vm: VmInstance) => Guest),
     nowNs: number,
     status: VmStatus,
   ) {
+    this.local = typeof guest === 'function' ? null : guest;
+    this.guest = typeof guest === 'function' ? guest(this) : guest;
     this.status = status;
     this.lastNs = nowNs;
     this.baseNs = nowNs;
     this.lastHeardNs = nowNs;
     this.lastLogNs = nowNs;
+  }
+
+  /**
+   * This thread's machine: what the debugger, the time machine and `load` work on. A guest running
+   * elsewhere has none; for it this still hands out its shadow, for the one caller outside src/ft that
+   * asks (src/cli/parallel-secondary.ts hashes every VM's final state), until that caller reads
+   * `guest` — the shadow answers only what `Guest` declares.
+   */
+  get machine(): Machine {
+    return this.local ?? (this.guest as unknown as Machine);
+  }
+
+  /** The guest runs on this thread from now on, in `m` (a secondary brought here to go live). */
+  setMachine(m: Machine): void {
+    this.local = m;
+    this.guest = m;
   }
 
   get name(): string {
@@ -133,7 +158,7 @@ export class VmInstance {
   /** Starts counting credit afresh from `tNs` at `rateInstrPerNs`. */
   rebase(tNs: number, rateInstrPerNs: number): void {
     this.baseNs = tNs;
-    this.baseInstret = this.machine.instret;
+    this.baseInstret = this.guest.instret;
     this.baseRate = rateInstrPerNs;
   }
 }
