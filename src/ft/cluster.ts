@@ -60,6 +60,12 @@ export interface ClusterObserver {
   released?(vm: VmInstance, seq: number, atNs: number): void;
 }
 
+/** The cluster's own fields in a checkpoint: plain data, deep-copied (its parts — queue, trace, PRNGs, network, storage, clients, checkers, VMs — save their own). */
+export type ClusterWorldState = Pick<Cluster,
+  | 'epoch' | 'pairGeneration' | 'nextVmId' | 'identityVm' | 'ftEnabled' | 'ftSuspended' | 'consoleText' | 'lastState' | 'stats'
+  | 'armedFaults' | 'armedRespawnFaults' | 'storageWaiting' | 'haCheckDueNs' | 'pairLinksDown' | 'pairLinksDegraded'
+> & { quantumEndNs: number | null };
+
 export class Cluster implements EnvHost {
   observer: ClusterObserver | null = null;
   readonly queue = new EventQueue<SimEvent>(EVENT_QUEUE_CAPACITY);
@@ -490,6 +496,23 @@ export class Cluster implements EnvHost {
       this.lastState = st;
     }
     this.checkers.sample(this.lastState!);
+  }
+
+  saveWorld(): ClusterWorldState {
+    return structuredClone({
+      epoch: this.epoch, pairGeneration: this.pairGeneration, nextVmId: this.nextVmId, identityVm: this.identityVm,
+      ftEnabled: this.ftEnabled, ftSuspended: this.ftSuspended, consoleText: this.consoleText, lastState: this.lastState,
+      stats: this.stats, armedFaults: this.armedFaults, armedRespawnFaults: this.armedRespawnFaults,
+      storageWaiting: this.storageWaiting, haCheckDueNs: this.haCheckDueNs, pairLinksDown: this.pairLinksDown,
+      pairLinksDegraded: this.pairLinksDegraded, quantumEndNs: this.quantumEndNs,
+    });
+  }
+
+  /** Takes back saved world state (copied again: it can be restored again). */
+  restoreWorld(s: ClusterWorldState): void {
+    const { quantumEndNs, ...world } = structuredClone(s);
+    Object.assign(this, world); // every other field of ClusterWorldState is a public field of the cluster
+    this.quantumEndNs = quantumEndNs;
   }
 
   /** Ends the run: final checks. */

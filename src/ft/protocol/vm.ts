@@ -3,7 +3,8 @@
 import type { Machine } from '../../machine/machine';
 import type { Guest } from './guest';
 import type { GuestOutput } from '../../machine/types';
-import { LogReceiver, LogSender } from './log-channel';
+import { LogReceiver, LogSender, type LogReceiverState, type LogSenderState } from './log-channel';
+import type { AllSaved, Unsaved } from '../sim/saved';
 
 export type VmRole = 'primary' | 'secondary';
 /** copying: a new secondary whose state is still being copied over the network. */
@@ -11,6 +12,24 @@ export type VmStatus = 'copying' | 'running' | 'halted' | 'crashed' | 'exited' |
 
 /** An output waiting for the secondary's acknowledgement (the Output Rule). */
 export interface HeldOutput { seq: number; instret: number; out: GuestOutput; producedNs: number }
+
+/** VmInstance fields a checkpoint does not keep in VmState, and why (getters are derived). */
+export const VM_NOT_SAVED = {
+  id: 'identity: a restore makes the VM with it', host: 'identity', epoch: 'identity',
+  guest: 'saved as a machine snapshot', local: 'the same machine as guest',
+  name: 'getter', alive: 'getter', connected: 'getter', machine: 'getter',
+} as const;
+
+/** The VM fields kept as they are (plain values) or copied one level (the lists and the map). */
+type VmFieldKey =
+  | 'role' | 'generation' | 'status' | 'lastNs' | 'baseNs' | 'baseInstret' | 'baseRate' | 'idle' | 'stalled' | 'throttle'
+  | 'lagNs' | 'peer' | 'lastHeardNs' | 'lastLogNs' | 'suspecting' | 'suspectedAtNs' | 'silentSinceNs' | 'arbitrating'
+  | 'storageWaitSinceNs' | 'storageWaitNs' | 'goLiveAtNs' | 'catchUpFromInstret' | 'initialCopy' | 'timerGen' | 'staleTimers'
+  | 'armedTimer' | 'timerPending' | 'held' | 'pendingDisk' | 'replayedOutputs' | 'logging' | 'urgentFlushNs' | 'flushDueNs'
+  | 'divergence';
+
+/** A VM's state in a checkpoint: everything but its identity and its guest. Held outputs, disk requests and log entries are immutable: lists are copied, not their items. */
+export type VmState = Pick<VmInstance, VmFieldKey> & { sender: LogSenderState; receiver: LogReceiverState };
 
 export class VmInstance {
   status: VmStatus;
@@ -155,6 +174,32 @@ export class VmInstance {
     return t;
   }
 
+  save(): VmState {
+    return {
+      role: this.role, generation: this.generation, status: this.status, lastNs: this.lastNs, baseNs: this.baseNs,
+      baseInstret: this.baseInstret, baseRate: this.baseRate, idle: this.idle, stalled: this.stalled, throttle: this.throttle,
+      lagNs: this.lagNs, peer: this.peer, lastHeardNs: this.lastHeardNs, lastLogNs: this.lastLogNs, suspecting: this.suspecting,
+      suspectedAtNs: this.suspectedAtNs, silentSinceNs: this.silentSinceNs, arbitrating: this.arbitrating,
+      storageWaitSinceNs: this.storageWaitSinceNs, storageWaitNs: this.storageWaitNs, goLiveAtNs: this.goLiveAtNs,
+      catchUpFromInstret: this.catchUpFromInstret, initialCopy: this.initialCopy, timerGen: this.timerGen,
+      staleTimers: this.staleTimers, armedTimer: this.armedTimer, timerPending: this.timerPending, held: this.held.slice(),
+      pendingDisk: new Map(this.pendingDisk), replayedOutputs: this.replayedOutputs.slice(), logging: this.logging,
+      urgentFlushNs: this.urgentFlushNs, flushDueNs: this.flushDueNs, divergence: this.divergence,
+      sender: this.sender.save(), receiver: this.receiver.save(),
+    };
+  }
+
+  /** Takes back a saved state (which stays usable: it can be restored again). The guest is restored apart. */
+  restore(s: VmState): void {
+    const { sender, receiver, held, pendingDisk, replayedOutputs, ...plain } = s;
+    Object.assign(this, plain); // every other VmState field is a plain value
+    this.held = held.slice();
+    this.pendingDisk = new Map(pendingDisk);
+    this.replayedOutputs = replayedOutputs.slice();
+    this.sender.restore(sender);
+    this.receiver.restore(receiver);
+  }
+
   /** Starts counting credit afresh from `tNs` at `rateInstrPerNs`. */
   rebase(tNs: number, rateInstrPerNs: number): void {
     this.baseNs = tNs;
@@ -162,3 +207,6 @@ export class VmInstance {
     this.baseRate = rateInstrPerNs;
   }
 }
+
+/** Compiles only while every public field of VmInstance is in VmState or VM_NOT_SAVED. */
+export type VmAllSaved = AllSaved<Unsaved<VmInstance, VmState, keyof typeof VM_NOT_SAVED>>;
