@@ -19,6 +19,7 @@ import { replayUpTo } from './protocol/replay-driver';
 import { startSecondary } from './protocol/respawn';
 import * as outputs from './protocol/outputs';
 import { dispatch } from './dispatch';
+import { assert } from './sim/assert';
 import { ftState, notProtectedReason, FtState } from './ft-state';
 import { ShadowMachine, ParallelFallback, shadowOf, type SecondaryExecutor } from './protocol/shadow-machine';
 
@@ -319,6 +320,7 @@ export class Cluster implements EnvHost {
     this.stopRequested = false;
     for (let guard = 0; guard < 1e9; guard++) {
       this.quantumEndNs ??= Math.min(this.queue.peekTime(), this.nowNs + this.quantumNsMax(), untilNs);
+      assert(this.quantumEndNs >= this.nowNs, 'a quantum ends no earlier than it begins: time never goes back');
       const stop = this.advanceVms();
       if (stop !== null) return stop;
       const tNext = this.quantumEndNs;
@@ -438,7 +440,9 @@ export class Cluster implements EnvHost {
   runMachine(vm: VmInstance, target: number): ClusterStop | null {
     const stepAt = this.stepTargets.get(vm.id);
     const limit = stepAt !== undefined && stepAt < target ? stepAt : target;
+    const before = vm.guest.instret;
     const reason = vm.guest.run(limit);
+    assert(vm.guest.instret <= Math.max(limit, before), 'a slice never runs past its limit');
     if (stepAt !== undefined && vm.guest.instret >= stepAt) {
       this.stepTargets.delete(vm.id);
       return { reason: 'step', vm: vm.id };

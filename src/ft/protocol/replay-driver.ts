@@ -3,6 +3,7 @@
 import type { Cluster, ClusterStop } from '../cluster';
 import type { VmInstance } from './vm';
 import type { LogEntry } from './log';
+import { assert } from '../sim/assert';
 
 const REPLAY_STEPS_MAX = 1_000_000;
 
@@ -31,6 +32,7 @@ export function replayUpTo(c: Cluster, vm: VmInstance, maxTarget: number): Clust
     const limit = Math.min(maxTarget, rx.coveredInstret, input?.instret ?? Infinity);
     if (limit <= m.instret) break;
     const stop = c.runMachine(vm, limit);
+    assert(m.instret <= rx.coveredInstret, 'the secondary never runs past what the log covers');
     if (stop !== null) return stop;
   }
   checkMissedOutput(c, vm);

@@ -1,4 +1,4 @@
-// One VM incarnation on one host: its machine, its local clock, and its side of the logging channel.
+// One VM incarnation on one host: its guest, its local clock, its ends of the logging channel, and the state a checkpoint keeps of it.
 
 import type { Machine } from '../../machine/machine';
 import type { Guest } from './guest';
