@@ -5,6 +5,7 @@ import type { Cluster } from '../cluster';
 import type { HeldOutput, VmInstance } from './vm';
 import { describeOutput } from './log';
 import { packetClientId } from '../world/kv-protocol';
+import { assert } from '../sim/assert';
 
 const CONSOLE_CHARS_MAX = 1 << 20;
 
@@ -18,6 +19,8 @@ export function onPrimaryOutput(c: Cluster, vm: VmInstance, out: GuestOutput, in
   }
   const held: HeldOutput = { seq, instret, out, producedNs };
   if (outputRuleApplies(c, vm)) {
+    // releaseAcked releases a prefix: the held outputs must wait in log order.
+    assert(vm.held.length === 0 || vm.held[vm.held.length - 1].seq < seq, 'held outputs wait in log order');
     vm.held.push(held);
     requestFlush(c, vm, producedNs);
     return;
