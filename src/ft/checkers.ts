@@ -10,7 +10,7 @@ import { bytesDigest } from './protocol/log';
 import { SECTOR_BYTES } from './world/storage';
 import { TruthCheckers, TruthState } from './truth-checkers';
 import { ftState, type FtState } from './ft-state';
-import { copyOneLevel } from './sim/copy';
+import type { AllSaved, Unsaved } from './sim/saved';
 
 export const CHECKERS = {
   'no-divergence': 'the secondary computed exactly what the primary logged',
@@ -45,6 +45,26 @@ interface SectorMark { digest: string; atNs: number }
 const CUTTING_FAULTS: readonly FaultSpec['kind'][] = ['hostCrash', 'partition', 'loggingLinkDown', 'linkDegrade', 'testFailover'];
 const CUT_FAULTS_KEPT = 16;
 
+/** What the checkers remember, for checkpoints. Records are never changed once stored: lists and maps are copied, not their items. */
+export interface CheckersState {
+  failures: Map<CheckerName, string>;
+  failovers: FailoverRecord[];
+  respawns: number;
+  haRestarts: number;
+  pending: PendingFailure | null;
+  cutoff: Map<number, number>;
+  maxReleased: Map<number, number>;
+  /** The outputs clients saw only grow: a checkpoint keeps how many there were. */
+  seenByClients: number;
+  acked: (SectorMark | undefined)[];
+  lastWrite: ((SectorMark & { identity: boolean }) | undefined)[];
+  cutFaultsNs: number[];
+  truth: TruthState;
+}
+
+/** Checkers fields a checkpoint does not keep, and why. */
+export const CHECKERS_NOT_SAVED = { c: 'the cluster checked', onViolation: 'a watcher, not state', ok: 'getter' } as const;
+
 /** The trace keeps its first events only: past this many, the report is not compared with it. */
 const TRACE_CHECK_EVENTS_MAX = 200_000;
 
@@ -70,18 +90,30 @@ export class Checkers {
     this.lastWrite = new Array<(SectorMark & { identity: boolean }) | undefined>(c.storage.capacitySectors).fill(undefined);
   }
 
-  /** Plain-data copy of everything the checkers remember, for cluster checkpoints. */
-  getState(): Record<string, unknown> {
-    const { c: _c, onViolation: _v, truth, ...rest } = this as unknown as Record<string, unknown>;
-    return { ...Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, shallowCopy(k, v)])), truth: (truth as TruthCheckers).getState() };
+  /** Everything the checkers remember, for cluster checkpoints. */
+  getState(): CheckersState {
+    return {
+      failures: new Map(this.failures), failovers: this.failovers.slice(), respawns: this.respawns, haRestarts: this.haRestarts,
+      pending: this.pending === null ? null : { ...this.pending }, cutoff: new Map(this.cutoff), maxReleased: new Map(this.maxReleased),
+      seenByClients: this.seenByClients.length, acked: this.acked.slice(), lastWrite: this.lastWrite.slice(),
+      cutFaultsNs: this.cutFaultsNs.slice(), truth: this.truth.getState(),
+    };
   }
 
-  setState(st: Record<string, unknown>): void {
-    for (const [k, v] of Object.entries(st)) {
-      if (k === 'seenByClients') this.seenByClients.length = v as number;
-      else if (k === 'truth') this.truth.setState(v as TruthState);
-      else (this as unknown as Record<string, unknown>)[k] = shallowCopy(k, v);
-    }
+  /** Takes back a saved state (copied again: it can be restored again). */
+  setState(st: CheckersState): void {
+    this.failures = new Map(st.failures);
+    this.failovers = st.failovers.slice();
+    this.respawns = st.respawns;
+    this.haRestarts = st.haRestarts;
+    this.pending = st.pending === null ? null : { ...st.pending };
+    this.cutoff = new Map(st.cutoff);
+    this.maxReleased = new Map(st.maxReleased);
+    this.seenByClients.length = st.seenByClients;
+    this.acked = st.acked.slice();
+    this.lastWrite = st.lastWrite.slice();
+    this.cutFaultsNs = st.cutFaultsNs.slice();
+    this.truth.setState(st.truth);
   }
 
   /** The first failure of each checker (the debugger's "checker failure" filter listens here). */
@@ -134,16 +166,16 @@ export class Checkers {
   wentLive(s: VmInstance, old: VmInstance | undefined): void {
     const now = this.c.nowNs;
     if (old !== undefined) {
-      this.cutoff.set(old.id, s.machine.instret);
+      this.cutoff.set(old.id, s.guest.instret);
       const max = this.maxReleased.get(old.id);
-      if (max !== undefined && max > s.machine.instret) this.inventedOutput(old.id, max, s.machine.instret, this.c.nowNs);
+      if (max !== undefined && max > s.guest.instret) this.inventedOutput(old.id, max, s.guest.instret, this.c.nowNs);
     }
     if (this.pending !== null && this.pending.vm !== old?.id) this.pending = null; // a crash of another primary
     // The earlier of the primary's crash and the silence the secondary declared: a pair cut apart before its primary crashed failed when it was cut.
     const failedAtNs = Math.min(this.pending?.atNs ?? Number.POSITIVE_INFINITY, s.suspectedAtNs === null ? now : this.silentSinceNs(s));
     this.failovers.push({
       failedAtNs, detectedAtNs: s.suspectedAtNs, liveAtNs: now,
-      fromHost: old?.host ?? this.pending?.host ?? null, toHost: s.host, instret: s.machine.instret,
+      fromHost: old?.host ?? this.pending?.host ?? null, toHost: s.host, instret: s.guest.instret,
     });
     const boundNs = this.c.scenario.ft.failoverBoundMs * NS_PER_MS;
     const tookNs = now - failedAtNs - s.storageWaitNs;
@@ -257,12 +289,10 @@ export class Checkers {
 }
 
 /** Copies one checker field for a checkpoint; `seenByClients` only grows, so its length is enough. */
-function shallowCopy(key: string, v: unknown): unknown {
-  if (key === 'seenByClients') return Array.isArray(v) ? v.length : v;
-  return copyOneLevel(v);
-}
-
 function forSectors(req: DiskReq, f: (sector: number, data: Uint8Array) => void): void {
   if (req.data === undefined) return;
   for (let i = 0; i < req.count; i++) f(req.sector + i, req.data.subarray(i * SECTOR_BYTES, (i + 1) * SECTOR_BYTES));
 }
+
+/** Compiles only while every public field of Checkers is in CheckersState or CHECKERS_NOT_SAVED. */
+export type CheckersAllSaved = AllSaved<Unsaved<Checkers, CheckersState, keyof typeof CHECKERS_NOT_SAVED>>;

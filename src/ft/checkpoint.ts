@@ -1,17 +1,14 @@
-// Cluster checkpoints: the complete state of the simulation (VMs with copy-on-write memory, queue, links, storage, clients, PRNGs, checkers).
+// Cluster checkpoints: the complete state of the simulation, as the explicit state objects of its owners (world, VMs and their log, machines, queue, links, storage, clients, PRNGs, checkers).
 
-import type { Cluster, HostRec } from './cluster';
+import type { Cluster, ClusterWorldState, HostRec } from './cluster';
 import type { MachineSnapshot } from '../machine/machine';
-import type { VmInstance } from './protocol/vm';
+import type { VmState } from './protocol/vm';
 import { RecordEnv, ReplayEnv } from './protocol/envs';
-import { copyOneLevel } from './sim/copy';
-
-/** Everything of a VM but its machine, copied one level deep (log entries and packets are immutable). */
-type VmFields = Record<string, unknown>;
+import type { AllSaved, Unsaved } from './sim/saved';
 
 export interface ClusterCheckpoint {
   nowNs: number;
-  scalars: Record<string, unknown>;
+  world: ClusterWorldState;
   hosts: HostRec[];
   queue: ReturnType<Cluster['queue']['getState']>;
   trace: ReturnType<Cluster['trace']['getState']>;
@@ -20,24 +17,32 @@ export interface ClusterCheckpoint {
   network: ReturnType<Cluster['network']['getState']>;
   storage: ReturnType<Cluster['storage']['getState']>;
   clients: ReturnType<Cluster['clients']['getState']>;
-  checkers: Record<string, unknown>;
-  vms: { id: number; host: string; epoch: number; fields: VmFields; machine: MachineSnapshot }[];
+  checkers: ReturnType<Cluster['checkers']['getState']>;
+  /** Every VM that existed, in order: its identity, its state and its machine (copy-on-write RAM). */
+  vms: { id: number; host: string; epoch: number; state: VmState; machine: MachineSnapshot }[];
+  /** Faults injected by then (the later ones never happened). */
   injectedCount: number;
 }
 
-/** Cluster fields that are plain values or plain data (copied with structuredClone). */
-const SCALARS = [
-  'epoch', 'pairGeneration', 'nextVmId', 'identityVm', 'ftEnabled', 'ftSuspended', 'consoleText', 'lastState', 'stats',
-  'armedFaults', 'armedRespawnFaults', 'storageWaiting', 'quantumEndNs', 'haCheckDueNs', 'pairLinksDown', 'pairLinksDegraded',
-] as const;
+/** Cluster fields a checkpoint does not keep in ClusterWorldState, and why (a test checks the private ones too). */
+export const CLUSTER_NOT_SAVED = {
+  scenario: 'configuration', program: 'configuration', secondaryExecutor: 'configuration', ramSource: 'configuration',
+  observer: 'a watcher, not state',
+  nowNs: 'its own field of the checkpoint', hosts: 'its own field', injected: 'kept as a count: faults injected later are dropped',
+  queue: 'saves itself', trace: 'saves itself', prng: 'saves itself', entropyPrng: 'saves itself', network: 'saves itself',
+  storage: 'saves itself', clients: 'saves itself', checkers: 'saves itself', vms: 'each VM saves itself',
+  stepTargets: 'debugger requests: a restore clears them', stopRequested: 'a request to the run in progress: run() clears it',
+  advancing: 'set only while a machine executes', primary: 'getter', secondary: 'getter', flushIntervalNs: 'getter',
+  idleMarkIntervalNs: 'getter',
+} as const;
 
-const VM_SKIP = new Set(['machine', 'id', 'host', 'epoch']);
+/** Compiles only while every public field of Cluster is in ClusterWorldState or CLUSTER_NOT_SAVED. */
+export type ClusterAllSaved = AllSaved<Unsaved<Cluster, ClusterWorldState, keyof typeof CLUSTER_NOT_SAVED>>;
 
 export function takeCheckpoint(c: Cluster): ClusterCheckpoint {
-  const bag = c as unknown as Record<string, unknown>;
   return {
     nowNs: c.nowNs,
-    scalars: structuredClone(Object.fromEntries(SCALARS.map((k) => [k, bag[k]]))),
+    world: c.saveWorld(),
     hosts: [...c.hosts.values()].map((h) => ({ ...h })),
     queue: c.queue.getState(),
     trace: c.trace.getState(),
@@ -47,15 +52,14 @@ export function takeCheckpoint(c: Cluster): ClusterCheckpoint {
     storage: c.storage.getState(),
     clients: c.clients.getState(),
     checkers: c.checkers.getState(),
-    vms: c.vms.map((vm) => ({ id: vm.id, host: vm.host, epoch: vm.epoch, fields: vmFields(vm), machine: vm.machine.snapshot() })),
+    vms: c.vms.map((vm) => ({ id: vm.id, host: vm.host, epoch: vm.epoch, state: vm.save(), machine: vm.guest.snapshot() })),
     injectedCount: c.injected.length,
   };
 }
 
 export function restoreCheckpoint(c: Cluster, cp: ClusterCheckpoint): void {
-  const bag = c as unknown as Record<string, unknown>;
   c.nowNs = cp.nowNs;
-  Object.assign(bag, structuredClone(cp.scalars));
+  c.restoreWorld(cp.world);
   for (const h of cp.hosts) c.hosts.set(h.name, { ...h });
   c.queue.setState(cp.queue);
   c.trace.setState(cp.trace);
@@ -68,23 +72,11 @@ export function restoreCheckpoint(c: Cluster, cp: ClusterCheckpoint): void {
   c.vms.length = Math.min(c.vms.length, cp.vms.length); // VMs born after the checkpoint never existed
   cp.vms.forEach((saved, i) => {
     if (c.vms[i] === undefined || c.vms[i].id !== saved.id) c.vms[i] = c.vmShell(saved.id, saved.host, saved.epoch);
-    restoreVm(c, c.vms[i], saved);
+    const vm = c.vms[i];
+    vm.restore(saved.state);
+    vm.guest.restore(saved.machine);
+    vm.guest.setEnvironment(vm.role === 'primary' ? new RecordEnv(vm, c) : new ReplayEnv(vm, c));
   });
   c.injected.length = cp.injectedCount;
   c.stepTargets.clear();
 }
-
-function vmFields(vm: VmInstance): VmFields {
-  const out: VmFields = {};
-  for (const [k, v] of Object.entries(vm)) {
-    if (!VM_SKIP.has(k)) out[k] = copyOneLevel(v);
-  }
-  return out;
-}
-
-function restoreVm(c: Cluster, vm: VmInstance, saved: ClusterCheckpoint['vms'][number]): void {
-  for (const [k, v] of Object.entries(saved.fields)) (vm as unknown as Record<string, unknown>)[k] = copyOneLevel(v);
-  vm.machine.restore(saved.machine);
-  vm.machine.setEnvironment(vm.role === 'primary' ? new RecordEnv(vm, c) : new ReplayEnv(vm, c));
-}
-

@@ -12,14 +12,14 @@ import { Network } from './world/network';
 import { SharedStorage } from './world/storage';
 import { Clients } from './world/clients';
 import { VmInstance } from './protocol/vm';
-import type { LogEntry, NewLogEntry } from './protocol/log';
-import { entryBytes } from './protocol/log';
+import type { NewLogEntry } from './protocol/log';
 import { RecordEnv, ReplayEnv, EnvHost } from './protocol/envs';
 import { Checkers, CheckResult } from './checkers';
 import { replayUpTo } from './protocol/replay-driver';
 import { startSecondary } from './protocol/respawn';
 import * as outputs from './protocol/outputs';
 import { dispatch } from './dispatch';
+import { assert } from './sim/assert';
 import { ftState, notProtectedReason, FtState } from './ft-state';
 import { ShadowMachine, ParallelFallback, shadowOf, type SecondaryExecutor } from './protocol/shadow-machine';
 
@@ -60,6 +60,12 @@ export interface ClusterObserver {
   /** Output `seq` of `vm` left it at `atNs` (after the Output Rule). */
   released?(vm: VmInstance, seq: number, atNs: number): void;
 }
+
+/** The cluster's own fields in a checkpoint: plain data, deep-copied (its parts — queue, trace, PRNGs, network, storage, clients, checkers, VMs — save their own). */
+export type ClusterWorldState = Pick<Cluster,
+  | 'epoch' | 'pairGeneration' | 'nextVmId' | 'identityVm' | 'ftEnabled' | 'ftSuspended' | 'consoleText' | 'lastState' | 'stats'
+  | 'armedFaults' | 'armedRespawnFaults' | 'storageWaiting' | 'haCheckDueNs' | 'pairLinksDown' | 'pairLinksDegraded'
+> & { quantumEndNs: number | null };
 
 export class Cluster implements EnvHost {
   observer: ClusterObserver | null = null;
@@ -182,12 +188,11 @@ export class Cluster implements EnvHost {
   }
 
   createVm(role: 'primary' | 'secondary', host: string, status: VmInstance['status']): VmInstance {
-    const shadow = role === 'secondary' && this.secondaryExecutor !== null;
-    // A shadowed secondary's guest runs elsewhere: no RAM here (the placeholder is replaced at once).
-    const machine = shadow ? (null as unknown as Machine) : this.newMachine();
-    const vm = new VmInstance(this.nextVmId++, role, host, this.epoch, this.pairGeneration, machine, this.nowNs, status);
-    if (shadow) vm.machine = new ShadowMachine(this.secondaryExecutor!, vm, () => this.newMachine()) as unknown as Machine;
-    vm.machine.setEnvironment(role === 'primary' ? new RecordEnv(vm, this) : new ReplayEnv(vm, this));
+    const executor = role === 'secondary' ? this.secondaryExecutor : null;
+    // A shadowed secondary's guest runs elsewhere: no RAM here.
+    const guest = executor !== null ? (v: VmInstance) => new ShadowMachine(executor, v, () => this.newMachine()) : this.newMachine();
+    const vm = new VmInstance(this.nextVmId++, role, host, this.epoch, this.pairGeneration, guest, this.nowNs, status);
+    vm.guest.setEnvironment(role === 'primary' ? new RecordEnv(vm, this) : new ReplayEnv(vm, this));
     this.rebase(vm, this.nowNs);
     this.vms.push(vm);
     this.observer?.vmCreated(vm);
@@ -251,18 +256,14 @@ export class Cluster implements EnvHost {
   }
 
   log(vm: VmInstance, entry: NewLogEntry): number {
-    const s = vm.sender;
-    const seq = s.nextSeq++;
-    if (!vm.logging || this.omitted(entry)) return seq;
-    const full = entry as LogEntry; // the environments hand over a fresh literal: number it in place (no copy per entry)
-    full.seq = seq;
-    s.pending.push(full);
-    s.bytes += entryBytes(full);
+    const keep = vm.logging && !this.omitted(entry);
+    const seq = vm.sender.append(entry, keep);
+    if (!keep) return seq;
     // On a quiet log the next flush is a progress mark up to idleMarkIntervalUs away: an entry brings it
     // within flushIntervalUs of the instruction that logged it.
     // (dueNs ≥ nowNs + flushIntervalNs, so a flush due by then needs nothing: the common case, checked first.)
     if (vm.flushDueNs > this.nowNs + this.flushIntervalNs) {
-      const dueNs = this.instantNs(vm, full.instret) + this.flushIntervalNs;
+      const dueNs = this.instantNs(vm, entry.instret) + this.flushIntervalNs;
       if (vm.flushDueNs > dueNs) this.scheduleFlush(vm, dueNs);
     }
     if (this.logBufferFull(vm)) this.stopIfRunning(vm);
@@ -294,7 +295,7 @@ export class Cluster implements EnvHost {
 
   diverged(vm: VmInstance, instret: number, pc: number, why: string): void {
     if (vm.divergence !== null) return;
-    if (shadowOf(vm.machine) !== null) throw new ParallelFallback(`divergence: ${why}`);
+    if (shadowOf(vm.guest) !== null) throw new ParallelFallback(`divergence: ${why}`);
     vm.divergence = why;
     const atNs = this.instantNs(vm, instret);
     this.addTrace({ kind: 'divergence', vm: vm.id, host: vm.host, text: why, data: { instret, pc } }, atNs);
@@ -304,8 +305,8 @@ export class Cluster implements EnvHost {
 
   /** Delivers an input to the primary at its current instruction count and logs it. */
   deliverToPrimary(vm: VmInstance, ev: InputEvent): void {
-    const instret = vm.machine.instret;
-    vm.machine.deliver(ev);
+    const instret = vm.guest.instret;
+    vm.guest.deliver(ev);
     if (vm.idle) this.rebase(vm, this.nowNs);
     vm.idle = false;
     this.log(vm, { instret, k: 'input', ev });
@@ -319,6 +320,7 @@ export class Cluster implements EnvHost {
     this.stopRequested = false;
     for (let guard = 0; guard < 1e9; guard++) {
       this.quantumEndNs ??= Math.min(this.queue.peekTime(), this.nowNs + this.quantumNsMax(), untilNs);
+      assert(this.quantumEndNs >= this.nowNs, 'a quantum ends no earlier than it begins: time never goes back');
       const stop = this.advanceVms();
       if (stop !== null) return stop;
       const tNext = this.quantumEndNs;
@@ -372,7 +374,7 @@ export class Cluster implements EnvHost {
 
   /** Stops `vm` after the current instruction if it is executing right now (never leaves a stale stop flag behind). */
   private stopIfRunning(vm: VmInstance): void {
-    if (this.advancing === vm) vm.machine.cpu.requestStop();
+    if (this.advancing === vm) vm.guest.cpu.requestStop();
   }
 
   private processEventsUpTo(tNs: number): void {
@@ -403,7 +405,7 @@ export class Cluster implements EnvHost {
 
   /** True when the primary's log buffer is full: it must wait for the secondary. */
   logBufferFull(vm: VmInstance): boolean {
-    return vm.sender.bytes >= this.scenario.ft.logBufferKiB * 1024;
+    return vm.sender.full(this.scenario.ft.logBufferKiB * 1024);
   }
 
   /**
@@ -423,7 +425,7 @@ export class Cluster implements EnvHost {
       }
       if (vm.stalled || vm.idle || vm.status !== 'running' || vm.divergence !== null) return null;
       const target = vm.creditAt(Math.min(tNs, this.quantumEndNs ?? tNs));
-      if (target <= vm.machine.instret) return null;
+      if (target <= vm.guest.instret) return null;
       const stop = this.runMachine(vm, target);
       if (stop !== null) return stop;
     }
@@ -431,15 +433,17 @@ export class Cluster implements EnvHost {
   }
 
   private advanceSecondary(vm: VmInstance, tNs: number): ClusterStop | null {
-    return replayUpTo(this, vm, Math.max(vm.machine.instret, vm.creditAt(tNs)));
+    return replayUpTo(this, vm, Math.max(vm.guest.instret, vm.creditAt(tNs)));
   }
 
   /** Runs one VM's machine to `target`, honouring debugger step targets. Handles non-debug stops itself. */
   runMachine(vm: VmInstance, target: number): ClusterStop | null {
     const stepAt = this.stepTargets.get(vm.id);
     const limit = stepAt !== undefined && stepAt < target ? stepAt : target;
-    const reason = vm.machine.run(limit);
-    if (stepAt !== undefined && vm.machine.instret >= stepAt) {
+    const before = vm.guest.instret;
+    const reason = vm.guest.run(limit);
+    assert(vm.guest.instret <= Math.max(limit, before), 'a slice never runs past its limit');
+    if (stepAt !== undefined && vm.guest.instret >= stepAt) {
       this.stepTargets.delete(vm.id);
       return { reason: 'step', vm: vm.id };
     }
@@ -459,11 +463,11 @@ export class Cluster implements EnvHost {
         return { reason, vm: vm.id };
       case 'exit':
         vm.status = 'exited';
-        this.addTrace({ kind: 'exit', vm: vm.id, host: vm.host, text: `${vm.name} powered off with code ${vm.machine.exitCode}` }, this.stoppedAt(vm));
+        this.addTrace({ kind: 'exit', vm: vm.id, host: vm.host, text: `${vm.name} powered off with code ${vm.guest.exitCode}` }, this.stoppedAt(vm));
         return null;
       case 'fatal':
         vm.status = 'fatal';
-        this.addTrace({ kind: 'exit', vm: vm.id, host: vm.host, text: `${vm.name} stopped: ${vm.machine.fatal?.message ?? 'fatal trap'}` }, this.stoppedAt(vm));
+        this.addTrace({ kind: 'exit', vm: vm.id, host: vm.host, text: `${vm.name} stopped: ${vm.guest.fatal?.message ?? 'fatal trap'}` }, this.stoppedAt(vm));
         return null;
     }
   }
@@ -473,7 +477,7 @@ export class Cluster implements EnvHost {
    * so the FT state it changes is noted at that instant however time was sliced. Returns the instant.
    */
   private stoppedAt(vm: VmInstance): number {
-    const atNs = this.instantNs(vm, vm.machine.instret - 1);
+    const atNs = this.instantNs(vm, vm.guest.instret - 1);
     this.cutQuantum(atNs);
     return atNs;
   }
@@ -496,6 +500,23 @@ export class Cluster implements EnvHost {
       this.lastState = st;
     }
     this.checkers.sample(this.lastState!);
+  }
+
+  saveWorld(): ClusterWorldState {
+    return structuredClone({
+      epoch: this.epoch, pairGeneration: this.pairGeneration, nextVmId: this.nextVmId, identityVm: this.identityVm,
+      ftEnabled: this.ftEnabled, ftSuspended: this.ftSuspended, consoleText: this.consoleText, lastState: this.lastState,
+      stats: this.stats, armedFaults: this.armedFaults, armedRespawnFaults: this.armedRespawnFaults,
+      storageWaiting: this.storageWaiting, haCheckDueNs: this.haCheckDueNs, pairLinksDown: this.pairLinksDown,
+      pairLinksDegraded: this.pairLinksDegraded, quantumEndNs: this.quantumEndNs,
+    });
+  }
+
+  /** Takes back saved world state (copied again: it can be restored again). */
+  restoreWorld(s: ClusterWorldState): void {
+    const { quantumEndNs, ...world } = structuredClone(s);
+    Object.assign(this, world); // every other field of ClusterWorldState is a public field of the cluster
+    this.quantumEndNs = quantumEndNs;
   }
 
   /** Ends the run: final checks. */

@@ -4,18 +4,10 @@ import type { Cluster } from './cluster';
 import { NS_PER_MS } from './cluster';
 import type { SimEvent, DiskReq } from './events';
 import type { VmInstance } from './protocol/vm';
-import { entryBytes } from './protocol/log';
 import { goLive, tasDone, tick } from './protocol/failover';
 import { finishRespawn, haCheck } from './protocol/respawn';
-import { hostUp } from './protocol/vm-fate';
-import { lagOf } from './protocol/lag';
-import { releaseAcked } from './protocol/outputs';
+import { flush, receiveAck, receiveLog } from './protocol/log-wire';
 import { fireFault } from './faults';
-
-const LOG_MSG_HEADER_BYTES = 32;
-const ACK_BYTES = 32;
-/** The slowest a lagging secondary holds its primary back (a fraction of its speed). */
-const THROTTLE_MIN = 0.01;
 
 export function dispatch(c: Cluster, ev: SimEvent): void {
   switch (ev.t) {
@@ -53,110 +45,6 @@ function timerFired(c: Cluster, vm: VmInstance, gen: number): void {
 
 function heard(c: Cluster, vm: VmInstance, from: number): void {
   if (vm.peer === from) vm.lastHeardNs = c.nowNs;
-}
-
-// ---- the logging channel -----------------------------------------------------------------------
-
-/**
- * The primary sends what it logged since the last flush (and a progress mark: how far the log covers).
- * Periodic flushes come every flushIntervalUs while there is something to send, and every
- * idleMarkIntervalUs while the log is quiet (Cluster.log brings the next one closer for a new entry).
- */
-function flush(c: Cluster, id: number, urgent: boolean): void {
-  const p = c.vm(id);
-  if (p === undefined || !p.connected || p.role !== 'primary') return;
-  if (!urgent && p.flushDueNs !== c.nowNs) return; // superseded by an earlier flush
-  const tx = p.sender;
-  const peerAlive = c.vm(p.peer)?.alive === true;
-  const drained = !p.alive && !peerAlive && tx.pending.length === 0 && tx.unacked.length === 0 && p.held.length === 0;
-  const quiet = tx.pending.length === 0;
-  if (urgent) p.urgentFlushNs = null;
-  else if (drained) p.flushDueNs = Number.POSITIVE_INFINITY; // a powered-off VM stops once all is out
-  else c.scheduleFlush(p, c.nowNs + (quiet ? c.idleMarkIntervalNs : c.flushIntervalNs));
-  const s = c.vm(p.peer);
-  if (!p.logging || s === undefined || !s.alive) return;
-  // A reliable stream: what cannot go now (no logging path; a crashed host's VMs are not alive) waits in
-  // `pending` and goes once, with the next flush that can send; nothing is sent twice.
-  if (!c.network.canTalk('logging', p.host, s.host)) return;
-  const entries = tx.pending;
-  let bytes = LOG_MSG_HEADER_BYTES;
-  for (const e of entries) bytes += entryBytes(e);
-  const arrival = c.network.send('logging', p.host, s.host, bytes, c.nowNs, true)!;
-  for (const e of entries) tx.unacked.push(e);
-  tx.pending = [];
-  // A primary whose guest stopped itself (power off, fatal trap) lets the secondary run to its own, identical end.
-  const covered = p.alive ? p.machine.instret : Number.MAX_SAFE_INTEGER;
-  c.schedule(arrival, { t: 'logMsg', to: s.id, from: p.id, entries, covered, releasedSeq: tx.releasedSeq });
-  tx.sentBytesTotal += bytes;
-  tx.sentEntriesTotal += entries.length;
-  c.stats.logBytes += bytes;
-  c.stats.logEntries += entries.length;
-  c.stats.logMessages++;
-  controlLag(c, p, s);
-}
-
-/**
- * Lag control (the FT paper's CPU throttling): the lag is how long the secondary, at its own speed, needs
- * to reach the primary's instruction. Past half the bound the primary's CPU is held below the secondary's
- * speed (far below past the bound) until the lag is under a quarter of it: the lag stays within the bound.
- */
-function controlLag(c: Cluster, p: VmInstance, s: VmInstance): void {
-  if (s.status !== 'running') return;
-  const lagNs = lagOf(c, p, s);
-  c.stats.maxLagNs = Math.max(c.stats.maxLagNs, lagNs);
-  p.lagNs = lagNs;
-  if (c.scenario.whatIf.disable.includes('lagControl')) return;
-  const boundNs = c.scenario.ft.lagBoundMs * NS_PER_MS;
-  const full = c.rate(p) / p.throttle; // the primary's speed unthrottled
-  const relative = c.rate(s) / full;
-  let throttle = p.throttle;
-  if (lagNs > boundNs) throttle = Math.max(THROTTLE_MIN, relative * 0.25);
-  else if (lagNs > boundNs / 2) throttle = Math.min(p.throttle, Math.max(THROTTLE_MIN, relative * 0.9));
-  else if (lagNs < boundNs / 4) throttle = 1;
-  throttle = Math.min(1, throttle);
-  if (throttle === p.throttle) return;
-  p.throttle = throttle;
-  c.rebase(p, c.nowNs);
-  c.stats.throttleEvents++;
-  const text = throttle < 1
-    ? `secondary lags ${(lagNs / NS_PER_MS).toFixed(1)} ms: primary CPU held at ${(throttle * 100).toFixed(0)}%`
-    : 'secondary caught up: primary CPU at full speed';
-  c.addTrace({ kind: 'throttle', vm: p.id, host: p.host, text });
-}
-
-function receiveLog(c: Cluster, ev: SimEvent & { t: 'logMsg' }): void {
-  const s = c.vm(ev.to);
-  // A secondary going live replays only what it had received when it won the test-and-set.
-  if (s === undefined || !s.alive || s.peer !== ev.from || s.goLiveAtNs !== null) return;
-  const rx = s.receiver;
-  s.lastLogNs = c.nowNs;
-  const starved = s.status === 'running' && s.machine.instret >= rx.coveredInstret;
-  for (const e of ev.entries) {
-    if (e.seq <= rx.receivedSeq) continue; // a resend
-    rx.inbox.push(e);
-    rx.receivedSeq = e.seq;
-  }
-  rx.coveredInstret = Math.max(rx.coveredInstret, ev.covered);
-  if (starved) c.rebase(s, c.nowNs); // it waited for the log: no banked credit
-  rx.peerReleasedSeq = Math.max(rx.peerReleasedSeq, ev.releasedSeq);
-  const p = c.vm(ev.from)!;
-  const arrival = c.network.send('logging', s.host, p.host, ACK_BYTES, c.nowNs, true);
-  if (arrival !== null && hostUp(c, p.host)) {
-    c.schedule(arrival, { t: 'ackMsg', to: p.id, from: s.id, seq: rx.receivedSeq, applied: rx.appliedSeq });
-  }
-}
-
-/** An acknowledgement: outputs up to `seq` may leave; buffer space up to `applied` is free again. */
-function receiveAck(c: Cluster, ev: SimEvent & { t: 'ackMsg' }): void {
-  const p = c.vm(ev.to);
-  if (p === undefined || !p.connected || p.peer !== ev.from || p.role !== 'primary') return;
-  p.lastLogNs = c.nowNs;
-  const tx = p.sender;
-  tx.ackedSeq = Math.max(tx.ackedSeq, ev.seq);
-  let n = 0;
-  while (n < tx.unacked.length && tx.unacked[n].seq <= ev.applied) tx.bytes -= entryBytes(tx.unacked[n++]);
-  tx.unacked.splice(0, n);
-  releaseAcked(c, p);
 }
 
 // ---- shared storage ------------------------------------------------------------------------------

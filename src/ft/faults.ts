@@ -3,7 +3,7 @@
 import type { Cluster } from './cluster';
 import type { FaultSpec } from './scenario';
 import { arbitrate } from './protocol/failover';
-import { haCheck, resetSender, respawn } from './protocol/respawn';
+import { haCheck, respawn } from './protocol/respawn';
 import { unthrottle } from './protocol/lag';
 import { haltVm, killVm } from './protocol/vm-fate';
 import { releaseAll } from './protocol/outputs';
@@ -173,7 +173,7 @@ function dropSecondary(c: Cluster): void {
   if (p === undefined) return;
   p.peer = null;
   p.logging = false;
-  resetSender(p);
+  p.sender.reset();
   unthrottle(c, p);
   releaseAll(c, p);
 }

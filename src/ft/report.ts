@@ -40,7 +40,7 @@ export function summarize(c: Cluster, checks: CheckResult[]): RunSummary {
   const cs = c.clients.list.map((x) => x.stats);
   const sum = (f: (s: (typeof cs)[number]) => number) => cs.reduce((a, s) => a + f(s), 0);
   const ok = sum((s) => s.ok);
-  const primaryInstr = Math.max(1, ...c.vms.filter((v) => v.role === 'primary').map((v) => v.machine.instret));
+  const primaryInstr = Math.max(1, ...c.vms.filter((v) => v.role === 'primary').map((v) => v.guest.instret));
   return {
     seed: c.scenario.seed,
     endMs: ms(c.nowNs),
@@ -52,7 +52,7 @@ export function summarize(c: Cluster, checks: CheckResult[]): RunSummary {
     respawns: c.checkers.respawns,
     haRestarts: c.checkers.haRestarts,
     ftState: ftState(c).label,
-    vms: c.vms.map((v) => ({ id: v.id, role: v.role, host: v.host, status: v.status, instret: v.machine.instret, epoch: v.epoch })),
+    vms: c.vms.map((v) => ({ id: v.id, role: v.role, host: v.host, status: v.status, instret: v.guest.instret, epoch: v.epoch })),
     log: {
       bytes: c.stats.logBytes, entries: c.stats.logEntries, messages: c.stats.logMessages, maxLagMs: ms(c.stats.maxLagNs), stalls: c.stats.stalls,
       throttleEvents: c.stats.throttleEvents, bytesPerMInstr: Math.round((c.stats.logBytes * 1e6) / primaryInstr),

@@ -15,9 +15,29 @@ export class Hash64 {
   word(w: number): void {
     const x = (this.lo ^ w) >>> 0;
     const product = x * PRIME_LO; // < 2^41: exact
-    const carry = Math.floor(product / TWO_POW_32);
-    this.hi = (Math.imul(this.hi, PRIME_LO) + (x << 8) + carry) >>> 0;
+    this.hi = primeHi(this.hi, x, product);
     this.lo = product >>> 0;
+  }
+
+  /**
+   * The trace's string step (`sim/trace.ts`): per char, its low byte is xored into the low half and its
+   * high byte into the high half, then one multiplication. The carry is taken from the low half read as
+   * a signed 32-bit value, so where that bit is set the high half differs from `word`'s by the prime's
+   * low part. Kept exactly so: recorded trace hashes depend on it.
+   */
+  chars(s: string): void {
+    let hi = this.hi;
+    let lo = this.lo;
+    for (let i = 0; i < s.length; i++) {
+      const code = s.charCodeAt(i);
+      hi ^= code >>> 8;
+      const x = lo ^ (code & 0xff); // signed
+      const product = x * PRIME_LO; // |product| < 2^41: exact
+      hi = primeHi(hi, x, product);
+      lo = product >>> 0;
+    }
+    this.hi = hi;
+    this.lo = lo;
   }
 
   /** Any JS number, exactly (via its IEEE-754 bits). */
@@ -41,6 +61,18 @@ export class Hash64 {
   hex(): string {
     return this.hi.toString(16).padStart(8, '0') + this.lo.toString(16).padStart(8, '0');
   }
+}
+
+/** High half of (hi:x) × the FNV-64 prime (2^40 + PRIME_LO) mod 2^64, given `product` = x × PRIME_LO. */
+function primeHi(hi: number, x: number, product: number): number {
+  return (Math.imul(hi, PRIME_LO) + (x << 8) + Math.floor(product / TWO_POW_32)) >>> 0;
+}
+
+/** 32-bit FNV-1a over a sequence of numbers, each xored in whole (bytes, or the int32 words of a key), unsigned. */
+export function fnv1a32(xs: ArrayLike<number>): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < xs.length; i++) h = Math.imul(h ^ xs[i], 0x01000193);
+  return h >>> 0;
 }
 
 const F64 = new Float64Array(1);

@@ -33,6 +33,7 @@ import { wLen, wOp, wRd, wRs1, wRs2 } from './decode';
 import { type Cfg, analyse } from './jit-cfg';
 import { type Block, End, type Inst } from './jit-region';
 import { PAGE_SHIFT } from './ram';
+import { fnv1a32 } from './hash';
 
 /**
  * A compiled region: runs from its entry on the CPU of `env` with at most `budget` instructions and
@@ -69,7 +70,7 @@ const HELPERS = { mulh, mulhsu, mulhu, div, divu, rem, remu };
  */
 export function regionFunction(blocks: Block[], ram: RamShape, filter: ((source: string) => string) | null): RegionFn {
   if (filter !== null) return instantiate(filter(generateRegion(blocks, ram)));
-  const key = planKey(blocks, ram), h = hashKey(key);
+  const key = planKey(blocks, ram), h = fnv1a32(key);
   const bucket = compiledRegions.get(h);
   const hit = bucket?.find((c) => sameKey(c.key, key));
   if (hit !== undefined) return hit.fn;
@@ -105,12 +106,6 @@ function planKey(blocks: Block[], ram: RamShape): Int32Array {
     }
   }
   return key;
-}
-
-function hashKey(key: Int32Array): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key[i], 0x01000193);
-  return h | 0;
 }
 
 function sameKey(a: Int32Array, b: Int32Array): boolean {

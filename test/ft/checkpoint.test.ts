@@ -3,7 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Cluster } from '../../src/ft/cluster';
-import { restoreCheckpoint, takeCheckpoint } from '../../src/ft/checkpoint';
+import { CLUSTER_NOT_SAVED, restoreCheckpoint, takeCheckpoint, type ClusterCheckpoint } from '../../src/ft/checkpoint';
+import { VM_NOT_SAVED } from '../../src/ft/protocol/vm';
+import { CHECKERS_NOT_SAVED } from '../../src/ft/checkers';
 import { kvstore, scenario } from './helpers';
 
 function fingerprint(c: Cluster): string {
@@ -46,4 +48,37 @@ test('a checkpoint restored into the same cluster many times in any order keeps 
     c.run(60e6);
     assert.equal(fingerprint(c), prints[5], `ran forward from checkpoint ${i}`);
   }
+});
+
+test('every field of the cluster and of each VM is in its saved state or named as not saved (private fields too)', () => {
+  const c = new Cluster(scenario({ untilMs: 20 }), kvstore());
+  c.run(10e6);
+  const cp = takeCheckpoint(c);
+  const worldKeys = new Set([...Object.keys(cp.world), ...Object.keys(CLUSTER_NOT_SAVED)]);
+  assert.deepEqual(Object.keys(c).filter((k) => !worldKeys.has(k)), [], 'cluster fields neither saved nor named');
+  const checkerKeys = new Set([...Object.keys(cp.checkers), ...Object.keys(CHECKERS_NOT_SAVED)]);
+  assert.deepEqual(Object.keys(c.checkers).filter((k) => !checkerKeys.has(k)), [], 'checkers fields neither saved nor named');
+  for (const vm of c.vms) {
+    const state = cp.vms.find((v) => v.id === vm.id)!.state;
+    const vmKeys = new Set([...Object.keys(state), ...Object.keys(VM_NOT_SAVED)]);
+    assert.deepEqual(Object.keys(vm).filter((k) => !vmKeys.has(k)), [], `fields of VM ${vm.id} neither saved nor named`);
+    assert.deepEqual(Object.keys(state.sender).length, Object.keys(vm.sender).length, 'every sender field is saved');
+    assert.deepEqual(Object.keys(state.receiver).length, Object.keys(vm.receiver).length, 'every receiver field is saved');
+  }
+});
+
+/** A checkpoint without its machine snapshots (compared by state hash instead). */
+function withoutMachines(cp: ClusterCheckpoint): unknown {
+  return { ...cp, vms: cp.vms.map(({ machine: _m, ...v }) => v) };
+}
+
+test('a restored checkpoint, taken again at once, is the checkpoint it came from (every owner gives back all it saved)', () => {
+  const c = new Cluster(scenario({ untilMs: 120, faults: [{ atMs: 50, kind: 'hostCrash', host: '@primary' }] }), kvstore());
+  c.run(45e6);
+  const before = takeCheckpoint(c);
+  const hashes = c.vms.map((v) => v.guest.hash());
+  c.run(110e6); // a failover and a respawn change nearly every field
+  restoreCheckpoint(c, before);
+  assert.deepStrictEqual(withoutMachines(takeCheckpoint(c)), withoutMachines(before));
+  assert.deepEqual(c.vms.map((v) => v.guest.hash()), hashes);
 });

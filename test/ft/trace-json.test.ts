@@ -2,7 +2,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { stableJson } from '../../src/ft/sim/trace';
+import { stableJson, Trace } from '../../src/ft/sim/trace';
+import { Hash64 } from '../../src/machine/hash';
 import { mulberry32 } from '../helpers/mulberry32';
 
 const reference = (o: Record<string, unknown>): string => JSON.stringify(Object.keys(o).sort().map((k) => [k, o[k]]));
@@ -23,5 +24,22 @@ test('stableJson gives exactly the reference form (the trace hash of every run d
     const keys = Math.floor(rand() * 6);
     for (let k = 0; k < keys; k++) o[`k${Math.floor(rand() * 20)}`] = values[Math.floor(rand() * values.length)]();
     assert.equal(stableJson(o), reference(o));
+  }
+});
+
+test('the trace hash of strings is the one it always was (Hash64.chars; recorded trace hashes depend on it)', () => {
+  const pinned: [string, string][] = [
+    ['', 'cbf29ce484222325'],
+    ['a', 'af63da998601ec8c'],
+    ['12345|state|||Protected|[["protected",true]]\n', 'adc6be2d3f5b7f23'],
+    ['é€😀 mixed ✓', '18b05e00b4191e53'],
+  ];
+  for (const [s, hex] of pinned) {
+    const t = new Trace(0);
+    t.mix(s);
+    assert.equal(t.hash(), hex, JSON.stringify(s));
+    const h = new Hash64();
+    for (const ch of s) h.chars(ch); // char by char, or a string at once: the same
+    assert.equal(h.hex(), hex);
   }
 });

@@ -45,14 +45,13 @@ export class ReplayEnv implements Environment {
 
   read(kind: ReadKind, instret: number, pc: number): number {
     const rx = this.vm.receiver;
-    const e = rx.inbox[rx.head];
+    const e = rx.peek();
     if (e !== undefined && e.k === 'read' && e.instret === instret) {
       if (e.kind !== kind) {
         this.host.diverged(this.vm, instret, pc, `the log has a ${e.kind} read at instruction ${instret}, the secondary read ${kind}`);
         return e.value;
       }
-      rx.head++;
-      rx.appliedSeq = e.seq;
+      rx.consume(e);
       return e.value;
     }
     if (e !== undefined && e.k === 'read' && e.instret < instret) {
@@ -70,7 +69,7 @@ export class ReplayEnv implements Environment {
     }
     if (out.kind === 'diskRequest') this.vm.pendingDisk.set(out.id, out);
     const rx = this.vm.receiver;
-    const e = rx.inbox[rx.head];
+    const e = rx.peek();
     if (e === undefined || e.k !== 'output' || e.instret !== instret) {
       const logged = e === undefined ? 'nothing more' : `${e.k} at instruction ${e.instret}`;
       this.host.diverged(this.vm, instret, pc, `the secondary produced ${describeOutput(out)} at instruction ${instret}; the log has ${logged}`);
@@ -80,8 +79,7 @@ export class ReplayEnv implements Environment {
       this.host.diverged(this.vm, instret, pc, `at instruction ${instret} the primary produced ${describeOutput(e.out)}, the secondary ${describeOutput(out)}`);
       return;
     }
-    rx.head++;
-    rx.appliedSeq = e.seq;
+    rx.consume(e);
     this.vm.replayedOutputs.push({ seq: e.seq, instret, out });
     if (this.vm.replayedOutputs.length > 4096) this.vm.replayedOutputs.splice(0, 2048); // bounded: only the unconfirmed tail matters
   }

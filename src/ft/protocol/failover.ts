@@ -6,7 +6,7 @@ import type { VmInstance } from './vm';
 import { RecordEnv } from './envs';
 import { release, releaseAll } from './outputs';
 import { replayUpTo } from './replay-driver';
-import { resetSender, respawn } from './respawn';
+import { respawn } from './respawn';
 import { haltVm, hostUp } from './vm-fate';
 import { shadowOf } from './shadow-machine';
 import { unthrottle } from './lag';
@@ -93,7 +93,7 @@ function carryOnAlone(c: Cluster, p: VmInstance): void {
   p.peer = null;
   p.logging = false;
   p.suspecting = false;
-  resetSender(p);
+  p.sender.reset();
   unthrottle(c, p);
   releaseAll(c, p);
   respawn(c, p);
@@ -104,11 +104,11 @@ function carryOnAlone(c: Cluster, p: VmInstance): void {
  * simulated time (the lag is what a failover pays); it goes live when that is done (`goLive` event).
  */
 function beginGoLive(c: Cluster, s: VmInstance): void {
-  const remaining = Math.max(0, s.receiver.coveredInstret - s.machine.instret);
+  const remaining = Math.max(0, s.receiver.coveredInstret - s.guest.instret);
   const rate = c.rate(s);
   const catchUpNs = remaining === 0 || !(rate > 0) ? 0 : Math.ceil(remaining / rate);
   s.goLiveAtNs = c.nowNs + catchUpNs;
-  s.catchUpFromInstret = s.machine.instret;
+  s.catchUpFromInstret = s.guest.instret;
   c.schedule(s.goLiveAtNs, { t: 'goLive', vm: s.id });
 }
 
@@ -117,30 +117,30 @@ export function goLive(c: Cluster, s: VmInstance): void {
   if (s.goLiveAtNs !== c.nowNs || s.role !== 'secondary' || s.status !== 'running') return;
   s.goLiveAtNs = null;
   catchUp(c, s);
-  const caughtUp = s.machine.instret - s.catchUpFromInstret;
-  const shadow = shadowOf(s.machine);
-  if (shadow !== null) s.machine = shadow.materialize(c.newMachine()); // it ran on another thread: bring it here
+  const caughtUp = s.guest.instret - s.catchUpFromInstret;
+  const shadow = shadowOf(s.guest);
+  if (shadow !== null) s.setMachine(shadow.materialize(c.newMachine())); // it ran on another thread: bring it here
   const old = c.vm(s.peer);
   s.role = 'primary';
   s.peer = null;
   s.suspecting = false;
   s.logging = false;
-  s.machine.setEnvironment(new RecordEnv(s, c));
-  s.sender.nextSeq = s.receiver.appliedSeq + 1;
+  s.guest.setEnvironment(new RecordEnv(s, c));
+  s.sender.continueAfter(s.receiver.appliedSeq);
   c.identityVm = s.id;
   c.scheduleFlush(s, c.nowNs + c.flushIntervalNs);
-  c.addTrace({ kind: 'goLive', vm: s.id, host: s.host, text: `secondary on ${s.host} went live as primary at instruction ${s.machine.instret}${old ? ` (was ${old.host})` : ''}`, data: { instret: s.machine.instret, caughtUp } });
+  c.addTrace({ kind: 'goLive', vm: s.id, host: s.host, text: `secondary on ${s.host} went live as primary at instruction ${s.guest.instret}${old ? ` (was ${old.host})` : ''}`, data: { instret: s.guest.instret, caughtUp } });
   c.checkers.wentLive(s, old);
   resendUnconfirmed(c, s);
   for (const req of s.pendingDisk.values()) c.submitDisk(s, { id: req.id, op: req.op, sector: req.sector, count: req.count, data: req.data });
-  if (s.armedTimer !== null && !s.timerPending) c.timerArmed(s, s.armedTimer, s.machine.instret);
+  if (s.armedTimer !== null && !s.timerPending) c.timerArmed(s, s.armedTimer, s.guest.instret);
   s.idle = false;
   respawn(c, s);
 }
 
 /** Applies every received log entry before going live (the secondary must not lose the primary's last inputs). */
 function catchUp(c: Cluster, s: VmInstance): number {
-  const before = s.machine.instret;
+  const before = s.guest.instret;
   s.rebase(c.nowNs, Infinity); // the copy runs flat out: its instructions all happen now
   const saved = c.stepTargets.get(s.id);
   c.stepTargets.delete(s.id);
@@ -148,7 +148,7 @@ function catchUp(c: Cluster, s: VmInstance): number {
   if (saved !== undefined) c.stepTargets.set(s.id, saved);
   s.lastNs = c.nowNs;
   c.rebase(s, c.nowNs);
-  return s.machine.instret - before;
+  return s.guest.instret - before;
 }
 
 /** Outputs the old primary may not have released: send them again (duplicates are allowed, losses are not). */

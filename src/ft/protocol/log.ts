@@ -1,6 +1,7 @@
 // Log entries on the FT logging channel: every nondeterministic input, read and output of the primary, at its exact instruction count.
 
 import type { GuestOutput, InputEvent, ReadKind } from '../../machine/types';
+import { fnv1a32 } from '../../machine/hash';
 
 export type LogEntry =
   /** A synchronous nondeterministic read (time, cycle, entropy) made while executing the instruction after `instret`. */
@@ -53,17 +54,11 @@ export function sameOutputKey(a: GuestOutput, b: GuestOutput): boolean {
 
 /** Same `bytesDigest` (length and FNV-1a), compared as numbers. */
 function sameDigest(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && fnv32(a) === fnv32(b);
-}
-
-function fnv32(b: Uint8Array): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i], 0x01000193);
-  return h >>> 0;
+  return a.length === b.length && fnv1a32(a) === fnv1a32(b);
 }
 
 export function bytesDigest(b: Uint8Array): string {
-  return `${b.length}/${fnv32(b).toString(16)}`;
+  return `${b.length}/${fnv1a32(b).toString(16)}`;
 }
 
 export function describeOutput(out: GuestOutput): string {

@@ -5,6 +5,7 @@ import type { Cluster } from '../cluster';
 import type { HeldOutput, VmInstance } from './vm';
 import { describeOutput } from './log';
 import { packetClientId } from '../world/kv-protocol';
+import { assert } from '../sim/assert';
 
 const CONSOLE_CHARS_MAX = 1 << 20;
 
@@ -18,6 +19,8 @@ export function onPrimaryOutput(c: Cluster, vm: VmInstance, out: GuestOutput, in
   }
   const held: HeldOutput = { seq, instret, out, producedNs };
   if (outputRuleApplies(c, vm)) {
+    // releaseAcked releases a prefix: the held outputs must wait in log order.
+    assert(vm.held.length === 0 || vm.held[vm.held.length - 1].seq < seq, 'held outputs wait in log order');
     vm.held.push(held);
     requestFlush(c, vm, producedNs);
     return;
@@ -43,7 +46,7 @@ export function releaseAll(c: Cluster, vm: VmInstance): void {
 
 /** An output leaves the protected VM: console byte, packet to a client, or write to shared storage. */
 export function release(c: Cluster, vm: VmInstance, h: HeldOutput, atNs: number): void {
-  vm.sender.releasedSeq = Math.max(vm.sender.releasedSeq, h.seq);
+  vm.sender.noteReleased(h.seq);
   c.stats.released++;
   c.checkers.released(vm, h, atNs);
   const origin = { vm: vm.id, epoch: vm.epoch, instret: h.instret };

@@ -3,18 +3,19 @@
 import type { Cluster, ClusterStop } from '../cluster';
 import type { VmInstance } from './vm';
 import type { LogEntry } from './log';
+import { assert } from '../sim/assert';
 
 const REPLAY_STEPS_MAX = 1_000_000;
 
 /** Executes the secondary up to `maxTarget`, never past what the log covers, delivering logged inputs at their exact instret. */
 export function replayUpTo(c: Cluster, vm: VmInstance, maxTarget: number): ClusterStop | null {
   const rx = vm.receiver;
-  const m = vm.machine;
+  const m = vm.guest;
   for (let step = 0; step < REPLAY_STEPS_MAX; step++) {
     if (vm.status !== 'running' || vm.divergence !== null) return null;
-    const input = nextInput(vm);
+    const input = rx.nextInput();
     if (input !== undefined && input.instret <= m.instret) {
-      if (input.instret < m.instret || rx.inbox[rx.head] !== input) {
+      if (input.instret < m.instret || rx.peek() !== input) {
         c.diverged(vm, m.instret, m.pc, `the log delivers ${input.ev.kind} at instruction ${input.instret}; the secondary is at ${m.instret} with earlier log entries unused`);
         return null;
       }
@@ -31,44 +32,26 @@ export function replayUpTo(c: Cluster, vm: VmInstance, maxTarget: number): Clust
     const limit = Math.min(maxTarget, rx.coveredInstret, input?.instret ?? Infinity);
     if (limit <= m.instret) break;
     const stop = c.runMachine(vm, limit);
+    assert(m.instret <= rx.coveredInstret, 'the secondary never runs past what the log covers');
     if (stop !== null) return stop;
   }
   checkMissedOutput(c, vm);
-  trimInbox(vm);
+  rx.trim();
   return null;
 }
 
 function applyInput(c: Cluster, vm: VmInstance, input: LogEntry & { k: 'input' }): void {
-  const rx = vm.receiver;
   if (vm.idle) c.rebase(vm, vm.lastNs); // woken at the start of this slice: no banked credit
-  rx.head++;
-  rx.appliedSeq = input.seq;
+  vm.receiver.consume(input);
   if (input.ev.kind === 'diskDone') vm.pendingDisk.delete(input.ev.id);
   if (input.ev.kind === 'timer') vm.timerPending = input.ev.pending;
-  vm.machine.deliver(input.ev);
+  vm.guest.deliver(input.ev);
   vm.idle = false;
 }
 
-function nextInput(vm: VmInstance): (LogEntry & { k: 'input' }) | undefined {
-  const rx = vm.receiver;
-  for (let i = rx.head; i < rx.inbox.length; i++) {
-    const e = rx.inbox[i];
-    if (e.k === 'input') return e;
-  }
-  return undefined;
-}
-
 function checkMissedOutput(c: Cluster, vm: VmInstance): void {
-  const e = vm.receiver.inbox[vm.receiver.head];
-  if (e !== undefined && e.k !== 'input' && e.instret < vm.machine.instret) {
-    c.diverged(vm, vm.machine.instret, vm.machine.pc, `the primary logged ${e.k === 'output' ? 'an output' : `a ${e.kind} read`} at instruction ${e.instret} that the secondary did not make`);
-  }
-}
-
-function trimInbox(vm: VmInstance): void {
-  const rx = vm.receiver;
-  if (rx.head > 1024 && rx.head * 2 > rx.inbox.length) {
-    rx.inbox.splice(0, rx.head);
-    rx.head = 0;
+  const e = vm.receiver.peek();
+  if (e !== undefined && e.k !== 'input' && e.instret < vm.guest.instret) {
+    c.diverged(vm, vm.guest.instret, vm.guest.pc, `the primary logged ${e.k === 'output' ? 'an output' : `a ${e.kind} read`} at instruction ${e.instret} that the secondary did not make`);
   }
 }

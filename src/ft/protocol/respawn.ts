@@ -38,21 +38,13 @@ export function startSecondary(c: Cluster, primary: VmInstance, host: string | n
   primary.suspecting = false;
   primary.lastHeardNs = c.nowNs;
   primary.lastLogNs = c.nowNs;
-  resetSender(primary);
+  primary.sender.reset();
   const ramBytes = c.scenario.ramMiB * 1024 * 1024;
   const copyNs = initial ? 0 : Math.ceil((ramBytes * 8 * 1000) / c.scenario.network.logging.bandwidthMbps) + 1 * NS_PER_MS;
   c.schedule(c.nowNs + copyNs, { t: 'respawnDone', vm: s.id });
   if (!initial) c.onRespawnStart();
   if (!initial) c.addTrace({ kind: 'respawnStart', vm: s.id, host: target, text: `copying the primary's state to a new secondary on ${target} (${(copyNs / NS_PER_MS).toFixed(1)} ms)` });
   return s;
-}
-
-export function resetSender(p: VmInstance): void {
-  const s = p.sender;
-  s.pending = [];
-  s.unacked = [];
-  s.bytes = 0;
-  s.ackedSeq = s.nextSeq - 1;
 }
 
 /**
@@ -65,12 +57,12 @@ export function finishRespawn(c: Cluster, s: VmInstance): void {
     if (s.status === 'copying') haltVm(c, s, 'its primary is gone before the copy finished');
     return;
   }
-  s.machine.restore(p.machine.snapshot());
+  s.guest.restore(p.guest.snapshot());
   s.pendingDisk = new Map(p.pendingDisk);
   s.armedTimer = p.armedTimer;
   s.timerPending = p.timerPending;
-  s.receiver.coveredInstret = p.machine.instret;
-  resetSender(p);
+  s.receiver.startAt(p.guest.instret);
+  p.sender.reset();
   p.logging = true;
   p.lastHeardNs = c.nowNs;
   p.lastLogNs = c.nowNs;
@@ -79,7 +71,7 @@ export function finishRespawn(c: Cluster, s: VmInstance): void {
   c.rebase(s, c.nowNs);
   s.lastHeardNs = c.nowNs;
   s.lastLogNs = c.nowNs;
-  c.addTrace({ kind: 'respawnDone', vm: s.id, host: s.host, text: `secondary running on ${s.host}: replaying from instruction ${s.machine.instret}` });
+  c.addTrace({ kind: 'respawnDone', vm: s.id, host: s.host, text: `secondary running on ${s.host}: replaying from instruction ${s.guest.instret}` });
   if (!s.initialCopy) c.checkers.respawned();
 }
 

@@ -11,7 +11,11 @@
 
 import type { Environment, GuestOutput, InputEvent, ReadKind, StopReason } from '../../machine/types';
 import type { Machine, MachineSnapshot } from '../../machine/machine';
+import type { Guest } from './guest';
 import type { VmInstance } from './vm';
+
+/** What a shadow needs of the VM it stands in for: its id, its log, whether it diverged, and the timer fields it hands back at go-live. */
+export type ShadowedVm = Pick<VmInstance, 'id' | 'receiver' | 'divergence' | 'armedTimer' | 'timerPending'>;
 
 /** One environment call the secondary's guest must make during a slice, in order. */
 export type ExpectedCall = { instret: number; read: ReadKind; value: number } | { instret: number; output: GuestOutput };
@@ -44,7 +48,7 @@ export class ParallelFallback extends Error {
 
 const SLICE_CALLS_MAX = 1_000_000;
 
-export class ShadowMachine {
+export class ShadowMachine implements Guest {
   instret = 0;
   pc = 0;
   exitCode: number | null = null;
@@ -54,7 +58,7 @@ export class ShadowMachine {
   readonly cpu = { requestStop: (): void => { throw new ParallelFallback('a stop was requested inside a slice'); } };
 
   /** `blank`: a machine as the in-thread cluster makes it (the state of a secondary whose copy never arrived). */
-  constructor(private readonly executor: SecondaryExecutor, private readonly vm: VmInstance, private readonly blank: () => Machine) {}
+  constructor(private readonly executor: SecondaryExecutor, private readonly vm: ShadowedVm, private readonly blank: () => Machine) {}
 
   setEnvironment(env: Environment): void {
     this.env = env;
@@ -95,7 +99,7 @@ export class ShadowMachine {
     const rx = this.vm.receiver;
     const env = this.env!;
     for (let n = 0; n < SLICE_CALLS_MAX; n++) {
-      const e = rx.inbox[rx.head];
+      const e = rx.peek();
       if (e === undefined || e.k === 'input' || e.instret >= limit) return null;
       if (e.instret < this.instret) throw new ParallelFallback(`log entry ${e.seq} lies before the secondary's instruction ${this.instret}`);
       const head = rx.head;
@@ -132,6 +136,6 @@ export class ShadowMachine {
 }
 
 /** The shadow behind a VM's machine, if its guest runs on another thread. */
-export function shadowOf(m: unknown): ShadowMachine | null {
+export function shadowOf(m: Guest): ShadowMachine | null {
   return m instanceof ShadowMachine ? m : null;
 }

@@ -1,8 +1,10 @@
-// One VM incarnation on one host: its machine, its local clock, and its side of the logging channel.
+// One VM incarnation on one host: its guest, its local clock, its ends of the logging channel, and the state a checkpoint keeps of it.
 
 import type { Machine } from '../../machine/machine';
+import type { Guest } from './guest';
 import type { GuestOutput } from '../../machine/types';
-import type { LogEntry } from './log';
+import { LogReceiver, LogSender, type LogReceiverState, type LogSenderState } from './log-channel';
+import type { AllSaved, Unsaved } from '../sim/saved';
 
 export type VmRole = 'primary' | 'secondary';
 /** copying: a new secondary whose state is still being copied over the network. */
@@ -11,27 +13,23 @@ export type VmStatus = 'copying' | 'running' | 'halted' | 'crashed' | 'exited' |
 /** An output waiting for the secondary's acknowledgement (the Output Rule). */
 export interface HeldOutput { seq: number; instret: number; out: GuestOutput; producedNs: number }
 
-/** The primary's end of the logging channel. */
-export interface LogSender {
-  pending: LogEntry[]; // produced, not yet flushed
-  unacked: LogEntry[]; // flushed, not yet acknowledged
-  bytes: number; // bytes in pending + unacked (bounded by the log buffer)
-  nextSeq: number;
-  ackedSeq: number;
-  releasedSeq: number; // highest output seq released (piggybacked so a new primary knows what left)
-  sentBytesTotal: number;
-  sentEntriesTotal: number;
-}
+/** VmInstance fields a checkpoint does not keep in VmState, and why (getters are derived). */
+export const VM_NOT_SAVED = {
+  id: 'identity: a restore makes the VM with it', host: 'identity', epoch: 'identity',
+  guest: 'saved as a machine snapshot', local: 'the same machine as guest',
+  name: 'getter', alive: 'getter', connected: 'getter', machine: 'getter',
+} as const;
 
-/** The secondary's end of the logging channel. */
-export interface LogReceiver {
-  inbox: LogEntry[]; // received, not yet applied (head first)
-  head: number;
-  receivedSeq: number;
-  coveredInstret: number; // the primary's instruction count the received log covers
-  peerReleasedSeq: number;
-  appliedSeq: number;
-}
+/** The VM fields kept as they are (plain values) or copied one level (the lists and the map). */
+type VmFieldKey =
+  | 'role' | 'generation' | 'status' | 'lastNs' | 'baseNs' | 'baseInstret' | 'baseRate' | 'idle' | 'stalled' | 'throttle'
+  | 'lagNs' | 'peer' | 'lastHeardNs' | 'lastLogNs' | 'suspecting' | 'suspectedAtNs' | 'silentSinceNs' | 'arbitrating'
+  | 'storageWaitSinceNs' | 'storageWaitNs' | 'goLiveAtNs' | 'catchUpFromInstret' | 'initialCopy' | 'timerGen' | 'staleTimers'
+  | 'armedTimer' | 'timerPending' | 'held' | 'pendingDisk' | 'replayedOutputs' | 'logging' | 'urgentFlushNs' | 'flushDueNs'
+  | 'divergence';
+
+/** A VM's state in a checkpoint: everything but its identity and its guest. Held outputs, disk requests and log entries are immutable: lists are copied, not their items. */
+export type VmState = Pick<VmInstance, VmFieldKey> & { sender: LogSenderState; receiver: LogReceiverState };
 
 export class VmInstance {
   status: VmStatus;
@@ -76,8 +74,10 @@ export class VmInstance {
   /** Last mtimecmp the guest armed (a new primary re-arms it at go-live). */
   armedTimer: number | null = null;
   timerPending = false;
-  readonly sender: LogSender = { pending: [], unacked: [], bytes: 0, nextSeq: 1, ackedSeq: 0, releasedSeq: 0, sentBytesTotal: 0, sentEntriesTotal: 0 };
-  readonly receiver: LogReceiver = { inbox: [], head: 0, receivedSeq: 0, coveredInstret: 0, peerReleasedSeq: 0, appliedSeq: 0 };
+  /** Its end of the logging channel as a primary. */
+  readonly sender = new LogSender();
+  /** Its end of the logging channel as a secondary. */
+  readonly receiver = new LogReceiver();
   held: HeldOutput[] = [];
   /** Disk requests the guest issued whose completion it has not seen (re-issued at go-live). */
   pendingDisk = new Map<number, GuestOutput & { kind: 'diskRequest' }>();
@@ -90,21 +90,45 @@ export class VmInstance {
   flushDueNs = Number.POSITIVE_INFINITY;
   divergence: string | null = null;
 
+  /** The guest as the protocol drives it: this thread's machine, or the shadow of a secondary whose guest runs elsewhere. */
+  guest: Guest;
+  /** This thread's machine (null while the guest runs elsewhere). */
+  private local: Machine | null;
+
+  /** `guest`: a machine, or a maker of the shadow standing for a guest that runs elsewhere (it reads this VM's log). */
   constructor(
     readonly id: number,
     public role: VmRole,
     readonly host: string,
     readonly epoch: number,
     public generation: number,
-    public machine: Machine,
+    guest: Machine | ((vm: VmInstance) => Guest),
     nowNs: number,
     status: VmStatus,
   ) {
+    this.local = typeof guest === 'function' ? null : guest;
+    this.guest = typeof guest === 'function' ? guest(this) : guest;
     this.status = status;
     this.lastNs = nowNs;
     this.baseNs = nowNs;
     this.lastHeardNs = nowNs;
     this.lastLogNs = nowNs;
+  }
+
+  /**
+   * This thread's machine: what the debugger, the time machine and `load` work on. A guest running
+   * elsewhere has none; for it this still hands out its shadow, for the one caller outside src/ft that
+   * asks (src/cli/parallel-secondary.ts hashes every VM's final state), until that caller reads
+   * `guest` — the shadow answers only what `Guest` declares.
+   */
+  get machine(): Machine {
+    return this.local ?? (this.guest as unknown as Machine);
+  }
+
+  /** The guest runs on this thread from now on, in `m` (a secondary brought here to go live). */
+  setMachine(m: Machine): void {
+    this.local = m;
+    this.guest = m;
   }
 
   get name(): string {
@@ -150,10 +174,39 @@ export class VmInstance {
     return t;
   }
 
+  save(): VmState {
+    return {
+      role: this.role, generation: this.generation, status: this.status, lastNs: this.lastNs, baseNs: this.baseNs,
+      baseInstret: this.baseInstret, baseRate: this.baseRate, idle: this.idle, stalled: this.stalled, throttle: this.throttle,
+      lagNs: this.lagNs, peer: this.peer, lastHeardNs: this.lastHeardNs, lastLogNs: this.lastLogNs, suspecting: this.suspecting,
+      suspectedAtNs: this.suspectedAtNs, silentSinceNs: this.silentSinceNs, arbitrating: this.arbitrating,
+      storageWaitSinceNs: this.storageWaitSinceNs, storageWaitNs: this.storageWaitNs, goLiveAtNs: this.goLiveAtNs,
+      catchUpFromInstret: this.catchUpFromInstret, initialCopy: this.initialCopy, timerGen: this.timerGen,
+      staleTimers: this.staleTimers, armedTimer: this.armedTimer, timerPending: this.timerPending, held: this.held.slice(),
+      pendingDisk: new Map(this.pendingDisk), replayedOutputs: this.replayedOutputs.slice(), logging: this.logging,
+      urgentFlushNs: this.urgentFlushNs, flushDueNs: this.flushDueNs, divergence: this.divergence,
+      sender: this.sender.save(), receiver: this.receiver.save(),
+    };
+  }
+
+  /** Takes back a saved state (which stays usable: it can be restored again). The guest is restored apart. */
+  restore(s: VmState): void {
+    const { sender, receiver, held, pendingDisk, replayedOutputs, ...plain } = s;
+    Object.assign(this, plain); // every other VmState field is a plain value
+    this.held = held.slice();
+    this.pendingDisk = new Map(pendingDisk);
+    this.replayedOutputs = replayedOutputs.slice();
+    this.sender.restore(sender);
+    this.receiver.restore(receiver);
+  }
+
   /** Starts counting credit afresh from `tNs` at `rateInstrPerNs`. */
   rebase(tNs: number, rateInstrPerNs: number): void {
     this.baseNs = tNs;
-    this.baseInstret = this.machine.instret;
+    this.baseInstret = this.guest.instret;
     this.baseRate = rateInstrPerNs;
   }
 }
+
+/** Compiles only while every public field of VmInstance is in VmState or VM_NOT_SAVED. */
+export type VmAllSaved = AllSaved<Unsaved<VmInstance, VmState, keyof typeof VM_NOT_SAVED>>;

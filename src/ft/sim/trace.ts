@@ -1,5 +1,7 @@
 // The cluster's event history: every significant event, in order, folded into a 64-bit trace hash.
 
+import { Hash64 } from '../../machine/hash';
+
 export type TraceKind =
   | 'fault' // a fault or FT action fired
   | 'crash' // a VM stopped because its host failed or it was killed
@@ -29,51 +31,20 @@ export interface TraceEvent {
   data?: Record<string, string | number | boolean>;
 }
 
-const FNV_PRIME_LO = 0x1b3;
-
-/** Incremental 64-bit FNV-1a over strings, kept as two 32-bit halves (no BigInt in the hot path). */
-export class Fnv64 {
-  hi = 0xcbf29ce4;
-  lo = 0x84222325;
-
-  update(s: string): void {
-    let hi = this.hi;
-    let lo = this.lo;
-    for (let i = 0; i < s.length; i++) {
-      const code = s.charCodeAt(i);
-      lo ^= code & 0xff;
-      hi ^= code >>> 8;
-      // (hi:lo) * 0x100000001b3 mod 2^64
-      const loMul = lo * FNV_PRIME_LO;
-      const carry = Math.floor(loMul / 0x1_0000_0000);
-      const newLo = loMul >>> 0;
-      const newHi = (Math.imul(hi, FNV_PRIME_LO) + (lo << 8) + carry) >>> 0;
-      hi = newHi;
-      lo = newLo;
-    }
-    this.hi = hi;
-    this.lo = lo;
-  }
-
-  hex(): string {
-    return this.hi.toString(16).padStart(8, '0') + this.lo.toString(16).padStart(8, '0');
-  }
-}
-
 export class Trace {
   readonly events: TraceEvent[] = [];
-  private readonly fnv = new Fnv64();
+  private readonly fnv = new Hash64();
 
   constructor(private readonly capacity: number) {}
 
   add(ev: TraceEvent): void {
-    this.fnv.update(`${ev.timeNs}|${ev.kind}|${ev.vm ?? ''}|${ev.host ?? ''}|${ev.text}|${ev.data ? stableJson(ev.data) : ''}\n`);
+    this.fnv.chars(`${ev.timeNs}|${ev.kind}|${ev.vm ?? ''}|${ev.host ?? ''}|${ev.text}|${ev.data ? stableJson(ev.data) : ''}\n`);
     if (this.events.length < this.capacity) this.events.push(ev);
   }
 
   /** Mixes something into the hash without keeping an event (e.g. per-slice progress). */
   mix(s: string): void {
-    this.fnv.update(s);
+    this.fnv.chars(s);
   }
 
   hash(): string {
