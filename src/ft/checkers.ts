@@ -1,5 +1,6 @@
 // The invariant checkers run on every cluster run; each has a name and explains itself in one line when it fails.
 
+import { CutTail } from './sim/cut-tail';
 import type { Cluster } from './cluster';
 import { NS_PER_MS } from './cluster';
 import type { DiskReq } from './events';
@@ -63,7 +64,10 @@ export interface CheckersState {
 }
 
 /** Checkers fields a checkpoint does not keep, and why. */
-export const CHECKERS_NOT_SAVED = { c: 'the cluster checked', onViolation: 'a watcher, not state', ok: 'getter' } as const;
+export const CHECKERS_NOT_SAVED = {
+  c: 'the cluster checked', onViolation: 'a watcher, not state', ok: 'getter',
+  seenCut: 'what going back cut off seenByClients: it outlives restores on purpose, so a restore ahead gets it back (CutTail)',
+} as const;
 
 /** The trace keeps its first events only: past this many, the report is not compared with it. */
 const TRACE_CHECK_EVENTS_MAX = 200_000;
@@ -77,6 +81,8 @@ export class Checkers {
   private cutoff = new Map<number, number>();
   private maxReleased = new Map<number, number>();
   private readonly seenByClients: OutputOrigin[] = [];
+  /** Outputs seen cut off by going back (see CutTail). */
+  private readonly seenCut = new CutTail(this.seenByClients);
   /** Per disk sector (arrays, not maps: checkpoints copy them cheaply). */
   private acked: (SectorMark | undefined)[];
   private lastWrite: ((SectorMark & { identity: boolean }) | undefined)[];
@@ -109,7 +115,7 @@ export class Checkers {
     this.pending = st.pending === null ? null : { ...st.pending };
     this.cutoff = new Map(st.cutoff);
     this.maxReleased = new Map(st.maxReleased);
-    this.seenByClients.length = st.seenByClients;
+    this.seenCut.setLength(st.seenByClients);
     this.acked = st.acked.slice();
     this.lastWrite = st.lastWrite.slice();
     this.cutFaultsNs = st.cutFaultsNs.slice();
@@ -144,8 +150,16 @@ export class Checkers {
     this.fail('outputs-from-one-execution', `VM ${vm} released an output at instruction ${instret}, but the execution that survived took over at instruction ${cut}: that output was invented by a lost execution`, atNs);
   }
 
+  /** History branches here: outputs seen that were cut off by going back are no longer this run's future. */
+  discardCut(): void {
+    this.seenCut.discard();
+  }
+
   clientSaw(origin: OutputOrigin): void {
-    if (this.seenByClients.length < 1_000_000) this.seenByClients.push(origin);
+    if (this.seenByClients.length < 1_000_000) {
+      this.seenByClients.push(origin);
+      this.seenCut.appended();
+    }
   }
 
   faultApplied(f: FaultSpec, host: string | undefined): void {

@@ -350,6 +350,17 @@ export class Cluster implements EnvHost {
     return atNs;
   }
 
+  /**
+   * History branches at the present (a what-if, a debugger's write): what the histories kept by length
+   * had beyond it is no longer this run's future, and injected faults not yet taken effect go.
+   */
+  discardFuture(): void {
+    this.trace.discardCut();
+    this.clients.discardCut();
+    this.checkers.discardCut();
+    this.dropPendingInjections();
+  }
+
   /** Forgets injected faults that have not taken effect yet (a what-if replaces the future they belonged to). */
   dropPendingInjections(): void {
     this.queue.removeWhere((ev) => ev.t === 'fault' && ev.index === INJECTED);

@@ -93,6 +93,8 @@ export class TimeMachine {
   /** Restores a checkpoint; faults injected later on this branch are scheduled again, so the same future replays. */
   private restore(s: Stored): void {
     restoreCheckpoint(this.cluster, s.cp);
+    // Faults injected on this branch up to the checkpoint, also when it lies ahead of the present; the later ones are scheduled again.
+    this.cluster.injected.splice(0, this.cluster.injected.length, ...this.timeline.slice(0, s.cp.injectedCount));
     for (const i of this.timeline.slice(s.cp.injectedCount)) this.cluster.scheduleInjected(i.atNs, i.fault);
     this.stops.armAll();
   }
@@ -286,7 +288,7 @@ export class TimeMachine {
     this.frontierNs = c.nowNs;
     this.known = c.trace.events.slice();
     this.lag = this.lag.filter((x) => x.timeNs <= c.nowNs);
-    c.dropPendingInjections(); // the old future's injections go with it
+    c.discardFuture(); // the old future's injections and cut histories go with it
   }
 
   /** The first instruction count of VM `vm` this recording holds (where it was born, or 0). */

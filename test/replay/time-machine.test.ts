@@ -141,3 +141,24 @@ test('a fault injected live replays when the past is run again; a what-if before
   assert.equal(tm.cluster.checkers.failovers.length, 0, 'the old future (the crash) is gone');
   assert.equal(tm.cluster.primary!.host, 'host-a');
 });
+
+test('a restore ahead of the present (seek forward, come back from a visit) brings back the histories kept by length, no holes', () => {
+  const tm = new TimeMachine(fresh(60));
+  const c = tm.cluster;
+  tm.forward(20e6);
+  tm.inject({ atMs: 0, kind: 'slowHost', host: '@secondary', factor: 0.5 });
+  tm.forward(40e6);
+  const events = c.trace.events.slice();
+  const replies = c.clients.list.map((x) => x.replies.slice());
+  const here = tm.here();
+  tm.seekTime(3e6); // cuts the histories back
+  assert.ok(c.trace.events.length < events.length);
+  tm.returnTo(here); // restores ahead of what the cluster now holds
+  assert.deepEqual(c.trace.events, events);
+  assert.deepEqual(c.clients.list.map((x) => x.replies), replies);
+  assert.equal(c.injected.length, 1);
+  tm.seekTime(5e6);
+  tm.seekTime(39e6); // the checkpoint at 38 ms lies ahead: restored, then run on
+  assert.deepEqual(c.trace.events, events.filter((e) => e.timeNs <= c.nowNs));
+  assert.ok(c.trace.events.every((e) => e !== undefined) && c.injected.every((i) => i !== undefined));
+});

@@ -1,5 +1,6 @@
 // The cluster's event history: every significant event, in order, folded into a 64-bit trace hash.
 
+import { CutTail } from './cut-tail';
 import { Hash64 } from '../../machine/hash';
 
 export type TraceKind =
@@ -34,12 +35,17 @@ export interface TraceEvent {
 export class Trace {
   readonly events: TraceEvent[] = [];
   private readonly fnv = new Hash64();
+  /** Events cut off by going back, for a restore to a later checkpoint of the same branch. */
+  private readonly cut = new CutTail(this.events);
 
   constructor(private readonly capacity: number) {}
 
   add(ev: TraceEvent): void {
     this.fnv.chars(`${ev.timeNs}|${ev.kind}|${ev.vm ?? ''}|${ev.host ?? ''}|${ev.text}|${ev.data ? stableJson(ev.data) : ''}\n`);
-    if (this.events.length < this.capacity) this.events.push(ev);
+    if (this.events.length < this.capacity) {
+      this.events.push(ev);
+      this.cut.appended();
+    }
   }
 
   /** Mixes something into the hash without keeping an event (e.g. per-slice progress). */
@@ -55,8 +61,13 @@ export class Trace {
     return { n: this.events.length, hi: this.fnv.hi, lo: this.fnv.lo };
   }
 
+  /** History branches here: the events cut off by going back are no longer this run's future. */
+  discardCut(): void {
+    this.cut.discard();
+  }
+
   setState(st: { n: number; hi: number; lo: number }): void {
-    this.events.length = st.n;
+    this.cut.setLength(st.n);
     this.fnv.hi = st.hi;
     this.fnv.lo = st.lo;
   }

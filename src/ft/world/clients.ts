@@ -1,5 +1,6 @@
 // External clients of the protected VM: send kvstore requests to its network identity, retry on timeout, record every reply.
 
+import { CutTail } from '../sim/cut-tail';
 import type { Prng } from '../sim/prng';
 import { decodeReply, encodeRequest, KvOp, KvStatus } from './kv-protocol';
 
@@ -30,12 +31,20 @@ function answered(c: ClientState, reqId: number): boolean {
 
 export class Clients {
   readonly list: ClientState[];
+  /** Each client's replies cut off by going back (see CutTail). */
+  private readonly cut: CutTail<ClientReplyRecord>[];
 
   constructor(readonly spec: WorkloadSpec, private readonly prng: Prng) {
     this.list = Array.from({ length: spec.clients }, (_, i) => ({
       id: i + 1, nextIndex: 0, outstanding: null, replies: [],
       stats: { sent: 0, retries: 0, replies: 0, duplicates: 0, ok: 0, errors: 0, latencySumNs: 0, latencyMaxNs: 0 },
     }));
+    this.cut = this.list.map((c) => new CutTail(c.replies));
+  }
+
+  /** History branches here: replies cut off by going back are no longer this run's future. */
+  discardCut(): void {
+    for (const t of this.cut) t.discard();
   }
 
   /** Copy for cluster checkpoints: O(clients), since the reply records are append-only (kept by length). */
@@ -49,7 +58,7 @@ export class Clients {
   setState(st: ClientsCheckpoint): void {
     st.list.forEach((saved, i) => {
       const c = this.list[i];
-      c.replies.length = saved.replies;
+      this.cut[i].setLength(saved.replies);
       Object.assign(c, { ...saved, replies: c.replies, outstanding: saved.outstanding && { ...saved.outstanding }, stats: { ...saved.stats } });
     });
     this.prng.setState(st.prng);
@@ -85,6 +94,7 @@ export class Clients {
     const r = decodeReply(packet);
     if (r === null) return false;
     c.replies.push({ reqId: r.reqId, status: r.status, atNs: nowNs, origin, op: r.op, seq: r.seq });
+    this.cut[c.id - 1].appended();
     c.stats.replies++;
     if (answered(c, r.reqId)) {
       c.stats.duplicates++;
