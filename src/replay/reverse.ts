@@ -3,6 +3,7 @@
 import type { TimeMachine, TravelStop } from './time-machine';
 import type { Search } from './search';
 import { depthChangeAt } from '../machine/calls';
+import { assert } from '../ft/sim/assert';
 
 /** What reverse line steps need of the program's line table. */
 export interface LineTable {
@@ -52,6 +53,7 @@ export class Reverse {
       for (let k = from; k < to; k++) {
         const m = c.vm(vm)!.machine;
         const pc = m.cpu.pc >>> 0;
+        assert(m.instret === k, 'history visits every instruction in order');
         steps.push({ instret: m.instret, pc, sp: m.cpu.x[2] >>> 0, depth });
         const d = depthChangeAt(m, pc);
         if (tm.seekInstret(vm, k + 1).reason !== 'step') break;

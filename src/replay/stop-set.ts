@@ -59,6 +59,7 @@ export class StopSet {
       return yield* f();
     } finally {
       this.onlyDepth--;
+      if (this.onlyDepth < 0) throw new Error('invariant: stop set scopes nest');
       this.temp = saved;
       this.armAll();
     }

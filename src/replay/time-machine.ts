@@ -6,6 +6,7 @@ import { ClusterCheckpoint, restoreCheckpoint, takeCheckpoint } from '../ft/chec
 import type { TraceEvent } from '../ft/sim/trace';
 import type { FaultSpec } from '../ft/scenario';
 import { StopSet } from './stop-set';
+import { assert } from '../ft/sim/assert';
 import { drain } from './search';
 import type { Search } from './search';
 import type { VmInstance } from '../ft/protocol/vm';
@@ -61,6 +62,8 @@ export class TimeMachine {
   /** Breakpoints, watchpoints and temporary stops of every VM, armed again on each new VM object. */
   readonly stops: StopSet;
   private listener: TravelListener | null = null;
+  /** Where the recording starts: the first checkpoint, always kept. */
+  private readonly startNs: number;
 
   constructor(readonly cluster: Cluster, opts: TimeMachineOptions = {}) {
     this.intervalNs = opts.checkpointIntervalNs ?? 2 * NS_PER_MS;
@@ -74,6 +77,7 @@ export class TimeMachine {
       released: (vm, seq, atNs) => this.listener?.released(vm, seq, atNs),
     };
     this.auto.push(this.store());
+    this.startNs = cluster.nowNs;
   }
 
   /** One listener at a time hears of trace events and released outputs as the cluster runs. */
@@ -97,6 +101,7 @@ export class TimeMachine {
     this.cluster.injected.splice(0, this.cluster.injected.length, ...this.timeline.slice(0, s.cp.injectedCount));
     for (const i of this.timeline.slice(s.cp.injectedCount)) this.cluster.scheduleInjected(i.atNs, i.fault);
     this.stops.armAll();
+    assert(this.cluster.nowNs === s.nowNs, 'a restore lands at its checkpoint\'s time');
   }
 
   private rearm(vm: number | undefined): void {
@@ -150,6 +155,7 @@ export class TimeMachine {
     this.auto.push(this.store());
     this.auto.sort((a, b) => a.nowNs - b.nowNs);
     if (this.auto.length > this.keepMax) this.thin();
+    assert(this.auto.length <= this.keepMax && this.auto[0].nowNs === this.startNs, 'checkpoints are bounded and the first one stays');
   }
 
   /** Drops every other checkpoint of the older half: recent history stays dense, old history sparse. */
@@ -198,7 +204,9 @@ export class TimeMachine {
     c.stepTargets.set(vm, instret);
     const stop = this.forward(Math.max(this.frontierNs, c.nowNs) + this.intervalNs, true);
     c.stepTargets.delete(vm);
-    return stop.reason === 'step' ? stop : { reason: 'unreachable' };
+    if (stop.reason !== 'step') return { reason: 'unreachable' };
+    assert(c.vm(vm)?.machine.instret === instret, 'a step target stops its VM exactly there');
+    return stop;
   }
 
   /** One instruction back for VM `vm` (the rest of the cluster goes back with it). */
