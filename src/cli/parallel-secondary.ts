@@ -145,7 +145,7 @@ function spawnWorker(setup: WorkerSetup, transfer: MessagePort[]): Worker {
  * for the worker's last slice and hashes its RAM; otherwise it is empty.
  */
 export function runScenarioParallel(scenario: Scenario, program: Program, opts: { stateHashes?: boolean } = {}): { cluster: Cluster; summary: RunSummary; stateHashes: string[]; fallback: string | null } {
-  const hashes = (c: Cluster): string[] => (opts.stateHashes === true ? c.vms.map((v) => v.machine.hash()) : []);
+  const hashes = (c: Cluster): string[] => (opts.stateHashes === true ? c.vms.map((v) => v.guest.hash()) : []);
   const ex = new WorkerSecondaryExecutor(scenario);
   let fallback: string;
   try {

@@ -116,13 +116,12 @@ export class VmInstance {
   }
 
   /**
-   * This thread's machine: what the debugger, the time machine and `load` work on. A guest running
-   * elsewhere has none; for it this still hands out its shadow, for the one caller outside src/ft that
-   * asks (src/cli/parallel-secondary.ts hashes every VM's final state), until that caller reads
-   * `guest` — the shadow answers only what `Guest` declares.
+   * This thread's machine: what the debugger, the time machine and `load` work on. A guest running on
+   * another thread has none here: code that may meet one reads `guest`, which the shadow answers.
    */
   get machine(): Machine {
-    return this.local ?? (this.guest as unknown as Machine);
+    if (this.local === null) throw new Error(`invariant: VM ${this.id} runs on another thread; read its guest, not its machine`);
+    return this.local;
   }
 
   /** The guest runs on this thread from now on, in `m` (a secondary brought here to go live). */
