@@ -2,7 +2,7 @@
 import type { FtActionName, InjectFaultArgs, ReplyBody, RequestArgs } from '../debug/requests';
 
 /** The custom requests the palette sends, each with its arguments as the contract types them. */
-type PaletteRequest = 'ftAction' | 'injectFault' | 'findDivergence';
+type PaletteRequest = 'ftAction' | 'injectFault' | 'findDivergence' | 'reverseStep';
 
 export type CustomRequest<K extends PaletteRequest = PaletteRequest> = { [C in K]: { command: C; args: RequestArgs<C> } }[K];
 
@@ -39,11 +39,14 @@ export function actionCommands(): ActionCommand[] {
     ...FT_ACTIONS.map(([action, title]) => ({ id: `lockstep.ft.${action}`, title, request: { command: 'ftAction' as const, args: { action } } })),
     ...FAULTS.map(([id, title, fault]) => ({ id: `lockstep.fault.${id}`, title, request: { command: 'injectFault' as const, args: { ...fault } } })),
     { id: 'lockstep.findDivergence', title: 'Find First Divergence', request: { command: 'findDivergence' as const, args: {} } },
+    // DAP's Step Back has no kind: these go back into the last call the previous line made, or out to the call of this function.
+    { id: 'lockstep.stepBackInto', title: 'Step Back Into (the Last Call)', request: { command: 'reverseStep' as const, args: { kind: 'in' as const } } },
+    { id: 'lockstep.stepBackOut', title: 'Step Back Out (to the Call)', request: { command: 'reverseStep' as const, args: { kind: 'out' as const } } },
   ];
 }
 
 /** What `describeReply` reads of any of their replies (each a `ReplyBody` of its request). */
-type ReplyFacts = Partial<ReplyBody<'injectFault'>> & { same?: boolean; instret?: number };
+type ReplyFacts = Partial<ReplyBody<'injectFault'>> & { same?: boolean; instret?: number; nowNs?: number };
 
 /** One line for the user after a custom request answered (the adapter also writes to the Debug Console). */
 export function describeReply(req: CustomRequest, body: ReplyFacts | undefined): string {
@@ -51,6 +54,7 @@ export function describeReply(req: CustomRequest, body: ReplyFacts | undefined):
   switch (req.command) {
     case 'ftAction': return `Lockstep: ${req.args.action} takes effect${at}: continue or step to see it.`;
     case 'injectFault': return `Lockstep: ${req.args.kind}${req.args.host ? ` on ${req.args.host}` : ''} injected${at}.`;
+    case 'reverseStep': return `Lockstep: stepped back (${req.args.kind ?? 'over'})${typeof body?.nowNs === 'number' ? ` to ${(body.nowNs / 1e6).toFixed(3)} ms` : ''}.`;
     case 'findDivergence': return body?.same === true ? 'Lockstep: primary and secondary never differ.' : `Lockstep: first difference at instruction ${String(body?.instret)}.`;
   }
 }

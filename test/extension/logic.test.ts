@@ -88,6 +88,8 @@ test('palette commands are valid custom requests: FT actions and faults the scen
   for (const c of cmds) assert.match(c.id, /^lockstep\.[\w.]+$/);
   assert.equal(describeReply(faults[0].request, { atNs: 2_500_000 }), 'Lockstep: hostCrash on @primary injected at 2.500 ms.');
   assert.match(describeReply({ command: 'findDivergence', args: {} }, { same: true }), /never differ/);
+  assert.equal(describeReply({ command: 'reverseStep', args: { kind: 'out' } }, { nowNs: 1_250_000 }), 'Lockstep: stepped back (out) to 1.250 ms.');
+  assert.deepEqual(cmds.flatMap((c) => (c.request.command === 'reverseStep' ? [c.request.args.kind] : [])), ['in', 'out']);
 });
 
 test('every request the extension sends has arguments the contract accepts', () => {
