@@ -451,7 +451,7 @@ export class LockstepRuntime extends EventEmitter {
         }
       }
     } finally {
-      c.stepTargets.clear();
+      this.tm.stops.clearStepTargets();
       this.setStepStop(null);
       this.running = false;
       this.pauseRequested = false;
@@ -476,13 +476,12 @@ export class LockstepRuntime extends EventEmitter {
   }
 
   private prepareGoal(goal: Goal): void {
-    const c = this.cluster;
-    c.stepTargets.clear();
+    this.tm.stops.clearStepTargets();
     this.setStepStop(null);
     if (goal.kind === 'instr' || goal.kind === 'line') {
       const v = this.mustVm(goal.vm);
       this.armLineStep(goal, v);
-      if (goal.kind === 'instr') c.stepTargets.set(v.id, v.machine.instret + goal.count);
+      if (goal.kind === 'instr') this.tm.stops.setStepTarget(v.id, v.machine.instret + goal.count);
     } else if (goal.kind === 'out') {
       this.setStepStop({ vm: goal.vm, addr: goal.retAddr, cfa: goal.cfa });
     } else if (goal.kind === 'goto') {
@@ -497,10 +496,10 @@ export class LockstepRuntime extends EventEmitter {
     const call = goal.over ? callAt(v.machine, pc) : undefined;
     if (call !== undefined) {
       this.setStepStop({ vm: v.id, addr: (pc + call.len) >>> 0, cfa: v.machine.cpu.x[2] >>> 0 });
-      this.cluster.stepTargets.delete(v.id);
+      this.tm.stops.clearStepTarget(v.id);
     } else {
       this.setStepStop(null);
-      this.cluster.stepTargets.set(v.id, v.machine.instret + 1);
+      this.tm.stops.setStepTarget(v.id, v.machine.instret + 1);
     }
   }
 

@@ -1,4 +1,4 @@
-// The stops armed on each VM's CPU (breakpoints, watchpoints, the trap vector, one VM's temporary breakpoint), re-armed on every VM object a restore or a respawn creates.
+// What stops each VM: breakpoints, watchpoints, the trap vector and one VM's temporary breakpoint armed on its CPU (again on every VM object a restore or a respawn creates), and instruction-count step targets.
 
 import type { VmInstance } from '../ft/protocol/vm';
 
@@ -17,7 +17,25 @@ export class StopSet {
   /** Depth of `only` scopes: while > 0 just the temporary breakpoint is armed (an internal search). */
   private onlyDepth = 0;
 
-  constructor(private readonly vms: () => readonly VmInstance[]) {}
+  /**
+   * `vms`: the cluster's VMs now. `stepTargets`: the cluster's map of instruction counts at which a VM
+   * stops (its run loop reads it; a restore clears it).
+   */
+  constructor(private readonly vms: () => readonly VmInstance[], private readonly stepTargets: Map<number, number>) {}
+
+  /** VM `vm` stops once it has retired `instret` instructions. */
+  setStepTarget(vm: number, instret: number): void {
+    if (!(Number.isSafeInteger(instret) && instret >= 0)) throw new Error(`step target: bad instruction count ${instret}`);
+    this.stepTargets.set(vm, instret);
+  }
+
+  clearStepTarget(vm: number): void {
+    this.stepTargets.delete(vm);
+  }
+
+  clearStepTargets(): void {
+    this.stepTargets.clear();
+  }
 
   /** Code addresses every VM stops at. */
   setCode(addrs: Iterable<number>): void {

@@ -70,7 +70,7 @@ export class TimeMachine {
     this.keepMax = opts.checkpointsMax ?? 512;
     if (!(this.intervalNs > 0 && this.keepMax >= 2)) throw new Error(`time machine: bad options ${JSON.stringify(opts)}`);
     this.timeline = cluster.injected.slice();
-    this.stops = new StopSet(() => cluster.vms);
+    this.stops = new StopSet(() => cluster.vms, cluster.stepTargets);
     cluster.observer = {
       vmCreated: (vm) => this.stops.arm(vm),
       traced: (ev) => this.listener?.traced(ev),
@@ -201,9 +201,9 @@ export class TimeMachine {
     const v = c.vm(vm);
     if (v === undefined) return { reason: 'unreachable' };
     if (v.machine.instret === instret) return { reason: 'step', vm };
-    c.stepTargets.set(vm, instret);
+    this.stops.setStepTarget(vm, instret);
     const stop = this.forward(Math.max(this.frontierNs, c.nowNs) + this.intervalNs, true);
-    c.stepTargets.delete(vm);
+    this.stops.clearStepTarget(vm);
     if (stop.reason !== 'step') return { reason: 'unreachable' };
     assert(c.vm(vm)?.machine.instret === instret, 'a step target stops its VM exactly there');
     return stop;
@@ -256,7 +256,7 @@ export class TimeMachine {
   private hitsBetween(s: Stored, vm: number, endInstret: number): Hit[] {
     const c = this.cluster;
     this.restore(s);
-    c.stepTargets.set(vm, endInstret);
+    this.stops.setStepTarget(vm, endInstret);
     const hits: Hit[] = [];
     for (let n = 0; n < FORWARD_STOPS_MAX; n++) {
       const stop = c.run(Math.max(this.frontierNs, c.nowNs) + this.intervalNs);
@@ -268,7 +268,7 @@ export class TimeMachine {
       }
       if (stop.reason === 'step' || stop.reason === 'time') break;
     }
-    c.stepTargets.delete(vm);
+    this.stops.clearStepTarget(vm);
     return hits;
   }
 
