@@ -3,12 +3,11 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { Cluster } from '../ft/cluster';
-import type { ClusterStop } from '../ft/cluster';
 import type { Scenario, FaultSpec } from '../ft/scenario';
 import { parseScenario, scenarioToJson } from '../ft/scenario';
 import type { VmInstance } from '../ft/protocol/vm';
 import type { TraceEvent } from '../ft/sim/trace';
-import { NS_PER_MS, fmtMs } from '../ft/sim/units';
+import { NS_PER_MS } from '../ft/sim/units';
 import { TimeMachine } from '../replay/time-machine';
 import type { TravelStop } from '../replay/time-machine';
 import { Reverse } from '../replay/reverse';
@@ -16,6 +15,8 @@ import type { ReverseLineKind } from '../replay/reverse';
 import type { Search, Progress } from '../replay/search';
 import type { Program } from '../machine/program';
 import { callAt } from '../machine/calls';
+import { ForwardEngine, RunGate, CHUNK_WALL_MS } from './forward';
+import type { Goal, RuntimeStop, StopReason, ExceptionFilter } from './forward';
 import { ProgramInfo, hex } from './program-info';
 import { Breakpoints } from './breakpoints';
 import type { CodeBreakpoint, CodeBreakpointKind, DataBreakpoint } from './breakpoints';
@@ -33,21 +34,10 @@ export type { Progress } from '../replay/search';
 export type { DebugFrame, DebugInstruction } from './vm-access';
 export type { Row } from './inspect';
 export type { ReverseLineKind } from '../replay/reverse';
+export type { RuntimeStop, StopReason, ExceptionFilter } from './forward';
 
 /** The variable tables of one VM (a frame's registers; the FT state; the difference from its peer …). */
 export type RowKind = 'regs' | 'csrs' | 'ft' | 'devices' | 'globals' | 'peerDiff';
-
-export type StopReason = 'entry' | 'breakpoint' | 'step' | 'pause' | 'data breakpoint' | 'exception' | 'goto' | 'function breakpoint' | 'instruction breakpoint';
-
-export interface RuntimeStop {
-  reason: StopReason;
-  /** The VM the stop concerns (the thread to focus). */
-  vm: number | undefined;
-  description?: string;
-  text?: string;
-  /** Breakpoint ids that caused it. */
-  hitIds?: number[];
-}
 
 /** A cluster event as a client hears of it live (a trace event). */
 export type ClusterEvent = TraceEvent;
@@ -64,25 +54,6 @@ const CLUSTER_EVENT_KINDS = new Set<TraceEvent['kind']>([
 ]);
 
 export type Divergence = { same: true } | { same: false; instret: number; primary: number; secondary: number };
-
-export type ExceptionFilter = 'divergence' | 'failover' | 'hostFailure' | 'guestTrap' | 'checker' | 'heldOutput';
-
-/** What a forward run is trying to do. */
-type Goal =
-  | { kind: 'continue' }
-  | { kind: 'instr'; vm: number; count: number }
-  /** `startCfa`: the frame the step started in (deeper frames are stepped over when `over`); `startFn`: its function's address. */
-  | { kind: 'line'; vm: number; over: boolean; startLine: string | undefined; startCfa: number; startFn: number | undefined; steps: number }
-  | { kind: 'out'; vm: number; retAddr: number; cfa: number }
-  | { kind: 'time'; untilNs: number }
-  | { kind: 'goto'; vm: number; addr: number };
-
-/** A temporary breakpoint of a step over/out or goto: on one VM, taken only with sp at or above `cfa` (the frame is back). */
-interface StepStop { vm: number; addr: number; cfa: number }
-
-const LINE_STEP_MAX = 200_000;
-/** Wall time a run chunk aims at: a pause waits for the chunk in progress (see docs/design/debug.md). */
-const CHUNK_WALL_MS = 6;
 
 export interface RuntimeOptions {
   scenario: Scenario;
@@ -117,22 +88,10 @@ export class LockstepRuntime extends EventEmitter {
   private readonly reverse: Reverse;
   private readonly bps: Breakpoints;
   private readonly held: HeldOutputWatch;
-  /** The temporary breakpoint of the step or goto in progress (armed through the time machine's stop set). */
-  private stepStop: StepStop | null = null;
   readonly filters = new Set<ExceptionFilter>();
-  private running = false;
-  private pauseRequested = false;
-  /** Exception found by the trace/checker hooks during the current run. */
-  private pendingException: { filter: ExceptionFilter; text: string; vm?: number } | null = null;
-  /** The hooks report only while running forward for the user (not while time travel replays). */
-  private observing = false;
-  /** The explored frontier when the current chunk began: trace events before it are re-executions. */
-  private liveFromNs = 0;
-  private chunkNs = 0.2 * NS_PER_MS;
-  private chunkPlanNs: readonly number[] | null = null;
-  private chunkCount = 0;
+  private readonly gate = new RunGate();
+  private readonly engine: ForwardEngine;
   private readonly travelChunkSteps: number | null;
-  lastException: { filter: ExceptionFilter; text: string } | null = null;
 
   constructor(opts: RuntimeOptions) {
     super();
@@ -144,8 +103,6 @@ export class LockstepRuntime extends EventEmitter {
     if (opts.chunkPlanNs !== undefined) {
       const bad = opts.chunkPlanNs.find((n) => !(n > 0 && n < Number.POSITIVE_INFINITY));
       if (opts.chunkPlanNs.length === 0 || bad !== undefined) throw new Error(`chunkPlanNs must be a non-empty list of positive lengths${bad === undefined ? '' : `, not ${bad}`}`);
-      this.chunkPlanNs = opts.chunkPlanNs;
-      this.chunkNs = opts.chunkPlanNs[0];
     }
     if (opts.travelChunkSteps !== undefined && !(Number.isSafeInteger(opts.travelChunkSteps) && opts.travelChunkSteps > 0)) {
       throw new Error(`travelChunkSteps must be a positive integer, not ${opts.travelChunkSteps}`);
@@ -155,6 +112,7 @@ export class LockstepRuntime extends EventEmitter {
     this.reverse = new Reverse(this.tm, this.info);
     this.bps = new Breakpoints(this.info, (text, category) => this.emit('output', text, category));
     this.held = new HeldOutputWatch(this.cluster);
+    this.engine = new ForwardEngine(this.forwardContext(), opts.chunkPlanNs ?? null);
     this.hookCluster();
   }
 
@@ -162,30 +120,40 @@ export class LockstepRuntime extends EventEmitter {
   private hookCluster(): void {
     this.tm.listen({
       traced: (ev) => {
-        if (this.observing) this.onTrace(ev);
+        if (this.engine.observing) this.onTrace(ev);
       },
       released: (vm, seq, atNs) => this.held.released(vm.id, seq, atNs),
     });
     this.cluster.checkers.onViolation = (name, detail) => {
-      if (this.observing && this.filters.has('checker')) this.raise({ filter: 'checker', text: `${name}: ${detail}` });
+      if (this.engine.observing && this.filters.has('checker')) this.engine.raise({ filter: 'checker', text: `${name}: ${detail}` });
     };
   }
 
   private onTrace(ev: TraceEvent): void {
-    if (CLUSTER_EVENT_KINDS.has(ev.kind) && ev.timeNs >= this.liveFromNs) this.emit('clusterEvent', { ...ev });
+    if (CLUSTER_EVENT_KINDS.has(ev.kind) && ev.timeNs >= this.engine.liveFromNs) this.emit('clusterEvent', { ...ev });
     const f: ExceptionFilter | null = ev.kind === 'divergence' ? 'divergence'
       : ev.kind === 'goLive' ? 'failover'
       : ev.kind === 'crash' ? 'hostFailure'
       : ev.kind === 'exit' && /stopped:/.test(ev.text) ? 'guestTrap'
       : null;
-    if (f !== null && this.filters.has(f)) this.raise({ filter: f, text: ev.text, vm: ev.vm });
+    if (f !== null && this.filters.has(f)) this.engine.raise({ filter: f, text: ev.text, vm: ev.vm });
   }
 
-  /** Stops the run at the end of the current quantum (Cluster.requestStop leaves the CPUs alone, so observing changes nothing). */
-  private raise(e: { filter: ExceptionFilter; text: string; vm?: number }): void {
-    if (this.pendingException !== null) return;
-    this.pendingException = e;
-    this.cluster.requestStop();
+  /** What the forward engine drives and reads of this runtime. */
+  private forwardContext(): ConstructorParameters<typeof ForwardEngine>[0] {
+    const rt = this;
+    return {
+      cluster: this.cluster, tm: this.tm, info: this.info, endNs: this.endNs, filters: this.filters, bps: this.bps, held: this.held, gate: this.gate,
+      get focusVm() { return rt.focusVm; },
+      mustVm: (id) => this.mustVm(id),
+      codeHit: (v, count) => this.codeHit(v, count),
+      changed: () => this.emit('vmsChanged'),
+    };
+  }
+
+  /** The exception the last run stopped at (the filter and what happened). */
+  get lastException(): { filter: ExceptionFilter; text: string } | null {
+    return this.engine.lastException;
   }
 
   // ---- VMs ---------------------------------------------------------------------------------------
@@ -274,11 +242,6 @@ export class LockstepRuntime extends EventEmitter {
     return this.held.limitMs;
   }
 
-  private setStepStop(t: StepStop | null): void {
-    this.stepStop = t;
-    this.tm.stops.setTemp(t === null ? null : { vm: t.vm, addr: t.addr });
-  }
-
   /** A user breakpoint hit at the VM's pc, or a guest trap (the trap vector, for an exception) when that filter is on. */
   private codeHit(v: VmInstance, count: boolean): { stop: boolean; ids: number[]; kind: CodeBreakpointKind | 'trap' } {
     const hit = this.bps.checkCode(v.machine, count);
@@ -355,12 +318,16 @@ export class LockstepRuntime extends EventEmitter {
   // ---- running forward ---------------------------------------------------------------------------
 
   get isRunning(): boolean {
-    return this.running;
+    return this.gate.running;
   }
 
   /** Stops a run between two chunks (a runaway guest pauses within one chunk, ~6 ms of wall time). */
   pause(): void {
-    if (this.running) this.pauseRequested = true;
+    this.gate.pause();
+  }
+
+  private drive(goal: Goal): Promise<RuntimeStop> {
+    return this.engine.drive(goal);
   }
 
   continue(): Promise<RuntimeStop> {
@@ -409,202 +376,6 @@ export class LockstepRuntime extends EventEmitter {
     return v;
   }
 
-  /** The one forward engine: runs the cluster in chunks, yielding to the event loop between them. */
-  private async drive(goal: Goal): Promise<RuntimeStop> {
-    if (this.running) throw new Error('already running');
-    this.running = true;
-    this.pauseRequested = false;
-    this.pendingException = null;
-    const c = this.cluster;
-    let lastYield = performance.now();
-    try {
-      this.prepareGoal(goal);
-      // Resuming steps off a breakpoint at each VM's current pc (as gdb does); later slices still hit it.
-      for (const v of c.vms) if (v.alive) v.machine.cpu.stepOffBreakpoint();
-      for (;;) {
-        if (this.pauseRequested) return { reason: 'pause', vm: this.goalVm(goal), description: 'Paused' };
-        const limit = goal.kind === 'time' ? Math.min(goal.untilNs, this.endNs) : this.endNs;
-        if (c.nowNs >= limit) {
-          if (goal.kind === 'time') return { reason: 'goto', vm: this.goalVm(goal), description: `At ${fmtMs(c.nowNs)}` };
-          return { reason: 'pause', vm: this.goalVm(goal), description: `End of the scenario (${fmtMs(this.endNs)})`, text: 'the scenario\'s untilMs was reached' };
-        }
-        const t0 = performance.now();
-        this.observing = true;
-        this.liveFromNs = this.tm.frontierNs;
-        let stop: ClusterStop;
-        try {
-          stop = this.tm.forward(Math.min(limit, c.nowNs + this.chunkNs, this.heldDeadline(goal)));
-        } finally {
-          this.observing = false;
-        }
-        this.adaptChunk(performance.now() - t0);
-        this.emit('vmsChanged');
-        if (goal.kind !== 'time' && goal.kind !== 'goto' && this.pendingException === null) this.checkHeld();
-        const done = this.judge(goal, stop);
-        if (done !== null) return done;
-        if (goal.kind !== 'time' && this.goalVm(goal) !== undefined && !this.cluster.vm(this.goalVm(goal)!)?.alive) {
-          return { reason: 'pause', vm: this.goalVm(goal), description: 'The VM being stepped is gone' };
-        }
-        if (performance.now() - lastYield >= CHUNK_WALL_MS) {
-          await new Promise<void>((r) => setImmediate(r));
-          lastYield = performance.now();
-        }
-      }
-    } finally {
-      this.tm.stops.clearStepTargets();
-      this.setStepStop(null);
-      this.running = false;
-      this.pauseRequested = false;
-    }
-  }
-
-  /** Held-output filter: where the chunk must end so its stop lands on time (never for seeks and gotos). */
-  private heldDeadline(goal: Goal): number {
-    if (!this.filters.has('heldOutput') || goal.kind === 'time' || goal.kind === 'goto') return Infinity;
-    return this.held.deadlineNs();
-  }
-
-  /** Between chunks: raises the held-output exception when the primary's oldest held output is older than N ms. */
-  private checkHeld(): void {
-    if (!this.filters.has('heldOutput')) return;
-    const e = this.held.check();
-    if (e !== null) this.pendingException = { filter: 'heldOutput', text: e.text, vm: e.vm };
-  }
-
-  private goalVm(goal: Goal): number | undefined {
-    return goal.kind === 'continue' || goal.kind === 'time' ? undefined : goal.vm;
-  }
-
-  private prepareGoal(goal: Goal): void {
-    this.tm.stops.clearStepTargets();
-    this.setStepStop(null);
-    if (goal.kind === 'instr' || goal.kind === 'line') {
-      const v = this.mustVm(goal.vm);
-      this.armLineStep(goal, v);
-      if (goal.kind === 'instr') this.tm.stops.setStepTarget(v.id, v.machine.instret + goal.count);
-    } else if (goal.kind === 'out') {
-      this.setStepStop({ vm: goal.vm, addr: goal.retAddr, cfa: goal.cfa });
-    } else if (goal.kind === 'goto') {
-      this.setStepStop({ vm: goal.vm, addr: goal.addr, cfa: 0 });
-    }
-  }
-
-  /** Next micro-step of a line step: over a call (temporary breakpoint at the return) or one instruction. */
-  private armLineStep(goal: Goal, v: VmInstance): void {
-    if (goal.kind !== 'line') return;
-    const pc = v.machine.cpu.pc >>> 0;
-    const call = goal.over ? callAt(v.machine, pc) : undefined;
-    if (call !== undefined) {
-      this.setStepStop({ vm: v.id, addr: (pc + call.len) >>> 0, cfa: v.machine.cpu.x[2] >>> 0 });
-      this.tm.stops.clearStepTarget(v.id);
-    } else {
-      this.setStepStop(null);
-      this.tm.stops.setStepTarget(v.id, v.machine.instret + 1);
-    }
-  }
-
-  /** Decides whether a cluster stop ends the run, or re-arms and goes on. */
-  private judge(goal: Goal, stop: ClusterStop): RuntimeStop | null {
-    if (goal.kind === 'time') {
-      // A seek forward goes to its time whatever happens on the way (like TimeMachine.seekTime).
-      this.pendingException = null;
-      return stop.reason === 'requested' && this.pauseRequested ? { reason: 'pause', vm: undefined, description: 'Paused' } : null;
-    }
-    if (goal.kind === 'goto') return this.judgeGoto(goal, stop);
-    if (this.pendingException !== null) {
-      const e = this.pendingException;
-      this.pendingException = null;
-      this.lastException = { filter: e.filter, text: e.text };
-      return { reason: 'exception', vm: e.vm ?? this.goalVm(goal) ?? this.focusVm?.id, description: EXCEPTION_LABEL[e.filter], text: e.text };
-    }
-    const v = stop.vm !== undefined ? this.cluster.vm(stop.vm) : undefined;
-    switch (stop.reason) {
-      case 'breakpoint': {
-        if (v === undefined) return null;
-        const pc = v.machine.cpu.pc >>> 0;
-        const t = this.stepStop;
-        if (t !== null && v.id === t.vm && pc === t.addr && (v.machine.cpu.x[2] >>> 0) >= t.cfa) {
-          if (goal.kind === 'out') return { reason: 'step', vm: v.id };
-          if (goal.kind === 'line') return this.lineProgress(goal, v);
-        }
-        const hit = this.codeHit(v, true);
-        if (!hit.stop && this.filters.has('guestTrap') && this.info.afterMtvecWrites.includes(pc)) {
-          this.tm.stops.arm(v); // the guest just set its trap vector
-          return null;
-        }
-        if (!hit.stop) {
-          if (goal.kind === 'line' && v.id === goal.vm && this.stepStop === null) return this.lineProgress(goal, v);
-          return null;
-        }
-        if (hit.kind === 'trap') {
-          this.lastException = { filter: 'guestTrap', text: `trap: mcause ${v.machine.cpu.mcause}, mepc 0x${(v.machine.cpu.mepc >>> 0).toString(16)}` };
-          return { reason: 'exception', vm: v.id, description: EXCEPTION_LABEL.guestTrap, text: this.lastException.text };
-        }
-        const reason: StopReason = hit.kind === 'function' ? 'function breakpoint' : hit.kind === 'instruction' ? 'instruction breakpoint' : 'breakpoint';
-        return { reason, vm: v.id, hitIds: hit.ids };
-      }
-      case 'watchpoint': {
-        if (v === undefined) return null;
-        const hit = this.bps.checkData(v.machine, true);
-        return hit.stop ? { reason: 'data breakpoint', vm: v.id, hitIds: hit.ids } : null;
-      }
-      case 'step': {
-        if (v === undefined) return null;
-        if (goal.kind === 'line') return this.lineProgress(goal, v);
-        return { reason: 'step', vm: v.id };
-      }
-      case 'requested':
-        return this.pauseRequested ? { reason: 'pause', vm: this.goalVm(goal), description: 'Paused' } : null;
-      default:
-        return null;
-    }
-  }
-
-  /** A goto forward is a jump, not a run: only its own temporary breakpoint ends it (user breakpoints and exceptions are passed). */
-  private judgeGoto(goal: Goal & { kind: 'goto' }, stop: ClusterStop): RuntimeStop | null {
-    this.pendingException = null;
-    if (stop.reason === 'requested' && this.pauseRequested) return { reason: 'pause', vm: goal.vm, description: 'Paused' };
-    const v = stop.vm !== undefined ? this.cluster.vm(stop.vm) : undefined;
-    if (stop.reason !== 'breakpoint' || v === undefined || v.id !== goal.vm || (v.machine.cpu.pc >>> 0) !== goal.addr) return null;
-    return { reason: 'goto', vm: v.id, description: `At ${hex(goal.addr)} (instruction ${v.machine.instret})` };
-  }
-
-  /** After one micro-step of a line step: done when the line changed (and we are not deeper), else the next micro-step. */
-  private lineProgress(goal: Goal & { kind: 'line' }, v: VmInstance): RuntimeStop | null {
-    goal.steps++;
-    const pc = v.machine.cpu.pc >>> 0;
-    const loc = this.info.location(pc);
-    const here = loc === undefined ? undefined : `${loc.path}:${loc.line}`;
-    const atLineStart = loc !== undefined && this.info.isStatementStart(pc);
-    if (here !== undefined && here !== goal.startLine && atLineStart && !this.deeper(goal, v)) return { reason: 'step', vm: v.id };
-    if (goal.steps >= LINE_STEP_MAX) return { reason: 'step', vm: v.id, description: 'Line step limit reached' };
-    this.armLineStep(goal, v);
-    return null;
-  }
-
-  /**
-   * Stepping over: is the VM in a frame below the one the step started in (a callee, or the trap vector
-   * entered by an interrupt)? Frames compare by CFA, so a step that starts at a function's entry,
-   * before its prologue moved the stack pointer, still stops at the function's next line.
-   */
-  private deeper(goal: Goal & { kind: 'line' }, v: VmInstance): boolean {
-    if (!goal.over) return false;
-    const fn = this.info.functionAt(v.machine.cpu.pc);
-    if (fn === undefined) return false;
-    const vector = (v.machine.cpu.mtvec & ~3) >>> 0;
-    if (fn.addr === vector && goal.startFn !== vector) return true;
-    return this.info.frameCfa(v.machine) < goal.startCfa;
-  }
-
-  private adaptChunk(wallMs: number): void {
-    if (this.chunkPlanNs !== null) {
-      this.chunkNs = this.chunkPlanNs[++this.chunkCount % this.chunkPlanNs.length];
-      return;
-    }
-    if (wallMs < CHUNK_WALL_MS / 2) this.chunkNs = Math.min(this.chunkNs * 2, 20 * NS_PER_MS);
-    else if (wallMs > CHUNK_WALL_MS) this.chunkNs = Math.max(this.chunkNs / 2, 0.01 * NS_PER_MS);
-  }
-
   // ---- time travel -------------------------------------------------------------------------------
 
   private travelled(stop: TravelStop, vm: number | undefined, what: string): RuntimeStop {
@@ -619,9 +390,7 @@ export class LockstepRuntime extends EventEmitter {
    * takes longer than a chunk, and a pause abandons it and comes back to where it started (null).
    */
   private async travel<T>(search: Search<T>): Promise<{ value: T } | null> {
-    this.assertStopped();
-    this.running = true;
-    this.pauseRequested = false;
+    this.gate.begin('the cluster is running: pause it first');
     const start = this.tm.here();
     let lastYield = performance.now();
     try {
@@ -633,15 +402,14 @@ export class LockstepRuntime extends EventEmitter {
         this.emit('progress', r.value satisfies Progress);
         await new Promise<void>((res) => setImmediate(res));
         lastYield = performance.now();
-        if (this.pauseRequested) {
+        if (this.gate.pauseRequested) {
           search.return(undefined as never);
           this.tm.returnTo(start);
           return null;
         }
       }
     } finally {
-      this.running = false;
-      this.pauseRequested = false;
+      this.gate.end();
       this.emit('vmsChanged');
     }
   }
@@ -741,7 +509,7 @@ export class LockstepRuntime extends EventEmitter {
   }
 
   private assertStopped(): void {
-    if (this.running) throw new Error('the cluster is running: pause it first');
+    if (this.gate.running) throw new Error('the cluster is running: pause it first');
   }
 
   // ---- faults and checkpoints --------------------------------------------------------------------
@@ -824,11 +592,3 @@ export class LockstepRuntime extends EventEmitter {
   }
 }
 
-const EXCEPTION_LABEL: Record<ExceptionFilter, string> = {
-  divergence: 'Divergence',
-  failover: 'Failover',
-  hostFailure: 'Host failure',
-  guestTrap: 'Guest trap',
-  checker: 'Checker failure',
-  heldOutput: 'Output held too long',
-};
