@@ -29,7 +29,8 @@ type Plan = (at: (marker: string) => string) => CorpusStop[];
 
 const PLANS: Record<Program, Plan> = {
   types: (at) => [
-    { name: 'structs_entry', location: 'probe_structs', func: 'probe_structs', exprs: ['s->box', 'r.max.x - r.min.x', 'pk.length', 'sizeof(struct shape)'] },
+    { name: 'structs_entry', location: 'probe_structs', func: 'probe_structs',
+      exprs: ['s->box', 'r.max.x - r.min.x', 'pk.length', 'sizeof(struct shape)'] },
     { name: 'structs_body', location: at('structs_body'), func: 'probe_structs',
       exprs: ['g_shape', '*s', 's->box.max.y', 'center.y', '&g_shape.box', 'g_packet', 'g_shape.id.bytes[1]'] },
     { name: 'unions_body', location: at('unions_body'), func: 'probe_unions', exprs: ['copy', '*pw', 'w.half[1]', 'pw->bytes'] },
@@ -46,7 +47,8 @@ const PLANS: Record<Program, Plan> = {
     { name: 'walk_third', location: 'walk', ignore: 2, func: 'walk', exprs: ['depth', 'n->value'] },
     { name: 'walk_base', location: at('walk_base'), func: 'walk', exprs: ['*n', 'depth', 'chain', 'chain[1].next->value', 'n->next'] },
     { name: 'add_entry', location: 'add', func: 'add', exprs: ['a', 'b'] },
-    { name: 'callback_body', location: at('callback_body'), func: 'probe_callback', exprs: ['fn', 'chosen', '*h', 'handlers', 'handlers[1].fn', 'h->name'] },
+    { name: 'callback_body', location: at('callback_body'), func: 'probe_callback',
+      exprs: ['fn', 'chosen', '*h', 'handlers', 'handlers[1].fn', 'h->name'] },
   ],
   scopes: (at) => [
     { name: 'statics_first', location: at('statics_body'), func: 'probe_statics', exprs: ['counter', 'last', 's_calls'] },

@@ -33,7 +33,8 @@ test('struct arguments and entry values in a backtrace (-O2)', () => {
 });
 
 test('a frame without line information, and the lines bt adds at its end', () => {
-  const frames = readBacktrace('#0  0x800000c0 in add ()\n#1  0x8000015e in probe_callback (x=5) at ./frames.c:43\nBacktrace stopped: frame did not save the PC\n', [false, false]);
+  const bt = '#0  0x800000c0 in add ()\n#1  0x8000015e in probe_callback (x=5) at ./frames.c:43\nBacktrace stopped: frame did not save the PC\n';
+  const frames = readBacktrace(bt, [false, false]);
   assert.deepEqual(frames.map((f) => [f.function, f.file, f.line]), [['add', null, null], ['probe_callback', 'frames.c', 43]]);
 });
 

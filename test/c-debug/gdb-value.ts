@@ -104,7 +104,7 @@ function angle(c: Cursor): string {
   return take(c, angleEnd(c.s, c.i));
 }
 
-/** A run of quoted segments (`"ab", '\\000' <repeats 9 times>, "cd"`): one char array as GDB prints it. A char
+/** A run of quoted segments (`"ab", '\000' <repeats 9 times>, "cd"`): one char array as GDB prints it. A char
     literal stands alone only with its repeat count; a `"…"` after `, ` belongs to the run only beside such a count. */
 function charArray(c: Cursor): Value {
   const start = c.i;
@@ -126,11 +126,11 @@ const NUMBER = /-?(?:0x[0-9a-f]+|\d+(?:\.\d+)?(?:e[-+]?\d+)?|inf\b|nan\(0x[0-9a-
 const FIELD = /([A-Za-z_]\w*) = /;
 const NO_FIELDS = '<No data fields>';
 
-/** What GDB may append to a string: `<incomplete sequence \303>`, or `...` when it stopped at `print elements`. */
 function repeatsAt(s: string, i: number): boolean {
   return s.startsWith(' <repeats ', i);
 }
 
+/** What GDB may append to a string: `<incomplete sequence \303>`, or `...` when it stopped at `print elements`. */
 function suffixes(c: Cursor): void {
   if (c.at(' <') && !c.at(' <repeats')) { c.i++; angle(c); }
   c.skip(/\.\.\./);

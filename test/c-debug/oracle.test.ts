@@ -8,6 +8,7 @@ import { corpusElf, corpusStops, PROGRAMS, VARIANTS, type Program } from './corp
 import type { Binding, StopFacts, Value } from './facts';
 
 const skip = oracleUnavailable() ?? false;
+const opts = { skip, timeout: 60_000 };
 const O0 = ['gcc-O0', 'gcc-O0-dwarf4', 'clang-O0'];
 
 /** One GDB session per program and build, shared by the tests that read its facts. */
@@ -31,7 +32,7 @@ function allValues(s: StopFacts): Value[] {
 
 for (const program of PROGRAMS) {
   for (const v of VARIANTS) {
-    test(`${program} ${v.name}: GDB reaches every stop, in the right function, down to main, and its text parses whole`, { skip, timeout: 60_000 }, async () => {
+    test(`${program} ${v.name}: GDB reaches every stop, in its function, down to main, and its text parses whole`, opts, async () => {
       const got = await facts(program, v.name);
       for (const [i, stop] of corpusStops(program).entries()) {
         const s = got[i];
@@ -57,7 +58,7 @@ async function at(program: Program, variant: string, name: string) {
   return { s, locals: text(s.locals), args: text(s.args), printed, print: (expr: string): string => printed(expr).text };
 }
 
-test('frames, in every build: the always-inline call is an inlined frame, and recursion keeps a frame per level', { skip, timeout: 60_000 }, async () => {
+test('frames, in every build: the always-inline call is an inlined frame, and recursion keeps a frame per level', opts, async () => {
   for (const v of VARIANTS) {
     const clamp = (await at('frames', v.name, 'clamp_first')).s;
     assert.deepEqual(clamp.frames.map((f) => [f.function, f.inlined]), [['clamp_add', true], ['probe_inline', false], ['main', false]], v.name);
@@ -69,7 +70,7 @@ test('frames, in every build: the always-inline call is an inlined frame, and re
 });
 
 for (const variant of O0) {
-  test(`types ${variant}: nested struct members, bitfields, a 2-D array element, a union, 64-bit and char values`, { skip, timeout: 60_000 }, async () => {
+  test(`types ${variant}: nested struct members, bitfields, a 2-D array element, a union, 64-bit and char values`, opts, async () => {
     const structs = await at('types', variant, 'structs_body');
     assert.deepEqual(structs.locals, ['center = {x = 3, y = 12}', 'area = 208']);
     assert.equal(structs.print('s->box.max.y'), '20');
@@ -88,7 +89,7 @@ for (const variant of O0) {
     assert.equal(scalars.print('g_big'), '-1234567890123');
   });
 
-  test(`frames ${variant}: recursion depths, inlined locals, function pointers`, { skip, timeout: 60_000 }, async () => {
+  test(`frames ${variant}: recursion depths, inlined locals, function pointers`, opts, async () => {
     const base = await at('frames', variant, 'walk_base');
     assert.deepEqual(base.s.frames.slice(0, 4).map((f) => f.args.find((a) => a.name === 'depth')!.value.text), ['3', '2', '1', '0']);
     assert.equal(base.print('*n'), '{value = 40, next = 0x0}');
@@ -104,7 +105,7 @@ for (const variant of O0) {
     assert.deepEqual([pointer('fn'), pointer('chosen'), pointer('handlers[1].fn')], [['binop', 'add'], ['binop', 'mul'], ['binop', 'mul']]);
   });
 
-  test(`scopes ${variant}: static locals across calls, shadowing blocks, strings and pointers to structs`, { skip, timeout: 60_000 }, async () => {
+  test(`scopes ${variant}: static locals across calls, shadowing blocks, strings and pointers to structs`, opts, async () => {
     const first = await at('scopes', variant, 'statics_first');
     assert.deepEqual([first.print('counter'), first.print('s_calls')], ['15', '1']);
     assert.match(first.print('last'), /^0x[0-9a-f]+ "up"$/);
@@ -127,7 +128,8 @@ function children(): string[] {
   return stats.map((st) => /^\d+ \((.*)\) \S+ (\d+)/.exec(st)).filter((m) => m !== null && Number(m[2]) === process.pid).map((m) => m![1]);
 }
 
-test('a session that times out is killed whole: every stop unreached, no GDB or QEMU left behind', { skip: skip || (!existsSync('/proc/self/stat') && 'no /proc'), timeout: 60_000 }, async () => {
+const noProc = !existsSync('/proc/self/stat') && 'no /proc to list child processes';
+test('a session that times out is killed whole: every stop unreached, no GDB or QEMU left behind', { ...opts, skip: skip || noProc }, async () => {
   const got = await gdbFacts(corpusElf('frames', 'gcc-O0'), corpusStops('frames'), { timeoutMs: 50 });
   assert.ok(got.every((s) => !s.reached && s.notes.includes('the GDB session timed out')), JSON.stringify(got.map((s) => s.notes)));
   assert.deepEqual(children().filter((c) => /gdb|qemu/.test(c)), []);
