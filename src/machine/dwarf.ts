@@ -58,20 +58,8 @@ export function parseDebugLine(sections: DwarfSections): LineRow[] {
   const sink: RowSink = { rows: [], seq: [], seqId: 0 };
   let pos = 0;
   while (pos < data.length) {
-    const r = new ByteReader(data, pos, data.length, `DWARF: .debug_line unit at ${hex(pos)}`);
-    let offSize = 4;
-    let length = r.u32('unit_length');
-    if (length === 0xffffffff) {
-      offSize = 8;
-      length = r.u64('unit_length');
-    } else if (length >= 0xfffffff0) {
-      throw new ProgramFormatError(`${r.what}: reserved unit_length ${hex(length)}`);
-    }
-    if (length > r.remaining) {
-      throw new ProgramFormatError(`${r.what}: unit_length ${hex(length)} runs past the end of the section (${hex(data.length)} bytes)`);
-    }
-    const unitEnd = r.pos + length;
-    if (length > 0) {
+    const { r, offSize, unitEnd } = unitAt(data, pos);
+    if (unitEnd > r.pos) {
       const header = parseHeader(new ByteReader(data, r.pos, unitEnd, r.what), offSize, pos, sections);
       runProgram(new ByteReader(data, header.programStart, unitEnd, r.what), header, sink);
       sink.seqId++;
@@ -79,6 +67,32 @@ export function parseDebugLine(sections: DwarfSections): LineRow[] {
     pos = unitEnd;
   }
   return sortRows(sink);
+}
+
+/**
+ * The file table of the line-table unit at `offset` (.debug_info's DW_AT_stmt_list), indexed by
+ * the values of DW_AT_decl_file and DW_AT_call_file. Throws ProgramFormatError.
+ */
+export function lineTableFiles(sections: DwarfSections, offset: number): (string | undefined)[] {
+  const { r, offSize, unitEnd } = unitAt(sections.debugLine, offset);
+  return parseHeader(new ByteReader(sections.debugLine, r.pos, unitEnd, r.what), offSize, offset, sections).files;
+}
+
+/** The unit at `pos`: a reader past its unit_length, the offset size (4 or 8), and where it ends. */
+function unitAt(data: Uint8Array, pos: number): { r: ByteReader; offSize: number; unitEnd: number } {
+  const r = new ByteReader(data, pos, data.length, `DWARF: .debug_line unit at ${hex(pos)}`);
+  let offSize = 4;
+  let length = r.u32('unit_length');
+  if (length === 0xffffffff) {
+    offSize = 8;
+    length = r.u64('unit_length');
+  } else if (length >= 0xfffffff0) {
+    throw new ProgramFormatError(`${r.what}: reserved unit_length ${hex(length)}`);
+  }
+  if (length > r.remaining) {
+    throw new ProgramFormatError(`${r.what}: unit_length ${hex(length)} runs past the end of the section (${hex(data.length)} bytes)`);
+  }
+  return { r, offSize, unitEnd: r.pos + length };
 }
 
 function sortRows({ rows, seq }: RowSink): LineRow[] {
@@ -248,10 +262,12 @@ interface LineState {
   line: number;
   column: number;
   isStmt: boolean;
+  /** DW_LNS_set_prologue_end was seen since the last row. */
+  prologueEnd: boolean;
 }
 
 function initialState(h: LineHeader): LineState {
-  return { address: 0, opIndex: 0, file: 1, line: 1, column: 0, isStmt: h.defaultIsStmt };
+  return { address: 0, opIndex: 0, file: 1, line: 1, column: 0, isStmt: h.defaultIsStmt, prologueEnd: false };
 }
 
 /** Runs one unit's line-number program, appending rows. Each iteration consumes at least one byte. */
@@ -285,7 +301,10 @@ function emit(h: LineHeader, st: LineState, endSequence: boolean, sink: RowSink,
     throw new ProgramFormatError(`${h.what}: row at ${hex(r.pos)} uses file ${st.file} but the unit has ${h.files.length - (h.version >= 5 ? 0 : 1)} files`);
   }
   if (st.line < 0 || st.line > 0xffffffff) throw new ProgramFormatError(`${h.what}: line ${st.line} is out of range at ${hex(r.pos)}`);
-  sink.rows.push({ addr: st.address, file, line: st.line, column: st.column, isStmt: st.isStmt, endSequence });
+  const row: LineRow = { addr: st.address, file, line: st.line, column: st.column, isStmt: st.isStmt, endSequence };
+  if (st.prologueEnd) row.prologueEnd = true;
+  st.prologueEnd = false;
+  sink.rows.push(row);
   sink.seq.push(sink.seqId);
   if (endSequence) sink.seqId++;
 }
@@ -305,7 +324,8 @@ function standardOpcode(r: ByteReader, h: LineHeader, st: LineState, opcode: num
       st.opIndex = 0;
       if (st.address > 0xffffffff) throw new ProgramFormatError(`${h.what}: address advances past 0xffffffff`);
       break;
-    case 10: case 11: break; // prologue_end, epilogue_begin
+    case 10: st.prologueEnd = true; break; // DW_LNS_set_prologue_end
+    case 11: break; // DW_LNS_set_epilogue_begin
     case 12: r.uleb('set_isa'); break;
     default: // an opcode this parser does not know: skip its ULEB operands
       for (let i = 0; i < h.stdLengths[opcode - 1]; i++) r.uleb(`operand of standard opcode ${opcode}`);

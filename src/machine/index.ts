@@ -26,3 +26,14 @@ export { EntropyDevice } from './devices/entropy';
 export { loadElf, ProgramFormatError } from './elf';
 export { disassemble, disassembleRange, DisasmContext, type Disassembly, type DisasmLine, type DisasmOptions } from './disasm';
 export { parseDebugLine, findLineRow, lineAddresses, resolveBreakpoint } from './dwarf';
+export { DebugInfo, type InlineFrame, type UnitSummary } from './dwarf-debug-info';
+export type { CompileUnit, DwarfFunction, InlinedCall, BlockScope, Scope, Variable, LocationDesc } from './dwarf-scopes';
+export type {
+  DwarfType, BaseType, PointerType, QualifiedType, TypedefType, StructType, Member, ArrayType, EnumType, Enumerator, FunctionType, UnknownType,
+} from './dwarf-types';
+export { stripTypedefs } from './dwarf-types';
+export { typeName, typeSize } from './dwarf-type-util';
+export { evaluateExpression, registerName, OPTIMIZED_OUT, type Location, type SimpleLocation, type Piece, type MachineAccess } from './dwarf-expr';
+export { evaluateLocation, frameBaseValue, readLocationBytes, isComplete, type ValueBytes } from './dwarf-value';
+export { prologueEndFromLines } from './dwarf-prologue';
+export type { PcRange } from './dwarf-lists';

@@ -30,6 +30,8 @@ export interface LineRow {
   isStmt: boolean;
   /** First address after a sequence (no code of this sequence at or after it). */
   endSequence: boolean;
+  /** The compiler marked this row as the end of its function's prologue (DW_LNS_set_prologue_end). */
+  prologueEnd?: boolean;
 }
 
 export interface Program {
