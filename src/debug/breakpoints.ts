@@ -57,6 +57,11 @@ export class Breakpoints {
     return this.data;
   }
 
+  /** Addresses of the function breakpoints (a stop there shows the function, not a call inlined at its first instruction). */
+  get functionAddrs(): number[] {
+    return this.code.filter((b) => b.kind === 'function').flatMap((b) => b.addrs);
+  }
+
   get codeAddrs(): number[] {
     return this.code.flatMap((b) => b.addrs);
   }

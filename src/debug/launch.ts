@@ -16,6 +16,8 @@ export interface Launch {
   scenario: Scenario;
   program: Program;
   programPath: string;
+  /** The program file's bytes (an ELF's debug information is read from them when first needed). */
+  programBytes: Uint8Array;
   stopOnEntry: boolean;
   injected: { atNs: number; fault: FaultSpec }[];
   /** What the user should know before the run (a recording made under another simulation model). */
@@ -46,7 +48,7 @@ export function prepareLaunch(raw: unknown): Launch {
     const programPath = resolve(dirname(path), rec.program.name);
     const program = loadProgramBytes(programPath, rec.program.bytes);
     const why = modelMismatch(rec.expect.model);
-    return { scenario: rec.scenario, program, programPath, stopOnEntry, injected: rec.injected, warnings: why === null ? [] : [`${basename(path)}: ${why}`] };
+    return { scenario: rec.scenario, program, programPath, programBytes: rec.program.bytes, stopOnEntry, injected: rec.injected, warnings: why === null ? [] : [`${basename(path)}: ${why}`] };
   }
   const scenarioRaw: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(args)) if (!ADAPTER_KEYS.has(k) && !k.startsWith('__')) scenarioRaw[k] = v;
@@ -59,5 +61,5 @@ export function prepareLaunch(raw: unknown): Launch {
     throw new LaunchError(`program: cannot read ${scenario.program}: ${(e as Error).message}`);
   }
   const program = loadProgramBytes(scenario.program, bytes);
-  return { scenario, program, programPath: scenario.program, stopOnEntry, injected: [], warnings: [] };
+  return { scenario, program, programPath: scenario.program, programBytes: bytes, stopOnEntry, injected: [], warnings: [] };
 }

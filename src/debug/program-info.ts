@@ -1,10 +1,13 @@
 // What the debugger knows of the guest program's text: source line map, symbols, call/prologue decoding and a simple stack unwinder.
 
-import { resolve, dirname } from 'node:path';
+import { resolve, dirname, isAbsolute } from 'node:path';
+import { existsSync } from 'node:fs';
 import type { Program, LineRow, ProgramSymbol } from '../machine/program';
 import type { Machine } from '../machine/machine';
 import { lastRowAtOrBefore, lineAddresses, resolveBreakpoint } from '../machine/dwarf';
 import { fetchInstruction, readWord } from '../machine/calls';
+import { DebugInfo } from '../machine/dwarf-debug-info';
+import type { Scope } from '../machine/dwarf-scopes';
 
 export interface SourceLocation { path: string; line: number; column: number }
 
@@ -29,12 +32,44 @@ export class ProgramInfo {
   private readonly byName = new Map<string, ProgramSymbol>();
   private readonly stmtStarts: Set<number>;
 
-  constructor(readonly program: Program, readonly programPath: string) {
-    const base = dirname(programPath);
-    this.lines = program.lines.map((r) => ({ ...r, file: resolve(base, r.file) }));
+  private debugInfo: DebugInfo | null | undefined;
+
+  /** `bytes`: the program file, when it is an ELF whose .debug_info may describe C functions, variables and types. */
+  constructor(readonly program: Program, readonly programPath: string, private readonly bytes?: Uint8Array) {
+    const found = new Map<string, string>();
+    const where = (file: string): string => {
+      if (!found.has(file)) found.set(file, sourcePath(dirname(programPath), file));
+      return found.get(file)!;
+    };
+    this.lines = program.lines.map((r) => ({ ...r, file: where(r.file) }));
     this.funcs = program.symbols.filter((s) => s.kind === 'func' || s.kind === 'label').sort((a, b) => a.addr - b.addr);
     for (const s of program.symbols) if (!this.byName.has(s.name)) this.byName.set(s.name, s);
     this.stmtStarts = new Set(this.lines.filter((r) => r.isStmt && !r.endSequence && r.line !== 0).map((r) => r.addr >>> 0));
+  }
+
+  /** The program's .debug_info, read on first use (undefined without one). */
+  get dwarf(): DebugInfo | undefined {
+    if (this.debugInfo === undefined) {
+      const b = this.bytes;
+      const elf = b !== undefined && b.length > 4 && b[0] === 0x7f && b[1] === 0x45 && b[2] === 0x4c && b[3] === 0x46;
+      const d = elf ? DebugInfo.fromElf(b) : undefined;
+      this.debugInfo = d !== undefined && d.hasInfo ? d : null;
+    }
+    return this.debugInfo ?? undefined;
+  }
+
+  /**
+   * Where a function breakpoint on `fn` goes, as GDB puts it: past the prologue (the line table's
+   * prologue end, or the function's second line row) in code whose variables have no location lists;
+   * at the entry in optimized code, where GDB trusts the variables' locations from the first instruction.
+   */
+  functionBreakAddr(fn: ProgramSymbol): number {
+    const d = this.dwarf;
+    const f = d?.functionAt(fn.addr);
+    if (d === undefined || f === undefined || f.entryPc !== fn.addr) return fn.addr >>> 0;
+    const unit = d.unitAt(fn.addr);
+    const optimized = unit !== undefined && unit.functions.some((g) => hasLocationList(g));
+    return optimized ? fn.addr >>> 0 : d.prologueEnd(fn.addr, this.program.lines) >>> 0;
   }
 
   /** True when a statement row of the line table starts at `addr` (where line steps stop). */
@@ -221,4 +256,29 @@ export function scanPrologue(m: Machine, start: number, pc: number): { frameSize
   }
   if (raOffset !== null && raOffset >= frameSize && frameSize > 0) raOffset = null;
   return { frameSize, raOffset };
+}
+
+/** Whether any variable of a function (its blocks and inlined calls included) has a location list: optimized code. */
+function hasLocationList(s: Scope, depth = 0): boolean {
+  if (depth > 64) return false;
+  return s.variables.some((v) => v.location.kind === 'list') || s.children.some((c) => hasLocationList(c, depth + 1));
+}
+
+/** Folders above the program's a relative source path is also looked for in (an ELF built into a `build/` folder). */
+const SOURCE_SEARCH_UP = 3;
+
+/**
+ * Where a line table's file is: absolute as recorded, else relative to the program's folder, or to a folder
+ * above it where the file exists (DWARF paths are relative to a compilation folder the ELF may have left).
+ */
+function sourcePath(base: string, file: string): string {
+  const first = resolve(base, file);
+  if (isAbsolute(file) || existsSync(first)) return first;
+  let dir = base;
+  for (let i = 0; i < SOURCE_SEARCH_UP; i++) {
+    dir = dirname(dir);
+    const p = resolve(dir, file);
+    if (existsSync(p)) return p;
+  }
+  return first;
 }

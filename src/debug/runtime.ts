@@ -24,6 +24,9 @@ import { HeldOutputWatch, HELD_OUTPUT_DEFAULT_MS } from './held-output';
 import * as access from './vm-access';
 import type { DebugFrame, DebugInstruction } from './vm-access';
 import { registerRows, csrRows, ftRows, deviceRows, globalRows, peerDiffRows } from './inspect';
+import { sourceFrames } from './c-frames';
+import { valueRow, readVariable, valueSource, evaluatePath, pointerTarget } from './c-vars';
+import { formatValue, type CValue } from './c-values';
 import type { Row } from './inspect';
 
 export { HELD_OUTPUT_DEFAULT_MS } from './held-output';
@@ -61,6 +64,8 @@ export interface RuntimeOptions {
   programPath: string;
   /** Faults recorded live in a recording, re-scheduled at their exact times. */
   injected?: { atNs: number; fault: FaultSpec }[];
+  /** The program file (an ELF's DWARF describes its C functions, variables and types). */
+  programBytes?: Uint8Array;
   /**
    * Simulated lengths of the run chunks, used in turn (normally adapted to ~6 ms of wall time): tests
    * prove that stops and the run itself do not depend on where chunks end.
@@ -96,7 +101,7 @@ export class LockstepRuntime extends EventEmitter {
   constructor(opts: RuntimeOptions) {
     super();
     this.scenario = opts.scenario;
-    this.info = new ProgramInfo(opts.program, opts.programPath);
+    this.info = new ProgramInfo(opts.program, opts.programPath, opts.programBytes);
     this.cluster = new Cluster(opts.scenario, opts.program);
     for (const i of opts.injected ?? []) this.cluster.scheduleInjected(i.atNs, i.fault);
     this.endNs = opts.scenario.untilMs * NS_PER_MS;
@@ -255,7 +260,7 @@ export class LockstepRuntime extends EventEmitter {
   // ---- one VM's state, for the session -------------------------------------------------------------
 
   frames(vm: number): DebugFrame[] {
-    return access.frames(this.mustVm(vm).machine, this.info);
+    return access.frames(this.mustVm(vm).machine, this.info, this.bps.functionAddrs);
   }
 
   /** A variable table of VM `vm` (empty when the VM is gone); `frame`: registers as an outer frame sees them. */
@@ -270,6 +275,46 @@ export class LockstepRuntime extends EventEmitter {
       case 'globals': return globalRows(v.machine, this.info.symbols);
       case 'peerDiff': return peerDiffRows(this, v);
     }
+  }
+
+  /** Whether source frame `depth` of VM `vm` has C variables (DWARF describes its function). */
+  hasCScopes(vm: number, depth: number): boolean {
+    const v = this.cluster.vm(vm);
+    return v !== undefined && sourceFrames(v.machine, this.info, this.bps.functionAddrs)[depth]?.dwarf !== undefined;
+  }
+
+  /** The Arguments or Locals of source frame `depth` as rows (locals of inner blocks first, as GDB lists them). */
+  cRows(vm: number, depth: number, which: 'args' | 'locals'): Row[] {
+    const v = this.cluster.vm(vm);
+    if (v === undefined) return [];
+    const frames = sourceFrames(v.machine, this.info, this.bps.functionAddrs);
+    const f = frames[depth];
+    if (f?.dwarf === undefined) return [];
+    const src = valueSource(v.machine, this.info);
+    const vars = which === 'args' ? f.dwarf.parameters : f.dwarf.locals;
+    return vars.map((x) => valueRow(x.name, readVariable(v.machine, this.info, frames, f, x), src));
+  }
+
+  /**
+   * A C expression as GDB's `print` shows it in source frame `depth` (and the address for the memory view: a
+   * pointer's target, else the value's own), or undefined when it is none this frame knows.
+   */
+  evaluateC(vm: number, depth: number, expr: string): { text: string; address: number | undefined } | undefined {
+    const v = this.cluster.vm(vm);
+    const d = this.info.dwarf;
+    if (v === undefined || d === undefined) return undefined;
+    const frames = sourceFrames(v.machine, this.info, this.bps.functionAddrs);
+    const f = frames[depth] ?? frames[0];
+    const src = valueSource(v.machine, this.info);
+    const lookup = (name: string): CValue | undefined => {
+      // C scoping: the frame's blocks innermost first, then its unit's file-scope variables, then any unit's.
+      const inBlocks = f?.dwarf?.blocks.map((b) => b.variables.find((x) => x.name === name)).find((x) => x !== undefined);
+      const x = inBlocks ?? (f === undefined ? undefined : d.unitAt(f.lookupPc)?.globals.find((g) => g.name === name)) ?? d.findVariable(name);
+      if (x === undefined || f === undefined) return undefined;
+      return readVariable(v.machine, this.info, frames, f, x);
+    };
+    const value = evaluatePath(expr, lookup, src);
+    return value === undefined ? undefined : { text: formatValue(value, src, true), address: pointerTarget(value) ?? value.addr };
   }
 
   /** Sets pc, a register or a CSR of a stopped VM from an expression; from a past moment, history branches there. */

@@ -17,7 +17,7 @@ import { formatConsoleReply } from './console-format';
 import type { ReplyBody } from './requests';
 import { REVERSE_STEP_KINDS } from './requests';
 
-type VarRef = { kind: RowKind; vm: number; frame?: { pc: number; sp: number } } | { kind: 'rows'; rows: Row[] };
+type VarRef = { kind: RowKind; vm: number; frame?: { pc: number; sp: number } } | { kind: 'args' | 'locals'; vm: number; depth: number } | { kind: 'rows'; rows: Row[] };
 
 /** Frame ids encode the thread: vm * FRAME_STRIDE + depth. */
 const FRAME_STRIDE = 1000;
@@ -231,7 +231,7 @@ export class LockstepSession extends LoggingDebugSession {
       // `trace: true` echoes the DAP traffic to the Debug Console (LoggingDebugSession's logger).
       logger.setup((args as { trace?: unknown })?.trace === true ? Logger.LogLevel.Verbose : Logger.LogLevel.Stop, false);
       const l = prepareLaunch(args);
-      this.rt = new LockstepRuntime({ scenario: l.scenario, program: l.program, programPath: l.programPath, injected: l.injected });
+      this.rt = new LockstepRuntime({ scenario: l.scenario, program: l.program, programPath: l.programPath, programBytes: l.programBytes, injected: l.injected });
       this.rt.setExceptionFilters(EXCEPTION_FILTERS.filter((f) => f.default === true).map((f) => f.filter as ExceptionFilter));
       this.rt.on('output', (text: string, category: string) => this.sendEvent(new OutputEvent(text, category)));
       // Custom event `lockstep.clusterEvent`: a fault, failover, respawn, state change… as it happens (body: the trace event).
@@ -302,8 +302,9 @@ export class LockstepSession extends LoggingDebugSession {
       this.setCode(response, 'function', args?.breakpoints ?? [], (b) => {
         const sym = typeof b.name === 'string' ? rt.info.symbol(b.name.trim()) : undefined;
         if (sym === undefined || sym.kind === 'object') return { message: `no function named ${JSON.stringify(b.name)}` };
-        const loc = rt.info.location(sym.addr);
-        return { addrs: [sym.addr >>> 0], bp: { instructionReference: hex(sym.addr), line: loc?.line, source: loc ? { name: basename(loc.path), path: loc.path } : undefined } };
+        const at = rt.info.functionBreakAddr(sym); // past the prologue, as GDB stops (C functions with DWARF)
+        const loc = rt.info.location(at);
+        return { addrs: [at], bp: { instructionReference: hex(at), line: loc?.line, source: loc ? { name: basename(loc.path), path: loc.path } : undefined } };
       });
     });
   }
@@ -441,7 +442,7 @@ export class LockstepSession extends LoggingDebugSession {
       const levels = args.levels !== undefined && args.levels > 0 ? args.levels : frames.length;
       const out = frames.slice(start, start + levels).map((f, i) => {
         const loc = f.location;
-        const sf = new StackFrame(v * FRAME_STRIDE + start + i, f.trapped ? `${f.name} [interrupted]` : f.name,
+        const sf = new StackFrame(v * FRAME_STRIDE + start + i, f.trapped ? `${f.name} [interrupted]` : f.inlined ? `${f.name} [inlined]` : f.name,
           loc ? new Source(basename(loc.path), loc.path) : undefined, loc?.line ?? 0, loc?.column ?? 0) as DebugProtocol.StackFrame;
         sf.instructionPointerReference = hex(f.pc);
         if (loc === undefined) sf.presentationHint = 'subtle';
@@ -460,8 +461,13 @@ export class LockstepSession extends LoggingDebugSession {
       const fr = depth > 0 ? this.runtime.frames(v)[depth] : undefined;
       const regs = new Scope(depth > 0 ? 'Registers (pc, sp of this frame)' : 'Registers', this.vars.create({ kind: 'regs', vm: v, frame: fr && { pc: fr.pc, sp: fr.sp } })) as DebugProtocol.Scope;
       regs.presentationHint = 'registers';
+      // C frames first: what a C programmer looks for (from DWARF), then the machine's own tables.
+      const c = this.runtime.hasCScopes(v, depth)
+        ? [new Scope('Arguments', this.vars.create({ kind: 'args', vm: v, depth })), new Scope('Locals', this.vars.create({ kind: 'locals', vm: v, depth }))]
+        : [];
       response.body = {
         scopes: [
+          ...c,
           regs,
           new Scope('CSRs', this.vars.create({ kind: 'csrs', vm: v })),
           new Scope('FT state', this.vars.create({ kind: 'ft', vm: v })),
@@ -476,7 +482,9 @@ export class LockstepSession extends LoggingDebugSession {
   }
 
   private rowsOf(ref: VarRef): Row[] {
-    return ref.kind === 'rows' ? ref.rows : this.runtime.rows(ref.vm, ref.kind, ref.kind === 'regs' ? ref.frame : undefined);
+    if (ref.kind === 'rows') return ref.rows;
+    if (ref.kind === 'args' || ref.kind === 'locals') return this.runtime.cRows(ref.vm, ref.depth, ref.kind);
+    return this.runtime.rows(ref.vm, ref.kind, ref.kind === 'regs' ? ref.frame : undefined);
   }
 
   protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
@@ -664,6 +672,12 @@ export class LockstepSession extends LoggingDebugSession {
       if (args.context === 'repl' && expr.startsWith('.')) return this.consoleCommand(response, expr);
       const v = this.vmOfFrame(args.frameId);
       if (v === undefined) throw new RequestError('no VM to evaluate in');
+      const c = rt.evaluateC(v, typeof args.frameId === 'number' ? args.frameId % FRAME_STRIDE : 0, expr);
+      if (c !== undefined) {
+        response.body = { result: c.text, variablesReference: 0, memoryReference: c.address === undefined ? undefined : hex(c.address) };
+        this.sendResponse(response);
+        return;
+      }
       const r = rt.evaluate(v, expr);
       response.body = { result: formatValue(r.value), variablesReference: 0, memoryReference: r.address !== undefined ? hex(r.address) : undefined };
       this.sendResponse(response);

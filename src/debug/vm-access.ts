@@ -5,6 +5,7 @@ import { disassembleRange } from '../machine/disasm';
 import type { ProgramInfo, SourceLocation } from './program-info';
 import { hex } from './program-info';
 import { evaluate, registerIndex, csrNumber } from './evaluate';
+import { sourceFrames } from './c-frames';
 
 /** One frame of a VM's call stack, as a debugger shows it. */
 export interface DebugFrame {
@@ -15,6 +16,8 @@ export interface DebugFrame {
   location: SourceLocation | undefined;
   /** This frame was interrupted by a trap (its pc is mepc, exact). */
   trapped: boolean;
+  /** An inlined call: a frame of the source, sharing its machine frame with its caller. */
+  inlined: boolean;
 }
 
 /** One decoded instruction of a disassembly. */
@@ -29,14 +32,8 @@ export interface DebugInstruction {
   location: SourceLocation | undefined;
 }
 
-export function frames(m: Machine, info: ProgramInfo): DebugFrame[] {
-  return info.unwind(m).map((f) => ({
-    pc: f.pc,
-    sp: f.sp,
-    name: f.fn === undefined ? hex(f.pc) : f.pc === f.fn.addr || f.fn.kind === 'func' ? f.fn.name : `${f.fn.name}+0x${(f.pc - f.fn.addr).toString(16)}`,
-    location: info.location(f.caller ? f.pc - 1 : f.pc),
-    trapped: f.trapped,
-  }));
+export function frames(m: Machine, info: ProgramInfo, functionStops: readonly number[] = []): DebugFrame[] {
+  return sourceFrames(m, info, functionStops).map((f) => ({ pc: f.pc, sp: f.sp, name: f.name, location: f.location, trapped: f.trapped, inlined: f.inlined }));
 }
 
 /** Bytes of guest RAM from `start`; `unreadable`: how many of the `count` asked for lie outside RAM. */

@@ -1,0 +1,90 @@
+// C source frames of one VM: the unwinder's machine frames split into inlined calls by DWARF, and what reading a frame's variables needs (registers, memory, CFA).
+
+import { resolve, dirname } from 'node:path';
+import type { Machine } from '../machine/machine';
+import type { InlineFrame } from '../machine/dwarf-debug-info';
+import type { MachineAccess } from '../machine/dwarf-expr';
+import type { Frame, ProgramInfo, SourceLocation } from './program-info';
+import { hex } from './program-info';
+
+/** One frame as the source shows it: a machine frame, or an inlined call within one. */
+export interface SourceFrame {
+  /** Index of the machine frame (registers, CFA) it belongs to. */
+  machineLevel: number;
+  pc: number;
+  sp: number;
+  /** Where its code and variables are looked up: pc, or pc - 1 in a caller (the call, not the return address). */
+  lookupPc: number;
+  name: string;
+  location: SourceLocation | undefined;
+  /** Where a trap interrupted the code: the innermost source frame of an interrupted machine frame. */
+  trapped: boolean;
+  inlined: boolean;
+  /** DWARF's view of this frame: its parameters and the locals of the blocks around its pc. */
+  dwarf: InlineFrame | undefined;
+}
+
+/**
+ * The source frames of a machine, innermost first, down to `main` (GDB's `backtrace past-main off`). Stopped
+ * by a function breakpoint (`functionStops`) at the first instruction of an inlined call, the function is the
+ * innermost frame, as GDB shows it; a line breakpoint in the inlined code shows the inlined frame.
+ */
+export function sourceFrames(m: Machine, info: ProgramInfo, functionStops: readonly number[] = [], max = 32): SourceFrame[] {
+  const out: SourceFrame[] = [];
+  const machine = info.unwind(m, max);
+  const main = info.dwarf === undefined ? -1 : machine.findIndex((f) => f.fn?.name === 'main');
+  (main >= 0 ? machine.slice(0, main + 1) : machine).forEach((f, level) => {
+    const lookupPc = f.caller ? (f.pc - 1) >>> 0 : f.pc;
+    let inline = info.dwarf?.framesAt(lookupPc) ?? [];
+    let location = info.location(lookupPc);
+    while (level === 0 && functionStops.includes(f.pc) && inline.length > 1 && inline[0].kind === 'inlined' && entryOf(inline[0]) === f.pc) {
+      location = callSiteLocation(inline[0], info, location);
+      inline = inline.slice(1);
+    }
+    if (inline.length === 0) {
+      out.push({ machineLevel: level, pc: f.pc, sp: f.sp, lookupPc, name: frameName(f), location, trapped: f.trapped, inlined: false, dwarf: undefined });
+      return;
+    }
+    inline.forEach((d, i) => {
+      const concrete = i === inline.length - 1;
+      out.push({
+        machineLevel: level, pc: f.pc, sp: f.sp, lookupPc, name: concrete ? frameName(f) : d.name, location,
+        trapped: i === 0 && f.trapped, inlined: !concrete, dwarf: d,
+      });
+      location = callSiteLocation(d, info, location);
+    });
+  });
+  return out;
+}
+
+function entryOf(d: InlineFrame): number | undefined {
+  return d.scope.kind === 'inlined' ? d.scope.entryPc : undefined;
+}
+
+function frameName(f: Frame): string {
+  if (f.fn === undefined) return hex(f.pc);
+  return f.pc === f.fn.addr || f.fn.kind === 'func' ? f.fn.name : `${f.fn.name}+0x${(f.pc - f.fn.addr).toString(16)}`;
+}
+
+/** Where an inlined call was written: the caller's current line. */
+function callSiteLocation(d: InlineFrame, info: ProgramInfo, inner: SourceLocation | undefined): SourceLocation | undefined {
+  const site = d.callSite;
+  if (site?.line === undefined) return inner;
+  const path = site.file === undefined ? inner?.path : resolve(dirname(info.programPath), site.file);
+  return path === undefined ? undefined : { path, line: site.line, column: (site.column ?? 0) + 1 };
+}
+
+/**
+ * Registers, memory and CFA of machine frame `level` for DWARF locations: the innermost frame has every
+ * register; an outer one only sp (the unwinder recovers no other), so a value kept in a register there is
+ * unavailable rather than wrong.
+ */
+export function frameAccess(m: Machine, info: ProgramInfo, frames: readonly SourceFrame[], level: number): MachineAccess {
+  const own = frames.find((f) => f.machineLevel === level);
+  const caller = frames.find((f) => f.machineLevel === level + 1);
+  return {
+    reg: (n) => (level === 0 ? (n >= 0 && n < 32 ? m.cpu.x[n] >>> 0 : undefined) : n === 2 ? own?.sp : undefined),
+    readMemory: (addr, len) => (m.ram.contains(addr >>> 0, len) ? m.ram.readBytes(addr >>> 0, len) : undefined),
+    cfa: () => (level === 0 ? info.frameCfa(m) : caller?.sp),
+  };
+}
