@@ -1,4 +1,4 @@
-// C variables of a source frame as Variables-view rows and as values of simple C expressions (`x`, `s->box.max`, `a[2][1]`, `*p`, `&v`), read through DWARF.
+// C variables of a source frame as Variables-view rows, pointer dereference and enumerator constants for C expressions, read through DWARF.
 
 import type { Machine } from '../machine/machine';
 import type { Variable } from '../machine/dwarf-scopes';
@@ -78,52 +78,6 @@ export function deref(v: CValue, t: PointerType, src: ValueSource): CValue | und
   return { type: t.target, bytes: { bytes, known: new Uint8Array(size).fill(0xff) }, addr };
 }
 
-/**
- * A simple C expression's value: a variable (C scoping from the frame), then `.m`, `->m`, `[i]`, with an
- * optional leading `*` or `&`. Undefined when the text is no such path or names no C variable here.
- */
-export function evaluatePath(expr: string, lookup: (name: string) => CValue | undefined, src: ValueSource): CValue | undefined {
-  const m = /^\s*([*&]?)\s*([A-Za-z_]\w*)((?:\s*(?:\.\s*[A-Za-z_]\w*|->\s*[A-Za-z_]\w*|\[\s*\d+\s*\]))*)\s*$/.exec(expr);
-  if (m === null) return undefined;
-  let v = lookup(m[2]);
-  for (const step of m[3].match(/\.\s*\w+|->\s*\w+|\[\s*\d+\s*\]/g) ?? []) {
-    if (v === undefined) return undefined;
-    v = applyStep(v, step.replace(/\s+/g, ''), src);
-  }
-  if (v === undefined) return undefined;
-  if (m[1] === '*') {
-    const t = resolveType(v.type);
-    return t?.kind === 'pointer' ? deref(v, t, src) : t?.kind === 'array' ? elements(t, v)[0] : undefined;
-  }
-  if (m[1] === '&') return v.addr === undefined ? undefined : addressOf(v);
-  return v;
-}
-
-function applyStep(v: CValue, step: string, src: ValueSource): CValue | undefined {
-  let cur: CValue | undefined = v;
-  if (step.startsWith('->')) {
-    const t = resolveType(v.type);
-    cur = t?.kind === 'pointer' ? deref(v, t, src) : undefined;
-    step = `.${step.slice(2)}`;
-  }
-  if (cur === undefined) return undefined;
-  const t = resolveType(cur.type);
-  if (step.startsWith('.')) {
-    if (t?.kind !== 'struct' && t?.kind !== 'union' && t?.kind !== 'class') return undefined;
-    const member = t.members.find((x) => x.name === step.slice(1));
-    return member === undefined ? undefined : memberValue(cur, member);
-  }
-  const i = Number(step.slice(1, -1));
-  if (t?.kind === 'array') return elements(t, cur)[i - t.lowerBound];
-  if (t?.kind === 'pointer') {
-    const size = typeSize(t.target);
-    const base = Number(integerOf(cur.bytes.bytes, false)) >>> 0;
-    const bytes = size === undefined ? undefined : src.readMemory((base + i * size) >>> 0, size);
-    return bytes === undefined || size === undefined ? undefined : { type: t.target, bytes: { bytes, known: new Uint8Array(size).fill(0xff) }, addr: (base + i * size) >>> 0 };
-  }
-  return undefined;
-}
-
 /** The address a pointer value holds (undefined for other values or unknown bits). */
 export function pointerTarget(v: CValue): number | undefined {
   const t = resolveType(v.type);
@@ -131,10 +85,35 @@ export function pointerTarget(v: CValue): number | undefined {
   return Number(integerOf(v.bytes.bytes, false)) >>> 0;
 }
 
-/** `&v`: a pointer to v's type holding its address. */
-function addressOf(v: CValue): CValue {
-  const ptr: DwarfType = { kind: 'pointer', offset: -1, size: 4, target: v.type, reference: false };
-  const bytes = new Uint8Array(4);
-  new DataView(bytes.buffer).setUint32(0, v.addr!, true);
-  return { type: ptr, bytes: { bytes, known: new Uint8Array(4).fill(0xff) } };
+
+/** An enumerator constant (`BLUE`) of an enum type reachable from these variables' types, as a value of that enum. */
+export function enumerator(name: string, vars: readonly Variable[]): CValue | undefined {
+  const seen = new Set<DwarfType>();
+  const visit = (t: DwarfType | undefined, depth: number): CValue | undefined => {
+    if (t === undefined || depth > 8 || seen.has(t)) return undefined;
+    seen.add(t);
+    switch (t.kind) {
+      case 'enum': {
+        const e = t.enumerators.find((x) => x.name === name);
+        if (e === undefined) return undefined;
+        const bytes = new Uint8Array(Math.max(4, t.size));
+        new DataView(bytes.buffer).setInt32(0, e.value, true);
+        return { type: t, bytes: { bytes: bytes.subarray(0, t.size), known: new Uint8Array(t.size).fill(0xff) } };
+      }
+      case 'typedef': case 'qualified': case 'pointer': return visit(t.target, depth + 1);
+      case 'array': return visit(t.element, depth + 1);
+      case 'struct': case 'union': case 'class':
+        for (const m of t.members) {
+          const v = visit(m.type, depth + 1);
+          if (v !== undefined) return v;
+        }
+        return undefined;
+      default: return undefined;
+    }
+  };
+  for (const v of vars) {
+    const found = visit(v.type, 0);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }

@@ -25,7 +25,8 @@ import * as access from './vm-access';
 import type { DebugFrame, DebugInstruction } from './vm-access';
 import { registerRows, csrRows, ftRows, deviceRows, globalRows, peerDiffRows } from './inspect';
 import { sourceFrames } from './c-frames';
-import { valueRow, readVariable, valueSource, evaluatePath, pointerTarget } from './c-vars';
+import { valueRow, readVariable, valueSource, pointerTarget, enumerator } from './c-vars';
+import { evaluateC, CExprError } from './c-expr';
 import { formatValue, type CValue } from './c-values';
 import type { Row } from './inspect';
 
@@ -313,8 +314,14 @@ export class LockstepRuntime extends EventEmitter {
       if (x === undefined || f === undefined) return undefined;
       return readVariable(v.machine, this.info, frames, f, x);
     };
-    const value = evaluatePath(expr, lookup, src);
-    return value === undefined ? undefined : { text: formatValue(value, src, true), address: pointerTarget(value) ?? value.addr };
+    let value: CValue;
+    try {
+      value = evaluateC(expr, (name) => lookup(name) ?? enumerator(name, [...(f?.dwarf?.blocks.flatMap((b) => b.variables) ?? []), ...d.globals()]), src);
+    } catch (e) {
+      if (e instanceof CExprError && /^No symbol|^unexpected/.test(e.message)) return undefined; // registers, CSRs and symbols: the machine's evaluator
+      throw e;
+    }
+    return { text: formatValue(value, src, true), address: pointerTarget(value) ?? value.addr };
   }
 
   /** Sets pc, a register or a CSR of a stopped VM from an expression; from a past moment, history branches there. */
