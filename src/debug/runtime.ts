@@ -314,13 +314,21 @@ export class LockstepRuntime extends EventEmitter {
       if (x === undefined || f === undefined) return undefined;
       return readVariable(v.machine, this.info, frames, f, x);
     };
+    // An expression that names no C variable (registers, CSRs, symbols, addresses) is the machine evaluator's.
+    let named = false;
+    const names = (name: string): CValue | undefined => {
+      const x = lookup(name) ?? enumerator(name, [...(f?.dwarf?.blocks.flatMap((b) => b.variables) ?? []), ...d.globals()]);
+      if (x !== undefined) named = true;
+      return x;
+    };
     let value: CValue;
     try {
-      value = evaluateC(expr, (name) => lookup(name) ?? enumerator(name, [...(f?.dwarf?.blocks.flatMap((b) => b.variables) ?? []), ...d.globals()]), src);
+      value = evaluateC(expr, names, src);
     } catch (e) {
-      if (e instanceof CExprError && /^No symbol|^unexpected/.test(e.message)) return undefined; // registers, CSRs and symbols: the machine's evaluator
+      if (!named || (e instanceof CExprError && /^No symbol|^unexpected/.test(e.message))) return undefined;
       throw e;
     }
+    if (!named) return undefined;
     return { text: formatValue(value, src, true), address: pointerTarget(value) ?? value.addr };
   }
 
