@@ -236,7 +236,7 @@ export class DebugInfo implements DieSource {
       const die = rec.unit.entries().get(offset);
       return die === undefined ? undefined : { die, unit: rec.unit };
     } catch (e) {
-      rec.error = describe(e);
+      rec.error = unitError(rec, e);
       return undefined;
     }
   }
@@ -264,7 +264,7 @@ export class DebugInfo implements DieSource {
         if (slot.header.typeSignature !== undefined && slot.header.typeOffset !== undefined) this.signatures.set(slot.header.typeSignature, slot.header.typeOffset);
         rec.ranges = entryRanges(rec.unit, rec.unit.root) ?? (aranges ??= this.aranges()).get(rec.offset) ?? [];
       } catch (e) {
-        rec.error = describe(e);
+        rec.error = unitError(rec, e);
       }
     }
   }
@@ -295,7 +295,7 @@ export class DebugInfo implements DieSource {
       rec.unit.entries();
       rec.model = buildCompileUnit(rec.unit, this, this.types, rec.ranges, this.files(rec, rec.unit));
     } catch (e) {
-      rec.error = describe(e);
+      rec.error = unitError(rec, e);
     }
     return rec.model;
   }
@@ -345,6 +345,15 @@ function inlinedCalls(fn: DwarfFunction): InlinedCall[] {
   };
   walk(fn);
   return out;
+}
+
+/** The message for a unit that cannot be read, naming the unit (and its file, when its root could be read). */
+function unitError(rec: UnitRecord, e: unknown): string {
+  const message = describe(e);
+  const tag = `unit at ${hex(rec.offset)}`;
+  if (message.includes(tag)) return message;
+  const name = rec.unit === undefined ? undefined : attrString(rec.unit.root, DW_AT.name);
+  return `DWARF: ${tag}${name === undefined ? '' : ` (${name})`}: ${message.replace(/^DWARF: /, '')}`;
 }
 
 function describe(e: unknown): string {
