@@ -47,7 +47,7 @@ test('units are read lazily, and a damaged unit is reported once while the other
   assert.equal(d.functionAt(0x800000f0), undefined);
   assert.equal(d.errors().length, 1);
   assert.match(d.errors()[0], /unit at 0x22.*abbreviation 126/);
-  assert.deepEqual(d.globals().map((v) => v.name), ['shared_value', 'other_flags']);
+  assert.deepEqual(d.globals().map((v) => v.name), ['shared_value', 'other_flags', 'hidden_instance']);
   assert.equal(d.units()[1].error, d.errors()[0]);
 });
 
@@ -63,6 +63,36 @@ test('a type that refers to itself is unknown, not a hang', () => {
   assert.match(typeName(v.type.target), /refers to itself/);
   assert.equal(typeSize(v.type), undefined);
   assert.deepEqual(d.errors(), []);
+});
+
+test('member offsets from a location list and strided arrays are refused, not guessed', () => {
+  const abbrev = Uint8Array.from([
+    1, 0x11, 1, 0, 0, // compile_unit
+    2, 0x13, 1, 0x03, 0x08, 0x0b, 0x0b, 0, 0, // structure_type: name, byte_size
+    3, 0x0d, 0, 0x03, 0x08, 0x49, 0x13, 0x38, 0x17, 0, 0, // member: name, type, data_member_location (sec_offset)
+    4, 0x24, 0, 0x03, 0x08, 0x0b, 0x0b, 0x3e, 0x0b, 0, 0, // base_type: name, byte_size, encoding
+    5, 0x01, 1, 0x49, 0x13, 0x51, 0x0b, 0, 0, // array_type: type, byte_stride
+    6, 0x21, 0, 0x2f, 0x0b, 0, 0, // subrange_type: upper_bound
+    7, 0x34, 0, 0x03, 0x08, 0x49, 0x13, 0, 0, // variable: name, type
+    0,
+  ]);
+  const dies = [
+    1, // @11 root
+    4, 0x69, 0, 4, 5, // @12 int
+    2, 0x73, 0, 8, // @17 struct s
+    3, 0x6d, 0, 12, 0, 0, 0, 0, 0, 0, 0, // @21 member m
+    0,
+    5, 12, 0, 0, 0, 8, // @33 int[] with a stride of 8
+    6, 3, 0,
+    7, 0x61, 0, 17, 0, 0, 0, // @42 a
+    7, 0x62, 0, 33, 0, 0, 0, // @49 b
+    0,
+  ];
+  const d = new DebugInfo({ info: Uint8Array.from([7 + dies.length, 0, 0, 0, 4, 0, 0, 0, 0, 0, 4, ...dies]), abbrev });
+  const [a, b] = d.globals();
+  assert.ok(a.type?.kind === 'struct');
+  assert.match(typeName(a.type.members[0].type), /depend on the object are not supported/);
+  assert.match(typeName(b.type), /stride/);
 });
 
 test('files that are not ELF, or have no DWARF, give an empty DebugInfo', () => {

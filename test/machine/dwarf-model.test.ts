@@ -39,8 +39,8 @@ for (const label of ['types4', 'types5'] as const) {
     const globals = info.globals().map((v) => `${v.external ? 'extern' : 'static'} ${typeName(v.type)} ${v.name}`);
     assert.deepEqual(globals, [
       'extern struct node [2] nodes', 'static int file_counter', 'extern const int answer', 'extern int [2][3] matrix',
-      'extern int * volatile const vp', 'extern long long int big', 'extern const char * greeting',
-      'extern int shared_value', 'static struct flags other_flags',
+      'extern int * volatile const vp', 'extern long long int big', 'extern const char * greeting', 'extern struct hidden * secret',
+      'extern int shared_value', 'static struct flags other_flags', 'extern struct hidden hidden_instance',
     ]);
     const symbols = loadElf(elfBytes(path), path).symbols;
     for (const name of ['nodes', 'file_counter', 'matrix']) {
@@ -78,6 +78,11 @@ for (const label of ['types4', 'types5'] as const) {
     assert.ok(color?.kind === 'enum');
     assert.deepEqual(color.enumerators, [{ name: 'RED', value: 0 }, { name: 'GREEN', value: 5 }, { name: 'BLUE', value: -3 }]);
     assert.equal(color.size, 4);
+    const secret = global(info, 'secret').type;
+    assert.ok(secret?.kind === 'pointer' && secret.target?.kind === 'struct' && secret.target.declaration);
+    assert.equal(typeSize(secret.target), undefined, 'incomplete in types.c');
+    assert.deepEqual(members(info.completeType(secret.target)), ['code int @0'], 'defined in other.c');
+    assert.equal(info.completeType(node), node);
     const n = info.findVariable('n', 0x80000170);
     assert.equal(typeName(n?.type), 'count_t');
     assert.equal(typeName(stripTypedefs(n?.type)), 'unsigned int');
