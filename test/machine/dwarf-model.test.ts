@@ -206,3 +206,16 @@ test('kvstore (GCC -O2, DWARF 5): functions, structs and inlined helpers as read
   const deep = info.framesAt(0x800006e2).map((f) => f.name);
   assert.deepEqual(deep, ['nic_recv', 'nic_interrupt', 'trap_handler']);
 });
+
+test('kvstore: time to read every unit in process (reported, not asserted)', (t) => {
+  const bytes = elfBytes(DWARF_ELFS.kvstore);
+  const times: number[] = [];
+  for (let i = 0; i < 21; i++) {
+    const started = performance.now();
+    const info = DebugInfo.fromElf(bytes);
+    assert.ok(info.compileUnits().length === 2 && info.globals().length > 0);
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  t.diagnostic(`kvstore .debug_info, all units: median ${times[10].toFixed(2)} ms, range ${times[0].toFixed(2)}–${times[20].toFixed(2)} ms over 21 runs`);
+});
