@@ -112,12 +112,16 @@ export class DebugInfo implements DieSource {
 
   /**
    * The compile unit whose code contains `pc`, read on first use. Where unit ranges overlap (the
-   * assembler's ranges can run past relaxed code), the unit with a function at `pc` wins.
+   * assembler's ranges can run past relaxed code), the unit with a function at `pc` wins; units that
+   * state no ranges at all are searched for a function at `pc` when no other unit claims it.
    */
   unitAt(pc: number): CompileUnit | undefined {
     return this.safe(() => {
-      const units = this.records.filter((r) => !r.isTypeUnit && contains(r.ranges, pc)).flatMap((r) => this.model(r) ?? []);
-      return units.length <= 1 ? units[0] : (units.find((u) => u.functions.some((f) => contains(f.ranges, pc))) ?? units[0]);
+      const compile = this.records.filter((r) => !r.isTypeUnit);
+      const claim = compile.filter((r) => contains(r.ranges, pc));
+      const units = (claim.length > 0 ? claim : compile.filter((r) => r.ranges.length === 0)).flatMap((r) => this.model(r) ?? []);
+      const withFunction = units.find((u) => u.functions.some((f) => contains(f.ranges, pc)));
+      return withFunction ?? (claim.length > 0 ? units[0] : undefined);
     }, undefined);
   }
 
