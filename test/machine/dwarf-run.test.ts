@@ -7,7 +7,7 @@ import { loadElf } from '../../src/machine/elf';
 import { Machine } from '../../src/machine/machine';
 import { StandaloneEnvironment } from '../../src/machine/standalone';
 import type { MachineAccess } from '../../src/machine/dwarf-expr';
-import { isComplete } from '../../src/machine/dwarf-value';
+import { isComplete, readBitField } from '../../src/machine/dwarf-value';
 import { stripTypedefs, type Member, type StructType } from '../../src/machine/dwarf-types';
 import { DWARF_ELFS, elfBytes } from '../helpers/dwarf-fixtures';
 
@@ -49,12 +49,7 @@ function littleEndian(b: Uint8Array, signed: boolean): number {
 
 /** A bit field's value from its struct's bytes. */
 function field(bytes: Uint8Array, m: Member, signed: boolean): number {
-  let v = 0;
-  for (let i = m.bitSize! - 1; i >= 0; i--) {
-    const bit = m.bitOffset! + i;
-    v = v * 2 + ((bytes[bit >> 3] >> (bit & 7)) & 1);
-  }
-  return signed && v >= 2 ** (m.bitSize! - 1) ? v - 2 ** m.bitSize! : v;
+  return Number(readBitField(bytes, m.bitOffset!, m.bitSize!, signed));
 }
 
 /** GCC -O0 keeps s0 = CFA (the stack pointer at entry) once the prologue has run. */
