@@ -95,6 +95,28 @@ test('member offsets from a location list and strided arrays are refused, not gu
   assert.match(typeName(b.type), /stride/);
 });
 
+test('types are followed across units: DW_FORM_ref_addr, and ref_sig8 into a DWARF 5 type unit', () => {
+  const abbrev = Uint8Array.from([
+    1, 0x11, 1, 0, 0, // compile_unit
+    2, 0x24, 0, 0x03, 0x08, 0x0b, 0x0b, 0x3e, 0x0b, 0, 0, // base_type: name, byte_size, encoding
+    3, 0x34, 0, 0x03, 0x08, 0x49, 0x10, 0, 0, // variable: name, type (ref_addr)
+    4, 0x41, 1, 0, 0, // type_unit
+    5, 0x34, 0, 0x03, 0x08, 0x49, 0x20, 0, 0, // variable: name, type (ref_sig8)
+    0,
+  ]);
+  const sig = [8, 7, 6, 5, 4, 3, 2, 1];
+  const info = Uint8Array.from([
+    16, 0, 0, 0, 4, 0, 0, 0, 0, 0, 4, /* @11 */ 1, /* @12 */ 3, 0x78, 0, 32, 0, 0, 0, 0, // unit A: x refers into unit B
+    14, 0, 0, 0, 4, 0, 0, 0, 0, 0, 4, /* @31 */ 1, /* @32 */ 2, 0x75, 0, 2, 7, 0, // unit B: unsigned 2-byte u
+    27, 0, 0, 0, 5, 0, 2, 4, 0, 0, 0, 0, ...sig, 25, 0, 0, 0, /* @62 */ 4, /* @63 */ 2, 0x74, 0, 4, 5, 0, // type unit: int t
+    20, 0, 0, 0, 4, 0, 0, 0, 0, 0, 4, /* @80 */ 1, /* @81 */ 5, 0x79, 0, ...sig, 0, // unit D: y by signature
+  ]);
+  const d = new DebugInfo({ info, abbrev });
+  assert.deepEqual(d.errors(), []);
+  assert.deepEqual(d.units().map((u) => u.offset), [0, 20, 69], 'the type unit is not a compile unit');
+  assert.deepEqual(d.globals().map((v) => `${typeName(v.type)} ${v.name} ${typeSize(v.type)}`), ['u x 2', 't y 4']);
+});
+
 test('files that are not ELF, or have no DWARF, give an empty DebugInfo', () => {
   const junk = DebugInfo.fromElf(Uint8Array.from([1, 2, 3]));
   assert.match(junk.errors()[0], /not a little-endian ELF32 file/);
