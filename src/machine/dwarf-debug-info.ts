@@ -2,13 +2,13 @@
 
 import type { LineRow } from './program';
 import { ProgramFormatError, hex } from './elf-bytes';
-import { DW_AT, DW_UT } from './dwarf-const';
+import { DW_AT, DW_TAG, DW_UT } from './dwarf-const';
 import { readAbbrevTable, type AbbrevTable } from './dwarf-abbrev';
 import type { Die } from './dwarf-die';
 import { readUnitHeaders, Unit } from './dwarf-unit';
 import { entryRanges, readAranges, type PcRange } from './dwarf-lists';
 import { attrOffset, attrString, type DieSource } from './dwarf-attr';
-import { TypeTable } from './dwarf-types';
+import { TypeTable, type DwarfType } from './dwarf-types';
 import { buildCompileUnit, type CompileUnit, type DwarfFunction, type FileTable, type InlinedCall, type Scope, type Variable } from './dwarf-scopes';
 import { unavailable, type Location, type MachineAccess } from './dwarf-expr';
 import { evaluateLocation, frameBaseValue, readLocationBytes, type ValueBytes } from './dwarf-value';
@@ -57,6 +57,10 @@ interface UnitRecord {
   error?: string;
 }
 
+const AGGREGATES: Record<number, string> = {
+  [DW_TAG.structureType]: 'struct', [DW_TAG.unionType]: 'union', [DW_TAG.classType]: 'class', [DW_TAG.enumerationType]: 'enum',
+};
+
 /** Deepest scope chain followed at one pc. */
 const MAX_SCOPE_DEPTH = 256;
 
@@ -67,6 +71,7 @@ export class DebugInfo implements DieSource {
   private readonly strCache = new Map<number, string>();
   private readonly types = new TypeTable(this);
   private readonly general: string[] = [];
+  private definitionIndex: Map<string, number> | undefined;
 
   /** Reads the debug sections of an ELF file; never throws (an unreadable file gives an empty DebugInfo with an error). */
   static fromElf(bytes: Uint8Array): DebugInfo {
@@ -107,12 +112,16 @@ export class DebugInfo implements DieSource {
 
   /**
    * The compile unit whose code contains `pc`, read on first use. Where unit ranges overlap (the
-   * assembler's ranges can run past relaxed code), the unit with a function at `pc` wins.
+   * assembler's ranges can run past relaxed code), the unit with a function at `pc` wins; units that
+   * state no ranges at all are searched for a function at `pc` when no other unit claims it.
    */
   unitAt(pc: number): CompileUnit | undefined {
     return this.safe(() => {
-      const units = this.records.filter((r) => !r.isTypeUnit && contains(r.ranges, pc)).flatMap((r) => this.model(r) ?? []);
-      return units.length <= 1 ? units[0] : (units.find((u) => u.functions.some((f) => contains(f.ranges, pc))) ?? units[0]);
+      const compile = this.records.filter((r) => !r.isTypeUnit);
+      const claim = compile.filter((r) => contains(r.ranges, pc));
+      const units = (claim.length > 0 ? claim : compile.filter((r) => r.ranges.length === 0)).flatMap((r) => this.model(r) ?? []);
+      const withFunction = units.find((u) => u.functions.some((f) => contains(f.ranges, pc)));
+      return withFunction ?? (claim.length > 0 ? units[0] : undefined);
     }, undefined);
   }
 
@@ -133,6 +142,19 @@ export class DebugInfo implements DieSource {
   findFunction(name: string): DwarfFunction | undefined {
     const all = this.functions().filter((f) => f.name === name);
     return all.find((f) => f.external) ?? all[0];
+  }
+
+  /**
+   * The definition of an incomplete struct, union or enum (`struct hidden *` where only a declaration
+   * is in scope), looked up by kind and name in every unit as GDB does; `t` itself when none exists.
+   */
+  completeType(t: DwarfType): DwarfType {
+    if (!((t.kind === 'struct' || t.kind === 'union' || t.kind === 'class' || t.kind === 'enum') && t.declaration && t.name !== undefined)) return t;
+    const key = `${t.kind} ${t.name}`;
+    return this.safe(() => {
+      const offset = this.definitions().get(key);
+      return offset === undefined ? t : this.types.at(offset);
+    }, t);
   }
 
   /** The scopes containing `pc`, innermost first: blocks, inlined calls, and last the concrete function. */
@@ -231,14 +253,8 @@ export class DebugInfo implements DieSource {
 
   entry(offset: number): { die: Die; unit: Unit } | undefined {
     const rec = this.records.find((r) => offset >= r.offset && offset < r.end);
-    if (rec?.unit === undefined || rec.error !== undefined) return undefined;
-    try {
-      const die = rec.unit.entries().get(offset);
-      return die === undefined ? undefined : { die, unit: rec.unit };
-    } catch (e) {
-      rec.error = describe(e);
-      return undefined;
-    }
+    const die = rec === undefined ? undefined : this.tree(rec)?.get(offset);
+    return die === undefined || rec?.unit === undefined ? undefined : { die, unit: rec.unit };
   }
 
   signature(sig: string): number | undefined {
@@ -264,9 +280,26 @@ export class DebugInfo implements DieSource {
         if (slot.header.typeSignature !== undefined && slot.header.typeOffset !== undefined) this.signatures.set(slot.header.typeSignature, slot.header.typeOffset);
         rec.ranges = entryRanges(rec.unit, rec.unit.root) ?? (aranges ??= this.aranges()).get(rec.offset) ?? [];
       } catch (e) {
-        rec.error = describe(e);
+        rec.error = unitError(rec, e);
       }
     }
+  }
+
+  /** Offsets of the file-scope struct, union and enum definitions of every unit, by "kind name" (the first wins). */
+  private definitions(): Map<string, number> {
+    if (this.definitionIndex !== undefined) return this.definitionIndex;
+    const index = new Map<string, number>();
+    for (const rec of this.records) {
+      const root = rec.unit?.root;
+      if (root === undefined || this.tree(rec) === undefined) continue;
+      for (const die of root.children) {
+        const kind = AGGREGATES[die.tag];
+        const name = attrString(die, DW_AT.name);
+        if (kind !== undefined && name !== undefined && !die.has(DW_AT.declaration) && !index.has(`${kind} ${name}`)) index.set(`${kind} ${name}`, die.offset);
+      }
+    }
+    this.definitionIndex = index;
+    return index;
   }
 
   private abbrevTable(offset: number): AbbrevTable {
@@ -288,14 +321,24 @@ export class DebugInfo implements DieSource {
     }
   }
 
+  /** The unit's entries by offset, read the first time; undefined (with the unit's error set) if unreadable. */
+  private tree(rec: UnitRecord): Map<number, Die> | undefined {
+    if (rec.unit === undefined || rec.error !== undefined) return undefined;
+    try {
+      return rec.unit.entries();
+    } catch (e) {
+      rec.error = unitError(rec, e);
+      return undefined;
+    }
+  }
+
   /** The unit's functions and globals, read the first time; undefined (with the unit's error set) if unreadable. */
   private model(rec: UnitRecord): CompileUnit | undefined {
-    if (rec.model !== undefined || rec.unit === undefined || rec.error !== undefined || rec.isTypeUnit) return rec.model;
+    if (rec.model !== undefined || rec.unit === undefined || rec.isTypeUnit || this.tree(rec) === undefined) return rec.model;
     try {
-      rec.unit.entries();
       rec.model = buildCompileUnit(rec.unit, this, this.types, rec.ranges, this.files(rec, rec.unit));
     } catch (e) {
-      rec.error = describe(e);
+      rec.error = unitError(rec, e);
     }
     return rec.model;
   }
@@ -345,6 +388,15 @@ function inlinedCalls(fn: DwarfFunction): InlinedCall[] {
   };
   walk(fn);
   return out;
+}
+
+/** The message for a unit that cannot be read, naming the unit (and its file, when its root could be read). */
+function unitError(rec: UnitRecord, e: unknown): string {
+  const message = describe(e);
+  const tag = `unit at ${hex(rec.offset)}`;
+  if (message.includes(tag)) return message;
+  const name = rec.unit === undefined ? undefined : attrString(rec.unit.root, DW_AT.name);
+  return `DWARF: ${tag}${name === undefined ? '' : ` (${name})`}: ${message.replace(/^DWARF: /, '')}`;
 }
 
 function describe(e: unknown): string {

@@ -61,7 +61,7 @@ export function readForm(r: ByteReader, form: number, u: FormUnit, implicit = 0,
     case DW_FORM.ref8: return ref(u, r.u64('ref8'));
     case DW_FORM.refUdata: return ref(u, r.uleb('ref_udata'));
     case DW_FORM.refAddr: return { kind: 'ref', value: r.uN(u.version <= 2 ? u.addrSize : 4, 'ref_addr') };
-    case DW_FORM.refSig8: return { kind: 'sig8', value: sig8(r) };
+    case DW_FORM.refSig8: return { kind: 'sig8', value: readSignature(r) };
     case DW_FORM.secOffset: return { kind: 'secOffset', value: r.u32('sec_offset') };
     case DW_FORM.flag: return { kind: 'flag', value: r.u8('flag') !== 0 };
     case DW_FORM.flagPresent: return { kind: 'flag', value: true };
@@ -120,8 +120,9 @@ function ref(u: FormUnit, rel: number): AttrValue {
   return { kind: 'ref', value: u.offset + rel };
 }
 
-function sig8(r: ByteReader): string {
-  r.need(8, 'ref_sig8');
+/** An 8-byte type signature (ref_sig8, type unit headers) as 16 hex digits. */
+export function readSignature(r: ByteReader): string {
+  r.need(8, 'type signature');
   let s = '';
   for (let i = 7; i >= 0; i--) s += r.bytes[r.pos + i].toString(16).padStart(2, '0');
   r.pos += 8;

@@ -177,7 +177,7 @@ export class TypeTable {
       case DW_TAG.typedef:
         return { kind: 'typedef', offset: die.offset, name: name ?? '?', target: this.typeOf(die) };
       case DW_TAG.structureType: case DW_TAG.unionType: case DW_TAG.classType:
-        return this.buildStruct(die, name);
+        return this.buildStruct(die, name, unit.version);
       case DW_TAG.arrayType: return this.buildArray(die);
       case DW_TAG.enumerationType: return this.buildEnum(die, name);
       case DW_TAG.subroutineType: return this.buildFunction(die);
@@ -186,22 +186,29 @@ export class TypeTable {
     return unknownType(die.offset, `entries with tag 0x${die.tag.toString(16)} are not types this reader knows`, name);
   }
 
-  private buildStruct(die: Die, name: string | undefined): StructType {
+  private buildStruct(die: Die, name: string | undefined, version: number): StructType {
     const kind = die.tag === DW_TAG.unionType ? 'union' : die.tag === DW_TAG.classType ? 'class' : 'struct';
     const t: StructType = {
       kind, offset: die.offset, name, size: attrNumber(die, DW_AT.byteSize), members: [], declaration: attrFlag(die, DW_AT.declaration),
     };
     this.done.set(die.offset, t); // members may point back at the struct
     for (const child of die.children) {
-      if (child.tag === DW_TAG.member) t.members.push(this.member(child));
+      if (child.tag === DW_TAG.member) t.members.push(this.member(child, version));
     }
     return t;
   }
 
-  private member(die: Die): Member {
+  private member(die: Die, version: number): Member {
+    const name = attrString(die, DW_AT.name);
+    let offset: number;
+    try {
+      offset = memberOffset(die, version);
+    } catch (e) {
+      if (!(e instanceof ProgramFormatError)) throw e;
+      return { name, type: unknownType(die.offset, e.message), offset: 0 };
+    }
     const type = this.required(die);
-    const offset = memberOffset(die);
-    const m: Member = { name: attrString(die, DW_AT.name), type, offset };
+    const m: Member = { name, type, offset };
     const bitSize = attrNumber(die, DW_AT.bitSize);
     if (bitSize === undefined) return m;
     const dataBitOffset = attrNumber(die, DW_AT.dataBitOffset);
@@ -218,8 +225,11 @@ export class TypeTable {
   }
 
   private buildArray(die: Die): DwarfType {
-    const element = this.required(die);
     const dims = die.children.filter((c) => c.tag === DW_TAG.subrangeType || c.tag === DW_TAG.enumerationType);
+    if ([die, ...dims].some((d) => d.has(DW_AT.byteStride) || d.has(DW_AT.bitStride))) {
+      return unknownType(die.offset, 'arrays with a stride other than their element size are not supported');
+    }
+    const element = this.required(die);
     if (dims.length === 0) return { kind: 'array', offset: die.offset, element, lowerBound: 0, count: undefined };
     let t: DwarfType = element;
     for (let i = dims.length - 1; i >= 0; i--) {
@@ -271,16 +281,23 @@ export class TypeTable {
   }
 }
 
-/** DW_AT_data_member_location: a constant, or (DWARF 2) an expression run on the struct's address 0. */
-function memberOffset(die: Die): number {
+/**
+ * DW_AT_data_member_location: a constant, or (DWARF 2) an expression run on the struct's address 0.
+ * Location lists (and DWARF 2–3 data4/data8, which mean one) are refused: they need an object.
+ */
+function memberOffset(die: Die, version: number): number {
   const v = die.get(DW_AT.dataMemberLocation);
   if (v === undefined) return 0;
+  const where = `DWARF: member at 0x${die.offset.toString(16)}`;
   if (v.kind === 'block') {
     const loc = evaluateExpression(v.value, { reg: () => undefined, readMemory: () => undefined, cfa: () => undefined }, { initialStack: [0] });
-    if (loc.kind !== 'memory') throw new ProgramFormatError(`DWARF: member at 0x${die.offset.toString(16)} has a location this reader cannot use`);
+    if (loc.kind !== 'memory') throw new ProgramFormatError(`${where} has a location this reader cannot use`);
     return loc.addr;
   }
-  return attrNumber(die, DW_AT.dataMemberLocation) ?? 0;
+  const listLike = v.kind === 'secOffset' || v.kind === 'loclistx' || (v.kind === 'data' && version < 4 && v.bytes.length >= 4);
+  const n = attrNumber(die, DW_AT.dataMemberLocation);
+  if (listLike || n === undefined) throw new ProgramFormatError(`${where}: member offsets that depend on the object are not supported`);
+  return n;
 }
 
 /** The type under its typedefs and qualifiers (undefined: void, or a chain too long to follow). */

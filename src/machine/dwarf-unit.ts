@@ -1,10 +1,10 @@
 // .debug_info unit headers (DWARF 2–5, 32-bit DWARF) and the Unit: its bases, root entry and lazily read entry tree.
 
-import { ByteReader, ProgramFormatError, hex } from './elf-bytes';
+import { ByteReader, ProgramFormatError, hex, readU32 } from './elf-bytes';
 import { DW_AT, DW_UT } from './dwarf-const';
 import type { AbbrevTable } from './dwarf-abbrev';
 import { Die, readDie, readDieTree } from './dwarf-die';
-import { debugStr, type AttrValue, type FormUnit } from './dwarf-forms';
+import { debugStr, readSignature, type AttrValue, type FormUnit } from './dwarf-forms';
 import { attrOffset } from './dwarf-attr';
 import type { DebugSections } from './dwarf-sections';
 
@@ -35,9 +35,9 @@ export function readUnitHeaders(info: Uint8Array): UnitSlot[] {
     const length = readU32(info, pos);
     if (length === 0 && allZero(info, pos)) break; // padding at the end of the section
     if (length === 0xffffffff) {
-      const end = pos + 12 + readU32(info, pos + 4) + readU32(info, pos + 8) * 0x1_0000_0000;
+      const end = pos + 12 > info.length ? info.length : pos + 12 + readU32(info, pos + 4) + readU32(info, pos + 8) * 0x1_0000_0000;
       slots.push({ offset: pos, end: Math.min(end, info.length), error: `${what}: 64-bit DWARF is not supported (compile with 32-bit DWARF, the default)` });
-      if (end > info.length || pos + 12 > info.length) break;
+      if (end >= info.length) break;
       pos = end;
       continue;
     }
@@ -55,10 +55,6 @@ export function readUnitHeaders(info: Uint8Array): UnitSlot[] {
     pos = end;
   }
   return slots;
-}
-
-function readU32(b: Uint8Array, p: number): number {
-  return p + 4 <= b.length ? (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0 : 0;
 }
 
 function allZero(b: Uint8Array, from: number): boolean {
@@ -92,14 +88,6 @@ function readHeader(r: ByteReader, offset: number, end: number): UnitHeader {
   }
   h.dieOffset = r.pos;
   return h;
-}
-
-function readSignature(r: ByteReader): string {
-  r.need(8, 'type_signature');
-  let s = '';
-  for (let i = 7; i >= 0; i--) s += r.bytes[r.pos + i].toString(16).padStart(2, '0');
-  r.pos += 8;
-  return s;
 }
 
 /** One readable unit: header facts, bases from its root entry, and its entry tree (read on first use). */

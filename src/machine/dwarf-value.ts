@@ -122,3 +122,16 @@ function copyBits(src: ValueBytes, from: number, dst: ValueBytes, to: number, n:
     set(dst.known, ((src.known[s >> 3] >> (s % 8)) & 1) === 1);
   }
 }
+
+/**
+ * A bit field's value from its struct's bytes: `bitSize` bits from `bitOffset` (little-endian bit
+ * order, as `Member.bitOffset` counts), sign-extended when `signed`.
+ */
+export function readBitField(bytes: Uint8Array, bitOffset: number, bitSize: number, signed: boolean): bigint {
+  let v = 0n;
+  for (let i = bitSize - 1; i >= 0; i--) {
+    const bit = bitOffset + i;
+    v = (v << 1n) | BigInt((bytes[bit >> 3] >> (bit & 7)) & 1);
+  }
+  return signed && bitSize > 0 && v >= 1n << BigInt(bitSize - 1) ? v - (1n << BigInt(bitSize)) : v;
+}

@@ -34,6 +34,6 @@ export type {
 export { stripTypedefs } from './dwarf-types';
 export { typeName, typeSize } from './dwarf-type-util';
 export { evaluateExpression, registerName, OPTIMIZED_OUT, type Location, type SimpleLocation, type Piece, type MachineAccess } from './dwarf-expr';
-export { evaluateLocation, frameBaseValue, readLocationBytes, isComplete, type ValueBytes } from './dwarf-value';
+export { evaluateLocation, frameBaseValue, readLocationBytes, readBitField, isComplete, type ValueBytes } from './dwarf-value';
 export { prologueEndFromLines } from './dwarf-prologue';
 export type { PcRange } from './dwarf-lists';
