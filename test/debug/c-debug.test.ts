@@ -1,0 +1,61 @@
+// C debugging through the real adapter, no GDB needed: Arguments and Locals per frame (callers too), inlined calls as frames, C expressions with memory references, function breakpoints past the prologue.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { DebugClient } from '@vscode/debugadapter-testsupport';
+import { ROOT, launch, stoppedAfter, evalIn, withClient, lineOf } from './helpers';
+
+const DIR = join(ROOT, 'test/fixtures/c-debug');
+const FRAMES_C = join(DIR, 'frames.c');
+const ELF = join(DIR, 'build/frames-gcc-O0.elf');
+
+async function scope(dc: DebugClient, frameId: number, name: string): Promise<Map<string, DebugProtocol.Variable>> {
+  const s = (await dc.scopesRequest({ frameId })).body.scopes.find((x) => x.name === name);
+  assert.ok(s !== undefined, `scope ${name}`);
+  const vars = (await dc.variablesRequest({ variablesReference: s.variablesReference })).body.variables;
+  return new Map(vars.map((v) => [v.name, v]));
+}
+
+test('recursion: every walk frame shows its own arguments, and the caller frames are at their calls', () =>
+  withClient(async (dc) => {
+    const stop = await launch(dc, { program: ELF, untilMs: 2000 }, async () => {
+      await dc.setBreakpointsRequest({ source: { path: FRAMES_C }, breakpoints: [{ line: lineOf(FRAMES_C, 'STOP: walk_base') }] });
+    });
+    const hit = await stoppedAfter(dc, () => dc.continueRequest({ threadId: stop.body.threadId! }));
+    assert.equal(hit.body.reason, 'breakpoint');
+    const frames = (await dc.stackTraceRequest({ threadId: hit.body.threadId! })).body.stackFrames;
+    assert.deepEqual(frames.map((f) => f.name), ['walk', 'walk', 'walk', 'walk', 'main'], 'down to main, as GDB shows');
+    const depths = [];
+    for (const f of frames.slice(0, 4)) depths.push((await scope(dc, f.id, 'Arguments')).get('depth')?.value);
+    assert.deepEqual(depths, ['3', '2', '1', '0']);
+    assert.equal(frames[1].line, lineOf(FRAMES_C, 'int rest = walk(n->next, depth + 1);'));
+    const n = (await scope(dc, frames[0].id, 'Arguments')).get('n')!;
+    assert.match(n.value, /^0x[0-9a-f]+ <chain\+24>$/);
+    assert.ok(n.variablesReference > 0, 'a pointer to a struct expands to what it points at');
+    assert.equal(await evalIn(dc, 'n->value + depth', frames[0].id), '43');
+    const chain = await dc.evaluateRequest({ expression: 'chain[1]', frameId: frames[0].id, context: 'hover' });
+    assert.match(chain.body.result, /^\{value = 20, next = 0x[0-9a-f]+ <chain\+16>\}$/);
+    assert.ok(chain.body.memoryReference !== undefined, 'a value in memory opens the memory view there');
+  }));
+
+test('an always-inline call is a frame of its own; a function breakpoint stops past the prologue with the arguments stored', () =>
+  withClient(async (dc) => {
+    const stop = await launch(dc, { program: ELF, untilMs: 2000 }, async () => {
+      await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'probe_inline' }] });
+      await dc.setBreakpointsRequest({ source: { path: FRAMES_C }, breakpoints: [{ line: lineOf(FRAMES_C, 'STOP: clamp_body') }] });
+    });
+    const entry = await stoppedAfter(dc, () => dc.continueRequest({ threadId: stop.body.threadId! }));
+    assert.equal(entry.body.reason, 'function breakpoint');
+    const top = (await dc.stackTraceRequest({ threadId: entry.body.threadId! })).body.stackFrames[0];
+    assert.equal(top.name, 'probe_inline');
+    assert.equal(top.line, lineOf(FRAMES_C, 'int first = clamp_add(a, b, 100);'));
+    const args = await scope(dc, top.id, 'Arguments');
+    assert.deepEqual([args.get('a')?.value, args.get('b')?.value], ['30', '40']);
+    const inner = await stoppedAfter(dc, () => dc.continueRequest({ threadId: entry.body.threadId! }));
+    const frames = (await dc.stackTraceRequest({ threadId: inner.body.threadId! })).body.stackFrames;
+    assert.deepEqual(frames.slice(0, 3).map((f) => f.name), ['clamp_add [inlined]', 'probe_inline', 'main']);
+    assert.equal((await scope(dc, frames[0].id, 'Locals')).get('s')?.value, '70');
+    assert.equal((await scope(dc, frames[0].id, 'Arguments')).get('limit')?.value, '100');
+  }));
