@@ -50,8 +50,14 @@ function scalar(v: CValue): { n: bigint; wide: boolean; unsigned: boolean } | un
   return { n: BigInt(integerOf(v.bytes.bytes, signed)), wide: t.size > 4, unsigned: !signed && t.size >= 4 };
 }
 
-/** Evaluates `text`; `lookup` gives a C variable's value (undefined: no such variable here). */
-export function evaluateC(text: string, lookup: (name: string) => CValue | undefined, src: ValueSource): CValue {
+/** Words that begin a type name in a cast or `sizeof(…)`. */
+const TYPE_WORDS = new Set(['struct', 'union', 'enum', 'unsigned', 'signed', 'char', 'short', 'int', 'long', 'float', 'double', '_Bool', 'void', 'const', 'volatile']);
+
+/**
+ * Evaluates `text`; `lookup` gives a C variable's value (undefined: no such variable here), `typeNamed` a type
+ * by its C name (`struct shape`, `unsigned int`, a typedef) for casts and `sizeof(type)`.
+ */
+export function evaluateC(text: string, lookup: (name: string) => CValue | undefined, src: ValueSource, typeNamed: (name: string) => DwarfType | undefined = () => undefined): CValue {
   const toks = tokenize(text);
   let i = 0;
   const peek = (): string | undefined => toks[i];
@@ -67,6 +73,21 @@ export function evaluateC(text: string, lookup: (name: string) => CValue | undef
     while (peek() !== undefined && LEVELS[level].includes(peek()!)) left = apply(take(), left, binary(level + 1), src);
     return left;
   };
+  /** `( type-name )` at the cursor: the type (the cursor moves past it), else undefined (the cursor stays). */
+  const typeInParens = (): DwarfType | undefined => {
+    if (peek() !== '(' || (!TYPE_WORDS.has(toks[i + 1] ?? '') && (lookup(toks[i + 1] ?? '') !== undefined || typeNamed(toks[i + 1] ?? '') === undefined))) return undefined;
+    let j = i + 1;
+    const words: string[] = [];
+    while (j < toks.length && /^[A-Za-z_]\w*$/.test(toks[j])) words.push(toks[j++]);
+    let stars = 0;
+    while (toks[j] === '*') (stars++, j++);
+    if (toks[j] !== ')') return undefined;
+    let type = typeNamed(words.filter((w) => w !== 'const' && w !== 'volatile').join(' '));
+    if (type === undefined) throw new CExprError(`No symbol "${words.join(' ')}" in current context.`);
+    for (let k = 0; k < stars; k++) type = { kind: 'pointer', offset: -1, size: 4, target: type, reference: false };
+    i = j + 1;
+    return type;
+  };
   const unary = (): CValue => {
     const t = peek();
     if (t === '-' || t === '+' || t === '!' || t === '~' || t === '*' || t === '&') {
@@ -75,8 +96,11 @@ export function evaluateC(text: string, lookup: (name: string) => CValue | undef
     }
     if (t === 'sizeof') {
       take();
-      return intValue(BigInt(typeSize(unary().type) ?? 0), UINT);
+      const named = typeInParens();
+      return intValue(BigInt(typeSize(named ?? unary().type) ?? 0), UINT);
     }
+    const cast = typeInParens();
+    if (cast !== undefined) return castTo(cast, unary());
     return postfix(primary());
   };
   const primary = (): CValue => {
@@ -112,6 +136,14 @@ export function evaluateC(text: string, lookup: (name: string) => CValue | undef
   const v = binary(0);
   if (i < toks.length) throw new CExprError(`unexpected ${JSON.stringify(toks[i])}`);
   return v;
+}
+
+/** `(type) v` for scalars: the integer (or address) re-encoded in the type's size; a pointer keeps its address. */
+function castTo(type: DwarfType, v: CValue): CValue {
+  const t = resolveType(type);
+  const s = scalar(v);
+  if (t === undefined || (t.kind !== 'base' && t.kind !== 'enum' && t.kind !== 'pointer') || s === undefined) throw new CExprError('Invalid cast.');
+  return intValue(s.n, type);
 }
 
 function charCode(lit: string): number {

@@ -86,20 +86,15 @@ export function pointerTarget(v: CValue): number | undefined {
 }
 
 
-/** An enumerator constant (`BLUE`) of an enum type reachable from these variables' types, as a value of that enum. */
-export function enumerator(name: string, vars: readonly Variable[]): CValue | undefined {
+/** The first `pick` result over the types reachable from these variables' types (through typedefs, pointers, arrays, members). */
+function findInTypes<T>(vars: readonly Variable[], pick: (t: DwarfType) => T | undefined): T | undefined {
   const seen = new Set<DwarfType>();
-  const visit = (t: DwarfType | undefined, depth: number): CValue | undefined => {
+  const visit = (t: DwarfType | undefined, depth: number): T | undefined => {
     if (t === undefined || depth > 8 || seen.has(t)) return undefined;
     seen.add(t);
+    const here = pick(t);
+    if (here !== undefined) return here;
     switch (t.kind) {
-      case 'enum': {
-        const e = t.enumerators.find((x) => x.name === name);
-        if (e === undefined) return undefined;
-        const bytes = new Uint8Array(Math.max(4, t.size));
-        new DataView(bytes.buffer).setInt32(0, e.value, true);
-        return { type: t, bytes: { bytes: bytes.subarray(0, t.size), known: new Uint8Array(t.size).fill(0xff) } };
-      }
       case 'typedef': case 'qualified': case 'pointer': return visit(t.target, depth + 1);
       case 'array': return visit(t.element, depth + 1);
       case 'struct': case 'union': case 'class':
@@ -116,4 +111,24 @@ export function enumerator(name: string, vars: readonly Variable[]): CValue | un
     if (found !== undefined) return found;
   }
   return undefined;
+}
+
+/** An enumerator constant (`BLUE`) of an enum type these variables reach, as a value of that enum. */
+export function enumerator(name: string, vars: readonly Variable[]): CValue | undefined {
+  return findInTypes(vars, (t) => {
+    const e = t.kind === 'enum' ? t.enumerators.find((x) => x.name === name) : undefined;
+    if (t.kind !== 'enum' || e === undefined) return undefined;
+    const bytes = new Uint8Array(Math.max(4, t.size));
+    new DataView(bytes.buffer).setInt32(0, e.value, true);
+    return { type: t, bytes: { bytes: bytes.subarray(0, t.size), known: new Uint8Array(t.size).fill(0xff) } };
+  });
+}
+
+/** A type these variables reach, by its C name: `struct shape`, `union word`, `enum color`, a typedef, a base type (`unsigned int`). */
+export function typeNamed(name: string, vars: readonly Variable[]): DwarfType | undefined {
+  const m = /^(struct|union|enum)\s+(\w+)$/.exec(name);
+  return findInTypes(vars, (t) => {
+    if (m !== null) return (t.kind === m[1] || (m[1] === 'struct' && t.kind === 'class')) && 'name' in t && t.name === m[2] && !('declaration' in t && t.declaration) ? t : undefined;
+    return (t.kind === 'typedef' || t.kind === 'base') && t.name === name ? t : undefined;
+  });
 }

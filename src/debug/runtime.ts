@@ -25,7 +25,8 @@ import * as access from './vm-access';
 import type { DebugFrame, DebugInstruction } from './vm-access';
 import { registerRows, csrRows, ftRows, deviceRows, globalRows, peerDiffRows } from './inspect';
 import { sourceFrames } from './c-frames';
-import { valueRow, readVariable, valueSource, pointerTarget, enumerator } from './c-vars';
+import { valueRow, readVariable, valueSource, pointerTarget, enumerator, typeNamed } from './c-vars';
+import type { DwarfType } from '../machine/dwarf-types';
 import { evaluateC, CExprError } from './c-expr';
 import { formatValue, type CValue } from './c-values';
 import type { Row } from './inspect';
@@ -316,14 +317,20 @@ export class LockstepRuntime extends EventEmitter {
     };
     // An expression that names no C variable (registers, CSRs, symbols, addresses) is the machine evaluator's.
     let named = false;
+    const visible = [...(f?.dwarf?.blocks.flatMap((b) => b.variables) ?? []), ...d.globals()];
     const names = (name: string): CValue | undefined => {
-      const x = lookup(name) ?? enumerator(name, [...(f?.dwarf?.blocks.flatMap((b) => b.variables) ?? []), ...d.globals()]);
+      const x = lookup(name) ?? enumerator(name, visible);
       if (x !== undefined) named = true;
       return x;
     };
+    const types = (name: string): DwarfType | undefined => {
+      const t = typeNamed(name, visible);
+      if (t !== undefined) named = true;
+      return t;
+    };
     let value: CValue;
     try {
-      value = evaluateC(expr, names, src);
+      value = evaluateC(expr, names, src, types);
     } catch (e) {
       if (!named || (e instanceof CExprError && /^No symbol|^unexpected/.test(e.message))) return undefined;
       throw e;

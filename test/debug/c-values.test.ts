@@ -82,3 +82,17 @@ test('C expressions: arithmetic with promotions, comparisons, members through po
   assert.throws(() => ev('nope + 1'), (e: unknown) => e instanceof CExprError && /No symbol "nope" in current context\./.test(e.message));
   assert.throws(() => ev('neg / 0'), /Division by zero/);
 });
+
+test('casts and sizeof of a type name', () => {
+  const pPoint: DwarfType = { kind: 'pointer', offset: 9, size: 4, target: point, reference: false };
+  const vars: Record<string, CValue> = { neg: value(int, le(-300)), addr: value(int, le(0x1000)) };
+  const types: Record<string, DwarfType> = { 'struct point': point, int, 'unsigned char': uchar };
+  const ev = (e: string): string => formatValue(evaluateC(e, (n) => vars[n], src, (n) => types[n]), src);
+  assert.equal(ev('sizeof(struct point)'), '8');
+  assert.equal(ev('sizeof(struct point *)'), '4');
+  assert.equal(ev('(unsigned char)neg'), "212 '\\324'");
+  assert.equal(ev('((struct point *)addr)->y'), '4');
+  assert.equal(ev('(neg)'), '-300', 'a parenthesised variable is no cast');
+  assert.equal(formatValue(evaluateC('(struct point *)addr', (n) => vars[n], src, (n) => types[n]), src), formatValue(value(pPoint, le(0x1000)), src));
+  assert.throws(() => ev('(struct nope)neg'), /No symbol "struct nope" in current context\./);
+});
