@@ -48,6 +48,8 @@ export function readVariable(m: Machine, info: ProgramInfo, frames: readonly Sou
 export function valueRow(name: string, v: CValue, src: ValueSource, depth = 0): Row {
   const row: Row = { name, value: formatValue(v, src, false) };
   if (v.addr !== undefined) row.memoryReference = hex(v.addr);
+  const kind = resolveType(v.type)?.kind;
+  if (depth === 0 && (kind === 'base' || kind === 'enum' || kind === 'pointer')) row.editable = true; // setVariable writes it back
   if (depth < ROW_DEPTH_MAX) {
     const kids = childValues(v, src).map(([n, c]) => valueRow(n, c, src, depth + 1));
     if (kids.length > 0) row.children = kids;
@@ -131,4 +133,30 @@ export function typeNamed(name: string, vars: readonly Variable[]): DwarfType | 
     if (m !== null) return (t.kind === m[1] || (m[1] === 'struct' && t.kind === 'class')) && 'name' in t && t.name === m[2] && !('declaration' in t && t.declaration) ? t : undefined;
     return (t.kind === 'typedef' || t.kind === 'base') && t.name === name ? t : undefined;
   });
+}
+
+/** The number at the start of a value as GDB prints it (`-3`, `65 'A'`, `0x80001000 <g>`), or undefined. */
+export function cScalarText(text: string): number | undefined {
+  const m = /^(?:\([^)]*\)\s*)?(-?0x[0-9a-f]+|-?\d+)/i.exec(text.trim());
+  return m === null ? undefined : Number(m[1]);
+}
+
+/**
+ * Writes an integer into a scalar variable (number, enum, pointer) where it lives: memory, or a register of
+ * the innermost frame. Bit-field and composite values, and values the compiler did not keep, cannot be set.
+ */
+export function writeVariable(m: Machine, info: ProgramInfo, frames: readonly SourceFrame[], f: SourceFrame, v: Variable, n: number): void {
+  const t = resolveType(v.type);
+  const size = typeSize(v.type);
+  if (t === undefined || (t.kind !== 'base' && t.kind !== 'enum' && t.kind !== 'pointer') || size === undefined || size > 8) throw new Error(`${v.name}: only numbers, enums and pointers can be set`);
+  const loc = info.dwarf!.locate(v, f.lookupPc, frameAccess(m, info, frames, f.machineLevel));
+  const bytes = new Uint8Array(size);
+  let x = BigInt.asUintN(size * 8, BigInt(Math.trunc(n)));
+  for (let i = 0; i < size; i++, x >>= 8n) bytes[i] = Number(x & 0xffn);
+  if (loc.kind === 'memory' && m.ram.contains(loc.addr, size)) {
+    m.ram.writeBytes(loc.addr, bytes);
+    m.cpu.invalidateCode(loc.addr, size);
+  } else if (loc.kind === 'register' && f.machineLevel === 0 && size <= 4 && loc.reg > 0 && loc.reg < 32) {
+    m.cpu.x[loc.reg] = new DataView(new Uint8Array([...bytes, 0, 0, 0, 0].slice(0, 4)).buffer).getInt32(0, true);
+  } else throw new Error(`${v.name} cannot be set here (${loc.kind === 'unavailable' ? loc.reason : `a value in ${loc.kind}`})`);
 }

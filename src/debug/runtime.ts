@@ -25,7 +25,7 @@ import * as access from './vm-access';
 import type { DebugFrame, DebugInstruction } from './vm-access';
 import { registerRows, csrRows, ftRows, deviceRows, globalRows, peerDiffRows } from './inspect';
 import { sourceFrames } from './c-frames';
-import { valueRow, readVariable, valueSource, pointerTarget, enumerator, typeNamed } from './c-vars';
+import { valueRow, readVariable, valueSource, pointerTarget, enumerator, typeNamed, writeVariable, cScalarText } from './c-vars';
 import type { DwarfType } from '../machine/dwarf-types';
 import { evaluateC, CExprError } from './c-expr';
 import { formatValue, type CValue } from './c-values';
@@ -337,6 +337,26 @@ export class LockstepRuntime extends EventEmitter {
     }
     if (!named) return undefined;
     return { text: formatValue(value, src, true), address: pointerTarget(value) ?? value.addr };
+  }
+
+  /**
+   * Sets a C argument or local (a number, pointer or enum) of source frame `depth` to an expression's value,
+   * where its location can take a write (memory; a register of the top frame); history branches there.
+   * Returns the new value as shown.
+   */
+  setCVariable(vm: number, depth: number, which: 'args' | 'locals', name: string, valueText: string): string {
+    this.assertStopped();
+    const v = this.cluster.vm(vm);
+    const frames = v === undefined ? [] : sourceFrames(v.machine, this.info, this.bps.functionAddrs);
+    const f = frames[depth];
+    const x = (which === 'args' ? f?.dwarf?.parameters : f?.dwarf?.locals)?.find((p) => p.name === name);
+    if (v === undefined || f === undefined || x === undefined) throw new Error(`no C variable ${JSON.stringify(name)} in that frame`);
+    const c = this.evaluateC(vm, depth, valueText);
+    const n = c !== undefined ? cScalarText(c.text) : this.evaluate(vm, valueText).value;
+    if (n === undefined) throw new Error(`${valueText}: not a number`);
+    writeVariable(v.machine, this.info, frames, f, x, n);
+    this.tm.branch(); // the old future did not have this write
+    return this.cRows(vm, depth, which).find((r) => r.name === name)?.value ?? String(n);
   }
 
   /** Sets pc, a register or a CSR of a stopped VM from an expression; from a past moment, history branches there. */

@@ -509,7 +509,12 @@ export class LockstepSession extends LoggingDebugSession {
       const rt = this.runtime;
       if (rt.isRunning) throw new RequestError('the cluster is running: pause it first');
       const ref = this.vars.get(args?.variablesReference);
-      if (ref === undefined || ref.kind === 'rows' || (ref.kind !== 'regs' && ref.kind !== 'csrs')) throw new RequestError('only registers and CSRs can be set');
+      if (ref !== undefined && (ref.kind === 'args' || ref.kind === 'locals')) {
+        response.body = { value: rt.setCVariable(ref.vm, ref.depth, ref.kind, args.name, String(args.value)) };
+        this.sendResponse(response);
+        return;
+      }
+      if (ref === undefined || ref.kind === 'rows' || (ref.kind !== 'regs' && ref.kind !== 'csrs')) throw new RequestError('only registers, CSRs and C variables can be set');
       if (ref.kind === 'regs' && ref.frame !== undefined) throw new RequestError('registers can be set in the top frame only');
       if (!rt.hasVm(ref.vm)) throw new RequestError('that VM is gone');
       const value = rt.setRegister(ref.vm, ref.kind, args.name, String(args.value));

@@ -38,6 +38,11 @@ test('recursion: every walk frame shows its own arguments, and the caller frames
     const chain = await dc.evaluateRequest({ expression: 'chain[1]', frameId: frames[0].id, context: 'hover' });
     assert.match(chain.body.result, /^\{value = 20, next = 0x[0-9a-f]+ <chain\+16>\}$/);
     assert.ok(chain.body.memoryReference !== undefined, 'a value in memory opens the memory view there');
+    const args = (await dc.scopesRequest({ frameId: frames[0].id })).body.scopes.find((s) => s.name === 'Arguments')!;
+    const set = await dc.setVariableRequest({ variablesReference: args.variablesReference, name: 'depth', value: 'depth * 2 + 1' });
+    assert.equal(set.body.value, '7');
+    assert.equal(await evalIn(dc, 'depth', frames[0].id), '7');
+    assert.equal(await evalIn(dc, 'depth', frames[1].id), '2', 'the caller\'s own depth is untouched');
   }));
 
 test('an always-inline call is a frame of its own; a function breakpoint stops past the prologue with the arguments stored', () =>
