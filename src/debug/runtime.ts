@@ -27,6 +27,7 @@ import { registerRows, csrRows, ftRows, deviceRows, globalRows, peerDiffRows } f
 import { sourceFrames } from './c-frames';
 import { valueRow, readVariable, valueSource, pointerTarget, enumerator, typeNamed, writeVariable, cScalarText } from './c-vars';
 import type { DwarfType } from '../machine/dwarf-types';
+import { typeSize } from '../machine/dwarf-type-util';
 import { evaluateC, CExprError } from './c-expr';
 import { formatValue, type CValue } from './c-values';
 import type { Row } from './inspect';
@@ -337,6 +338,27 @@ export class LockstepRuntime extends EventEmitter {
     }
     if (!named) return undefined;
     return { text: formatValue(value, src, true), address: pointerTarget(value) ?? value.addr };
+  }
+
+  /** Where a C lvalue lives in memory and how big it is (a data breakpoint on `qCount`, `s->box`), or undefined. */
+  cObject(vm: number, depth: number, expr: string): { addr: number; size: number } | undefined {
+    const v = this.cluster.vm(vm);
+    const d = this.info.dwarf;
+    if (v === undefined || d === undefined) return undefined;
+    const frames = sourceFrames(v.machine, this.info, this.bps.functionAddrs);
+    const f = frames[depth] ?? frames[0];
+    const visible = [...(f?.dwarf?.blocks.flatMap((b) => b.variables) ?? []), ...d.globals()];
+    const lookup = (name: string): CValue | undefined => {
+      const x = visible.find((g) => g.name === name);
+      return x === undefined || f === undefined ? undefined : readVariable(v.machine, this.info, frames, f, x);
+    };
+    try {
+      const value = evaluateC(expr, lookup, valueSource(v.machine, this.info), (n) => typeNamed(n, visible));
+      const size = typeSize(value.type);
+      return value.addr === undefined || size === undefined || size === 0 ? undefined : { addr: value.addr, size };
+    } catch {
+      return undefined;
+    }
   }
 
   /**

@@ -380,7 +380,12 @@ export class LockstepSession extends LoggingDebugSession {
       let addr: number | undefined;
       let len = args.bytes ?? 4;
       const v = this.focus();
-      if (args.asAddress === true) addr = parseAddress(args.name) ?? (v !== undefined ? rt.tryEvaluate(v, args.name) : undefined);
+      // A C variable or lvalue by name (a local of the frame the user stopped in, a global): its address and size.
+      const c = v === undefined || args.asAddress === true || (args.variablesReference ?? 0) > 0 ? undefined : rt.cObject(v, typeof args.frameId === 'number' ? args.frameId % FRAME_STRIDE : 0, args.name);
+      if (c !== undefined) {
+        addr = c.addr;
+        len = args.bytes ?? Math.max(1, Math.min(c.size, 64));
+      } else if (args.asAddress === true) addr = parseAddress(args.name) ?? (v !== undefined ? rt.tryEvaluate(v, args.name) : undefined);
       else if (args.variablesReference !== undefined && args.variablesReference > 0) {
         const ref = this.vars.get(args.variablesReference);
         const row = ref !== undefined && 'vm' in ref ? this.rowsOf(ref).find((r) => r.name === args.name) : undefined;

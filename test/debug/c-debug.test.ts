@@ -43,6 +43,10 @@ test('recursion: every walk frame shows its own arguments, and the caller frames
     assert.equal(set.body.value, '7');
     assert.equal(await evalIn(dc, 'depth', frames[0].id), '7');
     assert.equal(await evalIn(dc, 'depth', frames[1].id), '2', 'the caller\'s own depth is untouched');
+    const row = (await scope(dc, frames[1].id, 'Arguments')).get('n')!;
+    const info = await dc.dataBreakpointInfoRequest({ name: 'n', frameId: frames[1].id });
+    assert.equal(info.body.dataId, `${row.memoryReference}:4`, 'a data breakpoint on a C local of the selected frame, by name');
+    assert.equal((await dc.dataBreakpointInfoRequest({ name: 'chain[1]', frameId: frames[0].id })).body.dataId?.endsWith(':8'), true, 'the size of its type');
   }));
 
 test('an always-inline call is a frame of its own; a function breakpoint stops past the prologue with the arguments stored', () =>
