@@ -7,7 +7,7 @@ import { typeSize } from '../machine/dwarf-type-util';
 import type { ProgramInfo } from './program-info';
 import { hex } from './program-info';
 import type { Row } from './inspect';
-import { frameAccess, type SourceFrame } from './c-frames';
+import { frameAccess, sourceFrames, type SourceFrame } from './c-frames';
 import { formatValue, resolveType, memberValue, elements, integerOf, type CValue, type ValueSource } from './c-values';
 
 /** Rows below a value at most this deep are built (a pointer chain or a linked list stops there). */
@@ -159,4 +159,27 @@ export function writeVariable(m: Machine, info: ProgramInfo, frames: readonly So
   } else if (loc.kind === 'register' && f.machineLevel === 0 && size <= 4 && loc.reg > 0 && loc.reg < 32) {
     m.cpu.x[loc.reg] = new DataView(new Uint8Array([...bytes, 0, 0, 0, 0].slice(0, 4)).buffer).getInt32(0, true);
   } else throw new Error(`${v.name} cannot be set here (${loc.kind === 'unavailable' ? loc.reason : `a value in ${loc.kind}`})`);
+}
+
+/** Typed rows shown for globals at most (the machine's list keeps the same bound). */
+const GLOBAL_ROWS_MAX = 200;
+
+/**
+ * The program's C globals (extern and file-static) with their types, by name; a static name several units
+ * define is told apart by its unit (`count (a.c)`). Empty without DWARF globals.
+ */
+export function cGlobalRows(m: Machine, info: ProgramInfo): Row[] {
+  const d = info.dwarf;
+  if (d === undefined) return [];
+  const frames = sourceFrames(m, info);
+  const top = frames[0];
+  if (top === undefined) return [];
+  const all = d.globals().filter((g) => g.location.kind !== 'none' && g.type !== undefined);
+  const count = new Map<string, number>();
+  for (const g of all) count.set(g.name, (count.get(g.name) ?? 0) + 1);
+  const src = valueSource(m, info);
+  return all
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .slice(0, GLOBAL_ROWS_MAX)
+    .map((g) => valueRow(count.get(g.name)! > 1 && g.declFile !== undefined ? `${g.name} (${g.declFile.replace(/^.*\//, '')})` : g.name, readVariable(m, info, frames, top, g), src));
 }

@@ -25,7 +25,7 @@ import * as access from './vm-access';
 import type { DebugFrame, DebugInstruction } from './vm-access';
 import { registerRows, csrRows, ftRows, deviceRows, globalRows, peerDiffRows } from './inspect';
 import { sourceFrames } from './c-frames';
-import { valueRow, readVariable, valueSource, pointerTarget, enumerator, typeNamed, writeVariable, cScalarText } from './c-vars';
+import { valueRow, readVariable, valueSource, pointerTarget, enumerator, typeNamed, writeVariable, cScalarText, cGlobalRows } from './c-vars';
 import type { DwarfType } from '../machine/dwarf-types';
 import { typeSize } from '../machine/dwarf-type-util';
 import { evaluateC, CExprError } from './c-expr';
@@ -275,7 +275,10 @@ export class LockstepRuntime extends EventEmitter {
       case 'csrs': return csrRows(v.machine);
       case 'ft': return ftRows(this, v);
       case 'devices': return deviceRows(v.machine);
-      case 'globals': return globalRows(v.machine, this.info.symbols);
+      case 'globals': {
+        const typed = cGlobalRows(v.machine, this.info); // C globals with their types when DWARF has them
+        return typed.length > 0 ? typed : globalRows(v.machine, this.info.symbols);
+      }
       case 'peerDiff': return peerDiffRows(this, v);
     }
   }

@@ -47,6 +47,9 @@ test('recursion: every walk frame shows its own arguments, and the caller frames
     const info = await dc.dataBreakpointInfoRequest({ name: 'n', frameId: frames[1].id });
     assert.equal(info.body.dataId, `${row.memoryReference}:4`, 'a data breakpoint on a C local of the selected frame, by name');
     assert.equal((await dc.dataBreakpointInfoRequest({ name: 'chain[1]', frameId: frames[0].id })).body.dataId?.endsWith(':8'), true, 'the size of its type');
+    const chainRow = (await scope(dc, frames[0].id, 'Globals')).get('chain')!;
+    assert.match(chainRow.value, /^\{\{value = 10, next = 0x[0-9a-f]+ <chain\+8>\}, /, 'globals typed from DWARF');
+    assert.ok(chainRow.variablesReference > 0);
   }));
 
 test('an always-inline call is a frame of its own; a function breakpoint stops past the prologue with the arguments stored', () =>
