@@ -82,10 +82,25 @@ async function requestLatency(root: string, reps: number): Promise<LatencyRow[]>
       await dc.variablesRequest({ variablesReference: regs });
       vars.push(ms(t0));
     }
-    return [row('next (instruction)', next), row('stepBack (instruction)', back), row('stackTrace', stack), row('variables (registers)', vars)];
+    return [row('next (instruction)', next), row('stepBack (instruction)', back), row('stackTrace', stack), row('variables (registers)', vars), ...await cLatency(dc, threadId, reps)];
   } finally {
     await dc.stop();
   }
+}
+
+/** At a C function breakpoint (kvstore's table_put): scopes plus its Arguments and Locals from DWARF, `reps` times. */
+async function cLatency(dc: DebugClient, threadId: number, reps: number): Promise<LatencyRow[]> {
+  await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'table_put' }] });
+  await untilStopped(dc, () => dc.continueRequest({ threadId }));
+  const frameId = (await dc.stackTraceRequest({ threadId })).body.stackFrames[0].id;
+  const c: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = process.hrtime.bigint();
+    const scopes = (await dc.scopesRequest({ frameId })).body.scopes;
+    for (const s of scopes.filter((x) => x.name === 'Arguments' || x.name === 'Locals')) await dc.variablesRequest({ variablesReference: s.variablesReference });
+    c.push(ms(t0));
+  }
+  return [row('scopes + C Arguments and Locals', c)];
 }
 
 /** A tight loop in assembly, free-running: `pauses` times, wait 100 ms, pause, time until `stopped`, continue. */

@@ -59,7 +59,7 @@ function checkFtAndChaos(r: BenchReport): void {
 }
 
 function checkAdapter(r: BenchReport): void {
-  assert.deepEqual(r.adapter.requests.map((x) => x.kind), ['next (instruction)', 'stepBack (instruction)', 'stackTrace', 'variables (registers)']);
+  assert.deepEqual(r.adapter.requests.map((x) => x.kind), ['next (instruction)', 'stepBack (instruction)', 'stackTrace', 'variables (registers)', 'scopes + C Arguments and Locals']);
   for (const x of r.adapter.requests) assertPositive(x, ['samples', 'medianMs', 'p95Ms'], `adapter ${x.kind}`);
   assertPositive(r.adapter.pause, ['samples', 'medianMs', 'maxMs'], 'adapter.pause');
 }
