@@ -55,7 +55,9 @@ export function formatValue(v: CValue, src: ValueSource, top = true, depth = 0):
   const t = resolveType(v.type);
   if (t === undefined) return '<void>';
   if (depth > MAX_DEPTH) return '{...}';
-  if (t.kind !== 'struct' && t.kind !== 'union' && t.kind !== 'class' && t.kind !== 'array' && !known(v.bytes)) return OPTIMIZED_OUT_TEXT;
+  // A scalar needs every bit; an aggregate prints member by member unless nothing of it is known (GDB's rule).
+  const aggregate = t.kind === 'struct' || t.kind === 'union' || t.kind === 'class' || t.kind === 'array';
+  if (aggregate ? v.bytes.known.length > 0 && v.bytes.known.every((k) => k === 0) : !known(v.bytes)) return OPTIMIZED_OUT_TEXT;
   switch (t.kind) {
     case 'base': return formatBase(t, v.bytes.bytes);
     case 'enum': return formatEnum(t, v.bytes.bytes);

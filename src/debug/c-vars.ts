@@ -8,7 +8,7 @@ import type { ProgramInfo } from './program-info';
 import { hex } from './program-info';
 import type { Row } from './inspect';
 import { frameAccess, sourceFrames, type SourceFrame } from './c-frames';
-import { formatValue, resolveType, memberValue, elements, integerOf, type CValue, type ValueSource } from './c-values';
+import { formatValue, resolveType, memberValue, elements, integerOf, OPTIMIZED_OUT_TEXT, type CValue, type ValueSource } from './c-values';
 
 /** Rows below a value at most this deep are built (a pointer chain or a linked list stops there). */
 const ROW_DEPTH_MAX = 4;
@@ -50,7 +50,7 @@ export function valueRow(name: string, v: CValue, src: ValueSource, depth = 0): 
   if (v.addr !== undefined) row.memoryReference = hex(v.addr);
   const kind = resolveType(v.type)?.kind;
   if (depth === 0 && (kind === 'base' || kind === 'enum' || kind === 'pointer')) row.editable = true; // setVariable writes it back
-  if (depth < ROW_DEPTH_MAX) {
+  if (depth < ROW_DEPTH_MAX && row.value !== OPTIMIZED_OUT_TEXT) {
     const kids = childValues(v, src).map(([n, c]) => valueRow(n, c, src, depth + 1));
     if (kids.length > 0) row.children = kids;
   }

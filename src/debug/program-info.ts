@@ -7,6 +7,8 @@ import type { Machine } from '../machine/machine';
 import { lastRowAtOrBefore, lineAddresses, resolveBreakpoint } from '../machine/dwarf';
 import { fetchInstruction, readWord } from '../machine/calls';
 import { DebugInfo } from '../machine/dwarf-debug-info';
+import { CallFrameInfo } from '../machine/dwarf-cfi';
+import { debugSectionsFromElf } from '../machine/dwarf-sections';
 import type { Scope } from '../machine/dwarf-scopes';
 
 export interface SourceLocation { path: string; line: number; column: number }
@@ -46,6 +48,22 @@ export class ProgramInfo {
     for (const s of program.symbols) if (!this.byName.has(s.name)) this.byName.set(s.name, s);
     this.stmtStarts = new Set(this.lines.filter((r) => r.isStmt && !r.endSequence && r.line !== 0).map((r) => r.addr >>> 0));
   }
+
+  /** The program's call frame information (.debug_frame), read on first use (undefined without one). */
+  get cfi(): CallFrameInfo | undefined {
+    if (this.frameInfo === undefined) {
+      let section: Uint8Array | undefined;
+      try {
+        section = this.dwarf === undefined || this.bytes === undefined ? undefined : debugSectionsFromElf(this.bytes).frame;
+      } catch {
+        section = undefined;
+      }
+      this.frameInfo = section === undefined ? null : new CallFrameInfo(section);
+    }
+    return this.frameInfo ?? undefined;
+  }
+
+  private frameInfo: CallFrameInfo | null | undefined;
 
   /** The program's .debug_info, read on first use (undefined without one). */
   get dwarf(): DebugInfo | undefined {

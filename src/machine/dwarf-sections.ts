@@ -17,12 +17,13 @@ export interface DebugSections {
   loc?: Uint8Array;
   loclists?: Uint8Array;
   aranges?: Uint8Array;
+  frame?: Uint8Array;
 }
 
 const NAMES: Record<keyof DebugSections, string> = {
   info: '.debug_info', abbrev: '.debug_abbrev', str: '.debug_str', lineStr: '.debug_line_str', line: '.debug_line',
   strOffsets: '.debug_str_offsets', addr: '.debug_addr', ranges: '.debug_ranges', rnglists: '.debug_rnglists',
-  loc: '.debug_loc', loclists: '.debug_loclists', aranges: '.debug_aranges',
+  loc: '.debug_loc', loclists: '.debug_loclists', aranges: '.debug_aranges', frame: '.debug_frame',
 };
 
 /**

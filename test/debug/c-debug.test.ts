@@ -10,6 +10,7 @@ import { ROOT, launch, stoppedAfter, evalIn, withClient, lineOf } from './helper
 const DIR = join(ROOT, 'test/fixtures/c-debug');
 const FRAMES_C = join(DIR, 'frames.c');
 const ELF = join(DIR, 'build/frames-gcc-O0.elf');
+const CLANG = join(DIR, 'build/frames-clang-O0.elf');
 
 async function scope(dc: DebugClient, frameId: number, name: string): Promise<Map<string, DebugProtocol.Variable>> {
   const s = (await dc.scopesRequest({ frameId })).body.scopes.find((x) => x.name === name);
@@ -70,4 +71,16 @@ test('an always-inline call is a frame of its own; a function breakpoint stops p
     assert.deepEqual(frames.slice(0, 3).map((f) => f.name), ['clamp_add [inlined]', 'probe_inline', 'main']);
     assert.equal((await scope(dc, frames[0].id, 'Locals')).get('s')?.value, '70');
     assert.equal((await scope(dc, frames[0].id, 'Arguments')).get('limit')?.value, '100');
+  }));
+
+test('clang keeps its frame base in s0: caller frames read their arguments through s0 recovered by call frame information', () =>
+  withClient(async (dc) => {
+    const stop = await launch(dc, { program: CLANG, untilMs: 2000 }, async () => {
+      await dc.setBreakpointsRequest({ source: { path: FRAMES_C }, breakpoints: [{ line: lineOf(FRAMES_C, 'STOP: walk_base') }] });
+    });
+    const hit = await stoppedAfter(dc, () => dc.continueRequest({ threadId: stop.body.threadId! }));
+    const frames = (await dc.stackTraceRequest({ threadId: hit.body.threadId! })).body.stackFrames;
+    const depths = [];
+    for (const f of frames.slice(0, 4)) depths.push((await scope(dc, f.id, 'Arguments')).get('depth')?.value);
+    assert.deepEqual(depths, ['3', '2', '1', '0']);
   }));
