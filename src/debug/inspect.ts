@@ -11,6 +11,7 @@ import { ABI_NAMES, hex } from './program-info';
 import { csrNumber } from './evaluate';
 import type { LockstepRuntime } from './runtime';
 import { deviceValue, renderPair, type VmImage } from './vm-state-text';
+import { cGlobalRows } from './c-vars';
 import type { CompareVmsReply, HostsReply, TimelineReply } from './requests';
 
 export interface Row {
@@ -117,7 +118,7 @@ export function peerDiffRows(rt: LockstepRuntime, v: VmInstance): Row[] {
   const other = mine === 'primary' ? 'secondary' : 'primary';
   return [
     at,
-    ...[...cmp.registers, ...cmp.csrs].map((r) => ({ name: r.name, value: `${r[mine]} (peer ${r[other]})` })),
+    ...[...cmp.registers, ...cmp.csrs, ...cmp.globals].map((r) => ({ name: r.name, value: `${r[mine]} (peer ${r[other]})` })),
     ...cmp.pages.map((pg) => ({ name: `page ${pg.addr}`, value: `${pg.bytesDiffering} bytes differ`, memoryReference: pg.addr })),
   ];
 }
@@ -140,7 +141,7 @@ export type Comparison = CompareVmsReply;
  * Both VMs of the pair at the same instruction count: the secondary where it is now (it lags), the primary
  * sought back to that count; the cluster returns to the present afterwards.
  */
-function imagesAtCommonCount(rt: LockstepRuntime): { p: VmInstance; s: VmInstance; k: number; pi: VmImage; si: VmImage } {
+function imagesAtCommonCount(rt: LockstepRuntime): { p: VmInstance; s: VmInstance; k: number; pi: VmImage; si: VmImage; pg: Map<string, string>; sg: Map<string, string> } {
   const c = rt.cluster;
   const pair = rt.pair();
   if (pair === undefined) throw new Error('compareVMs needs a live primary and secondary');
@@ -148,17 +149,20 @@ function imagesAtCommonCount(rt: LockstepRuntime): { p: VmInstance; s: VmInstanc
   if (s.status === 'copying') throw new Error('the secondary is still being copied (Not Protected (Starting))');
   const k = Math.min(s.machine.instret, p.machine.instret);
   const [pft, sft] = [ftRows(rt, p), ftRows(rt, s)];
-  const { pi, si } = rt.visitAndReturn(() => {
+  const globals = (m: Machine): Map<string, string> => new Map(cGlobalRows(m, rt.info).map((r) => [r.name, r.value]));
+  const { pi, si, pg, sg } = rt.visitAndReturn(() => {
     let si = image(s.machine, s, sft);
+    let sg = globals(s.machine);
     if (s.machine.instret !== k) {
       if (rt.tm.seekInstret(s.id, k).reason !== 'step') throw new Error(`cannot reach instruction ${k} of the secondary`);
       si = image(c.vm(s.id)!.machine, s, sft);
+      sg = globals(c.vm(s.id)!.machine);
     }
     const st = rt.tm.seekInstret(p.id, k);
     if (st.reason !== 'step') throw new Error(`cannot reach instruction ${k} of the primary`);
-    return { pi: image(c.vm(p.id)!.machine, p, pft), si };
+    return { pi: image(c.vm(p.id)!.machine, p, pft), si, pg: globals(c.vm(p.id)!.machine), sg };
   });
-  return { p, s, k, pi, si };
+  return { p, s, k, pi, si, pg, sg };
 }
 
 const differing = (names: readonly string[], a: readonly number[], b: readonly number[]) =>
@@ -166,7 +170,7 @@ const differing = (names: readonly string[], a: readonly number[], b: readonly n
 
 /** Primary vs secondary at the same instruction count; `dumpPages`: how many differing RAM pages the texts dump as hex. */
 export function compareVms(rt: LockstepRuntime, dumpPages = 0): Comparison {
-  const { p, s, k, pi, si } = imagesAtCommonCount(rt);
+  const { p, s, k, pi, si, pg, sg } = imagesAtCommonCount(rt);
   const { diffs, texts } = renderPair(pi, si, dumpPages);
   const registers = differing(['pc', ...ABI_NAMES.slice(1)], [pi.pc, ...pi.x.slice(1)], [si.pc, ...si.x.slice(1)]);
   const csrs = differing(SHOWN_CSRS, pi.csrs.map(([, v]) => v), si.csrs.map(([, v]) => v));
@@ -176,6 +180,7 @@ export function compareVms(rt: LockstepRuntime, dumpPages = 0): Comparison {
     primary: { vm: p.id, name: p.name, host: p.host },
     secondary: { vm: s.id, name: s.name, host: s.host },
     registers, csrs, pages,
+    globals: [...pg].flatMap(([name, value]) => (sg.get(name) === value ? [] : [{ name, primary: value, secondary: sg.get(name) ?? '(none)' }])),
     same: registers.length === 0 && csrs.length === 0 && pages.length === 0,
     primaryText: texts[0],
     secondaryText: texts[1],
@@ -186,6 +191,7 @@ export function formatComparison(cmp: Comparison): string {
   if (cmp.same) return `${cmp.primary.name} and ${cmp.secondary.name} are identical at instruction ${cmp.instret} (registers, CSRs, memory)`;
   const lines = [`${cmp.primary.name} vs ${cmp.secondary.name} at instruction ${cmp.instret}:`];
   for (const r of [...cmp.registers, ...cmp.csrs]) lines.push(`  ${r.name}: ${r.primary} vs ${r.secondary}`);
+  for (const g of cmp.globals.slice(0, 20)) lines.push(`  ${g.name} = ${g.primary} vs ${g.secondary}`);
   for (const p of cmp.pages.slice(0, 20)) lines.push(`  page ${p.addr}: ${p.bytesDiffering} bytes differ`);
   if (cmp.pages.length > 20) lines.push(`  … ${cmp.pages.length - 20} more pages`);
   return lines.join('\n');

@@ -178,6 +178,8 @@ const comparison = obj({
   registers: array(difference),
   csrs: array(difference),
   pages: array(obj({ addr: str, bytesDiffering: int })),
+  /** C globals (DWARF) whose values differ, as GDB prints them: what the differing pages mean to the program. */
+  globals: array(difference),
   same: bool,
   /** The full state of each VM as text (vm-state-text.ts): equal lines where the VMs agree. */
   primaryText: str,

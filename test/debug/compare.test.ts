@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import { KVSTORE, ROOT, errorOf, launch, startClient, stoppedAfter } from './helpers';
 import type { CompareVmsReply as Comparison } from '../../src/debug/requests';
+import { LockstepRuntime } from '../../src/debug/runtime';
+import { prepareLaunch } from '../../src/debug/launch';
+import { compareVms, formatComparison } from '../../src/debug/inspect';
 
 const FAILOVER = { ...JSON.parse(readFileSync(join(ROOT, 'examples/kvstore/failover.json'), 'utf8')), program: KVSTORE, stopOnEntry: true };
 
@@ -101,4 +104,19 @@ test('compareVMs without a pair (the primary\'s host crashed, no secondary yet):
   } finally {
     await dc.stop();
   }
+});
+
+test('compareVMs names the C globals that differ, with their values as GDB prints them', async () => {
+  const l = prepareLaunch({ ...JSON.parse(readFileSync(join(ROOT, 'examples/kvstore/failover.json'), 'utf8')), program: KVSTORE, faults: [] });
+  const rt = new LockstepRuntime({ scenario: l.scenario, program: l.program, programPath: l.programPath, programBytes: l.programBytes });
+  await rt.runUntil(60e6);
+  assert.deepEqual(compareVms(rt).globals, [], 'a healthy pair: no global differs');
+  const s = rt.pair()!.s.id;
+  const ticks = rt.info.symbol('ticks')!.addr;
+  rt.writeMemory(s, ticks, new Uint8Array([0x39, 0x30, 0, 0]), false); // 12345 on the secondary only
+  const cmp = compareVms(rt);
+  const g = cmp.globals.find((x) => x.name === 'ticks');
+  assert.equal(g?.secondary, '12345');
+  assert.notEqual(g?.primary, '12345');
+  assert.match(formatComparison(cmp), /^ {2}ticks = \d+ vs 12345$/m);
 });

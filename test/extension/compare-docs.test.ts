@@ -9,7 +9,7 @@ const BODY: CompareVmsReply = {
   instret: 123456, same: true,
   primary: { vm: 1, name: 'primary @ host-a', host: 'host-a' },
   secondary: { vm: 2, name: 'secondary @ host-b', host: 'host-b' },
-  registers: [], csrs: [], pages: [],
+  registers: [], csrs: [], pages: [], globals: [],
   primaryText: 'P\n', secondaryText: 'S\n',
 };
 

@@ -12,7 +12,7 @@ const body = (instret: number, a0: string) => ({
   instret, same: false,
   primary: { vm: 1, name: 'primary @ host-a', host: 'host-a' },
   secondary: { vm: 2, name: 'secondary @ host-b', host: 'host-b' },
-  registers: [], csrs: [], pages: [],
+  registers: [], csrs: [], pages: [], globals: [],
   primaryText: `primary @ host-a at instruction ${instret} (VM 1)\nx10 a0 0x00000001\n`,
   secondaryText: `secondary @ host-b at instruction ${instret} (VM 2)\nx10 a0 ${a0}\n`,
 });
