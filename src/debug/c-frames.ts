@@ -113,6 +113,12 @@ function cfiRegisters(m: Machine, info: ProgramInfo, frames: readonly SourceFram
   return out;
 }
 
+/** Machine frame `level`'s registers as call frame information recovers them; undefined where CFI does not reach it. */
+export function recoveredRegisters(m: Machine, info: ProgramInfo, frames: readonly SourceFrame[], level: number): ReadonlyMap<number, number> | undefined {
+  if (level === 0 || info.cfi === undefined) return undefined;
+  return cfiRegisters(m, info, frames, level)[level]?.regs;
+}
+
 /**
  * Registers, memory and CFA of machine frame `level` for DWARF locations: the innermost frame has every
  * register; an outer one what call frame information recovers (sp, the callee-saved ones), else only sp,

@@ -31,13 +31,16 @@ function ref(m: Machine, v: number): string | undefined {
   return m.ram.contains(v >>> 0, 1) ? hex(v) : undefined;
 }
 
-/** Registers of the top frame; for a caller frame (`frame` given) its own pc and sp, the rest as they are now. */
-export function registerRows(m: Machine, frame?: { pc: number; sp: number }): Row[] {
+/**
+ * Registers of the top frame; for a caller frame (`frame` given) its own pc and sp, and the registers call
+ * frame information recovers (`saved`; the others `<not saved>`), or without it the rest as they are now.
+ */
+export function registerRows(m: Machine, frame?: { pc: number; sp: number }, saved?: ReadonlyMap<number, number>): Row[] {
   const pc = frame?.pc ?? m.cpu.pc;
   const rows: Row[] = [{ name: 'pc', value: hex(pc), memoryReference: ref(m, pc), editable: frame === undefined }];
   for (let i = 1; i < 32; i++) {
-    const v = i === 2 && frame !== undefined ? frame.sp : m.cpu.x[i];
-    rows.push({ name: ABI_NAMES[i], value: hex(v), memoryReference: ref(m, v), editable: frame === undefined });
+    const v = i === 2 && frame !== undefined ? frame.sp : saved !== undefined ? saved.get(i) : m.cpu.x[i];
+    rows.push(v === undefined ? { name: ABI_NAMES[i], value: '<not saved>' } : { name: ABI_NAMES[i], value: hex(v), memoryReference: ref(m, v), editable: frame === undefined });
   }
   return rows;
 }

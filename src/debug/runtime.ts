@@ -24,7 +24,7 @@ import { HeldOutputWatch, HELD_OUTPUT_DEFAULT_MS } from './held-output';
 import * as access from './vm-access';
 import type { DebugFrame, DebugInstruction } from './vm-access';
 import { registerRows, csrRows, ftRows, deviceRows, globalRows, peerDiffRows } from './inspect';
-import { sourceFrames } from './c-frames';
+import { sourceFrames, recoveredRegisters } from './c-frames';
 import { valueRow, readVariable, valueSource, pointerTarget, enumerator, typeNamed, writeVariable, cScalarText, cGlobalRows } from './c-vars';
 import type { DwarfType } from '../machine/dwarf-types';
 import { typeSize } from '../machine/dwarf-type-util';
@@ -271,7 +271,12 @@ export class LockstepRuntime extends EventEmitter {
     const v = this.cluster.vm(vm);
     if (v === undefined) return [];
     switch (kind) {
-      case 'regs': return registerRows(v.machine, frame);
+      case 'regs': {
+        // A caller frame: the registers call frame information recovers for it (its machine frame's).
+        const frames = frame === undefined ? [] : sourceFrames(v.machine, this.info, this.bps.functionAddrs);
+        const level = frames.find((f) => f.pc === frame?.pc && f.sp === frame.sp)?.machineLevel;
+        return registerRows(v.machine, frame, level === undefined ? undefined : recoveredRegisters(v.machine, this.info, frames, level));
+      }
       case 'csrs': return csrRows(v.machine);
       case 'ft': return ftRows(this, v);
       case 'devices': return deviceRows(v.machine);

@@ -83,4 +83,9 @@ test('clang keeps its frame base in s0: caller frames read their arguments throu
     const depths = [];
     for (const f of frames.slice(0, 4)) depths.push((await scope(dc, f.id, 'Arguments')).get('depth')?.value);
     assert.deepEqual(depths, ['3', '2', '1', '0']);
+    const top = await scope(dc, frames[0].id, 'Registers');
+    const caller = await scope(dc, frames[1].id, 'Registers (pc, sp of this frame)');
+    assert.match(caller.get('s0')!.value, /^0x[0-9a-f]{8}$/);
+    assert.notEqual(caller.get('s0')!.value, top.get('s0')!.value, 'the caller\'s own frame pointer, restored from where the callee saved it');
+    assert.equal(caller.get('a0')!.value, '<not saved>', 'a caller-saved register is not known in a caller frame');
   }));
