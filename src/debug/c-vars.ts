@@ -2,6 +2,8 @@
 
 import type { Machine } from '../machine/machine';
 import type { Variable } from '../machine/dwarf-scopes';
+import type { MachineAccess } from '../machine/dwarf-expr';
+import type { CFrameScope } from './c-scope';
 import type { DwarfType, PointerType } from '../machine/dwarf-types';
 import { typeSize } from '../machine/dwarf-type-util';
 import type { ProgramInfo } from './program-info';
@@ -35,10 +37,9 @@ function dataSymbol(info: ProgramInfo, addr: number): string | undefined {
   return addr === best.addr ? name : `${name}+${addr - best.addr}`;
 }
 
-/** A variable's value in a source frame (the frame's registers and memory). */
-export function readVariable(m: Machine, info: ProgramInfo, frames: readonly SourceFrame[], f: SourceFrame, v: Variable): CValue {
+/** A variable's value in a source frame, through its machine frame's registers and memory (`access`). */
+export function readVariable(info: ProgramInfo, f: SourceFrame, access: MachineAccess, v: Variable): CValue {
   const d = info.dwarf!;
-  const access = frameAccess(m, info, frames, f.machineLevel);
   const loc = d.locate(v, f.lookupPc, access);
   const bytes = d.readVariable(v, f.lookupPc, access);
   return { type: v.type, bytes, ...(loc.kind === 'memory' ? { addr: loc.addr >>> 0 } : {}) };
@@ -145,11 +146,12 @@ export function cScalarText(text: string): number | undefined {
  * Writes an integer into a scalar variable (number, enum, pointer) where it lives: memory, or a register of
  * the innermost frame. Bit-field and composite values, and values the compiler did not keep, cannot be set.
  */
-export function writeVariable(m: Machine, info: ProgramInfo, frames: readonly SourceFrame[], f: SourceFrame, v: Variable, n: number): void {
+export function writeVariable(s: CFrameScope, v: Variable, n: number): void {
+  const { m, frame: f } = s;
   const t = resolveType(v.type);
   const size = typeSize(v.type);
   if (t === undefined || (t.kind !== 'base' && t.kind !== 'enum' && t.kind !== 'pointer') || size === undefined || size > 8) throw new Error(`${v.name}: only numbers, enums and pointers can be set`);
-  const loc = info.dwarf!.locate(v, f.lookupPc, frameAccess(m, info, frames, f.machineLevel));
+  const loc = s.info.dwarf!.locate(v, f.lookupPc, s.access);
   const bytes = new Uint8Array(size);
   let x = BigInt.asUintN(size * 8, BigInt(Math.trunc(n)));
   for (let i = 0; i < size; i++, x >>= 8n) bytes[i] = Number(x & 0xffn);
@@ -178,8 +180,9 @@ export function cGlobalRows(m: Machine, info: ProgramInfo): Row[] {
   const count = new Map<string, number>();
   for (const g of all) count.set(g.name, (count.get(g.name) ?? 0) + 1);
   const src = valueSource(m, info);
+  const access = frameAccess(m, info, frames, top.machineLevel);
   return all
     .sort((a, b) => a.name.localeCompare(b.name))
     .slice(0, GLOBAL_ROWS_MAX)
-    .map((g) => valueRow(count.get(g.name)! > 1 && g.declFile !== undefined ? `${g.name} (${g.declFile.replace(/^.*\//, '')})` : g.name, readVariable(m, info, frames, top, g), src));
+    .map((g) => valueRow(count.get(g.name)! > 1 && g.declFile !== undefined ? `${g.name} (${g.declFile.replace(/^.*\//, '')})` : g.name, readVariable(info, top, access, g), src));
 }

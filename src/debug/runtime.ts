@@ -25,8 +25,8 @@ import * as access from './vm-access';
 import type { DebugFrame, DebugInstruction } from './vm-access';
 import { registerRows, csrRows, ftRows, deviceRows, globalRows, peerDiffRows } from './inspect';
 import { sourceFrames, recoveredRegisters } from './c-frames';
-import { valueRow, readVariable, valueSource, pointerTarget, enumerator, typeNamed, writeVariable, cScalarText, cGlobalRows } from './c-vars';
-import type { DwarfType } from '../machine/dwarf-types';
+import { valueRow, pointerTarget, enumerator, typeNamed, writeVariable, cScalarText, cGlobalRows } from './c-vars';
+import { cFrameScope, type CFrameScope } from './c-scope';
 import { typeSize } from '../machine/dwarf-type-util';
 import { evaluateC, CExprError } from './c-expr';
 import { formatValue, type CValue } from './c-values';
@@ -294,16 +294,36 @@ export class LockstepRuntime extends EventEmitter {
     return v !== undefined && sourceFrames(v.machine, this.info, this.bps.functionAddrs)[depth]?.dwarf !== undefined;
   }
 
+  /** Source frame `depth` of VM `vm` as a C scope (the top frame when there is no such frame). */
+  private cScope(vm: number, depth: number): CFrameScope | undefined {
+    const v = this.cluster.vm(vm);
+    return v === undefined ? undefined : cFrameScope(v.machine, this.info, this.bps.functionAddrs, depth);
+  }
+
   /** The Arguments or Locals of source frame `depth` as rows (locals of inner blocks first, as GDB lists them). */
   cRows(vm: number, depth: number, which: 'args' | 'locals'): Row[] {
-    const v = this.cluster.vm(vm);
-    if (v === undefined) return [];
-    const frames = sourceFrames(v.machine, this.info, this.bps.functionAddrs);
-    const f = frames[depth];
-    if (f?.dwarf === undefined) return [];
-    const src = valueSource(v.machine, this.info);
-    const vars = which === 'args' ? f.dwarf.parameters : f.dwarf.locals;
-    return vars.map((x) => valueRow(x.name, readVariable(v.machine, this.info, frames, f, x), src));
+    const s = this.cScope(vm, depth);
+    const d = s?.frame === s?.frames[depth] ? s?.frame.dwarf : undefined;
+    if (s === undefined || d === undefined) return [];
+    return (which === 'args' ? d.parameters : d.locals).map((x) => valueRow(x.name, s.read(x), s.src));
+  }
+
+  /**
+   * A C expression's value in a frame (or the error evaluating it), and whether it named anything of C: an
+   * expression that names no C variable or type (registers, CSRs, symbols, addresses) is the machine evaluator's.
+   */
+  private cValue(s: CFrameScope, expr: string): { value?: CValue; error?: unknown; named: boolean } {
+    let named = false;
+    const seen = <T>(x: T | undefined): T | undefined => {
+      if (x !== undefined) named = true;
+      return x;
+    };
+    const visible = s.visible;
+    try {
+      return { value: evaluateC(expr, (n) => seen(s.value(n) ?? enumerator(n, visible)), s.src, (n) => seen(typeNamed(n, visible))), named };
+    } catch (error) {
+      return { error, named };
+    }
   }
 
   /**
@@ -311,62 +331,21 @@ export class LockstepRuntime extends EventEmitter {
    * pointer's target, else the value's own), or undefined when it is none this frame knows.
    */
   evaluateC(vm: number, depth: number, expr: string): { text: string; address: number | undefined } | undefined {
-    const v = this.cluster.vm(vm);
-    const d = this.info.dwarf;
-    if (v === undefined || d === undefined) return undefined;
-    const frames = sourceFrames(v.machine, this.info, this.bps.functionAddrs);
-    const f = frames[depth] ?? frames[0];
-    const src = valueSource(v.machine, this.info);
-    const lookup = (name: string): CValue | undefined => {
-      // C scoping: the frame's blocks innermost first, then its unit's file-scope variables, then any unit's.
-      const inBlocks = f?.dwarf?.blocks.map((b) => b.variables.find((x) => x.name === name)).find((x) => x !== undefined);
-      const x = inBlocks ?? (f === undefined ? undefined : d.unitAt(f.lookupPc)?.globals.find((g) => g.name === name)) ?? d.findVariable(name);
-      if (x === undefined || f === undefined) return undefined;
-      return readVariable(v.machine, this.info, frames, f, x);
-    };
-    // An expression that names no C variable (registers, CSRs, symbols, addresses) is the machine evaluator's.
-    let named = false;
-    const visible = [...(f?.dwarf?.blocks.flatMap((b) => b.variables) ?? []), ...d.globals()];
-    const names = (name: string): CValue | undefined => {
-      const x = lookup(name) ?? enumerator(name, visible);
-      if (x !== undefined) named = true;
-      return x;
-    };
-    const types = (name: string): DwarfType | undefined => {
-      const t = typeNamed(name, visible);
-      if (t !== undefined) named = true;
-      return t;
-    };
-    let value: CValue;
-    try {
-      value = evaluateC(expr, names, src, types);
-    } catch (e) {
-      if (!named || (e instanceof CExprError && /^No symbol|^unexpected/.test(e.message))) return undefined;
-      throw e;
-    }
-    if (!named) return undefined;
-    return { text: formatValue(value, src, true), address: pointerTarget(value) ?? value.addr };
+    const s = this.cScope(vm, depth);
+    if (s === undefined) return undefined;
+    const r = this.cValue(s, expr);
+    if (!r.named || (r.error instanceof CExprError && /^No symbol|^unexpected/.test(r.error.message))) return undefined;
+    if (r.value === undefined) throw r.error;
+    return { text: formatValue(r.value, s.src, true), address: pointerTarget(r.value) ?? r.value.addr };
   }
 
   /** Where a C lvalue lives in memory and how big it is (a data breakpoint on `qCount`, `s->box`), or undefined. */
   cObject(vm: number, depth: number, expr: string): { addr: number; size: number } | undefined {
-    const v = this.cluster.vm(vm);
-    const d = this.info.dwarf;
-    if (v === undefined || d === undefined) return undefined;
-    const frames = sourceFrames(v.machine, this.info, this.bps.functionAddrs);
-    const f = frames[depth] ?? frames[0];
-    const visible = [...(f?.dwarf?.blocks.flatMap((b) => b.variables) ?? []), ...d.globals()];
-    const lookup = (name: string): CValue | undefined => {
-      const x = visible.find((g) => g.name === name);
-      return x === undefined || f === undefined ? undefined : readVariable(v.machine, this.info, frames, f, x);
-    };
-    try {
-      const value = evaluateC(expr, lookup, valueSource(v.machine, this.info), (n) => typeNamed(n, visible));
-      const size = typeSize(value.type);
-      return value.addr === undefined || size === undefined || size === 0 ? undefined : { addr: value.addr, size };
-    } catch {
-      return undefined;
-    }
+    const s = this.cScope(vm, depth);
+    if (s === undefined) return undefined;
+    const { value } = this.cValue(s, expr);
+    const size = value === undefined ? undefined : typeSize(value.type);
+    return value?.addr === undefined || size === undefined || size === 0 ? undefined : { addr: value.addr, size };
   }
 
   /**
@@ -376,15 +355,14 @@ export class LockstepRuntime extends EventEmitter {
    */
   setCVariable(vm: number, depth: number, which: 'args' | 'locals', name: string, valueText: string): string {
     this.assertStopped();
-    const v = this.cluster.vm(vm);
-    const frames = v === undefined ? [] : sourceFrames(v.machine, this.info, this.bps.functionAddrs);
-    const f = frames[depth];
-    const x = (which === 'args' ? f?.dwarf?.parameters : f?.dwarf?.locals)?.find((p) => p.name === name);
-    if (v === undefined || f === undefined || x === undefined) throw new Error(`no C variable ${JSON.stringify(name)} in that frame`);
+    const s = this.cScope(vm, depth);
+    const d = s?.frame === s?.frames[depth] ? s?.frame.dwarf : undefined;
+    const x = (which === 'args' ? d?.parameters : d?.locals)?.find((p) => p.name === name);
+    if (s === undefined || x === undefined) throw new Error(`no C variable ${JSON.stringify(name)} in that frame`);
     const c = this.evaluateC(vm, depth, valueText);
     const n = c !== undefined ? cScalarText(c.text) : this.evaluate(vm, valueText).value;
     if (n === undefined) throw new Error(`${valueText}: not a number`);
-    writeVariable(v.machine, this.info, frames, f, x, n);
+    writeVariable(s, x, n);
     this.tm.branch(); // the old future did not have this write
     return this.cRows(vm, depth, which).find((r) => r.name === name)?.value ?? String(n);
   }
