@@ -78,16 +78,16 @@ export class ProgramInfo {
 
   /**
    * Where a function breakpoint on `fn` goes, as GDB puts it: past the prologue (the line table's
-   * prologue end, or the function's second line row) in code whose variables have no location lists;
-   * at the entry in optimized code, where GDB trusts the variables' locations from the first instruction.
+   * prologue end, or the function's second line row), except in GCC's optimized code (a unit with location
+   * lists), whose variables' locations GDB trusts from the first instruction on.
    */
   functionBreakAddr(fn: ProgramSymbol): number {
     const d = this.dwarf;
     const f = d?.functionAt(fn.addr);
     if (d === undefined || f === undefined || f.entryPc !== fn.addr) return fn.addr >>> 0;
     const unit = d.unitAt(fn.addr);
-    const optimized = unit !== undefined && unit.functions.some((g) => hasLocationList(g));
-    return optimized ? fn.addr >>> 0 : d.prologueEnd(fn.addr, this.program.lines) >>> 0;
+    const trusted = unit !== undefined && gccAtLeast45(unit.producer) && unit.functions.some((g) => hasLocationList(g));
+    return trusted ? fn.addr >>> 0 : d.prologueEnd(fn.addr, this.program.lines) >>> 0;
   }
 
   /** True when a statement row of the line table starts at `addr` (where line steps stop). */
@@ -277,6 +277,15 @@ export function scanPrologue(m: Machine, start: number, pc: number): { frameSize
 }
 
 /** Whether any variable of a function (its blocks and inlined calls included) has a location list: optimized code. */
+/**
+ * Whether a unit's producer is GCC 4.5 or later: GDB trusts the locations of such a unit at a function's
+ * first instruction when it has location lists (no other compiler's: Clang -O0 writes lists too).
+ */
+function gccAtLeast45(producer: string | undefined): boolean {
+  const m = /^GNU .*?\b(\d+)\.(\d+)/.exec(producer ?? ''); // `GNU C17 12.2.0 -march=…`
+  return m !== null && (Number(m[1]) > 4 || (Number(m[1]) === 4 && Number(m[2]) >= 5));
+}
+
 function hasLocationList(s: Scope, depth = 0): boolean {
   if (depth > 64) return false;
   return s.variables.some((v) => v.location.kind === 'list') || s.children.some((c) => hasLocationList(c, depth + 1));
