@@ -14,7 +14,7 @@ const ULONG_LONG: DwarfType = { kind: 'base', offset: -1, name: 'unsigned long l
 
 /** Binary operators by precedence, loosest first (C's table). */
 const LEVELS: string[][] = [['||'], ['&&'], ['|'], ['^'], ['&'], ['==', '!='], ['<', '>', '<=', '>='], ['<<', '>>'], ['+', '-'], ['*', '/', '%'], ['@']];
-const TOKEN = /\s*(0[xX][0-9a-fA-F]+|\d+|'(?:\\.|[^'\\])'|[A-Za-z_]\w*|->|<<|>>|<=|>=|==|!=|&&|\|\||[-+*/%&|^!~<>()[\].@])/y;
+const TOKEN = /\s*(0[xX][0-9a-fA-F]+|\d+|'(?:\\.|[^'\\])'|[A-Za-z_]\w*@entry\b|[A-Za-z_]\w*|->|<<|>>|<=|>=|==|!=|&&|\|\||[-+*/%&|^!~<>()[\].@])/y;
 
 function tokenize(text: string): string[] {
   const out: string[] = [];
@@ -114,6 +114,7 @@ export function evaluateC(text: string, lookup: (name: string) => CValue | undef
     if (t.startsWith("'")) return intValue(BigInt(charCode(t)), { kind: 'base', offset: -1, name: 'char', size: 1, encoding: 'signedChar' });
     if (!/^[A-Za-z_]/.test(t)) throw new CExprError(`unexpected ${JSON.stringify(t)}`);
     const v = lookup(t);
+    if (v === undefined && t.endsWith('@entry')) throw new CExprError(`${t}: the value on entry is not known here`);
     if (v === undefined) throw new CExprError(`No symbol "${t}" in current context.`);
     return v;
   };
@@ -122,13 +123,13 @@ export function evaluateC(text: string, lookup: (name: string) => CValue | undef
       const t = peek();
       if (t === '.' || t === '->') {
         take();
-        v = member(t === '->' ? prefix('*', v, src) : v, take());
+        v = t === '->' ? arrow(v, take(), src) : member(v, take());
       } else if (t === '[') {
         take();
         const index = scalar(binary(0));
         take(']');
         if (index === undefined) throw new CExprError('the index is not an integer');
-        v = prefix('*', apply('+', v, intValue(index.n, INT), src), src);
+        v = subscript(v, index.n, src);
       } else return v;
     }
     throw new CExprError('expression too long');
@@ -158,6 +159,36 @@ function member(v: CValue, name: string): CValue {
   const m = t.members.find((x) => x.name === name);
   if (m === undefined) throw new CExprError(`There is no member named ${name}.`);
   return memberValue(v, m);
+}
+
+/**
+ * `p->name`: the member read at its own address, as GDB reads it (a null `p` fails at the member's
+ * address, not at 0); the whole pointee when the member is a bit field.
+ */
+function arrow(v: CValue, name: string, src: ValueSource): CValue {
+  const t = resolveType(v.type);
+  const target = t?.kind === 'pointer' ? resolveType(t.target) : undefined;
+  const p = t?.kind === 'pointer' ? scalar(v) : undefined;
+  const m = target?.kind === 'struct' || target?.kind === 'union' || target?.kind === 'class' ? target.members.find((x) => x.name === name) : undefined;
+  const size = m === undefined ? undefined : typeSize(m.type);
+  if (p === undefined || m === undefined || m.bitSize !== undefined || size === undefined) return member(prefix('*', v, src), name);
+  const addr = Number(BigInt.asUintN(32, p.n + BigInt(m.offset)));
+  const bytes = src.readMemory(addr, size) ?? fail(`Cannot access memory at address 0x${addr.toString(16)}`);
+  return { type: m.type, bytes: { bytes, known: new Uint8Array(size).fill(0xff) }, addr };
+}
+
+/**
+ * `a[i]`: an element of an array value within its bounds (also of one kept in registers, or partly
+ * optimized out); past them, or through a pointer, the object at the address `a + i`.
+ */
+function subscript(v: CValue, index: bigint, src: ValueSource): CValue {
+  const t = resolveType(v.type);
+  if (t?.kind === 'array' && index >= 0n && t.count !== undefined && index < BigInt(t.count)) {
+    const e = elements(t, v)[Number(index)];
+    if (e !== undefined) return e;
+  }
+  if (t?.kind === 'array' && v.addr === undefined) throw new CExprError('no such vector element');
+  return prefix('*', apply('+', v, intValue(index, INT), src), src);
 }
 
 function prefix(op: string, v: CValue, src: ValueSource): CValue {

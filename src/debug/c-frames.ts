@@ -4,6 +4,7 @@ import { resolve, dirname } from 'node:path';
 import type { Machine } from '../machine/machine';
 import type { InlineFrame } from '../machine/dwarf-debug-info';
 import type { MachineAccess } from '../machine/dwarf-expr';
+import { resolveEntryValue, type CallerFrames } from '../machine/dwarf-entry-value';
 import type { Frame, ProgramInfo, SourceLocation } from './program-info';
 import { hex } from './program-info';
 
@@ -101,7 +102,7 @@ function cfiRegisters(m: Machine, info: ProgramInfo, frames: readonly SourceFram
     const regs = new Map<number, number>([[2, cfa]]);
     for (const r of [...CALLEE_SAVED, row.raReg]) {
       const rule = row.rules.get(r);
-      const v = rule === undefined || rule.kind === 'same' ? (r === row.raReg ? undefined : out[level].regs.get(r))
+      const v = rule === undefined || rule.kind === 'same' ? out[level].regs.get(r) // the return address column too: still in ra at a function's entry
         : rule.kind === 'offset' ? word(cfa + rule.offset) : rule.kind === 'valOffset' ? (cfa + rule.offset) >>> 0
         : rule.kind === 'register' ? out[level].regs.get(rule.reg) : undefined;
       if (v !== undefined) regs.set(r, v);
@@ -128,9 +129,27 @@ export function frameAccess(m: Machine, info: ProgramInfo, frames: readonly Sour
   const own = frames.find((f) => f.machineLevel === level);
   const caller = frames.find((f) => f.machineLevel === level + 1);
   const cfi = level === 0 && info.cfi === undefined ? undefined : cfiRegisters(m, info, frames, level + 1)[level];
+  const dwarf = info.dwarf;
   return {
     reg: (n) => (level === 0 ? (n >= 0 && n < 32 ? m.cpu.x[n] >>> 0 : undefined) : cfi?.regs.get(n) ?? (n === 2 ? own?.sp : undefined)),
     readMemory: (addr, len) => (m.ram.contains(addr >>> 0, len) ? m.ram.readBytes(addr >>> 0, len) : undefined),
     cfa: () => cfi?.cfa ?? (level === 0 ? info.frameCfa(m) : caller?.sp),
+    entryValue: (reg, deref) => (dwarf === undefined ? { reason: 'no DWARF' }
+      : resolveEntryValue(dwarf, callerFrames(m, info, frames), level, { kind: 'register', reg }, deref)),
+  };
+}
+
+/** The machine frames under source frames, as resolving entry values through callers' call sites needs them. */
+export function callerFrames(m: Machine, info: ProgramInfo, frames: readonly SourceFrame[]): CallerFrames {
+  const at = (level: number): SourceFrame | undefined => frames.find((f) => f.machineLevel === level);
+  return {
+    count: frames.length === 0 ? 0 : frames[frames.length - 1].machineLevel + 1,
+    lookupPc: (level) => at(level)?.lookupPc ?? 0,
+    returnPc: (level) => {
+      const f = at(level);
+      return f !== undefined && f.lookupPc !== f.pc ? f.pc : undefined;
+    },
+    access: (level) => frameAccess(m, info, frames, level),
+    symbolAddress: (name) => info.symbols.find((s) => s.name === name && s.kind === 'func')?.addr,
   };
 }

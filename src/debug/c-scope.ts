@@ -4,7 +4,10 @@ import type { Machine } from '../machine/machine';
 import type { MachineAccess } from '../machine/dwarf-expr';
 import type { Variable } from '../machine/dwarf-scopes';
 import type { ProgramInfo } from './program-info';
-import { frameAccess, sourceFrames, type SourceFrame } from './c-frames';
+import { callerFrames, frameAccess, sourceFrames, type SourceFrame } from './c-frames';
+import { resolveEntryValue } from '../machine/dwarf-entry-value';
+import { readLocationBytes } from '../machine/dwarf-value';
+import { typeSize } from '../machine/dwarf-type-util';
 import { readVariable, valueSource } from './c-vars';
 import type { CValue, ValueSource } from './c-values';
 
@@ -33,9 +36,32 @@ export class CFrameScope {
     return inBlocks ?? d?.unitAt(this.frame.lookupPc)?.globals.find((g) => g.name === name) ?? d?.findVariable(name);
   }
 
+  /** A variable by name, or GDB's `x@entry` (parameter x on entry to its function). */
   value(name: string): CValue | undefined {
+    const entry = /^(\w+)@entry$/.exec(name);
+    if (entry !== null) {
+      const p = this.frame.dwarf?.parameters.find((v) => v.name === entry[1]); // the parameter, even where a local shadows it
+      return p === undefined ? undefined : this.entry(p);
+    }
     const x = this.variable(name);
     return x === undefined ? undefined : this.read(x);
+  }
+
+  /**
+   * Parameter `v`'s value on entry to the frame's function (or inlined call), as the caller's call site
+   * says it; undefined when it is not known (not a parameter, not kept in one register or stack slot there,
+   * no call site that says it).
+   */
+  entry(v: Variable): CValue | undefined {
+    const d = this.info.dwarf;
+    const scope = this.frame.dwarf?.scope;
+    const size = typeSize(v.type);
+    if (d === undefined || scope === undefined || v.kind !== 'parameter' || size === undefined) return undefined;
+    const slot = d.entrySlot(v, scope.function.entryPc); // GDB: the concrete function's entry, for inlined parameters too
+    if (slot === undefined) return undefined;
+    const r = resolveEntryValue(d, callerFrames(this.m, this.info, this.frames), this.frame.machineLevel, slot, false);
+    if ('reason' in r) return undefined;
+    return { type: v.type, bytes: readLocationBytes({ kind: 'value', value: r.value }, size, this.access) };
   }
 }
 

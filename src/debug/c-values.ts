@@ -50,6 +50,12 @@ export function integerOf(b: Uint8Array, signed: boolean): number | bigint {
   return signed && b[b.length - 1] & 0x80 ? x - (1n << BigInt(8 * b.length)) : x;
 }
 
+/** GDB's error for a value whose memory cannot be read at all (its address is outside RAM), else undefined. */
+export function unreadable(v: CValue): string | undefined {
+  const none = v.bytes.known.length > 0 && v.bytes.known.every((k) => k === 0);
+  return v.addr !== undefined && none && v.bytes.reason?.startsWith('cannot read memory') === true ? `Cannot access memory at address 0x${v.addr.toString(16)}` : undefined;
+}
+
 /** The value as GDB's `print` shows it (`top`: with the `(type *)` prefix GDB gives a top-level pointer). */
 export function formatValue(v: CValue, src: ValueSource, top = true, depth = 0): string {
   const t = resolveType(v.type);
@@ -57,6 +63,8 @@ export function formatValue(v: CValue, src: ValueSource, top = true, depth = 0):
   if (depth > MAX_DEPTH) return '{...}';
   // A scalar needs every bit; an aggregate prints member by member unless nothing of it is known (GDB's rule).
   const aggregate = t.kind === 'struct' || t.kind === 'union' || t.kind === 'class' || t.kind === 'array';
+  const bad = unreadable(v);
+  if (bad !== undefined) return `<error reading variable: ${bad}>`;
   if (aggregate ? v.bytes.known.length > 0 && v.bytes.known.every((k) => k === 0) : !known(v.bytes)) return OPTIMIZED_OUT_TEXT;
   switch (t.kind) {
     case 'base': return formatBase(t, v.bytes.bytes);

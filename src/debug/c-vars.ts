@@ -186,3 +186,22 @@ export function cGlobalRows(m: Machine, info: ProgramInfo): Row[] {
     .slice(0, GLOBAL_ROWS_MAX)
     .map((g) => valueRow(count.get(g.name)! > 1 && g.declFile !== undefined ? `${g.name} (${g.declFile.replace(/^.*\//, '')})` : g.name, readVariable(info, top, access, g), src));
 }
+
+/**
+ * A frame's parameters as rows; a parameter whose value on entry is known and differs from its value now
+ * (or whose value now is not known) also gets a row `x@entry`, as GDB's backtrace prints it.
+ */
+export function argumentRows(s: CFrameScope, params: readonly Variable[]): Row[] {
+  return params.flatMap((x) => {
+    const now = s.read(x);
+    const row = valueRow(x.name, now, s.src);
+    const entry = s.entry(x);
+    return entry === undefined || sameValue(now, entry) ? [row] : [row, valueRow(`${x.name}@entry`, entry, s.src)];
+  });
+}
+
+/** Two values with every bit known and equal. */
+function sameValue(a: CValue, b: CValue): boolean {
+  const full = (v: CValue): boolean => v.bytes.known.every((k) => k === 0xff);
+  return full(a) && full(b) && a.bytes.bytes.length === b.bytes.bytes.length && a.bytes.bytes.every((x, i) => x === b.bytes.bytes[i]);
+}

@@ -25,11 +25,11 @@ import * as access from './vm-access';
 import type { DebugFrame, DebugInstruction } from './vm-access';
 import { registerRows, csrRows, ftRows, deviceRows, globalRows, peerDiffRows } from './inspect';
 import { sourceFrames, recoveredRegisters } from './c-frames';
-import { valueRow, pointerTarget, enumerator, typeNamed, writeVariable, cScalarText, cGlobalRows } from './c-vars';
+import { argumentRows, valueRow, pointerTarget, enumerator, typeNamed, writeVariable, cScalarText, cGlobalRows } from './c-vars';
 import { cFrameScope, type CFrameScope } from './c-scope';
 import { typeSize } from '../machine/dwarf-type-util';
 import { evaluateC, CExprError } from './c-expr';
-import { formatValue, type CValue } from './c-values';
+import { unreadable, formatValue, type CValue } from './c-values';
 import type { Row } from './inspect';
 
 export { HELD_OUTPUT_DEFAULT_MS } from './held-output';
@@ -305,7 +305,7 @@ export class LockstepRuntime extends EventEmitter {
     const s = this.cScope(vm, depth);
     const d = s?.frame === s?.frames[depth] ? s?.frame.dwarf : undefined;
     if (s === undefined || d === undefined) return [];
-    return (which === 'args' ? d.parameters : d.locals).map((x) => valueRow(x.name, s.read(x), s.src));
+    return which === 'args' ? argumentRows(s, d.parameters) : d.locals.map((x) => valueRow(x.name, s.read(x), s.src));
   }
 
   /**
@@ -320,7 +320,11 @@ export class LockstepRuntime extends EventEmitter {
     };
     const visible = s.visible;
     try {
-      return { value: evaluateC(expr, (n) => seen(s.value(n) ?? enumerator(n, visible)), s.src, (n) => seen(typeNamed(n, visible))), named };
+      const lookup = (n: string): CValue | undefined => {
+        if (n.endsWith('@entry') && s.frame.dwarf?.parameters.some((p) => `${p.name}@entry` === n)) named = true; // known or not, it is C's
+        return seen(s.value(n) ?? enumerator(n, visible));
+      };
+      return { value: evaluateC(expr, lookup, s.src, (n) => seen(typeNamed(n, visible))), named };
     } catch (error) {
       return { error, named };
     }
@@ -336,6 +340,8 @@ export class LockstepRuntime extends EventEmitter {
     const r = this.cValue(s, expr);
     if (!r.named || (r.error instanceof CExprError && /^No symbol|^unexpected/.test(r.error.message))) return undefined;
     if (r.value === undefined) throw r.error;
+    const bad = unreadable(r.value);
+    if (bad !== undefined) throw new CExprError(bad); // GDB's print fails there, where a listing shows the error in place
     return { text: formatValue(r.value, s.src, true), address: pointerTarget(r.value) ?? r.value.addr };
   }
 

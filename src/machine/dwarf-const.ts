@@ -6,7 +6,8 @@ export const DW_TAG = {
   subroutineType: 0x15, typedef: 0x16, unionType: 0x17, unspecifiedParameters: 0x18, inlinedSubroutine: 0x1d,
   subrangeType: 0x21, baseType: 0x24, constType: 0x26, enumerator: 0x28, subprogram: 0x2e, variable: 0x34,
   volatileType: 0x35, restrictType: 0x37, partialUnit: 0x3c, unspecifiedType: 0x3b, sharedType: 0x40,
-  typeUnit: 0x41, rvalueReferenceType: 0x42, atomicType: 0x47,
+  typeUnit: 0x41, rvalueReferenceType: 0x42, atomicType: 0x47, callSite: 0x48, callSiteParameter: 0x49,
+  gnuCallSite: 0x4109, gnuCallSiteParameter: 0x410a,
 } as const;
 
 export const DW_AT = {
@@ -16,8 +17,10 @@ export const DW_AT = {
   byteStride: 0x51, bitStride: 0x2e, artificial: 0x34, dataMemberLocation: 0x38, declColumn: 0x39, declFile: 0x3a, declLine: 0x3b,
   declaration: 0x3c, encoding: 0x3e, external: 0x3f, frameBase: 0x40, specification: 0x47, type: 0x49,
   ranges: 0x55, entryPc: 0x52, callColumn: 0x57, callFile: 0x58, callLine: 0x59, dataBitOffset: 0x6b,
-  linkageName: 0x6e, strOffsetsBase: 0x72, addrBase: 0x73, rnglistsBase: 0x74, loclistsBase: 0x8c,
-  mipsLinkageName: 0x2007,
+  linkageName: 0x6e, strOffsetsBase: 0x72, addrBase: 0x73, rnglistsBase: 0x74, callReturnPc: 0x7d, callValue: 0x7e,
+  callOrigin: 0x7f, callTailCall: 0x82, callTarget: 0x83, callDataValue: 0x86, loclistsBase: 0x8c,
+  mipsLinkageName: 0x2007, gnuCallSiteValue: 0x2111, gnuCallSiteDataValue: 0x2112, gnuCallSiteTarget: 0x2113,
+  gnuTailCall: 0x2115,
 } as const;
 
 export const DW_FORM = {

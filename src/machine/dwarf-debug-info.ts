@@ -7,7 +7,8 @@ import { readAbbrevTable, type AbbrevTable } from './dwarf-abbrev';
 import type { Die } from './dwarf-die';
 import { readUnitHeaders, Unit } from './dwarf-unit';
 import { entryRanges, readAranges, type PcRange } from './dwarf-lists';
-import { attrOffset, attrString, type DieSource } from './dwarf-attr';
+import { attrAddr, attrOffset, attrString, inherited, originChain, type DieSource } from './dwarf-attr';
+import { entrySlot, type ParameterSlot } from './dwarf-call-sites';
 import { TypeTable, type DwarfType } from './dwarf-types';
 import { buildCompileUnit, type CompileUnit, type DwarfFunction, type FileTable, type InlinedCall, type Scope, type Variable } from './dwarf-scopes';
 import { unavailable, type Location, type MachineAccess } from './dwarf-expr';
@@ -221,7 +222,7 @@ export class DebugInfo implements DieSource {
     return this.safe(() => {
       const fn = v.function;
       const withBase: MachineAccess = m.frameBase !== undefined || fn === undefined ? m
-        : { reg: (n) => m.reg(n), readMemory: (a, l) => m.readMemory(a, l), cfa: () => m.cfa(), frameBase: () => frameBaseValue(fn, pc, m) };
+        : { ...withoutThis(m), frameBase: () => frameBaseValue(fn, pc, m) };
       return evaluateLocation(v.location, pc, withBase);
     }, unavailable('internal error while locating the variable'));
   }
@@ -233,6 +234,33 @@ export class DebugInfo implements DieSource {
     return this.safe(() => readLocationBytes(this.locate(v, pc, m), size, m), {
       bytes: new Uint8Array(0), known: new Uint8Array(0), reason: 'internal error while reading the variable',
     });
+  }
+
+  /**
+   * Where a variable was on entry to its scope (`entryPc`: its function's, or its inlined call's), when that
+   * is a single register or a stack slot: the place a caller's call site can say what it passed.
+   */
+  entrySlot(v: Variable, entryPc: number): ParameterSlot | undefined {
+    const desc = v.location;
+    const expr = desc.kind === 'expr' ? desc.expr : desc.kind === 'list' ? desc.list.entries.find((e) => entryPc >= e.start && entryPc < e.end)?.expr : undefined;
+    return expr === undefined ? undefined : entrySlot(expr);
+  }
+
+  /**
+   * The entry address of the function whose entry is at .debug_info `offset` (a call site's origin): its code
+   * here, or that of the function of its name; just the name when DWARF has no code for it (the symbol table may).
+   */
+  entryAddressOf(offset: number): number | { name: string } | undefined {
+    return this.safe(() => {
+      const here = this.entry(offset)?.die;
+      if (here === undefined) return undefined;
+      const low = attrAddr(here, DW_AT.lowPc);
+      if (low !== undefined) return low;
+      const holder = inherited(originChain(this, here), DW_AT.name);
+      const name = holder === undefined ? undefined : attrString(holder, DW_AT.name);
+      if (name === undefined) return undefined;
+      return this.findFunction(name)?.entryPc ?? { name };
+    }, undefined);
   }
 
   /**
@@ -371,6 +399,14 @@ export class DebugInfo implements DieSource {
       return fallback;
     }
   }
+}
+
+/** The access's operations as functions that do not need `m` as their receiver. */
+function withoutThis(m: MachineAccess): MachineAccess {
+  return {
+    reg: (n) => m.reg(n), readMemory: (a, l) => m.readMemory(a, l), cfa: () => m.cfa(),
+    ...(m.entryValue === undefined ? {} : { entryValue: (r: number, d: boolean) => m.entryValue!(r, d) }),
+  };
 }
 
 function contains(ranges: readonly PcRange[], pc: number): boolean {

@@ -12,7 +12,15 @@ export interface MachineAccess {
   cfa(): number | undefined;
   /** Value of the function's DW_AT_frame_base, for DW_OP_fbreg (DebugInfo.locate supplies it). */
   frameBase?(): number | undefined;
+  /**
+   * DW_OP_entry_value: what DWARF register `reg` held when the frame's function was entered (or, with
+   * `deref`, the value it pointed at), from the caller's call site; a reason when that is not known.
+   */
+  entryValue?(reg: number, deref: boolean): EntryValue;
 }
+
+/** A value at function entry, or why it is not known. */
+export type EntryValue = { value: number } | { reason: string };
 
 export interface ExprOptions {
   /** Values pushed before the first operation (DW_AT_data_member_location pushes the struct's address). */
@@ -70,7 +78,8 @@ const OP = {
   const8u: 0x0e, const8s: 0x0f, constu: 0x10, consts: 0x11, dup: 0x12, drop: 0x13, over: 0x14, pick: 0x15, swap: 0x16,
   rot: 0x17, abs: 0x19, neg: 0x1f, not: 0x20, plusUconst: 0x23, bra: 0x28, skip: 0x2f, lit0: 0x30, reg0: 0x50,
   breg0: 0x70, regx: 0x90, fbreg: 0x91, bregx: 0x92, piece: 0x93, derefSize: 0x94, nop: 0x96, callFrameCfa: 0x9c,
-  bitPiece: 0x9d, implicitValue: 0x9e, stackValue: 0x9f, addrx: 0xa1, constx: 0xa2, gnuUninit: 0xf0,
+  bitPiece: 0x9d, implicitValue: 0x9e, stackValue: 0x9f, addrx: 0xa1, constx: 0xa2, entryValue: 0xa3, gnuUninit: 0xf0,
+  gnuEntryValue: 0xf3,
   gnuAddrIndex: 0xfb, gnuConstIndex: 0xfc,
 } as const;
 
@@ -82,7 +91,6 @@ const REFUSED: Record<number, string> = {
   0x98: 'DW_OP_call2 is not supported', 0x99: 'DW_OP_call4 is not supported', 0x9a: 'DW_OP_call_ref is not supported',
   0x9b: 'thread-local storage is not supported', 0xe0: 'thread-local storage is not supported',
   0xa0: 'implicit pointer: the pointer was optimized out', 0xf2: 'implicit pointer: the pointer was optimized out',
-  0xa3: 'value at function entry is not known (DW_OP_entry_value)', 0xf3: 'value at function entry is not known (DW_OP_entry_value)',
   0xfa: 'parameter of the caller is not known (DW_OP_GNU_parameter_ref)', 0xfd: 'DW_OP_GNU_variable_value is not supported',
   0xf1: 'DW_OP_GNU_encoded_addr is not supported',
 };
@@ -237,6 +245,7 @@ class Evaluator {
       case OP.bregx: { const reg = r.uleb('register'); this.push(this.register(reg) + r.sleb('bregx offset')); return true; }
       case OP.fbreg: this.push(this.known(this.m.frameBase?.(), 'the frame base is not known') + r.sleb('fbreg offset')); return true;
       case OP.callFrameCfa: this.push(this.known(this.m.cfa(), 'the canonical frame address is not known')); return true;
+      case OP.entryValue: case OP.gnuEntryValue: this.entryValue(); return true;
       case OP.stackValue: this.setPending({ kind: 'value', value: this.pop() }); return true;
       case OP.implicitValue: {
         const len = r.uleb('implicit value length');
@@ -247,6 +256,22 @@ class Evaluator {
       }
     }
     return false;
+  }
+
+  /**
+   * DW_OP_entry_value: only the forms a caller's call site can answer, a register (DW_OP_regN) or the value
+   * a register pointed at (DW_OP_bregN 0, DW_OP_deref), as GDB resolves them.
+   */
+  private entryValue(): void {
+    const len = this.r.uleb('entry value length');
+    this.r.need(len, 'entry value expression');
+    const sub = this.r.bytes.subarray(this.r.pos, this.r.pos + len);
+    this.r.pos += len;
+    const at = entryRegister(sub);
+    if (at === undefined) throw new Unavailable('DW_OP_entry_value is supported only for a single register, or a register dereferenced');
+    const v = this.m.entryValue?.(at.reg, at.deref) ?? { reason: 'the value at function entry is not known' };
+    if ('reason' in v) throw new Unavailable(v.reason);
+    this.push(v.value);
   }
 
   private setPending(loc: SimpleLocation): void {
@@ -287,6 +312,21 @@ class Evaluator {
     if (v === undefined) throw new Unavailable('malformed DWARF expression: stack underflow');
     return v;
   }
+}
+
+/** The register an entry value's expression names: DW_OP_regN / DW_OP_regx, or DW_OP_bregN 0 then DW_OP_deref[_size]. */
+function entryRegister(sub: Uint8Array): { reg: number; deref: boolean } | undefined {
+  const r = new ByteReader(sub, 0, sub.length, 'entry value expression');
+  const op = r.u8('operation');
+  let at: { reg: number; deref: boolean } | undefined;
+  if (op >= OP.reg0 && op < OP.reg0 + 32) at = { reg: op - OP.reg0, deref: false };
+  else if (op === OP.regx) at = { reg: r.uleb('register'), deref: false };
+  else if (op >= OP.breg0 && op < OP.breg0 + 32 && r.sleb('breg offset') === 0 && r.pos < r.end) {
+    const deref = r.u8('operation');
+    if (deref === OP.derefSize) r.u8('deref size');
+    if (deref === OP.deref || deref === OP.derefSize) at = { reg: op - OP.breg0, deref: true };
+  }
+  return r.pos === r.end ? at : undefined;
 }
 
 /** RISC-V name of DWARF register n (x registers by ABI name; 32–63 are the f registers). */

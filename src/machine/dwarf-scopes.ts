@@ -9,6 +9,7 @@ import { entryRanges, readLocList, type LocList, type PcRange } from './dwarf-li
 import { attrAddr, attrFlag, attrNumber, attrRef, attrString, inherited, originChain, type DieSource } from './dwarf-attr';
 import type { DwarfType, TypeTable } from './dwarf-types';
 import { typeSize } from './dwarf-type-util';
+import { isCallSite, readCallSite, type CallSite } from './dwarf-call-sites';
 
 /** What evaluating a unit's expressions needs from it (DW_OP_addrx). */
 export interface ExprUnit {
@@ -71,6 +72,8 @@ export interface DwarfFunction extends ScopeCommon {
   declLine: number | undefined;
   /** Offset of its compile unit's header. */
   unitOffset: number;
+  /** The calls it makes (also from its blocks and inlined code) that DWARF describes, for entry values. */
+  callSites: CallSite[];
 }
 
 /** The body of an inlined function, inside the function (or inlined body) it was inlined into. */
@@ -119,6 +122,9 @@ export function buildCompileUnit(unit: Unit, src: DieSource, types: TypeTable, r
   return new UnitBuilder(unit, src, types, files).build(ranges);
 }
 
+/** Nesting followed in an abstract function's blocks. */
+const MAX_BLOCK_DEPTH = 64;
+
 class UnitBuilder {
   private readonly problems: string[] = [];
   private readonly exprUnit: ExprUnit;
@@ -155,7 +161,7 @@ class UnitBuilder {
       kind: 'function', offset: die.offset, ranges, variables: [], children: [], parent: undefined,
       name: this.name(chain), linkageName: this.linkageName(chain), entryPc: this.entryPc(die, ranges),
       frameBase: this.locationDesc(die.get(DW_AT.frameBase)), returnType: this.typeOf(chain), external: this.flag(chain, DW_AT.external),
-      ...this.decl(chain), unitOffset: this.unit.offset,
+      ...this.decl(chain), unitOffset: this.unit.offset, callSites: [],
     };
     const fn = partial as DwarfFunction;
     fn.function = fn; // a function is its own frame-base owner
@@ -198,6 +204,10 @@ class UnitBuilder {
           if (inner !== undefined) scope.children.push(inner);
           break;
         }
+        default: {
+          const site = isCallSite(child) ? this.guard(() => readCallSite(this.src, child, this.exprUnit), undefined) : undefined;
+          if (site !== undefined) scope.function.callSites.push(site);
+        }
       }
     }
   }
@@ -208,22 +218,21 @@ class UnitBuilder {
     if (ranges === undefined) return this.collect(scope, die, params, locals);
     if (ranges.length === 0) return;
     const block: BlockScope = { kind: 'block', offset: die.offset, ranges, variables: [], children: [], parent: scope, function: scope.function };
-    this.fill(block, die, [die]);
+    this.fill(block, die, originChain(this.src, die)); // a concrete block of an inlined body inherits its abstract block's missing variables
     scope.children.push(block);
   }
 
   /**
-   * Parameters in the abstract origin's order; origin parameters and variables that no concrete entry
-   * stands for were optimized out, and are listed so (as GDB does).
+   * Parameters in the abstract origin's order. Origin parameters, variables and blocks that no direct child
+   * stands for were optimized out, and are listed so, as GDB does: a variable the concrete code keeps in a
+   * block of its own (GCC at -O2) then appears twice, once with its value and once <optimized out>.
    */
   private inherit(scope: Scope, die: Die, origin: Die, params: [Variable, Die][], locals: Variable[]): Variable[] {
     const referenced = new Set<number>();
-    const walk = (d: Die): void => {
-      const r = attrRef(this.src, d, DW_AT.abstractOrigin);
+    for (const d of die.children) {
+      const r = isCallSite(d) ? undefined : attrRef(this.src, d, DW_AT.abstractOrigin);
       if (r !== undefined) referenced.add(r);
-      d.children.forEach(walk);
-    };
-    die.children.forEach(walk);
+    }
     const ordered: Variable[] = [];
     const used = new Set<Variable>();
     for (const o of origin.children) {
@@ -231,12 +240,19 @@ class UnitBuilder {
         const concrete = params.find(([, d]) => attrRef(this.src, d, DW_AT.abstractOrigin) === o.offset)?.[0];
         if (concrete !== undefined) used.add(concrete);
         if (concrete !== undefined || !referenced.has(o.offset)) ordered.push(concrete ?? this.variable(o, 'parameter', scope.function));
-      } else if (o.tag === DW_TAG.variable && !referenced.has(o.offset)) {
-        locals.push(this.variable(o, 'local', scope.function));
+      } else if (!referenced.has(o.offset)) {
+        locals.push(...this.abstractLocals(o, scope, 0));
       }
     }
     for (const [v] of params) if (!used.has(v)) ordered.push(v);
     return ordered;
+  }
+
+  /** The variables of an abstract entry (a variable, or a block's, nested blocks flattened) that have no concrete instance. */
+  private abstractLocals(o: Die, scope: Scope, depth: number): Variable[] {
+    if (o.tag === DW_TAG.variable) return [this.variable(o, 'local', scope.function)];
+    if (o.tag !== DW_TAG.lexicalBlock || depth > MAX_BLOCK_DEPTH) return [];
+    return o.children.flatMap((c) => this.abstractLocals(c, scope, depth + 1));
   }
 
   private variable(die: Die, kind: Variable['kind'], fn: DwarfFunction | undefined): Variable {

@@ -24,7 +24,7 @@ export function evaluateLocation(desc: LocationDesc, pc: number, m: MachineAcces
 
 /** The value of a function's DW_AT_frame_base at `pc` (a register's contents, or an address); undefined if unknown. */
 export function frameBaseValue(fn: DwarfFunction, pc: number, m: MachineAccess): number | undefined {
-  const loc = evaluateLocation(fn.frameBase, pc, { reg: (n) => m.reg(n), readMemory: (a, l) => m.readMemory(a, l), cfa: () => m.cfa() });
+  const loc = evaluateLocation(fn.frameBase, pc, { ...m, frameBase: undefined });
   switch (loc.kind) {
     case 'register': return m.reg(loc.reg);
     case 'memory': return loc.addr;

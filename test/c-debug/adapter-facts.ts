@@ -26,6 +26,27 @@ async function bindings(dc: DebugClient, frameId: number, scope: string): Promis
   return vars.map((v) => ({ name: v.name, value: valueOf(v.value) }));
 }
 
+/**
+ * A frame's arguments as GDB's backtrace prints them: a row `x@entry` (the value on entry differs) is a
+ * binding of its own; for the others, `x@entry` evaluated in the frame tells whether the value on entry is
+ * known and the same (GDB's `x=x@entry=V`).
+ */
+async function frameArgs(dc: DebugClient, frameId: number): Promise<Binding[]> {
+  const rows = await bindings(dc, frameId, 'Arguments');
+  for (const b of rows) {
+    if (b.name.endsWith('@entry') || rows.some((r) => r.name === `${b.name}@entry`)) continue;
+    const entry = await dc.evaluateRequest({ expression: `${b.name}@entry`, frameId, context: 'watch' }).then((r) => r.body.result, () => undefined);
+    if (entry !== undefined && sameShown(valueOf(entry), b.value)) b.atEntry = true;
+  }
+  return rows;
+}
+
+/** The same value, a top-level print's `(type) ` of a pointer aside. */
+function sameShown(printed: Value, row: Value): boolean {
+  if (printed.kind === 'pointer' && row.kind === 'pointer') return printed.address === row.address && printed.symbol === row.symbol && printed.string === row.string;
+  return printed.text === row.text;
+}
+
 async function frames(dc: DebugClient, threadId: number): Promise<{ facts: FrameFact[]; ids: number[] }> {
   const st = (await dc.stackTraceRequest({ threadId })).body.stackFrames;
   const facts: FrameFact[] = [];
@@ -36,7 +57,7 @@ async function frames(dc: DebugClient, threadId: number): Promise<{ facts: Frame
       file: f.source?.path === undefined ? null : basename(f.source.path),
       line: f.source === undefined ? null : f.line,
       inlined: / \[inlined\]$/.test(f.name),
-      args: await bindings(dc, f.id, 'Arguments'),
+      args: await frameArgs(dc, f.id),
     });
   }
   return { facts, ids: st.map((f) => f.id) };
@@ -91,7 +112,7 @@ export async function adapterFacts(elf: string, stops: readonly CorpusStop[]): P
       }
       const f = await frames(dc, threadId);
       out.push({
-        stop: stop.name, reached, frames: f.facts, args: f.facts[0]?.args ?? [],
+        stop: stop.name, reached, frames: f.facts, args: (f.facts[0]?.args ?? []).filter((b) => !b.name.endsWith('@entry')).map(({ name, value }) => ({ name, value })),
         locals: await bindings(dc, f.ids[0], 'Locals'), prints: await prints(dc, f.ids[0], stop.exprs), notes: [],
       });
     }

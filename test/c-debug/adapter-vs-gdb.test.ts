@@ -1,4 +1,4 @@
-// The adapter against GDB on the C corpus: the same stops, fact by fact (frames, arguments, locals, printed values); -O0 must agree on at least 95% of the facts, the rest is reported.
+// The adapter against GDB on the C corpus: the same stops, fact by fact (frames, arguments, locals, printed values); -O0 and -Og must agree on at least 95% of the facts, -O2 is reported (with a floor against regressions).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,8 +11,11 @@ import { adapterFacts } from './adapter-facts';
 import { ROOT } from '../debug/helpers';
 
 const skip = oracleUnavailable() ?? false;
-/** Builds that must agree with GDB on this share of the facts (unoptimized code, GCC's DWARF 5 and 4). */
-const REQUIRED = new Map([['gcc-O0', 0.95], ['gcc-O0-dwarf4', 0.95]]);
+/**
+ * Builds that must agree with GDB on this share of the facts: -O0 and -Og as the issue asks (GCC's DWARF 5
+ * and 4, Clang); -O2 is reported, held to the same bar now that it reaches it.
+ */
+const REQUIRED = new Map([['gcc-O0', 0.95], ['gcc-O0-dwarf4', 0.95], ['gcc-Og', 0.95], ['clang-O0', 0.95], ['gcc-O2', 0.95]]);
 const OUT = join(ROOT, 'test-artifacts', 'c-debug');
 
 async function compare(variant: string): Promise<{ cmp: Comparison; lines: string[] }> {

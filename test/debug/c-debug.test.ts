@@ -89,3 +89,39 @@ test('clang keeps its frame base in s0: caller frames read their arguments throu
     assert.notEqual(caller.get('s0')!.value, top.get('s0')!.value, 'the caller\'s own frame pointer, restored from where the callee saved it');
     assert.equal(caller.get('a0')!.value, '<not saved>', 'a caller-saved register is not known in a caller frame');
   }));
+
+test('optimized code (-Og): arguments the compiler keeps only as entry values are read from the caller\'s call site, as GDB reads them', () =>
+  withClient(async (dc) => {
+    const og = join(DIR, 'build/frames-gcc-Og.elf');
+    const stop = await launch(dc, { program: og, untilMs: 2000 }, async () => {
+      await dc.setBreakpointsRequest({ source: { path: FRAMES_C }, breakpoints: [{ line: lineOf(FRAMES_C, 'STOP: walk_base') }] });
+    });
+    const hit = await stoppedAfter(dc, () => dc.continueRequest({ threadId: stop.body.threadId! }));
+    const frames = (await dc.stackTraceRequest({ threadId: hit.body.threadId! })).body.stackFrames;
+    assert.deepEqual(frames.map((f) => f.name), ['walk', 'walk', 'walk', 'walk', 'main']);
+    const depths = [];
+    for (const f of frames.slice(0, 4)) depths.push((await scope(dc, f.id, 'Arguments')).get('depth')?.value);
+    // depth lives in no register past the call: DW_OP_entry_value(a1), and each call site passes entry_value(a1) + 1.
+    assert.deepEqual(depths, ['3', '2', '1', '0'], 'each caller\'s depth from its own caller\'s call site, recursively');
+    assert.equal(await evalIn(dc, 'depth@entry', frames[1].id), '2');
+    assert.equal(await evalIn(dc, 'depth@entry + 40', frames[3].id), '40');
+    const args = await scope(dc, frames[0].id, 'Arguments');
+    assert.deepEqual([...args.keys()], ['n', 'depth'], 'no x@entry row where the value on entry is the value now');
+    await assert.rejects(dc.evaluateRequest({ expression: 'n@entry', frameId: frames[0].id, context: 'repl' }), /n@entry: the value on entry is not known here/,
+      'the recursive call site passes no a0 value');
+  }));
+
+test('optimized code (-Og): an argument gone from its register shows <optimized out> with its value on entry beside it', () =>
+  withClient(async (dc) => {
+    const typesC = join(DIR, 'types.c');
+    const stop = await launch(dc, { program: join(DIR, 'build/types-gcc-Og.elf'), untilMs: 2000 }, async () => {
+      await dc.setBreakpointsRequest({ source: { path: typesC }, breakpoints: [{ line: lineOf(typesC, 'STOP: unions_body') }] });
+    });
+    const hit = await stoppedAfter(dc, () => dc.continueRequest({ threadId: stop.body.threadId! }));
+    const top = (await dc.stackTraceRequest({ threadId: hit.body.threadId! })).body.stackFrames[0];
+    const args = await scope(dc, top.id, 'Arguments');
+    assert.equal(args.get('w')?.value, '<optimized out>');
+    assert.equal(args.get('w@entry')?.value, '{u = 2712847316, half = {-15404, -24142}, bytes = "\\324ò\\241"}');
+    assert.equal(await evalIn(dc, 'w@entry.half[1]', top.id), '-24142');
+    assert.equal(await evalIn(dc, 'w.half[1]', top.id), '<optimized out>', 'an element of a value not in memory, as GDB gives it');
+  }));

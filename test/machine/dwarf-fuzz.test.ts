@@ -9,6 +9,7 @@ import { typeName, typeSize } from '../../src/machine/dwarf-type-util';
 import type { MachineAccess } from '../../src/machine/dwarf-expr';
 import type { LineRow } from '../../src/machine/program';
 import { DWARF_ELFS, elfBytes } from '../helpers/dwarf-fixtures';
+import { resolveEntryValue, type CallerFrames } from '../../src/machine/dwarf-entry-value';
 import { mulberry32 } from '../helpers/mulberry32';
 
 const concat = (...parts: Uint8Array[]): Uint8Array => {
@@ -150,10 +151,28 @@ function mutate(src: DebugSections, rnd: () => number): DebugSections {
 
 const FAKE: MachineAccess = { reg: (n) => (n < 32 ? 0x80001000 + n * 4 : undefined), readMemory: (_a, len) => (len <= 4096 ? new Uint8Array(len).fill(0x5a) : undefined), cfa: () => 0x80002000 };
 
+/** Two frames: the callee at `pc`, called from the call site returning to `ret`; entry values resolve through it. */
+function fakeCall(d: DebugInfo, pc: number, ret: number): CallerFrames {
+  const f: CallerFrames = {
+    count: 2,
+    lookupPc: (l) => (l === 0 ? pc : ret - 1),
+    returnPc: (l) => (l === 1 ? ret : undefined),
+    access: (l) => ({ ...FAKE, entryValue: (reg, deref) => resolveEntryValue(d, f, l, { kind: 'register', reg }, deref) }),
+    symbolAddress: () => undefined,
+  };
+  return f;
+}
+
 /** Asks everything the debugger would ask of a DebugInfo, as it would (all public entry points). */
 function exercise(d: DebugInfo, lines: readonly LineRow[]): void {
   d.units();
   for (const fn of d.functions().slice(0, 40)) {
+    for (const site of fn.callSites.slice(0, 8)) {
+      const callee = site.origin === undefined ? undefined : d.entryAddressOf(site.origin);
+      const frames = fakeCall(d, typeof callee === 'number' ? callee : fn.entryPc, site.returnPc);
+      for (const reg of [10, 11, 12]) resolveEntryValue(d, frames, 0, { kind: 'register', reg }, reg === 12);
+      for (const frame of d.framesAt(frames.lookupPc(0))) for (const v of frame.parameters) d.readVariable(v, frames.lookupPc(0) + 2, frames.access(0));
+    }
     for (const pc of [fn.entryPc, fn.ranges[0].start, fn.ranges[fn.ranges.length - 1].end - 2]) {
       for (const frame of d.framesAt(pc)) {
         for (const v of [...frame.parameters, ...frame.locals]) {
