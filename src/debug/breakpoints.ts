@@ -1,8 +1,7 @@
 // The user's breakpoints as the debugger sees them: source, function, instruction and data breakpoints with conditions, hit counts and log messages.
 
 import type { Machine } from '../machine/machine';
-import type { ProgramInfo } from './program-info';
-import { evaluate } from './evaluate';
+import type { StopValue } from './c-scope';
 
 export type CodeBreakpointKind = 'source' | 'function' | 'instruction';
 
@@ -33,12 +32,15 @@ export interface CodeHit { stop: boolean; ids: number[]; kind: CodeBreakpointKin
 /** Where breakpoint conditions and log messages report (a broken condition, a log point's text). */
 export type BreakpointOutput = (text: string, category: 'console' | 'stderr') => void;
 
+/** An expression's value where a machine stopped (C in its innermost frame, else the machine's); throws its error. */
+export type StopEvaluator = (expr: string, m: Machine) => StopValue;
+
 export class Breakpoints {
   private code: CodeBreakpoint[] = [];
   private data: DataBreakpoint[] = [];
   private nextId = 1;
 
-  constructor(private readonly info: ProgramInfo, private readonly out: BreakpointOutput) {}
+  constructor(private readonly evaluate: StopEvaluator, private readonly out: BreakpointOutput) {}
 
   newId(): number {
     return this.nextId++;
@@ -112,7 +114,9 @@ export class Breakpoints {
 
   private truthy(cond: string, m: Machine): boolean {
     try {
-      return evaluate(cond, m, this.info).value !== 0;
+      const v = this.evaluate(cond, m).number;
+      if (v === undefined) throw new Error('the condition is not a number');
+      return v !== 0n;
     } catch (e) {
       this.out(`breakpoint condition ${JSON.stringify(cond)}: ${(e as Error).message}\n`, 'stderr');
       return true; // a broken condition stops, so the user sees it
@@ -122,7 +126,7 @@ export class Breakpoints {
   private interpolate(msg: string, m: Machine): string {
     return msg.replace(/\{([^}]+)\}/g, (_, expr: string) => {
       try {
-        return String(evaluate(expr, m, this.info).value);
+        return this.evaluate(expr, m).text;
       } catch (e) {
         return `<${(e as Error).message}>`;
       }

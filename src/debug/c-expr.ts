@@ -39,6 +39,11 @@ function intValue(n: bigint, type: DwarfType): CValue {
   return { type, bytes: { bytes, known: new Uint8Array(size).fill(0xff) } };
 }
 
+/** A scalar's integer value (pointers as addresses), as a condition tests it; undefined for aggregates or unknown bits. */
+export function integerValue(v: CValue): bigint | undefined {
+  return scalar(v)?.n;
+}
+
 /** A scalar's integer value (pointers as addresses); undefined for aggregates or unknown bits. */
 function scalar(v: CValue): { n: bigint; wide: boolean; unsigned: boolean } | undefined {
   const t = resolveType(v.type);

@@ -8,8 +8,11 @@ import { callerFrames, frameAccess, sourceFrames, type SourceFrame } from './c-f
 import { resolveEntryValue } from '../machine/dwarf-entry-value';
 import { readLocationBytes } from '../machine/dwarf-value';
 import { typeSize } from '../machine/dwarf-type-util';
-import { readVariable, valueSource } from './c-vars';
-import type { CValue, ValueSource } from './c-values';
+import { enumerator, readVariable, typeNamed, valueSource } from './c-vars';
+import { unreadable, type CValue, type ValueSource } from './c-values';
+import { evaluateC, integerValue, CExprError } from './c-expr';
+import { formatValue } from './c-values';
+import { evaluate as evaluateMachine } from './evaluate';
 
 export class CFrameScope {
   readonly src: ValueSource;
@@ -48,6 +51,41 @@ export class CFrameScope {
   }
 
   /**
+   * A C expression's value here (or the error evaluating it), and whether it named anything of C: an
+   * expression that names no C variable or type (registers, CSRs, symbols, addresses) is the machine evaluator's.
+   */
+  evaluate(expr: string): CEvaluation {
+    let named = false;
+    const seen = <T>(x: T | undefined): T | undefined => {
+      if (x !== undefined) named = true;
+      return x;
+    };
+    const visible = this.visible;
+    const lookup = (n: string): CValue | undefined => {
+      if (n.endsWith('@entry') && this.frame.dwarf?.parameters.some((p) => `${p.name}@entry` === n)) named = true; // known or not, it is C's
+      return seen(this.value(n) ?? enumerator(n, visible));
+    };
+    try {
+      return { value: evaluateC(expr, lookup, this.src, (n) => seen(typeNamed(n, visible))), named };
+    } catch (error) {
+      return { error, named };
+    }
+  }
+
+  /**
+   * A C expression's value as GDB's `print` gives it (its error thrown, memory that cannot be read too), or
+   * undefined when the expression is none of C's here (no C name in it, or one this frame does not know).
+   */
+  printable(expr: string): CValue | undefined {
+    const r = this.evaluate(expr);
+    if (!r.named || (r.error instanceof CExprError && /^No symbol|^unexpected/.test(r.error.message))) return undefined;
+    if (r.value === undefined) throw r.error;
+    const bad = unreadable(r.value);
+    if (bad !== undefined) throw new CExprError(bad); // GDB's print fails there, where a listing shows the error in place
+    return r.value;
+  }
+
+  /**
    * Parameter `v`'s value on entry to the frame's function (or inlined call), as the caller's call site
    * says it; undefined when it is not known (not a parameter, not kept in one register or stack slot there,
    * no call site that says it).
@@ -65,10 +103,33 @@ export class CFrameScope {
   }
 }
 
+/** A C expression's value (or the error evaluating it), and whether it named anything of C. */
+export interface CEvaluation { value?: CValue; error?: unknown; named: boolean }
+
 /** Source frame `depth` (the top one when there is no such frame) of a machine, or undefined without DWARF or frames. */
 export function cFrameScope(m: Machine, info: ProgramInfo, functionStops: readonly number[], depth: number): CFrameScope | undefined {
   if (info.dwarf === undefined) return undefined;
   const frames = sourceFrames(m, info, functionStops);
   const f = frames[depth] ?? frames[0];
   return f === undefined ? undefined : new CFrameScope(m, info, frames, f);
+}
+
+/** An expression's value where a machine stopped, as breakpoint conditions and log points read it. */
+export interface StopValue {
+  /** Its integer value; undefined for a value that is not a number (a struct, an array). */
+  number: bigint | undefined;
+  /** As a log point prints it: C values as GDB prints them, machine expressions in decimal. */
+  text: string;
+}
+
+/**
+ * `expr` at a machine's stop: a C expression in its innermost source frame (`p->len > 3`, `keyLen`), else the
+ * machine's (registers, CSRs, symbols, memory). Throws the evaluation's error.
+ */
+export function stopValue(m: Machine, info: ProgramInfo, functionStops: readonly number[], expr: string): StopValue {
+  const s = cFrameScope(m, info, functionStops, 0);
+  const c = s?.printable(expr);
+  if (s !== undefined && c !== undefined) return { number: integerValue(c), text: formatValue(c, s.src, false) };
+  const x = evaluateMachine(expr, m, info).value;
+  return { number: BigInt(x), text: String(x) };
 }

@@ -25,11 +25,10 @@ import * as access from './vm-access';
 import type { DebugFrame, DebugInstruction } from './vm-access';
 import { registerRows, csrRows, ftRows, deviceRows, globalRows, peerDiffRows } from './inspect';
 import { sourceFrames, recoveredRegisters } from './c-frames';
-import { argumentRows, valueRow, pointerTarget, enumerator, typeNamed, writeVariable, cScalarText, cGlobalRows } from './c-vars';
-import { cFrameScope, type CFrameScope } from './c-scope';
+import { argumentRows, valueRow, pointerTarget, writeVariable, cScalarText, cGlobalRows } from './c-vars';
+import { cFrameScope, stopValue, type CFrameScope } from './c-scope';
 import { typeSize } from '../machine/dwarf-type-util';
-import { evaluateC, CExprError } from './c-expr';
-import { unreadable, formatValue, type CValue } from './c-values';
+import { formatValue } from './c-values';
 import type { Row } from './inspect';
 
 export { HELD_OUTPUT_DEFAULT_MS } from './held-output';
@@ -118,7 +117,7 @@ export class LockstepRuntime extends EventEmitter {
     this.travelChunkSteps = opts.travelChunkSteps ?? null;
     this.tm = new TimeMachine(this.cluster);
     this.reverse = new Reverse(this.tm, this.info);
-    this.bps = new Breakpoints(this.info, (text, category) => this.emit('output', text, category));
+    this.bps = new Breakpoints((expr, m) => stopValue(m, this.info, this.bps.functionAddrs, expr), (text, category) => this.emit('output', text, category));
     this.held = new HeldOutputWatch(this.cluster);
     this.engine = new ForwardEngine(this.forwardContext(), opts.chunkPlanNs ?? null);
     this.hookCluster();
@@ -309,47 +308,21 @@ export class LockstepRuntime extends EventEmitter {
   }
 
   /**
-   * A C expression's value in a frame (or the error evaluating it), and whether it named anything of C: an
-   * expression that names no C variable or type (registers, CSRs, symbols, addresses) is the machine evaluator's.
-   */
-  private cValue(s: CFrameScope, expr: string): { value?: CValue; error?: unknown; named: boolean } {
-    let named = false;
-    const seen = <T>(x: T | undefined): T | undefined => {
-      if (x !== undefined) named = true;
-      return x;
-    };
-    const visible = s.visible;
-    try {
-      const lookup = (n: string): CValue | undefined => {
-        if (n.endsWith('@entry') && s.frame.dwarf?.parameters.some((p) => `${p.name}@entry` === n)) named = true; // known or not, it is C's
-        return seen(s.value(n) ?? enumerator(n, visible));
-      };
-      return { value: evaluateC(expr, lookup, s.src, (n) => seen(typeNamed(n, visible))), named };
-    } catch (error) {
-      return { error, named };
-    }
-  }
-
-  /**
    * A C expression as GDB's `print` shows it in source frame `depth` (and the address for the memory view: a
    * pointer's target, else the value's own), or undefined when it is none this frame knows.
    */
   evaluateC(vm: number, depth: number, expr: string): { text: string; address: number | undefined } | undefined {
     const s = this.cScope(vm, depth);
     if (s === undefined) return undefined;
-    const r = this.cValue(s, expr);
-    if (!r.named || (r.error instanceof CExprError && /^No symbol|^unexpected/.test(r.error.message))) return undefined;
-    if (r.value === undefined) throw r.error;
-    const bad = unreadable(r.value);
-    if (bad !== undefined) throw new CExprError(bad); // GDB's print fails there, where a listing shows the error in place
-    return { text: formatValue(r.value, s.src, true), address: pointerTarget(r.value) ?? r.value.addr };
+    const value = s.printable(expr);
+    return value === undefined ? undefined : { text: formatValue(value, s.src, true), address: pointerTarget(value) ?? value.addr };
   }
 
   /** Where a C lvalue lives in memory and how big it is (a data breakpoint on `qCount`, `s->box`), or undefined. */
   cObject(vm: number, depth: number, expr: string): { addr: number; size: number } | undefined {
     const s = this.cScope(vm, depth);
     if (s === undefined) return undefined;
-    const { value } = this.cValue(s, expr);
+    const { value } = s.evaluate(expr);
     const size = value === undefined ? undefined : typeSize(value.type);
     return value?.addr === undefined || size === undefined || size === 0 ? undefined : { addr: value.addr, size };
   }

@@ -125,3 +125,21 @@ test('optimized code (-Og): an argument gone from its register shows <optimized 
     assert.equal(await evalIn(dc, 'w@entry.half[1]', top.id), '-24142');
     assert.equal(await evalIn(dc, 'w.half[1]', top.id), '<optimized out>', 'an element of a value not in memory, as GDB gives it');
   }));
+
+test('breakpoint conditions and log points read C: `depth == 2 && n->value == 30` stops once, `{*n}` logs each visit', () =>
+  withClient(async (dc) => {
+    const line = lineOf(FRAMES_C, 'STOP: walk_base');
+    const stop = await launch(dc, { program: ELF, untilMs: 2000 }, async () => {
+      await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'walk', condition: 'depth == 2 && n->value == 30' }] });
+      await dc.setBreakpointsRequest({ source: { path: FRAMES_C }, breakpoints: [{ line, logMessage: 'base {depth}: {*n} {a0 == a0}' }] });
+    });
+    const logged: string[] = [];
+    dc.on('output', (e: DebugProtocol.OutputEvent) => { if (e.body.output.startsWith('base')) logged.push(e.body.output.trim()); });
+    const hit = await stoppedAfter(dc, () => dc.continueRequest({ threadId: stop.body.threadId! }));
+    const top = (await dc.stackTraceRequest({ threadId: hit.body.threadId! })).body.stackFrames[0];
+    assert.equal(await evalIn(dc, 'depth', top.id), '2', 'the condition held only at depth 2');
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+    await stoppedAfter(dc, () => dc.continueRequest({ threadId: hit.body.threadId! }));
+    // Each VM that runs the line logs it (both do here: the secondary replays it).
+    assert.ok(logged.length > 0 && logged.every((l) => l === 'base 3: {value = 40, next = 0x0} 1'), `a log point prints C values as GDB does, machine expressions too: ${JSON.stringify(logged)}`);
+  }));
