@@ -12,7 +12,14 @@ export interface ValueSource {
 }
 
 /** A typed value: its bytes (some maybe unknown) and, when it lives in memory, its address. */
-export interface CValue { type: DwarfType | undefined; bytes: ValueBytes; addr?: number }
+export interface CValue {
+  type: DwarfType | undefined;
+  bytes: ValueBytes;
+  /** Where it is in memory (an lvalue there), when it is. */
+  addr?: number;
+  /** A bit field in memory: its containing object's address, and its bits from there (little-endian order). */
+  bits?: { addr: number; bitOffset: number; bitSize: number };
+}
 
 export const OPTIMIZED_OUT_TEXT = '<optimized out>';
 /** GDB's defaults: `set print elements 200`, `set print repeats 10`. */
@@ -216,14 +223,27 @@ export function memberValue(v: CValue, m: StructType['members'][number]): CValue
   const bytes = new Uint8Array(size);
   let y = BigInt.asUintN(size * 8, x);
   for (let i = 0; i < size; i++, y >>= 8n) bytes[i] = Number(y & 0xffn);
-  return { type: m.type, bytes: { bytes, known: new Uint8Array(size).fill(allKnown ? 0xff : 0) } };
+  const out: CValue = { type: m.type, bytes: { bytes, known: new Uint8Array(size).fill(allKnown ? 0xff : 0) } };
+  if (v.addr !== undefined) out.bits = { addr: v.addr, bitOffset, bitSize: m.bitSize };
+  return out;
 }
 
 /** Elements of an array value (one dimension). */
 export function elements(t: ArrayType, v: CValue): CValue[] {
+  return elementsFrom(t, v, 0, Infinity);
+}
+
+/** How many elements of an array value its bytes hold (one dimension). */
+export function elementCount(t: ArrayType, v: CValue): number {
   const size = typeSize(t.element) ?? 0;
-  const n = Math.min(t.count ?? 0, size === 0 ? 0 : Math.floor(v.bytes.bytes.length / size));
-  return Array.from({ length: n }, (_, i) => slice(v, i * size, size, t.element));
+  return Math.min(t.count ?? 0, size === 0 ? 0 : Math.floor(v.bytes.bytes.length / size));
+}
+
+/** Elements `start` .. `start + count - 1` of an array value (fewer at its end). */
+export function elementsFrom(t: ArrayType, v: CValue, start: number, count: number): CValue[] {
+  const size = typeSize(t.element) ?? 0;
+  const end = Math.min(elementCount(t, v), start + count);
+  return Array.from({ length: Math.max(0, end - start) }, (_, i) => slice(v, (start + i) * size, size, t.element));
 }
 
 function formatArray(t: ArrayType, v: CValue, src: ValueSource, depth: number): string {

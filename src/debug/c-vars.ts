@@ -10,7 +10,7 @@ import type { ProgramInfo } from './program-info';
 import { hex } from './program-info';
 import type { Row } from './inspect';
 import { frameAccess, sourceFrames, type SourceFrame } from './c-frames';
-import { formatValue, resolveType, memberValue, elements, integerOf, OPTIMIZED_OUT_TEXT, type CValue, type ValueSource } from './c-values';
+import { formatValue, resolveType, memberValue, elementCount, elementsFrom, integerOf, OPTIMIZED_OUT_TEXT, type CValue, type ValueSource } from './c-values';
 
 /** Rows below a value at most this deep are built (a pointer chain or a linked list stops there). */
 const ROW_DEPTH_MAX = 4;
@@ -45,28 +45,51 @@ export function readVariable(info: ProgramInfo, f: SourceFrame, access: MachineA
   return { type: v.type, bytes, ...(loc.kind === 'memory' ? { addr: loc.addr >>> 0 } : {}) };
 }
 
-/** One variable as a row, with its members, elements or pointee as child rows. */
-export function valueRow(name: string, v: CValue, src: ValueSource, depth = 0): Row {
+/**
+ * One variable as a row, with its members, elements or pointee as child rows; `path` is its C expression
+ * (each child's is built from it), undefined where C cannot name it. A large array's elements come a page
+ * at a time. A scalar is editable where a write can reach it: a variable itself, or anything in memory.
+ */
+export function valueRow(name: string, v: CValue, src: ValueSource, path?: string, depth = 0): Row {
   const row: Row = { name, value: formatValue(v, src, false) };
+  if (path !== undefined) row.evaluateName = path;
   if (v.addr !== undefined) row.memoryReference = hex(v.addr);
-  const kind = resolveType(v.type)?.kind;
-  if (depth === 0 && (kind === 'base' || kind === 'enum' || kind === 'pointer')) row.editable = true; // setVariable writes it back
-  if (depth < ROW_DEPTH_MAX && row.value !== OPTIMIZED_OUT_TEXT) {
-    const kids = childValues(v, src).map(([n, c]) => valueRow(n, c, src, depth + 1));
-    if (kids.length > 0) row.children = kids;
+  const t = resolveType(v.type);
+  const scalar = t?.kind === 'base' || t?.kind === 'enum' || t?.kind === 'pointer';
+  const reachable = v.addr !== undefined || v.bits !== undefined || (depth === 0 && !name.endsWith('@entry'));
+  if (scalar && path !== undefined && reachable) row.editable = true;
+  if (depth >= ROW_DEPTH_MAX || row.value === OPTIMIZED_OUT_TEXT) return row;
+  if (t?.kind === 'array' && elementCount(t, v) > ROW_ELEMENTS_MAX) {
+    row.indexed = {
+      count: elementCount(t, v),
+      rows: (start, count) => elementsFrom(t, v, start, count).map((e, k) => valueRow(`[${start + k + t.lowerBound}]`, e, src, childPath(path, `[${start + k}]`), depth + 1)),
+    };
+    return row;
   }
+  const kids = childValues(v, src).map(([n, c, sub]) => valueRow(n, c, src, childPath(path, sub), depth + 1));
+  if (kids.length > 0) row.children = kids;
   return row;
 }
 
-function childValues(v: CValue, src: ValueSource): [string, CValue][] {
+/** A child's C expression: `p.m`, `p[3]`, `*p`; undefined when the parent has none or C cannot name the child. */
+function childPath(path: string | undefined, sub: string | undefined): string | undefined {
+  if (path === undefined || sub === undefined) return undefined;
+  if (sub === '*') return `*${path}`;
+  return path.startsWith('*') ? `(${path})${sub}` : `${path}${sub}`;
+}
+
+/** Children: name, value, and how C names it from the parent (`.m`, `[3]`, `*`; undefined: it cannot). */
+function childValues(v: CValue, src: ValueSource): [string, CValue, string | undefined][] {
   const t = resolveType(v.type);
   if (t === undefined) return [];
-  if (t.kind === 'struct' || t.kind === 'union' || t.kind === 'class') return t.members.map((m, i) => [m.name ?? `<anonymous ${i}>`, memberValue(v, m)]);
-  if (t.kind === 'array') return elements(t, v).slice(0, ROW_ELEMENTS_MAX).map((e, i) => [`[${i + t.lowerBound}]`, e]);
+  if (t.kind === 'struct' || t.kind === 'union' || t.kind === 'class') {
+    return t.members.map((m, i) => [m.name ?? `<anonymous ${i}>`, memberValue(v, m), m.name === undefined ? undefined : `.${m.name}`]);
+  }
+  if (t.kind === 'array') return elementsFrom(t, v, 0, ROW_ELEMENTS_MAX).map((e, i) => [`[${i + t.lowerBound}]`, e, `[${i}]`]);
   if (t.kind === 'pointer') {
     const p = deref(v, t, src);
     const target = resolveType(t.target);
-    return p === undefined || target === undefined || target.kind === 'function' || target.kind === 'base' ? [] : [['*', p]];
+    return p === undefined || target === undefined || target.kind === 'function' || target.kind === 'base' ? [] : [['*', p, '*']];
   }
   return [];
 }
@@ -136,31 +159,62 @@ export function typeNamed(name: string, vars: readonly Variable[]): DwarfType | 
   });
 }
 
-/** The number at the start of a value as GDB prints it (`-3`, `65 'A'`, `0x80001000 <g>`), or undefined. */
-export function cScalarText(text: string): number | undefined {
-  const m = /^(?:\([^)]*\)\s*)?(-?0x[0-9a-f]+|-?\d+)/i.exec(text.trim());
-  return m === null ? undefined : Number(m[1]);
+/** A scalar's size for a write: numbers, enums and pointers of at most 8 bytes; throws for anything else. */
+function writableSize(what: string, v: { type: DwarfType | undefined }): number {
+  const t = resolveType(v.type);
+  const size = typeSize(v.type);
+  if (t === undefined || (t.kind !== 'base' && t.kind !== 'enum' && t.kind !== 'pointer') || size === undefined || size > 8) throw new Error(`${what}: only numbers, enums and pointers can be set`);
+  return size;
+}
+
+function littleEndian(n: bigint, size: number): Uint8Array {
+  const bytes = new Uint8Array(size);
+  let x = BigInt.asUintN(size * 8, n);
+  for (let i = 0; i < size; i++, x >>= 8n) bytes[i] = Number(x & 0xffn);
+  return bytes;
+}
+
+function writeRam(m: Machine, addr: number, bytes: Uint8Array): void {
+  m.ram.writeBytes(addr, bytes);
+  m.cpu.invalidateCode(addr, bytes.length);
 }
 
 /**
  * Writes an integer into a scalar variable (number, enum, pointer) where it lives: memory, or a register of
- * the innermost frame. Bit-field and composite values, and values the compiler did not keep, cannot be set.
+ * the innermost frame. Composite values, and values the compiler did not keep, cannot be set.
  */
-export function writeVariable(s: CFrameScope, v: Variable, n: number): void {
+export function writeVariable(s: CFrameScope, v: Variable, n: number | bigint): void {
   const { m, frame: f } = s;
-  const t = resolveType(v.type);
-  const size = typeSize(v.type);
-  if (t === undefined || (t.kind !== 'base' && t.kind !== 'enum' && t.kind !== 'pointer') || size === undefined || size > 8) throw new Error(`${v.name}: only numbers, enums and pointers can be set`);
+  const size = writableSize(v.name, v);
   const loc = s.info.dwarf!.locate(v, f.lookupPc, s.access);
-  const bytes = new Uint8Array(size);
-  let x = BigInt.asUintN(size * 8, BigInt(Math.trunc(n)));
-  for (let i = 0; i < size; i++, x >>= 8n) bytes[i] = Number(x & 0xffn);
-  if (loc.kind === 'memory' && m.ram.contains(loc.addr, size)) {
-    m.ram.writeBytes(loc.addr, bytes);
-    m.cpu.invalidateCode(loc.addr, size);
-  } else if (loc.kind === 'register' && f.machineLevel === 0 && size <= 4 && loc.reg > 0 && loc.reg < 32) {
+  const bytes = littleEndian(BigInt(n), size);
+  if (loc.kind === 'memory' && m.ram.contains(loc.addr, size)) writeRam(m, loc.addr, bytes);
+  else if (loc.kind === 'register' && f.machineLevel === 0 && size <= 4 && loc.reg > 0 && loc.reg < 32) {
     m.cpu.x[loc.reg] = new DataView(new Uint8Array([...bytes, 0, 0, 0, 0].slice(0, 4)).buffer).getInt32(0, true);
   } else throw new Error(`${v.name} cannot be set here (${loc.kind === 'unavailable' ? loc.reason : `a value in ${loc.kind}`})`);
+}
+
+/** Writes an integer into a C lvalue in memory (`pk.length`, `p->next`, a bit field `pk.urgent`). */
+export function writeLvalue(m: Machine, target: CValue, n: bigint, what: string): void {
+  const size = writableSize(what, target);
+  const b = target.bits;
+  if (b !== undefined) {
+    const first = b.bitOffset >> 3;
+    const len = ((b.bitOffset + b.bitSize - 1) >> 3) - first + 1;
+    const at = (b.addr + first) >>> 0;
+    if (!m.ram.contains(at, len)) throw new Error(`${what} is not in memory: it cannot be set`);
+    const bytes = m.ram.readBytes(at, len);
+    const x = BigInt.asUintN(b.bitSize, n);
+    for (let i = 0; i < b.bitSize; i++) {
+      const bit = (b.bitOffset & 7) + i;
+      const mask = 1 << (bit & 7);
+      bytes[bit >> 3] = (x >> BigInt(i)) & 1n ? bytes[bit >> 3] | mask : bytes[bit >> 3] & ~mask;
+    }
+    writeRam(m, at, bytes);
+    return;
+  }
+  if (target.addr === undefined || !m.ram.contains(target.addr, size)) throw new Error(`${what} is not in memory: it cannot be set`);
+  writeRam(m, target.addr, littleEndian(n, size));
 }
 
 /** Typed rows shown for globals at most (the machine's list keeps the same bound). */
@@ -184,7 +238,10 @@ export function cGlobalRows(m: Machine, info: ProgramInfo): Row[] {
   return all
     .sort((a, b) => a.name.localeCompare(b.name))
     .slice(0, GLOBAL_ROWS_MAX)
-    .map((g) => valueRow(count.get(g.name)! > 1 && g.declFile !== undefined ? `${g.name} (${g.declFile.replace(/^.*\//, '')})` : g.name, readVariable(info, top, access, g), src));
+    .map((g) => {
+      const twin = count.get(g.name)! > 1 && g.declFile !== undefined; // C names only one of them from here
+      return valueRow(twin ? `${g.name} (${g.declFile!.replace(/^.*\//, '')})` : g.name, readVariable(info, top, access, g), src, twin ? undefined : g.name);
+    });
 }
 
 /**
@@ -194,9 +251,9 @@ export function cGlobalRows(m: Machine, info: ProgramInfo): Row[] {
 export function argumentRows(s: CFrameScope, params: readonly Variable[]): Row[] {
   return params.flatMap((x) => {
     const now = s.read(x);
-    const row = valueRow(x.name, now, s.src);
+    const row = valueRow(x.name, now, s.src, x.name);
     const entry = s.entry(x);
-    return entry === undefined || sameValue(now, entry) ? [row] : [row, valueRow(`${x.name}@entry`, entry, s.src)];
+    return entry === undefined || sameValue(now, entry) ? [row] : [row, valueRow(`${x.name}@entry`, entry, s.src, `${x.name}@entry`)];
   });
 }
 

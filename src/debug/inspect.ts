@@ -23,6 +23,10 @@ export interface Row {
   editable?: boolean;
   /** Child rows (a nested structure, e.g. one device). */
   children?: Row[];
+  /** A C expression for this row in its frame (Add to Watch, Copy as Expression; setVariable on a member). */
+  evaluateName?: string;
+  /** Children too many to list at once (a large array): read a page at a time. */
+  indexed?: { count: number; rows(start: number, count: number): Row[] };
 }
 
 export const SHOWN_CSRS = ['mstatus', 'mie', 'mip', 'mtvec', 'mepc', 'mcause', 'mtval', 'mscratch'];

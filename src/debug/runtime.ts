@@ -25,7 +25,8 @@ import * as access from './vm-access';
 import type { DebugFrame, DebugInstruction } from './vm-access';
 import { registerRows, csrRows, ftRows, deviceRows, globalRows, peerDiffRows } from './inspect';
 import { sourceFrames, recoveredRegisters } from './c-frames';
-import { argumentRows, valueRow, pointerTarget, writeVariable, cScalarText, cGlobalRows } from './c-vars';
+import { argumentRows, valueRow, pointerTarget, writeVariable, writeLvalue, cGlobalRows } from './c-vars';
+import { integerValue } from './c-expr';
 import { cFrameScope, stopValue, type CFrameScope } from './c-scope';
 import { typeSize } from '../machine/dwarf-type-util';
 import { formatValue } from './c-values';
@@ -287,6 +288,11 @@ export class LockstepRuntime extends EventEmitter {
     }
   }
 
+  /** Problems met reading the program's DWARF so far (units are read as they are needed): one message each. */
+  get debugInfoProblems(): string[] {
+    return this.info.dwarf?.errors() ?? [];
+  }
+
   /** Whether source frame `depth` of VM `vm` has C variables (DWARF describes its function). */
   hasCScopes(vm: number, depth: number): boolean {
     const v = this.cluster.vm(vm);
@@ -304,7 +310,8 @@ export class LockstepRuntime extends EventEmitter {
     const s = this.cScope(vm, depth);
     const d = s?.frame === s?.frames[depth] ? s?.frame.dwarf : undefined;
     if (s === undefined || d === undefined) return [];
-    return which === 'args' ? argumentRows(s, d.parameters) : d.locals.map((x) => valueRow(x.name, s.read(x), s.src));
+    // A name an inner block shadows is listed again (as GDB does), but C names only the innermost.
+    return which === 'args' ? argumentRows(s, d.parameters) : d.locals.map((x, i) => valueRow(x.name, s.read(x), s.src, d.locals.findIndex((y) => y.name === x.name) === i ? x.name : undefined));
   }
 
   /**
@@ -318,11 +325,13 @@ export class LockstepRuntime extends EventEmitter {
     return value === undefined ? undefined : { text: formatValue(value, s.src, true), address: pointerTarget(value) ?? value.addr };
   }
 
-  /** Where a C lvalue lives in memory and how big it is (a data breakpoint on `qCount`, `s->box`), or undefined. */
+  /** Where a C lvalue lives in memory and how big it is (a data breakpoint on `qCount`, `s->box`, a bit field's bytes), or undefined. */
   cObject(vm: number, depth: number, expr: string): { addr: number; size: number } | undefined {
     const s = this.cScope(vm, depth);
     if (s === undefined) return undefined;
     const { value } = s.evaluate(expr);
+    const b = value?.bits;
+    if (b !== undefined) return { addr: (b.addr + (b.bitOffset >> 3)) >>> 0, size: ((b.bitOffset + b.bitSize - 1) >> 3) - (b.bitOffset >> 3) + 1 }; // the bytes a bit field spans
     const size = value === undefined ? undefined : typeSize(value.type);
     return value?.addr === undefined || size === undefined || size === 0 ? undefined : { addr: value.addr, size };
   }
@@ -338,12 +347,36 @@ export class LockstepRuntime extends EventEmitter {
     const d = s?.frame === s?.frames[depth] ? s?.frame.dwarf : undefined;
     const x = (which === 'args' ? d?.parameters : d?.locals)?.find((p) => p.name === name);
     if (s === undefined || x === undefined) throw new Error(`no C variable ${JSON.stringify(name)} in that frame`);
-    const c = this.evaluateC(vm, depth, valueText);
-    const n = c !== undefined ? cScalarText(c.text) : this.evaluate(vm, valueText).value;
-    if (n === undefined) throw new Error(`${valueText}: not a number`);
+    const n = this.numberIn(s, vm, valueText);
     writeVariable(s, x, n);
     this.tm.branch(); // the old future did not have this write
     return this.cRows(vm, depth, which).find((r) => r.name === name)?.value ?? String(n);
+  }
+
+  /**
+   * Sets a C lvalue in memory (a member `pk.length`, an element `grid[1][2]`, a bit field, `*p`) of source frame
+   * `depth` to an expression's value; history branches there. `globals`: the row is a global's, so the name
+   * must not be shadowed by a local of the frame. Returns the new value as shown.
+   */
+  setCLvalue(vm: number, depth: number, expr: string, valueText: string, globals = false): string {
+    this.assertStopped();
+    const s = this.cScope(vm, depth);
+    const root = /^[(*]*(\w+)/.exec(expr)?.[1];
+    if (globals && root !== undefined && s?.variable(root)?.kind !== 'global') throw new Error(`${root} is shadowed by a local here: set it in its own scope`);
+    const target = s?.printable(expr);
+    if (s === undefined || target === undefined) throw new Error(`${expr}: no such C object in that frame`);
+    writeLvalue(s.m, target, this.numberIn(s, vm, valueText), expr);
+    this.tm.branch(); // the old future did not have this write
+    const after = this.cScope(vm, depth)?.printable(expr);
+    return after === undefined ? valueText : formatValue(after, s.src, false);
+  }
+
+  /** An integer from an expression: C in the frame, else the machine's. */
+  private numberIn(s: CFrameScope, vm: number, valueText: string): bigint {
+    const c = s.printable(valueText);
+    const n = c !== undefined ? integerValue(c) : BigInt(this.evaluate(vm, valueText).value);
+    if (n === undefined) throw new Error(`${valueText}: not a number`);
+    return n;
   }
 
   /** Sets pc, a register or a CSR of a stopped VM from an expression; from a past moment, history branches there. */

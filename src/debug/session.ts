@@ -17,7 +17,10 @@ import { formatConsoleReply } from './console-format';
 import type { ReplyBody } from './requests';
 import { REVERSE_STEP_KINDS } from './requests';
 
-type VarRef = { kind: RowKind; vm: number; frame?: { pc: number; sp: number } } | { kind: 'args' | 'locals'; vm: number; depth: number } | { kind: 'rows'; rows: Row[] };
+/** The C frame a row's evaluateName is read in (`globals`: a global's row, which a local may not shadow). */
+type CFrameRef = { vm: number; depth: number; globals: boolean };
+type VarRef = { kind: RowKind; vm: number; frame?: { pc: number; sp: number } } | { kind: 'args' | 'locals'; vm: number; depth: number }
+  | { kind: 'rows'; rows: Row[]; c?: CFrameRef } | { kind: 'page'; page: NonNullable<Row['indexed']>; c?: CFrameRef };
 
 /** Frame ids encode the thread: vm * FRAME_STRIDE + depth. */
 const FRAME_STRIDE = 1000;
@@ -44,6 +47,8 @@ export class LockstepSession extends LoggingDebugSession {
   private stopOnEntry = true;
   private configured = false;
   private launched = false;
+  /** DWARF problems already shown in the Debug Console. */
+  private readonly debugInfoNoted = new Set<string>();
   private readonly vars = new Handles<VarRef>();
   private knownThreads = new Set<number>();
   private focusVmId: number | undefined;
@@ -122,10 +127,23 @@ export class LockstepSession extends LoggingDebugSession {
     }
   }
 
+  /**
+   * Each problem met reading the program's DWARF, once, in the Debug Console: that part of the program is then
+   * debugged by its lines and symbols (no C variables there), and the session goes on.
+   */
+  private noteDebugInfoProblems(): void {
+    for (const p of this.rt?.debugInfoProblems ?? []) {
+      if (this.debugInfoNoted.has(p)) continue;
+      this.debugInfoNoted.add(p);
+      this.sendEvent(new OutputEvent(`Lockstep: ${p}; that code is debugged by its lines and symbols only\n`, 'important'));
+    }
+  }
+
   private reportStop(stop: RuntimeStop, jumped: boolean): void {
     this.vars.reset();
     this.syncThreads();
     this.flushConsole();
+    this.noteDebugInfoProblems();
     if (jumped) this.sendEvent(new InvalidatedEvent(['all']));
     const tid = stop.vm ?? this.focus() ?? 1;
     this.focusVmId = tid;
@@ -245,6 +263,7 @@ export class LockstepSession extends LoggingDebugSession {
       this.sendResponse(response);
       this.sendEvent(new OutputEvent(`Lockstep: ${basename(l.programPath)}, seed ${l.scenario.seed}, ${l.scenario.untilMs} ms simulated, pair on ${l.scenario.placement.primary} and ${l.scenario.placement.secondary}\n`, 'console'));
       for (const w of l.warnings) this.sendEvent(new OutputEvent(`Lockstep: ${w}\n`, 'important'));
+      this.noteDebugInfoProblems();
       this.syncThreads();
       this.sendEvent(new InitializedEvent());
     });
@@ -388,8 +407,11 @@ export class LockstepSession extends LoggingDebugSession {
       } else if (args.asAddress === true) addr = parseAddress(args.name) ?? (v !== undefined ? rt.tryEvaluate(v, args.name) : undefined);
       else if (args.variablesReference !== undefined && args.variablesReference > 0) {
         const ref = this.vars.get(args.variablesReference);
-        const row = ref !== undefined && 'vm' in ref ? this.rowsOf(ref).find((r) => r.name === args.name) : undefined;
-        addr = row?.memoryReference !== undefined ? parseAddress(row.memoryReference) : undefined;
+        const row = ref === undefined ? undefined : this.rowNamed(ref, args.name);
+        const cf = ref === undefined ? undefined : this.cFrameOf(ref);
+        const obj = cf !== undefined && row?.evaluateName !== undefined ? rt.cObject(cf.vm, cf.depth, row.evaluateName) : undefined; // a member, by its C name: its own size
+        if (obj !== undefined) len = args.bytes ?? Math.max(1, Math.min(obj.size, 64));
+        addr = obj?.addr ?? (row?.memoryReference !== undefined ? parseAddress(row.memoryReference) : undefined);
       } else {
         const sym = rt.info.symbol(args.name);
         if (sym !== undefined && sym.kind === 'object') {
@@ -486,21 +508,42 @@ export class LockstepSession extends LoggingDebugSession {
     });
   }
 
-  private rowsOf(ref: VarRef): Row[] {
+  /** The rows of a reference; of a page of a large array, `start` .. `start + count - 1` (all without them). */
+  private rowsOf(ref: VarRef, start?: number, count?: number): Row[] {
     if (ref.kind === 'rows') return ref.rows;
+    if (ref.kind === 'page') return ref.page.rows(start ?? 0, count ?? ref.page.count);
     if (ref.kind === 'args' || ref.kind === 'locals') return this.runtime.cRows(ref.vm, ref.depth, ref.kind);
     return this.runtime.rows(ref.vm, ref.kind, ref.kind === 'regs' ? ref.frame : undefined);
+  }
+
+  /** One row of a reference by name (of a large array's page: `[i]` read alone). */
+  private rowNamed(ref: VarRef, name: string): Row | undefined {
+    const index = ref.kind === 'page' ? /^\[(\d+)\]$/.exec(name) : null;
+    return (index === null ? this.rowsOf(ref) : this.rowsOf(ref, Number(index[1]), 1)).find((r) => r.name === name);
+  }
+
+  /** The C frame rows under `ref` are named in, for setVariable on a member, element or global. */
+  private cFrameOf(ref: VarRef): CFrameRef | undefined {
+    if (ref.kind === 'args' || ref.kind === 'locals') return { vm: ref.vm, depth: ref.depth, globals: false };
+    if (ref.kind === 'globals') return { vm: ref.vm, depth: 0, globals: true };
+    return ref.kind === 'rows' || ref.kind === 'page' ? ref.c : undefined;
   }
 
   protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
     this.handle(response, () => {
       const ref = typeof args?.variablesReference === 'number' ? this.vars.get(args.variablesReference) : undefined;
       if (ref === undefined) throw new RequestError(`no variables with reference ${args?.variablesReference}`);
+      const c = this.cFrameOf(ref);
+      const start = typeof args.start === 'number' && args.start >= 0 ? args.start : undefined;
+      const count = typeof args.count === 'number' && args.count > 0 ? args.count : undefined;
       response.body = {
-        variables: this.rowsOf(ref).map((r) => ({
+        variables: (args.filter === 'named' && ref.kind === 'page' ? [] : this.rowsOf(ref, start, count)).map((r) => ({
           name: r.name,
           value: r.value,
-          variablesReference: r.children !== undefined ? this.vars.create({ kind: 'rows', rows: r.children }) : 0,
+          variablesReference: r.indexed !== undefined ? this.vars.create({ kind: 'page', page: r.indexed, c })
+            : r.children !== undefined ? this.vars.create({ kind: 'rows', rows: r.children, c }) : 0,
+          indexedVariables: r.indexed?.count,
+          evaluateName: r.evaluateName,
           memoryReference: r.memoryReference,
           presentationHint: r.editable ? undefined : { attributes: ['readOnly'] },
         })),
@@ -519,7 +562,16 @@ export class LockstepSession extends LoggingDebugSession {
         this.sendResponse(response);
         return;
       }
-      if (ref === undefined || ref.kind === 'rows' || (ref.kind !== 'regs' && ref.kind !== 'csrs')) throw new RequestError('only registers, CSRs and C variables can be set');
+      const c = ref === undefined ? undefined : this.cFrameOf(ref);
+      if (ref !== undefined && c !== undefined && ref.kind !== 'regs') {
+        const row = this.rowNamed(ref, args.name);
+        if (row?.evaluateName === undefined || row.editable !== true) throw new RequestError(`${args.name} cannot be set`);
+        response.body = { value: rt.setCLvalue(c.vm, c.depth, row.evaluateName, String(args.value), c.globals) };
+        this.sendResponse(response);
+        this.sendEvent(new InvalidatedEvent(['variables'])); // its struct's or array's own text changed too
+        return;
+      }
+      if (ref === undefined || ref.kind === 'rows' || ref.kind === 'page' || (ref.kind !== 'regs' && ref.kind !== 'csrs')) throw new RequestError('only registers, CSRs and C variables can be set');
       if (ref.kind === 'regs' && ref.frame !== undefined) throw new RequestError('registers can be set in the top frame only');
       if (!rt.hasVm(ref.vm)) throw new RequestError('that VM is gone');
       const value = rt.setRegister(ref.vm, ref.kind, args.name, String(args.value));

@@ -3,6 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { DebugInfo } from '../../src/machine/dwarf-debug-info';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import { ROOT, launch, stoppedAfter, evalIn, withClient, lineOf } from './helpers';
@@ -142,4 +145,97 @@ test('breakpoint conditions and log points read C: `depth == 2 && n->value == 30
     await stoppedAfter(dc, () => dc.continueRequest({ threadId: hit.body.threadId! }));
     // Each VM that runs the line logs it (both do here: the secondary replays it).
     assert.ok(logged.length > 0 && logged.every((l) => l === 'base 3: {value = 40, next = 0x0} 1'), `a log point prints C values as GDB does, machine expressions too: ${JSON.stringify(logged)}`);
+  }));
+
+test('members, elements and bit fields: each row names itself in C, and is set where it lives', () =>
+  withClient(async (dc) => {
+    const typesC = join(DIR, 'types.c');
+    const stop = await launch(dc, { program: join(DIR, 'build/types-gcc-O0.elf'), untilMs: 2000 }, async () => {
+      await dc.setBreakpointsRequest({ source: { path: typesC }, breakpoints: [{ line: lineOf(typesC, 'STOP: structs_body') }] });
+    });
+    const hit = await stoppedAfter(dc, () => dc.continueRequest({ threadId: stop.body.threadId! }));
+    const top = (await dc.stackTraceRequest({ threadId: hit.body.threadId! })).body.stackFrames[0];
+    const pk = (await scope(dc, top.id, 'Arguments')).get('pk')!;
+    const members = new Map((await dc.variablesRequest({ variablesReference: pk.variablesReference })).body.variables.map((v) => [v.name, v]));
+    assert.equal(members.get('length')?.evaluateName, 'pk.length');
+    await dc.setVariableRequest({ variablesReference: pk.variablesReference, name: 'length', value: '1234' });
+    await dc.setVariableRequest({ variablesReference: pk.variablesReference, name: 'urgent', value: '0' });
+    await dc.setVariableRequest({ variablesReference: pk.variablesReference, name: 'delta', value: 'pk.delta - 1' });
+    assert.equal(await evalIn(dc, 'pk', top.id), "{version = 5, urgent = 0, delta = -4, length = 1234, tag = 80 'P'}", 'the bit fields around the written ones keep their bits');
+    const s = (await scope(dc, top.id, 'Arguments')).get('s')!;
+    const pointee = (await dc.variablesRequest({ variablesReference: s.variablesReference })).body.variables[0];
+    assert.equal(pointee.evaluateName, '*s');
+    const fields = new Map((await dc.variablesRequest({ variablesReference: pointee.variablesReference })).body.variables.map((v) => [v.name, v]));
+    const sides = fields.get('sides')!;
+    assert.equal(sides.evaluateName, '(*s).sides');
+    const third = (await dc.variablesRequest({ variablesReference: sides.variablesReference })).body.variables[2];
+    assert.equal(third.evaluateName, '(*s).sides[2]');
+    const set = await dc.setVariableRequest({ variablesReference: sides.variablesReference, name: '[2]', value: '33' });
+    assert.equal(set.body.value, '33');
+    assert.equal(await evalIn(dc, 'g_shape.sides[2]', top.id), '33', 'written through the pointer, into the global');
+    const info = await dc.dataBreakpointInfoRequest({ name: 'length', variablesReference: pk.variablesReference });
+    assert.match(info.body.dataId ?? '', /:2$/, `a data breakpoint on a member: its own address and size (${JSON.stringify(info.body)})`);
+  }));
+
+test('a large array comes a page at a time (indexedVariables), its elements named in C', () =>
+  withClient(async (dc) => {
+    const stop = await launch(dc, { program: join(ROOT, 'examples/kvstore/kvstore.elf'), untilMs: 50 }, async () => {
+      await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'main' }] });
+    });
+    const hit = stop.body.reason === 'entry' ? await stoppedAfter(dc, () => dc.continueRequest({ threadId: stop.body.threadId! })) : stop;
+    const top = (await dc.stackTraceRequest({ threadId: hit.body.threadId! })).body.stackFrames[0];
+    const table = (await scope(dc, top.id, 'Globals')).get('table')!;
+    assert.equal(table.indexedVariables, 256);
+    const page = (await dc.variablesRequest({ variablesReference: table.variablesReference, filter: 'indexed', start: 200, count: 10 })).body.variables;
+    assert.deepEqual(page.map((v) => v.name), Array.from({ length: 10 }, (_, i) => `[${200 + i}]`));
+    assert.equal(page[0].evaluateName, 'table[200]');
+    const slot = new Map((await dc.variablesRequest({ variablesReference: page[5].variablesReference })).body.variables.map((v) => [v.name, v]));
+    assert.equal(slot.get('keyLen')?.evaluateName, 'table[205].keyLen');
+    await dc.setVariableRequest({ variablesReference: page[5].variablesReference, name: 'keyLen', value: '7' });
+    assert.equal(await evalIn(dc, 'table[205].keyLen', top.id), "7 '\\a'", 'a uint8_t prints as GDB prints it');
+  }));
+
+/** The ELF with one byte of its .debug_info at `at` (from the section's start) replaced. */
+function withDebugInfoByte(elf: Uint8Array, at: number, byte: number): Uint8Array {
+  const out = new Uint8Array(elf);
+  const dv = new DataView(out.buffer);
+  const shoff = dv.getUint32(0x20, true);
+  const shentsize = dv.getUint16(0x2e, true);
+  const shnum = dv.getUint16(0x30, true);
+  const strtab = dv.getUint32(shoff + dv.getUint16(0x32, true) * shentsize + 16, true);
+  for (let i = 0; i < shnum; i++) {
+    const sh = shoff + i * shentsize;
+    let name = '';
+    for (let p = strtab + dv.getUint32(sh, true); out[p] !== 0; p++) name += String.fromCharCode(out[p]);
+    if (name === '.debug_info') {
+      out[dv.getUint32(sh + 16, true) + at] = byte;
+      return out;
+    }
+  }
+  throw new Error('no .debug_info');
+}
+
+test('damaged DWARF costs its unit only: one message in the Debug Console, and that code still debugs by lines and symbols', () =>
+  withClient(async (dc) => {
+    const src = join(ROOT, 'test/fixtures/dwarf/types-dwarf4.elf');
+    const bytes = new Uint8Array(readFileSync(src));
+    const sumList = DebugInfo.fromElf(bytes).findFunction('sum_list')!;
+    const dir = mkdtempSync(join(tmpdir(), 'lockstep-dwarf-'));
+    const elf = join(dir, 'damaged.elf');
+    writeFileSync(elf, withDebugInfoByte(bytes, sumList.offset, 0x7e)); // an abbreviation code the table lacks
+    const notes: string[] = [];
+    dc.on('output', (e: DebugProtocol.OutputEvent) => { if (e.body.category === 'important' && /DWARF/.test(e.body.output)) notes.push(e.body.output); });
+    const stop = await launch(dc, { program: elf, untilMs: 50 }, async () => {
+      await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'sum_list' }] });
+    });
+    const hit = stop.body.reason === 'entry' ? await stoppedAfter(dc, () => dc.continueRequest({ threadId: stop.body.threadId! })) : stop;
+    assert.equal(hit.body.reason, 'function breakpoint');
+    const top = (await dc.stackTraceRequest({ threadId: hit.body.threadId! })).body.stackFrames[0];
+    assert.equal(top.name, 'sum_list');
+    assert.ok(top.line > 0 && top.source?.path?.endsWith('types.c'), 'the line table still places it');
+    const scopes = (await dc.scopesRequest({ frameId: top.id })).body.scopes.map((s) => s.name);
+    assert.ok(scopes.includes('Registers') && !scopes.includes('Arguments'), `machine scopes, no C ones: ${scopes.join(', ')}`);
+    await stoppedAfter(dc, () => dc.stepInRequest({ threadId: hit.body.threadId! }));
+    assert.equal(notes.length, 1, `one message: ${JSON.stringify(notes)}`);
+    assert.match(notes[0], /unit at 0x22.*abbreviation 126.*lines and symbols/);
   }));
