@@ -24,6 +24,8 @@ export const VARIANTS: readonly Variant[] = [
   { name: 'gcc-Og', compiler: 'gcc', flags: ['-Og', '-g'] },
   { name: 'gcc-O2', compiler: 'gcc', flags: ['-O2', '-g'] },
   { name: 'gcc-O0-dwarf4', compiler: 'gcc', flags: ['-O0', '-g', '-gdwarf-4'] },
+  // Unwind tables in .eh_frame (pc-relative pointers, 'zR' augmentation) instead of .debug_frame.
+  { name: 'gcc-Og-eh', compiler: 'gcc', flags: ['-Og', '-g', '-fasynchronous-unwind-tables'] },
   { name: 'clang-O0', compiler: 'clang', flags: ['-O0', '-g'] },
 ];
 

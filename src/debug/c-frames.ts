@@ -23,6 +23,9 @@ export interface SourceFrame {
   inlined: boolean;
   /** DWARF's view of this frame: its parameters and the locals of the blocks around its pc. */
   dwarf: InlineFrame | undefined;
+  /** Its machine frame's canonical frame address, and (a caller's) registers the unwinder recovered. */
+  cfa: number | undefined;
+  regs: ReadonlyMap<number, number> | undefined;
 }
 
 /**
@@ -43,14 +46,14 @@ export function sourceFrames(m: Machine, info: ProgramInfo, functionStops: reado
       inline = inline.slice(1);
     }
     if (inline.length === 0) {
-      out.push({ machineLevel: level, pc: f.pc, sp: f.sp, lookupPc, name: frameName(f), location, trapped: f.trapped, inlined: false, dwarf: undefined });
+      out.push({ machineLevel: level, pc: f.pc, sp: f.sp, lookupPc, name: frameName(f), location, trapped: f.trapped, inlined: false, dwarf: undefined, cfa: f.cfa, regs: f.regs });
       return;
     }
     inline.forEach((d, i) => {
       const concrete = i === inline.length - 1;
       out.push({
         machineLevel: level, pc: f.pc, sp: f.sp, lookupPc, name: concrete ? frameName(f) : d.name, location,
-        trapped: i === 0 && f.trapped, inlined: !concrete, dwarf: d,
+        trapped: i === 0 && f.trapped, inlined: !concrete, dwarf: d, cfa: f.cfa, regs: f.regs,
       });
       location = callSiteLocation(d, info, location);
     });
@@ -75,49 +78,9 @@ function callSiteLocation(d: InlineFrame, info: ProgramInfo, inner: SourceLocati
   return path === undefined ? undefined : { path, line: site.line, column: (site.column ?? 0) + 1 };
 }
 
-/** Registers a callee keeps for its caller (RISC-V psABI): gp, tp, s0–s11. Others are unknown in a caller's frame. */
-const CALLEE_SAVED = [3, 4, 8, 9, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27];
-
-/** One machine frame's registers as call frame information recovers them, and its CFA. */
-interface FrameRegs { regs: Map<number, number>; cfa: number | undefined }
-
-/**
- * The registers of machine frames 0..`upTo` through .debug_frame: each frame's CFA from its row, the
- * caller's callee-saved registers from where the row says they were saved (or unchanged), its sp the CFA.
- * Stops at the first frame without a row, or where the recovered return address is not the unwinder's
- * caller pc (the two unwinders disagree: trust neither's registers).
- */
-function cfiRegisters(m: Machine, info: ProgramInfo, frames: readonly SourceFrame[], upTo: number): FrameRegs[] {
-  const cfi = info.cfi;
-  const out: FrameRegs[] = [{ regs: new Map(Array.from({ length: 32 }, (_, n) => [n, m.cpu.x[n] >>> 0] as [number, number])), cfa: undefined }];
-  const word = (a: number): number | undefined => (m.ram.contains(a >>> 0, 4) ? m.ram.dv.getUint32((a >>> 0) - m.ram.base, true) : undefined);
-  for (let level = 0; level < upTo && cfi !== undefined; level++) {
-    const f = frames.find((x) => x.machineLevel === level);
-    const caller = frames.find((x) => x.machineLevel === level + 1);
-    const row = f === undefined ? undefined : cfi.rowAt(f.lookupPc);
-    const base = row === undefined ? undefined : out[level].regs.get(row.cfaReg);
-    if (row === undefined || base === undefined || caller === undefined) break;
-    const cfa = (base + row.cfaOffset) >>> 0;
-    out[level].cfa = cfa;
-    const regs = new Map<number, number>([[2, cfa]]);
-    for (const r of [...CALLEE_SAVED, row.raReg]) {
-      const rule = row.rules.get(r);
-      const v = rule === undefined || rule.kind === 'same' ? out[level].regs.get(r) // the return address column too: still in ra at a function's entry
-        : rule.kind === 'offset' ? word(cfa + rule.offset) : rule.kind === 'valOffset' ? (cfa + rule.offset) >>> 0
-        : rule.kind === 'register' ? out[level].regs.get(rule.reg) : undefined;
-      if (v !== undefined) regs.set(r, v);
-    }
-    if (regs.get(row.raReg) !== caller.pc) break;
-    regs.delete(row.raReg); // the caller's own ra is whatever it was before its call: unknown
-    out.push({ regs, cfa: undefined });
-  }
-  return out;
-}
-
-/** Machine frame `level`'s registers as call frame information recovers them; undefined where CFI does not reach it. */
-export function recoveredRegisters(m: Machine, info: ProgramInfo, frames: readonly SourceFrame[], level: number): ReadonlyMap<number, number> | undefined {
-  if (level === 0 || info.cfi === undefined) return undefined;
-  return cfiRegisters(m, info, frames, level)[level]?.regs;
+/** Machine frame `level`'s registers as the unwinder recovered them (a caller's); undefined for the innermost frame. */
+export function recoveredRegisters(frames: readonly SourceFrame[], level: number): ReadonlyMap<number, number> | undefined {
+  return level === 0 ? undefined : frames.find((f) => f.machineLevel === level)?.regs;
 }
 
 /**
@@ -128,12 +91,11 @@ export function recoveredRegisters(m: Machine, info: ProgramInfo, frames: readon
 export function frameAccess(m: Machine, info: ProgramInfo, frames: readonly SourceFrame[], level: number): MachineAccess {
   const own = frames.find((f) => f.machineLevel === level);
   const caller = frames.find((f) => f.machineLevel === level + 1);
-  const cfi = level === 0 && info.cfi === undefined ? undefined : cfiRegisters(m, info, frames, level + 1)[level];
   const dwarf = info.dwarf;
   return {
-    reg: (n) => (level === 0 ? (n >= 0 && n < 32 ? m.cpu.x[n] >>> 0 : undefined) : cfi?.regs.get(n) ?? (n === 2 ? own?.sp : undefined)),
+    reg: (n) => (level === 0 ? (n >= 0 && n < 32 ? m.cpu.x[n] >>> 0 : undefined) : own?.regs?.get(n) ?? (n === 2 ? own?.sp : undefined)),
     readMemory: (addr, len) => (m.ram.contains(addr >>> 0, len) ? m.ram.readBytes(addr >>> 0, len) : undefined),
-    cfa: () => cfi?.cfa ?? (level === 0 ? info.frameCfa(m) : caller?.sp),
+    cfa: () => own?.cfa ?? (level === 0 ? info.frameCfa(m) : caller?.sp),
     entryValue: (reg, deref) => (dwarf === undefined ? { reason: 'no DWARF' }
       : resolveEntryValue(dwarf, callerFrames(m, info, frames), level, { kind: 'register', reg }, deref)),
   };

@@ -7,8 +7,9 @@ import type { Machine } from '../machine/machine';
 import { lastRowAtOrBefore, lineAddresses, resolveBreakpoint } from '../machine/dwarf';
 import { fetchInstruction, readWord } from '../machine/calls';
 import { DebugInfo } from '../machine/dwarf-debug-info';
-import { CallFrameInfo } from '../machine/dwarf-cfi';
-import { debugSectionsFromElf } from '../machine/dwarf-sections';
+import { CallFrameInfo, cfiStep } from '../machine/dwarf-cfi';
+import { CALLEE_SAVED } from '../machine/abi';
+import { ehFrameFromElf, debugSectionsFromElf } from '../machine/dwarf-sections';
 import type { Scope } from '../machine/dwarf-scopes';
 
 export interface SourceLocation { path: string; line: number; column: number }
@@ -23,6 +24,10 @@ export interface Frame {
   caller: boolean;
   /** This frame was interrupted by a trap (its pc is mepc, exact). */
   trapped: boolean;
+  /** Its canonical frame address (the caller's sp), when the unwinder got that far. */
+  cfa: number | undefined;
+  /** A caller frame's registers call frame information recovered (sp, the callee-saved ones); undefined for the innermost frame (it has them all) and where prologue analysis unwound. */
+  regs: ReadonlyMap<number, number> | undefined;
 }
 
 export { ABI_NAMES, hex8 as hex } from '../machine/abi';
@@ -49,16 +54,20 @@ export class ProgramInfo {
     this.stmtStarts = new Set(this.lines.filter((r) => r.isStmt && !r.endSequence && r.line !== 0).map((r) => r.addr >>> 0));
   }
 
-  /** The program's call frame information (.debug_frame), read on first use (undefined without one). */
+  /** The program's call frame information (.debug_frame, else .eh_frame), read on first use (undefined without one). */
   get cfi(): CallFrameInfo | undefined {
     if (this.frameInfo === undefined) {
-      let section: Uint8Array | undefined;
+      this.frameInfo = null;
+      const b = this.bytes;
+      const elf = b !== undefined && b.length > 4 && b[0] === 0x7f && b[1] === 0x45 && b[2] === 0x4c && b[3] === 0x46;
       try {
-        section = this.dwarf === undefined || this.bytes === undefined ? undefined : debugSectionsFromElf(this.bytes).frame;
+        const debugFrame = elf ? debugSectionsFromElf(b).frame : undefined;
+        const eh = elf && debugFrame === undefined ? ehFrameFromElf(b) : undefined;
+        if (debugFrame !== undefined) this.frameInfo = new CallFrameInfo(debugFrame);
+        else if (eh !== undefined) this.frameInfo = new CallFrameInfo(eh.data, { addr: eh.addr });
       } catch {
-        section = undefined;
+        this.frameInfo = null; // an unreadable section table: prologue analysis serves
       }
-      this.frameInfo = section === undefined ? null : new CallFrameInfo(section);
     }
     return this.frameInfo ?? undefined;
   }
@@ -183,41 +192,67 @@ export class ProgramInfo {
 
   /**
    * The canonical frame address of the innermost frame: the stack pointer its caller had (the same
-   * before, during and after the prologue). The stack pointer itself when the pc is in no function.
+   * before, during and after the prologue), from call frame information where the program has it, else
+   * from the prologue. The stack pointer itself when the pc is in no function.
    */
   frameCfa(m: Machine): number {
     const pc = m.cpu.pc >>> 0;
     const sp = m.cpu.x[2] >>> 0;
+    const row = this.cfi?.rowAt(pc);
+    if (row !== undefined && row.cfaReg > 0 && row.cfaReg < 32) return (m.cpu.x[row.cfaReg] + row.cfaOffset) >>> 0;
     const fn = this.functionAt(pc);
     return fn === undefined ? sp : (sp + scanPrologue(m, fn.addr, pc).frameSize) >>> 0;
   }
 
-  /** Unwinds frames from the machine's state: prologue analysis (addi sp / sw ra), trap frames via mepc. */
+  /**
+   * Unwinds frames from the machine's state: through call frame information where the program has it
+   * (which also recovers each caller's callee-saved registers), else by prologue analysis (addi sp / sw ra);
+   * trap frames via mepc.
+   */
   unwind(m: Machine, max = 32): Frame[] {
     const cpu = m.cpu;
     const frames: Frame[] = [];
     let pc = cpu.pc >>> 0;
     let sp = cpu.x[2] >>> 0;
-    let ra: number | undefined = cpu.x[1] >>> 0;
+    let regs = new Map<number, number>(Array.from({ length: 32 }, (_, n) => [n, cpu.x[n] >>> 0]));
     let caller = false;
     let trapped = false;
+    let recovered = false; // regs came from call frame information (else only sp, and maybe ra, are known)
     const trapVector = (cpu.mtvec & ~3) >>> 0;
+    const word = (a: number): number | undefined => readWord(m, a);
     for (let depth = 0; depth < max; depth++) {
-      const fn = this.functionAt(caller ? pc - 1 : pc); // a return address may be past its function (a noreturn call)
-      frames.push({ pc, sp, fn, caller, trapped });
+      const lookup = caller ? (pc - 1) >>> 0 : pc; // a return address may be past its function (a noreturn call)
+      const fn = this.functionAt(lookup);
+      const frame: Frame = { pc, sp, fn, caller, trapped, cfa: undefined, regs: recovered ? regs : undefined };
+      frames.push(frame);
+      const atVector = fn !== undefined && fn.addr === trapVector && trapVector !== 0;
+      const row = atVector ? undefined : this.cfi?.rowAt(lookup);
+      const step = row === undefined ? undefined : cfiStep(row, regs, word, CALLEE_SAVED);
+      if (step !== undefined) {
+        frame.cfa = step.cfa;
+        const ra = step.returnAddress;
+        if (ra === undefined || ra === 0 || !m.ram.contains(ra, 2) || (ra === pc && step.cfa === sp)) break;
+        pc = ra;
+        sp = step.cfa;
+        regs = step.callerRegs;
+        caller = true;
+        trapped = false;
+        recovered = true;
+        continue;
+      }
       if (fn === undefined) break;
       const pro = scanPrologue(m, fn.addr, pc);
       const cfa = (sp + pro.frameSize) >>> 0;
-      let nextRa: number | undefined;
-      if (pro.raOffset !== null) nextRa = readWord(m, (sp + pro.raOffset) >>> 0);
-      else nextRa = ra;
-      if (fn.addr === trapVector && trapVector !== 0) {
+      frame.cfa = cfa;
+      const nextRa = pro.raOffset !== null ? word((sp + pro.raOffset) >>> 0) : regs.get(1);
+      if (atVector) {
         // The trap vector: the interrupted code's pc is mepc, its ra is the one saved by the vector.
         pc = cpu.mepc >>> 0;
         sp = cfa;
-        ra = nextRa;
+        regs = new Map(nextRa === undefined ? [[2, cfa]] : [[2, cfa], [1, nextRa]]);
         caller = false;
         trapped = true;
+        recovered = false;
         continue;
       }
       if (nextRa === undefined || nextRa === 0 || !m.ram.contains(nextRa, 2)) break;
@@ -225,9 +260,10 @@ export class ProgramInfo {
       if (nextRa === pc && cfa === sp) break;
       pc = nextRa;
       sp = cfa;
-      ra = undefined;
+      regs = new Map([[2, cfa]]);
       caller = true;
       trapped = false;
+      recovered = false;
     }
     return frames;
   }

@@ -275,7 +275,7 @@ export class LockstepRuntime extends EventEmitter {
         // A caller frame: the registers call frame information recovers for it (its machine frame's).
         const frames = frame === undefined ? [] : sourceFrames(v.machine, this.info, this.bps.functionAddrs);
         const level = frames.find((f) => f.pc === frame?.pc && f.sp === frame.sp)?.machineLevel;
-        return registerRows(v.machine, frame, level === undefined ? undefined : recoveredRegisters(v.machine, this.info, frames, level));
+        return registerRows(v.machine, frame, level === undefined ? undefined : recoveredRegisters(frames, level));
       }
       case 'csrs': return csrRows(v.machine);
       case 'ft': return ftRows(this, v);

@@ -8,3 +8,6 @@ export const ABI_NAMES: readonly string[] = [
 
 /** `0x0000002a`: a 32-bit value as 8 hex digits (negative numbers as their unsigned bits). */
 export const hex8 = (v: number): string => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
+
+/** Registers a callee keeps for its caller (RISC-V psABI): gp, tp, s0–s11. Others are unknown in a caller's frame. */
+export const CALLEE_SAVED: readonly number[] = [3, 4, 8, 9, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27];

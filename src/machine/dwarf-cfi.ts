@@ -1,4 +1,4 @@
-// Call frame information (.debug_frame): for a pc, how to find the caller's frame — the CFA rule and where each register was saved.
+// Call frame information (.debug_frame, or .eh_frame's unwind tables): for a pc, how to find the caller's frame — the CFA rule and where each register was saved.
 
 import { ByteReader, ProgramFormatError } from './elf-bytes';
 
@@ -13,7 +13,11 @@ export type RegisterRule =
 /** The unwinding row in effect at one pc: CFA = register + offset, and the saved registers' rules. */
 export interface CfiRow { cfaReg: number; cfaOffset: number; rules: Map<number, RegisterRule>; raReg: number }
 
-interface Cie { codeAlign: number; dataAlign: number; raReg: number; initial: Uint8Array }
+interface Cie {
+  codeAlign: number; dataAlign: number; raReg: number; initial: Uint8Array;
+  /** .eh_frame: how the FDEs' addresses are encoded (DW_EH_PE_*), and whether FDEs carry augmentation data. */
+  fdeEncoding: number; augmented: boolean;
+}
 interface Fde { start: number; end: number; cie: Cie; instructions: Uint8Array }
 
 /** Instructions interpreted per row at most (a bound on damaged data). */
@@ -24,7 +28,11 @@ export class CallFrameInfo {
   /** Why (part of) the section could not be read; the debugger then falls back to prologue analysis. */
   readonly problems: string[] = [];
 
-  constructor(section: Uint8Array | undefined) {
+  /**
+   * Reads .debug_frame, or with `eh` the .eh_frame section loaded at `eh.addr` (its pointers are pc-relative).
+   * A damaged section keeps the entries read before the damage, and says why in `problems`.
+   */
+  constructor(section: Uint8Array | undefined, private readonly eh?: { addr: number }) {
     if (section === undefined) return;
     try {
       this.read(section);
@@ -35,25 +43,47 @@ export class CallFrameInfo {
     this.fdes.sort((a, b) => a.start - b.start);
   }
 
+  private get sectionName(): string {
+    return this.eh === undefined ? '.debug_frame' : '.eh_frame';
+  }
+
   private read(section: Uint8Array): void {
     const cies = new Map<number, Cie>();
-    const r = new ByteReader(section, 0, section.length, 'DWARF: .debug_frame');
+    const name = this.sectionName;
+    const r = new ByteReader(section, 0, section.length, `DWARF: ${name}`);
     for (let n = 0; r.remaining >= 4 && n < 1_000_000; n++) {
       const at = r.pos;
       const length = r.u32('entry length');
-      if (length === 0xffffffff) throw new ProgramFormatError(`DWARF: .debug_frame entry at ${at}: 64-bit DWARF is not supported`);
+      if (length === 0 && this.eh !== undefined) break; // .eh_frame's terminator
+      if (length === 0xffffffff) throw new ProgramFormatError(`DWARF: ${name} entry at ${at}: 64-bit DWARF is not supported`);
       r.need(length, 'entry');
       const end = r.pos + length;
+      const idAt = r.pos;
       const id = r.u32('CIE id');
-      if (id === 0xffffffff) cies.set(at, readCie(r, end));
+      if (id === (this.eh === undefined ? 0xffffffff : 0)) cies.set(at, readCie(r, end, name));
       else {
-        const cie = cies.get(id);
-        if (cie === undefined) throw new ProgramFormatError(`DWARF: .debug_frame FDE at ${at} names no CIE (${id})`);
-        const start = r.u32('initial_location');
-        const range = r.u32('address_range');
+        const cieAt = this.eh === undefined ? id : idAt - id; // .eh_frame: an offset back from this field
+        const cie = cies.get(cieAt);
+        if (cie === undefined) throw new ProgramFormatError(`DWARF: ${name} FDE at ${at} names no CIE (${cieAt})`);
+        const start = this.pointer(r, cie.fdeEncoding, true);
+        const range = this.pointer(r, cie.fdeEncoding & 0x0f, false);
+        if (cie.augmented) r.pos += r.uleb('augmentation data length');
+        if (r.pos > end) throw new ProgramFormatError(`DWARF: ${name} FDE at ${at} is longer than its length`);
         this.fdes.push({ start, end: start + range, cie, instructions: section.subarray(r.pos, end) });
       }
       r.pos = end;
+    }
+  }
+
+  /** An address as `encoding` (DW_EH_PE_*) writes it; .debug_frame's are plain 32-bit words. */
+  private pointer(r: ByteReader, encoding: number, relative: boolean): number {
+    if (this.eh === undefined) return r.u32('address');
+    const field = this.eh.addr + r.pos;
+    const v = readEncoded(r, encoding);
+    switch (encoding & 0x70) {
+      case 0x00: return v >>> 0;
+      case 0x10: return relative ? (v + field) >>> 0 : v >>> 0;
+      default: throw new ProgramFormatError(`DWARF: .eh_frame pointer encoding 0x${encoding.toString(16)} is not supported`);
     }
   }
 
@@ -71,11 +101,26 @@ export class CallFrameInfo {
   }
 }
 
-function readCie(r: ByteReader, end: number): Cie {
+/** DW_EH_PE_* value formats (the low four bits of an encoding). */
+function readEncoded(r: ByteReader, encoding: number): number {
+  switch (encoding & 0x0f) {
+    case 0x00: case 0x03: return r.u32('pointer');
+    case 0x01: return r.uleb('pointer');
+    case 0x02: return r.u16('pointer');
+    case 0x04: { const low = r.u32('pointer'); r.u32('pointer high'); return low; }
+    case 0x09: return r.sleb('pointer');
+    case 0x0a: return (r.u16('pointer') << 16) >> 16;
+    case 0x0b: return r.u32('pointer') | 0;
+    case 0x0c: { const low = r.u32('pointer'); r.u32('pointer high'); return low | 0; }
+    default: throw new ProgramFormatError(`DWARF: .eh_frame pointer encoding 0x${encoding.toString(16)} is not supported`);
+  }
+}
+
+function readCie(r: ByteReader, end: number, name: string): Cie {
   const version = r.u8('CIE version');
   let aug = '';
   for (let c = r.u8('augmentation'); c !== 0; c = r.u8('augmentation')) aug += String.fromCharCode(c);
-  if (aug !== '') throw new ProgramFormatError(`DWARF: .debug_frame CIE augmentation "${aug}" is not supported`);
+  if (aug !== '' && !aug.startsWith('z')) throw new ProgramFormatError(`DWARF: ${name} CIE augmentation "${aug}" is not supported`);
   if (version >= 4) {
     r.u8('address_size');
     r.u8('segment_selector_size');
@@ -83,7 +128,20 @@ function readCie(r: ByteReader, end: number): Cie {
   const codeAlign = r.uleb('code_alignment_factor');
   const dataAlign = r.sleb('data_alignment_factor');
   const raReg = version === 1 ? r.u8('return_address_register') : r.uleb('return_address_register');
-  return { codeAlign, dataAlign, raReg, initial: r.bytes.subarray(r.pos, end) };
+  let fdeEncoding = 0;
+  if (aug.startsWith('z')) {
+    const len = r.uleb('augmentation data length');
+    const after = r.pos + len;
+    for (const c of aug.slice(1)) {
+      if (c === 'R') fdeEncoding = r.u8('FDE pointer encoding');
+      else if (c === 'L') r.u8('LSDA encoding');
+      else if (c === 'P') readEncoded(r, r.u8('personality encoding'));
+      else if (c !== 'S') break; // unknown: the length lets the rest be skipped
+    }
+    r.pos = after;
+  }
+  if (r.pos > end) throw new ProgramFormatError(`DWARF: ${name} CIE is longer than its length`);
+  return { codeAlign, dataAlign, raReg, initial: r.bytes.subarray(r.pos, end), fdeEncoding, augmented: aug.startsWith('z') };
 }
 
 function clone(row: CfiRow): CfiRow {
@@ -137,4 +195,43 @@ function restore(row: CfiRow, reg: number, initial: CfiRow | undefined): void {
   const rule = initial?.rules.get(reg);
   if (rule === undefined) row.rules.delete(reg);
   else row.rules.set(reg, rule);
+}
+
+/** A frame's caller as call frame information recovers it. */
+export interface CfiStep {
+  /** The frame's canonical frame address: the caller's sp. */
+  cfa: number;
+  /** The caller's registers that are known: sp, and the callee-saved ones (saved where the rules say, or unchanged). */
+  callerRegs: Map<number, number>;
+  /** Where the frame returns to; undefined when not known. */
+  returnAddress: number | undefined;
+}
+
+/**
+ * One step up the stack through the row at the frame's pc: `regs` are the frame's known registers, `preserved`
+ * the registers a callee keeps (a register without a rule is unchanged in the caller only then); the return
+ * address column without a rule is still in its register (a function's first instruction). Undefined when
+ * the CFA's register is not known.
+ */
+export function cfiStep(row: CfiRow, regs: ReadonlyMap<number, number>, readWord: (addr: number) => number | undefined, preserved: readonly number[]): CfiStep | undefined {
+  const base = regs.get(row.cfaReg);
+  if (base === undefined) return undefined;
+  const cfa = (base + row.cfaOffset) >>> 0;
+  const valueOf = (r: number): number | undefined => {
+    const rule = row.rules.get(r);
+    if (rule === undefined || rule.kind === 'same') return regs.get(r);
+    switch (rule.kind) {
+      case 'offset': return readWord((cfa + rule.offset) >>> 0);
+      case 'valOffset': return (cfa + rule.offset) >>> 0;
+      case 'register': return regs.get(rule.reg);
+      case 'undefined': return undefined;
+    }
+  };
+  const callerRegs = new Map<number, number>([[2, cfa]]);
+  for (const r of preserved) {
+    const v = valueOf(r);
+    if (v !== undefined) callerRegs.set(r, v >>> 0);
+  }
+  const ra = valueOf(row.raReg);
+  return { cfa, callerRegs, returnAddress: ra === undefined ? undefined : ra >>> 0 };
 }

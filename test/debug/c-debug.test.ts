@@ -239,3 +239,19 @@ test('damaged DWARF costs its unit only: one message in the Debug Console, and t
     assert.equal(notes.length, 1, `one message: ${JSON.stringify(notes)}`);
     assert.match(notes[0], /unit at 0x22.*abbreviation 126.*lines and symbols/);
   }));
+
+test('call frame information unwinds where prologue analysis cannot: at walk\'s `ret`, its frame already popped', () =>
+  withClient(async (dc) => {
+    const og = join(DIR, 'build/frames-gcc-Og.elf');
+    // walk (objdump -d): 8000012c lw ra,12(sp) / 8000012e lw s0,8(sp) / 80000130 addi sp,sp,16 / 80000132 ret
+    const stop = await launch(dc, { program: og, untilMs: 2000 }, async () => {
+      await dc.customRequest('setInstructionBreakpoints', { breakpoints: [{ instructionReference: '0x80000132' }] });
+    });
+    const hit = stop.body.reason === 'entry' ? await stoppedAfter(dc, () => dc.continueRequest({ threadId: stop.body.threadId! })) : stop;
+    const frames = (await dc.stackTraceRequest({ threadId: hit.body.threadId! })).body.stackFrames;
+    assert.deepEqual(frames.map((f) => f.name), ['walk', 'walk', 'walk', 'walk', 'main'], 'the innermost walk returns from depth 3');
+    assert.deepEqual(frames.slice(1, 4).map((f) => f.line), Array(3).fill(lineOf(FRAMES_C, 'int rest = walk(n->next, depth + 1);')));
+    const depths = [];
+    for (const f of frames.slice(0, 4)) depths.push(await evalIn(dc, 'depth', f.id));
+    assert.deepEqual(depths, ['3', '2', '1', '0']);
+  }));
