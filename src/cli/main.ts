@@ -6,6 +6,7 @@ import { replayCommand, REPLAY_USAGE } from './replay-command';
 import { chaosCommand, CHAOS_USAGE, runChaosWorkerIfWorker } from './chaos-command';
 import { isSecondaryWorker } from './parallel-secondary';
 import { asmCommand } from './asm-command';
+import { newCommand, NEW_USAGE } from './new-command';
 import { Io, UsageError } from './io';
 import { ScenarioError } from '../ft/scenario';
 import { ProgramLoadError } from '../asm/load-program';
@@ -13,6 +14,7 @@ import { ProgramLoadError } from '../asm/load-program';
 const USAGE = `Lockstep: fault-tolerant VM pairs, deterministic and debuggable.
 
 usage:
+  ${NEW_USAGE}
   ${EXEC_USAGE}
   ${RUN_USAGE}
   ${CHAOS_USAGE}
@@ -23,6 +25,7 @@ usage:
 type Command = (argv: string[], io: Io) => number | Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
+  new: newCommand,
   exec: execCommand,
   run: runCommand,
   chaos: chaosCommand,

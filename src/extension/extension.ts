@@ -9,6 +9,7 @@ import { registerStatusBar } from './status-bar';
 import { registerHostsView } from './hosts-view';
 import { registerTimeline } from './timeline-panel';
 import { registerCompareView } from './compare-view';
+import { registerNewGuest } from './new-guest';
 
 let client: StartedClient | undefined;
 
@@ -25,6 +26,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerHostsView(context);
   registerTimeline(context);
   registerCompareView(context);
+  registerNewGuest(context);
   // Nothing expensive at activation: the language server process starts with the first lockstep-asm document.
   context.subscriptions.push(startOnFirstAsmDocument(context, (c) => { client = c; }));
 }

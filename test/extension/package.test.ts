@@ -44,7 +44,7 @@ test('every command has a title and a category, and the code registers exactly t
     assert.ok(typeof c.title === 'string' && c.title.length > 0, `${c.command} has a title`);
     assert.equal(c.category, 'Lockstep');
   }
-  const registered = ['lockstep.ftAction', 'lockstep.injectFault', 'lockstep.hosts.refresh', 'lockstep.showTimeline', 'lockstep.compareVms', ...actionCommands().map((a) => a.id), ...hostCommands().map((h) => h.id)];
+  const registered = ['lockstep.ftAction', 'lockstep.injectFault', 'lockstep.hosts.refresh', 'lockstep.showTimeline', 'lockstep.compareVms', 'lockstep.newGuestProgram', ...actionCommands().map((a) => a.id), ...hostCommands().map((h) => h.id)];
   assert.deepEqual([...ids].sort(), [...registered].sort());
   const titles = new Map(actionCommands().map((a) => [a.id, a.title]));
   for (const c of contributed) if (titles.has(c.command)) assert.equal(c.title, titles.get(c.command));
@@ -140,7 +140,8 @@ test('the .vsix holds the bundles, the grammar and the examples, and nothing nee
     const files = extensionFiles(readFileSync(out));
     for (const want of ['dist/extension.js', 'dist/language-client.js', 'dist/adapter.js', 'dist/server.js', 'package.json', 'media/lockstep.png',
       'syntaxes/lockstep-asm.tmLanguage.json', 'language-configuration.json', 'LICENSE.txt', 'readme.md', 'examples/hello/hello.s',
-      'dist/webview/timeline.js', 'media/timeline.css', 'media/screenshots/timeline.png', 'media/screenshots/vscode-failover.png']) {
+      'dist/webview/timeline.js', 'media/timeline.css', 'media/screenshots/timeline.png', 'media/screenshots/vscode-failover.png',
+      'examples/common/start.S', 'examples/common/link.ld', 'examples/common/lockstep.h']) {
       assert.ok(files.includes(want), `${want} is in the .vsix (${files.join(', ')})`);
     }
     for (const f of files) {
