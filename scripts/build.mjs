@@ -2,6 +2,19 @@
 // and the Timeline webview's page script (browser code) into dist/webview/.
 import { build } from 'esbuild';
 import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+// Source maps: a development build links them (`//# sourceMappingURL=`, for the debugger and --enable-source-maps);
+// `--release` (the bundles a .vsix ships, without their maps: .vscodeignore leaves them out) writes them unlinked.
+// `--outdir DIR` builds elsewhere than dist/ (the build test).
+const release = process.argv.includes('--release');
+const outdirAt = process.argv.indexOf('--outdir');
+const outdir = outdirAt === -1 ? 'dist' : process.argv[outdirAt + 1];
+if (outdir === undefined || outdir === '' || outdir.startsWith('--')) {
+  console.error('build: --outdir needs a folder');
+  process.exit(2);
+}
+const sourcemap = release ? 'external' : 'linked';
 
 const entries = {
   extension: 'src/extension/extension.ts',
@@ -14,15 +27,15 @@ const entries = {
   bench: 'scripts/bench.ts',
 };
 const entryPoints = Object.fromEntries(Object.entries(entries).filter(([, p]) => existsSync(p)));
-mkdirSync('dist', { recursive: true });
+mkdirSync(outdir, { recursive: true });
 await build({
   entryPoints,
-  outdir: 'dist',
+  outdir,
   bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  sourcemap: true,
+  sourcemap,
   external: ['vscode'],
   logLevel: 'warning',
 });
@@ -30,11 +43,11 @@ await build({
 // no Node built-ins (esbuild refuses to resolve them for the browser) and no `vscode` module (the webview has none).
 await build({
   entryPoints: { timeline: 'src/extension/webview/timeline.ts' },
-  outdir: 'dist/webview',
+  outdir: join(outdir, 'webview'),
   bundle: true,
   platform: 'browser',
   target: 'es2022',
   format: 'iife',
-  sourcemap: true,
+  sourcemap,
   logLevel: 'warning',
 });

@@ -69,9 +69,12 @@ install_code_server() {
 package_extension() {
   say "building and packaging the extension"
   rm -f "$E2E/lockstep.vsix"
-  npm run build --silent
+  # The release build: its bundles do not link the source maps the .vsix leaves out (.vscodeignore).
+  node scripts/build.mjs --release
   npm run package --silent -- --out "$E2E/lockstep.vsix" >/dev/null
   [ -s "$E2E/lockstep.vsix" ] || die "npm run package did not write $E2E/lockstep.vsix"
+  # Back to the development build (linked source maps) for whoever debugs in this tree.
+  npm run build --silent
 }
 
 # Paths the test reads (test/e2e/vscode.e2e.ts).

@@ -4,13 +4,14 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import { availableParallelism } from 'node:os';
 import { chaosScenario, type ChaosOptions } from '../ft/chaos';
 import { runScenario } from '../ft/report';
+import { withGuestWorkload } from '../ft/guest-workload';
 import { shrinkFailure } from '../ft/shrink';
 import { RamPool } from './ram-pool';
 import type { CheckerName } from '../ft/checkers';
 import type { Program } from '../machine/program';
 import { WHAT_IF_SWITCHES, type Scenario, type WhatIfSwitch } from '../ft/scenario';
 import { describeFault } from '../ft/faults';
-import { Io, intFlag, parseArgs, readProgramFile, readScenario, stringFlag, UsageError, writeFileAtomic } from './io';
+import { errorCode, Io, intFlag, outputDirFlag, parseArgs, readProgramFile, readScenario, stringFlag, UsageError, writeFileAtomic } from './io';
 import { encodeRecording } from '../replay/recording';
 import { recordingOf } from '../replay/replay-run';
 import { mkdirSync } from 'node:fs';
@@ -45,7 +46,10 @@ export function runChaosWorkerIfWorker(): boolean {
 }
 
 function whatIfOverrides(args: ReturnType<typeof parseArgs>): Record<string, unknown> {
-  const off = (stringFlag(args, 'what-if-off') ?? '').split(',').filter((x) => x !== '');
+  const expects = `a comma-separated list of ${WHAT_IF_SWITCHES.join(', ')}`;
+  const given = stringFlag(args, 'what-if-off', expects);
+  const off = (given ?? '').split(',').filter((x) => x !== '');
+  if (given !== undefined && off.length === 0) throw new UsageError(`--what-if-off expects ${expects}, got ${JSON.stringify(given)}`);
   for (const x of off) if (!WHAT_IF_SWITCHES.includes(x as WhatIfSwitch)) throw new UsageError(`--what-if-off: unknown part ${JSON.stringify(x)} (one of ${WHAT_IF_SWITCHES.join(', ')})`);
   const whatIf: Record<string, unknown> = {};
   if (args.flags.has('what-if-no-output-rule')) whatIf.outputRule = false;
@@ -58,12 +62,16 @@ export async function chaosCommand(argv: string[], io: Io): Promise<number> {
   if (args.positional.length < 1 || !args.flags.has('seeds')) throw new UsageError(`usage: ${CHAOS_USAGE}`);
   const count = intFlag(args, 'seeds', 100, 1, 10_000_000);
   const first = intFlag(args, 'first', 1, 0, 0xffffffff);
+  if (first + count - 1 > 0xffffffff) throw new UsageError(`--first ${first} and --seeds ${count} go past the last seed, 4294967295`);
   const jobs = intFlag(args, 'jobs', Math.max(1, availableParallelism()), 1, 64);
   const opts: ChaosOptions = args.flags.has('until-ms') ? { untilMs: intFlag(args, 'until-ms', 1000, 1, 3_600_000) } : {};
   const overrides = whatIfOverrides(args);
+  // Checked before the campaign, written after it: a file where the folder should be must not cost the whole campaign.
+  const saveDir = outputDirFlag(args, 'save-failures');
   const guests: Guest[] = args.positional.map((path) => {
     const scenario = readScenario(path, overrides);
-    return { name: basename(path), scenario, ...readProgramFile(scenario.program) };
+    const file = readProgramFile(scenario.program);
+    return { name: basename(path), scenario: withGuestWorkload(scenario, file.program), ...file };
   });
   const seeds = Array.from({ length: count }, (_, i) => ({ seed: first + i, guest: i % guests.length }));
   const progress = new Progress(io, count);
@@ -73,7 +81,6 @@ export async function chaosCommand(argv: string[], io: Io): Promise<number> {
   progress.done();
   results.sort((a, b) => a.seed - b.seed);
   const failures = results.filter((r) => !r.ok);
-  const saveDir = stringFlag(args, 'save-failures');
   if (saveDir !== undefined) {
     for (const f of failures) Object.assign(f, saveFailure(saveDir, guests.find((g) => g.name === f.guest)!, f, opts, argv));
   }
@@ -136,7 +143,11 @@ class Progress {
  * thread and saves it as a recording that reopens at the failure.
  */
 function saveFailure(dir: string, g: Guest, f: SeedResult, opts: ChaosOptions, argv: string[]): Pick<SeedResult, 'recording' | 'shrunk'> {
-  mkdirSync(dir, { recursive: true });
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new UsageError(`cannot create folder ${dir}: ${errorCode(e)}`);
+  }
   const failing = f.failed.map((x) => x.name as CheckerName);
   const { scenario, faultsBefore } = shrinkFailure(chaosScenario(g.scenario, f.seed, opts), g.program, failing);
   const { cluster, summary } = runScenario(scenario, g.program);

@@ -1,36 +1,79 @@
-// `lockstep exec PROGRAM`: runs one VM alone, UART to stdout, the guest's exit code as ours.
+// `lockstep exec PROGRAM`: runs one VM alone, UART to stdout, the guest's exit code as ours (on a terminal: progress on stderr, Ctrl-C stops).
 
 import { Machine } from '../machine/machine';
-import { runStandalone } from '../machine/standalone';
+import { runStandalone, StandaloneRun, type StandaloneResult, type StandaloneRunOptions } from '../machine/standalone';
 import { Io, intFlag, parseArgs, readProgram, UsageError } from './io';
+import { ExecPacing, formatInterrupted, ProgressLine, runWithProgress, SYSTEM_PACING } from './exec-progress';
 
 export const EXEC_USAGE = 'lockstep exec PROGRAM [--ram MiB] [--max-instructions N] [--seed N] [--stats]';
 
-export function execCommand(argv: string[], io: Io): number {
+/** Exit code of a run stopped by Ctrl-C (128 + SIGINT, as shells report it). */
+const EXIT_INTERRUPTED = 130;
+const UART_CHUNK_BYTES = 4096;
+
+/** The guest's UART bytes to stdout a line at a time (or UART_CHUNK_BYTES at a time); `beforeWrite` runs before each write. */
+class UartLines {
+  private line: number[] = [];
+  /** The last byte written ended a line (nothing of the guest's is on the terminal's current line). */
+  atLineStart = true;
+
+  constructor(private readonly io: Io, private readonly beforeWrite: () => void = () => undefined) {}
+
+  push(b: number): void {
+    this.line.push(b);
+    if (b === 10 || this.line.length >= UART_CHUNK_BYTES) this.flush();
+  }
+
+  flush(): void {
+    if (this.line.length === 0) return;
+    this.beforeWrite();
+    this.io.stdout(Buffer.from(this.line).toString('latin1'));
+    this.atLineStart = this.line[this.line.length - 1] === 10;
+    this.line = [];
+  }
+}
+
+export function execCommand(argv: string[], io: Io, pacing: ExecPacing = SYSTEM_PACING): number | Promise<number> {
   const args = parseArgs(argv, ['stats'], ['ram', 'max-instructions', 'seed']);
   if (args.positional.length !== 1) throw new UsageError(`usage: ${EXEC_USAGE}`);
   const ramMiB = intFlag(args, 'ram', 16, 1, 1024);
   const maxInstructions = intFlag(args, 'max-instructions', 10_000_000_000, 1);
+  const seed = intFlag(args, 'seed', 1, 0, 0xffffffff);
   const program = readProgram(args.positional[0]);
   for (const w of program.warnings ?? []) io.stderr(`lockstep: warning: ${w}\n`);
   const machine = new Machine({ env: { read: () => 0, output: () => undefined }, ramSize: ramMiB * 1024 * 1024 });
   machine.load(program);
-  let line: number[] = [];
-  const flush = () => {
-    if (line.length > 0) io.stdout(Buffer.from(line).toString('latin1'));
-    line = [];
-  };
+  const stats = args.flags.has('stats');
   const startNs = process.hrtime.bigint();
-  const result = runStandalone(machine, {
-    maxInstructions, seed: intFlag(args, 'seed', 1),
-    onUart: (b) => {
-      line.push(b);
-      if (b === 10 || line.length >= 4096) flush();
-    },
+  if (!io.isTty) {
+    const uart = new UartLines(io);
+    const result = runStandalone(machine, { maxInstructions, seed, onUart: (b) => uart.push(b) });
+    uart.flush();
+    return finish(io, machine, result, stats, startNs);
+  }
+  return execOnTerminal(io, machine, { maxInstructions, seed }, pacing).then(({ result, uartBytes }) => {
+    if (result !== null) return finish(io, machine, result, stats, startNs);
+    io.stderr(`${formatInterrupted(machine.instret, uartBytes)}\n`);
+    return EXIT_INTERRUPTED;
   });
-  flush();
+}
+
+/** A run on a terminal: the progress line on stderr (cleared before the guest's lines and at the end); null result at Ctrl-C. */
+async function execOnTerminal(io: Io, machine: Machine, opts: StandaloneRunOptions, pacing: ExecPacing): Promise<{ result: StandaloneResult | null; uartBytes: number }> {
+  let progress: ProgressLine | null = null;
+  const uart = new UartLines(io, () => progress?.clear());
+  progress = new ProgressLine(io, pacing.nowMs(), () => uart.atLineStart);
+  const run = new StandaloneRun(machine, { ...opts, onUart: (b) => uart.push(b) });
+  const result = await runWithProgress(run, progress, pacing);
+  uart.flush();
+  if (result === null && !uart.atLineStart) io.stderr('\n'); // the summary starts a line of its own
+  return { result, uartBytes: run.env.uartBytes };
+}
+
+/** Prints --stats and the reason a run stopped; returns the exit code. */
+function finish(io: Io, machine: Machine, result: StandaloneResult, stats: boolean, startNs: bigint): number {
   const wallMs = Number(process.hrtime.bigint() - startNs) / 1e6;
-  if (args.flags.has('stats')) {
+  if (stats) {
     const mips = wallMs > 0 ? result.instret / wallMs / 1000 : 0;
     io.stderr(`${JSON.stringify({ instret: result.instret, wallMs: Math.round(wallMs * 1000) / 1000, mips: Math.round(mips * 10) / 10, reason: result.reason, exitCode: result.exitCode })}\n`);
   }

@@ -39,9 +39,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.stdout(USAGE);
     return name === undefined ? 2 : 0;
   }
-  const cmd = COMMANDS[name];
+  const cmd = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (cmd === undefined) {
-    io.stderr(`lockstep: unknown command ${JSON.stringify(name)}\n\n${USAGE}`);
+    io.stderr(`lockstep: unknown command ${JSON.stringify(name)} (one of ${Object.keys(COMMANDS).join(', ')}; lockstep --help shows how to use them)\n`);
     return 2;
   }
   try {

@@ -1,8 +1,9 @@
 // `lockstep replay FILE [--verify]`: re-executes a recording and checks it reproduces the recorded run bit for bit.
 
+import { resolve } from 'node:path';
 import { decodeRecording, RecordingError } from '../replay/recording';
 import { replayRecording } from '../replay/replay-run';
-import { Io, parseArgs, readBytes, stringFlag, UsageError } from './io';
+import { Io, outputFileFlag, parseArgs, readBytes, UsageError } from './io';
 import { formatSummary, formatTimeline } from './timeline-format';
 import { writePerfetto } from './perfetto';
 import { modelMismatch, SIMULATION_MODEL } from '../ft/model';
@@ -13,6 +14,8 @@ export function replayCommand(argv: string[], io: Io): number {
   const args = parseArgs(argv, ['verify', 'json'], ['perfetto']);
   if (args.positional.length !== 1) throw new UsageError(`usage: ${REPLAY_USAGE}`);
   const file = args.positional[0];
+  const perfetto = outputFileFlag(args, 'perfetto');
+  if (perfetto !== undefined && resolve(perfetto) === resolve(file)) throw new UsageError(`--perfetto ${perfetto} would overwrite the recording`);
   let rec;
   try {
     rec = decodeRecording(readBytes(file));
@@ -21,7 +24,7 @@ export function replayCommand(argv: string[], io: Io): number {
     throw e;
   }
   const { cluster, summary, verified } = replayRecording(rec);
-  writePerfetto(stringFlag(args, 'perfetto'), cluster, { recording: file, seed: summary.seed, traceHash: summary.traceHash });
+  writePerfetto(perfetto, cluster, { recording: file, seed: summary.seed, traceHash: summary.traceHash });
   if (args.flags.has('json')) {
     const models = { model: SIMULATION_MODEL, recordedModel: rec.expect.model };
     io.stdout(`${JSON.stringify({ ...summary, verified, recordedTraceHash: rec.expect.traceHash, ...models, note: rec.note })}\n`);

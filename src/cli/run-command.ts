@@ -1,11 +1,13 @@
 // `lockstep run SCENARIO.json`: one deterministic cluster run, as a timeline or as one JSON object; optionally recorded.
 
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { runScenario } from '../ft/report';
+import { withGuestWorkload } from '../ft/guest-workload';
 import { runScenarioParallel } from './parallel-secondary';
 import { encodeRecording } from '../replay/recording';
 import { recordingOf } from '../replay/replay-run';
-import { Io, intFlag, parseArgs, stringFlag, readProgramFile, readScenario, UsageError, writeFileAtomic } from './io';
+import type { Scenario } from '../ft/scenario';
+import { Io, intFlag, outputFileFlag, parseArgs, ParsedArgs, readProgramFile, readScenario, UsageError, writeFileAtomic } from './io';
 import { formatSummary, formatTimeline } from './timeline-format';
 import { writePerfetto } from './perfetto';
 
@@ -14,22 +16,24 @@ export const RUN_USAGE = 'lockstep run SCENARIO.json [--seed N] [--until-ms N] [
 export function runCommand(argv: string[], io: Io): number {
   const args = parseArgs(argv, ['json', 'parallel-secondary'], ['seed', 'until-ms', 'record', 'perfetto']);
   if (args.positional.length !== 1) throw new UsageError(`usage: ${RUN_USAGE}`);
-  const overrides: Record<string, unknown> = {};
-  if (args.flags.has('seed')) overrides.seed = intFlag(args, 'seed', 1, 0, 0xffffffff);
-  if (args.flags.has('until-ms')) overrides.untilMs = intFlag(args, 'until-ms', 1000, 1, 600000);
-  const scenario = readScenario(args.positional[0], overrides);
-  const { program, bytes } = readProgramFile(scenario.program);
+  // Every option and output path is checked before the run: a run can take minutes.
+  const overrides = scenarioOverrides(args);
+  const { record, perfetto } = outputFiles(args);
+  const named = readScenario(args.positional[0], overrides);
+  const { program, bytes } = readProgramFile(named.program);
+  const scenario = withGuestWorkload(named, program); // no default clients for a guest without a NIC driver
+  const late = lateFaultWarning(args.positional[0], scenario);
+  if (late !== null) io.stderr(`${late}\n`);
   // --parallel-secondary: the secondary's guest runs on another core; the run is the same bit for bit.
   // A run whose predictions failed was run again in-thread: same result, but the user asked for two cores.
   const parallel = args.flags.has('parallel-secondary') ? runScenarioParallel(scenario, program) : null;
   if (parallel !== null && parallel.fallback !== null) io.stderr(`note: the secondary ran in-thread after all (${parallel.fallback})\n`);
   const { cluster, summary } = parallel ?? runScenario(scenario, program);
-  const record = stringFlag(args, 'record');
   if (record !== undefined) {
     const rec = recordingOf(scenario, basename(scenario.program), bytes, cluster, summary, `lockstep run ${argv.join(' ')}`);
     writeFileAtomic(record, encodeRecording(rec));
   }
-  writePerfetto(stringFlag(args, 'perfetto'), cluster, { scenario: args.positional[0], seed: summary.seed, traceHash: summary.traceHash });
+  writePerfetto(perfetto, cluster, { scenario: args.positional[0], seed: summary.seed, traceHash: summary.traceHash });
   if (args.flags.has('json')) {
     io.stdout(`${JSON.stringify(summary)}\n`);
   } else {
@@ -38,4 +42,30 @@ export function runCommand(argv: string[], io: Io): number {
     io.stdout(`${formatSummary(summary)}\n`);
   }
   return summary.ok ? 0 : 1;
+}
+
+function scenarioOverrides(args: ParsedArgs): Record<string, unknown> {
+  const overrides: Record<string, unknown> = {};
+  if (args.flags.has('seed')) overrides.seed = intFlag(args, 'seed', 1, 0, 0xffffffff);
+  if (args.flags.has('until-ms')) overrides.untilMs = intFlag(args, 'until-ms', 1000, 1, 600000);
+  return overrides;
+}
+
+/** --record and --perfetto, each checked writable, and not the same file. */
+function outputFiles(args: ParsedArgs): { record?: string; perfetto?: string } {
+  const record = outputFileFlag(args, 'record');
+  const perfetto = outputFileFlag(args, 'perfetto');
+  if (record !== undefined && perfetto !== undefined && resolve(record) === resolve(perfetto)) {
+    throw new UsageError(`--record and --perfetto name the same file ${record}`);
+  }
+  return { record, perfetto };
+}
+
+/** One warning line when faults are scheduled after the run's end (untilMs): the run stops before they come. */
+export function lateFaultWarning(file: string, s: Scenario): string | null {
+  const late = s.faults.filter((f) => f.atMs > s.untilMs);
+  if (late.length === 0) return null;
+  const which = late.map((f) => `${f.kind} at ${f.atMs} ms`).join(', ');
+  const what = late.length === 1 ? 'a fault is' : `${late.length} faults are`;
+  return `lockstep: warning: ${file}: ${what} scheduled after the run ends at ${s.untilMs} ms and may never fire (${which}); raise untilMs or --until-ms`;
 }

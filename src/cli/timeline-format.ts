@@ -2,6 +2,7 @@
 
 import type { TraceEvent } from '../ft/sim/trace';
 import type { RunSummary } from '../ft/report';
+import { formatLogHint } from '../ft/log-hint';
 
 const SHOWN: TraceEvent['kind'][] = ['fault', 'crash', 'detect', 'arbitrate', 'halt', 'goLive', 'respawnStart', 'respawnDone', 'haRestart', 'state', 'throttle', 'divergence', 'exit', 'violation'];
 
@@ -20,6 +21,7 @@ export function formatSummary(s: RunSummary): string {
   }
   out.push(`respawns ${s.respawns} · HA restarts ${s.haRestarts}`);
   out.push(`log ${s.log.bytes} bytes in ${s.log.entries} entries (${s.log.bytesPerMInstr} bytes per million instructions), max lag ${s.log.maxLagMs} ms, ${s.log.stalls} stalls, ${s.log.throttleEvents} throttle changes`);
+  if (s.log.hint !== null) out.push(`heavy log: ${formatLogHint(s.log.hint)}`);
   out.push(`outputs released ${s.outputs.released}, re-sent at go-live ${s.outputs.duplicated}`);
   out.push(`clients: ${s.clients.sent} requests, ${s.clients.ok} answered, ${s.clients.retries} retries, ${s.clients.duplicates} duplicate replies, latency mean ${s.clients.meanLatencyMs} ms max ${s.clients.maxLatencyMs} ms`);
   for (const c of s.invariants) out.push(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);

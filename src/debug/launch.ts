@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve, isAbsolute, dirname, basename } from 'node:path';
 import { parseScenario } from '../ft/scenario';
+import { withGuestWorkload } from '../ft/guest-workload';
 import type { Scenario, FaultSpec } from '../ft/scenario';
 import { loadProgramBytes } from '../asm/load-program';
 import type { Program } from '../machine/program';
@@ -61,5 +62,5 @@ export function prepareLaunch(raw: unknown): Launch {
     throw new LaunchError(`program: cannot read ${scenario.program}: ${(e as Error).message}`);
   }
   const program = loadProgramBytes(scenario.program, bytes);
-  return { scenario, program, programPath: scenario.program, programBytes: bytes, stopOnEntry, injected: [], warnings: [] };
+  return { scenario: withGuestWorkload(scenario, program), program, programPath: scenario.program, programBytes: bytes, stopOnEntry, injected: [], warnings: [] };
 }

@@ -13,6 +13,7 @@ import { SharedStorage } from './world/storage';
 import { Clients } from './world/clients';
 import { VmInstance } from './protocol/vm';
 import type { NewLogEntry } from './protocol/log';
+import { emptyLogBytesByKind } from './protocol/log-kinds';
 import { RecordEnv, ReplayEnv, EnvHost } from './protocol/envs';
 import { Checkers, CheckResult } from './checkers';
 import { replayUpTo } from './protocol/replay-driver';
@@ -89,7 +90,11 @@ export class Cluster implements EnvHost {
   ftSuspended = false;
   consoleText = "";
   lastState: FtState | null = null;
-  stats = { maxLagNs: 0, logBytes: 0, logEntries: 0, logMessages: 0, released: 0, duplicatedOutputs: 0, throttleEvents: 0, stalls: 0 };
+  stats = {
+    maxLagNs: 0, logBytes: 0, logEntries: 0, logMessages: 0, released: 0, duplicatedOutputs: 0, throttleEvents: 0, stalls: 0,
+    /** The log's sent bytes (logBytes) by kind of entry, headers as `marks`. */
+    logBytesByKind: emptyLogBytesByKind(),
+  };
   /** Instruction stops requested by a debugger: VM id → instret to stop at. */
   readonly stepTargets = new Map<number, number>();
   private stopRequested = false;

@@ -5,6 +5,8 @@ import type { CheckResult } from './checkers';
 import { ftState } from './ft-state';
 import type { Program } from '../machine/program';
 import type { Scenario } from './scenario';
+import type { LogBytesByKind } from './protocol/log-kinds';
+import { heavyLogHint, type LogHint } from './log-hint';
 
 export interface RunSummary {
   seed: number;
@@ -15,7 +17,13 @@ export interface RunSummary {
   haRestarts: number;
   ftState: string;
   vms: { id: number; role: string; host: string; status: string; instret: number; epoch: number }[];
-  log: { bytes: number; entries: number; messages: number; maxLagMs: number; stalls: number; throttleEvents: number; bytesPerMInstr: number };
+  log: {
+    bytes: number; entries: number; messages: number; maxLagMs: number; stalls: number; throttleEvents: number; bytesPerMInstr: number;
+    /** `bytes` by kind of entry (message headers as `marks`). */
+    bytesByKind: LogBytesByKind;
+    /** The kind that fills most of a heavy log, with a hint; null when the log is light or no kind dominates. */
+    hint: LogHint | null;
+  };
   outputs: { released: number; duplicated: number };
   clients: { sent: number; replies: number; ok: number; errors: number; retries: number; duplicates: number; meanLatencyMs: number; maxLatencyMs: number };
   console: string;
@@ -41,6 +49,8 @@ export function summarize(c: Cluster, checks: CheckResult[]): RunSummary {
   const sum = (f: (s: (typeof cs)[number]) => number) => cs.reduce((a, s) => a + f(s), 0);
   const ok = sum((s) => s.ok);
   const primaryInstr = Math.max(1, ...c.vms.filter((v) => v.role === 'primary').map((v) => v.guest.instret));
+  const bytesPerMInstr = Math.round((c.stats.logBytes * 1e6) / primaryInstr);
+  const bytesPerMs = c.nowNs > 0 ? (c.stats.logBytes * NS_PER_MS) / c.nowNs : 0;
   return {
     seed: c.scenario.seed,
     endMs: ms(c.nowNs),
@@ -55,7 +65,8 @@ export function summarize(c: Cluster, checks: CheckResult[]): RunSummary {
     vms: c.vms.map((v) => ({ id: v.id, role: v.role, host: v.host, status: v.status, instret: v.guest.instret, epoch: v.epoch })),
     log: {
       bytes: c.stats.logBytes, entries: c.stats.logEntries, messages: c.stats.logMessages, maxLagMs: ms(c.stats.maxLagNs), stalls: c.stats.stalls,
-      throttleEvents: c.stats.throttleEvents, bytesPerMInstr: Math.round((c.stats.logBytes * 1e6) / primaryInstr),
+      throttleEvents: c.stats.throttleEvents, bytesPerMInstr, bytesByKind: { ...c.stats.logBytesByKind },
+      hint: heavyLogHint(c.stats.logBytesByKind, bytesPerMInstr, bytesPerMs),
     },
     outputs: { released: c.stats.released, duplicated: c.stats.duplicatedOutputs },
     clients: {

@@ -65,6 +65,14 @@ const LINK_DEFAULTS = {
 
 type Json = Record<string, any>;
 
+/** Workloads parseScenario filled in because the scenario named none (see workloadFromDefaults). */
+const DEFAULTED_WORKLOADS = new WeakSet<Scenario['workload']>();
+
+/** True when the scenario named no `workload`: parseScenario filled in the default (copies that keep the workload object keep this). */
+export function workloadFromDefaults(s: Scenario): boolean {
+  return DEFAULTED_WORKLOADS.has(s.workload);
+}
+
 /** Validates `raw` against the schema and fills every default. Throws ScenarioError listing every problem. */
 export function parseScenario(raw: unknown): Scenario {
   const problems = checkSchema(raw, scenarioSchema);
@@ -100,6 +108,7 @@ export function parseScenario(raw: unknown): Scenario {
   };
   const cross = crossCheck(s);
   if (cross.length > 0) throw new ScenarioError(cross);
+  if (r.workload === undefined) DEFAULTED_WORKLOADS.add(s.workload);
   return s;
 }
 

@@ -137,27 +137,55 @@ export interface StandaloneResult {
   timeTicks: number;
 }
 
+/**
+ * A free run taken in steps: `advance` runs whole slices (never cutting one short), so a run taken in
+ * steps is the same run as one taken at once. The caller decides how far each step goes.
+ */
+export class StandaloneRun {
+  readonly env: StandaloneEnvironment;
+  private readonly slice: number;
+
+  constructor(private readonly machine: Machine, private readonly opts: StandaloneRunOptions) {
+    this.env = new StandaloneEnvironment(opts, machine.devices.disk.capacitySectors);
+    this.env.onSchedule = () => machine.cpu.requestStop();
+    machine.setEnvironment(this.env);
+    this.slice = opts.sliceInstructions ?? DEFAULT_SLICE_INSTRUCTIONS;
+  }
+
+  /** Instructions retired so far. */
+  get instret(): number {
+    return this.machine.instret;
+  }
+
+  /**
+   * Runs until the guest exits, dies, reaches `maxInstructions` or waits for an interrupt that can never
+   * come (the result), or until a slice ends at or past `untilInstret` (null: the run can go on).
+   */
+  advance(untilInstret: number): StandaloneResult | null {
+    const { machine, env, opts } = this;
+    for (;;) {
+      if (machine.exitCode !== null) return this.result('exit');
+      if (machine.fatal !== null) return this.result('fatal');
+      if (machine.instret >= opts.maxInstructions) return this.result('limit');
+      if (machine.instret >= untilInstret) return null;
+      env.deliverDue(machine);
+      const untilEvent = env.nextEventCycles() - env.cycles(machine.instret);
+      const limit = Math.min(opts.maxInstructions, machine.instret + this.slice, machine.instret + untilEvent);
+      const reason = machine.run(limit);
+      if (reason !== 'wfi') continue;
+      const next = env.nextEventCycles();
+      if (next === Infinity) return this.result('deadlock');
+      env.idleCycles += Math.max(0, next - env.cycles(machine.instret)); // sleep until the next event
+    }
+  }
+
+  private result(reason: StandaloneResult['reason']): StandaloneResult {
+    const m = this.machine;
+    return { reason, exitCode: m.exitCode, instret: m.instret, timeTicks: Math.floor(this.env.cycles(m.instret) / CYCLES_PER_TIME_TICK) };
+  }
+}
+
 /** Runs the machine free until it exits, dies, reaches `maxInstructions` or waits for an interrupt that can never come. */
 export function runStandalone(machine: Machine, opts: StandaloneRunOptions): StandaloneResult {
-  const env = new StandaloneEnvironment(opts, machine.devices.disk.capacitySectors);
-  env.onSchedule = () => machine.cpu.requestStop();
-  machine.setEnvironment(env);
-  const slice = opts.sliceInstructions ?? DEFAULT_SLICE_INSTRUCTIONS;
-  const result = (reason: StandaloneResult['reason']): StandaloneResult => ({
-    reason, exitCode: machine.exitCode, instret: machine.instret,
-    timeTicks: Math.floor(env.cycles(machine.instret) / CYCLES_PER_TIME_TICK),
-  });
-  for (;;) {
-    if (machine.exitCode !== null) return result('exit');
-    if (machine.fatal !== null) return result('fatal');
-    if (machine.instret >= opts.maxInstructions) return result('limit');
-    env.deliverDue(machine);
-    const untilEvent = env.nextEventCycles() - env.cycles(machine.instret);
-    const limit = Math.min(opts.maxInstructions, machine.instret + slice, machine.instret + untilEvent);
-    const reason = machine.run(limit);
-    if (reason !== 'wfi') continue;
-    const next = env.nextEventCycles();
-    if (next === Infinity) return result('deadlock');
-    env.idleCycles += Math.max(0, next - env.cycles(machine.instret)); // sleep until the next event
-  }
+  return new StandaloneRun(machine, opts).advance(Infinity)!;
 }

@@ -42,7 +42,7 @@ test('run --parallel-secondary prints the in-thread summary and records a run th
 
 test('run --parallel-secondary says so when the run fell back to the in-thread secondary', async () => {
   const whatIf = join(dir, 'what-if.json');
-  writeFileSync(whatIf, JSON.stringify({ ...JSON.parse(readFileSync(failover, 'utf8')), program: join(root, 'examples/kvstore/kvstore.elf'), untilMs: 60, whatIf: { omitLogKinds: ['time'] } }));
+  writeFileSync(whatIf, JSON.stringify({ ...JSON.parse(readFileSync(failover, 'utf8')), program: join(root, 'examples/kvstore/kvstore.elf'), untilMs: 60, faults: [], whatIf: { omitLogKinds: ['time'] } }));
   const here = await cli('run', whatIf, '--json');
   const there = await cli('run', whatIf, '--json', '--parallel-secondary');
   assert.match(there.err, /^note: the secondary ran in-thread after all \(.+\)\n$/);

@@ -5,6 +5,7 @@ import type { SimEvent } from '../events';
 import { controlLag } from './lag';
 import { releaseAcked } from './outputs';
 import { hostUp } from './vm-fate';
+import { countSentBytes } from './log-kinds';
 
 const LOG_MSG_HEADER_BYTES = 32;
 const ACK_BYTES = 32;
@@ -36,6 +37,7 @@ export function flush(c: Cluster, id: number, urgent: boolean): void {
   const covered = p.alive ? p.guest.instret : Number.MAX_SAFE_INTEGER;
   c.schedule(arrival, { t: 'logMsg', to: s.id, from: p.id, entries, covered, releasedSeq: tx.releasedSeq });
   c.stats.logBytes += bytes;
+  countSentBytes(c.stats.logBytesByKind, entries, LOG_MSG_HEADER_BYTES);
   c.stats.logEntries += entries.length;
   c.stats.logMessages++;
   controlLag(c, p, s);
