@@ -10,7 +10,8 @@ export interface CommandIo {
   stderr: (s: string) => void;
 }
 
-const USAGE = 'usage: lockstep asm FILE.s [-o FILE.elf] [--rvc] [--text-base ADDR]\n';
+export const ASM_USAGE = 'lockstep asm FILE.s [-o FILE.elf] [--rvc] [--text-base ADDR]';
+const USAGE = `usage: ${ASM_USAGE}\n`;
 
 interface AsmArgs { input: string; output: string; outputGiven: boolean; rvc: boolean; textBase?: number }
 

@@ -2,6 +2,7 @@
 
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { chaosScenario, type ChaosOptions } from '../ft/chaos';
 import { runScenario } from '../ft/report';
 import { withGuestWorkload } from '../ft/guest-workload';
@@ -75,6 +76,8 @@ export async function chaosCommand(argv: string[], io: Io): Promise<number> {
   });
   const seeds = Array.from({ length: count }, (_, i) => ({ seed: first + i, guest: i % guests.length }));
   const progress = new Progress(io, count);
+  const startedMs = performance.now();
+  const cores = jobs === 1 || !canSpawnWorkers() ? 1 : Math.min(jobs, count);
   const results = jobs === 1 || !canSpawnWorkers()
     ? seeds.map((s) => progress.add(runSeed(guests[s.guest], s.seed, opts)))
     : await runInWorkers(guests, seeds, opts, jobs, (r) => progress.add(r));
@@ -89,7 +92,8 @@ export async function chaosCommand(argv: string[], io: Io): Promise<number> {
   } else {
     for (const f of failures) io.stdout(failureText(f, guests.length > 1));
     const per = guests.length > 1 ? ` over ${guests.length} guests (${guests.map((g) => g.name).join(', ')})` : '';
-    io.stdout(`${count} seeds${per}, ${failures.length} failing, ${results.reduce((a, r) => a + r.failovers, 0)} failovers\n`);
+    const took = `(${durationText(performance.now() - startedMs)} on ${cores} ${cores === 1 ? 'core' : 'cores'})`;
+    io.stdout(`${count} seeds${per}, ${failures.length} failing, ${results.reduce((a, r) => a + r.failovers, 0)} failovers   ${took}\n`);
   }
   return failures.length === 0 ? 0 : 1;
 }
@@ -115,6 +119,15 @@ function runInWorkers(guests: Guest[], seeds: WorkerJob['seeds'], opts: ChaosOpt
     w.on('error', reject);
     w.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`chaos worker exited with code ${code}`))));
   }))).then(() => out);
+}
+
+/** A wall-clock duration as a person reads it: `840 ms`, `12.3 s`, `17 min 24 s`, `2 h 5 min`. */
+export function durationText(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
 }
 
 class Progress {

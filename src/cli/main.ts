@@ -5,21 +5,26 @@ import { runCommand, RUN_USAGE } from './run-command';
 import { replayCommand, REPLAY_USAGE } from './replay-command';
 import { chaosCommand, CHAOS_USAGE, runChaosWorkerIfWorker } from './chaos-command';
 import { isSecondaryWorker } from './parallel-secondary';
-import { asmCommand } from './asm-command';
+import { asmCommand, ASM_USAGE } from './asm-command';
 import { newCommand, NEW_USAGE } from './new-command';
 import { Io, UsageError } from './io';
 import { ScenarioError } from '../ft/scenario';
 import { ProgramLoadError } from '../asm/load-program';
 
+/** Each command's synopsis, for `lockstep --help` and `lockstep COMMAND --help`. */
+const SYNOPSES: Record<string, string> = {
+  new: NEW_USAGE, exec: EXEC_USAGE, run: RUN_USAGE, chaos: CHAOS_USAGE, replay: REPLAY_USAGE, asm: ASM_USAGE,
+};
+
 const USAGE = `Lockstep: fault-tolerant VM pairs, deterministic and debuggable.
 
 usage:
-  ${NEW_USAGE}
-  ${EXEC_USAGE}
-  ${RUN_USAGE}
-  ${CHAOS_USAGE}
-  ${REPLAY_USAGE}
-  lockstep asm FILE.s -o FILE.elf
+${Object.values(SYNOPSES).map((u) => `  ${u}`).join('\n')}
+
+exit codes: 0 success · 1 a checker failed (run, chaos, replay) · 2 bad input, said in one line · 3 replay
+--verify found another trace · exec: the guest's own exit code, 3 a fatal guest trap, 4 --max-instructions
+reached, 5 waits for an interrupt that cannot come · 130 interrupted (Ctrl-C) · 70 an internal error (a bug:
+please report it with the command line)
 `;
 
 type Command = (argv: string[], io: Io) => number | Promise<number>;
@@ -43,6 +48,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
   if (cmd === undefined) {
     io.stderr(`lockstep: unknown command ${JSON.stringify(name)} (one of ${Object.keys(COMMANDS).join(', ')}; lockstep --help shows how to use them)\n`);
     return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(`usage: ${SYNOPSES[name]}\n`);
+    return 0;
   }
   try {
     return await cmd(rest, io);

@@ -6,6 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from './run-cli';
+import { durationText } from '../../src/cli/chaos-command';
 
 const root = join(__dirname, '../..');
 
@@ -81,6 +82,7 @@ test('chaos over several guests deals the seeds in turn; --what-if-off finds fai
   assert.equal(bad.code, 1, bad.out + bad.err);
   assert.match(bad.out, /seed \d+: .*(failover-bound|no-zombies)/);
   assert.match(bad.out, /fewest faults that still fail: /);
+  assert.match(bad.out, /^6 seeds, \d+ failing, \d+ failovers {3}\((\d+ ms|\d+\.\d s|\d+ min \d+ s) on 1 core\)$/m, 'the summary says how long it took');
   const saved = /saved: (\S+\.lsrec)/.exec(bad.out);
   assert.ok(saved !== null, bad.out);
   const replay = await cli('replay', saved[1], '--verify');
@@ -97,4 +99,21 @@ test('exec runs one VM: UART to stdout, exit code from the guest', async () => {
   assert.ok(r.out.length > 0);
   const stats = JSON.parse(r.err.trim().split('\n').pop()!);
   assert.ok(stats.instret > 0 && stats.wallMs >= 0 && 'mips' in stats);
+});
+
+test('chaos durations read as a person reads them', () => {
+  assert.deepEqual([840.4, 12_345, 1_044_000, 7_500_000].map(durationText), ['840 ms', '12.3 s', '17 min 24 s', '2 h 5 min']);
+});
+
+test('every command answers --help with its synopsis (exit 0); lockstep --help lists them all and the exit codes', async () => {
+  for (const c of ['new', 'exec', 'run', 'chaos', 'replay', 'asm']) {
+    const r = await cli(c, '--help');
+    assert.equal(r.code, 0, `${c}: ${r.err}`);
+    assert.match(r.out, new RegExp(`^usage: lockstep ${c} `));
+    assert.equal(r.err, '');
+  }
+  const all = await cli('--help');
+  assert.equal(all.code, 0);
+  for (const c of ['new', 'exec', 'run', 'chaos', 'replay', 'asm']) assert.match(all.out, new RegExp(`^ {2}lockstep ${c} `, 'm'));
+  assert.match(all.out, /exit codes: 0 success .* 2 bad input/s);
 });
