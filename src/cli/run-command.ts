@@ -6,7 +6,7 @@ import { withGuestWorkload } from '../ft/guest-workload';
 import { runScenarioParallel } from './parallel-secondary';
 import { encodeRecording } from '../replay/recording';
 import { recordingOf } from '../replay/replay-run';
-import type { Scenario } from '../ft/scenario';
+import { lateFaultNote, type Scenario } from '../ft/scenario';
 import { Io, intFlag, outputFileFlag, parseArgs, ParsedArgs, readProgramFile, readScenario, UsageError, writeFileAtomic } from './io';
 import { formatSummary, formatTimeline } from './timeline-format';
 import { writePerfetto } from './perfetto';
@@ -63,9 +63,6 @@ function outputFiles(args: ParsedArgs): { record?: string; perfetto?: string } {
 
 /** One warning line when faults are scheduled after the run's end (untilMs): the run stops before they come. */
 export function lateFaultWarning(file: string, s: Scenario): string | null {
-  const late = s.faults.filter((f) => f.atMs > s.untilMs);
-  if (late.length === 0) return null;
-  const which = late.map((f) => `${f.kind} at ${f.atMs} ms`).join(', ');
-  const what = late.length === 1 ? 'a fault is' : `${late.length} faults are`;
-  return `lockstep: warning: ${file}: ${what} scheduled after the run ends at ${s.untilMs} ms and may never fire (${which}); raise untilMs or --until-ms`;
+  const note = lateFaultNote(s);
+  return note === null ? null : `lockstep: warning: ${file}: ${note}; raise untilMs or --until-ms`;
 }

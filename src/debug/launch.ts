@@ -2,7 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import { resolve, isAbsolute, dirname, basename } from 'node:path';
-import { parseScenario } from '../ft/scenario';
+import { lateFaultNote, parseScenario } from '../ft/scenario';
 import { withGuestWorkload } from '../ft/guest-workload';
 import type { Scenario, FaultSpec } from '../ft/scenario';
 import { loadProgramBytes } from '../asm/load-program';
@@ -62,5 +62,7 @@ export function prepareLaunch(raw: unknown): Launch {
     throw new LaunchError(`program: cannot read ${scenario.program}: ${(e as Error).message}`);
   }
   const program = loadProgramBytes(scenario.program, bytes);
-  return { scenario: withGuestWorkload(scenario, program), program, programPath: scenario.program, programBytes: bytes, stopOnEntry, injected: [], warnings: [] };
+  const late = lateFaultNote(scenario);
+  const warnings = late === null ? [] : [`${late}: raise untilMs, or inject it while debugging`];
+  return { scenario: withGuestWorkload(scenario, program), program, programPath: scenario.program, programBytes: bytes, stopOnEntry, injected: [], warnings };
 }

@@ -73,6 +73,18 @@ export function workloadFromDefaults(s: Scenario): boolean {
   return DEFAULTED_WORKLOADS.has(s.workload);
 }
 
+/**
+ * Faults scheduled after the run ends (untilMs) never fire: what to tell the user ("a fault is scheduled
+ * after the run ends at 60 ms and may never fire (hostCrash at 100 ms)"), or null when there are none.
+ */
+export function lateFaultNote(s: Scenario): string | null {
+  const late = s.faults.filter((f) => f.atMs > s.untilMs);
+  if (late.length === 0) return null;
+  const which = late.map((f) => `${f.kind} at ${f.atMs} ms`).join(', ');
+  const what = late.length === 1 ? 'a fault is' : `${late.length} faults are`;
+  return `${what} scheduled after the run ends at ${s.untilMs} ms and may never fire (${which})`;
+}
+
 /** Validates `raw` against the schema and fills every default. Throws ScenarioError listing every problem. */
 export function parseScenario(raw: unknown): Scenario {
   const problems = checkSchema(raw, scenarioSchema);
