@@ -10,6 +10,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Adapter keys (src/debug/launch.ts) that are not part of a scenario. */
 const ADAPTER_PROPERTIES = {
   stopOnEntry: { type: 'boolean', default: true, description: 'Stop at the first instruction of the primary.' },
+  breakOn: {
+    type: 'string', enum: ['primary', 'both', 'secondary'], default: 'primary',
+    enumDescriptions: [
+      'Breakpoints stop the primary VM: one stop per guest execution.',
+      'Breakpoints stop the primary, then the secondary where it replays the same instruction.',
+      'Breakpoints stop the secondary VM as it replays the log (not the primary).',
+    ],
+    description: 'Which VM a breakpoint, data breakpoint or guest trap stops. A source or instruction breakpoint can choose for itself (its mode).',
+  },
   cwd: { type: 'string', default: '${workspaceFolder}', description: 'Folder a relative `program` (or `replay`) path resolves against.' },
   replay: { type: 'string', description: 'Open a recording (.lsrec) instead of a scenario: its scenario, program bytes and injected faults. No scenario keys are allowed with it.' },
   trace: { type: 'boolean', default: false, description: 'Echo the Debug Adapter Protocol traffic to the Debug Console.' },

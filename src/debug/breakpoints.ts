@@ -5,6 +5,26 @@ import type { StopValue } from './c-scope';
 
 export type CodeBreakpointKind = 'source' | 'function' | 'instruction';
 
+/**
+ * Which VM a breakpoint stops: the primary (one stop per guest execution, the default), the secondary replaying the
+ * log, or both (the secondary then stops where the primary stopped: at the same instruction counts).
+ */
+export const BREAK_MODES = ['primary', 'both', 'secondary'] as const;
+export type BreakMode = (typeof BREAK_MODES)[number];
+
+/** The VM a hit happened on, as breakpoints judge it: its role, and how many instructions it has retired. */
+export interface HitVm { role: 'primary' | 'secondary'; instret: number }
+
+/** What a breakpoint's mode and counts need: conditions, hits (of the counting VM), where the primary stopped. */
+interface Judged {
+  condition?: string;
+  hitCondition?: string;
+  hits: number;
+  mode?: BreakMode;
+  /** Instruction counts at which the counting VM stopped here (a `both` breakpoint's secondary stops at the same ones). */
+  stoppedAt?: Set<number>;
+}
+
 /** One user breakpoint at one or more code addresses. */
 export interface CodeBreakpoint {
   id: number;
@@ -13,7 +33,11 @@ export interface CodeBreakpoint {
   condition?: string;
   hitCondition?: string;
   logMessage?: string;
+  /** Hits counted once per guest execution: on the primary, or on the secondary for a `secondary` breakpoint. */
   hits: number;
+  /** Undefined: the launch's `breakOn`. */
+  mode?: BreakMode;
+  stoppedAt?: Set<number>;
   /** Source breakpoints: the file they were set in (a setBreakpoints request replaces one file's). */
   file?: string;
 }
@@ -25,6 +49,7 @@ export interface DataBreakpoint {
   condition?: string;
   hitCondition?: string;
   hits: number;
+  stoppedAt?: Set<number>;
 }
 
 export interface CodeHit { stop: boolean; ids: number[]; kind: CodeBreakpointKind }
@@ -40,22 +65,30 @@ export class Breakpoints {
   private data: DataBreakpoint[] = [];
   private nextId = 1;
 
+  /** The launch's `breakOn`: the mode of every breakpoint that names none (data breakpoints and guest traps too). */
+  breakOn: BreakMode = 'primary';
+
   constructor(private readonly evaluate: StopEvaluator, private readonly out: BreakpointOutput) {}
+
+  /** Whether a VM of this role stops for a stop of this mode (guest traps, data breakpoints: the launch's). */
+  stopsOn(role: HitVm['role'], mode: BreakMode = this.breakOn): boolean {
+    return mode === 'both' || mode === role;
+  }
 
   newId(): number {
     return this.nextId++;
   }
 
   /** Replaces the code breakpoints of one kind (source breakpoints: of one file). */
-  setCode(kind: CodeBreakpointKind, bps: Omit<CodeBreakpoint, 'hits' | 'kind' | 'file'>[], file?: string): CodeBreakpoint[] {
+  setCode(kind: CodeBreakpointKind, bps: Omit<CodeBreakpoint, 'hits' | 'kind' | 'file' | 'stoppedAt'>[], file?: string): CodeBreakpoint[] {
     const keep = this.code.filter((b) => b.kind !== kind || (file !== undefined && b.file !== file));
-    const added = bps.map((b) => ({ ...b, kind, hits: 0, file }));
+    const added = bps.map((b) => ({ ...b, kind, hits: 0, file, stoppedAt: new Set<number>() }));
     this.code = [...keep, ...added];
     return added;
   }
 
-  setData(bps: Omit<DataBreakpoint, 'hits'>[]): DataBreakpoint[] {
-    this.data = bps.map((b) => ({ ...b, hits: 0 }));
+  setData(bps: Omit<DataBreakpoint, 'hits' | 'stoppedAt'>[]): DataBreakpoint[] {
+    this.data = bps.map((b) => ({ ...b, hits: 0, stoppedAt: new Set<number>() }));
     return this.data;
   }
 
@@ -76,16 +109,20 @@ export class Breakpoints {
     return this.data.length > 0;
   }
 
-  /** Whether a stop at the machine's pc should stop the user, counting hits (when `count`) and printing log messages. */
-  checkCode(m: Machine, count: boolean): CodeHit {
+  /**
+   * Whether a stop at the machine's pc should stop the user on VM `vm`, counting hits (when `count`) and printing
+   * log messages once per guest execution (on the counting VM: the primary, or the secondary of a `secondary` breakpoint).
+   */
+  checkCode(m: Machine, count: boolean, vm: HitVm): CodeHit {
     const pc = m.cpu.pc >>> 0;
     const ids: number[] = [];
     let kind: CodeBreakpointKind = 'source';
     for (const b of this.code) {
       if (!b.addrs.includes(pc)) continue;
-      if (!this.holds(b, m, count)) continue;
-      if (b.logMessage !== undefined && b.logMessage !== '') {
-        if (count) this.out(`${this.interpolate(b.logMessage, m)}\n`, 'console');
+      const log = b.logMessage !== undefined && b.logMessage !== '';
+      if (!this.judge(b, m, count, vm, log)) continue;
+      if (log) {
+        if (count) this.out(`${this.interpolate(b.logMessage!, m)}\n`, 'console');
         continue;
       }
       ids.push(b.id);
@@ -94,20 +131,41 @@ export class Breakpoints {
     return { stop: ids.length > 0, ids, kind };
   }
 
-  /** Data breakpoints matching the CPU's last watchpoint hit whose conditions hold. */
-  checkData(m: Machine, count: boolean): { stop: boolean; ids: number[] } {
+  /** Data breakpoints matching the CPU's last watchpoint hit whose conditions hold, on VM `vm` (the launch's `breakOn`). */
+  checkData(m: Machine, count: boolean, vm: HitVm): { stop: boolean; ids: number[] } {
     const hit = m.cpu.lastWatchHit;
     const ids: number[] = [];
     for (const d of this.data) {
       if (hit !== null && !(hit.addr < d.addr + d.len && d.addr < hit.addr + hit.size)) continue;
-      if (this.holds(d, m, count)) ids.push(d.id);
+      if (this.judge(d, m, count, vm, false)) ids.push(d.id);
     }
     return { stop: ids.length > 0, ids };
   }
 
+  /**
+   * One breakpoint at a hit of VM `vm`. The counting VM (the primary; the secondary for a `secondary` breakpoint)
+   * checks the condition and counts the hit; the secondary of a `both` breakpoint stops where the primary stopped
+   * (going back, where the condition holds). `log`: a log point, judged on the counting VM only.
+   */
+  private judge(b: Judged, m: Machine, count: boolean, vm: HitVm, log: boolean): boolean {
+    const mode = b.mode ?? this.breakOn;
+    const counting = mode === 'secondary' ? 'secondary' : 'primary';
+    if (vm.role !== counting) {
+      if (log || !this.stopsOn(vm.role, mode)) return false;
+      return count ? (b.stoppedAt?.has(vm.instret) ?? false) : this.conditionHolds(b, m);
+    }
+    if (!this.holds(b, m, count)) return false;
+    if (count && !log) b.stoppedAt?.add(vm.instret);
+    return true;
+  }
+
+  private conditionHolds(b: { condition?: string }, m: Machine): boolean {
+    return b.condition === undefined || b.condition.trim() === '' || this.truthy(b.condition, m);
+  }
+
   /** Condition, then hit count (counted only when `count`: going backwards does not count). */
   private holds(b: { condition?: string; hitCondition?: string; hits: number }, m: Machine, count: boolean): boolean {
-    if (b.condition !== undefined && b.condition.trim() !== '' && !this.truthy(b.condition, m)) return false;
+    if (!this.conditionHolds(b, m)) return false;
     if (count) b.hits++;
     return !(count && b.hitCondition !== undefined && b.hitCondition.trim() !== '' && !hitMatches(b.hitCondition, b.hits));
   }

@@ -9,7 +9,7 @@ export interface ConsoleArgs {
   injectFault: Record<string, unknown>;
   ftAction: { action: string };
   findDivergence: Record<string, never>;
-  compareVMs: Record<string, never>;
+  compareVMs: { ifNoPair: 'reply' };
   seek: { timeMs?: number; vm?: number; instret?: number; event?: string; n?: number };
   checkpoint: { op: string; name?: string };
   timeline: { last?: number };
@@ -21,16 +21,33 @@ export type RequestCommand<K extends keyof ConsoleArgs = keyof ConsoleArgs> = { 
 
 export type ConsoleCommand = RequestCommand | { verb: 'help'; args: Record<string, never> };
 
+/** `.help`: each verb's synopsis, then what it does indented below, so no line is wider than an 80-column console. */
 export const CONSOLE_HELP = [
-  '.inject KIND [HOST|@primary|@secondary] [key=value…]   inject a fault now (e.g. .inject hostCrash @primary, .inject slowHost host-b factor=4)',
-  '.ft ACTION                                            an FT action now: testFailover, testRestartSecondary, turnOffFT, turnOnFT, suspendFT, resumeFT',
-  '.divergence                                           go to the first instruction where primary and secondary differ',
-  '.compare                                              primary vs secondary at the same instruction count',
-  '.seek 40ms | .seek 250us | .seek vm=2 instret=12345 | .seek goLive [n]    travel to a time, an instruction of a VM, or the n-th cluster event',
-  '.back [over|in|out|instruction]                       step back on the VM last stopped in: over calls (default), into the last line run, out to the call, or one instruction',
-  '.checkpoint create|list|jump|delete [NAME]            named checkpoints',
-  '.timeline [N]                                         the last N cluster events (default 20)',
-  '.help                                                 this list',
+  'Debug Console verbs (anything else is an expression: a0, *0x80001000, a C name):',
+  '',
+  '.inject KIND [HOST|@primary|@secondary] [key=value…]',
+  '    inject a fault now: .inject hostCrash @primary,',
+  '    .inject slowHost host-b factor=4',
+  '.inject partition HOST… | HOST…',
+  '    cut the cluster into groups: .inject partition host-a | host-b,host-c',
+  '.ft ACTION',
+  '    an FT action now: testFailover, testRestartSecondary, turnOffFT, turnOnFT,',
+  '    suspendFT, resumeFT',
+  '.divergence',
+  '    go to the first instruction where primary and secondary differ',
+  '.compare',
+  '    primary vs secondary at the same instruction count',
+  '.seek 40ms | .seek 250us | .seek vm=2 instret=12345 | .seek goLive [n]',
+  '    travel to a time, an instruction count of a VM, or the n-th cluster event',
+  '.back [over|in|out|instruction]',
+  '    step back on the VM last stopped in: over calls (default), into the last',
+  '    line run, out to the call, or one instruction',
+  '.checkpoint create|list|jump|delete [NAME]',
+  '    named checkpoints',
+  '.timeline [N]',
+  '    the last N cluster events (default 20)',
+  '.help',
+  '    this list',
 ].join('\n');
 
 export const CONSOLE_VERBS = ['.inject', '.ft', '.divergence', '.compare', '.seek', '.back', '.checkpoint', '.timeline', '.help'];
@@ -42,6 +59,13 @@ function scalar(v: string): unknown {
 }
 
 export class CommandError extends Error {}
+
+/** `host-a | host-b,host-c` (or `host-a|host-b host-c`) → `[["host-a"], ["host-b", "host-c"]]`. */
+export function partitionGroups(text: string): string[][] {
+  const groups = text.split('|').map((g) => g.split(/[\s,]+/).filter((h) => h !== ''));
+  if (groups.length < 2 || groups.some((g) => g.length === 0)) throw new CommandError(`a partition needs groups of hosts separated by |, e.g. .inject partition host-a | host-b,host-c (got ${JSON.stringify(text)})`);
+  return groups;
+}
 
 export function parseConsoleCommand(line: string): ConsoleCommand {
   const [head, ...rest] = line.trim().split(/\s+/);
@@ -56,14 +80,21 @@ export function parseConsoleCommand(line: string): ConsoleCommand {
   };
   switch (head) {
     case '.inject': {
-      if (rest.length === 0) throw new CommandError('usage: .inject KIND [HOST] [key=value…]');
+      if (rest.length === 0) throw new CommandError('usage: .inject KIND [HOST] [key=value…]  (.inject partition HOST… | HOST…)');
       const fault: Record<string, unknown> = { kind: rest[0] };
       let toks = rest.slice(1);
-      if (toks.length > 0 && !toks[0].includes('=')) {
+      const words = toks.filter((t) => !t.includes('='));
+      if (rest[0] === 'partition' || words.some((t) => t.includes('|'))) {
+        // .inject partition host-a | host-b,host-c: groups of hosts, `|` between groups, spaces or commas within one.
+        if (words.length > 0) fault.groups = partitionGroups(words.join(' '));
+        toks = toks.filter((t) => t.includes('='));
+      } else if (toks.length > 0 && !toks[0].includes('=')) {
         fault.host = toks[0];
         toks = toks.slice(1);
       }
-      return { verb: 'injectFault', args: { ...fault, ...kv(toks) } };
+      const kvs = kv(toks);
+      if (typeof kvs.groups === 'string') kvs.groups = partitionGroups(kvs.groups);
+      return { verb: 'injectFault', args: { ...fault, ...kvs } };
     }
     case '.ft':
       if (rest.length !== 1) throw new CommandError('usage: .ft testFailover|testRestartSecondary|turnOffFT|turnOnFT|suspendFT|resumeFT');
@@ -71,7 +102,7 @@ export function parseConsoleCommand(line: string): ConsoleCommand {
     case '.divergence':
       return { verb: 'findDivergence', args: {} };
     case '.compare':
-      return { verb: 'compareVMs', args: {} };
+      return { verb: 'compareVMs', args: { ifNoPair: 'reply' } }; // no pair now: a line saying why, not an error
     case '.seek': {
       if (rest.length === 0) throw new CommandError('usage: .seek 40ms | .seek vm=2 instret=12345 | .seek goLive [n]');
       const m = /^(\d+(?:\.\d+)?)(ms|us|ns|s)?$/.exec(rest[0]);

@@ -7,14 +7,14 @@ import { NS_PER_MS, fmtMs } from '../ft/sim/units';
 
 /** Per verb, the text of its request's reply (a verb that is no custom request does not compile here). */
 const FORMAT: { [K in keyof ConsoleArgs]: (body: ReplyBody<K>, args: ConsoleArgs[K]) => string } = {
-  compareVMs: (b) => formatComparison(b),
+  compareVMs: (b) => ('noPair' in b ? b.noPair : formatComparison(b)),
   timeline: (b, args) => {
     const last = args.last ?? 20;
     return b.events.slice(-last).map((e) => `${(e.timeNs / NS_PER_MS).toFixed(3).padStart(10)} ms  ${e.kind.padEnd(12)} ${e.text}`).join('\n');
   },
-  injectFault: (b) => `${b.fault.kind}${b.fault.host ? ` ${b.fault.host}` : ''} takes effect at ${fmtMs(b.atNs)}: continue or step to see it`,
+  injectFault: (b) => `${b.fault.kind}${b.fault.host ? ` ${b.fault.host}` : ''}${b.fault.groups ? ` ${b.fault.groups.map((g) => g.join(',')).join(' | ')}` : ''} takes effect at ${fmtMs(b.atNs)}, when the cluster runs on: continue or step to see it`,
   checkpoint: (b) => b.checkpoints.map((c) => `${c.name} @ ${fmtMs(c.nowNs)}`).join('\n') || '(no checkpoints)',
-  ftAction: (b, args) => `${args.action} takes effect at ${fmtMs(b.atNs)}: continue or step to see it`,
+  ftAction: (b, args) => `${args.action} takes effect at ${fmtMs(b.atNs)}, when the cluster runs on: continue or step to see it`,
   findDivergence: (b) => (b.same ? 'primary and secondary never differ in the recording' : `first difference at instruction ${b.instret}\n${formatComparison(b.differences)}`),
   seek: (b) => `going to ${fmtMs(b.nowNs)}`,
   reverseStep: (b, args) => `stepped back (${args.kind ?? 'over'}) to ${fmtMs(b.nowNs)}`,

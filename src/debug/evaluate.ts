@@ -170,8 +170,11 @@ export function evaluate(src: string, m: Machine, info: ProgramInfo | undefined)
   return { value, address: lastAddress };
 }
 
-/** `0x0000002a (42)`: hex for the bits, decimal (signed) for people. */
-export function formatValue(v: number): string {
+/**
+ * `0x0000002a (42)`: hex for the bits, decimal for people: signed, except for an address (`unsigned`: a value that
+ * points into guest RAM), whose negative decimal would mean nothing (`0x80ffff10 (2164260624)`).
+ */
+export function formatValue(v: number, unsigned = false): string {
   if (!Number.isInteger(v) || v < -0x8000_0000 || v > 0xffff_ffff) return String(v);
-  return `${hex(v)} (${v | 0})`;
+  return `${hex(v)} (${unsigned ? v >>> 0 : v | 0})`;
 }

@@ -8,7 +8,7 @@ import type { TimeMachine } from '../replay/time-machine';
 import { callAt } from '../machine/calls';
 import type { ProgramInfo } from './program-info';
 import { hex } from './program-info';
-import type { Breakpoints, CodeBreakpointKind } from './breakpoints';
+import type { Breakpoints, CodeBreakpointKind, HitVm } from './breakpoints';
 import type { HeldOutputWatch } from './held-output';
 
 export type StopReason = 'entry' | 'breakpoint' | 'step' | 'pause' | 'data breakpoint' | 'exception' | 'goto' | 'function breakpoint' | 'instruction breakpoint';
@@ -21,9 +21,28 @@ export interface RuntimeStop {
   text?: string;
   /** Breakpoint ids that caused it. */
   hitIds?: number[];
+  /** Set when the run ended because the guest powered off (no VM runs any more): its exit code. */
+  exitCode?: number;
 }
 
 export type ExceptionFilter = 'divergence' | 'failover' | 'hostFailure' | 'guestTrap' | 'checker' | 'heldOutput';
+
+/** The words a stop's description starts with, by reason. */
+export const STOP_LABEL: Record<StopReason, string> = {
+  entry: 'Entry', breakpoint: 'Breakpoint', step: 'Step', pause: 'Paused', 'data breakpoint': 'Data breakpoint', exception: 'Exception',
+  goto: 'Goto', 'function breakpoint': 'Function breakpoint', 'instruction breakpoint': 'Instruction breakpoint',
+};
+
+/** A VM as breakpoints judge a hit on it: its role and its instruction count. */
+export function hitVm(v: VmInstance): HitVm {
+  return { role: v.role, instret: v.machine.instret };
+}
+
+/** A stop's description and text naming the VM and the instruction: "Breakpoint on primary @ host-a, instruction 466121". */
+export function stopWords(label: string, v: VmInstance): { description: string; text: string } {
+  const words = `${label} on ${v.role} @ ${v.host}, instruction ${v.machine.instret}`;
+  return { description: words, text: words };
+}
 
 /** What a forward run is trying to do. */
 export type Goal =
@@ -85,8 +104,10 @@ export interface ForwardContext {
   readonly gate: RunGate;
   readonly focusVm: VmInstance | undefined;
   mustVm(id: number): VmInstance;
-  /** A user breakpoint hit at the VM's pc, or a guest trap when that filter is on. */
+  /** A user breakpoint hit at the VM's pc, or a guest trap when that filter is on (on the VMs the launch's `breakOn` names). */
   codeHit(v: VmInstance, count: boolean): { stop: boolean; ids: number[]; kind: CodeBreakpointKind | 'trap' };
+  /** Data breakpoints the VM's last store hit whose conditions hold, on the VMs the launch's `breakOn` names. */
+  dataHit(v: VmInstance, count: boolean): { stop: boolean; ids: number[] };
   /** The VMs or the console changed (after every chunk). */
   changed(): void;
 }
@@ -151,7 +172,7 @@ export class ForwardEngine {
         this.adaptChunk(performance.now() - t0);
         this.x.changed();
         if (goal.kind !== 'time' && goal.kind !== 'goto' && this.pendingException === null) this.checkHeld();
-        const done = this.judge(goal, stop);
+        const done = this.judge(goal, stop) ?? this.poweredOff(goal);
         if (done !== null) return done;
         if (goal.kind !== 'time' && this.goalVm(goal) !== undefined && !this.x.cluster.vm(this.goalVm(goal)!)?.alive) {
           return { reason: 'pause', vm: this.goalVm(goal), description: 'The VM being stepped is gone' };
@@ -166,6 +187,21 @@ export class ForwardEngine {
       this.setStepStop(null);
       gate.end();
     }
+  }
+
+  /**
+   * Continue and steps end when the guest has powered off: no VM runs any more and one of them exited by itself
+   * (the SiFive test device). The stop names the VM that was primary then and carries the guest's exit code.
+   */
+  poweredOff(goal: Goal): RuntimeStop | null {
+    if (goal.kind === 'time' || goal.kind === 'goto') return null;
+    const vms = this.x.cluster.vms;
+    if (vms.some((v) => v.alive)) return null;
+    const exited = vms.filter((v) => v.status === 'exited');
+    const v = exited.find((x) => x.role === 'primary') ?? exited[0];
+    if (v === undefined) return null;
+    const code = v.guest.exitCode ?? 0;
+    return { reason: 'pause', vm: v.id, description: `Guest powered off (exit code ${code})`, text: `${v.name} powered off with code ${code}`, exitCode: code };
   }
 
   /** Held-output filter: where the chunk must end so its stop lands on time (never for seeks and gotos). */
@@ -251,12 +287,12 @@ export class ForwardEngine {
           return { reason: 'exception', vm: v.id, description: EXCEPTION_LABEL.guestTrap, text: this.lastException.text };
         }
         const reason: StopReason = hit.kind === 'function' ? 'function breakpoint' : hit.kind === 'instruction' ? 'instruction breakpoint' : 'breakpoint';
-        return { reason, vm: v.id, hitIds: hit.ids };
+        return { reason, vm: v.id, hitIds: hit.ids, ...stopWords(STOP_LABEL[reason], v) };
       }
       case 'watchpoint': {
         if (v === undefined) return null;
-        const hit = this.x.bps.checkData(v.machine, true);
-        return hit.stop ? { reason: 'data breakpoint', vm: v.id, hitIds: hit.ids } : null;
+        const hit = this.x.dataHit(v, true);
+        return hit.stop ? { reason: 'data breakpoint', vm: v.id, hitIds: hit.ids, ...stopWords('Data breakpoint', v) } : null;
       }
       case 'step': {
         if (v === undefined) return null;

@@ -82,6 +82,8 @@ export function ftRows(rt: LockstepRuntime, v: VmInstance): Row[] {
     { name: 'log applied', value: String(applied) },
     { name: 'lag', value: `${(v.lagNs / NS_PER_MS).toFixed(3)} ms` },
     { name: 'held outputs', value: String(v.held.length) },
+    // A storage path loss shows nowhere else until a VM needs the disk or the lock (arbitration waits for it).
+    { name: 'shared storage', value: c.storage.reachable(v.host) ? 'reachable' : `unreachable from ${v.host} (storage path lost)` },
     { name: 'protection', value: st.label },
     { name: 'divergence', value: v.divergence ?? 'none' },
     { name: 'simulated time', value: `${(c.nowNs / NS_PER_MS).toFixed(6)} ms` },
@@ -132,7 +134,7 @@ export function peerDiffRows(rt: LockstepRuntime, v: VmInstance): Row[] {
 
 // ---- compare ---------------------------------------------------------------------------------------
 
-/** One VM's machine as the diff shows it; `ft` are its FT rows of the present (taken before travelling). */
+/** One VM's machine as the diff shows it, with its FT rows at the same moment. */
 function image(m: Machine, v: VmInstance, ft: Row[]): VmImage {
   return {
     label: `${v.role} @ ${v.host}`, vm: v.id, instret: m.instret, pc: m.cpu.pc >>> 0, x: Array.from(m.cpu.x, (r) => r >>> 0),
@@ -151,25 +153,38 @@ export type Comparison = CompareVmsReply;
 function imagesAtCommonCount(rt: LockstepRuntime): { p: VmInstance; s: VmInstance; k: number; pi: VmImage; si: VmImage; pg: Map<string, string>; sg: Map<string, string> } {
   const c = rt.cluster;
   const pair = rt.pair();
-  if (pair === undefined) throw new Error('compareVMs needs a live primary and secondary');
+  if (pair === undefined) throw new Error(noPairReason(rt));
   const { p, s } = pair;
-  if (s.status === 'copying') throw new Error('the secondary is still being copied (Not Protected (Starting))');
+  if (s.status === 'copying') throw new Error(noPairReason(rt));
   const k = Math.min(s.machine.instret, p.machine.instret);
-  const [pft, sft] = [ftRows(rt, p), ftRows(rt, s)];
   const globals = (m: Machine): Map<string, string> => new Map(cGlobalRows(m, rt.info).map((r) => [r.name, r.value]));
+  // Each side's image, FT rows included, is taken at the compared moment: the title's count is the FT section's.
+  const side = (id: number): { img: VmImage; g: Map<string, string> } => {
+    const v = c.vm(id)!;
+    return { img: image(v.machine, v, ftRows(rt, v)), g: globals(v.machine) };
+  };
   const { pi, si, pg, sg } = rt.visitAndReturn(() => {
-    let si = image(s.machine, s, sft);
-    let sg = globals(s.machine);
-    if (s.machine.instret !== k) {
-      if (rt.tm.seekInstret(s.id, k).reason !== 'step') throw new Error(`cannot reach instruction ${k} of the secondary`);
-      si = image(c.vm(s.id)!.machine, s, sft);
-      sg = globals(c.vm(s.id)!.machine);
-    }
-    const st = rt.tm.seekInstret(p.id, k);
-    if (st.reason !== 'step') throw new Error(`cannot reach instruction ${k} of the primary`);
-    return { pi: image(c.vm(p.id)!.machine, p, pft), si, pg: globals(c.vm(p.id)!.machine), sg };
+    if (s.machine.instret !== k && rt.tm.seekInstret(s.id, k).reason !== 'step') throw new Error(`cannot reach instruction ${k} of the secondary`);
+    const sec = side(s.id);
+    if (rt.tm.seekInstret(p.id, k).reason !== 'step') throw new Error(`cannot reach instruction ${k} of the primary`);
+    const pri = side(p.id);
+    return { pi: pri.img, si: sec.img, pg: pri.g, sg: sec.g };
   });
   return { p, s, k, pi, si, pg, sg };
+}
+
+/** Why there is no pair to compare now, in one line (the `noPair` reply, or the error without `ifNoPair`). */
+export function noPairReason(rt: LockstepRuntime): string {
+  const pair = rt.pair();
+  const state = ftState(rt.cluster).label;
+  if (pair?.s.status === 'copying') return `no secondary to compare yet: it is still being copied (${state})`;
+  return `no secondary to compare now (${state}): compareVMs needs a live primary and secondary`;
+}
+
+/** Whether compareVms has a pair to compare now. */
+export function hasPair(rt: LockstepRuntime): boolean {
+  const pair = rt.pair();
+  return pair !== undefined && pair.s.status !== 'copying';
 }
 
 const differing = (names: readonly string[], a: readonly number[], b: readonly number[]) =>
@@ -255,5 +270,5 @@ export function hostsView(rt: LockstepRuntime): HostsReply {
       });
     }
   }
-  return { nowNs: c.nowNs, ftState: ftState(c).label, hosts, links };
+  return { nowNs: c.nowNs, ftState: ftState(c).label, hosts, links, scheduled: scheduledFaults(rt) };
 }

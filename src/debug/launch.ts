@@ -9,9 +9,10 @@ import { loadProgramBytes } from '../asm/load-program';
 import type { Program } from '../machine/program';
 import { decodeRecording } from '../replay/recording';
 import { modelMismatch } from '../ft/model';
+import { BREAK_MODES, type BreakMode } from './breakpoints';
 
 /** Keys of a launch configuration that belong to the adapter, not to the scenario. */
-const ADAPTER_KEYS = new Set(['type', 'request', 'name', 'stopOnEntry', 'replay', 'cwd', 'trace', 'noDebug', 'preLaunchTask', 'postDebugTask', 'internalConsoleOptions', 'debugServer', 'presentation', 'serverReadyAction']);
+const ADAPTER_KEYS = new Set(['type', 'request', 'name', 'stopOnEntry', 'breakOn', 'replay', 'cwd', 'trace', 'noDebug', 'preLaunchTask', 'postDebugTask', 'internalConsoleOptions', 'debugServer', 'presentation', 'serverReadyAction']);
 
 export interface Launch {
   scenario: Scenario;
@@ -20,6 +21,8 @@ export interface Launch {
   /** The program file's bytes (an ELF's debug information is read from them when first needed). */
   programBytes: Uint8Array;
   stopOnEntry: boolean;
+  /** Which VM breakpoints stop: the primary (default), the secondary replaying it, or both. */
+  breakOn: BreakMode;
   injected: { atNs: number; fault: FaultSpec }[];
   /** What the user should know before the run (a recording made under another simulation model). */
   warnings: string[];
@@ -35,6 +38,7 @@ export function prepareLaunch(raw: unknown): Launch {
   if (args.replay !== undefined && typeof args.replay !== 'string') throw new LaunchError('replay: must be the path of a .lsrec recording');
   const cwd = typeof args.cwd === 'string' ? args.cwd : process.cwd();
   const stopOnEntry = args.stopOnEntry !== false;
+  const breakOn = breakOnOf(args.breakOn);
   if (typeof args.replay === 'string') {
     const path = isAbsolute(args.replay) ? args.replay : resolve(cwd, args.replay);
     const extra = Object.keys(args).filter((k) => !ADAPTER_KEYS.has(k) && !k.startsWith('__'));
@@ -49,7 +53,7 @@ export function prepareLaunch(raw: unknown): Launch {
     const programPath = resolve(dirname(path), rec.program.name);
     const program = loadProgramBytes(programPath, rec.program.bytes);
     const why = modelMismatch(rec.expect.model);
-    return { scenario: rec.scenario, program, programPath, programBytes: rec.program.bytes, stopOnEntry, injected: rec.injected, warnings: why === null ? [] : [`${basename(path)}: ${why}`] };
+    return { scenario: rec.scenario, program, programPath, programBytes: rec.program.bytes, stopOnEntry, breakOn, injected: rec.injected, warnings: why === null ? [] : [`${basename(path)}: ${why}`] };
   }
   const scenarioRaw: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(args)) if (!ADAPTER_KEYS.has(k) && !k.startsWith('__')) scenarioRaw[k] = v;
@@ -64,5 +68,12 @@ export function prepareLaunch(raw: unknown): Launch {
   const program = loadProgramBytes(scenario.program, bytes);
   const late = lateFaultNote(scenario);
   const warnings = late === null ? [] : [`${late}: raise untilMs, or inject it while debugging`];
-  return { scenario: withGuestWorkload(scenario, program), program, programPath: scenario.program, programBytes: bytes, stopOnEntry, injected: [], warnings };
+  return { scenario: withGuestWorkload(scenario, program), program, programPath: scenario.program, programBytes: bytes, stopOnEntry, breakOn, injected: [], warnings };
+}
+
+/** The `breakOn` launch argument (default `primary`), or a clear error naming the valid values. */
+function breakOnOf(v: unknown): BreakMode {
+  if (v === undefined) return 'primary';
+  if (typeof v === 'string' && (BREAK_MODES as readonly string[]).includes(v)) return v as BreakMode;
+  throw new LaunchError(`breakOn: must be ${BREAK_MODES.map((m) => JSON.stringify(m)).join(', ')}, not ${JSON.stringify(v)} (which VM stops at a breakpoint: the primary, the secondary replaying it, or both)`);
 }

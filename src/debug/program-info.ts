@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import type { Program, LineRow, ProgramSymbol } from '../machine/program';
 import type { Machine } from '../machine/machine';
 import { lastRowAtOrBefore, lineAddresses, resolveBreakpoint } from '../machine/dwarf';
-import { fetchInstruction, readWord } from '../machine/calls';
+import { callAt, fetchInstruction, readWord } from '../machine/calls';
 import { DebugInfo } from '../machine/dwarf-debug-info';
 import { CallFrameInfo, cfiStep } from '../machine/dwarf-cfi';
 import { CALLEE_SAVED } from '../machine/abi';
@@ -257,6 +257,8 @@ export class ProgramInfo {
       }
       if (nextRa === undefined || nextRa === 0 || !m.ram.contains(nextRa, 2)) break;
       if (pro.raOffset === null && depth > 0) break; // a non-leaf frame without a saved ra: unknown
+      if (fn.addr === (this.program.entry >>> 0)) break; // nothing calls the entry point (ra there is left over from its own calls)
+      if (!returnAddress(m, nextRa)) break; // ra set by the auipc of a `call` not yet made, or never a return address
       if (nextRa === pc && cfa === sp) break;
       pc = nextRa;
       sp = cfa;
@@ -267,6 +269,11 @@ export class ProgramInfo {
     }
     return frames;
   }
+}
+
+/** Whether `ra` can be a return address: the instruction just before it is a call (a 4-byte one, or a compressed one). */
+function returnAddress(m: Machine, ra: number): boolean {
+  return callAt(m, (ra - 4) >>> 0)?.len === 4 || callAt(m, (ra - 2) >>> 0)?.len === 2;
 }
 
 /** Stack adjustment and saved-ra slot of a function's prologue, counting only instructions before `pc`. */

@@ -186,10 +186,18 @@ const comparison = obj({
   secondaryText: str,
 });
 
+/** What `compareVMs` does without a pair: an error (the default, as before), or the `noPair` reply. */
+export const IF_NO_PAIR = ['error', 'reply'] as const;
+/** `compareVMs` without a pair to compare, asked with `ifNoPair: 'reply'`: why, in one line. */
+const noPair = obj({ noPair: str });
+
 /** Reply to a fault injection or an FT action: when it takes effect and the fault as validated. */
 const scheduledFault = obj({ atNs: num, fault });
 
 const noArgs = obj({});
+
+/** Faults (scenario or injected) the explored history has not reached yet. */
+const scheduledList = array(obj({ atNs: num, kind: oneOf(...FAULT_KINDS), host: optional(str), text: str }));
 
 /** How `reverseStep` goes back. */
 export const REVERSE_STEP_KINDS = ['over', 'in', 'out', 'instruction'] as const;
@@ -207,8 +215,12 @@ export const CUSTOM_REQUESTS = {
     args: noArgs,
     body: either(obj({ same: oneOf(true) }), obj({ same: oneOf(false), instret: int, differences: comparison })),
   },
-  /** Primary vs secondary at the same instruction count; `dumpPages` (0–64) differing RAM pages dumped as hex in the texts. */
-  compareVMs: { args: obj({ dumpPages: optional(int) }), body: comparison },
+  /**
+   * Primary vs secondary at the same instruction count; `dumpPages` (0–64) differing RAM pages dumped as hex in the texts.
+   * Without a pair to compare (no secondary now, or one still being copied) it is an error, or with `ifNoPair: 'reply'`
+   * the reply `{noPair}`: one line saying why, to show quietly (a Compare tab open across a failover).
+   */
+  compareVMs: { args: obj({ dumpPages: optional(int), ifNoPair: optional(oneOf(...IF_NO_PAIR)) }), body: either(comparison, noPair) },
   /** Time travel: to a time, to an instruction count of a VM, or to the n-th cluster event of a kind. `nowNs`: where it goes. */
   seek: {
     args: either(obj({ timeMs: num }), either(obj({ vm: int, instret: int }), obj({ event: oneOf(...TRACE_KINDS), n: optional(int) }))),
@@ -239,7 +251,7 @@ export const CUSTOM_REQUESTS = {
       /** The secondary's lag sampled as the frontier advanced (null: no running pair then). */
       lag: array(obj({ timeNs: num, lagNs: nullable(num) })),
       /** Faults (scenario or injected) the explored history has not reached yet. */
-      scheduled: array(obj({ atNs: num, kind: oneOf(...FAULT_KINDS), host: optional(str), text: str })),
+      scheduled: scheduledList,
       failovers: array(obj({ failedAtNs: num, detectedAtNs: nullable(num), liveAtNs: num, fromHost: nullable(str), toHost: str, instret: int })),
       checkpoints,
     }),
@@ -261,6 +273,8 @@ export const CUSTOM_REQUESTS = {
         logging: obj({ up: bool, latencyUs: num, lossRate: num }),
         management: obj({ up: bool }),
       })),
+      /** Faults not taken effect yet, as `timeline`'s `scheduled` (one injected while stopped is here until the cluster runs on). */
+      scheduled: optional(scheduledList),
     }),
   },
 } as const satisfies Record<string, { args: Shape<unknown>; body: Shape<unknown> }>;
@@ -283,6 +297,7 @@ export interface ClusterEventBody extends Infer<typeof clusterEvent> {}
 export interface FaultSpecBody extends Infer<typeof fault> {}
 export interface InjectFaultArgs extends RequestArgs<'injectFault'> {}
 export interface CompareVmsReply extends Infer<typeof comparison> {}
+export interface CompareNoPairReply extends Infer<typeof noPair> {}
 export interface TimelineReply extends ReplyBody<'timeline'> {}
 export interface HostsReply extends ReplyBody<'hosts'> {}
 

@@ -8,6 +8,8 @@ import { parseScenario, scenarioToJson } from '../ft/scenario';
 import type { VmInstance } from '../ft/protocol/vm';
 import type { TraceEvent } from '../ft/sim/trace';
 import { NS_PER_MS } from '../ft/sim/units';
+import { ftState } from '../ft/ft-state';
+import { describeFault } from '../ft/faults';
 import { TimeMachine } from '../replay/time-machine';
 import type { TravelStop } from '../replay/time-machine';
 import { Reverse } from '../replay/reverse';
@@ -15,11 +17,11 @@ import type { ReverseLineKind } from '../replay/reverse';
 import type { Search, Progress } from '../replay/search';
 import type { Program } from '../machine/program';
 import { callAt } from '../machine/calls';
-import { ForwardEngine, RunGate, CHUNK_WALL_MS } from './forward';
+import { ForwardEngine, RunGate, CHUNK_WALL_MS, hitVm, stopWords, STOP_LABEL } from './forward';
 import type { Goal, RuntimeStop, StopReason, ExceptionFilter } from './forward';
 import { ProgramInfo, hex } from './program-info';
 import { Breakpoints } from './breakpoints';
-import type { CodeBreakpoint, CodeBreakpointKind, DataBreakpoint } from './breakpoints';
+import type { BreakMode, CodeBreakpoint, CodeBreakpointKind, DataBreakpoint } from './breakpoints';
 import { HeldOutputWatch, HELD_OUTPUT_DEFAULT_MS } from './held-output';
 import * as access from './vm-access';
 import type { DebugFrame, DebugInstruction } from './vm-access';
@@ -34,7 +36,8 @@ import type { Row } from './inspect';
 
 export { HELD_OUTPUT_DEFAULT_MS } from './held-output';
 export { hitMatches } from './breakpoints';
-export type { CodeBreakpoint, DataBreakpoint } from './breakpoints';
+export type { BreakMode, CodeBreakpoint, DataBreakpoint } from './breakpoints';
+export { BREAK_MODES } from './breakpoints';
 export { NS_PER_MS, fmtMs } from '../ft/sim/units';
 export type { Progress } from '../replay/search';
 export type { DebugFrame, DebugInstruction } from './vm-access';
@@ -79,6 +82,8 @@ export interface RuntimeOptions {
    * tests use it to see progress and pause a travel at a known point.
    */
   travelChunkSteps?: number;
+  /** Which VM breakpoints, data breakpoints and guest traps stop (default: the primary, once per guest execution). */
+  breakOn?: BreakMode;
 }
 
 /**
@@ -119,6 +124,7 @@ export class LockstepRuntime extends EventEmitter {
     this.tm = new TimeMachine(this.cluster);
     this.reverse = new Reverse(this.tm, this.info);
     this.bps = new Breakpoints((expr, m) => stopValue(m, this.info, this.bps.functionAddrs, expr), (text, category) => this.emit('output', text, category));
+    this.bps.breakOn = opts.breakOn ?? 'primary';
     this.held = new HeldOutputWatch(this.cluster);
     this.engine = new ForwardEngine(this.forwardContext(), opts.chunkPlanNs ?? null);
     this.hookCluster();
@@ -142,9 +148,15 @@ export class LockstepRuntime extends EventEmitter {
     const f: ExceptionFilter | null = ev.kind === 'divergence' ? 'divergence'
       : ev.kind === 'goLive' ? 'failover'
       : ev.kind === 'crash' ? 'hostFailure'
-      : ev.kind === 'exit' && /stopped:/.test(ev.text) ? 'guestTrap'
+      : ev.kind === 'exit' && /stopped:/.test(ev.text) && this.followed(ev.vm) ? 'guestTrap'
       : null;
     if (f !== null && this.filters.has(f)) this.engine.raise({ filter: f, text: ev.text, vm: ev.vm });
+  }
+
+  /** Whether VM `id`'s own stops (a fatal trap) stop the user: the launch's `breakOn` names its role. */
+  private followed(id: number | undefined): boolean {
+    const v = id === undefined ? undefined : this.cluster.vm(id);
+    return v === undefined || this.bps.stopsOn(v.role);
   }
 
   /** What the forward engine drives and reads of this runtime. */
@@ -155,8 +167,15 @@ export class LockstepRuntime extends EventEmitter {
       get focusVm() { return rt.focusVm; },
       mustVm: (id) => this.mustVm(id),
       codeHit: (v, count) => this.codeHit(v, count),
+      dataHit: (v, count) => this.bps.checkData(v.machine, count, hitVm(v)),
       changed: () => this.emit('vmsChanged'),
     };
+  }
+
+  /** The FT protection state now, as a cluster `state` event (`data.now`: the state at the present moment, not a change). */
+  ftStateEvent(): ClusterEvent {
+    const st = ftState(this.cluster);
+    return { timeNs: this.cluster.nowNs, kind: 'state', text: st.label, data: { protected: st.protected, now: true } };
   }
 
   /** The exception the last run stopped at (the filter and what happened). */
@@ -226,13 +245,13 @@ export class LockstepRuntime extends EventEmitter {
   }
 
   /** Replaces the code breakpoints of one kind (source breakpoints: of one file, identified by `file`). */
-  setCodeBreakpoints(kind: CodeBreakpointKind, bps: Omit<CodeBreakpoint, 'hits' | 'kind' | 'file'>[], file?: string): CodeBreakpoint[] {
+  setCodeBreakpoints(kind: CodeBreakpointKind, bps: Omit<CodeBreakpoint, 'hits' | 'kind' | 'file' | 'stoppedAt'>[], file?: string): CodeBreakpoint[] {
     const added = this.bps.setCode(kind, bps, file);
     this.tm.stops.setCode(this.bps.codeAddrs);
     return added;
   }
 
-  setDataBreakpoints(bps: Omit<DataBreakpoint, 'hits'>[]): DataBreakpoint[] {
+  setDataBreakpoints(bps: Omit<DataBreakpoint, 'hits' | 'stoppedAt'>[]): DataBreakpoint[] {
     const set = this.bps.setData(bps);
     this.tm.stops.setWatches(this.bps.watches);
     return set;
@@ -246,15 +265,20 @@ export class LockstepRuntime extends EventEmitter {
     this.tm.stops.setTrapVector(this.filters.has('guestTrap'), this.info.afterMtvecWrites);
   }
 
+  /** The launch's `breakOn`: which VMs stop at a breakpoint that names no mode. */
+  get breakOn(): BreakMode {
+    return this.bps.breakOn;
+  }
+
   get heldOutputMs(): number {
     return this.held.limitMs;
   }
 
   /** A user breakpoint hit at the VM's pc, or a guest trap (the trap vector, for an exception) when that filter is on. */
   private codeHit(v: VmInstance, count: boolean): { stop: boolean; ids: number[]; kind: CodeBreakpointKind | 'trap' } {
-    const hit = this.bps.checkCode(v.machine, count);
+    const hit = this.bps.checkCode(v.machine, count, hitVm(v));
     const cpu = v.machine.cpu;
-    if (hit.ids.length === 0 && this.filters.has('guestTrap') && (cpu.pc >>> 0) === ((cpu.mtvec & ~3) >>> 0) && (cpu.mcause >>> 31) === 0) {
+    if (hit.ids.length === 0 && this.filters.has('guestTrap') && this.bps.stopsOn(v.role) && (cpu.pc >>> 0) === ((cpu.mtvec & ~3) >>> 0) && (cpu.mcause >>> 31) === 0) {
       return { stop: true, ids: [], kind: 'trap' };
     }
     return hit;
@@ -275,7 +299,10 @@ export class LockstepRuntime extends EventEmitter {
         // A caller frame: the registers call frame information recovers for it (its machine frame's).
         const frames = frame === undefined ? [] : sourceFrames(v.machine, this.info, this.bps.functionAddrs);
         const level = frames.find((f) => f.pc === frame?.pc && f.sp === frame.sp)?.machineLevel;
-        return registerRows(v.machine, frame, level === undefined ? undefined : recoveredRegisters(frames, level));
+        // Without call frame information (hand-written assembly) prologue analysis recovers a caller's pc and sp only:
+        // the rest is `<not saved>`, never the top frame's values under the caller's name.
+        const saved = level === undefined || level === 0 ? undefined : recoveredRegisters(frames, level) ?? new Map<number, number>();
+        return registerRows(v.machine, frame, saved);
       }
       case 'csrs': return csrRows(v.machine);
       case 'ft': return ftRows(this, v);
@@ -564,14 +591,15 @@ export class LockstepRuntime extends EventEmitter {
   private reverseHit(vm: number, reason: TravelStop['reason']): RuntimeStop | null {
     const hv = this.mustVm(vm);
     if (reason === 'watchpoint') {
-      const hit = this.bps.checkData(hv.machine, false);
-      return hit.stop || !this.bps.hasData ? { reason: 'data breakpoint', vm, hitIds: hit.ids } : null;
+      const hit = this.bps.checkData(hv.machine, false, hitVm(hv));
+      if (!hit.stop && (this.bps.hasData || !this.bps.stopsOn(hv.role))) return null;
+      return { reason: 'data breakpoint', vm, hitIds: hit.ids, ...stopWords('Data breakpoint', hv) };
     }
     if (reason !== 'breakpoint') return null;
     const hit = this.codeHit(hv, false);
     if (!hit.stop) return null;
     const r: StopReason = hit.kind === 'function' ? 'function breakpoint' : hit.kind === 'instruction' ? 'instruction breakpoint' : 'breakpoint';
-    return { reason: r, vm, hitIds: hit.ids };
+    return { reason: r, vm, hitIds: hit.ids, ...stopWords(STOP_LABEL[r], hv) };
   }
 
   /**
@@ -622,16 +650,16 @@ export class LockstepRuntime extends EventEmitter {
   // ---- faults and checkpoints --------------------------------------------------------------------
 
   /** Validates a fault object against the scenario (hosts included) and injects it now. */
-  inject(fault: Record<string, unknown>): { atNs: number; fault: FaultSpec } {
+  inject(fault: Record<string, unknown>): { atNs: number; fault: FaultSpec; text: string } {
     this.assertStopped();
     if (fault === null || typeof fault !== 'object' || Array.isArray(fault)) throw new Error('injectFault: a fault object is needed, e.g. {"kind": "hostCrash", "host": "@primary"}');
     const parsed = parseScenario({ ...scenarioToJson(this.scenario), faults: [{ atMs: 0, ...fault }] }).faults[0];
     const atNs = this.tm.inject(parsed);
-    return { atNs, fault: parsed };
+    return { atNs, fault: parsed, text: describeFault(parsed) };
   }
 
   /** One of vSphere's FT actions (FT_ACTIONS), now. */
-  ftAction(action: unknown): { atNs: number; fault: FaultSpec } {
+  ftAction(action: unknown): { atNs: number; fault: FaultSpec; text: string } {
     if (typeof action !== 'string' || !(FT_ACTIONS as readonly string[]).includes(action)) {
       throw new Error(`ftAction: unknown action ${JSON.stringify(action)} (valid: ${FT_ACTIONS.join(', ')})`);
     }

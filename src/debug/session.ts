@@ -2,20 +2,20 @@
 
 import { basename } from 'node:path';
 import {
-  LoggingDebugSession, InitializedEvent, StoppedEvent, TerminatedEvent, OutputEvent, ThreadEvent, InvalidatedEvent,
+  LoggingDebugSession, InitializedEvent, StoppedEvent, ContinuedEvent, ExitedEvent, TerminatedEvent, OutputEvent, ThreadEvent, InvalidatedEvent,
   Thread, StackFrame, Scope, Source, Handles, MemoryEvent, ProgressStartEvent, ProgressUpdateEvent, ProgressEndEvent, logger, Logger, Event,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { LockstepRuntime, fmtMs, HELD_OUTPUT_DEFAULT_MS, NS_PER_MS } from './runtime';
-import type { RuntimeStop, ExceptionFilter, ClusterEvent, Progress, Row, RowKind, ReverseLineKind } from './runtime';
+import type { RuntimeStop, ExceptionFilter, ClusterEvent, Progress, Row, RowKind, ReverseLineKind, BreakMode } from './runtime';
 import { prepareLaunch } from './launch';
 import { formatValue } from './evaluate';
-import { compareVms, timeline, hostsView } from './inspect';
+import { compareVms, timeline, hostsView, hasPair, noPairReason } from './inspect';
 import { ABI_NAMES, hex } from './program-info';
 import { parseConsoleCommand, CONSOLE_HELP, CONSOLE_VERBS } from './commands';
 import { formatConsoleReply } from './console-format';
 import type { ReplyBody } from './requests';
-import { REVERSE_STEP_KINDS } from './requests';
+import { CLUSTER_EVENT, IF_NO_PAIR, REVERSE_STEP_KINDS } from './requests';
 
 /** The C frame a row's evaluateName is read in (`globals`: a global's row, which a local may not shadow). */
 type CFrameRef = { vm: number; depth: number; globals: boolean };
@@ -40,6 +40,26 @@ const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
   },
 ];
 
+/** Which VM a source or instruction breakpoint stops (none given: the launch's `breakOn`, default `primary`). */
+const BREAKPOINT_MODES: DebugProtocol.BreakpointMode[] = [
+  { mode: 'primary', label: 'Primary', description: 'Stop the primary VM (once per guest execution)', appliesTo: ['source', 'instruction'] },
+  { mode: 'both', label: 'Primary and secondary', description: 'Stop the primary, then the secondary where it replays the same instruction', appliesTo: ['source', 'instruction'] },
+  { mode: 'secondary', label: 'Secondary', description: 'Stop the secondary VM as it replays the log (not the primary)', appliesTo: ['source', 'instruction'] },
+];
+
+/**
+ * Requests whose error VS Code shows nowhere else, so `showUser` puts it in a notification: the user's own actions.
+ * Every other error is quiet (`showUser: false`): VS Code shows an evaluate's error inline (Watch, hover, once in the
+ * Debug Console), and the extension shows a custom request's where it belongs (the Compare tab, the Hosts view).
+ */
+const LOUD_REQUESTS = new Set(['launch', 'configurationDone', 'continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue', 'goto', 'pause', 'setVariable', 'writeMemory']);
+
+/**
+ * What an injected fault does while the cluster is stopped: nothing yet. A fault is an event of the simulated world
+ * at the next nanosecond; applying it means running the clock, which would move the VMs away from where they stopped.
+ */
+const PENDING_FAULT = 'it takes effect when the cluster runs on (continue or step): a fault is an event of the simulated world, so while stopped the VMs stay where they are; the Hosts view lists it as scheduled until then';
+
 class RequestError extends Error {}
 
 export class LockstepSession extends LoggingDebugSession {
@@ -52,7 +72,12 @@ export class LockstepSession extends LoggingDebugSession {
   private readonly vars = new Handles<VarRef>();
   private knownThreads = new Set<number>();
   private focusVmId: number | undefined;
-  private consoleShown = 0;
+  /** The guests' console text shown so far (the longest of this history: going back does not shorten it). */
+  private consoleShown = '';
+  /** DAP's `exited` event went out (once: going back in time and powering off again does not repeat it). */
+  private exitSent = false;
+  /** The FT state label the client last heard of (a `state` cluster event). */
+  private ftStateShown: string | undefined;
   private clientProgress = false;
   private progressSeq = 0;
   private activeProgress: string | undefined;
@@ -74,7 +99,7 @@ export class LockstepSession extends LoggingDebugSession {
       const msg = e instanceof Error ? e.message : String(e);
       response.success = false;
       response.message = msg;
-      response.body = { error: { id: 1, format: msg.replace(/[{}]/g, (c) => (c === '{' ? '(' : ')')), showUser: true } };
+      response.body = { error: { id: 1, format: msg.replace(/[{}]/g, (c) => (c === '{' ? '(' : ')')), showUser: LOUD_REQUESTS.has(response.command) } };
       this.sendResponse(response);
     };
     try {
@@ -117,14 +142,52 @@ export class LockstepSession extends LoggingDebugSession {
     this.knownThreads = now;
   }
 
+  /**
+   * The guests' console text not shown yet. After going back in time the text is shorter, and running forward again
+   * through the same history prints nothing until it passes what was already shown; a what-if branch whose text
+   * differs prints from where it differs.
+   */
   private flushConsole(): void {
     if (this.rt === undefined) return;
     const text = this.rt.consoleText;
-    if (text.length < this.consoleShown) this.consoleShown = text.length; // travelled back: already shown
-    if (text.length > this.consoleShown) {
-      this.sendEvent(new OutputEvent(text.slice(this.consoleShown), 'stdout'));
-      this.consoleShown = text.length;
-    }
+    const shown = this.consoleShown;
+    if (text.length <= shown.length && shown.startsWith(text)) return; // the past of what was shown
+    const from = text.startsWith(shown) ? shown.length : commonPrefix(text, shown);
+    if (text.length > from) this.sendEvent(new OutputEvent(text.slice(from), 'stdout'));
+    this.consoleShown = text;
+  }
+
+  /**
+   * The FT state at the present moment as a `lockstep.clusterEvent` of kind `state` (what the status bar follows),
+   * when it differs from the last one sent or `always` (after a time jump): travels and runs through the explored past
+   * send no trace events, so without it the status bar would keep the state of another moment.
+   */
+  private sendFtState(always: boolean): void {
+    if (this.rt === undefined) return;
+    const ev = this.rt.ftStateEvent();
+    if (!always && ev.text === this.ftStateShown) return;
+    this.ftStateShown = ev.text;
+    this.sendEvent(new Event(CLUSTER_EVENT, ev));
+  }
+
+  /**
+   * The guest powered off (no VM runs any more): a console line, and DAP's `exited` event with its exit code the first
+   * time. The session stays (stopped there): the whole run can still be travelled through.
+   */
+  private guestExited(code: number, what: string | undefined): void {
+    this.sendEvent(new OutputEvent(`Lockstep: ${what ?? 'the guest powered off'}: exit code ${code}; the recording stays open for time travel\n`, 'console'));
+    if (this.exitSent) return;
+    this.exitSent = true;
+    this.sendEvent(new ExitedEvent(code));
+  }
+
+  /**
+   * Before a time jump a custom request or console verb makes: VS Code treats the stop after it as a new stop only
+   * after a `continued` event (it simulates one for its own step and continue requests), and without it keeps the
+   * details of an older stop for the other threads ("Paused on exception") and the session.
+   */
+  private announceTravel(): void {
+    this.sendEvent(new ContinuedEvent(this.focus() ?? 1, true));
   }
 
   /**
@@ -143,7 +206,9 @@ export class LockstepSession extends LoggingDebugSession {
     this.vars.reset();
     this.syncThreads();
     this.flushConsole();
+    if (stop.exitCode !== undefined) this.guestExited(stop.exitCode, stop.text);
     this.noteDebugInfoProblems();
+    this.sendFtState(jumped);
     if (jumped) this.sendEvent(new InvalidatedEvent(['all']));
     const tid = stop.vm ?? this.focus() ?? 1;
     this.focusVmId = tid;
@@ -221,6 +286,9 @@ export class LockstepSession extends LoggingDebugSession {
       supportsDataBreakpoints: true, // CPU watchpoints on stores, forwards and backwards
       supportsDataBreakpointBytes: true, // data breakpoints by address (`asAddress`)
       supportsInstructionBreakpoints: true, // breakpoints in the disassembly view
+      // The secondary replays every instruction the primary ran: a breakpoint stops the primary once per guest
+      // execution unless the launch's `breakOn` says otherwise; these modes choose per breakpoint (its context menu).
+      breakpointModes: BREAKPOINT_MODES,
       supportsDisassembleRequest: true, // the guest is machine code: show it
       supportsReadMemoryRequest: true, // memory view of the guest RAM
       supportsWriteMemoryRequest: true, // patch guest RAM (the VM may then diverge: that is the point)
@@ -249,14 +317,18 @@ export class LockstepSession extends LoggingDebugSession {
       // `trace: true` echoes the DAP traffic to the Debug Console (LoggingDebugSession's logger).
       logger.setup((args as { trace?: unknown })?.trace === true ? Logger.LogLevel.Verbose : Logger.LogLevel.Stop, false);
       const l = prepareLaunch(args);
-      this.rt = new LockstepRuntime({ scenario: l.scenario, program: l.program, programPath: l.programPath, programBytes: l.programBytes, injected: l.injected });
+      this.rt = new LockstepRuntime({ scenario: l.scenario, program: l.program, programPath: l.programPath, programBytes: l.programBytes, injected: l.injected, breakOn: l.breakOn });
       this.rt.setExceptionFilters(EXCEPTION_FILTERS.filter((f) => f.default === true).map((f) => f.filter as ExceptionFilter));
       this.rt.on('output', (text: string, category: string) => this.sendEvent(new OutputEvent(text, category)));
       // Custom event `lockstep.clusterEvent`: a fault, failover, respawn, state change… as it happens (body: the trace event).
-      this.rt.on('clusterEvent', (ev: ClusterEvent) => this.sendEvent(new Event('lockstep.clusterEvent', ev)));
+      this.rt.on('clusterEvent', (ev: ClusterEvent) => {
+        if (ev.kind === 'state' && typeof ev.data?.protected === 'boolean') this.ftStateShown = ev.text;
+        this.sendEvent(new Event(CLUSTER_EVENT, ev));
+      });
       this.rt.on('vmsChanged', () => {
         this.syncThreads();
         this.flushConsole();
+        this.sendFtState(false);
       });
       this.stopOnEntry = l.stopOnEntry;
       this.launched = true;
@@ -343,7 +415,7 @@ export class LockstepSession extends LoggingDebugSession {
    * The shared shape of source, function and instruction breakpoints: resolve each request to addresses
    * (or to an unverified breakpoint with a reason), hand them to the runtime, answer with one entry each.
    */
-  private setCode<B extends { condition?: string; hitCondition?: string }>(
+  private setCode<B extends { condition?: string; hitCondition?: string; mode?: string }>(
     response: DebugProtocol.Response,
     kind: 'source' | 'function' | 'instruction',
     wanted: B[],
@@ -360,7 +432,12 @@ export class LockstepSession extends LoggingDebugSession {
         out.push({ ...r, id, verified: false });
         continue;
       }
-      specs.push({ id, addrs: r.addrs, condition: b.condition, hitCondition: b.hitCondition, logMessage: r.logMessage });
+      const mode = BREAKPOINT_MODES.find((m) => m.mode === b.mode)?.mode as BreakMode | undefined;
+      if (b.mode !== undefined && mode === undefined) {
+        out.push({ id, verified: false, message: `unknown breakpoint mode ${JSON.stringify(b.mode)} (${BREAKPOINT_MODES.map((m) => m.mode).join(', ')})` });
+        continue;
+      }
+      specs.push({ id, addrs: r.addrs, condition: b.condition, hitCondition: b.hitCondition, logMessage: r.logMessage, mode });
       out.push({ ...r.bp, id, verified: true });
     }
     rt.setCodeBreakpoints(kind, specs, file);
@@ -741,7 +818,8 @@ export class LockstepSession extends LoggingDebugSession {
         return;
       }
       const r = rt.evaluate(v, expr);
-      response.body = { result: formatValue(r.value), variablesReference: 0, memoryReference: r.address !== undefined ? hex(r.address) : undefined };
+      const pointer = rt.inRam(v, r.value >>> 0, 1); // an address: its decimal unsigned
+      response.body = { result: formatValue(r.value, pointer), variablesReference: 0, memoryReference: r.address !== undefined ? hex(r.address) : undefined };
       this.sendResponse(response);
     });
   }
@@ -793,13 +871,13 @@ export class LockstepSession extends LoggingDebugSession {
         const fault = (args.fault ?? args) as Record<string, unknown>;
         const r = rt.inject(fault);
         reply({ atNs: r.atNs, fault: r.fault } satisfies ReplyBody<'injectFault'>);
-        this.sendEvent(new OutputEvent(`injected ${r.fault.kind}${r.fault.host ? ` on ${r.fault.host}` : ''} at ${fmtMs(r.atNs)}\n`, 'console'));
+        this.sendEvent(new OutputEvent(`injected ${r.text}: ${PENDING_FAULT}\n`, 'console'));
         return;
       }
       case 'ftAction': {
         const r = rt.ftAction(args.action);
         reply({ atNs: r.atNs, fault: r.fault } satisfies ReplyBody<'ftAction'>);
-        this.sendEvent(new OutputEvent(`${r.fault.kind} at ${fmtMs(r.atNs)}\n`, 'console'));
+        this.sendEvent(new OutputEvent(`${r.fault.kind}: ${PENDING_FAULT}\n`, 'console'));
         return;
       }
       case 'findDivergence': {
@@ -810,11 +888,18 @@ export class LockstepSession extends LoggingDebugSession {
             return;
           }
           reply({ instret: d.instret, same: false, differences: compareVms(rt) } satisfies ReplyBody<'findDivergence'>);
+          this.announceTravel();
           this.reportStop({ reason: 'goto', vm: d.secondary, description: `First difference at instruction ${d.instret}` }, true);
         });
       }
       case 'compareVMs': {
         if (rt.isRunning) throw new RequestError('the cluster is running: pause it first');
+        if (args.ifNoPair !== undefined && !(IF_NO_PAIR as readonly unknown[]).includes(args.ifNoPair)) throw new RequestError(`compareVMs: ifNoPair must be one of ${IF_NO_PAIR.join(', ')}, not ${JSON.stringify(args.ifNoPair)}`);
+        // No pair now (a failover, FT off): with ifNoPair 'reply', a body saying why, which a Compare tab shows quietly.
+        if (args.ifNoPair === 'reply' && !hasPair(rt)) {
+          reply({ noPair: noPairReason(rt) } satisfies ReplyBody<'compareVMs'>);
+          return;
+        }
         // dumpPages: how many differing RAM pages primaryText/secondaryText dump as hex lines (the diff editor asks for some).
         reply(compareVms(rt, (args.dumpPages ?? 0) as number) satisfies ReplyBody<'compareVMs'>);
         return;
@@ -825,6 +910,7 @@ export class LockstepSession extends LoggingDebugSession {
           // Into the unexplored future: run there in chunks, so the adapter stays responsive and pause works.
           const target = Math.min(args.timeMs * NS_PER_MS, rt.endNs);
           reply({ nowNs: target } satisfies ReplyBody<'seek'>);
+          this.announceTravel();
           const progressId = `lockstep-seek-${++this.progressSeq}`;
           if (this.clientProgress) {
             const ev = new ProgressStartEvent(progressId, `Running to ${fmtMs(target)}`) as DebugProtocol.ProgressStartEvent;
@@ -853,6 +939,7 @@ export class LockstepSession extends LoggingDebugSession {
         else if (typeof args.event === 'string') stop = rt.seekEvent(args.event, typeof args.n === 'number' ? args.n : 0);
         else throw new RequestError('seek: give {timeMs}, {vm, instret} or {event, n}');
         reply({ nowNs: rt.nowNs } satisfies ReplyBody<'seek'>);
+        this.announceTravel();
         this.reportStop({ ...stop, reason: 'goto' }, true);
         return;
       }
@@ -864,6 +951,7 @@ export class LockstepSession extends LoggingDebugSession {
         if (rt.isRunning) throw new RequestError('the cluster is running: pause it first');
         return this.withProgress('Stepping back', async () => (kind === 'instruction' ? rt.stepBack(vm) : rt.stepBackLine(vm, kind as ReverseLineKind))).then((stop) => {
           reply({ nowNs: rt.nowNs } satisfies ReplyBody<'reverseStep'>);
+          this.announceTravel();
           this.reportStop(stop, true);
         });
       }
@@ -871,6 +959,7 @@ export class LockstepSession extends LoggingDebugSession {
         const op = String(args.op ?? 'list');
         const list = rt.checkpoint(op, typeof args.name === 'string' ? args.name : undefined);
         reply({ checkpoints: list } satisfies ReplyBody<'checkpoint'>);
+        if (op === 'jump') this.announceTravel();
         if (op === 'jump') this.reportStop({ reason: 'goto', vm: this.focus() }, true);
         return;
       }
@@ -893,6 +982,13 @@ function heldOutputCondition(options: DebugProtocol.ExceptionFilterOptions[] | u
   const n = Number(c.replace(/\s*ms$/, ''));
   if (!(n > 0) || !Number.isFinite(n)) throw new RequestError(`heldOutput: the condition must be a positive number of ms, not ${JSON.stringify(c)}`);
   return n;
+}
+
+/** How many characters `a` and `b` share at their start. */
+function commonPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i;
 }
 
 function registerNames(): string[] {

@@ -54,7 +54,7 @@ const line = (name: string, value: string): string => `${name.padEnd(NAME_COLUMN
 function headerLines(img: VmImage): string[] {
   return [
     `${img.label} at instruction ${img.instret} (VM ${img.vm})`,
-    'cpu, registers, csrs, devices and memory: at the instruction count both VMs reached; fault tolerance: now.',
+    'every section, fault tolerance included: at the moment this VM reached the instruction count both VMs reached.',
     line('machine hash', img.hash),
   ];
 }

@@ -94,8 +94,8 @@ test('every reply of the failover demo conforms to the contract: entry, travel, 
     await stoppedAfter(dc, () => ask(dc, 'seek', { timeMs: 20 }));
     const back = await stoppedAfter(dc, async () => assert.ok((await ask(dc, 'reverseStep', { kind: 'instruction' })).nowNs <= 20e6));
     assert.equal(back.body.reason, 'step');
-    assert.equal((await ask(dc, 'compareVMs', { dumpPages: 2 })).same, true);
-    assert.equal((await ask(dc, 'compareVMs')).same, true);
+    assert.equal((await ask(dc, 'compareVMs', { dumpPages: 2 }) as Contract.CompareVmsReply).same, true);
+    assert.equal((await ask(dc, 'compareVMs') as Contract.CompareVmsReply).same, true);
     assert.deepEqual(await ask(dc, 'findDivergence'), { same: true });
     const slow = await ask(dc, 'injectFault', { kind: 'slowHost', host: '@secondary', factor: 0.5 });
     assert.equal(slow.fault.kind, 'slowHost');

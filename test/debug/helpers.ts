@@ -1,7 +1,8 @@
 // Test helpers for the debug adapter: a DebugClient talking to the real adapter process (src/debug/main.ts under tsx).
 
 import { join, resolve } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 
@@ -75,4 +76,31 @@ export async function errorOf(p: Promise<unknown>): Promise<string> {
     return (e as Error).message;
   }
   throw new Error('expected an error response');
+}
+
+/** A guest that stores 1..5 into `counter`, then powers off with code 0. */
+export const COUNTER = `    .text
+    .globl _start
+_start:
+    la      t0, counter
+    li      t1, 0
+1:  addi    t1, t1, 1
+    sw      t1, 0(t0)
+    li      t2, 5
+    bne     t1, t2, 1b
+    li      t0, 0x100000
+    li      t1, 0x5555
+    sw      t1, 0(t0)
+2:  wfi
+    j       2b
+    .data
+counter:
+    .word   0
+`;
+
+/** Writes a guest program to a fresh temporary folder; returns its path. */
+export function guestFile(name: string, text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'lockstep-ux-')), name);
+  writeFileSync(file, text);
+  return file;
 }

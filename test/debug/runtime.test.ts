@@ -29,7 +29,7 @@ test('stopping at breakpoints, stepping, exception stops and stepping back do no
   const reasons = new Set<string>();
   for (let i = 0; i < 12; i++) {
     const s = await rt.continue();
-    reasons.add(s.description ?? s.reason);
+    reasons.add(s.reason === 'exception' ? s.description ?? s.reason : s.reason);
     if (s.vm !== undefined && rt.vm(s.vm)?.alive) {
       await rt.stepLine(s.vm, true);
       await rt.stepInstruction(s.vm, 3);
