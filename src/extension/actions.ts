@@ -48,15 +48,38 @@ export function actionCommands(): ActionCommand[] {
 /** What `describeReply` reads of any of their replies (each a `ReplyBody` of its request). */
 type ReplyFacts = Partial<ReplyBody<'injectFault'>> & { same?: boolean; instret?: number; nowNs?: number };
 
+/** What the user should know of the session when a request answered. */
+export interface ReplyContext {
+  /** The session is stopped: an injected fault fires at the present, so it shows once the run resumes. */
+  paused?: boolean;
+}
+
+/** A fault as the user reads it: `partition host-a | host-b, host-c`, `hostCrash on @primary`. */
+function faultText(args: InjectFaultArgs): string {
+  if (args.kind === 'partition' && args.groups !== undefined) return `partition ${args.groups.map((g) => g.join(', ')).join(' | ')}`;
+  return `${args.kind}${args.host ? ` on ${args.host}` : ''}`;
+}
+
 /** One line for the user after a custom request answered (the adapter also writes to the Debug Console). */
-export function describeReply(req: CustomRequest, body: ReplyFacts | undefined): string {
+export function describeReply(req: CustomRequest, body: ReplyFacts | undefined, ctx: ReplyContext = {}): string {
   const at = typeof body?.atNs === 'number' ? ` at ${(body.atNs / 1e6).toFixed(3)} ms` : '';
   switch (req.command) {
     case 'ftAction': return `Lockstep: ${req.args.action} takes effect${at}: continue or step to see it.`;
-    case 'injectFault': return `Lockstep: ${req.args.kind}${req.args.host ? ` on ${req.args.host}` : ''} injected${at}.`;
+    case 'injectFault': return `Lockstep: ${faultText(req.args)} injected${at}.${ctx.paused === true ? ' The cluster is paused: the fault takes effect when the run resumes (Continue or a step).' : ''}`;
     case 'reverseStep': return `Lockstep: stepped back (${req.args.kind ?? 'over'})${typeof body?.nowNs === 'number' ? ` to ${(body.nowNs / 1e6).toFixed(3)} ms` : ''}.`;
     case 'findDivergence': return body?.same === true ? 'Lockstep: primary and secondary never differ.' : `Lockstep: first difference at instruction ${String(body?.instret)}.`;
   }
+}
+
+/**
+ * A full partition (the FT layer cuts the management and the logging network together): `side` against every other
+ * host, in the shape scenarios use (`groups`). Undefined when either side would be empty.
+ */
+export function partitionRequest(side: readonly string[], hosts: readonly string[]): CustomRequest<'injectFault'> | undefined {
+  const one = hosts.filter((h) => side.includes(h));
+  const rest = hosts.filter((h) => !side.includes(h));
+  if (one.length === 0 || rest.length === 0) return undefined;
+  return { command: 'injectFault', args: { kind: 'partition', groups: [one, rest] } };
 }
 
 /** A Hosts-view context-menu command: one fault on the host of the tree item it is invoked on. */
@@ -78,4 +101,26 @@ export function hostCommands(): HostCommand[] {
   return HOST_FAULTS.map(([id, title, fault]) => ({
     id: `lockstep.host.${id}`, title, request: (host: string) => ({ command: 'injectFault' as const, args: { ...fault, host } }),
   }));
+}
+
+/** One entry of the debug toolbar's "Lockstep…" quick pick: a command contributed in package.json. */
+export interface MenuEntry {
+  command: string;
+  title: string;
+}
+
+/** What the toolbar's one Lockstep button offers, most used first. */
+export function lockstepMenu(): MenuEntry[] {
+  return [
+    { command: 'lockstep.compareVms', title: 'Compare Primary and Secondary' },
+    { command: 'lockstep.showTimeline', title: 'Show Timeline' },
+    { command: 'lockstep.injectFault', title: 'Inject Fault…' },
+    { command: 'lockstep.ft.testFailover', title: 'Test Failover' },
+    { command: 'lockstep.fault.crashPrimaryHost', title: "Crash the Primary's Host" },
+    { command: 'lockstep.partition', title: 'Partition Hosts…' },
+    { command: 'lockstep.ftAction', title: 'Fault Tolerance Action…' },
+    { command: 'lockstep.findDivergence', title: 'Find First Divergence' },
+    { command: 'lockstep.stepBackInto', title: 'Step Back Into (the Last Call)' },
+    { command: 'lockstep.stepBackOut', title: 'Step Back Out (to the Call)' },
+  ];
 }

@@ -1,7 +1,11 @@
 // Palette and Hosts-view commands: FT actions and fault injection as custom requests to the active lockstep debug session.
 import * as vscode from 'vscode';
-import { actionCommands, ActionCommand, CustomRequest, describeReply, hostCommands } from './actions';
+import { actionCommands, ActionCommand, CustomRequest, describeReply, hostCommands, lockstepMenu, partitionRequest } from './actions';
 import { request } from './custom-request';
+import { RunStates } from './run-state';
+
+/** Which lockstep sessions are paused: an injection then says it takes effect when the run resumes. */
+const runStates = new RunStates();
 
 /** The active debug session if it is a lockstep one. */
 export function lockstepSession(): vscode.DebugSession | undefined {
@@ -9,7 +13,8 @@ export function lockstepSession(): vscode.DebugSession | undefined {
   return s?.type === 'lockstep' ? s : undefined;
 }
 
-async function send(req: CustomRequest): Promise<void> {
+/** Sends one custom request to the active lockstep session and tells the user what it did. */
+export async function send(req: CustomRequest): Promise<void> {
   const session = lockstepSession();
   if (session === undefined) {
     void vscode.window.showWarningMessage('Lockstep: no active Lockstep debug session.');
@@ -17,10 +22,47 @@ async function send(req: CustomRequest): Promise<void> {
   }
   try {
     const body = await request(session, req.command, req.args);
-    void vscode.window.showInformationMessage(describeReply(req, body));
+    void vscode.window.showInformationMessage(describeReply(req, body, { paused: runStates.isPaused(session.id) }));
   } catch (e) {
     void vscode.window.showErrorMessage(`Lockstep: ${req.command}: ${e instanceof Error ? e.message : String(e)}`);
   }
+}
+
+/** The host names of the active lockstep session (empty without one, or when it cannot answer). */
+async function hostNames(): Promise<string[]> {
+  const session = lockstepSession();
+  if (session === undefined) return [];
+  try {
+    return (await request(session, 'hosts')).hosts.map((h) => h.name);
+  } catch {
+    return [];
+  }
+}
+
+/** Asks for the hosts on one side of a partition (the others form the other side) and injects it. */
+async function pickPartition(): Promise<void> {
+  const hosts = await hostNames();
+  if (hosts.length < 2) {
+    void vscode.window.showWarningMessage('Lockstep: a partition needs an active Lockstep session with at least two hosts.');
+    return;
+  }
+  const side = await vscode.window.showQuickPick(hosts.map((label) => ({ label })), {
+    canPickMany: true, placeHolder: 'Hosts on one side of the partition (the others are the other side)',
+  });
+  if (side === undefined) return;
+  const req = partitionRequest(side.map((s) => s.label), hosts);
+  if (req === undefined) void vscode.window.showWarningMessage('Lockstep: choose some hosts, not all of them: each side of a partition needs one.');
+  else await send(req);
+}
+
+/** Inject Fault…: the catalogue's faults and a partition of hosts the user picks. */
+async function pickFault(all: ActionCommand[]): Promise<void> {
+  const items: { label: string; run: () => Promise<void> }[] = all
+    .filter((a) => a.request.command === 'injectFault')
+    .map((a) => ({ label: a.title, run: () => send(a.request) }));
+  items.splice(items.length - 1, 0, { label: 'Inject Fault: Partition (Choose the Hosts on One Side)…', run: pickPartition });
+  const chosen = await vscode.window.showQuickPick(items, { placeHolder: 'Fault to inject now' });
+  if (chosen !== undefined) await chosen.run();
 }
 
 async function pick(items: ActionCommand[], placeHolder: string): Promise<void> {
@@ -28,12 +70,27 @@ async function pick(items: ActionCommand[], placeHolder: string): Promise<void> 
   if (chosen !== undefined) await send(chosen.action.request);
 }
 
+/** The debug toolbar's one Lockstep button: every Lockstep action of a session in one quick pick. */
+async function pickAction(): Promise<void> {
+  const chosen = await vscode.window.showQuickPick(lockstepMenu().map((m) => ({ label: m.title, command: m.command })), { placeHolder: 'Lockstep' });
+  if (chosen !== undefined) await vscode.commands.executeCommand(chosen.command);
+}
+
 export function registerCommands(context: vscode.ExtensionContext): void {
   const all = actionCommands();
   for (const a of all) context.subscriptions.push(vscode.commands.registerCommand(a.id, () => send(a.request)));
   context.subscriptions.push(
     vscode.commands.registerCommand('lockstep.ftAction', () => pick(all.filter((a) => a.request.command === 'ftAction'), 'Fault Tolerance action')),
-    vscode.commands.registerCommand('lockstep.injectFault', () => pick(all.filter((a) => a.request.command === 'injectFault'), 'Fault to inject now')),
+    vscode.commands.registerCommand('lockstep.injectFault', () => pickFault(all)),
+    vscode.commands.registerCommand('lockstep.partition', pickPartition),
+    vscode.commands.registerCommand('lockstep.menu', pickAction),
+    vscode.debug.registerDebugAdapterTrackerFactory('lockstep', {
+      createDebugAdapterTracker: (session) => ({
+        onDidSendMessage: (m: { type?: string; event?: string }) => runStates.fromAdapter(session.id, m),
+        onWillReceiveMessage: (m: { type?: string; command?: string }) => runStates.toAdapter(session.id, m),
+      }),
+    }),
+    vscode.debug.onDidTerminateDebugSession((s) => runStates.forget(s.id)),
   );
   // Hosts view context menu: the tree item (a host node) names the fault's host.
   for (const h of hostCommands()) {

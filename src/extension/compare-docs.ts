@@ -1,5 +1,5 @@
 // Pure logic of the primary-vs-secondary diff editor (no `vscode` import, unit-tested): document paths, title and contents from a `compareVMs` reply.
-import { CUSTOM_REQUESTS, problems, type CompareVmsReply } from '../debug/requests';
+import { CUSTOM_REQUESTS, problems, type CompareVmsReply, type RequestArgs } from '../debug/requests';
 
 /** URI scheme of the two read-only documents (`lockstep-vm:/primary@host-a.txt`). */
 export const VM_SCHEME = 'lockstep-vm';
@@ -7,6 +7,12 @@ export const VM_SCHEME = 'lockstep-vm';
 export const DIFF_DUMP_PAGES = 16;
 
 export type Role = 'primary' | 'secondary';
+
+/**
+ * The documents' `compareVMs` arguments: without a pair the adapter answers `{noPair: reason}` instead of an error
+ * response, which VS Code would show as an error notification at every stop of a session with an open Compare tab.
+ */
+export const COMPARE_ARGS: RequestArgs<'compareVMs'> & { ifNoPair?: 'reply' } = { dumpPages: DIFF_DUMP_PAGES, ifNoPair: 'reply' };
 
 /** What the documents show: both VMs' state, or why there is none (no pair, session ended…). */
 export type Snapshot = { kind: 'pair'; body: CompareVmsReply } | { kind: 'none'; reason: string };
@@ -39,6 +45,8 @@ const HOST_NAME = new RegExp(`^${HOST}$`);
  * document path) is named as the reason there is nothing to show.
  */
 export function snapshotOf(reply: unknown): Snapshot {
+  const noPair = (reply as { noPair?: unknown } | null | undefined)?.noPair;
+  if (typeof noPair === 'string') return { kind: 'none', reason: noPair };
   const wrong = problems(CUSTOM_REQUESTS.compareVMs.body, reply);
   const b = reply as CompareVmsReply;
   if (wrong.length === 0) for (const side of ['primary', 'secondary'] as const) if (!HOST_NAME.test(b[side].host)) wrong.push(`body.${side}.host: not a host name`);

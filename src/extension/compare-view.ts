@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { lockstepSession } from './commands';
 import { request } from './custom-request';
-import { DIFF_DUMP_PAGES, Snapshot, VM_SCHEME, diffTitle, docContent, docPaths, failureSnapshot, snapshotOf } from './compare-docs';
+import { COMPARE_ARGS, Snapshot, VM_SCHEME, diffTitle, docContent, docPaths, failureSnapshot, snapshotOf } from './compare-docs';
 
 export class VmDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private snap: Snapshot | undefined;
@@ -37,7 +37,7 @@ export class VmDocuments implements vscode.TextDocumentContentProvider, vscode.D
     for (let s = this.next; s !== undefined; s = this.next) {
       this.next = undefined;
       try {
-        snap = snapshotOf(await request(s, 'compareVMs', { dumpPages: DIFF_DUMP_PAGES }));
+        snap = snapshotOf(await request(s, 'compareVMs', COMPARE_ARGS));
       } catch (e) {
         snap = failureSnapshot(e);
       }

@@ -1,21 +1,24 @@
-// The `lockstep` DebugConfigurationProvider: F5 with no launch.json debugs the active .s/ELF file; initial and dynamic configurations.
+// The `lockstep` DebugConfigurationProvider: F5 with no launch.json debugs the active .s/ELF file; the initial configurations.
 import * as vscode from 'vscode';
 import { readFileSync } from 'node:fs';
-import { dynamicConfigurations, EditorContext, initialConfigurations, resolveLaunch } from './defaults';
+import { EditorContext, initialConfigurations, resolveLaunch } from './defaults';
+
+/** The file of the active editor: a text document, or the active tab's file (an ELF opens in no text editor: binary). */
+export function activeFileUri(): vscode.Uri | undefined {
+  const doc = vscode.window.activeTextEditor?.document;
+  if (doc !== undefined && doc.uri.scheme === 'file') return doc.uri;
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  const uri = input instanceof vscode.TabInputText || input instanceof vscode.TabInputCustom ? input.uri : undefined;
+  return uri?.scheme === 'file' ? uri : undefined;
+}
 
 function editorContext(folder: vscode.WorkspaceFolder | undefined): EditorContext {
-  const doc = vscode.window.activeTextEditor?.document;
   const ctx: EditorContext = { folder: folder?.uri.fsPath };
-  if (doc !== undefined && doc.uri.scheme === 'file') {
-    ctx.activeFile = doc.uri.fsPath;
-    ctx.languageId = doc.languageId;
-  } else {
-    // An ELF opens in no text editor (binary): take the active tab's file instead.
-    const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-    const uri = input instanceof vscode.TabInputText || input instanceof vscode.TabInputCustom ? input.uri : undefined;
-    if (uri?.scheme === 'file') ctx.activeFile = uri.fsPath;
-  }
-  if (ctx.activeFile !== undefined) {
+  const uri = activeFileUri();
+  if (uri !== undefined) {
+    ctx.activeFile = uri.fsPath;
+    const doc = vscode.window.activeTextEditor?.document;
+    if (doc?.uri.toString() === uri.toString()) ctx.languageId = doc.languageId;
     try {
       ctx.head = readFileSync(ctx.activeFile).subarray(0, 4);
     } catch {
@@ -26,6 +29,10 @@ function editorContext(folder: vscode.WorkspaceFolder | undefined): EditorContex
   return ctx;
 }
 
+/**
+ * One provider, registered with the default (initial) trigger only: a dynamic one too would list Lockstep twice in
+ * VS Code's debugger picker ("Lockstep" and "Lockstep…", both debugging the active file).
+ */
 export class LockstepConfigurationProvider implements vscode.DebugConfigurationProvider {
   provideDebugConfigurations(): vscode.DebugConfiguration[] {
     return initialConfigurations() as vscode.DebugConfiguration[];
@@ -38,11 +45,5 @@ export class LockstepConfigurationProvider implements vscode.DebugConfigurationP
       return undefined;
     }
     return r.config as vscode.DebugConfiguration;
-  }
-}
-
-export class LockstepDynamicConfigurationProvider implements vscode.DebugConfigurationProvider {
-  provideDebugConfigurations(folder: vscode.WorkspaceFolder | undefined): vscode.DebugConfiguration[] {
-    return dynamicConfigurations(editorContext(folder)) as vscode.DebugConfiguration[];
   }
 }

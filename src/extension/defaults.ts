@@ -70,8 +70,7 @@ export function initialConfigurations(): LaunchConfig[] {
   ];
 }
 
-/** Dynamic configurations (the Run and Debug drop-down): the active file when it is a guest program. */
-export function dynamicConfigurations(ctx: EditorContext): LaunchConfig[] {
-  if (!isGuestProgram(ctx)) return [];
-  return [{ type: 'lockstep', request: 'launch', name: `Lockstep: ${baseOf(ctx.activeFile!)}`, program: ctx.activeFile, stopOnEntry: true }];
+/** The launch of `lockstep.debugFile` (the editor's Run menu, the Explorer, F5 on an ELF): that file, stopping on entry. */
+export function fileConfiguration(path: string): LaunchConfig {
+  return { type: 'lockstep', request: 'launch', name: `Lockstep: ${baseOf(path)}`, program: path, stopOnEntry: true };
 }

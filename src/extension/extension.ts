@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { LockstepAdapterFactory } from './adapter';
 import { registerCommands } from './commands';
-import { LockstepConfigurationProvider, LockstepDynamicConfigurationProvider } from './configuration';
+import { LockstepConfigurationProvider } from './configuration';
 import type { StartedClient } from './language-client';
 import { startOnFirstAsmDocument, stopClient } from './language-start';
 import { registerStatusBar } from './status-bar';
@@ -10,6 +10,8 @@ import { registerHostsView } from './hosts-view';
 import { registerTimeline } from './timeline-panel';
 import { registerCompareView } from './compare-view';
 import { registerNewGuest } from './new-guest';
+import { registerGuestFiles } from './guest-files';
+import { registerSessionFocus } from './session-focus';
 
 let client: StartedClient | undefined;
 
@@ -19,7 +21,6 @@ export function activate(context: vscode.ExtensionContext): void {
     factory,
     vscode.debug.registerDebugAdapterDescriptorFactory('lockstep', factory),
     vscode.debug.registerDebugConfigurationProvider('lockstep', new LockstepConfigurationProvider()),
-    vscode.debug.registerDebugConfigurationProvider('lockstep', new LockstepDynamicConfigurationProvider(), vscode.DebugConfigurationProviderTriggerKind.Dynamic),
   );
   registerCommands(context);
   registerStatusBar(context);
@@ -27,6 +28,8 @@ export function activate(context: vscode.ExtensionContext): void {
   registerTimeline(context);
   registerCompareView(context);
   registerNewGuest(context);
+  registerGuestFiles(context);
+  registerSessionFocus(context);
   // Nothing expensive at activation: the language server process starts with the first lockstep-asm document.
   context.subscriptions.push(startOnFirstAsmDocument(context, (c) => { client = c; }));
 }

@@ -3,6 +3,8 @@ import * as vscode from 'vscode';
 import { CLUSTER_EVENT, type HostsReply } from '../debug/requests';
 import { request } from './custom-request';
 import { hostsTree, TreeNode } from './hosts-tree';
+import { partitionRequest } from './actions';
+import { send } from './commands';
 
 export class HostsProvider implements vscode.TreeDataProvider<TreeNode> {
   private nodes: TreeNode[] = [];
@@ -29,6 +31,11 @@ export class HostsProvider implements vscode.TreeDataProvider<TreeNode> {
     this.changed.fire(undefined);
   }
 
+  /** The hosts of the last reply, in its order. */
+  hostNames(): string[] {
+    return this.nodes.flatMap((n) => (n.host === undefined ? [] : [n.host]));
+  }
+
   /** Asks the session (default: the active one, if lockstep) for its hosts; a failure (session ending) empties the view. */
   async refresh(session = vscode.debug.activeDebugSession): Promise<void> {
     if (session?.type !== 'lockstep') return this.show(undefined);
@@ -42,6 +49,19 @@ export class HostsProvider implements vscode.TreeDataProvider<TreeNode> {
   dispose(): void {
     this.changed.dispose();
   }
+}
+
+/** Context key that shows the view: some lockstep session runs (VS Code's `debugType` outlives the last session). */
+const SESSION_KEY = 'lockstep.sessionActive';
+
+/** Keeps SESSION_KEY true while a lockstep session runs. */
+function trackSessions(): vscode.Disposable {
+  const running = new Set<string>();
+  const update = (): void => { void vscode.commands.executeCommand('setContext', SESSION_KEY, running.size > 0); };
+  return vscode.Disposable.from(
+    vscode.debug.onDidStartDebugSession((s) => { if (s.type === 'lockstep') { running.add(s.id); update(); } }),
+    vscode.debug.onDidTerminateDebugSession((s) => { if (running.delete(s.id)) update(); }),
+  );
 }
 
 /** Registers the view, its refresh triggers (adapter `stopped` events, cluster events, session changes) and its refresh command. */
@@ -68,6 +88,12 @@ export function registerHostsView(context: vscode.ExtensionContext): HostsProvid
     }),
     vscode.debug.onDidChangeActiveDebugSession(() => void provider.refresh()),
     vscode.commands.registerCommand('lockstep.hosts.refresh', () => provider.refresh()),
+    // A host's context menu: that host alone on one side, every other host on the other.
+    vscode.commands.registerCommand('lockstep.host.partition', (node?: { host?: string }) => {
+      const req = node?.host === undefined ? undefined : partitionRequest([node.host], provider.hostNames());
+      return req === undefined ? undefined : send(req);
+    }),
+    trackSessions(),
   );
   return provider;
 }

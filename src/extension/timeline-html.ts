@@ -48,17 +48,17 @@ export function timelineHtml(o: TimelineHtmlOptions): string {
   <div class="tl-toolbar" role="toolbar" aria-label="Timeline controls">
     <button type="button" class="tl-tool" data-action="zoomIn" aria-label="Zoom in" title="Zoom in (+)">+</button>
     <button type="button" class="tl-tool" data-action="zoomOut" aria-label="Zoom out" title="Zoom out (-)">−</button>
-    <button type="button" class="tl-tool" data-action="fit" aria-label="Fit: show the whole run" title="Fit (F)">Fit</button>
+    <button type="button" class="tl-tool" data-action="fit" aria-label="Fit: show the explored part of the run" title="Fit the explored run (F)">Fit</button>
     <button type="button" class="tl-tool" data-action="now" aria-label="Center on the current position" title="Go to the cursor (N)">Now</button>
     <span class="tl-status" aria-live="polite"></span>
     <span class="tl-legend" aria-hidden="true">
-      <span class="tl-sw tl-sw-primary"></span>primary
-      <span class="tl-sw tl-sw-secondary"></span>secondary
-      <span class="tl-sw tl-sw-copying"></span>copying
-      <span class="tl-sw tl-sw-down"></span>down / failover
-      <span class="tl-sw tl-sw-held"></span>held outputs
-      <span class="tl-sw tl-sw-released"></span>released
-      <span class="tl-sw tl-sw-lag"></span>lag
+      <span class="tl-legend-item"><span class="tl-sw tl-sw-primary"></span>primary</span>
+      <span class="tl-legend-item"><span class="tl-sw tl-sw-secondary"></span>secondary</span>
+      <span class="tl-legend-item"><span class="tl-sw tl-sw-copying"></span>copying</span>
+      <span class="tl-legend-item"><span class="tl-sw tl-sw-down"></span>down / failover</span>
+      <span class="tl-legend-item"><span class="tl-sw tl-sw-held"></span>held outputs</span>
+      <span class="tl-legend-item"><span class="tl-sw tl-sw-released"></span>released</span>
+      <span class="tl-legend-item"><span class="tl-sw tl-sw-lag"></span>lag</span>
     </span>
     <span class="tl-readout"></span>
   </div>

@@ -14,7 +14,7 @@ export type TimelineBody = Omit<TimelineReply, 'lag' | 'scheduled'> & Partial<Pi
 
 export type LaneKind = 'cluster' | 'host' | 'vm' | 'lag';
 
-/** One horizontal lane. `name` is stable (the webview's `data-lane`): `cluster`, a host name, `role @ host` for a VM, `lag`. */
+/** One horizontal lane. `name` is stable (the webview's `data-lane`): `cluster`, a host name, `VM id (host)` for a VM, `lag`. */
 export interface Lane {
   name: string;
   kind: LaneKind;
@@ -168,9 +168,17 @@ function vmHistories(body: TimelineBody): VmHistory[] {
   return [...byId.values()].sort((a, b) => a.id - b.id);
 }
 
-/** A VM's lane name: its last role and its host, as the debugger names its thread (`primary @ host-b`). */
+/**
+ * A VM's lane name: its identity, which a failover does not change (`VM 2 (host-b)`): the lane of a secondary that
+ * goes live stays where it was, and its roles over time are the spans drawn in it.
+ */
 function vmLaneName(h: VmHistory): string {
-  return `${h.role === 'copying' ? 'secondary' : h.role} @ ${h.host}`;
+  return `VM ${h.id} (${h.host})`;
+}
+
+/** The role a VM has now, or had last. */
+function lastRole(h: VmHistory): string {
+  return h.role === 'copying' ? 'secondary (copying)' : h.role;
 }
 
 // ---- lanes -----------------------------------------------------------------------------------------
@@ -181,14 +189,11 @@ function buildLanes(body: TimelineBody, vms: VmHistory[]): { lanes: Lane[]; host
   const hostLane = new Map<string, number>();
   const vmLane = new Map<number, number>();
   const now = new Map(body.vms.map((v) => [v.id, v]));
-  const taken = new Set<string>();
   const addVm = (h: VmHistory): void => {
-    let name = vmLaneName(h);
-    if (taken.has(name)) name = `${name} #${h.id}`; // a later incarnation in the same role on the same host
-    taken.add(name);
+    const name = vmLaneName(h);
     const held = now.get(h.id)?.held ?? 0;
     vmLane.set(h.id, lanes.length);
-    lanes.push({ name, kind: 'vm', label: name, detail: `VM ${h.id} · ${h.status}${held > 0 ? ` · ${held} held` : ''}`, host: h.host, vm: h.id });
+    lanes.push({ name, kind: 'vm', label: name, detail: `${lastRole(h)} · ${h.status}${held > 0 ? ` · ${held} held` : ''}`, host: h.host, vm: h.id });
   };
   for (const host of body.hosts) {
     hostLane.set(host.name, lanes.length);

@@ -32,7 +32,11 @@ function readEnv(): E2eEnv {
 
 // ---- the scratch world: workspace copy, user data, code-server -----------------------------------
 
-interface World { run: string; workspace: string; userData: string; extensions: string; log: string; childEnv: NodeJS.ProcessEnv }
+interface World {
+  run: string; workspace: string; userData: string; extensions: string; log: string; childEnv: NodeJS.ProcessEnv;
+  /** A folder with no launch.json: plain guest files (hello.s, kvstore.elf) as a user drops them in. */
+  plain: string;
+}
 
 /** A fresh scratch folder `run` in the e2e cache folder: a copy of examples/kvstore (and examples/common, where its DWARF points) as the workspace. */
 function makeWorld(env: E2eEnv): World {
@@ -43,6 +47,10 @@ function makeWorld(env: E2eEnv): World {
   cpSync(join(ROOT, 'examples/common'), join(examples, 'common'), { recursive: true });
   const workspace = join(examples, 'kvstore');
   writeLaunchJson(workspace);
+  const plain = join(run, 'plain');
+  mkdirSync(plain, { recursive: true });
+  cpSync(join(ROOT, 'examples/hello/hello.s'), join(plain, 'hello.s'));
+  cpSync(join(ROOT, 'examples/kvstore/kvstore.elf'), join(plain, 'kvstore.elf'));
   const userData = join(run, 'user-data');
   writeJson(join(userData, 'User/settings.json'), {
     'workbench.startupEditor': 'none',
@@ -71,7 +79,7 @@ function makeWorld(env: E2eEnv): World {
     npm_config_nodedir: undefined,
     EXTENSIONS_GALLERY: '{}', // no marketplace: nothing is fetched, no lookups of an unreachable host
   };
-  return { run, workspace, userData, extensions: join(run, 'extensions'), log: join(run, 'code-server.log'), childEnv };
+  return { run, workspace, plain, userData, extensions: join(run, 'extensions'), log: join(run, 'code-server.log'), childEnv };
 }
 
 function writeJson(file: string, value: unknown): void {
@@ -325,6 +333,32 @@ async function callStackText(page: Page): Promise<string> {
   return (await page.locator('.debug-call-stack').innerText().catch(() => '')).replace(/\s+/g, ' ');
 }
 
+/** The Call Stack's thread rows (`primary @ host-a PAUSED ON BREAKPOINT`), by thread name. */
+async function threadRows(page: Page): Promise<Map<string, string>> {
+  const rows = await page.locator('.debug-call-stack .monaco-list-row .thread').allInnerTexts().catch(() => [] as string[]);
+  return new Map(rows.map((t) => t.replace(/\s+/g, ' ').trim()).map((t) => [/^(\S+ @ \S+)/.exec(t)?.[1] ?? t, t]));
+}
+
+/** The Lockstep status bar item's text (`FT: Protected`), or '' while there is none. */
+async function ftStatus(page: Page): Promise<string> {
+  return (await page.locator('.statusbar-item', { hasText: /FT: / }).first().innerText({ timeout: 2_000 }).catch(() => '')).replace(/\s+/g, ' ').trim();
+}
+
+/** Error notifications on screen (toasts), as their text. */
+async function errorToasts(page: Page): Promise<string[]> {
+  return page.locator('.notifications-toasts .notification-toast').filter({ has: page.locator('.codicon-error') }).allInnerTexts().catch(() => [] as string[]);
+}
+
+/** Types a line into the Debug Console's input and sends it. */
+async function consoleLine(page: Page, line: string): Promise<void> {
+  await runCommand(page, 'Debug Console: Focus on Debug Console View');
+  const input = page.locator('.repl-input-wrapper .monaco-editor textarea');
+  await input.waitFor({ timeout: LONG });
+  await input.focus();
+  await page.keyboard.type(line);
+  await page.keyboard.press('Enter');
+}
+
 /** Clicks Continue (when stopped) until `cond` holds; the run stops again at the next breakpoint hit of any VM. */
 async function continueUntil(page: Page, what: string, cond: () => Promise<boolean>, maxContinues = 15): Promise<void> {
   for (let i = 0; i <= maxContinues; i++) {
@@ -444,6 +478,7 @@ describe('Lockstep in a real VS Code (code-server)', { timeout: 600_000 }, () =>
   let server: ChildProcess | undefined;
   let browser: Browser | undefined;
   let page: Page;
+  let port = 0;
   let shot = 0;
   let broken: string | undefined; // the first failed step: the steps after it depend on it
 
@@ -488,7 +523,7 @@ describe('Lockstep in a real VS Code (code-server)', { timeout: 600_000 }, () =>
     world = makeWorld(env);
     installExtension(env, world);
     try {
-      const port = await freePort();
+      port = await freePort();
       server = startCodeServer(env, world, port);
       await waitForHealthz(port, server, world.log);
       browser = await chromium.launch({ executablePath: env.chromium, headless: true, args: CHROMIUM_FLAGS });
@@ -541,6 +576,36 @@ describe('Lockstep in a real VS Code (code-server)', { timeout: 600_000 }, () =>
     await setPane(page, 'Variables', false);
   }, true);
 
+  step('one stop per breakpoint: Continue stops the primary at the next request, never the secondary replaying this one', async () => {
+    for (let i = 0; i < 2; i++) {
+      await toolbarButton(page, 'debug-continue').click({ timeout: LONG });
+      await until('the next stop on the primary at the breakpoint', async () => {
+        const rows = await threadRows(page);
+        return /PAUSED ON BREAKPOINT/i.test(rows.get('primary @ host-a') ?? '') && (await lineOfClass(page, 'debug-top-stack-frame-line'))?.line === bpLine ? rows : false;
+      });
+      const rows = await threadRows(page);
+      assert.doesNotMatch(rows.get('secondary @ host-b') ?? '', /PAUSED ON BREAKPOINT/i, `the secondary did not stop on the breakpoint: ${[...rows.values()].join(' | ')}`);
+    }
+    await screenshot('one-stop-per-breakpoint');
+  });
+
+  step('an unknown name in Watch and under the pointer is shown quietly, with no notification', async () => {
+    const watch = await expandedPane(page, 'Watch');
+    await paneHeader(page, 'Watch').hover();
+    await watch.locator('.actions .codicon-add').first().click({ timeout: LONG });
+    await page.keyboard.type('nosuchname');
+    await page.keyboard.press('Enter');
+    await until('the watch row for nosuchname with its error', async () => /nosuchname/.test(await watch.innerText()));
+    await toolbarButton(page, 'debug-step-over').click({ timeout: LONG });
+    await topFrameLine(page, 'after a step over', () => true);
+    await page.locator('.monaco-editor .view-line span', { hasText: 'REQ_HEADER' }).first().hover();
+    await delay(2_000); // a hover's evaluate and any notification it would raise
+    assert.deepEqual(await errorToasts(page), [], 'no error notification');
+    await screenshot('quiet-errors');
+    await runCommand(page, 'Debug: Remove All Expressions').catch(() => undefined);
+    await setPane(page, 'Watch', false);
+  });
+
   step('Step Back moves the highlighted line back', async () => {
     await toolbarButton(page, 'debug-step-back').click({ timeout: LONG });
     const back = await topFrameLine(page, `off line ${bpLine} (stepped back)`, (l) => l.line !== bpLine);
@@ -584,6 +649,19 @@ describe('Lockstep in a real VS Code (code-server)', { timeout: 600_000 }, () =>
     await screenshot('failover');
   });
 
+  step('after a .seek the status bar, Hosts view and Call Stack agree on the moment', async () => {
+    const pane = await expandedPane(page, 'Lockstep Hosts');
+    await consoleLine(page, '.seek 120ms'); // host-a crashed at 100 ms, nobody live yet
+    await until('FT: Not Protected in the status bar after the seek', async () => /FT: Not Protected/.test(await ftStatus(page)));
+    await until('the Call Stack without a primary', async () => { const t = await callStackText(page); return t.includes('secondary @ host-b') && !t.includes('primary @ host-b') ? t : false; });
+    await until('host-a down in the Hosts view', async () => /\bdown\b/.test((await treeRow(pane, 'host-a').getAttribute('aria-label')) ?? ''));
+    await screenshot('seek-before-go-live');
+    await consoleLine(page, '.seek 200ms'); // live on host-b, a new secondary on host-c
+    await until('FT: Protected in the status bar', async () => /FT: Protected/.test(await ftStatus(page)));
+    await until('the Call Stack with primary @ host-b and secondary @ host-c', async () => { const t = await callStackText(page); return t.includes('primary @ host-b') && t.includes('secondary @ host-c') ? t : false; });
+    await screenshot('seek-protected-again');
+  });
+
   step('the timeline shows the failover', async () => {
     assert.ok(installedCommands(world.extensions).has('lockstep.showTimeline'), 'the installed extension contributes lockstep.showTimeline');
     await runCommand(page, 'Lockstep: Show Timeline');
@@ -591,5 +669,42 @@ describe('Lockstep in a real VS Code (code-server)', { timeout: 600_000 }, () =>
     await until('a lane of host-b in the timeline', async () => (await frame.locator('[data-lane*="host-b"]').count()) > 0);
     await until('the go-live marker in the timeline', async () => (await frame.locator('[data-kind="goLive"]').count()) > 0);
     await screenshot('timeline');
-  }, true);
+    // A click on the go-live mark travels there: every view follows (the respawn copy starts then: not protected).
+    await frame.locator('[data-kind="goLive"]').first().click();
+    await until('FT: Not Protected in the status bar after the timeline click', async () => /FT: Not Protected/.test(await ftStatus(page)));
+    await until('the Call Stack at go-live: primary @ host-b, no secondary yet', async () => { const t = await callStackText(page); return t.includes('primary @ host-b') && !t.includes('secondary @') ? t : false; });
+    await screenshot('timeline-travel');
+  });
+
+  step('a partition injected from the Hosts view shows in the timeline', async () => {
+    await consoleLine(page, '.seek 200ms');
+    await until('the Call Stack with secondary @ host-c', async () => (await callStackText(page)).includes('secondary @ host-c'));
+    const pane = await expandedPane(page, 'Lockstep Hosts');
+    await treeRow(pane, 'host-c').click({ button: 'right' });
+    await chooseMenuItem(page, 'Partition from the Other Hosts');
+    await page.locator('.notifications-toasts', { hasText: /partition/i }).waitFor({ timeout: LONG });
+    await toolbarButton(page, 'debug-continue').click({ timeout: LONG });
+    await runCommand(page, 'Lockstep: Show Timeline');
+    const frame = await until('a webview frame with #timeline', () => frameWith(page, '#timeline'));
+    await until('the partition in the timeline', async () => (await frame.locator('[data-kind="fault"][aria-label*="partition"]').count()) > 0);
+    await screenshot('partition');
+  });
+
+  step('F5 on a plain .s with no launch.json debugs it; Debug Guest Program on an ELF starts a second session, which takes the focus', async () => {
+    await toolbarButton(page, 'debug-stop').click({ timeout: LONG }).catch(() => undefined);
+    await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: LONG });
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(world.plain)}`, { timeout: LONG });
+    await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: LONG });
+    await runCommand(page, 'View: Show Run and Debug');
+    await openFile(page, 'hello.s');
+    await until('hello.s in Lockstep RISC-V Assembly mode', async () => (await page.locator('.statusbar-item', { hasText: 'Lockstep RISC-V Assembly' }).count()) > 0);
+    await pressF5ToStart(page);
+    await until('the hello.s session stopped on entry', async () => (await callStackText(page)).includes('primary @ host-a'));
+    await screenshot('f5-plain-s');
+    await openFile(page, 'kvstore.elf');
+    await runCommand(page, 'Lockstep: Debug Guest Program');
+    await until('two sessions in the Call Stack', async () => { const t = await callStackText(page); return /kvstore\.elf/.test(t) && /hello/.test(t) ? t : false; });
+    await until('the new session focused', async () => /kvstore\.elf/.test(await page.locator('.debug-call-stack .monaco-list-row.selected, .debug-call-stack .monaco-list-row.focused').first().innerText().catch(() => '')));
+    await screenshot('second-session');
+  });
 });

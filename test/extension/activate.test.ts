@@ -26,7 +26,8 @@ test('activation registers the debugger, its providers, every contributed comman
     events.openDocument.fire({ languageId: 'lockstep-asm', uri: { scheme: 'file', fsPath: join(root, 'examples/hello/hello.s') } });
     assert.equal(ext.languageClientStarted(), true);
     assert.ok(log.factories.has('lockstep'));
-    assert.deepEqual(log.providers.map((p) => [p.type, p.trigger]), [['lockstep', undefined], ['lockstep', 2]]);
+    // One provider (initial trigger): a dynamic one as well listed Lockstep twice in VS Code's debugger picker.
+    assert.deepEqual(log.providers.map((p) => [p.type, p.trigger]), [['lockstep', undefined]]);
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
     assert.deepEqual([...log.commands.keys()].sort(), pkg.contributes.commands.map((c: Any) => c.command).sort());
 
@@ -43,7 +44,6 @@ test('activation registers the debugger, its providers, every contributed comman
     const resolved = provider.resolveDebugConfiguration(undefined, {});
     assert.equal(resolved.program, join(root, 'examples/hello/hello.s'));
     assert.equal(resolved.stopOnEntry, true);
-    assert.equal(log.providers[1].p.provideDebugConfigurations(undefined).length, 1);
 
     // Commands: no session → a warning; a lockstep session → its custom request.
     await log.commands.get('lockstep.ft.testFailover')!();

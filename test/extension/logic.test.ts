@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { dynamicConfigurations, initialConfigurations, isGuestProgram, resolveLaunch } from '../../src/extension/defaults';
+import { fileConfiguration, initialConfigurations, isGuestProgram, resolveLaunch } from '../../src/extension/defaults';
 import { initialStatus, statusFromEvent } from '../../src/extension/status';
 import { ActionCommand, actionCommands, CustomRequest, describeReply, hostCommands } from '../../src/extension/actions';
 import { argsProblems } from '../../src/debug/requests';
@@ -57,13 +57,13 @@ test('an explicit configuration keeps its values; only missing ones are filled',
   assert.equal(replay.config.stopOnEntry, true);
 });
 
-test('initial and dynamic configurations', () => {
+test('initial configurations, and the launch of Debug Guest Program on a file', () => {
   const [init] = initialConfigurations();
   assert.deepEqual(init, { type: 'lockstep', request: 'launch', name: 'Lockstep: debug the active file', program: '${file}', stopOnEntry: true });
-  assert.deepEqual(dynamicConfigurations({ activeFile: '/a/b.md' }), []);
-  const [dyn] = dynamicConfigurations({ activeFile: hello });
-  assert.equal(dyn.program, hello);
-  assert.equal(dyn.name, 'Lockstep: hello.s');
+  const file = fileConfiguration(elf);
+  assert.deepEqual(file, { type: 'lockstep', request: 'launch', name: 'Lockstep: kvstore.elf', program: elf, stopOnEntry: true });
+  const r = resolveLaunch(file, { folder: root });
+  assert.ok('config' in r && r.config.program === elf, 'the resolver keeps its program whatever the active editor');
 });
 
 test('status bar text from the FT state events', () => {

@@ -10,7 +10,7 @@ import { parseScenario } from '../../src/ft/scenario';
 import { prepareLaunch } from '../../src/debug/launch';
 import { allMnemonics } from '../../src/asm/instructions';
 import { csrNames } from '../../src/asm/registers';
-import { actionCommands, hostCommands } from '../../src/extension/actions';
+import { actionCommands, hostCommands, lockstepMenu } from '../../src/extension/actions';
 import { extensionFiles, packageVsix, vsceEntry } from '../../scripts/vsix';
 
 const root = join(__dirname, '../..');
@@ -25,7 +25,9 @@ const DAP_KEYS = new Set(['type', 'request', 'name', 'stopOnEntry', 'replay', 'c
 test('extension entry points: main, engines, activation events, untrusted workspaces', () => {
   assert.equal(pkg.main, './dist/extension.js');
   assert.equal(pkg.engines.vscode, '^1.91.0');
-  assert.deepEqual([...pkg.activationEvents].sort(), ['onDebugDynamicConfigurations:lockstep', 'onDebugResolve:lockstep', 'onLanguage:lockstep-asm']);
+  // No onDebugDynamicConfigurations: a dynamic provider lists Lockstep twice in VS Code's debugger picker. Plain text
+  // activates it, to give RISC-V .s files VS Code found no language for the Lockstep language (and so F5).
+  assert.deepEqual([...pkg.activationEvents].sort(), ['onDebugResolve:lockstep', 'onLanguage:lockstep-asm', 'onLanguage:plaintext']);
   assert.equal(pkg.capabilities.untrustedWorkspaces.supported, false);
   assert.ok(pkg.capabilities.untrustedWorkspaces.description.length > 20);
   assert.ok(existsSync(join(root, pkg.icon)), 'icon file exists');
@@ -44,7 +46,8 @@ test('every command has a title and a category, and the code registers exactly t
     assert.ok(typeof c.title === 'string' && c.title.length > 0, `${c.command} has a title`);
     assert.equal(c.category, 'Lockstep');
   }
-  const registered = ['lockstep.ftAction', 'lockstep.injectFault', 'lockstep.hosts.refresh', 'lockstep.showTimeline', 'lockstep.compareVms', 'lockstep.newGuestProgram', ...actionCommands().map((a) => a.id), ...hostCommands().map((h) => h.id)];
+  const registered = ['lockstep.ftAction', 'lockstep.injectFault', 'lockstep.hosts.refresh', 'lockstep.showTimeline', 'lockstep.compareVms', 'lockstep.newGuestProgram',
+    'lockstep.debugFile', 'lockstep.partition', 'lockstep.host.partition', 'lockstep.menu', ...actionCommands().map((a) => a.id), ...hostCommands().map((h) => h.id)];
   assert.deepEqual([...ids].sort(), [...registered].sort());
   const titles = new Map(actionCommands().map((a) => [a.id, a.title]));
   for (const c of contributed) if (titles.has(c.command)) assert.equal(c.title, titles.get(c.command));
@@ -154,7 +157,9 @@ test('the .vsix holds the bundles, the grammar and the examples, and nothing nee
 });
 
 test('the Hosts view sits in Run and Debug for lockstep sessions; its menus name contributed commands', () => {
-  assert.deepEqual(pkg.contributes.views.debug, [{ id: 'lockstep.hosts', name: 'Lockstep Hosts', when: 'debugType == lockstep' }]);
+  // Its own context key: VS Code's debugType outlives the last session, which left an empty pane behind.
+  assert.deepEqual(pkg.contributes.views.debug, [{ id: 'lockstep.hosts', name: 'Lockstep Hosts', when: 'lockstep.sessionActive' }]);
+  assert.deepEqual(pkg.contributes.viewsWelcome.map((w: Json) => w.view), ['lockstep.hosts'], 'an empty view says when it fills');
   const ids = new Set(pkg.contributes.commands.map((c: Json) => c.command));
   const title: Json[] = pkg.contributes.menus['view/title'];
   const item: Json[] = pkg.contributes.menus['view/item/context'];
@@ -164,13 +169,13 @@ test('the Hosts view sits in Run and Debug for lockstep sessions; its menus name
   }
   assert.deepEqual(title.map((m) => m.command).filter((c) => c.startsWith('lockstep.ft.')),
     ['lockstep.ft.testFailover', 'lockstep.ft.testRestartSecondary', 'lockstep.ft.turnOffFT', 'lockstep.ft.turnOnFT']);
-  for (const h of hostCommands()) assert.ok(item.some((m) => m.command === h.id && /viewItem/.test(m.when)), h.id);
+  for (const h of [...hostCommands().map((c) => c.id), 'lockstep.host.partition']) assert.ok(item.some((m) => m.command === h && /viewItem/.test(m.when)), h);
   assert.ok(item.some((m) => m.command === 'lockstep.fault.loggingLinkDown' && /lockstep\.link\.pair/.test(m.when)));
 });
 
-test('the debug toolbar: Test Failover, Crash the Primary\'s Host, Compare Primary and Secondary, Show Timeline as icon buttons of lockstep sessions', () => {
+test('the debug toolbar: one Lockstep button (a quick pick of every Lockstep action); the rest in the Hosts view title bar', () => {
   const bar: Json[] = pkg.contributes.menus['debug/toolBar'];
-  assert.deepEqual(bar.map((m) => m.command), ['lockstep.ft.testFailover', 'lockstep.fault.crashPrimaryHost', 'lockstep.compareVms', 'lockstep.showTimeline']);
+  assert.deepEqual(bar.map((m) => m.command), ['lockstep.menu'], 'the floating toolbar stays small: it covered the editor tabs');
   const commands = new Map<string, Json>(pkg.contributes.commands.map((c: Json) => [c.command, c]));
   for (const m of bar) {
     assert.equal(m.when, 'debugType == lockstep', m.command);
@@ -178,7 +183,25 @@ test('the debug toolbar: Test Failover, Crash the Primary\'s Host, Compare Prima
     assert.ok(commands.has(m.command), `${m.command} is a contributed command`);
     assert.match(commands.get(m.command).icon ?? '', /^\$\([a-z-]+\)$/, `${m.command} has a codicon, so it renders as a button`);
   }
+  for (const e of lockstepMenu()) {
+    assert.ok(commands.has(e.command), `${e.command} (in the Lockstep… quick pick) is a contributed command`);
+  }
   const palette: Json[] = pkg.contributes.menus.commandPalette;
   assert.ok(palette.some((m) => m.command === 'lockstep.compareVms' && m.when === 'debugType == lockstep'));
-  assert.ok(pkg.contributes.menus['view/title'].some((m: Json) => m.command === 'lockstep.compareVms' && /^navigation/.test(m.group)), 'in the Hosts view title bar');
+  const title: Json[] = pkg.contributes.menus['view/title'];
+  for (const c of ['lockstep.compareVms', 'lockstep.showTimeline']) assert.ok(title.some((m) => m.command === c && /^navigation/.test(m.group)), `${c} in the Hosts view title bar`);
+  for (const c of ['lockstep.ft.testFailover', 'lockstep.fault.crashPrimaryHost', 'lockstep.injectFault']) assert.ok(title.some((m) => m.command === c), `${c} in the Hosts view's title menu`);
+});
+
+test('F5 on guest files: a Debug Guest Program command in the editor Run menu and the Explorer, and F5 on an ELF with no launch configuration', () => {
+  const menus = pkg.contributes.menus;
+  assert.deepEqual(menus['editor/title/run'].map((m: Json) => m.command), ['lockstep.debugFile']);
+  assert.deepEqual(menus['explorer/context'].map((m: Json) => m.command), ['lockstep.debugFile']);
+  const [key] = pkg.contributes.keybindings;
+  assert.equal(key.command, 'lockstep.debugFile');
+  assert.equal(key.key, 'f5');
+  // Only when F5 would otherwise ask which debugger (no session, no selected launch configuration) and on an ELF.
+  for (const part of ['debugState == inactive', '!debugConfigurationType', 'resourceExtname =~ /^\\.elf$/i']) assert.ok(key.when.includes(part), part);
+  assert.equal(pkg.contributes.configuration.properties['lockstep.claimRiscvAssembly'].default, true);
+  assert.ok(debuggerContribution.languages.includes('lockstep-asm'), 'a claimed .s document finds Lockstep by its language');
 });

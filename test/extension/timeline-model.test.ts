@@ -23,7 +23,7 @@ function marksOn(m: TimelineModel, lane: string): string[] {
 test('a real failover run: lanes per host and VM, the crash, detection, arbitration, go-live and respawn where they happened', async () => {
   const rt = await failoverRuntime();
   const m = timelineModel(timelineBody(rt));
-  assert.deepEqual(m.lanes.map((l) => l.name), ['cluster', 'host-a', 'primary @ host-a', 'host-b', 'primary @ host-b', 'host-c', 'secondary @ host-c', 'lag']);
+  assert.deepEqual(m.lanes.map((l) => l.name), ['cluster', 'host-a', 'VM 1 (host-a)', 'host-b', 'VM 2 (host-b)', 'host-c', 'VM 3 (host-c)', 'lag']);
   assert.deepEqual(m.lanes.map((l) => l.kind), ['cluster', 'host', 'vm', 'host', 'vm', 'host', 'vm', 'lag']);
   assert.equal(m.nowNs, 300 * MS);
   assert.equal(m.frontierNs, 300 * MS);
@@ -42,18 +42,18 @@ test('a real failover run: lanes per host and VM, the crash, detection, arbitrat
   for (let i = 1; i < prot.length; i++) assert.equal(prot[i].startNs, prot[i - 1].endNs, 'protection spans tile the run');
 
   // VM roles: the old primary until the crash; the secondary becomes primary at the go-live; the new secondary is copied first.
-  assert.deepEqual(spansOf(m, 'primary @ host-a').map((s) => [s.kind, s.startNs, s.endNs]), [['primary', 0, 100 * MS]]);
-  assert.deepEqual(spansOf(m, 'primary @ host-b').map((s) => [s.kind, s.startNs, s.endNs]), [['secondary', 0, goLive.timeNs], ['primary', goLive.timeNs, 300 * MS]]);
-  const c = spansOf(m, 'secondary @ host-c');
+  assert.deepEqual(spansOf(m, 'VM 1 (host-a)').map((s) => [s.kind, s.startNs, s.endNs]), [['primary', 0, 100 * MS]]);
+  assert.deepEqual(spansOf(m, 'VM 2 (host-b)').map((s) => [s.kind, s.startNs, s.endNs]), [['secondary', 0, goLive.timeNs], ['primary', goLive.timeNs, 300 * MS]]);
+  const c = spansOf(m, 'VM 3 (host-c)');
   assert.deepEqual(c.map((s) => s.kind), ['copying', 'secondary']);
   assert.equal(c[0].startNs, goLive.timeNs);
   assert.ok(c[0].endNs > goLive.timeNs && c[1].endNs === 300 * MS);
 
   // Important events on their lanes, in time order.
   assert.deepEqual(marksOn(m, 'host-a'), ['fault']);
-  assert.deepEqual(marksOn(m, 'primary @ host-a'), ['crash']);
-  assert.deepEqual(marksOn(m, 'primary @ host-b'), ['respawnDone', 'detect', 'arbitrate', 'goLive']);
-  assert.deepEqual(marksOn(m, 'secondary @ host-c'), ['respawnStart', 'respawnDone']);
+  assert.deepEqual(marksOn(m, 'VM 1 (host-a)'), ['crash']);
+  assert.deepEqual(marksOn(m, 'VM 2 (host-b)'), ['respawnDone', 'detect', 'arbitrate', 'goLive']);
+  assert.deepEqual(marksOn(m, 'VM 3 (host-c)'), ['respawnStart', 'respawnDone']);
   assert.equal(m.marks.find((k) => k.kind === 'fault')!.label, 'hostCrash');
   assert.equal(m.marks.find((k) => k.kind === 'arbitrate')!.label, 'won test-and-set');
   for (let i = 1; i < m.marks.length; i++) assert.ok(m.marks[i].timeNs >= m.marks[i - 1].timeNs);
@@ -66,7 +66,7 @@ test('a real failover run: lanes per host and VM, the crash, detection, arbitrat
     assert.ok(m.outputs.producedNs[i] < m.outputs.releasedNs[i]);
     if (i > 0) assert.ok(m.outputs.releasedNs[i] >= m.outputs.releasedNs[i - 1]);
     const t = m.outputs.releasedNs[i];
-    assert.equal(m.outputs.lane[i], t <= 100 * MS ? laneOf('primary @ host-a') : laneOf('primary @ host-b'));
+    assert.equal(m.outputs.lane[i], t <= 100 * MS ? laneOf('VM 1 (host-a)') : laneOf('VM 2 (host-b)'));
     assert.ok(t <= 100 * MS || t >= goLive.timeNs, 'no output leaves during the failover');
   }
 
@@ -87,14 +87,14 @@ test('going back in time keeps the explored future on the timeline; a what-if in
   assert.equal(back.nowNs, 50 * MS);
   assert.equal(back.frontierNs, 200 * MS);
   assert.ok(back.marks.some((k) => k.kind === 'goLive'), 'the go-live ahead of the present is still shown');
-  assert.ok(back.lanes.some((l) => l.name === 'secondary @ host-c'), 'the VM respawned later has its lane');
+  assert.ok(back.lanes.some((l) => l.name === 'VM 3 (host-c)'), 'the VM respawned later has its lane');
   assert.ok(back.lag.timeNs[back.lag.timeNs.length - 1] > 150 * MS);
 
   rt.inject({ kind: 'hostCrash', host: '@secondary' });
   const branch = timelineModel(timelineBody(rt));
   assert.equal(branch.frontierNs, 50 * MS);
   assert.ok(!branch.marks.some((k) => k.kind === 'goLive'));
-  assert.ok(!branch.lanes.some((l) => l.name === 'secondary @ host-c'));
+  assert.ok(!branch.lanes.some((l) => l.name === 'VM 3 (host-c)'));
   assert.ok(branch.lag.timeNs.every((t) => t <= 50 * MS));
   assert.ok(branch.outputs.releasedNs.every((t) => t <= 50 * MS));
 });
@@ -137,12 +137,12 @@ test('checkpoints, cluster-wide faults and a slowed host become marks and spans'
   assert.deepEqual(spansOf(m, 'cluster', 'linkDown').map((s) => [s.startNs, s.endNs]), [[5 * MS, 8 * MS]]);
   assert.deepEqual(spansOf(m, 'h1', 'slow').map((s) => [s.startNs, s.endNs]), [[10 * MS, 20 * MS]]);
   assert.deepEqual(spansOf(m, 'h2', 'storageLost').map((s) => [s.startNs, s.endNs]), [[25 * MS, 40 * MS]]);
-  assert.equal(m.lanes.find((l) => l.name === 'primary @ h1')!.detail, 'VM 1 · running · 2 held');
+  assert.equal(m.lanes.find((l) => l.name === 'VM 1 (h1)')!.detail, 'primary · running · 2 held', 'named by identity; the role it has now in the detail');
   assert.equal(m.lanes.find((l) => l.name === 'h1')!.detail, 'up · 100 MIPS · slow ×0.5');
   const cp = m.marks.find((k) => k.kind === 'checkpoint')!;
   assert.deepEqual([cp.label, cp.timeNs, cp.important, m.lanes[cp.lane].name], ['before', 12 * MS, true, 'cluster']);
   const th = m.marks.find((k) => k.kind === 'throttle')!;
-  assert.deepEqual([th.important, m.lanes[th.lane].name], [false, 'primary @ h1']);
+  assert.deepEqual([th.important, m.lanes[th.lane].name], [false, 'VM 1 (h1)']);
   assert.deepEqual(m.lag, { timeNs: [], lagNs: [] }, 'an adapter without lag samples');
 });
 

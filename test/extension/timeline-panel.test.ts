@@ -124,7 +124,7 @@ test('lockstep.showTimeline opens one panel beside the editor with the CSP page;
     assert.equal(count(log, 'timeline'), 1);
     const data = p.posted.at(-1);
     assert.equal(data.type, 'data');
-    assert.deepEqual(data.data.lanes.map((l: Any) => l.name).slice(0, 3), ['cluster', 'host-a', 'primary @ host-a']);
+    assert.deepEqual(data.data.lanes.map((l: Any) => l.name).slice(0, 3), ['cluster', 'host-a', 'VM 1 (host-a)']);
 
     // A seek: the adapter's seek by time, then the timeline again. Malformed messages do nothing.
     p.send({ type: 'seek', timeNs: 'soon' });

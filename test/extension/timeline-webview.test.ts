@@ -168,13 +168,13 @@ test('a recorded failover: lanes, fault and go-live buttons, a non-blank canvas;
     await page.evaluate('document.activeElement.blur()');
 
     // Lanes for every host and VM, and the important events as buttons the e2e test finds.
-    for (const lane of ['cluster', 'host-a', 'host-b', 'host-c', 'primary @ host-a', 'primary @ host-b', 'secondary @ host-c', 'lag']) {
+    for (const lane of ['cluster', 'host-a', 'host-b', 'host-c', 'VM 1 (host-a)', 'VM 2 (host-b)', 'VM 3 (host-c)', 'lag']) {
       assert.equal(await page.locator(`[data-lane="${lane}"]`).count(), 1, `lane ${lane}`);
     }
     for (const kind of ['fault', 'crash', 'detect', 'arbitrate', 'goLive', 'respawnStart']) {
       assert.ok(await page.locator(`button[data-kind="${kind}"]`).count() >= 1, `a ${kind} button`);
     }
-    assert.match((await page.getAttribute('button[data-kind="goLive"]', 'aria-label'))!, /^Travel to go-live at 140\.200 ms on primary @ host-b: secondary on host-b went live/);
+    assert.match((await page.getAttribute('button[data-kind="goLive"]', 'aria-label'))!, /^Travel to go-live at 140\.200 ms on VM 2 \(host-b\): secondary on host-b went live/);
     assert.match((await page.getAttribute('button[data-kind="fault"]', 'aria-label'))!, /hostCrash at 100\.000 ms on host-a/);
 
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -240,7 +240,9 @@ test('a recorded failover: lanes, fault and go-live buttons, a non-blank canvas;
     await page.click('button[data-action="fit"]');
     await waitFor(page, rendersAbove(v4.renders));
     const v5 = await view(page);
-    assert.ok(v5.startNs <= 0 && v5.endNs >= model.endNs, 'fit shows the whole run');
+    // Fit shows what was explored (to the frontier), not the whole of untilMs ahead of it.
+    const reached = Math.min(Math.max(model.frontierNs, model.nowNs), model.endNs);
+    assert.ok(v5.startNs <= 0 && v5.endNs >= reached && v5.endNs <= reached * 1.03, `fit shows the explored run: ${v5.endNs} for ${reached} reached`);
 
     // The page ran under its CSP without a violation, and the CSP is in force: an inline script does not run.
     assert.deepEqual(await page.evaluate('window.__violations'), []);
@@ -255,6 +257,43 @@ test('a recorded failover: lanes, fault and go-live buttons, a non-blank canvas;
       mkdirSync(join(ROOT, 'media/screenshots'), { recursive: true });
       copyFileSync(shot, join(ROOT, 'media/screenshots/timeline.png'));
     }
+  } finally {
+    await page.close();
+  }
+});
+
+test('a narrow editor group: the lane names leave the plot most of the width, the legend wraps, Fit shows the explored run, labels whole', { skip, timeout: 120_000 }, async () => {
+  const rt = await failoverRuntime();
+  const explored = timelineModel(timelineBody(rt));
+  // untilMs well past what was explored (as the user's 1 s run stopped at entry or at a breakpoint).
+  const model = { ...explored, endNs: Math.max(explored.endNs, 3 * explored.frontierNs) };
+  const page = await browser!.newPage({ viewport: { width: 380, height: 640 }, deviceScaleFactor: 1 });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.addInitScript(INIT);
+  await page.goto(origin);
+  await waitFor(page, 'window.__posted.some((m) => m.type === "ready")');
+  try {
+    await sendData(page, model);
+    const box = await page.evaluate<{ gutter: number; plot: number; page: number; legendClipped: boolean; hidden: string[] }>(`(() => {
+      const w = (sel) => document.querySelector(sel).getBoundingClientRect().width;
+      const legend = document.querySelector('.tl-legend');
+      const lr = legend.getBoundingClientRect();
+      const hidden = [...legend.querySelectorAll('.tl-legend-item')].filter((i) => { const r = i.getBoundingClientRect(); return r.width === 0 || r.right > lr.right + 0.5 || r.right > window.innerWidth; }).map((i) => i.textContent);
+      return { gutter: w('.tl-gutter'), plot: w('.tl-plot'), page: window.innerWidth, legendClipped: legend.scrollWidth > legend.clientWidth + 1, hidden };
+    })()`);
+    assert.ok(box.gutter <= box.page * 0.34, `lane names take at most a third: ${box.gutter} of ${box.page}`);
+    assert.ok(box.plot >= box.page * 0.6, `the plot keeps the rest: ${box.plot}`);
+    assert.equal(box.legendClipped, false, 'the legend wraps instead of being cut off');
+    assert.deepEqual(box.hidden, [], 'every legend entry is on screen');
+    const v = await view(page);
+    assert.ok(v.endNs < model.endNs * 0.5, `fitted to the explored ${model.frontierNs}, not untilMs ${model.endNs}: ${v.endNs}`);
+    assert.ok(v.endNs >= model.frontierNs);
+    // Each lane keeps its VM: a failover changes the role drawn in a lane, not the lane.
+    assert.equal(await page.locator('[data-lane="VM 2 (host-b)"]').count(), 1);
+    assert.ok(Number(await page.getAttribute('#timeline', 'data-labels')) >= 0);
+    await page.screenshot({ path: join(ARTIFACTS, 'timeline-narrow.png') });
+    assert.deepEqual(errors, []);
   } finally {
     await page.close();
   }

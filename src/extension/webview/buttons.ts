@@ -5,6 +5,7 @@ import type { MarkKind } from '../timeline-model';
 import { MARK_PX } from './draw';
 import { MIN_SPAN_NS, type Prepared, type PreparedLane, type PreparedMark } from './prepare';
 import { type Scene, spanNs, xOf } from './scene';
+import { labelWidths } from './labels';
 import { el, fmtTime, lowerBound, upperBound } from './util';
 
 /** Most event buttons in the DOM at once; beyond it neighbouring events merge into group buttons. */
@@ -193,16 +194,17 @@ export class EventButtons {
     return out;
   }
 
-  /** How much of each single button's label fits before the next button of its lane (0: none). */
+  /** Each single button's label width when it fits whole before the next button of its lane, else 0 (not drawn). */
   private measureLabels(layout: LaidOutButton[]): void {
     const { ctx, colors, size } = this.sc;
     ctx.font = '11px ' + colors.font;
-    const nextX = new Map<number, number>();
-    for (let i = layout.length - 1; i >= 0; i--) {
-      const it = layout[i];
-      const room = (nextX.has(it.lane) ? nextX.get(it.lane)! - MARK_PX / 2 : size.width) - it.x - MARK_PX / 2 - 8;
-      nextX.set(it.lane, it.x);
-      it.labelPx = it.mark === null || room < 24 ? 0 : Math.min(room, ctx.measureText(it.mark.label).width);
+    const widths = labelWidths(layout.map((it) => ({ x: it.x, lane: it.lane, width: it.mark === null ? 0 : ctx.measureText(it.mark.label).width })), size.width, MARK_PX);
+    let drawn = 0;
+    for (let i = 0; i < layout.length; i++) {
+      layout[i].labelPx = widths[i];
+      layout[i].el.toggleAttribute('data-labelled', widths[i] > 0);
+      if (widths[i] > 0) drawn++;
     }
+    this.sc.root.dataset.labels = String(drawn);
   }
 }

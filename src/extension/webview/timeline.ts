@@ -9,6 +9,7 @@ import {
   drawCursor, drawGrid, drawImportantTicks, drawLag, drawLaneBackgrounds, drawMarkLabels, drawMinorMarks, drawOutputs, drawTrack,
   drawUnexplored, labelObstacles,
 } from './draw';
+import { fitRange } from './labels';
 import { AXIS_PX, MIN_SPAN_NS, prepare } from './prepare';
 import { readColors, type Scene, spanNs, timeAt } from './scene';
 import { el, fmtTime, lowerBound, upperBound } from './util';
@@ -56,11 +57,17 @@ function clampView(): void {
   view.endNs = start + s;
 }
 
+/** Fit: the explored part of the run (up to the furthest time reached), not the whole of `untilMs`. */
+const FIT_MIN_NS = 1e6;
+
+function fitView(): void {
+  const d = sc.data!;
+  [view.startNs, view.endNs] = fitRange(d.nowNs, d.frontierNs, d.endNs, FIT_MIN_NS);
+}
+
 function fit(): void {
   if (!sc.data) return;
-  const pad = sc.data.endNs * 0.01;
-  view.startNs = -pad;
-  view.endNs = sc.data.endNs + pad;
+  fitView();
   view.fitted = true;
   changed();
 }
@@ -293,11 +300,7 @@ function onData(m: TimelineModel): void {
   buildGutter();
   root.setAttribute('data-state', 'ready');
   statusEl.textContent = d.protection + ' · now ' + fmtTime(d.nowNs);
-  if (view.fitted) {
-    const pad = d.endNs * 0.01;
-    view.startNs = -pad;
-    view.endNs = d.endNs + pad;
-  }
+  if (view.fitted) fitView();
   clampView();
   render();
   refocus(f);
