@@ -38,10 +38,13 @@ export function hitVm(v: VmInstance): HitVm {
   return { role: v.role, instret: v.machine.instret };
 }
 
-/** A stop's description and text naming the VM and the instruction: "Breakpoint on primary @ host-a, instruction 466121". */
+/**
+ * A stop's description and text: a short description ("Paused on breakpoint": VS Code shows it beside the
+ * thread, whose name already says the VM, in a narrow Call Stack) and the text naming the VM and the
+ * instruction ("primary @ host-a, instruction 466121").
+ */
 export function stopWords(label: string, v: VmInstance): { description: string; text: string } {
-  const words = `${label} on ${v.role} @ ${v.host}, instruction ${v.machine.instret}`;
-  return { description: words, text: words };
+  return { description: `Paused on ${label.toLowerCase()}`, text: `${v.role} @ ${v.host}, instruction ${v.machine.instret}` };
 }
 
 /** What a forward run is trying to do. */

@@ -35,7 +35,8 @@ test('a breakpoint stops the primary once per guest execution, and the stop name
     for (const s of got) {
       assert.equal(s.ev.body.reason, 'breakpoint');
       assert.equal(s.ev.body.threadId, primary, JSON.stringify(s.ev.body));
-      assert.equal(s.ev.body.description, `Breakpoint on primary @ host-a, instruction ${s.instret}`);
+      assert.equal(s.ev.body.description, 'Paused on breakpoint');
+      assert.equal(s.ev.body.text, `primary @ host-a, instruction ${s.instret}`);
     }
     assert.deepEqual(got.map((s) => Number(/\((\d+)\)/.exec(s.t1)![1])), [...'Hello '].map((c) => c.charCodeAt(0)), 'each character once: no second stop on the secondary');
   }));
@@ -50,7 +51,7 @@ test('breakOn "both": the secondary stops too, at the instruction counts the pri
     const primaryCounts = new Set(got.filter((s) => s.ev.body.threadId !== secondary).map((s) => s.instret));
     for (const s of onSecondary) {
       assert.ok(primaryCounts.has(s.instret), `the secondary stopped at ${s.instret}, where the primary stopped`);
-      assert.match(s.ev.body.description ?? '', /^Breakpoint on secondary @ host-b, instruction \d+$/);
+      assert.match(s.ev.body.text ?? '', /^secondary @ host-b, instruction \d+$/);
     }
   }));
 
