@@ -53,8 +53,10 @@ export function readVariable(info: ProgramInfo, f: SourceFrame, access: MachineA
 export function valueRow(name: string, v: CValue, src: ValueSource, path?: string, depth = 0): Row {
   const row: Row = { name, value: formatValue(v, src, false) };
   if (path !== undefined) row.evaluateName = path;
-  if (v.addr !== undefined) row.memoryReference = hex(v.addr);
   const t = resolveType(v.type);
+  // DAP: a pointer's memory reference is the address it holds (View Binary Data opens what it points at).
+  const memory = t?.kind === 'pointer' ? pointerTarget(v) ?? v.addr : v.addr;
+  if (memory !== undefined) row.memoryReference = hex(memory);
   const scalar = t?.kind === 'base' || t?.kind === 'enum' || t?.kind === 'pointer';
   const reachable = v.addr !== undefined || v.bits !== undefined || (depth === 0 && !name.endsWith('@entry'));
   if (scalar && path !== undefined && reachable) row.editable = true;

@@ -10,6 +10,7 @@ import { registerHostsView } from './hosts-view';
 import { registerTimeline } from './timeline-panel';
 import { registerCompareView } from './compare-view';
 import { registerNewGuest } from './new-guest';
+import { registerMemoryView } from './memory-view';
 import { registerGuestFiles } from './guest-files';
 import { registerSessionFocus } from './session-focus';
 
@@ -28,6 +29,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerTimeline(context);
   registerCompareView(context);
   registerNewGuest(context);
+  registerMemoryView(context);
   registerGuestFiles(context);
   registerSessionFocus(context);
   // Nothing expensive at activation: the language server process starts with the first lockstep-asm document.

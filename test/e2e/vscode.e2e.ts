@@ -587,6 +587,22 @@ describe('Lockstep in a real VS Code (code-server)', { timeout: 600_000 }, () =>
     await setPane(page, 'Variables', false);
   }, true);
 
+  step('Show Memory on a pointer variable opens a hex dump of what it points at', async () => {
+    const pane = await expandedPane(page, 'Variables');
+    const row = pane.locator('.monaco-list-row').filter({ hasText: /^\s*pkt\b/ }).first(); // a pointer: its memory is what it points at
+    const target = /0x[0-9a-f]{8}/.exec(await row.innerText())![0];
+    try {
+      await row.click({ button: 'right', timeout: LONG });
+      await chooseMenuItem(page, 'Show Memory (Hex Dump)');
+      await page.locator('.tabs-container .tab.active', { hasText: `pkt @ ${target}` }).waitFor({ timeout: LONG });
+      await until('the hex dump from the pointer\'s address', async () => (await page.locator('.editor-instance .view-lines').first().innerText()).includes(target));
+      await screenshot('memory-view');
+    } finally {
+      await page.keyboard.press('Escape'); // no menu left open for the next steps
+    }
+    await runCommand(page, 'View: Close Editor');
+  }, true);
+
   step('one stop per breakpoint: Continue stops the primary at the next request, never the secondary replaying this one', async () => {
     for (let i = 0; i < 2; i++) {
       await toolbarButton(page, 'debug-continue').click({ timeout: LONG });
@@ -695,6 +711,13 @@ describe('Lockstep in a real VS Code (code-server)', { timeout: 600_000 }, () =>
     await until('FT: Not Protected in the status bar after the timeline click', async () => /FT: Not Protected/.test(await ftStatus(page)));
     await until('the Call Stack at go-live: primary @ host-b', async () => { const t = await callStackText(page); return t.includes('primary @ host-b') && !t.includes('primary @ host-a') ? t : false; });
     await screenshot('timeline-travel');
+    // One Step Back from the go-live: host-b's VM was still the secondary, nobody was live.
+    await toolbarButton(page, 'debug-step-back').click({ timeout: LONG });
+    await until('the Call Stack before go-live: secondary @ host-b', async () => { const t = await callStackText(page); return !t.includes('primary @') ? t : false; });
+    await until('FT: Not Protected (VM not Running) before go-live', async () => /FT: Not Protected \(VM not Running\)/.test(await ftStatus(page)));
+    const hosts = await expandedPane(page, 'Lockstep Hosts');
+    await treeRow(hosts, 'secondary @ host-b').waitFor({ timeout: LONG });
+    await screenshot('step-back-across-go-live');
   });
 
   step('a partition injected from the Hosts view shows in the timeline', async () => {

@@ -46,7 +46,7 @@ test('every command has a title and a category, and the code registers exactly t
     assert.ok(typeof c.title === 'string' && c.title.length > 0, `${c.command} has a title`);
     assert.equal(c.category, 'Lockstep');
   }
-  const registered = ['lockstep.ftAction', 'lockstep.injectFault', 'lockstep.hosts.refresh', 'lockstep.showTimeline', 'lockstep.compareVms', 'lockstep.newGuestProgram',
+  const registered = ['lockstep.ftAction', 'lockstep.injectFault', 'lockstep.hosts.refresh', 'lockstep.showTimeline', 'lockstep.compareVms', 'lockstep.newGuestProgram', 'lockstep.showMemory',
     'lockstep.debugFile', 'lockstep.partition', 'lockstep.host.partition', 'lockstep.menu', ...actionCommands().map((a) => a.id), ...hostCommands().map((h) => h.id)];
   assert.deepEqual([...ids].sort(), [...registered].sort());
   const titles = new Map(actionCommands().map((a) => [a.id, a.title]));
