@@ -616,6 +616,25 @@ describe('Lockstep in a real VS Code (code-server)', { timeout: 600_000 }, () =>
     await screenshot('one-stop-per-breakpoint');
   });
 
+  step('a breakpoint can follow the secondary too: in mode "Primary and secondary" it stops each VM at the line once', async () => {
+    const setMode = async (label: string): Promise<void> => {
+      const bps = await expandedPane(page, 'Breakpoints');
+      await bps.locator('.monaco-list-row', { hasText: 'kvstore.c' }).first().click({ button: 'right', timeout: LONG });
+      await chooseMenuItem(page, 'Edit Mode...');
+      const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact(label) }) }).first();
+      await row.click({ timeout: LONG });
+    };
+    await setMode('Primary and secondary');
+    await toolbarButton(page, 'debug-continue').click({ timeout: LONG });
+    await until('the primary stopped at the breakpoint', async () => /PAUSED ON BREAKPOINT/i.test((await threadRows(page)).get('primary @ host-a') ?? ''));
+    await toolbarButton(page, 'debug-continue').click({ timeout: LONG });
+    await until('the secondary stopped at the same breakpoint', async () => /PAUSED ON BREAKPOINT/i.test((await threadRows(page)).get('secondary @ host-b') ?? ''));
+    assert.equal((await lineOfClass(page, 'debug-top-stack-frame-line'))?.line, bpLine);
+    await screenshot('secondary-opt-in');
+    await setMode('Primary');
+    await setPane(page, 'Breakpoints', false);
+  });
+
   step('an unknown name in Watch and under the pointer is shown quietly, with no notification', async () => {
     const watch = await expandedPane(page, 'Watch');
     // REQ_HEADER is a macro: no C variable, no symbol. Found (so selected) in the editor, then Add to Watch.
@@ -733,7 +752,7 @@ describe('Lockstep in a real VS Code (code-server)', { timeout: 600_000 }, () =>
     await screenshot('partition');
   });
 
-  step('F5 on a plain .s with no launch.json debugs it; Debug Guest Program on an ELF starts a second session, which takes the focus', async () => {
+  step('in a folder with no launch.json: F5 on a plain .s, F5 on an ELF; Debug Guest Program starts a second session, which takes the focus', async () => {
     await toolbarButton(page, 'debug-stop').click({ timeout: LONG }).catch(() => undefined);
     await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: LONG });
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(world.plain)}`, { timeout: LONG });
@@ -744,10 +763,24 @@ describe('Lockstep in a real VS Code (code-server)', { timeout: 600_000 }, () =>
     await pressF5ToStart(page);
     await until('the hello.s session stopped on entry', async () => (await callStackText(page)).includes('primary @ host-a'));
     await screenshot('f5-plain-s');
+    await toolbarButton(page, 'debug-stop').click({ timeout: LONG });
+    await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: LONG });
     await openFile(page, 'kvstore.elf');
+    // F5 on the ELF: Lockstep's key binding starts it, or (once VS Code remembers a configuration type) VS Code asks
+    // for the debugger first, with Lockstep suggested: the user picks it, and Lockstep debugs the active file.
+    const lockstep = page.locator('.quick-input-list .monaco-list-row', { hasText: /^\s*Lockstep \(fault-tolerant/ }).first();
+    await until('a session started by F5 on the ELF', async () => {
+      if (await page.locator('.debug-toolbar').isVisible()) return true;
+      if (await lockstep.isVisible()) await lockstep.click();
+      else await page.keyboard.press('F5');
+      return page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
+    });
+    await until('the kvstore.elf session stopped on entry', async () => /kvstore|primary @ host-a/.test(await callStackText(page)));
+    await screenshot('f5-elf');
+    await openFile(page, 'hello.s');
     await runCommand(page, 'Lockstep: Debug Guest Program');
-    await until('two sessions in the Call Stack', async () => { const t = await callStackText(page); return /kvstore\.elf/.test(t) && /hello/.test(t) ? t : false; });
-    await until('the new session focused', async () => /kvstore\.elf/.test(await page.locator('.debug-call-stack .monaco-list-row.selected, .debug-call-stack .monaco-list-row.focused').first().innerText().catch(() => '')));
+    await until('two sessions in the Call Stack', async () => { const t = await callStackText(page); return /kvstore\.elf/.test(t) && /hello\.s/.test(t) ? t : false; });
+    await until('the new session focused', async () => /hello\.s/.test(await page.locator('.debug-call-stack .monaco-list-row.selected, .debug-call-stack .monaco-list-row.focused').first().innerText().catch(() => '')));
     await screenshot('second-session');
   });
 });
