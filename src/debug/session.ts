@@ -69,6 +69,8 @@ export class LockstepSession extends LoggingDebugSession {
   private launched = false;
   /** DWARF problems already shown in the Debug Console. */
   private readonly debugInfoNoted = new Set<string>();
+  /** A custom request or console verb is jumping in time: its stop goes out after a `continued` (see announceTravel). */
+  private travelPending = false;
   private readonly vars = new Handles<VarRef>();
   private knownThreads = new Set<number>();
   private focusVmId: number | undefined;
@@ -184,10 +186,12 @@ export class LockstepSession extends LoggingDebugSession {
   /**
    * Before a time jump a custom request or console verb makes: VS Code treats the stop after it as a new stop only
    * after a `continued` event (it simulates one for its own step and continue requests), and without it keeps the
-   * details of an older stop for the other threads ("Paused on exception") and the session.
+   * details of an older stop for the other threads ("Paused on exception") and the session. It is sent with the stop and
+   * names the thread that stops: sent before the jump it named the focused thread, which the jump may end (a seek to
+   * its host's crash), and VS Code's Call Stack then read "Running" while paused.
    */
   private announceTravel(): void {
-    this.sendEvent(new ContinuedEvent(this.focus() ?? 1, true));
+    this.travelPending = true;
   }
 
   /**
@@ -212,6 +216,8 @@ export class LockstepSession extends LoggingDebugSession {
     if (jumped) this.sendEvent(new InvalidatedEvent(['all']));
     const tid = stop.vm ?? this.focus() ?? 1;
     this.focusVmId = tid;
+    if (this.travelPending) this.sendEvent(new ContinuedEvent(tid, true));
+    this.travelPending = false;
     const ev = new StoppedEvent(stop.reason, tid, stop.text) as DebugProtocol.StoppedEvent;
     ev.body.allThreadsStopped = true;
     if (stop.description !== undefined) ev.body.description = stop.description;

@@ -105,3 +105,22 @@ test('compareVMs: the FT section is at the compared instruction; with ifNoPair "
     const err = await raw(dc, 'compareVMs', {});
     assert.equal(err.success, false, 'without ifNoPair: an error, as before (a quiet one)');
   }));
+
+test('a jump that ends the focused thread: `continued` and the stop name a thread that exists, after the exit', () =>
+  withClient(async (dc) => {
+    await launch(dc, { program: KVSTORE, untilMs: 300, faults: [{ atMs: 30, kind: 'hostCrash', host: '@primary' }] });
+    await stoppedAfter(dc, () => dc.customRequest('seek', { timeMs: 80 })); // past the crash: explored
+    await stoppedAfter(dc, () => dc.customRequest('seek', { timeMs: 10 })); // before it: the primary is back, and focused
+    const order: string[] = [];
+    let continuedId: number | undefined;
+    dc.on('thread', (e: DebugProtocol.ThreadEvent) => order.push(`thread ${e.body.reason}`));
+    dc.on('continued', (e: DebugProtocol.ContinuedEvent) => { order.push('continued'); continuedId = e.body.threadId; });
+    dc.on('stopped', () => order.push('stopped'));
+    const stop = await stoppedAfter(dc, () => dc.evaluateRequest({ expression: '.seek crash', context: 'repl' }));
+    const exited = order.indexOf('thread exited');
+    assert.ok(exited >= 0 && exited < order.indexOf('continued') && order.indexOf('continued') < order.indexOf('stopped'), order.join(', '));
+    const threads = (await dc.threadsRequest()).body.threads.map((t) => t.id);
+    // VS Code keeps its focus on the thread a `continued` names: one that exited left its Call Stack reading "Running".
+    assert.equal(continuedId, stop.body.threadId);
+    assert.ok(threads.includes(continuedId!), `continued names thread ${continuedId}, one of ${threads.join(', ')}`);
+  }));

@@ -647,8 +647,8 @@ describe('Lockstep in a real VS Code (code-server)', { timeout: 600_000 }, () =>
     await macro.waitFor({ timeout: LONG });
     await runCommand(page, 'Debug: Add to Watch');
     await until('the watch row for REQ_HEADER with its error', async () => /REQ_HEADER/.test(await watch.innerText()));
-    const box = await macro.boundingBox(); // an overlay under the text: move the pointer there rather than hover it
-    assert.ok(box !== null, 'the found REQ_HEADER is on screen');
+    // An overlay under the text (redrawn as the views settle): move the pointer there rather than hover it.
+    const box = await until('the found REQ_HEADER on screen', () => macro.boundingBox());
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await delay(2_000); // a hover's evaluate and any notification it would raise
     await toolbarButton(page, 'debug-step-over').click({ timeout: LONG }); // the watch is evaluated again at the stop
@@ -709,6 +709,7 @@ describe('Lockstep in a real VS Code (code-server)', { timeout: 600_000 }, () =>
     await until('FT: Not Protected in the status bar at the crash', async () => /FT: Not Protected/.test(await ftStatus(page)));
     // One thread left: VS Code shows its frames without the thread row (docs/design/extension.md); the primary's row is gone.
     await until('the Call Stack without the primary', async () => { const t = await callStackText(page); return !t.includes('primary @') && /wfi|main/.test(t) ? t : false; });
+    await until('the Call Stack\'s header says paused, not Running', async () => { const h = await paneHeader(page, 'Call Stack').innerText(); return !/Running/i.test(h) ? h || 'empty' : false; }, 10_000);
     await until('host-a down in the Hosts view', async () => /\bdown\b/.test((await treeRow(pane, 'host-a').getAttribute('aria-label')) ?? ''));
     await screenshot('seek-crash');
     await consoleLine(page, '.seek 1ms'); // before the crash: the first pair, protected
