@@ -730,6 +730,8 @@ describe('Lockstep in a real VS Code (code-server)', { timeout: 600_000 }, () =>
     await frame.locator('[data-kind="goLive"]').first().click();
     await until('FT: Not Protected in the status bar after the timeline click', async () => /FT: Not Protected/.test(await ftStatus(page)));
     await until('the Call Stack at go-live: primary @ host-b', async () => { const t = await callStackText(page); return t.includes('primary @ host-b') && !t.includes('primary @ host-a') ? t : false; });
+    const state = (await ftStatus(page)).replace(/^.*FT: /, '');
+    await until(`the timeline's header at the same state as the status bar (${state})`, async () => (await frame.locator('body').innerText()).includes(state));
     await screenshot('timeline-travel');
     // One Step Back from the go-live: host-b's VM was still the secondary, nobody was live.
     await toolbarButton(page, 'debug-step-back').click({ timeout: LONG });
