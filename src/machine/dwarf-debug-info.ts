@@ -12,7 +12,7 @@ import { entrySlot, type ParameterSlot } from './dwarf-call-sites';
 import { TypeTable, type DwarfType } from './dwarf-types';
 import { buildCompileUnit, type CompileUnit, type DwarfFunction, type FileTable, type InlinedCall, type Scope, type Variable } from './dwarf-scopes';
 import { unavailable, type Location, type MachineAccess } from './dwarf-expr';
-import { evaluateLocation, frameBaseValue, readLocationBytes, type ValueBytes } from './dwarf-value';
+import { boundAccess, evaluateLocation, frameBaseValue, readLocationBytes, type ValueBytes } from './dwarf-value';
 import { typeSize } from './dwarf-type-util';
 import { prologueEndFromLines } from './dwarf-prologue';
 import { debugSectionsFromElf, type DebugSections } from './dwarf-sections';
@@ -222,7 +222,7 @@ export class DebugInfo implements DieSource {
     return this.safe(() => {
       const fn = v.function;
       const withBase: MachineAccess = m.frameBase !== undefined || fn === undefined ? m
-        : { ...withoutThis(m), frameBase: () => frameBaseValue(fn, pc, m) };
+        : { ...boundAccess(m), frameBase: () => frameBaseValue(fn, pc, m) };
       return evaluateLocation(v.location, pc, withBase);
     }, unavailable('internal error while locating the variable'));
   }
@@ -399,14 +399,6 @@ export class DebugInfo implements DieSource {
       return fallback;
     }
   }
-}
-
-/** The access's operations as functions that do not need `m` as their receiver. */
-function withoutThis(m: MachineAccess): MachineAccess {
-  return {
-    reg: (n) => m.reg(n), readMemory: (a, l) => m.readMemory(a, l), cfa: () => m.cfa(),
-    ...(m.entryValue === undefined ? {} : { entryValue: (r: number, d: boolean) => m.entryValue!(r, d) }),
-  };
 }
 
 function contains(ranges: readonly PcRange[], pc: number): boolean {

@@ -22,9 +22,17 @@ export function evaluateLocation(desc: LocationDesc, pc: number, m: MachineAcces
   }
 }
 
+/** The access's reads (entry values too) as functions that keep working apart from `m`, without its frame base. */
+export function boundAccess(m: MachineAccess): MachineAccess {
+  return {
+    reg: (n) => m.reg(n), readMemory: (a, l) => m.readMemory(a, l), cfa: () => m.cfa(),
+    ...(m.entryValue === undefined ? {} : { entryValue: (r: number, d: boolean) => m.entryValue!(r, d) }),
+  };
+}
+
 /** The value of a function's DW_AT_frame_base at `pc` (a register's contents, or an address); undefined if unknown. */
 export function frameBaseValue(fn: DwarfFunction, pc: number, m: MachineAccess): number | undefined {
-  const loc = evaluateLocation(fn.frameBase, pc, { ...m, frameBase: undefined });
+  const loc = evaluateLocation(fn.frameBase, pc, boundAccess(m)); // no frameBase: DW_AT_frame_base cannot use itself
   switch (loc.kind) {
     case 'register': return m.reg(loc.reg);
     case 'memory': return loc.addr;

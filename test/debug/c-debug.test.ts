@@ -22,12 +22,18 @@ async function scope(dc: DebugClient, frameId: number, name: string): Promise<Ma
   return new Map(vars.map((v) => [v.name, v]));
 }
 
+/** Launches `program`, breaks at the corpus line marked `/* STOP: marker *\/` of `source`, continues there: the stop and its top frame. */
+async function stopAtMarker(dc: DebugClient, program: string, source: string, marker: string): Promise<{ hit: DebugProtocol.StoppedEvent; top: DebugProtocol.StackFrame }> {
+  const stop = await launch(dc, { program, untilMs: 2000 }, async () => {
+    await dc.setBreakpointsRequest({ source: { path: source }, breakpoints: [{ line: lineOf(source, `STOP: ${marker}`) }] });
+  });
+  const hit = await stoppedAfter(dc, () => dc.continueRequest({ threadId: stop.body.threadId! }));
+  return { hit, top: (await dc.stackTraceRequest({ threadId: hit.body.threadId! })).body.stackFrames[0] };
+}
+
 test('recursion: every walk frame shows its own arguments, and the caller frames are at their calls', () =>
   withClient(async (dc) => {
-    const stop = await launch(dc, { program: ELF, untilMs: 2000 }, async () => {
-      await dc.setBreakpointsRequest({ source: { path: FRAMES_C }, breakpoints: [{ line: lineOf(FRAMES_C, 'STOP: walk_base') }] });
-    });
-    const hit = await stoppedAfter(dc, () => dc.continueRequest({ threadId: stop.body.threadId! }));
+    const { hit } = await stopAtMarker(dc, ELF, FRAMES_C, 'walk_base');
     assert.equal(hit.body.reason, 'breakpoint');
     const frames = (await dc.stackTraceRequest({ threadId: hit.body.threadId! })).body.stackFrames;
     assert.deepEqual(frames.map((f) => f.name), ['walk', 'walk', 'walk', 'walk', 'main'], 'down to main, as GDB shows');
@@ -81,10 +87,7 @@ test('an always-inline call is a frame of its own; a function breakpoint stops p
 
 test('clang keeps its frame base in s0: caller frames read their arguments through s0 recovered by call frame information', () =>
   withClient(async (dc) => {
-    const stop = await launch(dc, { program: CLANG, untilMs: 2000 }, async () => {
-      await dc.setBreakpointsRequest({ source: { path: FRAMES_C }, breakpoints: [{ line: lineOf(FRAMES_C, 'STOP: walk_base') }] });
-    });
-    const hit = await stoppedAfter(dc, () => dc.continueRequest({ threadId: stop.body.threadId! }));
+    const { hit } = await stopAtMarker(dc, CLANG, FRAMES_C, 'walk_base');
     const frames = (await dc.stackTraceRequest({ threadId: hit.body.threadId! })).body.stackFrames;
     const depths = [];
     for (const f of frames.slice(0, 4)) depths.push((await scope(dc, f.id, 'Arguments')).get('depth')?.value);
@@ -99,10 +102,7 @@ test('clang keeps its frame base in s0: caller frames read their arguments throu
 test('optimized code (-Og): arguments the compiler keeps only as entry values are read from the caller\'s call site, as GDB reads them', () =>
   withClient(async (dc) => {
     const og = join(DIR, 'build/frames-gcc-Og.elf');
-    const stop = await launch(dc, { program: og, untilMs: 2000 }, async () => {
-      await dc.setBreakpointsRequest({ source: { path: FRAMES_C }, breakpoints: [{ line: lineOf(FRAMES_C, 'STOP: walk_base') }] });
-    });
-    const hit = await stoppedAfter(dc, () => dc.continueRequest({ threadId: stop.body.threadId! }));
+    const { hit } = await stopAtMarker(dc, og, FRAMES_C, 'walk_base');
     const frames = (await dc.stackTraceRequest({ threadId: hit.body.threadId! })).body.stackFrames;
     assert.deepEqual(frames.map((f) => f.name), ['walk', 'walk', 'walk', 'walk', 'main']);
     const depths = [];
@@ -119,12 +119,7 @@ test('optimized code (-Og): arguments the compiler keeps only as entry values ar
 
 test('optimized code (-Og): an argument gone from its register shows <optimized out> with its value on entry beside it', () =>
   withClient(async (dc) => {
-    const typesC = join(DIR, 'types.c');
-    const stop = await launch(dc, { program: join(DIR, 'build/types-gcc-Og.elf'), untilMs: 2000 }, async () => {
-      await dc.setBreakpointsRequest({ source: { path: typesC }, breakpoints: [{ line: lineOf(typesC, 'STOP: unions_body') }] });
-    });
-    const hit = await stoppedAfter(dc, () => dc.continueRequest({ threadId: stop.body.threadId! }));
-    const top = (await dc.stackTraceRequest({ threadId: hit.body.threadId! })).body.stackFrames[0];
+    const { top } = await stopAtMarker(dc, join(DIR, 'build/types-gcc-Og.elf'), join(DIR, 'types.c'), 'unions_body');
     const args = await scope(dc, top.id, 'Arguments');
     assert.equal(args.get('w')?.value, '<optimized out>');
     assert.equal(args.get('w@entry')?.value, '{u = 2712847316, half = {-15404, -24142}, bytes = "\\324ò\\241"}');
@@ -152,12 +147,7 @@ test('breakpoint conditions and log points read C: `depth == 2 && n->value == 30
 
 test('members, elements and bit fields: each row names itself in C, and is set where it lives', () =>
   withClient(async (dc) => {
-    const typesC = join(DIR, 'types.c');
-    const stop = await launch(dc, { program: join(DIR, 'build/types-gcc-O0.elf'), untilMs: 2000 }, async () => {
-      await dc.setBreakpointsRequest({ source: { path: typesC }, breakpoints: [{ line: lineOf(typesC, 'STOP: structs_body') }] });
-    });
-    const hit = await stoppedAfter(dc, () => dc.continueRequest({ threadId: stop.body.threadId! }));
-    const top = (await dc.stackTraceRequest({ threadId: hit.body.threadId! })).body.stackFrames[0];
+    const { top } = await stopAtMarker(dc, join(DIR, 'build/types-gcc-O0.elf'), join(DIR, 'types.c'), 'structs_body');
     const pk = (await scope(dc, top.id, 'Arguments')).get('pk')!;
     const members = new Map((await dc.variablesRequest({ variablesReference: pk.variablesReference })).body.variables.map((v) => [v.name, v]));
     assert.equal(members.get('length')?.evaluateName, 'pk.length');

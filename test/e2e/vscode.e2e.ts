@@ -7,9 +7,9 @@ import { after, before, describe, it, TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { chromium, Browser, Frame, Locator, Page } from 'playwright-core';
+import { freePort } from '../helpers/free-port';
 
 const ROOT = join(__dirname, '../..');
 const ARTIFACTS = join(ROOT, 'test-artifacts/e2e');
@@ -102,18 +102,6 @@ function installExtension(env: E2eEnv, w: World): void {
   const r = spawnSync(env.codeServer, ['--install-extension', env.vsix, '--extensions-dir', w.extensions, '--user-data-dir', w.userData, '--force'],
     { env: w.childEnv, encoding: 'utf8', timeout: 180_000 });
   if (r.status !== 0) throw new Error(`code-server --install-extension ${env.vsix} failed (${r.status ?? r.signal}):\n${r.stdout}\n${r.stderr}`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a !== null ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** Process groups to end however this process ends (an interrupted run must not leave code-server behind). */

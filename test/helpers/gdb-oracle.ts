@@ -9,11 +9,11 @@
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { StopFacts } from '../c-debug/facts';
 import { readBacktrace, readBindings, readPrinted } from '../c-debug/gdb-text';
+import { freePort } from './free-port';
 
 export const GDB = 'gdb-multiarch';
 export const QEMU = 'qemu-system-riscv32';
@@ -43,17 +43,6 @@ export function oracleUnavailable(): string | null {
     if (spawnSync(tool, ['--version'], { stdio: 'ignore', timeout: 20_000 }).status !== 0) return `${tool} is not installed`;
   }
   return null;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const server = createServer();
-    server.once('error', rej);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? res(address.port) : rej(new Error('no port'))));
-    });
-  });
 }
 
 function commandFile(port: number, planPath: string): string {

@@ -25,8 +25,14 @@ export function logByteKindOf(e: LogEntry): LogByteKind {
   }
 }
 
-/** Adds one sent message to `into`: its header as `marks`, each entry's wire bytes under its kind. */
-export function countSentBytes(into: LogBytesByKind, entries: readonly LogEntry[], headerBytes: number): void {
+/** Adds one sent message to `into` (its header as `marks`, each entry's wire bytes under its kind); returns its wire bytes. */
+export function countSentBytes(into: LogBytesByKind, entries: readonly LogEntry[], headerBytes: number): number {
   into.marks += headerBytes;
-  for (let i = 0; i < entries.length; i++) into[logByteKindOf(entries[i])] += entryBytes(entries[i]);
+  let bytes = headerBytes;
+  for (let i = 0; i < entries.length; i++) {
+    const b = entryBytes(entries[i]);
+    into[logByteKindOf(entries[i])] += b;
+    bytes += b;
+  }
+  return bytes;
 }

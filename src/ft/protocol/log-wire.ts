@@ -30,14 +30,14 @@ export function flush(c: Cluster, id: number, urgent: boolean): void {
   // A reliable stream: what cannot go now (no logging path; a crashed host's VMs are not alive) waits in
   // `pending` and goes once, with the next flush that can send; nothing is sent twice.
   if (!c.network.canTalk('logging', p.host, s.host)) return;
-  const bytes = tx.wireBytes(LOG_MSG_HEADER_BYTES);
-  const arrival = c.network.send('logging', p.host, s.host, bytes, c.nowNs, true)!;
   const entries = tx.takeForSend();
+  // One pass over the entries: their wire bytes, tallied by kind for the summary as they are summed.
+  const bytes = countSentBytes(c.stats.logBytesByKind, entries, LOG_MSG_HEADER_BYTES);
+  const arrival = c.network.send('logging', p.host, s.host, bytes, c.nowNs, true)!;
   // A primary whose guest stopped itself (power off, fatal trap) lets the secondary run to its own, identical end.
   const covered = p.alive ? p.guest.instret : Number.MAX_SAFE_INTEGER;
   c.schedule(arrival, { t: 'logMsg', to: s.id, from: p.id, entries, covered, releasedSeq: tx.releasedSeq });
   c.stats.logBytes += bytes;
-  countSentBytes(c.stats.logBytesByKind, entries, LOG_MSG_HEADER_BYTES);
   c.stats.logEntries += entries.length;
   c.stats.logMessages++;
   controlLag(c, p, s);
