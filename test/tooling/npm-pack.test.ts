@@ -14,7 +14,7 @@ test('the tarball holds bin, the CLI bundles and their maps, the examples, and n
   // --ignore-scripts: list what is built now, without rebuilding dist/ under the other tests.
   const out = execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'ignore'] });
   const files: string[] = JSON.parse(out)[0].files.map((f: { path: string }) => f.path);
-  for (const want of ['bin/lockstep.js', 'dist/cli.js', 'dist/secondary-worker.js', 'package.json', 'README.md',
+  for (const want of ['bin/lockstep.js', 'bin/code-cache.js', 'dist/cli.js', 'dist/secondary-worker.js', 'package.json', 'README.md',
     'examples/common/start.S', 'examples/common/link.ld', 'examples/common/lockstep.h', 'examples/kvstore/failover.json', 'examples/kvstore/kvstore.elf']) {
     assert.ok(files.includes(want), `${want} is in the tarball`);
   }
@@ -23,6 +23,6 @@ test('the tarball holds bin, the CLI bundles and their maps, the examples, and n
     const link = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(readFileSync(join(ROOT, js), 'utf8'));
     if (link !== null) assert.ok(files.includes(`dist/${link[1]}`), `${js} links ${link[1]}, which is shipped`);
   }
-  const required = /require\('\.\.\/(dist\/[\w.-]+)'\)/.exec(readFileSync(join(ROOT, 'bin/lockstep.js'), 'utf8'))?.[1];
+  const required = /require(?:\.resolve)?\('\.\.\/(dist\/[\w.-]+)'\)/.exec(readFileSync(join(ROOT, 'bin/lockstep.js'), 'utf8'))?.[1];
   assert.ok(required !== undefined && files.includes(required), `bin/lockstep.js requires ${required}, which is shipped`);
 });
