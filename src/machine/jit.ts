@@ -17,6 +17,7 @@ import { execute } from './cpu-exec';
 import { type RegionEnv, type RegionFn, regionFunction } from './jit-codegen';
 import { type Block, discoverRegion, outerLoopHead } from './jit-region';
 import { PAGE_SHIFT, PAGE_SIZE } from './ram';
+import { findPlan, plansGeneration, publishPlan } from './jit-plans';
 
 /** Cpu.codePage flag: the page holds instructions a compiled region was generated from. */
 export const PAGE_JIT = 4;
@@ -56,6 +57,8 @@ interface Entry {
   region: Region | null;
   /** Runs that started here, inside a live region (a resume variant is compiled after resumeThreshold). */
   resumes: number;
+  /** plansGeneration() when this pc last looked for another CPU's plan (jit-plans.ts). */
+  plansSeen: number;
 }
 
 /**
@@ -73,6 +76,13 @@ export class Jit {
   retired = 0;
   /** Resume variants compiled: regions entered at an inner instruction of a live region (statistics). */
   resumes = 0;
+  /** Regions adopted from another CPU's plan without profiling (statistics; also counted in `compiled`). */
+  adopted = 0;
+  /**
+   * Whether this CPU adopts the plans other CPUs of the process compiled (jit-plans.ts) and publishes
+   * its own. Off in tests that count what one CPU profiles and compiles by itself.
+   */
+  sharePlans = true;
   /**
    * Interpreted instructions from a pc before a region is compiled there. 0 (tests): compile at the
    * first dispatch of any pc, even where a run merely resumed.
@@ -157,6 +167,7 @@ export class Jit {
         execute(cpu, limit); // the first block does not fit in what is left of the budget
         continue;
       }
+      if (e.plansSeen !== plansGeneration() && this.adopt(e)) continue;
       if (counts && e.count !== NEVER && e.count >= this.hotThreshold && this.compile(e)) continue;
       if (e.count !== NEVER && this.heads.size > 0 && this.resume(e)) continue;
       // The interpreter runs to a loop head (after loopsPerChunk taken backward branches or jals):
@@ -173,7 +184,7 @@ export class Jit {
   }
 
   private newEntry(pc: number): Entry {
-    const e: Entry = { pc, count: 0, fn: null, region: null, resumes: 0 };
+    const e: Entry = { pc, count: 0, fn: null, region: null, resumes: 0, plansSeen: -1 };
     this.entries.set(pc, e);
     return e;
   }
@@ -232,15 +243,35 @@ export class Jit {
     return true;
   }
 
+  /**
+   * Installs the region another CPU compiled at `e.pc` when this CPU's RAM holds the same
+   * instructions (jit-plans.ts): no profiling, no compiling. False when there is none.
+   */
+  private adopt(e: Entry): boolean {
+    e.plansSeen = plansGeneration();
+    if (!this.sharePlans || this.sourceFilter !== null) return false;
+    const plan = findPlan(e.pc, this.cpu.ram);
+    if (plan === undefined) return false;
+    if (this.cacheFull()) {
+      this.flush();
+      return false; // the entry is gone with the flush: the next dispatch starts afresh
+    }
+    this.install(e, plan.blocks, plan.full, false);
+    this.adopted++;
+    return true;
+  }
+
   /** True when one more region (and its entry) would exceed the cache bounds. */
   private cacheFull(): boolean {
     return this.regions.size + 1 >= this.maxRegions || this.entries.size + 1 >= this.maxEntries;
   }
 
   /** Makes `blocks` (block 0 at `e.pc`) the region run at `e.pc`; `full` regions offer their instruction pcs for resume variants. */
-  private install(e: Entry, blocks: Block[], full = true): void {
+  private install(e: Entry, blocks: Block[], full = true, publish = true): void {
     if (blocks.length === 0) return;
-    const fn = regionFunction(blocks, this.cpu.ram, this.sourceFilter);
+    const ram = this.cpu.ram;
+    const fn = regionFunction(blocks, ram, this.sourceFilter);
+    if (publish && this.sharePlans && this.sourceFilter === null) publishPlan(e.pc, { ramBase: ram.base, ramSize: ram.size, blocks, full });
     const region: Region = { fn, entry: e.pc, instPcs: [], instLens: [], pages: [], heads: [], dead: false };
     if (full) {
       for (const b of blocks) {
