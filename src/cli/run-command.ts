@@ -3,31 +3,34 @@
 import { basename, resolve } from 'node:path';
 import { runScenario } from '../ft/report';
 import { withGuestWorkload } from '../ft/guest-workload';
+import { availableParallelism } from 'node:os';
 import { runScenarioParallel } from './parallel-secondary';
+import { placeSecondary, secondaryChoice } from './secondary-place';
 import { encodeRecording } from '../replay/recording';
 import { recordingOf } from '../replay/replay-run';
 import { lateFaultNote, type Scenario } from '../ft/scenario';
-import { Io, intFlag, outputFileFlag, parseArgs, ParsedArgs, readProgramFile, readScenario, UsageError, writeFileAtomic } from './io';
+import { Io, intFlag, outputFileFlag, parseArgs, ParsedArgs, readProgramFile, readScenario, stringFlag, UsageError, writeFileAtomic } from './io';
 import { formatSummary, formatTimeline } from './timeline-format';
 import { writePerfetto } from './perfetto';
 
-export const RUN_USAGE = 'lockstep run SCENARIO.json [--seed N] [--until-ms N] [--json] [--record FILE] [--perfetto FILE] [--parallel-secondary]';
+export const RUN_USAGE = 'lockstep run SCENARIO.json [--seed N] [--until-ms N] [--json] [--record FILE] [--perfetto FILE] [--secondary auto|thread|worker]';
 
 export function runCommand(argv: string[], io: Io): number {
-  const args = parseArgs(argv, ['json', 'parallel-secondary'], ['seed', 'until-ms', 'record', 'perfetto']);
+  const args = parseArgs(argv, ['json', 'parallel-secondary'], ['seed', 'until-ms', 'record', 'perfetto', 'secondary']);
   if (args.positional.length !== 1) throw new UsageError(`usage: ${RUN_USAGE}`);
   // Every option and output path is checked before the run: a run can take minutes.
   const overrides = scenarioOverrides(args);
+  const choice = secondaryChoice(stringFlag(args, 'secondary', 'auto, thread or worker'), args.flags.has('parallel-secondary'));
   const { record, perfetto } = outputFiles(args);
   const named = readScenario(args.positional[0], overrides);
   const { program, bytes } = readProgramFile(named.program);
   const scenario = withGuestWorkload(named, program); // no default clients for a guest without a NIC driver
   const late = lateFaultWarning(args.positional[0], scenario);
   if (late !== null) io.stderr(`${late}\n`);
-  // --parallel-secondary: the secondary's guest runs on another core; the run is the same bit for bit.
-  // A run whose predictions failed was run again in-thread: same result, but the user asked for two cores.
-  const parallel = args.flags.has('parallel-secondary') ? runScenarioParallel(scenario, program) : null;
-  if (parallel !== null && parallel.fallback !== null) io.stderr(`note: the secondary ran in-thread after all (${parallel.fallback})\n`);
+  // --secondary worker: the secondary's guest runs on another core; the run is the same bit for bit.
+  // A run whose predictions failed was run again in-thread: same result; said when the user asked for the worker.
+  const parallel = placeSecondary(choice, scenario, availableParallelism()) === 'worker' ? runScenarioParallel(scenario, program) : null;
+  if (parallel !== null && parallel.fallback !== null && choice === 'worker') io.stderr(`note: the secondary ran in-thread after all (${parallel.fallback})\n`);
   const { cluster, summary } = parallel ?? runScenario(scenario, program);
   if (record !== undefined) {
     const rec = recordingOf(scenario, basename(scenario.program), bytes, cluster, summary, `lockstep run ${argv.join(' ')}`);

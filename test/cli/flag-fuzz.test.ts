@@ -20,7 +20,7 @@ const okDir = join(work, 'ok');
 const hello = join(work, 'hello.s');
 const recording = join(work, 'r.lsrec');
 
-type Kind = { t: 'int'; min: number; max: number } | { t: 'file' } | { t: 'dir' } | { t: 'list' } | { t: 'bool' };
+type Kind = { t: 'int'; min: number; max: number } | { t: 'file' } | { t: 'dir' } | { t: 'list' } | { t: 'choice' } | { t: 'bool' };
 /** An option as typed (`--seed`, `-o`), what it takes, and a valid value for when it keeps a bad one company. */
 interface Flag { name: string; kind: Kind; good: string }
 interface Command { name: string; positional: string[]; flags: Flag[]; required: string[]; follower: string }
@@ -46,6 +46,7 @@ const COMMANDS: Command[] = [
       { name: '--perfetto', kind: { t: 'file' }, good: join(okDir, 'run.json') },
       { name: '--json', kind: BOOL, good: '' },
       { name: '--parallel-secondary', kind: BOOL, good: '' },
+      { name: '--secondary', kind: { t: 'choice' }, good: 'auto' },
     ],
   },
   {
@@ -83,6 +84,7 @@ function badValues(kind: Kind): string[] {
     case 'file': return ['', join(work, 'no-such-dir', 'x.out'), join(work, 'dir'), join(work, 'file.txt', 'x.out')];
     case 'dir': return ['', join(work, 'no-such-dir', 'sub'), join(work, 'file.txt'), join(work, 'file.txt', 'sub')];
     case 'list': return ['', ' ', ',', ',,', 'gravity', 'detection,gravity'];
+    case 'choice': return ['', ' ', 'Worker', 'gpu', 'auto,thread'];
     case 'bool': return ['1', 'yes', ''];
   }
 }
