@@ -40,6 +40,8 @@ export interface Block {
 export const MAX_BLOCK_INSTS = 64;
 export const MAX_REGION_INSTS = 1024;
 export const MAX_REGION_BLOCKS = 256;
+/** The largest callee (instructions reachable without its own calls) a region takes in; larger ones keep a region of their own. */
+export const MAX_INLINE_INSTS = 16;
 
 /** True for the ops the generated code implements; everything else (rare, with side effects on CSRs or traps) runs in the interpreter. */
 export function translatable(op: Op): boolean {
@@ -112,12 +114,14 @@ export function discoverRegion(ram: Ram, entry: number, executed: (pc: number) =
   if (stop !== null) seen.add(stop | 0); // a jump there leaves the region
   const queue: number[] = [entry | 0];
   let insts = 0;
+  const small = new Map<number, boolean>();
   for (let q = 0; q < queue.length && blocks.length < MAX_REGION_BLOCKS && insts < MAX_REGION_INSTS; q++) {
     const b = scanBlock(ram, queue[q]);
     if (b.insts.length === 0) continue; // edges to it leave the region
     blocks.push(b);
     insts += b.insts.length;
     for (const s of successors(b)) {
+      if (s === b.target && isCall(b) && !smallCallee(ram, s, executed, small)) continue; // the call leaves the region
       if (!seen.has(s) && executed(s)) {
         seen.add(s);
         queue.push(s);
@@ -126,6 +130,42 @@ export function discoverRegion(ram: Ram, entry: number, executed: (pc: number) =
   }
   if (blocks.length > 0 && blocks[0].head !== (entry | 0)) return [];
   return blocks;
+}
+
+/** True for a block ending in a linking jal (a call with a static target). */
+function isCall(b: Block): boolean {
+  return b.end === End.Jal && wRd(b.insts[b.insts.length - 1].w) !== RD_SINK;
+}
+
+/**
+ * Whether a callee is small enough to translate into its callers' regions: at most MAX_INLINE_INSTS
+ * instructions reachable from its entry without following its own calls. A region used to take in
+ * every callee it reached, so large ones (soft-float routines, hash rounds) were translated again
+ * into every region that calls them and every resume variant of those: real C programs translated
+ * each instruction 9–35 times (softfloat: 6.7 MB of JavaScript for 3 681 instructions). A call to a
+ * larger callee leaves the region, and the callee gets a region of its own, translated once (16:
+ * as small as it can be without slowing a loop kernel; 48 kept 60% more code in softfloat).
+ */
+function smallCallee(ram: Ram, entry: number, executed: (pc: number) => boolean, memo: Map<number, boolean>): boolean {
+  const known = memo.get(entry);
+  if (known !== undefined) return known;
+  const seen = new Set<number>([entry | 0]);
+  const queue = [entry | 0];
+  let insts = 0;
+  for (let q = 0; q < queue.length && insts <= MAX_INLINE_INSTS; q++) {
+    const b = scanBlock(ram, queue[q]);
+    insts += b.insts.length;
+    for (const s of successors(b)) {
+      if (isCall(b) && s === b.target) continue;
+      if (!seen.has(s) && executed(s)) {
+        seen.add(s);
+        queue.push(s);
+      }
+    }
+  }
+  const ok = insts <= MAX_INLINE_INSTS;
+  memo.set(entry, ok);
+  return ok;
 }
 
 /**
