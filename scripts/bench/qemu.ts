@@ -9,8 +9,13 @@ import type { CpuRow } from './cpu';
 import { elfPath, expectedPath } from './cpu';
 import { median, round, timed } from './util';
 
-const QEMU = 'qemu-system-riscv32';
-const QEMU_ARGS = ['-M', 'virt', '-bios', 'none', '-nographic', '-icount', 'shift=0', '-kernel'];
+export const QEMU_BIN = 'qemu-system-riscv32';
+/** QEMU's JIT (TCG) as a deterministic-time emulator: one instruction per ns of virtual time. */
+export const QEMU_ICOUNT_ARGS = ['-M', 'virt', '-bios', 'none', '-nographic', '-icount', 'shift=0', '-kernel'];
+/** QEMU's JIT (TCG) at full speed. */
+export const QEMU_TCG_ARGS = ['-M', 'virt', '-bios', 'none', '-nographic', '-kernel'];
+const QEMU = QEMU_BIN;
+const QEMU_ARGS = QEMU_ICOUNT_ARGS;
 const TIMEOUT_MS = 120_000;
 
 /** The trivial guest whose run measures QEMU's start-up and shut-down: it powers off through the SiFive test device at once. */
@@ -44,7 +49,7 @@ function runQemu(elf: string): { ms: number; out: string } {
 }
 
 /** Assembles the power-off guest with Lockstep's own assembler into a scratch folder; returns the ELF's path. */
-function writePowerOffElf(dir: string): string {
+export function writePowerOffElf(dir: string): string {
   const r = assemble(POWER_OFF_SOURCE, { fileName: 'poweroff.s' });
   if (!r.ok || r.program === undefined) throw new Error(`cannot assemble the power-off guest: ${r.diagnostics.map((d) => d.message).join('; ')}`);
   const path = join(dir, 'poweroff.elf');

@@ -6,7 +6,12 @@ import { benchChaos, type ChaosReport } from './chaos';
 import { benchCpu, type CpuRow } from './cpu';
 import { benchExtension, type ExtensionReport } from './extension';
 import { benchFt, type FtReport } from './ft';
-import { benchQemu, type QemuReport } from './qemu';
+import { benchQemu, qemuVersion, writePowerOffElf, type QemuReport } from './qemu';
+import { benchPrograms, type ProgramsReport } from './programs';
+import { benchPairOneOff, type PairReport } from './pair-oneoff';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { benchReverse, type ReverseRow } from './reverse';
 import { geomean, repoRoot, round } from './util';
 
@@ -14,8 +19,8 @@ export interface BenchOptions { quick: boolean; log?: (line: string) => void }
 
 /** Repetitions and sizes of each mode: full ≈ 1.5 min (the .vsix packaging ≈ 10 s of it), quick ≈ 15–25 s on two idle cores. */
 export const MODES = {
-  full: { cpuReps: 5, qemuReps: 5, simMs: 1000, ftWarmups: 5, ftReps: 7, chaosSeeds: 20, reverseDepths: [1e6, 1e7, 1e8], adapterReps: 200, adapterPauses: 10, extensionLoads: 10, packageVsix: true },
-  quick: { cpuReps: 1, qemuReps: 1, simMs: 100, ftWarmups: 1, ftReps: 1, chaosSeeds: 3, reverseDepths: [1e6], adapterReps: 20, adapterPauses: 3, extensionLoads: 3, packageVsix: false },
+  full: { programReps: 3, pairReps: 3, cpuReps: 5, qemuReps: 5, simMs: 1000, ftWarmups: 5, ftReps: 7, chaosSeeds: 20, reverseDepths: [1e6, 1e7, 1e8], adapterReps: 200, adapterPauses: 10, extensionLoads: 10, packageVsix: true },
+  quick: { programReps: 1, pairReps: 1, cpuReps: 1, qemuReps: 1, simMs: 100, ftWarmups: 1, ftReps: 1, chaosSeeds: 3, reverseDepths: [1e6], adapterReps: 20, adapterPauses: 3, extensionLoads: 3, packageVsix: false },
 };
 
 export interface BenchReport {
@@ -31,6 +36,10 @@ export interface BenchReport {
   interpGeomeanMips: number;
   interpGeomeanCpuMips: number;
   qemu: QemuReport & { geomeanMips: number; geomeanRatio: number };
+  /** Real C programs, one-off processes and warm, against QEMU's JIT and -icount (figure 9). */
+  programs: ProgramsReport;
+  /** A protected pair as one `lockstep run` process against one VM (figure 10). */
+  pairOneOff: PairReport;
   ft: FtReport;
   chaos: ChaosReport;
   reverse: ReverseRow[];
@@ -41,8 +50,10 @@ export interface BenchReport {
 }
 
 /** Every check that makes the bench fail loudly: wrong guest output, a failed checker, a nondeterministic run. */
-function failuresOf(cpu: CpuRow[], qemu: QemuReport, ft: FtReport): string[] {
+function failuresOf(cpu: CpuRow[], qemu: QemuReport, ft: FtReport, programs: ProgramsReport, pair: PairReport): string[] {
   return [
+    ...programs.problems,
+    ...pair.problems,
     ...cpu.filter((r) => !r.outputOk).map((r) => `Lockstep ${r.name}: ${r.problem}`),
     ...qemu.rows.filter((r) => !r.outputOk).map((r) => `QEMU ${r.name}: UART output differs from ${r.name}.expected.txt`),
     ...ft.problems,
@@ -73,6 +84,16 @@ export function runBench(opts: BenchOptions): BenchReport {
     geomeanMips: q.available ? round(geomean(q.rows.map((r) => r.mips)), 1) : 0,
     geomeanRatio: q.available ? round(geomean(q.rows.map((r) => r.lockstepOverQemu)), 3) : 0,
   };
+  const scratch = mkdtempSync(join(tmpdir(), 'lockstep-bench-'));
+  let programs: ProgramsReport, pairOneOff: PairReport;
+  try {
+    log(`[9] real C programs (examples/suite): lockstep exec as a new process, warm runs, QEMU's JIT and -icount`);
+    programs = benchPrograms(root, s.programReps, qemuVersion() === null ? null : writePowerOffElf(scratch), (r) => log(`      ${r.name}: cold ${r.coldMips} MIPS from process start, warm ${r.warmMips} MIPS`));
+    log(`[10] protected pairs as one lockstep run process against one VM`);
+    pairOneOff = benchPairOneOff(root, scratch, s.pairReps, (r) => log(`      ${r.name}: pair ${r.pairRatio}x, worker secondary ${r.parallelRatio}x one VM`));
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
   log(`[3/5] [4/5] kvstore without faults, FT on and off, ${s.simMs} ms simulated`);
   const ft = benchFt(root, s.simMs, s.ftWarmups, s.ftReps);
   log(`[5/5] chaos, ${s.chaosSeeds} seeds`);
@@ -86,7 +107,7 @@ export function runBench(opts: BenchOptions): BenchReport {
   return {
     mode, node: process.version, cores: cpus().length, settings: s, cpu,
     ...cpuGeomeans(cpu),
-    qemu, ft, chaos, reverse, adapter, extension,
-    failures: [...failuresOf(cpu, qemu, ft), ...extension.problems], totalWallMs: round(Number(process.hrtime.bigint() - t0) / 1e6, 0),
+    qemu, programs, pairOneOff, ft, chaos, reverse, adapter, extension,
+    failures: [...failuresOf(cpu, qemu, ft, programs, pairOneOff), ...extension.problems], totalWallMs: round(Number(process.hrtime.bigint() - t0) / 1e6, 0),
   };
 }

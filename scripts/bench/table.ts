@@ -65,6 +65,25 @@ function footnotes(r: BenchReport): string[] {
   ];
 }
 
+const opt = (x: number | null, digits = 1) => (x === null ? '—' : num(x, digits));
+
+function programRows(r: BenchReport): Row[] {
+  const p = r.programs;
+  const rows: Row[] = [['real program [9]', 'instret', 'cold ms', 'cold MIPS', 'QEMU -icount ms', 'cold/-icount', 'QEMU JIT ms', 'warm ms', 'warm MIPS', 'warm vs JIT', 'CPU vs JIT', 'output']];
+  for (const x of p.rows) {
+    rows.push([x.name, int(x.instret), num(x.coldMs), num(x.coldMips), opt(x.qemuIcountMs), opt(x.coldOverIcount, 3), opt(x.qemuTcgMs), num(x.warmMs), num(x.warmMips), opt(x.warmOverTcg, 3), opt(x.warmCpuOverTcg, 3), x.outputOk ? 'ok' : 'WRONG']);
+  }
+  const g = p.geomean;
+  rows.push(['geometric mean', '', '', num(g.coldMips), '', opt(g.coldOverIcount, 3), '', '', '', opt(g.warmOverTcg, 3), opt(g.warmCpuOverTcg, 3), '']);
+  return rows;
+}
+
+function pairRows(r: BenchReport): Row[] {
+  const rows: Row[] = [['protected pair, one process [10]', 'one VM', 'one VM ms', 'pair ms', 'pair/one', 'worker ms', 'worker/one', 'checks']];
+  for (const x of r.pairOneOff.rows) rows.push([x.name, x.oneVm, num(x.oneVmMs), num(x.pairMs), num(x.pairRatio, 2), num(x.parallelMs), num(x.parallelRatio, 2), x.ok ? 'ok' : 'FAILED']);
+  return rows;
+}
+
 function reverseRows(r: BenchReport): Row[] {
   const rows: Row[] = [['reverse step [6]', 'median ms', 'p95 ms', 'simulated ms', 'checkpoints', 'memory / guest RAM']];
   for (const x of r.reverse) rows.push([`at ${x.depthInstr.toExponential(0)} instructions`, num(x.medianMs, 2), num(x.p95Ms, 2), num(x.simMs), int(x.checkpoints), num(x.memoryOverRam, 3)]);
@@ -89,6 +108,15 @@ function extensionRows(r: BenchReport): Row[] {
   ];
 }
 
+function programsNote(r: BenchReport): string[] {
+  const p = r.programs;
+  const st = p.qemuStartupMs;
+  return [
+    `[9] examples/suite: real C programs (-O2, rv32imac), ${r.settings.programReps} run(s) of each kind, medians. cold: node bin/lockstep.js exec ELF as a new process, spawn to exit (node's start, loading the CLI, translating and compiling included); cold MIPS = instret / that time. QEMU: ${p.qemu}${st ? ` (-icount shift=0, and its JIT at full speed), whole processes; start-up ${num(st.icount)} / ${num(st.tcg)} ms` : ''}. cold/-icount: Lockstep's process over QEMU -icount's (target ≤ 1). warm: in this process after four runs of the ELF (translations cached, V8 optimised); warm vs JIT: QEMU JIT's process time net of its start-up over Lockstep's warm wall time (target ≥ 1), CPU vs JIT: the same over this process's CPU time (V8's compiler and GC threads included).`,
+    `[10] node bin/lockstep.js run SCENARIO --json as a new process, spawn to exit, in-thread and with --parallel-secondary, against one VM in the same round: lockstep exec of the same ELF (crc32-rv32im, 98.8 M instructions, no clients), or the same scenario with ft.enabled false and no faults (kvstore); ${r.settings.pairReps} round(s), ratio = median of the per-round ratios (target ≤ 1.3).`,
+  ];
+}
+
 function extensionNote(r: BenchReport): string {
   const a = r.extension.activation;
   const notes = r.extension.notes.length > 0 ? ` ${r.extension.notes.join('; ')}.` : '';
@@ -101,10 +129,12 @@ export function formatReport(r: BenchReport): string {
   const rev = columns(reverseRows(r));
   const dap = columns(adapterRows(r));
   const ext = columns(extensionRows(r));
-  const width = Math.max(...[top, bottom, rev, dap, ext].flat().map((l) => l.length));
+  const progs = columns(programRows(r));
+  const pairs = columns(pairRows(r));
+  const width = Math.max(...[top, progs, pairs, bottom, rev, dap, ext].flat().map((l) => l.length));
   const rule = '─'.repeat(width);
   const title = `Lockstep benchmark — ${r.mode} mode, node ${r.node}, ${r.cores} cores, ${num(r.totalWallMs / 1000, 0)} s`;
-  const lines = [title, rule, top[0], rule, ...top.slice(1), rule, bottom[0], rule, ...bottom.slice(1), rule, rev[0], rule, ...rev.slice(1), rule, dap[0], rule, ...dap.slice(1), rule, ext[0], rule, ...ext.slice(1), rule, ...footnotes(r), extensionNote(r)];
+  const lines = [title, rule, top[0], rule, ...top.slice(1), rule, progs[0], rule, ...progs.slice(1), rule, pairs[0], rule, ...pairs.slice(1), rule, bottom[0], rule, ...bottom.slice(1), rule, rev[0], rule, ...rev.slice(1), rule, dap[0], rule, ...dap.slice(1), rule, ext[0], rule, ...ext.slice(1), rule, ...footnotes(r), extensionNote(r), ...programsNote(r)];
   if (r.failures.length > 0) lines.push('', 'BENCH FAILED:', ...r.failures.map((f) => `  ${f}`));
   return lines.join('\n');
 }

@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { BENCH_PROGRAMS } from '../../scripts/bench/cpu';
 import type { BenchReport } from '../../scripts/bench/run';
 import { formatReport } from '../../scripts/bench/table';
+import { suitePrograms } from '../../scripts/bench/programs';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -82,6 +83,24 @@ function checkExtension(r: BenchReport): void {
   assert.ok(e.notes.some((n) => /not packaged in --quick mode/.test(n)), e.notes.join('; '));
 }
 
+/** Figures 9 and 10: every suite program measured cold and warm (and under QEMU when installed) with its output checked; the pair cases ran with every checker ok. */
+function checkProgramsAndPairs(r: BenchReport): void {
+  assert.deepEqual(r.programs.rows.map((x) => x.name), suitePrograms(ROOT));
+  assert.ok(r.programs.rows.length >= 6, `${r.programs.rows.length} suite programs`);
+  for (const x of r.programs.rows) {
+    assertPositive(x, ['instret', 'coldMs', 'coldMips', 'warmMs', 'warmCpuMs', 'warmMips'], `programs ${x.name}`);
+    assert.equal(x.outputOk, true, x.name);
+    if (r.qemu.available) assertPositive(x, ['qemuTcgMs', 'qemuIcountMs', 'coldOverIcount', 'warmOverTcg', 'warmCpuOverTcg'], `programs ${x.name}`);
+  }
+  assertPositive(r.programs.geomean, ['coldMips'], 'programs.geomean');
+  assert.deepEqual(r.programs.problems, []);
+  assert.equal(r.pairOneOff.rows.length, 4);
+  for (const x of r.pairOneOff.rows) {
+    assertPositive(x, ['oneVmMs', 'pairMs', 'parallelMs', 'pairRatio', 'parallelRatio'], `pair ${x.name}`);
+    assert.equal(x.ok, true, x.name);
+  }
+}
+
 test('npm run bench --quick --json reports every figure', { timeout: 300_000 }, async () => {
   const r = await quickReport();
   assert.equal(r.mode, 'quick');
@@ -90,8 +109,9 @@ test('npm run bench --quick --json reports every figure', { timeout: 300_000 }, 
   checkFtAndChaos(r);
   checkAdapter(r);
   checkExtension(r);
+  checkProgramsAndPairs(r);
   const table = formatReport(r);
-  for (const note of ['[1]', '[2]', '[3]', '[4]', '[5]', '[6]', '[7]', '[8]']) assert.ok(table.includes(`\n${note} `), `footnote ${note} missing`);
+  for (const note of ['[1]', '[2]', '[3]', '[4]', '[5]', '[6]', '[7]', '[8]', '[9]', '[10]']) assert.ok(table.includes(`\n${note} `), `footnote ${note} missing`);
   assert.ok(!table.includes('BENCH FAILED'));
   assert.match(formatReport({ ...r, extension: { ...r.extension, vsix: { bytes: 542896, files: 20 } } }), /\n\.vsix: 542,896 bytes, 20 files\n/);
 });

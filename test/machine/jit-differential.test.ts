@@ -69,6 +69,20 @@ test('fast path = interpreter on the benchmark ELFs, run to power-off with rando
   report(`${BENCH.length} benchmark ELFs`, total);
 });
 
+test('fast path = interpreter on the real-program suite (many functions, calls through pointers, soft float), run to power-off', { timeout: 300_000 }, () => {
+  const dir = join(ROOT, 'examples', 'suite');
+  const names = readdirSync(dir).filter((f) => f.endsWith('.elf')).map((f) => f.slice(0, -4)).sort();
+  assert.ok(names.length >= 8, `${names.length} suite programs`);
+  const total = emptyStats();
+  for (const [i, name] of names.entries()) {
+    const { stats: s, uart } = elfPair(join(dir, `${name}.elf`), 200 + i, { long: 4_000_000, hashEvery: 10, max: 1e9 });
+    assert.equal(uart, readFileSync(join(dir, `${name}.expected.txt`), 'latin1'), `${name}: UART output`);
+    assert.ok(s.translated > s.instructions * 0.9, `${name}: most instructions ran translated (${s.translated} of ${s.instructions})`);
+    addStats(total, s);
+  }
+  report(`${names.length} suite programs`, total);
+});
+
 /** A kvstore request packet (see examples/kvstore/PROTOCOL.md). */
 function kvRequest(reqId: number, op: number, key: string, val: string): Uint8Array {
   const b = Buffer.alloc(12 + key.length + val.length);

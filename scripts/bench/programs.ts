@@ -1,0 +1,139 @@
+// Figure 9: real C programs (examples/suite), one-off processes: Lockstep's `exec` from process start to exit against QEMU's JIT and QEMU -icount, and warm runs in this process against QEMU's JIT.
+
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadElf } from '../../src/machine/elf';
+import { Machine } from '../../src/machine/machine';
+import type { Program } from '../../src/machine/program';
+import { runStandalone } from '../../src/machine/standalone';
+import { QEMU_BIN, QEMU_ICOUNT_ARGS, QEMU_TCG_ARGS, qemuVersion } from './qemu';
+import { geomean, median, round, timed } from './util';
+
+const TIMEOUT_MS = 300_000;
+const MAX_INSTRUCTIONS = 5_000_000_000;
+/** In-process runs of a program before its warm runs are timed (marks: 1 230, 780, 280, 160, 125, 120 ms). */
+const WARMUP_RUNS = 4;
+
+export interface ProgramRow {
+  name: string; instret: number;
+  /** `node bin/lockstep.js exec` as a new process, spawn to exit: median wall ms, and MIPS over that whole time. */
+  coldMs: number; coldMips: number;
+  /** In this process after WARMUP_RUNS runs (translations cached, V8 warm): median wall and CPU ms, MIPS. */
+  warmMs: number; warmCpuMs: number; warmMips: number;
+  /** QEMU processes, spawn to exit (null when QEMU is not installed). */
+  qemuTcgMs: number | null; qemuIcountMs: number | null;
+  /** Cold Lockstep over QEMU -icount, both whole processes (target ≤ 1). */
+  coldOverIcount: number | null;
+  /** Speed of warm Lockstep over QEMU's JIT net of its start-up (target ≥ 1). */
+  warmOverTcg: number | null;
+  /** The same on CPU time (this process's user+system; QEMU's wall, a single-threaded TCG guest). */
+  warmCpuOverTcg: number | null;
+  outputOk: boolean;
+}
+
+export interface ProgramsReport {
+  rows: ProgramRow[];
+  qemu: string;
+  /** QEMU's start-up (a guest that powers off at once), median ms, per mode. */
+  qemuStartupMs: { tcg: number; icount: number } | null;
+  geomean: { coldMips: number; coldOverIcount: number | null; warmOverTcg: number | null; warmCpuOverTcg: number | null };
+  problems: string[];
+}
+
+export const SUITE_DIR = join('examples', 'suite');
+
+/** The suite's programs: every ELF in examples/suite with its expected output beside it. */
+export function suitePrograms(root: string): string[] {
+  const dir = join(root, SUITE_DIR);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((f) => f.endsWith('.elf') && existsSync(join(dir, f.replace(/\.elf$/, '.expected.txt')))).map((f) => f.replace(/\.elf$/, '')).sort();
+}
+
+function spawnMs(cmd: string, args: string[]): { ms: number; out: string } {
+  const { value, ms } = timed(() => execFileSync(cmd, args, { encoding: 'latin1', timeout: TIMEOUT_MS, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 }));
+  return { ms, out: value };
+}
+
+interface Warm { instret: number; uart: string; ms: number; cpuMs: number }
+
+function runInProcess(program: Program): Warm {
+  let uart = '';
+  const c0 = process.cpuUsage();
+  const { value: r, ms } = timed(() => {
+    const m = new Machine({ env: { read: () => 0, output: () => {} } });
+    m.load(program);
+    return runStandalone(m, { maxInstructions: MAX_INSTRUCTIONS, onUart: (b) => (uart += String.fromCharCode(b)) });
+  });
+  const c = process.cpuUsage(c0);
+  return { instret: r.instret, uart, ms, cpuMs: (c.user + c.system) / 1e3 };
+}
+
+function oneProgram(root: string, name: string, reps: number, startup: ProgramsReport['qemuStartupMs']): { row: ProgramRow; problems: string[] } {
+  const elf = join(root, SUITE_DIR, `${name}.elf`);
+  const expected = readFileSync(join(root, SUITE_DIR, `${name}.expected.txt`), 'latin1');
+  const cli = join(root, 'bin', 'lockstep.js');
+  const problems: string[] = [];
+  const cold = Array.from({ length: reps }, () => spawnMs(process.execPath, [cli, 'exec', elf]));
+  if (cold.some((r) => r.out !== expected)) problems.push(`lockstep exec ${name}: output differs from ${name}.expected.txt`);
+  const program = loadElf(readFileSync(elf), `${name}.elf`);
+  // Warm means repeated runs in one process: the first compiles the regions, V8 optimises them over the next few.
+  for (let i = 0; i < WARMUP_RUNS; i++) runInProcess(program);
+  const warm = Array.from({ length: reps }, () => runInProcess(program));
+  if (warm.some((w) => w.uart !== expected)) problems.push(`${name} in-process: output differs from ${name}.expected.txt`);
+  const instret = warm[0].instret;
+  const coldMs = median(cold.map((r) => r.ms));
+  const warmMs = median(warm.map((w) => w.ms));
+  const warmCpuMs = median(warm.map((w) => w.cpuMs));
+  let tcg: number | null = null, icount: number | null = null;
+  if (startup !== null) {
+    const t = Array.from({ length: reps }, () => spawnMs(QEMU_BIN, [...QEMU_TCG_ARGS, elf]));
+    const i = Array.from({ length: reps }, () => spawnMs(QEMU_BIN, [...QEMU_ICOUNT_ARGS, elf]));
+    if ([...t, ...i].some((r) => r.out !== expected)) problems.push(`QEMU ${name}: output differs from ${name}.expected.txt`);
+    tcg = median(t.map((r) => r.ms));
+    icount = median(i.map((r) => r.ms));
+  }
+  const tcgNet = tcg === null || startup === null ? null : Math.max(1, tcg - startup.tcg);
+  const row: ProgramRow = {
+    name, instret, coldMs: round(coldMs, 1), coldMips: round(instret / coldMs / 1e3, 1),
+    warmMs: round(warmMs, 1), warmCpuMs: round(warmCpuMs, 1), warmMips: round(instret / warmMs / 1e3, 1),
+    qemuTcgMs: tcg === null ? null : round(tcg, 1), qemuIcountMs: icount === null ? null : round(icount, 1),
+    coldOverIcount: icount === null ? null : round(coldMs / icount, 3),
+    warmOverTcg: tcgNet === null ? null : round(tcgNet / warmMs, 3),
+    warmCpuOverTcg: tcgNet === null ? null : round(tcgNet / warmCpuMs, 3),
+    outputOk: problems.length === 0,
+  };
+  return { row, problems };
+}
+
+/** Median start-up of QEMU in both modes (a guest that powers off at once), or null without QEMU. */
+function qemuStartup(powerOffElf: string | null, reps: number): ProgramsReport['qemuStartupMs'] {
+  if (powerOffElf === null) return null;
+  const ms = (args: string[]) => median(Array.from({ length: reps }, () => spawnMs(QEMU_BIN, [...args, powerOffElf]).ms));
+  return { tcg: ms(QEMU_TCG_ARGS), icount: ms(QEMU_ICOUNT_ARGS) };
+}
+
+const gm = (xs: (number | null)[]): number | null => (xs.length === 0 || xs.some((x) => x === null) ? null : round(geomean(xs as number[]), 3));
+
+/** Every suite program, `reps` processes of each kind; `powerOffElf`: the start-up guest (null: QEMU skipped). */
+export function benchPrograms(root: string, reps: number, powerOffElf: string | null, onRow: (r: ProgramRow) => void = () => {}): ProgramsReport {
+  const version = powerOffElf === null ? null : qemuVersion();
+  const startup = version === null ? null : qemuStartup(powerOffElf, Math.max(3, reps));
+  const rows: ProgramRow[] = [];
+  const problems: string[] = [];
+  for (const name of suitePrograms(root)) {
+    const r = oneProgram(root, name, reps, startup);
+    rows.push(r.row);
+    problems.push(...r.problems);
+    onRow(r.row);
+  }
+  return {
+    rows, qemu: version ?? 'QEMU not installed: QEMU columns skipped',
+    qemuStartupMs: startup === null ? null : { tcg: round(startup.tcg, 1), icount: round(startup.icount, 1) },
+    geomean: {
+      coldMips: rows.length === 0 ? 0 : round(geomean(rows.map((r) => r.coldMips)), 1),
+      coldOverIcount: gm(rows.map((r) => r.coldOverIcount)), warmOverTcg: gm(rows.map((r) => r.warmOverTcg)), warmCpuOverTcg: gm(rows.map((r) => r.warmCpuOverTcg)),
+    },
+    problems,
+  };
+}
