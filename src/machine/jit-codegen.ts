@@ -55,7 +55,13 @@ export interface RegionEnv {
   u8: Uint8Array; i8: Int8Array; u16: Uint16Array; i16: Int16Array; i32: Int32Array;
   dirty: Uint8Array; hashDirty: Uint8Array; codePage: Uint8Array;
   /** Store into a flagged page: runs Cpu.storeHook; true when the region must be left after this store. */
-  hook: (off: number, size: number, value: number, pc: number, done: number) => boolean;
+  /**
+   * Store into a flagged page: runs Cpu.storeHook; true when the region must be left after this store.
+   * A method of an object whose class every CPU shares (the Jit), not a closure per CPU: region
+   * functions are shared by all CPUs, and a call target that changed with each new CPU deoptimised
+   * every hot region that stores ("wrong call target") on the secondary and on every chaos seed.
+   */
+  hook: { regionStore(off: number, size: number, value: number, pc: number, done: number): boolean };
 }
 
 /** The per-CPU things a region function reads from its `env` argument at entry. */
@@ -379,6 +385,6 @@ class RegionWriter {
     body.push(`${view} = ${v};`);
     body.push(`p = off >>> ${PAGE_SHIFT};`);
     body.push('if (p !== plain) { dirty[p] = 1; hashDirty[p] = 1; if (codePage[p] === 0) plain = p; ' +
-      `else if (hook(off, ${size}, ${v}, ${lit(s.inst.pc)}, n + ${s.k})) { pc = ${lit(npc)}; n += ${s.k + 1}; slow = 1; break loop; } }`);
+      `else if (hook.regionStore(off, ${size}, ${v}, ${lit(s.inst.pc)}, n + ${s.k})) { pc = ${lit(npc)}; n += ${s.k + 1}; slow = 1; break loop; } }`);
   }
 }

@@ -134,7 +134,7 @@ export class Jit {
       u16: new Uint16Array(buf, off, ram.size >>> 1), i16: new Int16Array(buf, off, ram.size >>> 1),
       i32: new Int32Array(buf, off, ram.size >>> 2),
       dirty: ram.dirty, hashDirty: ram.hashDirty, codePage: cpu.codePage,
-      hook: (o, size, value, pc, done) => this.storeFromRegion(o, size, value, pc, done),
+      hook: this,
     };
   }
 
@@ -342,7 +342,7 @@ export class Jit {
   }
 
   /** A store from generated code into a flagged page: Cpu.storeHook; true when the region must be left now. */
-  private storeFromRegion(off: number, size: number, value: number, pc: number, done: number): boolean {
+  regionStore(off: number, size: number, value: number, pc: number, done: number): boolean {
     const cpu = this.cpu;
     this.dropped = false;
     cpu.storeHook((off + cpu.ram.base) | 0, size, value, pc, cpu.instret + done);
