@@ -12,8 +12,8 @@ import { geomean, median, round, timed } from './util';
 
 const TIMEOUT_MS = 300_000;
 const MAX_INSTRUCTIONS = 5_000_000_000;
-/** In-process runs of a program before its warm runs are timed (marks: 1 230, 780, 280, 160, 125, 120 ms). */
-const WARMUP_RUNS = 4;
+/** In-process runs of a program before its warm runs are timed (marks: 1 230, 780, 280, 160, 125, 120 ms: V8 optimises the regions over several runs). */
+const WARMUP_RUNS = 6;
 
 export interface ProgramRow {
   name: string; instret: number;
