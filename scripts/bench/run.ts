@@ -17,7 +17,7 @@ import { geomean, repoRoot, round } from './util';
 
 export interface BenchOptions { quick: boolean; log?: (line: string) => void }
 
-/** Repetitions and sizes of each mode: full ≈ 1.5 min (the .vsix packaging ≈ 10 s of it), quick ≈ 15–25 s on two idle cores. */
+/** Repetitions and sizes of each mode: full ≈ 3 min (the real programs ≈ 70 s, the .vsix packaging ≈ 10 s), quick ≈ 60 s on two idle cores. */
 export const MODES = {
   full: { programReps: 3, pairReps: 3, cpuReps: 5, qemuReps: 5, simMs: 1000, ftWarmups: 5, ftReps: 7, chaosSeeds: 20, reverseDepths: [1e6, 1e7, 1e8], adapterReps: 200, adapterPauses: 10, extensionLoads: 10, packageVsix: true },
   quick: { programReps: 1, pairReps: 1, cpuReps: 1, qemuReps: 1, simMs: 100, ftWarmups: 1, ftReps: 1, chaosSeeds: 3, reverseDepths: [1e6], adapterReps: 20, adapterPauses: 3, extensionLoads: 3, packageVsix: false },
