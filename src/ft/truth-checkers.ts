@@ -29,10 +29,12 @@ export interface TruthState {
   /** Since when no live primary has run, and how much of that time no candidate could reach shared storage. */
   lostSinceNs: number | null;
   blockedNs: number;
+  /** When the last scan ran (scans come at the first quantum end a scan interval after the last one). */
+  lastScanNs: number;
 }
 
 export class TruthCheckers {
-  private st: TruthState = { lagOverSinceNs: null, nextScanNs: 0, orphanSinceNs: new Map(), freeSinceNs: null, lostSinceNs: null, blockedNs: 0 };
+  private st: TruthState = { lagOverSinceNs: null, nextScanNs: 0, orphanSinceNs: new Map(), freeSinceNs: null, lostSinceNs: null, blockedNs: 0, lastScanNs: 0 };
 
   constructor(private readonly c: Cluster, private readonly fail: Fail) {}
 
@@ -50,8 +52,10 @@ export class TruthCheckers {
     else this.st.lagOverSinceNs = null;
     if (this.c.nowNs < this.st.nextScanNs) return;
     this.st.nextScanNs = this.c.nowNs + SCAN_INTERVAL_NS;
+    const sinceScanNs = this.c.nowNs - this.st.lastScanNs;
+    this.st.lastScanNs = this.c.nowNs;
     this.scanZombies();
-    this.scanFailover();
+    this.scanFailover(sinceScanNs);
     this.scanRespawn(shown);
   }
 
@@ -115,7 +119,12 @@ export class TruthCheckers {
   }
 
   /** After the live primary is lost, a VM is live again within the failover bound plus the time nothing could reach storage. */
-  private scanFailover(): void {
+  /**
+   * `sinceScanNs`: the time since the last scan. Time without storage counts as it passed: scans
+   * come at quantum ends, up to a quantum after the interval (1 ms quanta: up to 2 ms apart), so
+   * counting one interval per scan let six seconds without storage add up to 200 ms "down".
+   */
+  private scanFailover(sinceScanNs: number): void {
     const c = this.c;
     if (livePrimary(c) !== undefined || c.vms.some((v) => v.status === 'exited' || v.status === 'fatal')) {
       this.st.lostSinceNs = null;
@@ -123,7 +132,7 @@ export class TruthCheckers {
       return;
     }
     this.st.lostSinceNs ??= c.nowNs;
-    if (storageBlocked(c)) this.st.blockedNs += SCAN_INTERVAL_NS;
+    if (storageBlocked(c)) this.st.blockedNs += Math.min(sinceScanNs, c.nowNs - this.st.lostSinceNs);
     const downNs = c.nowNs - this.st.lostSinceNs - this.st.blockedNs;
     if (downNs > c.scenario.ft.failoverBoundMs * NS_PER_MS) {
       this.fail('failover-bound', `no primary has run since ${(this.st.lostSinceNs / NS_PER_MS).toFixed(1)} ms: ${(downNs / NS_PER_MS).toFixed(1)} ms down while shared storage was reachable (bound ${c.scenario.ft.failoverBoundMs} ms)`);
@@ -150,7 +159,7 @@ export class TruthCheckers {
   openUntilNs(): number {
     const c = this.c;
     let until = c.nowNs;
-    const slack = SCAN_INTERVAL_NS * 2;
+    const slack = SCAN_INTERVAL_NS * 3; // a scan comes up to a 1 ms quantum after its interval
     if (this.st.lostSinceNs !== null) until = Math.max(until, this.st.lostSinceNs + this.st.blockedNs + c.scenario.ft.failoverBoundMs * NS_PER_MS + slack);
     if (this.st.freeSinceNs !== null) until = Math.max(until, this.st.freeSinceNs + c.scenario.ft.respawnBoundMs * NS_PER_MS + slack);
     for (const since of this.st.orphanSinceNs.values()) until = Math.max(until, since + c.scenario.ft.failoverBoundMs * NS_PER_MS + slack);
