@@ -9,7 +9,11 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { round } from './util';
 
 export interface LatencyRow { kind: string; samples: number; medianMs: number; p95Ms: number }
-export interface AdapterReport { adapter: string; requests: LatencyRow[]; pause: { samples: number; medianMs: number; maxMs: number } }
+export interface AdapterReport {
+  adapter: string; requests: LatencyRow[]; pause: { samples: number; medianMs: number; maxMs: number };
+  /** Continue from entry to the guest's power-off, crc32 with FT on (the in-thread pair) and off: median ms, and the median of the same-round ratios. */
+  continueToEnd: { rounds: number; pairMs: number; oneVmMs: number; ratio: number };
+}
 
 /** argv flag of the child process that does the measuring (the DAP client is asynchronous, the bench is not). */
 const CHILD_FLAG = '--lockstep-adapter-bench-child';
@@ -123,11 +127,37 @@ async function pauseLatency(root: string, pauses: number): Promise<number[]> {
   }
 }
 
+/** One session of crc32 (99 M instructions, no clients) stopped on entry; ms from Continue to the stop at its power-off. */
+async function continueToEnd(root: string, ftEnabled: boolean): Promise<number> {
+  const dc = await client(root);
+  try {
+    await Promise.all([
+      dc.waitForEvent('stopped'),
+      open(dc, { program: join(root, 'examples/bench/crc32-rv32im.elf'), untilMs: 1200, workload: { clients: 0 }, ft: { enabled: ftEnabled }, stopOnEntry: true }),
+    ]);
+    return await untilStopped(dc, () => dc.continueRequest({ threadId: 1 }));
+  } finally {
+    await dc.stop();
+  }
+}
+
+/** The debugger's Continue over a whole CPU-bound run, protected pair against one VM, `rounds` rounds in turn. */
+async function continueFigure(root: string, rounds: number): Promise<AdapterReport['continueToEnd']> {
+  const pair: number[] = [], one: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    one.push(await continueToEnd(root, false));
+    pair.push(await continueToEnd(root, true));
+  }
+  const ratios = pair.map((p, i) => p / one[i]);
+  return { rounds, pairMs: round(percentile(pair, 50), 1), oneVmMs: round(percentile(one, 50), 1), ratio: round(percentile(ratios, 50), 2) };
+}
+
 async function measure(root: string, reps: number, pauses: number): Promise<AdapterReport> {
   const requests = await requestLatency(root, reps);
   const p = await pauseLatency(root, pauses);
+  const continueToEndFigure = await continueFigure(root, pauses >= 10 ? 5 : 1);
   const adapter = adapterCommand(root).file.slice(root.length + 1);
-  return { adapter, requests, pause: { samples: p.length, medianMs: round(percentile(p, 50), 3), maxMs: round(Math.max(...p), 3) } };
+  return { adapter, requests, pause: { samples: p.length, medianMs: round(percentile(p, 50), 3), maxMs: round(Math.max(...p), 3) }, continueToEnd: continueToEndFigure };
 }
 
 /**

@@ -63,6 +63,7 @@ function checkAdapter(r: BenchReport): void {
   assert.deepEqual(r.adapter.requests.map((x) => x.kind), ['next (instruction)', 'stepBack (instruction)', 'stackTrace', 'variables (registers)', 'scopes + C Arguments and Locals']);
   for (const x of r.adapter.requests) assertPositive(x, ['samples', 'medianMs', 'p95Ms'], `adapter ${x.kind}`);
   assertPositive(r.adapter.pause, ['samples', 'medianMs', 'maxMs'], 'adapter.pause');
+  assertPositive(r.adapter.continueToEnd, ['rounds', 'pairMs', 'oneVmMs', 'ratio'], 'adapter.continueToEnd');
 }
 
 /** Figure 8: activation measured when the bundle is built (npm test builds first); the .vsix is not packaged in quick mode. */
