@@ -1,7 +1,7 @@
 // Turns the bytes of a guest program file into a Program: ELF32 by its magic number, GNU assembly otherwise (never for a file named .elf).
 
 import type { Program } from '../machine/program';
-import { loadElf } from '../machine/elf';
+import { loadElf, type LoadOptions } from '../machine/elf';
 import { assemble } from './index';
 import type { AsmDiagnostic } from './index';
 
@@ -25,16 +25,16 @@ export function hasCode(program: Program): boolean {
  * Loads `bytes` (named `fileName` in messages). Throws ProgramLoadError with every problem found: also for an empty
  * file, a file named .elf that is not ELF, and a program without code (it would only trap).
  */
-export function loadProgramBytes(fileName: string, bytes: Uint8Array): Program {
+export function loadProgramBytes(fileName: string, bytes: Uint8Array, opts: LoadOptions = {}): Program {
   if (bytes.length === 0) throw new ProgramLoadError(`${fileName}: the file is empty`);
-  const program = isElf(bytes) ? loadElfProgram(fileName, bytes) : assembleProgram(fileName, bytes);
+  const program = isElf(bytes) ? loadElfProgram(fileName, bytes, opts) : assembleProgram(fileName, bytes);
   if (!hasCode(program)) throw new ProgramLoadError(`${fileName}: no code: the program has no instructions to run`);
   return program;
 }
 
-function loadElfProgram(fileName: string, bytes: Uint8Array): Program {
+function loadElfProgram(fileName: string, bytes: Uint8Array, opts: LoadOptions): Program {
   try {
-    return loadElf(bytes, fileName);
+    return loadElf(bytes, fileName, opts);
   } catch (e) {
     throw new ProgramLoadError(`${fileName}: ${(e as Error).message}`);
   }

@@ -36,9 +36,9 @@ interface ElfHeader {
  * Parses an ELF32 little-endian EM_RISCV executable. Throws `ProgramFormatError` (and nothing else)
  * when the file is malformed or not something this machine can run.
  */
-export function loadElf(bytes: Uint8Array, origin: string): Program {
+export function loadElf(bytes: Uint8Array, origin: string, opts: LoadOptions = {}): Program {
   try {
-    return parseElf(bytes, origin);
+    return parseElf(bytes, origin, opts.lines !== false);
   } catch (e) {
     if (e instanceof ProgramFormatError) throw e;
     // A safety net: a parser bug must still surface as a format error, never as a crash of the caller.
@@ -46,7 +46,13 @@ export function loadElf(bytes: Uint8Array, origin: string): Program {
   }
 }
 
-function parseElf(bytes: Uint8Array, origin: string): Program {
+/**
+ * `lines: false` leaves the line table unread (`lines` empty, no warning about it): what only runs a
+ * program (the command line) needs no source lines, and reading them cold costs 8-45 ms.
+ */
+export interface LoadOptions { lines?: boolean }
+
+function parseElf(bytes: Uint8Array, origin: string, withLines: boolean): Program {
   const h = readElfHeader(bytes);
   const sections = readSections(bytes, h);
   const phnum = h.phnum === PN_XNUM && sections.length > 0 ? sections[0].info : h.phnum;
@@ -55,7 +61,7 @@ function parseElf(bytes: Uint8Array, origin: string): Program {
   const symbols = readSymbols(bytes, sections);
   const tohost = symbols.find((s) => s.name === 'tohost');
   const fromhost = symbols.find((s) => s.name === 'fromhost');
-  const { lines, warning } = readLinesOrWarn(bytes, sections);
+  const { lines, warning } = withLines ? readLinesOrWarn(bytes, sections) : { lines: [], warning: undefined };
   const program: Program = { entry: h.entry, segments, symbols, lines, origin, ...(warning !== undefined ? { warnings: [warning] } : {}) };
   if (tohost !== undefined) program.tohost = tohost.addr;
   if (fromhost !== undefined) program.fromhost = fromhost.addr;

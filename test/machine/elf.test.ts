@@ -220,3 +220,19 @@ test('an unreadable line table does not stop loading: the program runs without s
   assert.equal(p.segments.length, good.segments.length);
   assert.match(p.warnings![0], /loading without source lines/);
 });
+
+test('lines: false leaves the line table unread: the same program to run, no lines, no warning about them', () => {
+  const bytes = new Uint8Array(readFileSync(join(__dirname, '../fixtures/elf/hello-dwarf5.elf')));
+  const full = loadElf(bytes, 'hello-dwarf5.elf');
+  const bare = loadElf(bytes, 'hello-dwarf5.elf', { lines: false });
+  assert.deepEqual(bare.lines, []);
+  assert.deepEqual({ ...bare, lines: full.lines }, full, 'entry, segments, symbols and HTIF addresses as before');
+  const text = Buffer.from(bytes).toString('latin1');
+  const dv = new DataView(bytes.buffer);
+  const shoff = dv.getUint32(32, true), shnum = dv.getUint16(48, true), shstrndx = dv.getUint16(50, true);
+  const strOff = dv.getUint32(shoff + shstrndx * 40 + 16, true);
+  for (let i = 0; i < shnum; i++) {
+    if (text.startsWith('.debug_line\0', strOff + dv.getUint32(shoff + i * 40, true))) dv.setUint16(dv.getUint32(shoff + i * 40 + 16, true) + 4, 99, true);
+  }
+  assert.equal(loadElf(bytes, 'broken.elf', { lines: false }).warnings, undefined, 'a line table never read raises no warning');
+});
