@@ -34,6 +34,14 @@ export type TravelStop = ClusterStop | { reason: 'start' } | { reason: 'unreacha
 const FORWARD_STOPS_MAX = 1_000_000;
 /** Closest spacing of two lag samples (simulated time). */
 const LAG_SAMPLE_MIN_NS = 100_000;
+/**
+ * Simulated time between automatic checkpoints. Each one copies the pages written since the last
+ * and the world's state: every 2 ms, a debugger Continue over crc32 (99 M instructions, one VM) took
+ * 420 ms, most of it copying pages and collecting them; every 5 ms, 110-160 ms (3 ms: 230-250 ms).
+ * A step back re-executes up to one interval: on the kvstore pair (`npm run bench`, figure 6) a
+ * median of 13-23 ms at 10^6 instructions and 3-4 ms deeper, against 2-4 and 1-2 ms.
+ */
+const CHECKPOINT_INTERVAL_NS = 5 * NS_PER_MS;
 
 /** The secondary's execution lag behind the primary at one simulated time; null while there is no running pair. */
 export interface LagSample { timeNs: number; lagNs: number | null }
@@ -66,7 +74,7 @@ export class TimeMachine {
   private readonly startNs: number;
 
   constructor(readonly cluster: Cluster, opts: TimeMachineOptions = {}) {
-    this.intervalNs = opts.checkpointIntervalNs ?? 2 * NS_PER_MS;
+    this.intervalNs = opts.checkpointIntervalNs ?? CHECKPOINT_INTERVAL_NS;
     this.keepMax = opts.checkpointsMax ?? 512;
     if (!(this.intervalNs > 0 && this.keepMax >= 2)) throw new Error(`time machine: bad options ${JSON.stringify(opts)}`);
     this.timeline = cluster.injected.slice();
