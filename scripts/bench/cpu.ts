@@ -28,20 +28,23 @@ export interface CpuRow {
 export const elfPath = (root: string, name: string) => join(root, 'examples', 'bench', `${name}.elf`);
 export const expectedPath = (root: string, name: string) => join(root, 'examples', 'bench', `${name}.expected.txt`);
 
-interface Run { instret: number; uart: string; reason: string; exitCode: number | null; ms: number; cpuMs: number }
+interface Run { instret: number; uart: string; reason: string; exitCode: number | null; ms: number; cpuMs: number; machine: Machine }
 
-/** One run of `program` on a fresh machine, timed from load to power-off; `fast` chooses the fast path or the interpreter. */
-function runOnce(program: Program, maxInstructions: number, fast: boolean): Run {
+/**
+ * One run of `program` on a fresh machine, timed from load to power-off; `fast` chooses the fast path
+ * or the interpreter; `zeroedRam`: an all-zero RAM buffer to reuse instead of a new allocation.
+ */
+export function runOnce(program: Program, maxInstructions: number, fast: boolean, zeroedRam?: Uint8Array): Run {
   let uart = '';
   const cpu0 = process.cpuUsage();
-  const { value: r, ms } = timed(() => {
-    const machine = new Machine({ env: { read: () => 0, output: () => {} } });
+  const { value: [r, machine], ms } = timed(() => {
+    const machine = new Machine({ env: { read: () => 0, output: () => {} }, zeroedRam });
     machine.cpu.fastPath = fast;
     machine.load(program);
-    return runStandalone(machine, { maxInstructions, onUart: (b) => (uart += String.fromCharCode(b)) });
+    return [runStandalone(machine, { maxInstructions, onUart: (b) => (uart += String.fromCharCode(b)) }), machine] as const;
   });
   const cpu = process.cpuUsage(cpu0);
-  return { instret: r.instret, uart, reason: r.reason, exitCode: r.exitCode, ms, cpuMs: (cpu.user + cpu.system) / 1e3 };
+  return { instret: r.instret, uart, reason: r.reason, exitCode: r.exitCode, ms, cpuMs: (cpu.user + cpu.system) / 1e3, machine };
 }
 
 /** Why a run does not count (wrong stop, exit code or UART output), or undefined when it is good. */

@@ -1,11 +1,8 @@
 // Figure 10: a protected pair as users run it, one `lockstep run` process from start to exit, against one VM (`lockstep exec`, or the same scenario with FT off).
 
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { median, round, timed } from './util';
-
-const TIMEOUT_MS = 300_000;
+import { median, round, spawnTimed } from './util';
 
 export interface PairRow {
   /** What the pair runs, and what one VM runs for comparison. */
@@ -24,9 +21,7 @@ export interface PairReport { rows: PairRow[]; problems: string[] }
 interface Case { name: string; oneVm: string; oneVmArgs: string[]; pairArgs: string[] }
 
 function lockstep(root: string, args: string[]): { ms: number; out: string } {
-  const cli = join(root, 'bin', 'lockstep.js');
-  const { value, ms } = timed(() => execFileSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: TIMEOUT_MS, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 }));
-  return { ms, out: value };
+  return spawnTimed(process.execPath, [join(root, 'bin', 'lockstep.js'), ...args]);
 }
 
 /** Scenario files for the cases, written into `dir` (programs by absolute path). */

@@ -1,17 +1,15 @@
 // Figure 9: real C programs (examples/suite), one-off processes: Lockstep's `exec` from process start to exit against QEMU's JIT and QEMU -icount, and warm runs in this process against QEMU's JIT.
 
-import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadElf } from '../../src/machine/elf';
-import { Machine } from '../../src/machine/machine';
+import type { Machine } from '../../src/machine/machine';
 import type { Program } from '../../src/machine/program';
-import { runStandalone } from '../../src/machine/standalone';
 import { PAGE_SIZE } from '../../src/machine/ram';
 import { QEMU_BIN, QEMU_ICOUNT_ARGS, QEMU_TCG_ARGS, qemuVersion } from './qemu';
-import { geomean, median, round, timed } from './util';
+import { geomean, median, round, spawnTimed } from './util';
+import { runOnce } from './cpu';
 
-const TIMEOUT_MS = 300_000;
 const MAX_INSTRUCTIONS = 5_000_000_000;
 /** In-process runs of a program before its warm runs are timed (marks: 1 230, 780, 280, 160, 125, 120 ms: V8 optimises the regions over several runs). */
 const WARMUP_RUNS = 6;
@@ -51,12 +49,6 @@ export function suitePrograms(root: string): string[] {
   return readdirSync(dir).filter((f) => f.endsWith('.elf') && existsSync(join(dir, f.replace(/\.elf$/, '.expected.txt')))).map((f) => f.replace(/\.elf$/, '')).sort();
 }
 
-function spawnMs(cmd: string, args: string[]): { ms: number; out: string } {
-  const { value, ms } = timed(() => execFileSync(cmd, args, { encoding: 'latin1', timeout: TIMEOUT_MS, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 }));
-  return { ms, out: value };
-}
-
-interface Warm { instret: number; uart: string; ms: number; cpuMs: number }
 
 /**
  * RAM of the last in-process run, zeroed again, for the next machine. A new 16 MiB buffer of a
@@ -66,18 +58,11 @@ interface Warm { instret: number; uart: string; ms: number; cpuMs: number }
  */
 let spareRam: Uint8Array | undefined;
 
-function runInProcess(program: Program): Warm {
-  let uart = '';
-  const c0 = process.cpuUsage();
-  const { value: [r, m], ms } = timed(() => {
-    const m = new Machine({ env: { read: () => 0, output: () => {} }, zeroedRam: spareRam });
-    spareRam = undefined;
-    m.load(program);
-    return [runStandalone(m, { maxInstructions: MAX_INSTRUCTIONS, onUart: (b) => (uart += String.fromCharCode(b)) }), m] as const;
-  });
-  const c = process.cpuUsage(c0);
-  spareRam = zeroWritten(m);
-  return { instret: r.instret, uart, ms, cpuMs: (c.user + c.system) / 1e3 };
+/** A warm fast-path run in this process, on the last run's RAM. */
+function runInProcess(program: Program): ReturnType<typeof runOnce> {
+  const run = runOnce(program, MAX_INSTRUCTIONS, true, spareRam);
+  spareRam = zeroWritten(run.machine);
+  return run;
 }
 
 /** The machine's RAM with every page it wrote cleared (a fresh machine's pages are all zero and clean). */
@@ -92,7 +77,7 @@ function oneProgram(root: string, name: string, reps: number, startup: ProgramsR
   const expected = readFileSync(join(root, SUITE_DIR, `${name}.expected.txt`), 'latin1');
   const cli = join(root, 'bin', 'lockstep.js');
   const problems: string[] = [];
-  const cold = Array.from({ length: reps }, () => spawnMs(process.execPath, [cli, 'exec', elf]));
+  const cold = Array.from({ length: reps }, () => spawnTimed(process.execPath, [cli, 'exec', elf]));
   if (cold.some((r) => r.out !== expected)) problems.push(`lockstep exec ${name}: output differs from ${name}.expected.txt`);
   const program = loadElf(readFileSync(elf), `${name}.elf`);
   // Warm means repeated runs in one process: the first compiles the regions, V8 optimises them over the next few.
@@ -105,8 +90,8 @@ function oneProgram(root: string, name: string, reps: number, startup: ProgramsR
   const warmCpuMs = median(warm.map((w) => w.cpuMs));
   let tcg: number | null = null, icount: number | null = null;
   if (startup !== null) {
-    const t = Array.from({ length: reps }, () => spawnMs(QEMU_BIN, [...QEMU_TCG_ARGS, elf]));
-    const i = Array.from({ length: reps }, () => spawnMs(QEMU_BIN, [...QEMU_ICOUNT_ARGS, elf]));
+    const t = Array.from({ length: reps }, () => spawnTimed(QEMU_BIN, [...QEMU_TCG_ARGS, elf]));
+    const i = Array.from({ length: reps }, () => spawnTimed(QEMU_BIN, [...QEMU_ICOUNT_ARGS, elf]));
     if ([...t, ...i].some((r) => r.out !== expected)) problems.push(`QEMU ${name}: output differs from ${name}.expected.txt`);
     // QEMU's best run against its best start-up: these programs take QEMU 0.1-0.3 s, of which its
     // start-up is 80-120 ms and varies by tens of ms, so medians of the two made net times swing.
@@ -129,7 +114,7 @@ function oneProgram(root: string, name: string, reps: number, startup: ProgramsR
 /** Shortest start-up of QEMU in both modes (a guest that powers off at once), or null without QEMU. */
 function qemuStartup(powerOffElf: string | null, reps: number): ProgramsReport['qemuStartupMs'] {
   if (powerOffElf === null) return null;
-  const ms = (args: string[]) => Math.min(...Array.from({ length: reps }, () => spawnMs(QEMU_BIN, [...args, powerOffElf]).ms));
+  const ms = (args: string[]) => Math.min(...Array.from({ length: reps }, () => spawnTimed(QEMU_BIN, [...args, powerOffElf]).ms));
   return { tcg: ms(QEMU_TCG_ARGS), icount: ms(QEMU_ICOUNT_ARGS) };
 }
 

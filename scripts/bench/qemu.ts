@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { assemble, writeElf } from '../../src/asm';
 import type { CpuRow } from './cpu';
 import { elfPath, expectedPath } from './cpu';
-import { median, round, timed } from './util';
+import { median, round, spawnTimed } from './util';
 
 export const QEMU_BIN = 'qemu-system-riscv32';
 /** QEMU's JIT (TCG) as a deterministic-time emulator: one instruction per ns of virtual time. */
@@ -44,8 +44,7 @@ export function qemuVersion(): string | null {
 
 /** One QEMU process on `elf`: its wall time (spawn to exit) and what the guest printed. */
 function runQemu(elf: string): { ms: number; out: string } {
-  const { value, ms } = timed(() => execFileSync(QEMU, [...QEMU_ARGS, elf], { encoding: 'latin1', timeout: TIMEOUT_MS, stdio: ['ignore', 'pipe', 'pipe'] }));
-  return { ms, out: value };
+  return spawnTimed(QEMU, [...QEMU_ARGS, elf], TIMEOUT_MS);
 }
 
 /** Assembles the power-off guest with Lockstep's own assembler into a scratch folder; returns the ELF's path. */

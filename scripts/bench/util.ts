@@ -1,5 +1,6 @@
 // Shared helpers of the benchmark harness: repository root, wall-clock timing, medians, rounding.
 
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
@@ -19,6 +20,12 @@ export function timed<T>(f: () => T): { value: T; ms: number } {
   const t0 = process.hrtime.bigint();
   const value = f();
   return { value, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
+}
+
+/** Runs `cmd` as a new process to its exit and returns what it printed with the wall time from spawn to exit, in ms; throws when it fails. */
+export function spawnTimed(cmd: string, args: string[], timeoutMs = 300_000): { ms: number; out: string } {
+  const { value, ms } = timed(() => execFileSync(cmd, args, { encoding: 'latin1', timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 }));
+  return { ms, out: value };
 }
 
 export function median(xs: number[]): number {

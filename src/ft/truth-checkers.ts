@@ -118,8 +118,8 @@ export class TruthCheckers {
     }
   }
 
-  /** After the live primary is lost, a VM is live again within the failover bound plus the time nothing could reach storage. */
   /**
+   * After the live primary is lost, a VM is live again within the failover bound plus the time nothing could reach storage.
    * `sinceScanNs`: the time since the last scan. Time without storage counts as it passed: scans
    * come at quantum ends, up to a quantum after the interval (1 ms quanta: up to 2 ms apart), so
    * counting one interval per scan let six seconds without storage add up to 200 ms "down".

@@ -54,7 +54,6 @@ export interface RegionEnv {
   x: Int32Array;
   u8: Uint8Array; i8: Int8Array; u16: Uint16Array; i16: Int16Array; i32: Int32Array;
   dirty: Uint8Array; hashDirty: Uint8Array; codePage: Uint8Array;
-  /** Store into a flagged page: runs Cpu.storeHook; true when the region must be left after this store. */
   /**
    * Store into a flagged page: runs Cpu.storeHook; true when the region must be left after this store.
    * A method of an object whose class every CPU shares (the Jit), not a closure per CPU: region

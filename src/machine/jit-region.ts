@@ -109,26 +109,37 @@ export function successors(b: Block): number[] {
  * starts a new (overlapping) block. Edges to heads left out (and to `stop`) leave the region.
  */
 export function discoverRegion(ram: Ram, entry: number, executed: (pc: number) => boolean, stop: number | null = null): Block[] {
-  const blocks: Block[] = [];
   const seen = new Set<number>([entry | 0]);
   if (stop !== null) seen.add(stop | 0); // a jump there leaves the region
+  const small = new Map<number, boolean>();
+  // A call to a callee that is not small leaves the region.
+  const follow = (b: Block, s: number): boolean => s !== b.target || !isCall(b) || smallCallee(ram, s, executed, small);
+  const blocks = explore(ram, entry, executed, follow, seen, MAX_REGION_INSTS);
+  if (blocks.length > 0 && blocks[0].head !== (entry | 0)) return [];
+  return blocks;
+}
+
+/**
+ * The blocks reachable from `entry` breadth first along the static edges `follow` accepts, through
+ * heads for which `executed` holds and that are not in `seen` (which it extends), until `maxInsts`
+ * instructions or MAX_REGION_BLOCKS blocks. An untranslatable head gives no block.
+ */
+function explore(ram: Ram, entry: number, executed: (pc: number) => boolean, follow: (b: Block, s: number) => boolean, seen: Set<number>, maxInsts: number): Block[] {
+  const blocks: Block[] = [];
   const queue: number[] = [entry | 0];
   let insts = 0;
-  const small = new Map<number, boolean>();
-  for (let q = 0; q < queue.length && blocks.length < MAX_REGION_BLOCKS && insts < MAX_REGION_INSTS; q++) {
+  for (let q = 0; q < queue.length && blocks.length < MAX_REGION_BLOCKS && insts < maxInsts; q++) {
     const b = scanBlock(ram, queue[q]);
     if (b.insts.length === 0) continue; // edges to it leave the region
     blocks.push(b);
     insts += b.insts.length;
     for (const s of successors(b)) {
-      if (s === b.target && isCall(b) && !smallCallee(ram, s, executed, small)) continue; // the call leaves the region
-      if (!seen.has(s) && executed(s)) {
+      if (!seen.has(s) && executed(s) && follow(b, s)) {
         seen.add(s);
         queue.push(s);
       }
     }
   }
-  if (blocks.length > 0 && blocks[0].head !== (entry | 0)) return [];
   return blocks;
 }
 
@@ -149,21 +160,8 @@ function isCall(b: Block): boolean {
 function smallCallee(ram: Ram, entry: number, executed: (pc: number) => boolean, memo: Map<number, boolean>): boolean {
   const known = memo.get(entry);
   if (known !== undefined) return known;
-  const seen = new Set<number>([entry | 0]);
-  const queue = [entry | 0];
-  let insts = 0;
-  for (let q = 0; q < queue.length && insts <= MAX_INLINE_INSTS; q++) {
-    const b = scanBlock(ram, queue[q]);
-    insts += b.insts.length;
-    for (const s of successors(b)) {
-      if (isCall(b) && s === b.target) continue;
-      if (!seen.has(s) && executed(s)) {
-        seen.add(s);
-        queue.push(s);
-      }
-    }
-  }
-  const ok = insts <= MAX_INLINE_INSTS;
+  const body = explore(ram, entry, executed, (b, s) => s !== b.target || !isCall(b), new Set([entry | 0]), MAX_INLINE_INSTS + 1);
+  const ok = body.reduce((n, b) => n + b.insts.length, 0) <= MAX_INLINE_INSTS;
   memo.set(entry, ok);
   return ok;
 }
