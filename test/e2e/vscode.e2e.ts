@@ -241,15 +241,25 @@ async function runCommand(page: Page, title: string): Promise<void> {
   });
 }
 
-/** Opens a workspace file with Quick Open (Ctrl+P) and waits for its tab to be active. */
+/**
+ * Opens a workspace file with Quick Open (Ctrl+P) and waits for its tab to be active. Enter opens the row Quick Open
+ * has focused, once that row is the file: a click could land while the list re-renders as search results arrive.
+ * A failed attempt says what was open and listed.
+ */
 async function openFile(page: Page, name: string): Promise<void> {
+  const active = page.locator('.tabs-container .tab.active', { hasText: name }).first();
+  const rows = page.locator('.quick-input-list .monaco-list-row');
   await until(`${name} open in an editor`, async () => {
     const input = await openQuickInput(page, 'Control+P');
     await input.fill(name);
-    const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact(name) }) }).first();
-    await row.click({ timeout: 10_000 });
-    await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ timeout: 10_000 });
-    return true;
+    const focused = page.locator('.quick-input-list .monaco-list-row.focused').filter({ has: page.locator('.label-name', { hasText: exact(name) }) });
+    const listed = await focused.waitFor({ timeout: 10_000 }).then(() => true, () => false);
+    if (listed) await input.press('Enter');
+    if (listed && (await active.waitFor({ timeout: 10_000 }).then(() => true, () => false))) return true;
+    const tabs = (await page.locator('.tabs-container .tab.active').allInnerTexts().catch(() => [])).map((t) => t.trim());
+    const shown = (await rows.allInnerTexts().catch(() => [])).map((t) => t.replace(/\s+/g, ' ').trim()).slice(0, 5);
+    await page.keyboard.press('Escape');
+    throw new Error(`${listed ? 'Enter on the row did not activate its tab' : 'no focused row for it'}; active tabs: ${JSON.stringify(tabs)}; rows: ${JSON.stringify(shown)}`);
   });
 }
 
@@ -759,13 +769,17 @@ describe('Lockstep in a real VS Code (code-server)', { timeout: 600_000 }, () =>
     await openFile(page, 'kvstore.elf');
     // F5 on the ELF: Lockstep's key binding starts it, or (once VS Code remembers a configuration type) VS Code asks
     // for the debugger first, with Lockstep suggested: the user picks it, and Lockstep debugs the active file.
+    // F5 again only after 15 s with neither a session nor the picker: a second F5 into a session still starting would
+    // Continue it from its entry.
     const lockstep = page.locator('.quick-input-list .monaco-list-row', { hasText: /^\s*Lockstep \(fault-tolerant/ }).first();
     await until('a session started by F5 on the ELF', async () => {
       if (await page.locator('.debug-toolbar').isVisible()) return true;
       if (await lockstep.isVisible()) await lockstep.click();
       else await page.keyboard.press('F5');
-      return page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
+      await page.locator('.debug-toolbar').or(lockstep).first().waitFor({ state: 'visible', timeout: 15_000 }).catch(() => undefined);
+      return page.locator('.debug-toolbar').isVisible();
     });
+    await toolbarButton(page, 'debug-continue').waitFor({ timeout: LONG });
     await until('the kvstore.elf session stopped on entry', async () => /kvstore|primary @ host-a/.test(await callStackText(page)));
     await screenshot('f5-elf');
     await openFile(page, 'hello.s');
