@@ -92,8 +92,10 @@ export class Cpu implements CsrHost {
 
   constructor(readonly ram: Ram, readonly bus: Bus, readonly env: Environment) {
     this.codePage = new Uint8Array(ram.pageCount);
-    this.jit = new Jit(this);
+    // pc before the Jit: setting it changes this object's map (a small integer field becomes a double),
+    // and the Jit's RegionEnv records the map of the Cpu it holds; every later Cpu then has that map.
     this.pc = ram.base;
+    this.jit = new Jit(this);
     this.flushDecodeCache();
   }
 

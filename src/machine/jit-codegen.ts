@@ -48,19 +48,57 @@ export interface RamShape {
   size: number;
 }
 
-/** What generated code works on (one per Cpu, passed to every call: region functions are shared by all CPUs). */
-export interface RegionEnv {
-  cpu: { pc: number };
-  x: Int32Array;
-  u8: Uint8Array; i8: Int8Array; u16: Uint16Array; i16: Int16Array; i32: Int32Array;
-  dirty: Uint8Array; hashDirty: Uint8Array; codePage: Uint8Array;
-  /**
-   * Store into a flagged page: runs Cpu.storeHook; true when the region must be left after this store.
-   * A method of an object whose class every CPU shares (the Jit), not a closure per CPU: region
-   * functions are shared by all CPUs, and a call target that changed with each new CPU deoptimised
-   * every hot region that stores ("wrong call target") on the secondary and on every chaos seed.
-   */
-  hook: { regionStore(off: number, size: number, value: number, pc: number, done: number): boolean };
+/** Store into a flagged page: runs Cpu.storeHook; true when the region must be left after this store. */
+export interface RegionStoreHook {
+  regionStore(off: number, size: number, value: number, pc: number, done: number): boolean;
+}
+
+/** The RAM a CPU's regions work on: its bytes and its per-page dirty bits. */
+export interface RegionRam {
+  bytes: Uint8Array;
+  size: number;
+  dirty: Uint8Array;
+  hashDirty: Uint8Array;
+}
+
+/**
+ * What generated code works on (one per Cpu, passed to every call: region functions are shared by
+ * all CPUs). A class, not an object literal: V8 generalises the field types of a literal's map to
+ * "any" the second time the literal runs (it makes a boilerplate then), and that deoptimised every
+ * region compiled so far when a process built its second CPU (a bench round, a new debug session,
+ * a chaos seed); a class keeps one map with exact field types for every CPU.
+ */
+export class RegionEnv {
+  readonly i8: Int8Array;
+  readonly u16: Uint16Array;
+  readonly i16: Int16Array;
+  readonly i32: Int32Array;
+  readonly u8: Uint8Array;
+  readonly dirty: Uint8Array;
+  readonly hashDirty: Uint8Array;
+
+  constructor(
+    readonly cpu: { pc: number },
+    readonly x: Int32Array,
+    ram: RegionRam,
+    readonly codePage: Uint8Array,
+    /**
+     * A method of an object whose class every CPU shares (the Jit), not a closure per CPU: region
+     * functions are shared by all CPUs, and a call target that changed with each new CPU deoptimised
+     * every hot region that stores ("wrong call target") on the secondary and on every chaos seed.
+     */
+    readonly hook: RegionStoreHook,
+  ) {
+    const buf = ram.bytes.buffer, off = ram.bytes.byteOffset;
+    if (off % 4 !== 0) throw new Error('RegionEnv: RAM is not 4-byte aligned in its buffer');
+    this.u8 = ram.bytes;
+    this.i8 = new Int8Array(buf, off, ram.size);
+    this.u16 = new Uint16Array(buf, off, ram.size >>> 1);
+    this.i16 = new Int16Array(buf, off, ram.size >>> 1);
+    this.i32 = new Int32Array(buf, off, ram.size >>> 2);
+    this.dirty = ram.dirty;
+    this.hashDirty = ram.hashDirty;
+  }
 }
 
 /** The per-CPU things a region function reads from its `env` argument at entry. */

@@ -14,7 +14,7 @@
 
 import type { Cpu } from './cpu';
 import { execute } from './cpu-exec';
-import { type RegionEnv, type RegionFn, regionFunction } from './jit-codegen';
+import { RegionEnv, type RegionFn, regionFunction } from './jit-codegen';
 import { type Block, discoverRegion, outerLoopHead } from './jit-region';
 import { PAGE_SHIFT, PAGE_SIZE } from './ram';
 import { findPlan, plansGeneration, publishPlan } from './jit-plans';
@@ -124,18 +124,10 @@ export class Jit {
   private readonly env: RegionEnv;
 
   constructor(private readonly cpu: Cpu) {
-    const ram = cpu.ram, buf = ram.bytes.buffer, off = ram.bytes.byteOffset;
-    if (off % 4 !== 0) throw new Error('Jit: RAM is not 4-byte aligned in its buffer');
+    const ram = cpu.ram;
     this.pageRegions = new Array<Region[] | undefined>(ram.pageCount);
     this.cover = new Array<Uint16Array | undefined>(ram.pageCount);
-    this.env = {
-      cpu, x: cpu.regs,
-      u8: ram.bytes, i8: new Int8Array(buf, off, ram.size),
-      u16: new Uint16Array(buf, off, ram.size >>> 1), i16: new Int16Array(buf, off, ram.size >>> 1),
-      i32: new Int32Array(buf, off, ram.size >>> 2),
-      dirty: ram.dirty, hashDirty: ram.hashDirty, codePage: cpu.codePage,
-      hook: this,
-    };
+    this.env = new RegionEnv(cpu, cpu.regs, ram, cpu.codePage, this);
   }
 
   /** Number of live compiled regions. */
