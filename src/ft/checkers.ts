@@ -1,6 +1,7 @@
 // The invariant checkers run on every cluster run; each has a name and explains itself in one line when it fails.
 
 import { CutTail } from './sim/cut-tail';
+import { SavedSlots } from './sim/saved-slots';
 import type { Cluster } from './cluster';
 import { NS_PER_MS } from './cluster';
 import type { DiskReq } from './events';
@@ -41,6 +42,8 @@ export interface FailoverRecord {
 
 interface PendingFailure { atNs: number; host: string; vm: number }
 interface SectorMark { digest: string; atNs: number }
+/** The last write to a sector, and whether the VM that owned the protected VM's identity made it. */
+type WriteMark = SectorMark & { identity: boolean };
 
 /** Faults that can cut a pair apart, and how many of their times are kept. */
 const CUTTING_FAULTS: readonly FaultSpec['kind'][] = ['hostCrash', 'partition', 'loggingLinkDown', 'linkDegrade', 'testFailover'];
@@ -57,8 +60,9 @@ export interface CheckersState {
   maxReleased: Map<number, number>;
   /** The outputs clients saw only grow: a checkpoint keeps how many there were. */
   seenByClients: number;
-  acked: (SectorMark | undefined)[];
-  lastWrite: ((SectorMark & { identity: boolean }) | undefined)[];
+  /** Per disk sector, as saved (shared by the checkpoints between two disk writes). */
+  acked: readonly (SectorMark | undefined)[];
+  lastWrite: readonly (WriteMark | undefined)[];
   cutFaultsNs: number[];
   truth: TruthState;
 }
@@ -83,17 +87,17 @@ export class Checkers {
   private readonly seenByClients: OutputOrigin[] = [];
   /** Outputs seen cut off by going back (see CutTail). */
   private readonly seenCut = new CutTail(this.seenByClients);
-  /** Per disk sector (arrays, not maps: checkpoints copy them cheaply). */
-  private acked: (SectorMark | undefined)[];
-  private lastWrite: ((SectorMark & { identity: boolean }) | undefined)[];
+  /** Per disk sector: copied for a checkpoint only after a write (SavedSlots). */
+  private readonly acked: SavedSlots<SectorMark | undefined>;
+  private readonly lastWrite: SavedSlots<WriteMark | undefined>;
   /** When the latest faults that can cut a pair were applied (a failover without a crash is dated by one). */
   private cutFaultsNs: number[] = [];
   private readonly truth: TruthCheckers;
 
   constructor(private readonly c: Cluster) {
     this.truth = new TruthCheckers(c, (name, detail, atNs) => this.fail(name, detail, atNs));
-    this.acked = new Array<SectorMark | undefined>(c.storage.capacitySectors).fill(undefined);
-    this.lastWrite = new Array<(SectorMark & { identity: boolean }) | undefined>(c.storage.capacitySectors).fill(undefined);
+    this.acked = new SavedSlots<SectorMark | undefined>(c.storage.capacitySectors, undefined);
+    this.lastWrite = new SavedSlots<WriteMark | undefined>(c.storage.capacitySectors, undefined);
   }
 
   /** Everything the checkers remember, for cluster checkpoints. */
@@ -101,7 +105,7 @@ export class Checkers {
     return {
       failures: new Map(this.failures), failovers: this.failovers.slice(), respawns: this.respawns, haRestarts: this.haRestarts,
       pending: this.pending === null ? null : { ...this.pending }, cutoff: new Map(this.cutoff), maxReleased: new Map(this.maxReleased),
-      seenByClients: this.seenByClients.length, acked: this.acked.slice(), lastWrite: this.lastWrite.slice(),
+      seenByClients: this.seenByClients.length, acked: this.acked.save(), lastWrite: this.lastWrite.save(),
       cutFaultsNs: this.cutFaultsNs.slice(), truth: this.truth.getState(),
     };
   }
@@ -116,8 +120,8 @@ export class Checkers {
     this.cutoff = new Map(st.cutoff);
     this.maxReleased = new Map(st.maxReleased);
     this.seenCut.setLength(st.seenByClients);
-    this.acked = st.acked.slice();
-    this.lastWrite = st.lastWrite.slice();
+    this.acked.restore(st.acked);
+    this.lastWrite.restore(st.lastWrite);
     this.cutFaultsNs = st.cutFaultsNs.slice();
     this.truth.setState(st.truth);
   }
@@ -218,11 +222,11 @@ export class Checkers {
 
   storageWritten(req: DiskReq, vm: VmInstance | undefined): void {
     const identity = vm !== undefined && this.c.identityVm === vm.id;
-    forSectors(req, (sector, data) => (this.lastWrite[sector] = { digest: bytesDigest(data), atNs: this.c.nowNs, identity }));
+    forSectors(req, (sector, data) => this.lastWrite.set(sector, { digest: bytesDigest(data), atNs: this.c.nowNs, identity }));
   }
 
   writeAcknowledged(_vm: VmInstance, req: DiskReq): void {
-    forSectors(req, (sector, data) => (this.acked[sector] = { digest: bytesDigest(data), atNs: this.c.nowNs }));
+    forSectors(req, (sector, data) => this.acked.set(sector, { digest: bytesDigest(data), atNs: this.c.nowNs }));
   }
 
   /** At the end of every quantum, with the state the tool shows. */
@@ -266,10 +270,10 @@ export class Checkers {
 
   private checkDisk(): void {
     for (let sector = 0; sector < this.acked.length; sector++) {
-      const mark = this.acked[sector];
+      const mark = this.acked.get(sector);
       if (mark === undefined) continue;
       const now = bytesDigest(this.c.storage.read(sector, 1));
-      const later = this.lastWrite[sector];
+      const later = this.lastWrite.get(sector);
       const overwritten = later !== undefined && later.atNs >= mark.atNs && later.identity;
       if (now !== mark.digest && !overwritten) {
         this.fail('no-acked-write-lost', `sector ${sector} no longer holds the data whose write was acknowledged at ${(mark.atNs / NS_PER_MS).toFixed(3)} ms`);

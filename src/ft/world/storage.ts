@@ -1,10 +1,15 @@
 // Shared storage: the protected VM's virtual disk and the lock area whose atomic test-and-set prevents split brain.
 
+import { SavedSlots } from '../sim/saved-slots';
+
 export const SECTOR_BYTES = 512;
 
 export interface StorageState {
-  /** Sector contents by number (undefined = never written, reads as zeros). An array: a checkpoint copies it in one go. */
-  sectors: (Uint8Array | undefined)[];
+  /**
+   * Sector contents by number (undefined = never written, reads as zeros), as saved: shared by the
+   * checkpoints between two writes. A sector's bytes are never changed in place (a write replaces them).
+   */
+  sectors: readonly (Uint8Array | undefined)[];
   /** Pair generation → VM id that won the test-and-set for it. */
   locks: Map<number, number>;
   /** Hosts that lost their path to the storage. */
@@ -12,10 +17,13 @@ export interface StorageState {
 }
 
 export class SharedStorage {
-  state: StorageState;
+  /** The lock area and the storage paths (the sectors are kept apart, copied only when written). */
+  state: Omit<StorageState, 'sectors'>;
+  private readonly sectors: SavedSlots<Uint8Array | undefined>;
 
   constructor(readonly capacitySectors: number, readonly latencyNs: number) {
-    this.state = { sectors: new Array<Uint8Array | undefined>(capacitySectors).fill(undefined), locks: new Map(), unreachableFrom: new Set() };
+    this.sectors = new SavedSlots<Uint8Array | undefined>(capacitySectors, undefined);
+    this.state = { locks: new Map(), unreachableFrom: new Set() };
   }
 
   reachable(host: string): boolean {
@@ -44,7 +52,7 @@ export class SharedStorage {
     if (!this.inRange(sector, count)) throw new Error(`storage read out of range: ${sector}+${count}`);
     const out = new Uint8Array(count * SECTOR_BYTES);
     for (let i = 0; i < count; i++) {
-      const s = this.state.sectors[sector + i];
+      const s = this.sectors.get(sector + i);
       if (s !== undefined) out.set(s, i * SECTOR_BYTES);
     }
     return out;
@@ -56,15 +64,16 @@ export class SharedStorage {
     for (let i = 0; i < count; i++) {
       const s = new Uint8Array(SECTOR_BYTES);
       s.set(data.subarray(i * SECTOR_BYTES, (i + 1) * SECTOR_BYTES));
-      this.state.sectors[sector + i] = s;
+      this.sectors.set(sector + i, s);
     }
   }
 
   getState(): StorageState {
-    return { sectors: this.state.sectors.slice(), locks: new Map(this.state.locks), unreachableFrom: new Set(this.state.unreachableFrom) };
+    return { sectors: this.sectors.save(), locks: new Map(this.state.locks), unreachableFrom: new Set(this.state.unreachableFrom) };
   }
 
   setState(st: StorageState): void {
-    this.state = { sectors: st.sectors.slice(), locks: new Map(st.locks), unreachableFrom: new Set(st.unreachableFrom) };
+    this.sectors.restore(st.sectors);
+    this.state = { locks: new Map(st.locks), unreachableFrom: new Set(st.unreachableFrom) };
   }
 }
