@@ -2,11 +2,35 @@
 
 import { PAGE_SHIFT, PAGE_SIZE, type Ram } from './ram';
 
+/**
+ * Pages per chunk of an image's page table. A snapshot copies the table's top (one slot per chunk)
+ * and the chunks that hold a written page, not one slot per page: with one slot per page, a 16 MiB
+ * RAM's table was 32 KB of every checkpoint, most of what a CPU-bound run's checkpoints held.
+ */
+const CHUNK_SHIFT = 6;
+export const CHUNK_PAGES = 1 << CHUNK_SHIFT;
+
 /** Immutable page contents of a RAM at one moment. Never mutate the pages: later snapshots share them. */
 export interface RamImage {
   readonly base: number;
   readonly size: number;
-  readonly pages: readonly Uint8Array[];
+  /** The pages, CHUNK_PAGES to a chunk (the last chunk may be shorter); chunks are shared like pages. */
+  readonly chunks: readonly (readonly Uint8Array[])[];
+}
+
+/** Page `p` of an image. */
+export function imagePage(image: RamImage, p: number): Uint8Array {
+  return image.chunks[p >>> CHUNK_SHIFT][p & (CHUNK_PAGES - 1)];
+}
+
+/** How many pages an image holds. */
+export function imagePageCount(image: RamImage): number {
+  return image.size >>> PAGE_SHIFT;
+}
+
+/** Every page of an image, in order (a new array). */
+export function imagePages(image: RamImage): Uint8Array[] {
+  return image.chunks.flat();
 }
 
 /** The page every all-zero page of every snapshot shares. */
@@ -19,6 +43,18 @@ function isZeroPage(words: Uint32Array, off: number): boolean {
   return true;
 }
 
+/** Pages in chunk `c` of a RAM of `pageCount` pages. */
+function chunkLength(pageCount: number, c: number): number {
+  return Math.min(CHUNK_PAGES, pageCount - c * CHUNK_PAGES);
+}
+
+/** The frozen chunk table of `pages` (each chunk frozen too). */
+function chunked(pages: readonly Uint8Array[]): readonly (readonly Uint8Array[])[] {
+  const chunks: (readonly Uint8Array[])[] = [];
+  for (let at = 0; at < pages.length; at += CHUNK_PAGES) chunks.push(Object.freeze(pages.slice(at, at + CHUNK_PAGES)));
+  return Object.freeze(chunks);
+}
+
 const zeroImages = new Map<string, RamImage>();
 
 /** The image of an all-zero RAM of this geometry (what a fresh Ram holds; its dirty bits are relative to this). */
@@ -26,7 +62,7 @@ export function zeroImage(base: number, size: number): RamImage {
   const key = `${base}:${size}`;
   let image = zeroImages.get(key);
   if (image === undefined) {
-    image = Object.freeze({ base, size, pages: Object.freeze(new Array<Uint8Array>(size >>> PAGE_SHIFT).fill(ZERO_PAGE)) });
+    image = Object.freeze({ base, size, chunks: chunked(new Array<Uint8Array>(size >>> PAGE_SHIFT).fill(ZERO_PAGE)) });
     zeroImages.set(key, image);
   }
   return image;
@@ -39,7 +75,7 @@ export function zeroImage(base: number, size: number): RamImage {
  */
 export function internZeroPages(image: RamImage): RamImage {
   const zero = new Map<Uint8Array, boolean>();
-  const pages = image.pages.map((page) => {
+  const pages = imagePages(image).map((page) => {
     let z = zero.get(page);
     if (z === undefined) {
       const words = pageWords(page);
@@ -48,7 +84,7 @@ export function internZeroPages(image: RamImage): RamImage {
     }
     return z ? ZERO_PAGE : page;
   });
-  return Object.freeze({ base: image.base, size: image.size, pages: Object.freeze(pages) });
+  return Object.freeze({ base: image.base, size: image.size, chunks: chunked(pages) });
 }
 
 /** A 32-bit view of an image page, or null when it is not a whole page on a 4-byte boundary. */
@@ -60,25 +96,37 @@ function pageWords(page: Uint8Array): Uint32Array | null {
 /** Counts pages of `next` that are not shared with `prev` (the pages a snapshot had to copy). */
 export function copiedPages(prev: RamImage, next: RamImage): number {
   let n = 0;
-  for (let p = 0; p < next.pages.length; p++) if (next.pages[p] !== prev.pages[p]) n++;
+  next.chunks.forEach((chunk, c) => {
+    const before = prev.chunks[c];
+    if (chunk !== before) for (let i = 0; i < chunk.length; i++) if (chunk[i] !== before[i]) n++;
+  });
   return n;
 }
 
 /**
  * Images RAM, copying only the pages written since `prev` was taken (or all when there is none) and
- * clearing their dirty bits (`hashDirty` is the hash cache's business and is left alone).
+ * clearing their dirty bits (`hashDirty` is the hash cache's business and is left alone). Chunks
+ * without a written page are shared with `prev`.
  */
 export function captureRam(ram: Ram, prev: RamImage | null): RamImage {
   if (prev !== null && (prev.base !== ram.base || prev.size !== ram.size)) throw new Error('previous RAM image has another geometry');
-  const pages = prev === null ? new Array<Uint8Array>(ram.pageCount) : prev.pages.slice();
   const words = new Uint32Array(ram.bytes.buffer, ram.bytes.byteOffset, ram.size >>> 2);
-  for (let p = 0; p < ram.pageCount; p++) {
-    if (prev !== null && ram.dirty[p] === 0) continue;
-    const off = p << PAGE_SHIFT;
-    pages[p] = isZeroPage(words, off) ? ZERO_PAGE : ram.bytes.slice(off, off + PAGE_SIZE);
-    ram.dirty[p] = 0;
+  const chunkCount = Math.ceil(ram.pageCount / CHUNK_PAGES);
+  const chunks: (readonly Uint8Array[])[] = prev === null ? [] : prev.chunks.slice();
+  for (let c = 0; c < chunkCount; c++) {
+    const first = c * CHUNK_PAGES, len = chunkLength(ram.pageCount, c);
+    let copy: Uint8Array[] | null = prev === null ? new Array<Uint8Array>(len) : null;
+    for (let i = 0; i < len; i++) {
+      const p = first + i;
+      if (prev !== null && ram.dirty[p] === 0) continue;
+      copy ??= chunks[c].slice();
+      const off = p << PAGE_SHIFT;
+      copy[i] = isZeroPage(words, off) ? ZERO_PAGE : ram.bytes.slice(off, off + PAGE_SIZE);
+      ram.dirty[p] = 0;
+    }
+    if (copy !== null) chunks[c] = Object.freeze(copy);
   }
-  return Object.freeze({ base: ram.base, size: ram.size, pages: Object.freeze(pages) });
+  return Object.freeze({ base: ram.base, size: ram.size, chunks: Object.freeze(chunks) });
 }
 
 /** True when RAM's page `p` (through its 32-bit view `words`) holds exactly the image page seen as `other`. */
@@ -100,14 +148,14 @@ export function restoreRam(ram: Ram, image: RamImage, current: RamImage | null, 
   const words = compare ? new Uint32Array(ram.bytes.buffer, ram.bytes.byteOffset, ram.size >>> 2) : null;
   let runStart = -1;
   for (let p = 0; p <= ram.pageCount; p++) {
-    let same = p === ram.pageCount || (current !== null && ram.dirty[p] === 0 && current.pages[p] === image.pages[p]);
-    const other = !same && words !== null ? pageWords(image.pages[p]) : null;
+    let same = p === ram.pageCount || (current !== null && ram.dirty[p] === 0 && imagePage(current, p) === imagePage(image, p));
+    const other = !same && words !== null ? pageWords(imagePage(image, p)) : null;
     if (other !== null && pageEquals(words!, p, other)) {
       ram.dirty[p] = 0; // equal bytes: clean relative to `image`, and the page's cached hash still holds
       same = true;
     }
     if (!same) {
-      ram.bytes.set(image.pages[p], p << PAGE_SHIFT);
+      ram.bytes.set(imagePage(image, p), p << PAGE_SHIFT);
       ram.hashDirty[p] = 1;
       ram.dirty[p] = 0;
       if (runStart < 0) runStart = p;

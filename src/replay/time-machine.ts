@@ -11,11 +11,11 @@ import { drain } from './search';
 import type { Search } from './search';
 import type { VmInstance } from '../ft/protocol/vm';
 import type { MachineSnapshot } from '../machine/machine';
-import { copiedPages } from '../machine/snapshot';
+import { copiedPages, imagePages } from '../machine/snapshot';
 
 /** Pages of an image that are not the shared all-zero page. */
 function distinctPages(img: MachineSnapshot['ram']): number {
-  return new Set(img.pages).size;
+  return new Set(imagePages(img)).size;
 }
 
 export interface TimeMachineOptions {
@@ -36,10 +36,12 @@ const FORWARD_STOPS_MAX = 1_000_000;
 const LAG_SAMPLE_MIN_NS = 100_000;
 /**
  * Simulated time between automatic checkpoints. Each one copies the pages written since the last
- * and the world's state: every 2 ms, a debugger Continue over crc32 (99 M instructions, one VM) took
- * 420 ms, most of it copying pages and collecting them; every 5 ms, 110-160 ms (3 ms: 230-250 ms).
- * A step back re-executes up to one interval: on the kvstore pair (`npm run bench`, figure 6) a
- * median of 13-23 ms at 10^6 instructions and 3-4 ms deeper, against 2-4 and 1-2 ms.
+ * and the world's state. A debugger Continue over crc32 (99 M instructions, one VM, in-process)
+ * took 420 ms at 2 ms, most of it copying and collecting what checkpoints held; at 5 ms 110-160 ms
+ * then. Since checkpoints share unchanged page-table chunks and disk-sized arrays, it takes 110-125 ms
+ * at 5 ms (97 ms with no checkpoints at all) and 155-170 ms at 2 ms. A step back re-executes up to one
+ * interval: on the kvstore pair (`npm run bench`, figure 6) a median of 13-23 ms at 10^6
+ * instructions and 3-4 ms deeper, against 2-4 and 1-2 ms at 2 ms.
  */
 const CHECKPOINT_INTERVAL_NS = 5 * NS_PER_MS;
 

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Ram, PAGE_SIZE } from '../../src/machine/ram';
-import { captureRam, copiedPages, restoreRam, zeroImage } from '../../src/machine/snapshot';
+import { CHUNK_PAGES, captureRam, copiedPages, imagePage, imagePageCount, restoreRam, zeroImage } from '../../src/machine/snapshot';
 import { Hash64, PageHashCache, hashValue } from '../../src/machine/hash';
 
 const BASE = 0x8000_0000;
@@ -35,18 +35,42 @@ test('hashValue is canonical for plain data and sensitive to every field', () =>
 test('a snapshot after touching 3 pages of 16 MiB copies exactly those 3 pages', () => {
   const ram = new Ram(BASE, 16 * MiB);
   const first = captureRam(ram, null);
-  assert.equal(first.pages.length, 4096);
+  assert.equal(imagePageCount(first), 4096);
+  assert.equal(first.chunks.length, 4096 / CHUNK_PAGES);
   for (const p of [0, 100, 4095]) {
     ram.bytes[p * PAGE_SIZE + 7] = 0x5a;
     ram.markWritten(p * PAGE_SIZE + 7, 1);
   }
   const second = captureRam(ram, first);
   assert.equal(copiedPages(first, second), 3);
-  assert.equal(second.pages[100][7], 0x5a);
-  assert.equal(first.pages[100][7], 0, 'the earlier image is unchanged');
+  assert.equal(imagePage(second, 100)[7], 0x5a);
+  assert.equal(imagePage(first, 100)[7], 0, 'the earlier image is unchanged');
+  const changed = second.chunks.filter((chunk, c) => chunk !== first.chunks[c]).length;
+  assert.equal(changed, 3, 'only the chunks holding a written page are new; the others are shared');
   const third = captureRam(ram, second);
   assert.equal(copiedPages(second, third), 0);
-  assert.ok(Object.isFrozen(third) && Object.isFrozen(third.pages));
+  assert.ok(Object.isFrozen(third) && Object.isFrozen(third.chunks) && third.chunks.every((c) => Object.isFrozen(c)));
+  assert.ok(third.chunks.every((chunk, c) => chunk === second.chunks[c]), 'nothing written: every chunk is shared');
+});
+
+test('a RAM whose pages do not fill the last chunk is imaged and restored exactly', () => {
+  const pages = CHUNK_PAGES * 2 + 5;
+  const ram = new Ram(BASE, pages * PAGE_SIZE);
+  const first = captureRam(ram, null);
+  assert.deepEqual(first.chunks.map((c) => c.length), [CHUNK_PAGES, CHUNK_PAGES, 5]);
+  for (const p of [1, CHUNK_PAGES * 2 + 4]) {
+    ram.bytes[p * PAGE_SIZE + 3] = p & 0xff;
+    ram.markWritten(p * PAGE_SIZE + 3, 1);
+  }
+  const second = captureRam(ram, first);
+  assert.equal(copiedPages(first, second), 2);
+  assert.equal(second.chunks[1], first.chunks[1], 'the untouched chunk is shared');
+  assert.equal(imagePage(second, CHUNK_PAGES * 2 + 4)[3], (CHUNK_PAGES * 2 + 4) & 0xff);
+  const changed: number[] = [];
+  restoreRam(ram, first, second, (off, len) => changed.push(off / PAGE_SIZE, len / PAGE_SIZE));
+  assert.deepEqual(changed, [1, 1, CHUNK_PAGES * 2 + 4, 1]);
+  assert.ok(ram.bytes.every((b) => b === 0));
+  assert.equal(zeroImage(BASE, pages * PAGE_SIZE).chunks.length, 3);
 });
 
 test('restoreRam is exact and rewrites only pages that differ', () => {
