@@ -90,12 +90,23 @@ function holds(ram: Ram, blocks: Block[]): boolean {
   return true;
 }
 
-/** Every plan of the process as a hint, the newest of each entry first (what a cache on disk keeps). */
+/**
+ * Every plan of the process as a hint, and every hint taken that no plan repeats (what a cache on
+ * disk keeps, what a worker thread is started with).
+ */
 export function exportPlanHints(): PlanHint[] {
   const out: PlanHint[] = [];
+  const seen = new Set<string>();
+  const add = (h: PlanHint): void => {
+    const key = `${h.entry}:${h.stop}:${h.full}:${h.heads.join(',')}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push(h);
+  };
   for (const [entry, list] of plans) {
-    for (const p of list) out.push({ entry, stop: p.stop, full: p.full, heads: p.blocks.map((b) => b.head) });
+    for (const p of list) add({ entry, stop: p.stop, full: p.full, heads: p.blocks.map((b) => b.head) });
   }
+  for (const list of hints.values()) list.forEach(add);
   return out;
 }
 
