@@ -69,12 +69,12 @@ const opt = (x: number | null, digits = 1) => (x === null ? '—' : num(x, digit
 
 function programRows(r: BenchReport): Row[] {
   const p = r.programs;
-  const rows: Row[] = [['real program [9]', 'instret', 'cold ms', 'cold MIPS', 'QEMU -icount ms', 'cold/-icount', 'QEMU JIT ms', 'warm ms', 'warm MIPS', 'warm vs JIT', 'CPU vs JIT', 'output']];
+  const rows: Row[] = [['real program [9]', 'instret', 'first ms', 'first MIPS', 'cold ms', 'cold MIPS', 'QEMU -icount ms', 'cold/-icount', 'QEMU JIT ms', 'warm ms', 'warm MIPS', 'warm vs JIT', 'CPU vs JIT', 'output']];
   for (const x of p.rows) {
-    rows.push([x.name, int(x.instret), num(x.coldMs), num(x.coldMips), opt(x.qemuIcountMs), opt(x.coldOverIcount, 3), opt(x.qemuTcgMs), num(x.warmMs), num(x.warmMips), opt(x.warmOverTcg, 3), opt(x.warmCpuOverTcg, 3), x.outputOk ? 'ok' : 'WRONG']);
+    rows.push([x.name, int(x.instret), num(x.firstMs), num(x.firstMips), num(x.coldMs), num(x.coldMips), opt(x.qemuIcountMs), opt(x.coldOverIcount, 3), opt(x.qemuTcgMs), num(x.warmMs), num(x.warmMips), opt(x.warmOverTcg, 3), opt(x.warmCpuOverTcg, 3), x.outputOk ? 'ok' : 'WRONG']);
   }
   const g = p.geomean;
-  rows.push(['geometric mean', '', '', num(g.coldMips), '', opt(g.coldOverIcount, 3), '', '', '', opt(g.warmOverTcg, 3), opt(g.warmCpuOverTcg, 3), '']);
+  rows.push(['geometric mean', '', '', num(g.firstMips), '', num(g.coldMips), '', opt(g.coldOverIcount, 3), '', '', '', opt(g.warmOverTcg, 3), opt(g.warmCpuOverTcg, 3), '']);
   return rows;
 }
 
@@ -114,7 +114,7 @@ function programsNote(r: BenchReport): string[] {
   const p = r.programs;
   const st = p.qemuStartupMs;
   return [
-    `[9] examples/suite: real C programs (-O2, rv32imac), ${r.settings.programReps} run(s) of each kind, medians. cold: node bin/lockstep.js exec ELF as a new process, spawn to exit (node's start, loading the CLI, translating and compiling included); cold MIPS = instret / that time. QEMU: ${p.qemu}${st ? ` (-icount shift=0, and its JIT at full speed), whole processes, the shortest of the runs; start-up (shortest of five) ${num(st.icount)} / ${num(st.tcg)} ms` : ''}. cold/-icount: Lockstep's process over QEMU -icount's (target ≤ 1). warm: in this process after six runs of the ELF (translations cached, V8 optimised; each run's RAM reused, zeroed, by the next, as lockstep chaos does: a fresh 16 MiB buffer costs 45-65 ms of page faults here); warm vs JIT: QEMU JIT's process time net of its start-up over Lockstep's warm wall time (target ≥ 1), CPU vs JIT: the same over this process's CPU time (V8's compiler and GC threads included).`,
+    `[9] examples/suite: real C programs (-O2, rv32imac), ${r.settings.programReps} run(s) of each kind, medians. first: node bin/lockstep.js exec ELF as a new process, spawn to exit (node's start, loading the CLI, translating and compiling included), with an empty cache folder each time, as the first run after installing; cold: the same as a program is run again, with the CLI bundle's V8 code cache and the program's region hints an earlier run left on disk (the run that filled them not counted); MIPS = instret / that time. QEMU: ${p.qemu}${st ? ` (-icount shift=0, and its JIT at full speed), whole processes, the shortest of the runs; start-up (shortest of five) ${num(st.icount)} / ${num(st.tcg)} ms` : ''}. cold/-icount: Lockstep's process over QEMU -icount's (target ≤ 1). warm: in this process after six runs of the ELF (translations cached, V8 optimised; each run's RAM reused, zeroed, by the next, as lockstep chaos does: a fresh 16 MiB buffer costs 45-65 ms of page faults here); warm vs JIT: QEMU JIT's process time net of its start-up over Lockstep's warm wall time (target ≥ 1), CPU vs JIT: the same over this process's CPU time (V8's compiler and GC threads included).`,
     `[10] node bin/lockstep.js run SCENARIO --json as a new process, spawn to exit, in-thread and with --parallel-secondary, against one VM in the same round: lockstep exec of the same ELF (crc32-rv32im, 98.8 M instructions, no clients), or the same scenario with ft.enabled false and no faults (kvstore); ${r.settings.pairReps} round(s), ratio = median of the per-round ratios (target ≤ 1.3).`,
   ];
 }

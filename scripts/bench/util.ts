@@ -23,8 +23,8 @@ export function timed<T>(f: () => T): { value: T; ms: number } {
 }
 
 /** Runs `cmd` as a new process to its exit and returns what it printed with the wall time from spawn to exit, in ms; throws when it fails. */
-export function spawnTimed(cmd: string, args: string[], timeoutMs = 300_000): { ms: number; out: string } {
-  const { value, ms } = timed(() => execFileSync(cmd, args, { encoding: 'latin1', timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 }));
+export function spawnTimed(cmd: string, args: string[], timeoutMs = 300_000, env?: NodeJS.ProcessEnv): { ms: number; out: string } {
+  const { value, ms } = timed(() => execFileSync(cmd, args, { encoding: 'latin1', timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26, env }));
   return { ms, out: value };
 }
 

@@ -89,7 +89,7 @@ function checkProgramsAndPairs(r: BenchReport): void {
   assert.deepEqual(r.programs.rows.map((x) => x.name), suitePrograms(ROOT));
   assert.ok(r.programs.rows.length >= 6, `${r.programs.rows.length} suite programs`);
   for (const x of r.programs.rows) {
-    assertPositive(x, ['instret', 'coldMs', 'coldMips', 'warmMs', 'warmCpuMs', 'warmMips'], `programs ${x.name}`);
+    assertPositive(x, ['instret', 'firstMs', 'firstMips', 'coldMs', 'coldMips', 'warmMs', 'warmCpuMs', 'warmMips'], `programs ${x.name}`);
     assert.equal(x.outputOk, true, x.name);
     if (r.qemu.available) assertPositive(x, ['qemuTcgMs', 'qemuIcountMs', 'coldOverIcount', 'warmOverTcg', 'warmCpuOverTcg'], `programs ${x.name}`);
   }
