@@ -1,7 +1,7 @@
 // The invariant checkers run on every cluster run; each has a name and explains itself in one line when it fails.
 
 import { CutTail } from './sim/cut-tail';
-import { SavedSlots } from './sim/saved-slots';
+import { SavedSlots, type SavedCopy } from './sim/saved-slots';
 import type { Cluster } from './cluster';
 import { NS_PER_MS } from './cluster';
 import type { DiskReq } from './events';
@@ -61,8 +61,8 @@ export interface CheckersState {
   /** The outputs clients saw only grow: a checkpoint keeps how many there were. */
   seenByClients: number;
   /** Per disk sector, as saved (shared by the checkpoints between two disk writes). */
-  acked: readonly (SectorMark | undefined)[];
-  lastWrite: readonly (WriteMark | undefined)[];
+  acked: SavedCopy<SectorMark | undefined>;
+  lastWrite: SavedCopy<WriteMark | undefined>;
   cutFaultsNs: number[];
   truth: TruthState;
 }

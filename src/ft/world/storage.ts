@@ -1,6 +1,6 @@
 // Shared storage: the protected VM's virtual disk and the lock area whose atomic test-and-set prevents split brain.
 
-import { SavedSlots } from '../sim/saved-slots';
+import { SavedSlots, type SavedCopy } from '../sim/saved-slots';
 
 export const SECTOR_BYTES = 512;
 
@@ -9,7 +9,7 @@ export interface StorageState {
    * Sector contents by number (undefined = never written, reads as zeros), as saved: shared by the
    * checkpoints between two writes. A sector's bytes are never changed in place (a write replaces them).
    */
-  sectors: readonly (Uint8Array | undefined)[];
+  sectors: SavedCopy<Uint8Array | undefined>;
   /** Pair generation → VM id that won the test-and-set for it. */
   locks: Map<number, number>;
   /** Hosts that lost their path to the storage. */
