@@ -18,12 +18,11 @@ const WARMUP_RUNS = 6;
 export interface ProgramRow {
   name: string; instret: number;
   /**
-   * `node bin/lockstep.js exec` as a new process, spawn to exit, as a user runs a program again (the
-   * bundle's code cache and the program's region hints on disk from an earlier run): median wall ms,
-   * and MIPS over that whole time.
+   * `node bin/lockstep.js exec` as a new process, spawn to exit, as Lockstep runs once it has run before
+   * (the CLI bundle compiled from V8's code cache): median wall ms, and MIPS over that whole time.
    */
   coldMs: number; coldMips: number;
-  /** The same with an empty cache folder each time (a program's first run after installing): median wall ms, MIPS. */
+  /** The same with an empty cache folder each time (the first run after installing): median wall ms, MIPS. */
   firstMs: number; firstMips: number;
   /** In this process after WARMUP_RUNS runs (translations cached, V8 warm): median wall and CPU ms, MIPS. */
   warmMs: number; warmCpuMs: number; warmMips: number;

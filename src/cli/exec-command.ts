@@ -4,7 +4,6 @@ import { Machine } from '../machine/machine';
 import { runStandalone, StandaloneRun, type StandaloneResult, type StandaloneRunOptions } from '../machine/standalone';
 import { Io, intFlag, parseArgs, readProgram, UsageError } from './io';
 import { ExecPacing, formatInterrupted, ProgressLine, runWithProgress, SYSTEM_PACING } from './exec-progress';
-import { PlanCache } from '../debug/plan-cache';
 
 export const EXEC_USAGE = 'lockstep exec PROGRAM [--ram MiB] [--max-instructions N] [--seed N] [--stats]';
 
@@ -44,19 +43,15 @@ export function execCommand(argv: string[], io: Io, pacing: ExecPacing = SYSTEM_
   for (const w of program.warnings ?? []) io.stderr(`lockstep: warning: ${w}\n`);
   const machine = new Machine({ env: { read: () => 0, output: () => undefined }, ramSize: ramMiB * 1024 * 1024 });
   machine.load(program);
-  const cache = new PlanCache(program, io.planCacheDir ?? null);
-  cache.load();
   const stats = args.flags.has('stats');
   const startNs = process.hrtime.bigint();
   if (!io.isTty) {
     const uart = new UartLines(io);
     const result = runStandalone(machine, { maxInstructions, seed, onUart: (b) => uart.push(b) });
     uart.flush();
-    cache.save();
     return finish(io, machine, result, stats, startNs);
   }
   return execOnTerminal(io, machine, { maxInstructions, seed }, pacing).then(({ result, uartBytes }) => {
-    cache.save();
     if (result !== null) return finish(io, machine, result, stats, startNs);
     io.stderr(`${formatInterrupted(machine.instret, uartBytes)}\n`);
     return EXIT_INTERRUPTED;
@@ -80,8 +75,7 @@ function finish(io: Io, machine: Machine, result: StandaloneResult, stats: boole
   const wallMs = Number(process.hrtime.bigint() - startNs) / 1e6;
   if (stats) {
     const mips = wallMs > 0 ? result.instret / wallMs / 1000 : 0;
-    const jit = machine.cpu.jit;
-    io.stderr(`${JSON.stringify({ instret: result.instret, wallMs: Math.round(wallMs * 1000) / 1000, mips: Math.round(mips * 10) / 10, reason: result.reason, exitCode: result.exitCode, regions: jit.compiled, fromHints: jit.fromHints })}\n`);
+    io.stderr(`${JSON.stringify({ instret: result.instret, wallMs: Math.round(wallMs * 1000) / 1000, mips: Math.round(mips * 10) / 10, reason: result.reason, exitCode: result.exitCode })}\n`);
   }
   switch (result.reason) {
     case 'exit': return result.exitCode ?? 0;

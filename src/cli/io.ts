@@ -10,8 +10,6 @@ export interface Io {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
   isTty: boolean;
-  /** Where region hints are kept between runs (src/debug/plan-cache.ts); absent or null: nowhere. */
-  planCacheDir?: string | null;
 }
 
 export class UsageError extends Error {}

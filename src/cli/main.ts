@@ -8,7 +8,6 @@ import { isSecondaryWorker } from './parallel-secondary';
 import { asmCommand, ASM_USAGE } from './asm-command';
 import { newCommand, NEW_USAGE } from './new-command';
 import { Io, UsageError } from './io';
-import { planCacheDir } from '../debug/plan-cache';
 import { ScenarioError } from '../ft/scenario';
 import { ProgramLoadError } from '../asm/load-program';
 
@@ -73,7 +72,7 @@ export function cliMain(): void {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw e;
   });
-  const io: Io = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), isTty: process.stderr.isTTY === true, planCacheDir: planCacheDir() };
+  const io: Io = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), isTty: process.stderr.isTTY === true };
   main(process.argv.slice(2), io).then(
     (code) => { process.exitCode = code; },
     (e) => { process.stderr.write(`lockstep: internal error: ${(e as Error).stack ?? e}\n`); process.exitCode = 70; },

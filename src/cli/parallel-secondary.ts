@@ -9,7 +9,6 @@ import { Worker, isMainThread, parentPort, receiveMessageOnPort, workerData, Mes
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Machine, type MachineSnapshot } from '../machine/machine';
-import { exportPlanHints, importPlanHints, type PlanHint } from '../machine/jit-plans';
 import type { Environment, GuestOutput, InputEvent, ReadKind } from '../machine/types';
 import type { Program } from '../machine/program';
 import { Cluster, NS_PER_MS } from '../ft/cluster';
@@ -37,11 +36,7 @@ const SPARE_MACHINES_MAX = 2;
 /** How long a wait for the worker may take before the run is declared broken (1 s waits). */
 const WAIT_SECONDS_MAX = 600;
 
-interface WorkerSetup {
-  lockstepSecondary: true; ramBytes: number; diskSectors: number; flag: SharedArrayBuffer; port: MessagePort;
-  /** The region hints this process holds (jit-plans.ts): the worker translates the guest's hot code at once. */
-  hints: PlanHint[];
-}
+interface WorkerSetup { lockstepSecondary: true; ramBytes: number; diskSectors: number; flag: SharedArrayBuffer; port: MessagePort }
 
 // ---- the main thread's side --------------------------------------------------------------------
 
@@ -58,7 +53,7 @@ function acquire(ramBytes: number, diskSectors: number): WorkerHandle {
   if (h !== null) void h.worker.terminate();
   const flag = new Int32Array(new SharedArrayBuffer(4));
   const { port1, port2 } = new MessageChannel();
-  const setup: WorkerSetup = { lockstepSecondary: true, ramBytes, diskSectors, flag: flag.buffer as SharedArrayBuffer, port: port2, hints: exportPlanHints() };
+  const setup: WorkerSetup = { lockstepSecondary: true, ramBytes, diskSectors, flag: flag.buffer as SharedArrayBuffer, port: port2 };
   const worker = spawnWorker(setup, [port2]);
   worker.on('error', () => undefined); // a dead worker shows as a wait that never ends (bounded): the run then throws
   worker.unref(); // an idle worker must not keep the process alive
@@ -346,9 +341,7 @@ export function isSecondaryWorker(): boolean {
 /** In a worker started by WorkerSecondaryExecutor: serve its commands. Returns true if it was such a worker. */
 function runSecondaryWorkerIfWorker(): boolean {
   if (!isSecondaryWorker()) return false;
-  const setup = workerData as WorkerSetup;
-  importPlanHints(setup.hints);
-  const w = new SecondaryWorker(setup);
+  const w = new SecondaryWorker(workerData as WorkerSetup);
   parentPort!.on('message', (batch: Batch) => w.handle(batch));
   return true;
 }

@@ -12,7 +12,6 @@ import { lateFaultNote, type Scenario } from '../ft/scenario';
 import { Io, intFlag, outputFileFlag, parseArgs, ParsedArgs, readProgramFile, readScenario, stringFlag, UsageError, writeFileAtomic } from './io';
 import { formatSummary, formatTimeline } from './timeline-format';
 import { writePerfetto } from './perfetto';
-import { PlanCache } from '../debug/plan-cache';
 
 export const RUN_USAGE = 'lockstep run SCENARIO.json [--seed N] [--until-ms N] [--json] [--record FILE] [--perfetto FILE] [--secondary auto|thread|worker]';
 
@@ -25,8 +24,6 @@ export function runCommand(argv: string[], io: Io): number {
   const { record, perfetto } = outputFiles(args);
   const named = readScenario(args.positional[0], overrides);
   const { program, bytes } = readProgramFile(named.program);
-  const cache = new PlanCache(program, io.planCacheDir ?? null);
-  cache.load();
   const scenario = withGuestWorkload(named, program); // no default clients for a guest without a NIC driver
   const late = lateFaultWarning(args.positional[0], scenario);
   if (late !== null) io.stderr(`${late}\n`);
@@ -35,7 +32,6 @@ export function runCommand(argv: string[], io: Io): number {
   const parallel = placeSecondary(choice, scenario, availableParallelism()) === 'worker' ? runScenarioParallel(scenario, program) : null;
   if (parallel !== null && parallel.fallback !== null && choice === 'worker') io.stderr(`note: the secondary ran in-thread after all (${parallel.fallback})\n`);
   const { cluster, summary } = parallel ?? runScenario(scenario, program);
-  cache.save();
   if (record !== undefined) {
     const rec = recordingOf(scenario, basename(scenario.program), bytes, cluster, summary, `lockstep run ${argv.join(' ')}`);
     writeFileAtomic(record, encodeRecording(rec));

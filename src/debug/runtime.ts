@@ -33,7 +33,6 @@ import { cFrameScope, stopValue, type CFrameScope } from './c-scope';
 import { typeSize } from '../machine/dwarf-type-util';
 import { formatValue } from './c-values';
 import type { Row } from './inspect';
-import { PlanCache } from './plan-cache';
 
 export { HELD_OUTPUT_DEFAULT_MS } from './held-output';
 export { hitMatches } from './breakpoints';
@@ -85,8 +84,6 @@ export interface RuntimeOptions {
   travelChunkSteps?: number;
   /** Which VM breakpoints, data breakpoints and guest traps stop (default: the primary, once per guest execution). */
   breakOn?: BreakMode;
-  /** Where region hints are kept between sessions (plan-cache.ts); absent or null: nowhere. */
-  planCacheDir?: string | null;
 }
 
 /**
@@ -108,14 +105,11 @@ export class LockstepRuntime extends EventEmitter {
   private readonly gate = new RunGate();
   private readonly engine: ForwardEngine;
   private readonly travelChunkSteps: number | null;
-  private readonly planCache: PlanCache | null;
 
   constructor(opts: RuntimeOptions) {
     super();
     this.scenario = opts.scenario;
     this.info = new ProgramInfo(opts.program, opts.programPath, opts.programBytes);
-    this.planCache = opts.planCacheDir ? new PlanCache(opts.program, opts.planCacheDir) : null;
-    this.planCache?.load(); // the regions an earlier session of this program translated are translated at once
     this.cluster = new Cluster(opts.scenario, opts.program);
     for (const i of opts.injected ?? []) this.cluster.scheduleInjected(i.atNs, i.fault);
     this.endNs = opts.scenario.untilMs * NS_PER_MS;
@@ -134,11 +128,6 @@ export class LockstepRuntime extends EventEmitter {
     this.held = new HeldOutputWatch(this.cluster);
     this.engine = new ForwardEngine(this.forwardContext(), opts.chunkPlanNs ?? null);
     this.hookCluster();
-  }
-
-  /** Keeps what this session translated for the next one (at the session's end; cheap to call again). */
-  saveTranslations(): void {
-    this.planCache?.save();
   }
 
   /** Trace events and checker failures can stop a run; released outputs end held-output backlogs. */

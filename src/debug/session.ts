@@ -9,7 +9,6 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { LockstepRuntime, fmtMs, HELD_OUTPUT_DEFAULT_MS, NS_PER_MS } from './runtime';
 import type { RuntimeStop, ExceptionFilter, ClusterEvent, Progress, Row, RowKind, ReverseLineKind, BreakMode } from './runtime';
 import { prepareLaunch } from './launch';
-import { planCacheDir } from './plan-cache';
 import { formatValue } from './evaluate';
 import { compareVms, timeline, hostsView, hasPair, noPairReason } from './inspect';
 import { ABI_NAMES, hex } from './program-info';
@@ -324,7 +323,7 @@ export class LockstepSession extends LoggingDebugSession {
       // `trace: true` echoes the DAP traffic to the Debug Console (LoggingDebugSession's logger).
       logger.setup((args as { trace?: unknown })?.trace === true ? Logger.LogLevel.Verbose : Logger.LogLevel.Stop, false);
       const l = prepareLaunch(args);
-      this.rt = new LockstepRuntime({ scenario: l.scenario, program: l.program, programPath: l.programPath, programBytes: l.programBytes, injected: l.injected, breakOn: l.breakOn, planCacheDir: planCacheDir() });
+      this.rt = new LockstepRuntime({ scenario: l.scenario, program: l.program, programPath: l.programPath, programBytes: l.programBytes, injected: l.injected, breakOn: l.breakOn });
       this.rt.setExceptionFilters(EXCEPTION_FILTERS.filter((f) => f.default === true).map((f) => f.filter as ExceptionFilter));
       this.rt.on('output', (text: string, category: string) => this.sendEvent(new OutputEvent(text, category)));
       // Custom event `lockstep.clusterEvent`: a fault, failover, respawn, state change… as it happens (body: the trace event).
@@ -364,7 +363,6 @@ export class LockstepSession extends LoggingDebugSession {
 
   protected override disconnectRequest(response: DebugProtocol.DisconnectResponse, args: DebugProtocol.DisconnectArguments, request?: DebugProtocol.Request): void {
     this.rt?.pause();
-    this.rt?.saveTranslations();
     super.disconnectRequest(response, args, request);
   }
 
@@ -375,7 +373,6 @@ export class LockstepSession extends LoggingDebugSession {
 
   protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
     this.rt?.pause();
-    this.rt?.saveTranslations();
     this.sendResponse(response);
     this.sendEvent(new TerminatedEvent());
   }

@@ -17,7 +17,7 @@ import { execute } from './cpu-exec';
 import { RegionEnv, type RegionFn, regionFunction } from './jit-codegen';
 import { type Block, discoverRegion, outerLoopHead } from './jit-region';
 import { PAGE_SHIFT, PAGE_SIZE } from './ram';
-import { findPlan, hintsAt, type PlanHint, plansGeneration, publishPlan } from './jit-plans';
+import { findPlan, plansGeneration, publishPlan } from './jit-plans';
 
 /** Cpu.codePage flag: the page holds instructions a compiled region was generated from. */
 export const PAGE_JIT = 4;
@@ -80,8 +80,6 @@ export class Jit {
   resumes = 0;
   /** Regions adopted from another CPU's plan without profiling (statistics; also counted in `compiled`). */
   adopted = 0;
-  /** Regions discovered at once from an earlier process's hints (statistics; also counted in `compiled`). */
-  fromHints = 0;
   /**
    * Whether this CPU adopts the plans other CPUs of the process compiled (jit-plans.ts) and publishes
    * its own. Off in tests that count what one CPU profiles and compiles by itself.
@@ -217,10 +215,10 @@ export class Jit {
     const outer = outerLoopHead(blocks);
     if (outer !== null) {
       const o = this.entries.get(outer) ?? this.newEntry(outer);
-      if (o.fn === null) this.install(o, discoverRegion(ram, outer, executed), null);
+      if (o.fn === null) this.install(o, discoverRegion(ram, outer, executed));
       blocks = discoverRegion(ram, e.pc, executed, outer);
     }
-    this.install(this.entries.get(e.pc) ?? this.newEntry(e.pc), blocks, outer);
+    this.install(this.entries.get(e.pc) ?? this.newEntry(e.pc), blocks);
     return true;
   }
 
@@ -246,45 +244,27 @@ export class Jit {
       this.flush();
       return false; // the owner is gone: the entry is a plain pc again
     }
-    this.install(e, blocks, owner.entry, false);
+    this.install(e, blocks, false);
     this.resumes++;
     return true;
   }
 
   /**
    * Installs the region another CPU compiled at `e.pc` when this CPU's RAM holds the same
-   * instructions (jit-plans.ts): no profiling, no compiling. Else, a hint from an earlier process
-   * for `e.pc`: the region discovered again from this RAM through the blocks the hint names. False
-   * when there is neither.
+   * instructions (jit-plans.ts): no profiling, no compiling. False when there is none.
    */
   private adopt(e: Entry): boolean {
     e.plansSeen = plansGeneration();
     if (!this.sharePlans || this.sourceFilter !== null) return false;
     const plan = findPlan(e.pc, this.cpu.ram);
-    const hinted = plan === undefined ? this.hinted(e.pc) : null;
-    if (plan === undefined && hinted === null) return false;
+    if (plan === undefined) return false;
     if (this.cacheFull()) {
       this.flush();
       return false; // the entry is gone with the flush: the next dispatch starts afresh
     }
-    if (plan !== undefined) {
-      this.install(e, plan.blocks, plan.stop, plan.full, false);
-      this.adopted++;
-    } else {
-      this.install(e, hinted!.blocks, hinted!.hint.stop, hinted!.hint.full);
-      this.fromHints++;
-    }
+    this.install(e, plan.blocks, plan.full, false);
+    this.adopted++;
     return true;
-  }
-
-  /** The region a hint for `pc` discovers in this CPU's RAM (the first hint that gives one), or null. */
-  private hinted(pc: number): { hint: PlanHint; blocks: Block[] } | null {
-    for (const hint of hintsAt(pc)) {
-      const heads = new Set(hint.heads);
-      const blocks = discoverRegion(this.cpu.ram, pc, (h) => heads.has(h), hint.stop);
-      if (blocks.length > 0) return { hint, blocks };
-    }
-    return null;
   }
 
   /** True when one more region (and its entry) would exceed the cache bounds. */
@@ -292,15 +272,12 @@ export class Jit {
     return this.regions.size + 1 >= this.maxRegions || this.entries.size + 1 >= this.maxEntries;
   }
 
-  /**
-   * Makes `blocks` (block 0 at `e.pc`, discovered to stop at `stop`) the region run at `e.pc`; `full`
-   * regions offer their instruction pcs for resume variants.
-   */
-  private install(e: Entry, blocks: Block[], stop: number | null, full = true, publish = true): void {
+  /** Makes `blocks` (block 0 at `e.pc`) the region run at `e.pc`; `full` regions offer their instruction pcs for resume variants. */
+  private install(e: Entry, blocks: Block[], full = true, publish = true): void {
     if (blocks.length === 0) return;
     const ram = this.cpu.ram;
     const fn = regionFunction(blocks, ram, this.sourceFilter);
-    if (publish && this.sharePlans && this.sourceFilter === null) publishPlan(e.pc, { ramBase: ram.base, ramSize: ram.size, blocks, full, stop });
+    if (publish && this.sharePlans && this.sourceFilter === null) publishPlan(e.pc, { ramBase: ram.base, ramSize: ram.size, blocks, full });
     const region: Region = { fn, entry: e.pc, instPcs: [], instLens: [], pages: [], heads: [], dead: false };
     if (full) {
       for (const b of blocks) {
