@@ -1,7 +1,7 @@
 // The invariant checkers run on every cluster run; each has a name and explains itself in one line when it fails.
 
 import { CutTail } from './sim/cut-tail';
-import { SavedSlots, type SavedCopy } from './sim/saved-slots';
+import { SavedSlots, type SavedCopy } from '../machine/saved-slots';
 import type { Cluster } from './cluster';
 import { NS_PER_MS } from './cluster';
 import type { DiskReq } from './events';
@@ -96,8 +96,8 @@ export class Checkers {
 
   constructor(private readonly c: Cluster) {
     this.truth = new TruthCheckers(c, (name, detail, atNs) => this.fail(name, detail, atNs));
-    this.acked = new SavedSlots<SectorMark | undefined>(c.storage.capacitySectors, undefined);
-    this.lastWrite = new SavedSlots<WriteMark | undefined>(c.storage.capacitySectors, undefined);
+    this.acked = SavedSlots.filled<SectorMark | undefined>(c.storage.capacitySectors, undefined);
+    this.lastWrite = SavedSlots.filled<WriteMark | undefined>(c.storage.capacitySectors, undefined);
   }
 
   /** Everything the checkers remember, for cluster checkpoints. */

@@ -102,7 +102,7 @@ export class RegionEnv {
 }
 
 /** The per-CPU things a region function reads from its `env` argument at entry. */
-const ENV_NAMES = ['cpu', 'x', 'u8', 'i8', 'u16', 'i16', 'i32', 'dirty', 'hashDirty', 'codePage', 'hook'] as const;
+const ENV_NAMES = ['cpu', 'x', 'u8', 'i8', 'u16', 'i16', 'i32', 'dirty', 'hashDirty', 'codePage', 'hook'] as const satisfies readonly (keyof RegionEnv)[];
 /** Helpers every region function closes over (the interpreter's own M-extension functions). */
 const HELPERS = { mulh, mulhsu, mulhu, div, divu, rem, remu };
 

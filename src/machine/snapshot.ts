@@ -1,26 +1,22 @@
 // Copy-on-write RAM snapshots: a page not written since the previous snapshot is shared by reference with it.
 
 import { PAGE_SHIFT, PAGE_SIZE, type Ram } from './ram';
+import { CHUNK, SavedSlots, savedAt, savedCopyOf, type SavedCopy } from './saved-slots';
 
-/**
- * Pages per chunk of an image's page table. A snapshot copies the table's top (one slot per chunk)
- * and the chunks that hold a written page, not one slot per page: with one slot per page, a 16 MiB
- * RAM's table was 32 KB of every checkpoint, most of what a CPU-bound run's checkpoints held.
- */
-const CHUNK_SHIFT = 6;
-export const CHUNK_PAGES = 1 << CHUNK_SHIFT;
+/** Pages per chunk of an image's page table (saved-slots.ts): a snapshot copies the chunks that hold a written page. */
+export const CHUNK_PAGES = CHUNK;
 
 /** Immutable page contents of a RAM at one moment. Never mutate the pages: later snapshots share them. */
 export interface RamImage {
   readonly base: number;
   readonly size: number;
-  /** The pages, CHUNK_PAGES to a chunk (the last chunk may be shorter); chunks are shared like pages. */
-  readonly chunks: readonly (readonly Uint8Array[])[];
+  /** The page table as a saved copy: chunks are shared between images like pages. */
+  readonly chunks: SavedCopy<Uint8Array>;
 }
 
 /** Page `p` of an image. */
 export function imagePage(image: RamImage, p: number): Uint8Array {
-  return image.chunks[p >>> CHUNK_SHIFT][p & (CHUNK_PAGES - 1)];
+  return savedAt(image.chunks, p);
 }
 
 /** How many pages an image holds. */
@@ -43,18 +39,6 @@ function isZeroPage(words: Uint32Array, off: number): boolean {
   return true;
 }
 
-/** Pages in chunk `c` of a RAM of `pageCount` pages. */
-function chunkLength(pageCount: number, c: number): number {
-  return Math.min(CHUNK_PAGES, pageCount - c * CHUNK_PAGES);
-}
-
-/** The frozen chunk table of `pages` (each chunk frozen too). */
-function chunked(pages: readonly Uint8Array[]): readonly (readonly Uint8Array[])[] {
-  const chunks: (readonly Uint8Array[])[] = [];
-  for (let at = 0; at < pages.length; at += CHUNK_PAGES) chunks.push(Object.freeze(pages.slice(at, at + CHUNK_PAGES)));
-  return Object.freeze(chunks);
-}
-
 const zeroImages = new Map<string, RamImage>();
 
 /** The image of an all-zero RAM of this geometry (what a fresh Ram holds; its dirty bits are relative to this). */
@@ -62,7 +46,7 @@ export function zeroImage(base: number, size: number): RamImage {
   const key = `${base}:${size}`;
   let image = zeroImages.get(key);
   if (image === undefined) {
-    image = Object.freeze({ base, size, chunks: chunked(new Array<Uint8Array>(size >>> PAGE_SHIFT).fill(ZERO_PAGE)) });
+    image = Object.freeze({ base, size, chunks: savedCopyOf(new Array<Uint8Array>(size >>> PAGE_SHIFT).fill(ZERO_PAGE)) });
     zeroImages.set(key, image);
   }
   return image;
@@ -84,7 +68,7 @@ export function internZeroPages(image: RamImage): RamImage {
     }
     return z ? ZERO_PAGE : page;
   });
-  return Object.freeze({ base: image.base, size: image.size, chunks: chunked(pages) });
+  return Object.freeze({ base: image.base, size: image.size, chunks: savedCopyOf(pages) });
 }
 
 /** A 32-bit view of an image page, or null when it is not a whole page on a 4-byte boundary. */
@@ -111,22 +95,14 @@ export function copiedPages(prev: RamImage, next: RamImage): number {
 export function captureRam(ram: Ram, prev: RamImage | null): RamImage {
   if (prev !== null && (prev.base !== ram.base || prev.size !== ram.size)) throw new Error('previous RAM image has another geometry');
   const words = new Uint32Array(ram.bytes.buffer, ram.bytes.byteOffset, ram.size >>> 2);
-  const chunkCount = Math.ceil(ram.pageCount / CHUNK_PAGES);
-  const chunks: (readonly Uint8Array[])[] = prev === null ? [] : prev.chunks.slice();
-  for (let c = 0; c < chunkCount; c++) {
-    const first = c * CHUNK_PAGES, len = chunkLength(ram.pageCount, c);
-    let copy: Uint8Array[] | null = prev === null ? new Array<Uint8Array>(len) : null;
-    for (let i = 0; i < len; i++) {
-      const p = first + i;
-      if (prev !== null && ram.dirty[p] === 0) continue;
-      copy ??= chunks[c].slice();
-      const off = p << PAGE_SHIFT;
-      copy[i] = isZeroPage(words, off) ? ZERO_PAGE : ram.bytes.slice(off, off + PAGE_SIZE);
-      ram.dirty[p] = 0;
-    }
-    if (copy !== null) chunks[c] = Object.freeze(copy);
+  const table = prev === null ? SavedSlots.filled<Uint8Array>(ram.pageCount, ZERO_PAGE) : SavedSlots.from(prev.chunks);
+  for (let p = 0; p < ram.pageCount; p++) {
+    if (prev !== null && ram.dirty[p] === 0) continue;
+    const off = p << PAGE_SHIFT;
+    table.set(p, isZeroPage(words, off) ? ZERO_PAGE : ram.bytes.slice(off, off + PAGE_SIZE));
+    ram.dirty[p] = 0;
   }
-  return Object.freeze({ base: ram.base, size: ram.size, chunks: Object.freeze(chunks) });
+  return Object.freeze({ base: ram.base, size: ram.size, chunks: table.save() });
 }
 
 /** True when RAM's page `p` (through its 32-bit view `words`) holds exactly the image page seen as `other`. */

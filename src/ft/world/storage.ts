@@ -1,6 +1,6 @@
 // Shared storage: the protected VM's virtual disk and the lock area whose atomic test-and-set prevents split brain.
 
-import { SavedSlots, type SavedCopy } from '../sim/saved-slots';
+import { SavedSlots, type SavedCopy } from '../../machine/saved-slots';
 
 export const SECTOR_BYTES = 512;
 
@@ -22,7 +22,7 @@ export class SharedStorage {
   private readonly sectors: SavedSlots<Uint8Array | undefined>;
 
   constructor(readonly capacitySectors: number, readonly latencyNs: number) {
-    this.sectors = new SavedSlots<Uint8Array | undefined>(capacitySectors, undefined);
+    this.sectors = SavedSlots.filled<Uint8Array | undefined>(capacitySectors, undefined);
     this.state = { locks: new Map(), unreachableFrom: new Set() };
   }
 

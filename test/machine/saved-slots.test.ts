@@ -1,8 +1,8 @@
-// SavedSlots (src/ft/sim/saved-slots.ts): saved copies never change, restores give back exactly what was saved, and unchanged chunks are shared, not copied.
+// SavedSlots (src/machine/saved-slots.ts): saved copies never change, restores give back exactly what was saved, and unchanged chunks are shared, not copied.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SavedSlots, type SavedCopy } from '../../src/ft/sim/saved-slots';
+import { SavedSlots, type SavedCopy } from '../../src/machine/saved-slots';
 import { mulberry32 } from '../helpers/mulberry32';
 
 const flat = <T>(copy: SavedCopy<T>): T[] => copy.flat();
@@ -10,7 +10,7 @@ const flat = <T>(copy: SavedCopy<T>): T[] => copy.flat();
 test('random writes, saves and restores match a plain array copied whole each time', () => {
   for (const length of [0, 1, 63, 64, 65, 4096, 200]) {
     const rand = mulberry32(length + 1);
-    const slots = new SavedSlots<number | undefined>(length, undefined);
+    const slots = SavedSlots.filled<number | undefined>(length, undefined);
     let model: (number | undefined)[] = new Array<number | undefined>(length).fill(undefined);
     const saves: { copy: SavedCopy<number | undefined>; model: (number | undefined)[] }[] = [];
     for (let op = 0; op < 2000; op++) {
@@ -33,7 +33,7 @@ test('random writes, saves and restores match a plain array copied whole each ti
 });
 
 test('a save after one write shares every chunk but the written one; a save with no write is the same copy', () => {
-  const slots = new SavedSlots<string>(4096, '');
+  const slots = SavedSlots.filled<string>(4096, '');
   const a = slots.save();
   assert.equal(slots.save(), a, 'nothing written: the same copy');
   slots.set(100, 'x');
@@ -43,5 +43,5 @@ test('a save after one write shares every chunk but the written one; a save with
   assert.equal(fresh.length, 1, 'one chunk copied');
   assert.ok(Object.isFrozen(b) && b.every((c) => Object.isFrozen(c)));
   assert.throws(() => slots.set(4096, "y"), /outside/);
-  assert.throws(() => slots.restore(new SavedSlots<string>(10, '').save()), /another length/);
+  assert.throws(() => slots.restore(SavedSlots.filled<string>(10, '').save()), /another length/);
 });
