@@ -22,7 +22,7 @@ function measureDepth(root: string, depth: number): ReverseRow {
   const raw = JSON.parse(readFileSync(join(root, SCENARIO), 'utf8'));
   const scenario = parseScenario({ ...raw, faults: [], untilMs: 600_000, workload: { ...raw.workload, ...SATURATING_WORKLOAD } });
   const tm = new TimeMachine(new Cluster(scenario, loadKvstore(root)));
-  const p = tm.cluster.primary!;
+  const p = tm.cluster.main.primary!;
   for (let t = 10e6; p.machine.instret < depth; t += 10e6) tm.forward(t, true);
   if (tm.seekInstret(p.id, depth).reason !== 'step') throw new Error(`could not reach instruction ${depth}`);
   const times: number[] = [];

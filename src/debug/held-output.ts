@@ -44,7 +44,7 @@ export class HeldOutputWatch {
   /** Between chunks: the exception to raise when the primary's oldest unreported held output is older than N ms. */
   check(): { text: string; vm: number } | null {
     const c = this.cluster;
-    const p = c.primary;
+    const p = c.main.primary;
     const h = this.unreported()[0];
     if (p === undefined || h === undefined || c.nowNs - h.producedNs <= this.limitMs * NS_PER_MS) return null;
     this.reported = { vm: p.id, seq: h.seq, releasedNs: null };
@@ -55,7 +55,7 @@ export class HeldOutputWatch {
 
   /** Outputs the primary holds, oldest first, that are not in the backlog of the output last reported. */
   private unreported(): VmInstance['held'] {
-    const p = this.cluster.primary;
+    const p = this.cluster.main.primary;
     if (p === undefined) return [];
     const r = this.reported;
     if (r === null || r.vm !== p.id) return p.held;

@@ -59,7 +59,7 @@ export function csrRows(m: Machine): Row[] {
 }
 
 export function ftRows(rt: LockstepRuntime, v: VmInstance): Row[] {
-  const c = rt.cluster;
+  const c = rt.cluster.ownerOf(v);
   const st = ftState(c);
   const peer = v.peer !== null ? c.vm(v.peer) : undefined;
   const isPrimary = v.role === 'primary';
@@ -176,7 +176,7 @@ function imagesAtCommonCount(rt: LockstepRuntime): { p: VmInstance; s: VmInstanc
 /** Why there is no pair to compare now, in one line (the `noPair` reply, or the error without `ifNoPair`). */
 export function noPairReason(rt: LockstepRuntime): string {
   const pair = rt.pair();
-  const state = ftState(rt.cluster).label;
+  const state = ftState(rt.cluster.main).label;
   if (pair?.s.status === 'copying') return `no secondary to compare yet: it is still being copied (${state})`;
   return `no secondary to compare now (${state}): compareVMs needs a live primary and secondary`;
 }
@@ -238,14 +238,14 @@ export function timeline(rt: LockstepRuntime): TimelineReply {
     nowNs: c.nowNs,
     frontierNs: rt.tm.frontierNs,
     endNs: rt.endNs,
-    protection: ftState(c).label,
+    protection: ftState(c.main).label,
     hosts: [...c.hosts.values()].map((h) => ({ name: h.name, up: h.up, mips: h.mips, slowFactor: h.slowFactor })),
     vms: c.vms.map((v) => ({ id: v.id, role: v.role, host: v.host, status: v.status, instret: v.machine.instret, lagNs: v.lagNs, held: v.held.length })),
     // The explored history, also after going back in time (the cluster's own trace ends at the present).
     events: rt.tm.events().map((e) => ({ ...e })),
     lag: rt.tm.lagSamples().map((x) => ({ ...x })),
     scheduled: scheduledFaults(rt),
-    failovers: c.checkers.failovers.map((f) => ({ ...f })),
+    failovers: c.main.checkers.failovers.map((f) => ({ ...f })),
     checkpoints: rt.tm.listBookmarks().filter((b) => !b.name.startsWith('\u0000')),
   };
 }
@@ -255,7 +255,7 @@ export function hostsView(rt: LockstepRuntime): HostsReply {
   const c = rt.cluster;
   const names = [...c.hosts.keys()];
   const hosts = [...c.hosts.values()].map((h) => ({
-    name: h.name, family: h.family, up: h.up, slowFactor: h.slowFactor, storageReachable: c.storage.reachable(h.name),
+    name: h.name, family: h.family, up: h.up, slowFactor: h.slowFactor, storageReachable: c.main.storage.reachable(h.name),
     vms: c.vms.filter((v) => v.host === h.name).map((v) => ({ id: v.id, name: v.name, role: v.role, status: v.status })),
   }));
   const links: HostsReply['links'] = [];
@@ -270,5 +270,5 @@ export function hostsView(rt: LockstepRuntime): HostsReply {
       });
     }
   }
-  return { nowNs: c.nowNs, ftState: ftState(c).label, hosts, links, scheduled: scheduledFaults(rt) };
+  return { nowNs: c.nowNs, ftState: ftState(c.main).label, hosts, links, scheduled: scheduledFaults(rt) };
 }

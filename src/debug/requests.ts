@@ -147,6 +147,8 @@ const clusterEvent = obj({
   /** VM incarnation id, when the event concerns one VM. */
   vm: optional(int),
   host: optional(str),
+  /** The VM it concerns, by name, in a cluster of several VMs. */
+  of: optional(str),
   /** One human sentence. */
   text: str,
   data: optional(record(either(either(str, num), bool))),
@@ -155,6 +157,8 @@ const clusterEvent = obj({
 /** A scenario fault (src/ft/scenario.ts `FaultSpec`); `host` may be `@primary`/`@secondary`, resolved when it fires. */
 const faultFields = {
   kind: oneOf(...FAULT_KINDS),
+  /** The VM it concerns, by name (a cluster of several VMs; default: the first). */
+  vm: optional(str),
   host: optional(str),
   groups: optional(array(array(str))),
   factor: optional(num),

@@ -138,7 +138,7 @@ export class LockstepRuntime extends EventEmitter {
       },
       released: (vm, seq, atNs) => this.held.released(vm.id, seq, atNs),
     });
-    this.cluster.checkers.onViolation = (name, detail) => {
+    this.cluster.main.checkers.onViolation = (name, detail) => {
       if (this.engine.observing && this.filters.has('checker')) this.engine.raise({ filter: 'checker', text: `${name}: ${detail}` });
     };
   }
@@ -174,7 +174,7 @@ export class LockstepRuntime extends EventEmitter {
 
   /** The FT protection state now, as a cluster `state` event (`data.now`: the state at the present moment, not a change). */
   ftStateEvent(): ClusterEvent {
-    const st = ftState(this.cluster);
+    const st = ftState(this.cluster.main);
     return { timeNs: this.cluster.nowNs, kind: 'state', text: st.label, data: { protected: st.protected, now: true } };
   }
 
@@ -205,7 +205,7 @@ export class LockstepRuntime extends EventEmitter {
 
   /** The VM to act on by default: the live primary, else any thread. */
   get focusVm(): VmInstance | undefined {
-    return this.cluster.primary ?? this.threadVms[0];
+    return this.cluster.main.primary ?? this.threadVms[0];
   }
 
   get defaultVmId(): number | undefined {
@@ -213,7 +213,7 @@ export class LockstepRuntime extends EventEmitter {
   }
 
   get primaryId(): number | undefined {
-    return this.cluster.primary?.id;
+    return this.cluster.main.primary?.id;
   }
 
   threadName(v: VmInstance): string {
@@ -226,7 +226,7 @@ export class LockstepRuntime extends EventEmitter {
 
   /** What the guests printed on their consoles up to now (shorter after going back in time). */
   get consoleText(): string {
-    return this.cluster.consoleText;
+    return this.cluster.main.consoleText;
   }
 
   get nowNs(): number {
@@ -669,8 +669,8 @@ export class LockstepRuntime extends EventEmitter {
   /** The pair to compare: the primary and its secondary, the latter also when it has diverged. */
   pair(): { p: VmInstance; s: VmInstance } | undefined {
     const c = this.cluster;
-    const p = c.primary ?? this.threadVms.find((v) => v.role === 'primary');
-    const s = c.secondary ?? this.threadVms.find((v) => v.role === 'secondary' && (p === undefined || v.peer === p.id || p.peer === v.id));
+    const p = c.main.primary ?? this.threadVms.find((v) => v.role === 'primary');
+    const s = c.main.secondary ?? this.threadVms.find((v) => v.role === 'secondary' && (p === undefined || v.peer === p.id || p.peer === v.id));
     return p !== undefined && s !== undefined ? { p, s } : undefined;
   }
 

@@ -2,7 +2,7 @@
 
 import { CutTail } from './sim/cut-tail';
 import { SavedSlots, type SavedCopy } from '../machine/saved-slots';
-import type { Cluster } from './cluster';
+import type { LogicalVm } from './logical-vm';
 import { NS_PER_MS } from './cluster';
 import type { DiskReq } from './events';
 import type { FaultSpec } from './scenario';
@@ -94,7 +94,7 @@ export class Checkers {
   private cutFaultsNs: number[] = [];
   private readonly truth: TruthCheckers;
 
-  constructor(private readonly c: Cluster) {
+  constructor(private readonly c: LogicalVm) {
     this.truth = new TruthCheckers(c, (name, detail, atNs) => this.fail(name, detail, atNs));
     this.acked = SavedSlots.filled<SectorMark | undefined>(c.storage.capacitySectors, undefined);
     this.lastWrite = SavedSlots.filled<WriteMark | undefined>(c.storage.capacitySectors, undefined);
@@ -284,8 +284,10 @@ export class Checkers {
 
   /** The summary's failovers, respawns and HA restarts are the trace's (checked while the trace kept every event). */
   private checkReports(): void {
-    const trace = this.c.trace.events;
-    if (trace.length >= TRACE_CHECK_EVENTS_MAX) return;
+    const all = this.c.cluster.trace.events;
+    if (all.length >= TRACE_CHECK_EVENTS_MAX) return;
+    const label = this.c.label ?? undefined;
+    const trace = label === undefined ? all : all.filter((e) => e.of === label); // this VM's events
     const count = (kind: string, f: (e: (typeof trace)[number]) => boolean = () => true) => trace.filter((e) => e.kind === kind && f(e)).length;
     const wrong: string[] = [];
     const lives = trace.filter((e) => e.kind === 'goLive');

@@ -1,9 +1,11 @@
-// Cluster checkpoints: the complete state of the simulation, as the explicit state objects of its owners (world, VMs and their log, machines, queue, links, storage, clients, PRNGs, checkers).
+// Cluster checkpoints: the complete state of the simulation, as the explicit state objects of its owners (world, each VM's protocol state, storage, clients and checkers, VM instances and their log, machines, queue, links, PRNGs).
 
 import type { Cluster, ClusterWorldState, HostRec } from './cluster';
+import type { LogicalVm, LogicalVmState } from './logical-vm';
 import type { MachineSnapshot } from '../machine/machine';
 import type { VmState } from './protocol/vm';
 import { RecordEnv, ReplayEnv } from './protocol/envs';
+import { LOGICAL_VM_NOT_SAVED } from './logical-vm';
 import type { AllSaved, Unsaved } from './sim/saved';
 
 export interface ClusterCheckpoint {
@@ -13,15 +15,21 @@ export interface ClusterCheckpoint {
   queue: ReturnType<Cluster['queue']['getState']>;
   trace: ReturnType<Cluster['trace']['getState']>;
   prng: ReturnType<Cluster['prng']['getState']>;
-  entropyPrng: ReturnType<Cluster['prng']['getState']>;
   network: ReturnType<Cluster['network']['getState']>;
-  storage: ReturnType<Cluster['storage']['getState']>;
-  clients: ReturnType<Cluster['clients']['getState']>;
-  checkers: ReturnType<Cluster['checkers']['getState']>;
-  /** Every VM that existed, in order: its identity, its state and its machine (copy-on-write RAM). */
-  vms: { id: number; host: string; epoch: number; state: VmState; machine: MachineSnapshot }[];
+  /** Each VM of the cluster, in order: its protocol state and the parts that save themselves. */
+  members: MemberCheckpoint[];
+  /** Every VM instance that existed, in order: its identity, its state and its machine (copy-on-write RAM). */
+  vms: { id: number; owner: number; host: string; epoch: number; state: VmState; machine: MachineSnapshot }[];
   /** Faults injected by then (the later ones never happened). */
   injectedCount: number;
+}
+
+export interface MemberCheckpoint {
+  state: LogicalVmState;
+  entropyPrng: ReturnType<LogicalVm['entropyPrng']['getState']>;
+  storage: ReturnType<LogicalVm['storage']['getState']>;
+  clients: ReturnType<LogicalVm['clients']['getState']>;
+  checkers: ReturnType<LogicalVm['checkers']['getState']>;
 }
 
 /** Cluster fields a checkpoint does not keep in ClusterWorldState, and why (a test checks the private ones too). */
@@ -29,12 +37,14 @@ export const CLUSTER_NOT_SAVED = {
   scenario: 'configuration', program: 'configuration', secondaryExecutor: 'configuration', ramSource: 'configuration',
   observer: 'a watcher, not state',
   nowNs: 'its own field of the checkpoint', hosts: 'its own field', injected: 'kept as a count: faults injected later are dropped',
-  queue: 'saves itself', trace: 'saves itself', prng: 'saves itself', entropyPrng: 'saves itself', network: 'saves itself',
-  storage: 'saves itself', clients: 'saves itself', checkers: 'saves itself', vms: 'each VM saves itself',
+  queue: 'saves itself', trace: 'saves itself', prng: 'saves itself', network: 'saves itself',
+  members: 'each VM saves itself', vms: 'each VM instance saves itself',
   stepTargets: 'debugger requests: a restore clears them', stopRequested: 'a request to the run in progress: run() clears it',
-  advancing: 'set only while a machine executes', primary: 'getter', secondary: 'getter', flushIntervalNs: 'getter',
-  idleMarkIntervalNs: 'getter',
+  advancing: 'set only while a machine executes', main: 'getter',
 } as const;
+
+/** Compiles only while every public field of LogicalVm is in LogicalVmState or LOGICAL_VM_NOT_SAVED. */
+export type LogicalVmAllSaved = AllSaved<Unsaved<LogicalVm, LogicalVmState, keyof typeof LOGICAL_VM_NOT_SAVED>>;
 
 /** Compiles only while every public field of Cluster is in ClusterWorldState or CLUSTER_NOT_SAVED. */
 export type ClusterAllSaved = AllSaved<Unsaved<Cluster, ClusterWorldState, keyof typeof CLUSTER_NOT_SAVED>>;
@@ -47,12 +57,12 @@ export function takeCheckpoint(c: Cluster): ClusterCheckpoint {
     queue: c.queue.getState(),
     trace: c.trace.getState(),
     prng: c.prng.getState(),
-    entropyPrng: c.entropyPrng.getState(),
     network: c.network.getState(),
-    storage: c.storage.getState(),
-    clients: c.clients.getState(),
-    checkers: c.checkers.getState(),
-    vms: c.vms.map((vm) => ({ id: vm.id, host: vm.host, epoch: vm.epoch, state: vm.save(), machine: vm.guest.snapshot() })),
+    members: c.members.map((m) => ({
+      state: m.saveState(), entropyPrng: m.entropyPrng.getState(), storage: m.storage.getState(), clients: m.clients.getState(),
+      checkers: m.checkers.getState(),
+    })),
+    vms: c.vms.map((vm) => ({ id: vm.id, owner: vm.owner, host: vm.host, epoch: vm.epoch, state: vm.save(), machine: vm.guest.snapshot() })),
     injectedCount: c.injected.length,
   };
 }
@@ -64,18 +74,25 @@ export function restoreCheckpoint(c: Cluster, cp: ClusterCheckpoint): void {
   c.queue.setState(cp.queue);
   c.trace.setState(cp.trace);
   c.prng.setState(cp.prng);
-  c.entropyPrng.setState(cp.entropyPrng);
   c.network.setState(cp.network);
-  c.storage.setState(cp.storage);
-  c.clients.setState(cp.clients);
-  c.checkers.setState(cp.checkers);
+  cp.members.forEach((saved, i) => {
+    const m = c.members[i];
+    m.restoreState(saved.state);
+    m.entropyPrng.setState(saved.entropyPrng);
+    m.storage.setState(saved.storage);
+    m.clients.setState(saved.clients);
+    m.checkers.setState(saved.checkers);
+    m.vms.length = 0; // rebuilt below from the cluster's list
+  });
   c.vms.length = Math.min(c.vms.length, cp.vms.length); // VMs born after the checkpoint never existed
   cp.vms.forEach((saved, i) => {
-    if (c.vms[i] === undefined || c.vms[i].id !== saved.id) c.vms[i] = c.vmShell(saved.id, saved.host, saved.epoch);
+    if (c.vms[i] === undefined || c.vms[i].id !== saved.id) c.vms[i] = c.vmShell(saved.id, saved.host, saved.epoch, saved.owner);
     const vm = c.vms[i];
+    const m = c.ownerOf(vm);
+    m.vms.push(vm);
     vm.restore(saved.state);
     vm.guest.restore(saved.machine);
-    vm.guest.setEnvironment(vm.role === 'primary' ? new RecordEnv(vm, c) : new ReplayEnv(vm, c));
+    vm.guest.setEnvironment(vm.role === 'primary' ? new RecordEnv(vm, m) : new ReplayEnv(vm, m));
   });
   c.injected.length = cp.injectedCount;
   c.stepTargets.clear();

@@ -1,33 +1,27 @@
-// The simulated cluster: hosts, networks, storage, clients and the FT pair, advanced by one deterministic event loop.
+// The simulated cluster: hosts, networks and the event queue shared by its VMs (each a LogicalVm), advanced by one deterministic event loop.
 
 import { Machine } from '../machine/machine';
 import type { Program } from '../machine/program';
-import type { InputEvent, ReadKind, StopReason } from '../machine/types';
-import type { Scenario, LoggedKind, FaultSpec } from './scenario';
-import type { SimEvent, DiskReq } from './events';
+import type { StopReason } from '../machine/types';
+import type { Scenario, FaultSpec } from './scenario';
+import type { SimEvent } from './events';
 import { EventQueue } from './sim/event-queue';
 import { Prng } from './sim/prng';
 import { Trace, TraceEvent } from './sim/trace';
 import { Network } from './world/network';
-import { SharedStorage } from './world/storage';
-import { Clients } from './world/clients';
 import { VmInstance } from './protocol/vm';
-import type { NewLogEntry } from './protocol/log';
-import { emptyLogBytesByKind } from './protocol/log-kinds';
-import { RecordEnv, ReplayEnv, EnvHost } from './protocol/envs';
-import { Checkers, CheckResult } from './checkers';
+import type { CheckResult } from './checkers';
 import { replayUpTo } from './protocol/replay-driver';
 import { startSecondary } from './protocol/respawn';
-import * as outputs from './protocol/outputs';
 import { dispatch } from './dispatch';
 import { assert } from './sim/assert';
-import { ftState, notProtectedReason, FtState } from './ft-state';
-import { ShadowMachine, ParallelFallback, shadowOf, type SecondaryExecutor } from './protocol/shadow-machine';
+import type { SecondaryExecutor } from './protocol/shadow-machine';
+import { LogicalVm } from './logical-vm';
+import { vmScenarios } from './cluster-spec';
 
 export { NS_PER_MS, NS_PER_US } from './sim/units';
+export { NS_PER_TICK } from './logical-vm';
 import { NS_PER_MS, NS_PER_US } from './sim/units';
-/** Guest timebase: 10 MHz (QEMU virt), so one tick is 100 ns. */
-export const NS_PER_TICK = 100;
 const EVENT_QUEUE_CAPACITY = 1_000_000;
 const TRACE_CAPACITY = 200_000;
 /**
@@ -44,8 +38,6 @@ const QUANTUM_NS_MAX = 50 * NS_PER_US;
 const QUANTUM_NS_LONG = 1000 * NS_PER_US;
 /** Runs of the primary's CPU within one quantum (each further one follows a cut of the quantum). */
 const PRIMARY_PASSES_MAX = 1_000_000;
-/** Superseded timer deadlines a VM may leave in the queue before they are swept out. */
-const STALE_TIMERS_MAX = 64;
 /** `index` of the fault events of injected faults (scenario faults use their list index, armed ones -1). */
 export const INJECTED = -2;
 
@@ -68,39 +60,22 @@ export interface ClusterObserver {
   released?(vm: VmInstance, seq: number, atNs: number): void;
 }
 
-/** The cluster's own fields in a checkpoint: plain data, deep-copied (its parts — queue, trace, PRNGs, network, storage, clients, checkers, VMs — save their own). */
-export type ClusterWorldState = Pick<Cluster,
-  | 'epoch' | 'pairGeneration' | 'nextVmId' | 'identityVm' | 'ftEnabled' | 'ftSuspended' | 'consoleText' | 'lastState' | 'stats'
-  | 'armedFaults' | 'armedRespawnFaults' | 'storageWaiting' | 'haCheckDueNs' | 'pairLinksDown' | 'pairLinksDegraded'
-> & { quantumEndNs: number | null };
+/** The cluster's own fields in a checkpoint: plain data, deep-copied (its parts — queue, trace, PRNGs, network, VMs — save their own). */
+export type ClusterWorldState = Pick<Cluster, 'nextVmId'> & { quantumEndNs: number | null };
 
-export class Cluster implements EnvHost {
+export class Cluster {
   observer: ClusterObserver | null = null;
   readonly queue = new EventQueue<SimEvent>(EVENT_QUEUE_CAPACITY);
   readonly trace = new Trace(TRACE_CAPACITY);
   readonly prng: Prng;
-  readonly entropyPrng: Prng;
   readonly hosts = new Map<string, HostRec>();
   readonly network: Network;
-  readonly storage: SharedStorage;
-  readonly clients: Clients;
-  readonly checkers: Checkers;
+  /** The cluster's VMs, in the scenario's order: the first is the one a single-VM scenario describes. */
+  readonly members: LogicalVm[] = [];
+  /** Every VM instance of every VM, in the order they were made (the order they execute in a quantum). */
   readonly vms: VmInstance[] = [];
   nowNs = 0;
-  epoch = 1;
-  pairGeneration = 1;
   nextVmId = 1;
-  /** The VM that owns the protected VM's network identity (receives client packets). */
-  identityVm: number | null = null;
-  ftEnabled: boolean;
-  ftSuspended = false;
-  consoleText = "";
-  lastState: FtState | null = null;
-  stats = {
-    maxLagNs: 0, logBytes: 0, logEntries: 0, logMessages: 0, released: 0, duplicatedOutputs: 0, throttleEvents: 0, stalls: 0,
-    /** The log's sent bytes (logBytes) by kind of entry, headers as `marks`. */
-    logBytesByKind: emptyLogBytesByKind(),
-  };
   /** Instruction stops requested by a debugger: VM id → instret to stop at. */
   readonly stepTargets = new Map<number, number>();
   private stopRequested = false;
@@ -110,17 +85,6 @@ export class Cluster implements EnvHost {
   private advancing: VmInstance | null = null;
   /** Faults injected while running (debugger, FT actions by hand), with the exact time they took effect. */
   readonly injected: { atNs: number; fault: FaultSpec }[] = [];
-  /** Faults waiting for the worst moment: the next output release, the next respawn. */
-  armedFaults: FaultSpec[] = [];
-  armedRespawnFaults: FaultSpec[] = [];
-  /** Disk requests from hosts that lost their storage path (all paths down): retried on restore. */
-  storageWaiting: { vm: number; req: DiskReq }[] = [];
-  /** When HA's next look at the cluster is due (null: none is). */
-  haCheckDueNs: number | null = null;
-  /** Logging links cut by a loggingLinkDown that named no host (the pair's link then): loggingLinkUp restores these. */
-  pairLinksDown: [string, string][] = [];
-  /** Logging links changed by a linkDegrade that named no host: every later one changes them too. */
-  pairLinksDegraded: [string, string][] = [];
 
   /** Where secondaries execute when not on this thread (`lockstep run --parallel-secondary`); null: here. */
   readonly secondaryExecutor: SecondaryExecutor | null;
@@ -128,31 +92,48 @@ export class Cluster implements EnvHost {
   /** Where new machines get their RAM: zeroed buffers kept from finished runs (a campaign), or none. */
   private readonly ramSource: RamSource | null;
 
-  constructor(readonly scenario: Scenario, readonly program: Program, opts: { secondaryExecutor?: SecondaryExecutor; ramSource?: RamSource } = {}) {
+  /**
+   * `program` runs in the scenario's VM (its single-VM form); a scenario with `vms` takes each VM's
+   * program from `programs`, by the path the scenario gives.
+   */
+  constructor(
+    readonly scenario: Scenario,
+    readonly program: Program,
+    opts: { secondaryExecutor?: SecondaryExecutor; ramSource?: RamSource; programs?: ReadonlyMap<string, Program> } = {},
+  ) {
     this.secondaryExecutor = opts.secondaryExecutor ?? null;
     this.ramSource = opts.ramSource ?? null;
     this.prng = new Prng(scenario.seed, 'world');
-    this.entropyPrng = new Prng(scenario.seed, 'entropy');
     for (const h of scenario.hosts) {
       const jitter = 1 + h.jitter * (2 * this.prng.next() - 1);
       this.hosts.set(h.name, { name: h.name, mips: h.mips, family: h.family, speed: h.mips * jitter, up: true, slowFactor: 1 });
     }
     this.network = new Network([...this.hosts.keys()], scenario.network, new Prng(scenario.seed, 'network'));
-    this.storage = new SharedStorage(scenario.storage.diskSectors, scenario.storage.latencyUs * NS_PER_US);
-    this.clients = new Clients(scenario.workload, new Prng(scenario.seed, 'clients'));
-    this.checkers = new Checkers(this);
-    this.ftEnabled = scenario.ft.enabled;
+    for (const { scenario: s, label } of vmScenarios(scenario)) {
+      const prog = label === null ? program : opts.programs?.get(s.program);
+      if (prog === undefined) throw new Error(`no program loaded for VM ${label} (${s.program})`);
+      this.members.push(new LogicalVm(this, this.members.length, s, prog, label));
+    }
     this.boot();
   }
 
+  /** The first VM: the only one of a single-VM scenario, and the one the debugger shows until it can choose. */
+  get main(): LogicalVm {
+    return this.members[0];
+  }
+
   private boot(): void {
-    const p = this.createVm('primary', this.scenario.placement.primary, 'running');
-    p.machine.load(this.program);
-    this.identityVm = p.id;
-    this.addTrace({ kind: 'state', vm: p.id, host: p.host, text: `VM powered on as primary on ${p.host}` });
-    if (this.ftEnabled) startSecondary(this, p, this.scenario.placement.secondary, true);
+    for (const m of this.members) {
+      const p = m.createVm('primary', m.scenario.placement.primary, 'running');
+      p.machine.load(m.program);
+      m.identityVm = p.id;
+      m.addTrace({ kind: 'state', vm: p.id, host: p.host, text: `VM powered on as primary on ${p.host}` });
+      if (m.ftEnabled) startSecondary(m, p, m.scenario.placement.secondary, true);
+    }
     this.scenario.faults.forEach((fault, index) => this.queue.push(fault.atMs * NS_PER_MS, { t: 'fault', fault, index }));
-    for (const c of this.clients.list) this.queue.push(this.scenario.workload.startMs * NS_PER_MS, { t: 'clientSend', client: c.id });
+    for (const m of this.members) {
+      for (const c of m.clients.list) this.queue.push(m.scenario.workload.startMs * NS_PER_MS, { t: 'clientSend', of: m.index, client: c.id });
+    }
     this.noteState();
   }
 
@@ -184,32 +165,31 @@ export class Cluster implements EnvHost {
 
   // ---- VMs -------------------------------------------------------------------------------------
 
-  /** A blank machine of the scenario's size (also for a secondary that goes live after running elsewhere). */
-  newMachine(): Machine {
+  /** A blank machine (RAM contents are the same whether the buffer is new or kept: all zeros). */
+  newMachine(ramMiB: number, diskSectors: number): Machine {
     const env = { read: () => 0, output: () => undefined };
-    const ramSize = this.scenario.ramMiB * 1024 * 1024;
-    return new Machine({ env, ramSize, diskSectors: this.scenario.storage.diskSectors, zeroedRam: this.ramSource?.take(ramSize) });
+    const ramSize = ramMiB * 1024 * 1024;
+    return new Machine({ env, ramSize, diskSectors, zeroedRam: this.ramSource?.take(ramSize) });
   }
 
   /** A VM object with a blank machine, for restoring a checkpoint taken after this VM was born (no events). */
-  vmShell(id: number, host: string, epoch: number): VmInstance {
-    const vm = new VmInstance(id, 'secondary', host, epoch, 0, this.newMachine(), this.nowNs, 'halted');
+  vmShell(id: number, host: string, epoch: number, owner: number): VmInstance {
+    const m = this.members[owner];
+    const vm = new VmInstance(id, 'secondary', host, epoch, 0, m.newMachine(), this.nowNs, 'halted', owner, m.label);
     this.observer?.vmCreated(vm);
     return vm;
   }
 
-  createVm(role: 'primary' | 'secondary', host: string, status: VmInstance['status']): VmInstance {
-    const executor = role === 'secondary' ? this.secondaryExecutor : null;
-    // A shadowed secondary's guest runs elsewhere: no RAM here.
-    const guest = executor !== null ? (v: VmInstance) => new ShadowMachine(executor, v, () => this.newMachine()) : this.newMachine();
-    const vm = new VmInstance(this.nextVmId++, role, host, this.epoch, this.pairGeneration, guest, this.nowNs, status);
-    vm.guest.setEnvironment(role === 'primary' ? new RecordEnv(vm, this) : new ReplayEnv(vm, this));
-    this.rebase(vm, this.nowNs);
+  /** Takes a new instance of one of its VMs into the loop (it executes after every older one). */
+  adopt(vm: VmInstance): void {
     this.vms.push(vm);
+    this.members[vm.owner].vms.push(vm);
     this.observer?.vmCreated(vm);
-    this.schedule(this.nowNs + this.scenario.ft.heartbeatIntervalMs * NS_PER_MS, { t: 'tick', vm: vm.id });
-    if (role === 'primary') this.scheduleFlush(vm, this.nowNs + this.flushIntervalNs);
-    return vm;
+  }
+
+  /** The VM an instance belongs to. */
+  ownerOf(vm: VmInstance): LogicalVm {
+    return this.members[vm.owner];
   }
 
   vm(id: number | null): VmInstance | undefined {
@@ -219,108 +199,15 @@ export class Cluster implements EnvHost {
     return undefined;
   }
 
-  /** The live primary: the one holding the network identity (an old primary may linger until it loses arbitration). */
-  get primary(): VmInstance | undefined {
-    const id = this.vm(this.identityVm);
-    return id !== undefined && id.alive && id.role === 'primary' ? id : this.vms.find((v) => v.role === 'primary' && v.alive);
-  }
-
-  /**
-   * The live primary's own secondary: alive and paired with it both ways. A secondary left behind by
-   * arbitration (its primary carried on alone, or it lost the test-and-set and is about to halt) is not it.
-   */
-  get secondary(): VmInstance | undefined {
-    const p = this.primary;
-    const s = p === undefined ? undefined : this.vm(p.peer);
-    return s !== undefined && s.alive && s.role === 'secondary' && s.peer === p!.id ? s : undefined;
-  }
-
-  get flushIntervalNs(): number {
-    return this.scenario.ft.flushIntervalUs * NS_PER_US;
-  }
-
-  get idleMarkIntervalNs(): number {
-    return this.scenario.ft.idleMarkIntervalUs * NS_PER_US;
-  }
-
-  /** Makes `atNs` the primary's next periodic flush; the event of the one it replaces is ignored when it fires. */
-  scheduleFlush(vm: VmInstance, atNs: number): void {
-    vm.flushDueNs = atNs;
-    this.schedule(atNs, { t: 'flush', vm: vm.id });
-  }
-
   /** Effective guest instructions per ns of a VM (host speed, slow-host fault, lag throttling). */
   rate(vm: VmInstance): number {
     const h = this.hosts.get(vm.host)!;
     return (h.speed * h.slowFactor * vm.throttle) / 1000;
   }
 
-  // ---- EnvHost: what the machine's environments ask of the world ---------------------------------
-
-  sample(vm: VmInstance, kind: ReadKind, instret: number): number {
-    const t = vm.timeAt(instret);
-    switch (kind) {
-      case 'time': return Math.floor(t / NS_PER_TICK);
-      case 'cycle': return Math.floor((t * this.hosts.get(vm.host)!.mips) / 1000);
-      case 'entropy': return this.entropyPrng.nextU32();
-    }
-  }
-
-  log(vm: VmInstance, entry: NewLogEntry): number {
-    const keep = vm.logging && !this.omitted(entry);
-    const seq = vm.sender.append(entry, keep);
-    if (!keep) return seq;
-    // On a quiet log the next flush is a progress mark up to idleMarkIntervalUs away: an entry brings it
-    // within flushIntervalUs of the instruction that logged it.
-    // (dueNs ≥ nowNs + flushIntervalNs, so a flush due by then needs nothing: the common case, checked first.)
-    if (vm.flushDueNs > this.nowNs + this.flushIntervalNs) {
-      const dueNs = this.instantNs(vm, entry.instret) + this.flushIntervalNs;
-      if (vm.flushDueNs > dueNs) this.scheduleFlush(vm, dueNs);
-    }
-    if (this.logBufferFull(vm)) this.stopIfRunning(vm);
-    return seq;
-  }
-
-  private omitted(entry: NewLogEntry): boolean {
-    const omit = this.scenario.whatIf.omitLogKinds;
-    if (omit.length === 0) return false;
-    const kind: string = entry.k === 'read' ? entry.kind : entry.k === 'input' ? entry.ev.kind : 'output';
-    return omit.includes(kind as LoggedKind);
-  }
-
-  primaryOutput(vm: VmInstance, out: import('../machine/types').GuestOutput, instret: number, seq: number): void {
-    outputs.onPrimaryOutput(this, vm, out, instret, seq);
-  }
-
-  timerArmed(vm: VmInstance, mtimecmp: number, instret: number): void {
-    vm.armedTimer = mtimecmp;
-    vm.timerPending = false;
-    vm.timerGen++;
-    // Re-arming leaves the old deadline in the queue (it fires as a no-op); sweep them out now and then.
-    if (++vm.staleTimers > STALE_TIMERS_MAX) {
-      vm.staleTimers = 0;
-      this.queue.removeWhere((ev) => ev.t === 'timer' && ev.vm === vm.id && ev.gen !== vm.timerGen);
-    }
-    this.schedule(Math.max(this.instantNs(vm, instret), mtimecmp * NS_PER_TICK), { t: 'timer', vm: vm.id, gen: vm.timerGen });
-  }
-
-  diverged(vm: VmInstance, instret: number, pc: number, why: string): void {
-    if (vm.divergence !== null) return;
-    if (shadowOf(vm.guest) !== null) throw new ParallelFallback(`divergence: ${why}`);
-    vm.divergence = why;
-    const atNs = this.instantNs(vm, instret);
-    this.addTrace({ kind: 'divergence', vm: vm.id, host: vm.host, text: why, data: { instret, pc } }, atNs);
-    this.checkers.divergence(vm, why, atNs);
-    this.stopIfRunning(vm);
-  }
-
-  /** Delivers an input to the primary at its current instruction count and logs it. */
-  deliverToPrimary(vm: VmInstance, ev: InputEvent): void {
-    const instret = vm.guest.instret;
-    vm.guest.deliver(ev);
-    if (vm.idle) this.rebase(vm, this.nowNs);
-    vm.idle = false;
-    this.log(vm, { instret, k: 'input', ev });
+  /** Re-bases a VM's execution credit at `tNs` with its current rate (see VmInstance.baseNs). */
+  rebase(vm: VmInstance, tNs: number): void {
+    vm.rebase(tNs, this.rate(vm));
   }
 
   // ---- the loop ----------------------------------------------------------------------------------
@@ -348,7 +235,8 @@ export class Cluster implements EnvHost {
   /** The longest the next quantum may be (at least 1 ns: latencies are at least 1 µs). */
   private quantumNsMax(): number {
     if (this.onlyFirstSchedules()) return QUANTUM_NS_LONG;
-    return Math.max(1, Math.min(QUANTUM_NS_MAX, this.network.minLatencyNs, this.storage.latencyNs));
+    const storageNs = this.scenario.storage.latencyUs * NS_PER_US;
+    return Math.max(1, Math.min(QUANTUM_NS_MAX, this.network.minLatencyNs, storageNs));
   }
 
   /** True when the first running VM is the only running primary (only a primary's execution schedules events). */
@@ -379,8 +267,10 @@ export class Cluster implements EnvHost {
    */
   discardFuture(): void {
     this.trace.discardCut();
-    this.clients.discardCut();
-    this.checkers.discardCut();
+    for (const m of this.members) {
+      m.clients.discardCut();
+      m.checkers.discardCut();
+    }
     this.dropPendingInjections();
   }
 
@@ -407,7 +297,7 @@ export class Cluster implements EnvHost {
   }
 
   /** Stops `vm` after the current instruction if it is executing right now (never leaves a stale stop flag behind). */
-  private stopIfRunning(vm: VmInstance): void {
+  stopIfRunning(vm: VmInstance): void {
     if (this.advancing === vm) vm.guest.cpu.requestStop();
   }
 
@@ -432,16 +322,6 @@ export class Cluster implements EnvHost {
     return null;
   }
 
-  /** Re-bases a VM's execution credit at `tNs` with its current rate (see VmInstance.baseNs). */
-  rebase(vm: VmInstance, tNs: number): void {
-    vm.rebase(tNs, this.rate(vm));
-  }
-
-  /** True when the primary's log buffer is full: it must wait for the secondary. */
-  logBufferFull(vm: VmInstance): boolean {
-    return vm.sender.full(this.scenario.ft.logBufferKiB * 1024);
-  }
-
   /**
    * Runs the primary up to its credit at the end of the quantum. An event its own execution schedules
    * inside the quantum cuts the quantum there and stops the CPU after that instruction; the primary
@@ -449,11 +329,12 @@ export class Cluster implements EnvHost {
    * puts it, whether or not a slice also ended there.
    */
   private advancePrimary(vm: VmInstance, tNs: number): ClusterStop | null {
+    const m = this.ownerOf(vm);
     for (let pass = 0; pass < PRIMARY_PASSES_MAX; pass++) {
-      if (!vm.stalled && this.logBufferFull(vm)) {
-        this.stats.stalls++;
+      if (!vm.stalled && m.logBufferFull(vm)) {
+        m.stats.stalls++;
         vm.stalled = true;
-      } else if (vm.stalled && !this.logBufferFull(vm)) {
+      } else if (vm.stalled && !m.logBufferFull(vm)) {
         vm.stalled = false; // space was freed by an event at lastNs: resume from there, no banked credit
         this.rebase(vm, vm.lastNs);
       }
@@ -467,7 +348,7 @@ export class Cluster implements EnvHost {
   }
 
   private advanceSecondary(vm: VmInstance, tNs: number): ClusterStop | null {
-    return replayUpTo(this, vm, Math.max(vm.guest.instret, vm.creditAt(tNs)));
+    return replayUpTo(this.ownerOf(vm), vm, Math.max(vm.guest.instret, vm.creditAt(tNs)));
   }
 
   /** Runs one VM's machine to `target`, honouring debugger step targets. Handles non-debug stops itself. */
@@ -497,11 +378,11 @@ export class Cluster implements EnvHost {
         return { reason, vm: vm.id };
       case 'exit':
         vm.status = 'exited';
-        this.addTrace({ kind: 'exit', vm: vm.id, host: vm.host, text: `${vm.name} powered off with code ${vm.guest.exitCode}` }, this.stoppedAt(vm));
+        this.ownerOf(vm).addTrace({ kind: 'exit', vm: vm.id, host: vm.host, text: `${vm.name} powered off with code ${vm.guest.exitCode}` }, this.stoppedAt(vm));
         return null;
       case 'fatal':
         vm.status = 'fatal';
-        this.addTrace({ kind: 'exit', vm: vm.id, host: vm.host, text: `${vm.name} stopped: ${vm.guest.fatal?.message ?? 'fatal trap'}` }, this.stoppedAt(vm));
+        this.ownerOf(vm).addTrace({ kind: 'exit', vm: vm.id, host: vm.host, text: `${vm.name} stopped: ${vm.guest.fatal?.message ?? 'fatal trap'}` }, this.stoppedAt(vm));
         return null;
     }
   }
@@ -525,58 +406,23 @@ export class Cluster implements EnvHost {
     this.observer?.traced(full);
   }
 
-  /** Called every quantum: traces a change of the FT state (allocates only when the state changed); the truth checkers sample it. */
+  /** Called every quantum: each VM traces a change of its FT state and its truth checkers sample it. */
   noteState(): void {
-    const last = this.lastState;
-    if (last === null || notProtectedReason(this) !== last.reason) {
-      const st = ftState(this);
-      this.addTrace({ kind: 'state', text: st.label, data: { protected: st.protected } });
-      this.lastState = st;
-    }
-    this.checkers.sample(this.lastState!);
+    for (const m of this.members) m.noteState();
   }
 
   saveWorld(): ClusterWorldState {
-    return structuredClone({
-      epoch: this.epoch, pairGeneration: this.pairGeneration, nextVmId: this.nextVmId, identityVm: this.identityVm,
-      ftEnabled: this.ftEnabled, ftSuspended: this.ftSuspended, consoleText: this.consoleText, lastState: this.lastState,
-      stats: this.stats, armedFaults: this.armedFaults, armedRespawnFaults: this.armedRespawnFaults,
-      storageWaiting: this.storageWaiting, haCheckDueNs: this.haCheckDueNs, pairLinksDown: this.pairLinksDown,
-      pairLinksDegraded: this.pairLinksDegraded, quantumEndNs: this.quantumEndNs,
-    });
+    return { nextVmId: this.nextVmId, quantumEndNs: this.quantumEndNs };
   }
 
-  /** Takes back saved world state (copied again: it can be restored again). */
+  /** Takes back saved world state. */
   restoreWorld(s: ClusterWorldState): void {
-    const { quantumEndNs, ...world } = structuredClone(s);
-    Object.assign(this, world); // every other field of ClusterWorldState is a public field of the cluster
-    this.quantumEndNs = quantumEndNs;
+    this.nextVmId = s.nextVmId;
+    this.quantumEndNs = s.quantumEndNs;
   }
 
-  /** Ends the run: final checks. */
+  /** Ends the run: every VM's final checks. */
   finish(): CheckResult[] {
-    return this.checkers.finish();
-  }
-
-  /** Output `seq` was released: the observer hears of it, and faults armed for "right after an output" fire now (the VM stops at this instruction). */
-  onRelease(vm: VmInstance, seq: number, atNs: number): void {
-    this.observer?.released?.(vm, seq, atNs);
-    if (this.armedFaults.length === 0) return;
-    for (const f of this.armedFaults.splice(0)) this.schedule(atNs, { t: 'fault', fault: f, index: -1 });
-    this.stopIfRunning(vm);
-  }
-
-  /** A respawn started: faults armed for "during respawn" fire now. */
-  onRespawnStart(): void {
-    for (const f of this.armedRespawnFaults.splice(0)) this.schedule(this.nowNs, { t: 'fault', fault: f, index: -1 });
-  }
-
-  /** Submits a disk request from a primary to shared storage (waits while the host has no storage path). */
-  submitDisk(vm: VmInstance, req: DiskReq, atNs = this.nowNs): void {
-    if (!this.storage.reachable(vm.host)) {
-      this.storageWaiting.push({ vm: vm.id, req }); // all paths down: retried when the path returns
-      return;
-    }
-    this.schedule(Math.max(this.nowNs, atNs) + this.storage.latencyNs, { t: 'storageDone', vm: vm.id, req });
+    return this.members.flatMap((m) => m.finish());
   }
 }

@@ -2,6 +2,7 @@
 
 import type { Cluster } from './cluster';
 import { NS_PER_MS } from './cluster';
+import type { LogicalVm } from './logical-vm';
 import type { SimEvent, DiskReq } from './events';
 import type { VmInstance } from './protocol/vm';
 import { goLive, tasDone, tick } from './protocol/failover';
@@ -9,47 +10,54 @@ import { finishRespawn, haCheck } from './protocol/respawn';
 import { flush, receiveAck, receiveLog } from './protocol/log-wire';
 import { fireFault } from './faults';
 
-export function dispatch(c: Cluster, ev: SimEvent): void {
+/** Hands an event to the VM it concerns (a fault to the cluster's fault handling). */
+export function dispatch(w: Cluster, ev: SimEvent): void {
   switch (ev.t) {
-    case 'fault': return fireFault(c, ev.fault);
-    case 'flush': return flush(c, ev.vm, ev.urgent === true);
-    case 'tick': return withVm(c, ev.vm, (vm) => tick(c, vm), true);
-    case 'logMsg': return receiveLog(c, ev);
-    case 'ackMsg': return receiveAck(c, ev);
-    case 'hbMsg': return withVm(c, ev.to, (vm) => heard(c, vm, ev.from), true);
-    case 'timer': return withVm(c, ev.vm, (vm) => timerFired(c, vm, ev.gen));
-    case 'storageDone': return storageDone(c, ev.vm, ev.req);
-    case 'tasDone': return withVm(c, ev.vm, (vm) => tasDone(c, vm, ev.generation));
-    case 'goLive': return withVm(c, ev.vm, (vm) => goLive(c, vm));
-    case 'respawnDone': return withVm(c, ev.vm, (vm) => finishRespawn(c, vm));
-    case 'haCheck': return haCheck(c);
-    case 'clientSend': return clientSend(c, ev.client);
-    case 'clientTimeout': return clientTimeout(c, ev.client, ev.reqId);
-    case 'pktToVm': return packetToVm(c, ev.packet);
-    case 'pktToClient': return packetToClient(c, ev);
+    case 'fault': return fireFault(w, ev.fault);
+    case 'flush': return ofVm(w, ev.vm, (c) => flush(c, ev.vm, ev.urgent === true));
+    case 'tick': return withVm(w, ev.vm, (c, vm) => tick(c, vm), true);
+    case 'logMsg': return ofVm(w, ev.to, (c) => receiveLog(c, ev));
+    case 'ackMsg': return ofVm(w, ev.to, (c) => receiveAck(c, ev));
+    case 'hbMsg': return withVm(w, ev.to, (c, vm) => heard(c, vm, ev.from), true);
+    case 'timer': return withVm(w, ev.vm, (c, vm) => timerFired(c, vm, ev.gen));
+    case 'storageDone': return ofVm(w, ev.vm, (c) => storageDone(c, ev.vm, ev.req));
+    case 'tasDone': return withVm(w, ev.vm, (c, vm) => tasDone(c, vm, ev.generation));
+    case 'goLive': return withVm(w, ev.vm, (c, vm) => goLive(c, vm));
+    case 'respawnDone': return withVm(w, ev.vm, (c, vm) => finishRespawn(c, vm));
+    case 'haCheck': return haCheck(w.members[ev.of]);
+    case 'clientSend': return clientSend(w.members[ev.of], ev.client);
+    case 'clientTimeout': return clientTimeout(w.members[ev.of], ev.client, ev.reqId);
+    case 'pktToVm': return packetToVm(w.members[ev.of], ev.packet);
+    case 'pktToClient': return packetToClient(w.members[ev.of], ev);
   }
 }
 
-/** Calls `f` for VM `id` if it is alive (or, with `connected`, at least still on the logging channel). */
-function withVm(c: Cluster, id: number, f: (vm: VmInstance) => void, connected = false): void {
-  const vm = c.vm(id);
-  if (vm !== undefined && (connected ? vm.connected : vm.alive)) f(vm);
+/** Calls `f` with the VM that instance `id` belongs to (every instance ever made stays in the cluster's list). */
+function ofVm(w: Cluster, id: number, f: (c: LogicalVm) => void): void {
+  const vm = w.vm(id);
+  if (vm !== undefined) f(w.ownerOf(vm));
+}
+
+/** Calls `f` for instance `id` if it is alive (or, with `connected`, at least still on the logging channel). */
+function withVm(w: Cluster, id: number, f: (c: LogicalVm, vm: VmInstance) => void, connected = false): void {
+  const vm = w.vm(id);
+  if (vm !== undefined && (connected ? vm.connected : vm.alive)) f(w.ownerOf(vm), vm);
 }
 
 /** The primary's timer deadline came: raise MTIP at its current instruction (and log it). */
-function timerFired(c: Cluster, vm: VmInstance, gen: number): void {
+function timerFired(c: LogicalVm, vm: VmInstance, gen: number): void {
   if (vm.status !== 'running' || vm.role !== 'primary' || gen !== vm.timerGen) return;
   vm.timerPending = true;
   c.deliverToPrimary(vm, { kind: 'timer', pending: true });
 }
 
-function heard(c: Cluster, vm: VmInstance, from: number): void {
+function heard(c: LogicalVm, vm: VmInstance, from: number): void {
   if (vm.peer === from) vm.lastHeardNs = c.nowNs;
 }
 
 // ---- shared storage ------------------------------------------------------------------------------
 
-function storageDone(c: Cluster, id: number, req: DiskReq): void {
+function storageDone(c: LogicalVm, id: number, req: DiskReq): void {
   const vm = c.vm(id);
   const ok = c.storage.inRange(req.sector, req.count);
   let data: Uint8Array | undefined;
@@ -66,46 +74,46 @@ function storageDone(c: Cluster, id: number, req: DiskReq): void {
 
 // ---- external clients ----------------------------------------------------------------------------
 
-function identityHost(c: Cluster): string | undefined {
+function identityHost(c: LogicalVm): string | undefined {
   const vm = c.vm(c.identityVm);
   return vm !== undefined && vm.alive ? vm.host : undefined;
 }
 
-function sendToVm(c: Cluster, packet: Uint8Array): void {
+function sendToVm(c: LogicalVm, packet: Uint8Array): void {
   const host = identityHost(c);
   if (host === undefined) return;
   const arrival = c.network.send('client', 'clients', host, packet.length, c.nowNs, false);
-  if (arrival !== null) c.schedule(arrival, { t: 'pktToVm', packet });
+  if (arrival !== null) c.schedule(arrival, { t: 'pktToVm', of: c.index, packet });
 }
 
-function clientSend(c: Cluster, id: number): void {
+function clientSend(c: LogicalVm, id: number): void {
   const client = c.clients.list[id - 1];
   const packet = c.clients.nextRequest(client, c.nowNs);
   if (packet === null) return;
   sendToVm(c, packet);
-  c.schedule(c.nowNs + c.scenario.workload.timeoutMs * NS_PER_MS, { t: 'clientTimeout', client: id, reqId: client.nextIndex });
+  c.schedule(c.nowNs + c.scenario.workload.timeoutMs * NS_PER_MS, { t: 'clientTimeout', of: c.index, client: id, reqId: client.nextIndex });
 }
 
-function clientTimeout(c: Cluster, id: number, reqId: number): void {
+function clientTimeout(c: LogicalVm, id: number, reqId: number): void {
   const client = c.clients.list[id - 1];
   const packet = c.clients.retry(client, reqId);
   if (packet === null) return;
   sendToVm(c, packet);
-  c.schedule(c.nowNs + c.scenario.workload.timeoutMs * NS_PER_MS, { t: 'clientTimeout', client: id, reqId });
+  c.schedule(c.nowNs + c.scenario.workload.timeoutMs * NS_PER_MS, { t: 'clientTimeout', of: c.index, client: id, reqId });
 }
 
-function packetToVm(c: Cluster, packet: Uint8Array): void {
+function packetToVm(c: LogicalVm, packet: Uint8Array): void {
   const vm = c.vm(c.identityVm);
   if (vm === undefined || vm.status !== 'running' || vm.role !== 'primary') return; // lost: the client will retry
   c.deliverToPrimary(vm, { kind: 'nicRx', packet });
 }
 
-function packetToClient(c: Cluster, ev: SimEvent & { t: 'pktToClient' }): void {
+function packetToClient(c: LogicalVm, ev: SimEvent & { t: 'pktToClient' }): void {
   const client = c.clients.list[ev.client - 1];
   if (client === undefined) return;
   c.checkers.clientSaw(ev.origin);
   if (!c.clients.receive(client, ev.packet, c.nowNs, ev.origin)) return;
   const w = c.scenario.workload;
   const plannedNs = w.startMs * NS_PER_MS + client.nextIndex * c.clients.intervalNs;
-  c.schedule(Math.max(c.nowNs, Math.ceil(plannedNs)), { t: 'clientSend', client: ev.client });
+  c.schedule(Math.max(c.nowNs, Math.ceil(plannedNs)), { t: 'clientSend', of: c.index, client: ev.client });
 }

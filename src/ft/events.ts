@@ -1,4 +1,7 @@
 // The simulation's event vocabulary: plain data only, so the queue can be checkpointed and replayed.
+//
+// An event about a VM instance names it by id; one about a VM with no instance in it (HA, its clients'
+// packets) names the VM by its index in the cluster (`of`).
 
 import type { FaultSpec } from './scenario';
 import type { LogEntry } from './protocol/log';
@@ -18,8 +21,8 @@ export type SimEvent =
   | { t: 'tasDone'; vm: number; generation: number }
   | { t: 'goLive'; vm: number }
   | { t: 'respawnDone'; vm: number }
-  | { t: 'haCheck' }
-  | { t: 'clientSend'; client: number }
-  | { t: 'clientTimeout'; client: number; reqId: number }
-  | { t: 'pktToVm'; packet: Uint8Array }
-  | { t: 'pktToClient'; client: number; packet: Uint8Array; origin: OutputOrigin };
+  | { t: 'haCheck'; of: number }
+  | { t: 'clientSend'; of: number; client: number }
+  | { t: 'clientTimeout'; of: number; client: number; reqId: number }
+  | { t: 'pktToVm'; of: number; packet: Uint8Array }
+  | { t: 'pktToClient'; of: number; client: number; packet: Uint8Array; origin: OutputOrigin };

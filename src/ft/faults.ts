@@ -1,6 +1,11 @@
 // Faults and FT actions: what each kind does to the cluster, with @primary/@secondary resolved when it fires.
+//
+// A host, link or storage fault strikes the cluster: every VM with an instance there feels it. An FT
+// action, @primary/@secondary and a link fault that names no host concern one VM: the fault's `vm`
+// (by name), or the cluster's first VM.
 
 import type { Cluster } from './cluster';
+import type { LogicalVm } from './logical-vm';
 import type { FaultSpec } from './scenario';
 import { arbitrate } from './protocol/failover';
 import { haCheck, respawn } from './protocol/respawn';
@@ -8,8 +13,19 @@ import { unthrottle } from './protocol/lag';
 import { haltVm, killVm } from './protocol/vm-fate';
 import { releaseAll } from './protocol/outputs';
 
+const FT_ACTIONS: readonly FaultSpec['kind'][] = ['testFailover', 'testRestartSecondary', 'turnOffFT', 'turnOnFT', 'suspendFT', 'resumeFT'];
+
+/** The VM a fault concerns: the one it names, or the first. */
+export function faultTarget(w: Cluster, f: FaultSpec): LogicalVm {
+  if (f.vm === undefined) return w.main;
+  const m = w.members.find((x) => x.label === f.vm);
+  if (m === undefined) throw new Error(`fault ${f.kind}: no VM named ${JSON.stringify(f.vm)}`);
+  return m;
+}
+
 /** A fault's time has come: apply it now, or arm it for the worst moment it asks for. */
-export function fireFault(c: Cluster, f: FaultSpec): void {
+export function fireFault(w: Cluster, f: FaultSpec): void {
+  const c = faultTarget(w, f);
   const when = f.when ?? 'now';
   if (when === 'afterOutput') {
     c.armedFaults.push({ ...f, when: 'now' });
@@ -19,11 +35,11 @@ export function fireFault(c: Cluster, f: FaultSpec): void {
     c.armedRespawnFaults.push({ ...f, when: 'now' });
     return;
   }
-  applyFault(c, f);
+  applyFault(w, f);
 }
 
 /** Resolves a host reference: a name, or the current primary's/secondary's host. */
-export function resolveHost(c: Cluster, ref: string | undefined): string | undefined {
+export function resolveHost(c: LogicalVm, ref: string | undefined): string | undefined {
   if (ref === '@primary') return c.primary?.host;
   if (ref === '@secondary') return c.secondary?.host;
   return ref;
@@ -41,51 +57,61 @@ export function describeFault(f: FaultSpec, host?: string): string {
   return `${f.kind}${on}${extra ? ` (${extra})` : ''}`;
 }
 
-export function applyFault(c: Cluster, f: FaultSpec): void {
+export function applyFault(w: Cluster, f: FaultSpec): void {
+  const c = faultTarget(w, f);
   const host = resolveHost(c, f.host);
   if (f.host !== undefined && host === undefined) {
     c.addTrace({ kind: 'fault', text: `${f.kind}: no ${f.host.slice(1)} to apply it to, skipped` });
     return;
   }
-  c.addTrace({ kind: 'fault', host, text: describeFault(f, host), data: { fault: f.kind } });
-  c.checkers.faultApplied(f, host);
+  const ofVm = FT_ACTIONS.includes(f.kind) || f.vm !== undefined || f.host?.startsWith('@') === true;
+  (ofVm ? c : w).addTrace({ kind: 'fault', host, text: describeFault(f, host), data: { fault: f.kind } });
+  for (const m of FT_ACTIONS.includes(f.kind) ? [c] : w.members) m.checkers.faultApplied(f, host);
   switch (f.kind) {
-    case 'hostCrash': return hostCrash(c, host!);
-    case 'hostRestore': return hostRestore(c, host!);
+    case 'hostCrash': return hostCrash(w, host!);
+    case 'hostRestore': return hostRestore(w, host!);
     case 'loggingLinkDown': return setLoggingLink(c, host, false);
     case 'loggingLinkUp': return setLoggingLink(c, host, true);
     case 'linkDegrade': return degradeLinks(c, host, f);
-    case 'partition': return c.network.partition((f.groups ?? []).map((g) => g.map((h) => resolveHost(c, h) ?? h)));
-    case 'heal': c.network.heal(); return retryRespawn(c);
-    case 'storageLoss': c.storage.state.unreachableFrom.add(host!); return;
-    case 'storageRestore': return storageRestore(c, host!);
+    case 'partition': return w.network.partition((f.groups ?? []).map((g) => g.map((h) => resolveHost(c, h) ?? h)));
+    case 'heal': w.network.heal(); return retryRespawnAll(w);
+    case 'storageLoss':
+      for (const m of w.members) m.storage.state.unreachableFrom.add(host!);
+      return;
+    case 'storageRestore': return storageRestore(w, host!);
     case 'slowHost':
-      c.hosts.get(host!)!.slowFactor = f.factor ?? 1;
-      for (const vm of c.vms) if (vm.host === host && vm.alive) c.rebase(vm, c.nowNs);
+      w.hosts.get(host!)!.slowFactor = f.factor ?? 1;
+      for (const vm of w.vms) if (vm.host === host && vm.alive) w.rebase(vm, w.nowNs);
       return;
     default: return ftAction(c, f.kind);
   }
 }
 
-function hostCrash(c: Cluster, host: string): void {
-  const h = c.hosts.get(host)!;
+function hostCrash(w: Cluster, host: string): void {
+  const h = w.hosts.get(host)!;
   h.up = false;
-  for (const vm of c.vms) if (vm.host === host) killVm(c, vm, `host ${host} crashed`);
+  for (const vm of w.vms) if (vm.host === host) killVm(w.ownerOf(vm), vm, `host ${host} crashed`);
 }
 
-function hostRestore(c: Cluster, host: string): void {
-  c.hosts.get(host)!.up = true;
-  retryRespawn(c);
-  haCheck(c);
+function hostRestore(w: Cluster, host: string): void {
+  w.hosts.get(host)!.up = true;
+  for (const m of w.members) {
+    retryRespawn(m);
+    haCheck(m);
+  }
 }
 
-function retryRespawn(c: Cluster): void {
+function retryRespawnAll(w: Cluster): void {
+  for (const m of w.members) retryRespawn(m);
+}
+
+function retryRespawn(c: LogicalVm): void {
   const p = c.primary;
   if (p !== undefined && p.status === 'running') respawn(c, p);
 }
 
 /** Calls `f` for the logging links a fault concerns: all of `host`'s, or the pair's when no host is named. */
-function forPairLinks(c: Cluster, host: string | undefined, f: (a: string, b: string) => void): void {
+function forPairLinks(c: LogicalVm, host: string | undefined, f: (a: string, b: string) => void): void {
   if (host !== undefined) {
     for (const other of c.hosts.keys()) if (other !== host) f(host, other);
     return;
@@ -99,11 +125,11 @@ function forPairLinks(c: Cluster, host: string | undefined, f: (a: string, b: st
  * A logging link goes down or comes back: all of `host`'s, or with no host the pair's link, resolved when
  * it goes down and remembered, so the link that comes back up is the link that went down.
  */
-function setLoggingLink(c: Cluster, host: string | undefined, up: boolean): void {
+function setLoggingLink(c: LogicalVm, host: string | undefined, up: boolean): void {
   if (host !== undefined) forPairLinks(c, host, (a, b) => c.network.setUp('logging', a, b, up));
   else if (!up) forPairLinks(c, undefined, (a, b) => { c.network.setUp('logging', a, b, false); c.pairLinksDown.push([a, b]); });
   else for (const [a, b] of c.pairLinksDown.splice(0)) c.network.setUp('logging', a, b, true);
-  if (up) retryRespawn(c);
+  if (up) retryRespawnAll(c.cluster);
 }
 
 /**
@@ -111,7 +137,7 @@ function setLoggingLink(c: Cluster, host: string | undefined, up: boolean): void
  * every link an earlier degrade without a host changed (so a later one, such as back to normal, reaches
  * the link that was degraded even after the pair moved).
  */
-function degradeLinks(c: Cluster, host: string | undefined, f: FaultSpec): void {
+function degradeLinks(c: LogicalVm, host: string | undefined, f: FaultSpec): void {
   const spec = {
     ...(f.latencyUs !== undefined ? { latencyUs: f.latencyUs } : {}),
     ...(f.bandwidthMbps !== undefined ? { bandwidthMbps: f.bandwidthMbps } : {}),
@@ -124,18 +150,20 @@ function degradeLinks(c: Cluster, host: string | undefined, f: FaultSpec): void 
   for (const [a, b] of c.pairLinksDegraded) c.network.degrade('logging', a, b, spec);
 }
 
-function storageRestore(c: Cluster, host: string): void {
-  c.storage.state.unreachableFrom.delete(host);
-  const waiting = c.storageWaiting.filter((w) => c.vm(w.vm)?.host === host);
-  c.storageWaiting = c.storageWaiting.filter((w) => c.vm(w.vm)?.host !== host);
-  for (const w of waiting) {
-    const vm = c.vm(w.vm);
-    if (vm !== undefined && vm.alive) c.submitDisk(vm, w.req);
+function storageRestore(w: Cluster, host: string): void {
+  for (const c of w.members) {
+    c.storage.state.unreachableFrom.delete(host);
+    const waiting = c.storageWaiting.filter((x) => c.vm(x.vm)?.host === host);
+    c.storageWaiting = c.storageWaiting.filter((x) => c.vm(x.vm)?.host !== host);
+    for (const x of waiting) {
+      const vm = c.vm(x.vm);
+      if (vm !== undefined && vm.alive) c.submitDisk(vm, x.req);
+    }
   }
 }
 
 /** vSphere's FT actions on the protected VM. */
-function ftAction(c: Cluster, kind: FaultSpec['kind']): void {
+function ftAction(c: LogicalVm, kind: FaultSpec['kind']): void {
   const p = c.primary;
   const s = c.secondary;
   switch (kind) {
@@ -164,11 +192,11 @@ function ftAction(c: Cluster, kind: FaultSpec['kind']): void {
   }
 }
 
-function note(c: Cluster, text: string): void {
+function note(c: LogicalVm, text: string): void {
   c.addTrace({ kind: 'fault', text });
 }
 
-function dropSecondary(c: Cluster): void {
+function dropSecondary(c: LogicalVm): void {
   const p = c.primary;
   if (p === undefined) return;
   p.peer = null;
@@ -178,7 +206,7 @@ function dropSecondary(c: Cluster): void {
   releaseAll(c, p);
 }
 
-function dropSecondaryAndRespawn(c: Cluster): void {
+function dropSecondaryAndRespawn(c: LogicalVm): void {
   dropSecondary(c);
   retryRespawn(c);
 }

@@ -1,6 +1,6 @@
 // vSphere's Fault Tolerance status of the protected VM, derived from the cluster (never stored, so it cannot drift).
 
-import type { Cluster } from './cluster';
+import type { LogicalVm } from './logical-vm';
 
 export type NotProtectedReason = 'starting' | 'needSecondary' | 'unreachable' | 'disabled' | 'vmNotRunning';
 
@@ -19,7 +19,7 @@ const REASON_LABEL: Record<NotProtectedReason, string> = {
   vmNotRunning: 'VM not Running',
 };
 
-export function ftState(c: Cluster): FtState {
+export function ftState(c: LogicalVm): FtState {
   const reason = notProtectedReason(c);
   return reason === null
     ? { protected: true, reason: null, label: 'Protected' }
@@ -31,7 +31,7 @@ export function ftState(c: Cluster): FtState {
  * secondary (paired both ways, so an orphan left behind by arbitration never counts), running, and
  * reachable over the logging network: a secondary the log cannot reach protects nothing.
  */
-export function notProtectedReason(c: Cluster): NotProtectedReason | null {
+export function notProtectedReason(c: LogicalVm): NotProtectedReason | null {
   const p = c.primary;
   if (p === undefined || p.status !== 'running') return 'vmNotRunning';
   if (!c.ftEnabled || c.ftSuspended) return 'disabled';

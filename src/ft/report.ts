@@ -36,7 +36,7 @@ export function runToDecision(cluster: Cluster, untilNs: number): void {
   cluster.run(untilNs);
   const limitNs = untilNs + DECIDE_MS_MAX * NS_PER_MS;
   for (let i = 0; i < 100; i++) {
-    const openNs = Math.min(cluster.checkers.openUntilNs(), limitNs);
+    const openNs = Math.min(...cluster.members.map((m) => m.checkers.openUntilNs()), limitNs);
     if (openNs <= cluster.nowNs) return;
     cluster.run(openNs);
   }
@@ -45,36 +45,37 @@ export function runToDecision(cluster: Cluster, untilNs: number): void {
 const ms = (ns: number) => Math.round((ns / NS_PER_MS) * 1000) / 1000;
 
 export function summarize(c: Cluster, checks: CheckResult[]): RunSummary {
-  const cs = c.clients.list.map((x) => x.stats);
+  const m = c.main;
+  const cs = m.clients.list.map((x) => x.stats);
   const sum = (f: (s: (typeof cs)[number]) => number) => cs.reduce((a, s) => a + f(s), 0);
   const ok = sum((s) => s.ok);
   const primaryInstr = Math.max(1, ...c.vms.filter((v) => v.role === 'primary').map((v) => v.guest.instret));
-  const bytesPerMInstr = Math.round((c.stats.logBytes * 1e6) / primaryInstr);
-  const bytesPerMs = c.nowNs > 0 ? (c.stats.logBytes * NS_PER_MS) / c.nowNs : 0;
+  const bytesPerMInstr = Math.round((m.stats.logBytes * 1e6) / primaryInstr);
+  const bytesPerMs = c.nowNs > 0 ? (m.stats.logBytes * NS_PER_MS) / c.nowNs : 0;
   return {
     seed: c.scenario.seed,
     endMs: ms(c.nowNs),
     ok: checks.every((r) => r.ok),
-    failovers: c.checkers.failovers.map((f) => ({
+    failovers: m.checkers.failovers.map((f) => ({
       failedAtMs: ms(f.failedAtNs), detectedAtMs: f.detectedAtNs === null ? null : ms(f.detectedAtNs), liveAtMs: ms(f.liveAtNs),
       fromHost: f.fromHost, toHost: f.toHost, instret: f.instret,
     })),
-    respawns: c.checkers.respawns,
-    haRestarts: c.checkers.haRestarts,
-    ftState: ftState(c).label,
+    respawns: m.checkers.respawns,
+    haRestarts: m.checkers.haRestarts,
+    ftState: ftState(m).label,
     vms: c.vms.map((v) => ({ id: v.id, role: v.role, host: v.host, status: v.status, instret: v.guest.instret, epoch: v.epoch })),
     log: {
-      bytes: c.stats.logBytes, entries: c.stats.logEntries, messages: c.stats.logMessages, maxLagMs: ms(c.stats.maxLagNs), stalls: c.stats.stalls,
-      throttleEvents: c.stats.throttleEvents, bytesPerMInstr, bytesByKind: { ...c.stats.logBytesByKind },
-      hint: heavyLogHint(c.stats.logBytesByKind, bytesPerMInstr, bytesPerMs),
+      bytes: m.stats.logBytes, entries: m.stats.logEntries, messages: m.stats.logMessages, maxLagMs: ms(m.stats.maxLagNs), stalls: m.stats.stalls,
+      throttleEvents: m.stats.throttleEvents, bytesPerMInstr, bytesByKind: { ...m.stats.logBytesByKind },
+      hint: heavyLogHint(m.stats.logBytesByKind, bytesPerMInstr, bytesPerMs),
     },
-    outputs: { released: c.stats.released, duplicated: c.stats.duplicatedOutputs },
+    outputs: { released: m.stats.released, duplicated: m.stats.duplicatedOutputs },
     clients: {
       sent: sum((s) => s.sent), replies: sum((s) => s.replies), ok, errors: sum((s) => s.errors), retries: sum((s) => s.retries),
       duplicates: sum((s) => s.duplicates), meanLatencyMs: ok === 0 ? 0 : ms(sum((s) => s.latencySumNs) / ok),
       maxLatencyMs: ms(Math.max(0, ...cs.map((s) => s.latencyMaxNs))),
     },
-    console: c.consoleText,
+    console: m.consoleText,
     invariants: checks,
     traceHash: c.trace.hash(),
   };

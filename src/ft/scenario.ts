@@ -20,6 +20,8 @@ export type LoggedKind = 'time' | 'cycle' | 'entropy' | 'timer' | 'uartRx' | 'ni
 export interface FaultSpec {
   atMs: number;
   kind: FaultKind;
+  /** The VM it concerns, by name, in a scenario with `vms` (default: the first): FT actions, @primary and @secondary, a link fault naming no host. */
+  vm?: string;
   host?: string;
   groups?: string[][];
   factor?: number;

@@ -3,7 +3,7 @@
 // Each works from the cluster's raw facts (VMs, hosts, links, storage paths), written apart from the
 // protocol code whose claims it checks, so a protocol bug cannot hide behind its own definition.
 
-import type { Cluster } from './cluster';
+import type { LogicalVm } from './logical-vm';
 import { NS_PER_MS } from './cluster';
 import type { FtState } from './ft-state';
 import type { VmInstance } from './protocol/vm';
@@ -36,7 +36,7 @@ export interface TruthState {
 export class TruthCheckers {
   private st: TruthState = { lagOverSinceNs: null, nextScanNs: 0, orphanSinceNs: new Map(), freeSinceNs: null, lostSinceNs: null, blockedNs: 0, lastScanNs: 0 };
 
-  constructor(private readonly c: Cluster, private readonly fail: Fail) {}
+  constructor(private readonly c: LogicalVm, private readonly fail: Fail) {}
 
   getState(): TruthState {
     return { ...this.st, orphanSinceNs: new Map(this.st.orphanSinceNs) };
@@ -169,17 +169,17 @@ export class TruthCheckers {
 }
 
 /** The VM holding the network identity, if it runs as a primary. */
-function livePrimary(c: Cluster): VmInstance | undefined {
+function livePrimary(c: LogicalVm): VmInstance | undefined {
   const p = c.vm(c.identityVm);
   return p !== undefined && p.status === 'running' && p.role === 'primary' ? p : undefined;
 }
 
-function loggingPath(c: Cluster, a: string, b: string): boolean {
+function loggingPath(c: LogicalVm, a: string, b: string): boolean {
   return c.network.canTalk('logging', a, b) && c.network.canTalk('logging', b, a);
 }
 
 /** Why a pair shown as Protected does not protect (null: it does). */
-function whyNotProtected(c: Cluster, p: VmInstance | undefined, s: VmInstance | undefined): string | null {
+function whyNotProtected(c: LogicalVm, p: VmInstance | undefined, s: VmInstance | undefined): string | null {
   if (p === undefined || p.status !== 'running' || p.role !== 'primary') return 'no primary holding the network identity is running';
   if (!c.ftEnabled || c.ftSuspended) return 'Fault Tolerance is off or suspended';
   if (s === undefined) return `${p.name} has no secondary`;
@@ -195,7 +195,7 @@ function whyNotProtected(c: Cluster, p: VmInstance | undefined, s: VmInstance | 
 }
 
 /** A host where a new secondary for `p` could run now (up, free, same family, allowed, with storage and a logging path). */
-function freeHost(c: Cluster, p: VmInstance): string | undefined {
+function freeHost(c: LogicalVm, p: VmInstance): string | undefined {
   const family = c.hosts.get(p.host)?.family;
   const allowed = c.scenario.placement.allowedHosts;
   for (const h of c.hosts.values()) {
@@ -208,7 +208,7 @@ function freeHost(c: Cluster, p: VmInstance): string | undefined {
 }
 
 /** No candidate to run the VM can reach shared storage (the failover bound does not count such time). */
-function storageBlocked(c: Cluster): boolean {
+function storageBlocked(c: LogicalVm): boolean {
   const alive = c.vms.filter((v) => v.alive);
   if (alive.length > 0) return !alive.some((v) => hostUp(c, v.host) && c.storage.reachable(v.host));
   const allowed = c.scenario.placement.allowedHosts;

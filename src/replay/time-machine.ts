@@ -334,8 +334,8 @@ export class TimeMachine {
     const c = this.cluster;
     const last = this.lag[this.lag.length - 1];
     if (last !== undefined && c.nowNs - last.timeNs < LAG_SAMPLE_MIN_NS) return;
-    const p = c.primary;
-    const s = c.secondary;
+    const p = c.main.primary;
+    const s = c.main.secondary;
     this.lag.push({ timeNs: c.nowNs, lagNs: p !== undefined && s !== undefined && s.status === 'running' ? p.lagNs : null });
   }
 

@@ -51,7 +51,7 @@ test('exception stops happen at the quantum of the event and the run resumes exa
   assert.ok(Math.abs(rt.cluster.nowNs - 30e6) < 0.1e6, `stopped at ${rt.cluster.nowNs}`);
   const live = await rt.continue();
   assert.equal(live.description, 'Failover');
-  assert.equal(rt.cluster.primary!.host, 'host-b');
+  assert.equal(rt.cluster.main.primary!.host, 'host-b');
   assert.ok(rt.cluster.nowNs > 60e6 && rt.cluster.nowNs < 80e6, `failover at ${rt.cluster.nowNs}`);
   await rt.runUntil(80e6);
   assert.equal(rt.cluster.nowNs, 80e6);
@@ -61,7 +61,7 @@ test('exception stops happen at the quantum of the event and the run resumes exa
 test('line steps in assembly visit each source line in order; stepping back by line returns', async () => {
   const l = prepareLaunch({ program: HELLO, untilMs: 10 });
   const rt = new LockstepRuntime({ scenario: l.scenario, program: l.program, programPath: l.programPath });
-  const p = rt.cluster.primary!;
+  const p = rt.cluster.main.primary!;
   const lines: number[] = [];
   for (let i = 0; i < 5; i++) {
     lines.push(rt.info.location(p.machine.pc)!.line);
@@ -126,7 +126,7 @@ async function heldOutputStopsAndGotos(chunkPlanNs: readonly number[] | undefine
     assert.equal(rt.lastException?.filter, 'heldOutput');
   }
   assert.deepEqual(stops.slice(0, 2), ['Output held too long', 'Output held too long'], 'one stop per backlog: two link outages');
-  const p = rt.cluster.primary!.id;
+  const p = rt.cluster.main.primary!.id;
   const addr = rt.info.symbol('send_reply')!.addr;
   const back = await rt.goto(p, addr);
   assert.equal(back?.reason, 'goto');
@@ -174,7 +174,7 @@ test('random debugging sessions (continue, steps, step back, seeks both ways, re
     rt.setCodeBreakpoints('function', reply);
     const ops: string[] = [];
     for (let i = 0; i < 40; i++) {
-      const r = rnd(), p = rt.cluster.primary;
+      const r = rnd(), p = rt.cluster.main.primary;
       try {
         if (r < 0.3) ops.push((await rt.continue()).reason);
         else if (r < 0.4 && p) ops.push((await rt.stepInstruction(p.id, 1 + Math.floor(rnd() * 50))).reason);
@@ -202,7 +202,7 @@ test('travels through the past run in chunks: they report progress, and a pause 
   const l = prepareLaunch({ program: KVSTORE, untilMs: 80 });
   const rt = new LockstepRuntime({ scenario: l.scenario, program: l.program, programPath: l.programPath, travelChunkSteps: 1 });
   await rt.runUntil(40e6);
-  const p = rt.cluster.primary!.id;
+  const p = rt.cluster.main.primary!.id;
   const here = { nowNs: rt.cluster.nowNs, instret: rt.vm(p)!.machine.instret, hash: rt.vm(p)!.machine.hash() };
   const seen: { what: string; done: number; total: number }[] = [];
   rt.on('progress', (x) => seen.push(x));
@@ -226,7 +226,7 @@ test('travels through the past run in chunks: they report progress, and a pause 
 test('reverse line steps: in enters the callee the previous line called, out goes back to the call', async () => {
   const l = prepareLaunch({ program: HELLO, untilMs: 10 });
   const rt = new LockstepRuntime({ scenario: l.scenario, program: l.program, programPath: l.programPath });
-  const p = rt.cluster.primary!;
+  const p = rt.cluster.main.primary!;
   const line = () => rt.info.location(p.machine.pc)?.line;
   for (let i = 0; i < 5; i++) await rt.stepLine(p.id, true); // to line 21, after the call to puts on 20
   assert.equal(line(), 21);
@@ -242,7 +242,7 @@ test('a write into a VM at a past moment branches history there: travelling forw
   const l = prepareLaunch({ program: KVSTORE, untilMs: 80 });
   const rt = new LockstepRuntime({ scenario: l.scenario, program: l.program, programPath: l.programPath });
   await rt.runUntil(40e6);
-  const p = rt.cluster.primary!.id;
+  const p = rt.cluster.main.primary!.id;
   const ticks = rt.info.symbol('ticks')!.addr;
   const read = () => new DataView(rt.readMemory(p, ticks, 4).bytes.buffer).getUint32(0, true);
   const atForty = read();

@@ -6,6 +6,7 @@ import { Cluster } from '../../src/ft/cluster';
 import { CLUSTER_NOT_SAVED, restoreCheckpoint, takeCheckpoint, type ClusterCheckpoint } from '../../src/ft/checkpoint';
 import { VM_NOT_SAVED } from '../../src/ft/protocol/vm';
 import { CHECKERS_NOT_SAVED } from '../../src/ft/checkers';
+import { LOGICAL_VM_NOT_SAVED } from '../../src/ft/logical-vm';
 import { kvstore, scenario } from './helpers';
 
 function fingerprint(c: Cluster): string {
@@ -56,8 +57,10 @@ test('every field of the cluster and of each VM is in its saved state or named a
   const cp = takeCheckpoint(c);
   const worldKeys = new Set([...Object.keys(cp.world), ...Object.keys(CLUSTER_NOT_SAVED)]);
   assert.deepEqual(Object.keys(c).filter((k) => !worldKeys.has(k)), [], 'cluster fields neither saved nor named');
-  const checkerKeys = new Set([...Object.keys(cp.checkers), ...Object.keys(CHECKERS_NOT_SAVED)]);
-  assert.deepEqual(Object.keys(c.checkers).filter((k) => !checkerKeys.has(k)), [], 'checkers fields neither saved nor named');
+  const memberKeys = new Set([...Object.keys(cp.members[0].state), ...Object.keys(LOGICAL_VM_NOT_SAVED)]);
+  assert.deepEqual(Object.keys(c.main).filter((k) => !memberKeys.has(k)), [], 'logical VM fields neither saved nor named');
+  const checkerKeys = new Set([...Object.keys(cp.members[0].checkers), ...Object.keys(CHECKERS_NOT_SAVED)]);
+  assert.deepEqual(Object.keys(c.main.checkers).filter((k) => !checkerKeys.has(k)), [], 'checkers fields neither saved nor named');
   for (const vm of c.vms) {
     const state = cp.vms.find((v) => v.id === vm.id)!.state;
     const vmKeys = new Set([...Object.keys(state), ...Object.keys(VM_NOT_SAVED)]);

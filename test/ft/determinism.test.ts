@@ -34,8 +34,8 @@ test('stopping and resuming the cluster at arbitrary points does not change the 
 
 test('the secondary state hash equals the primary state hash at the same instruction count, at many points', () => {
   const c = new Cluster(scenario({ untilMs: 100 }), kvstore());
-  const p = c.primary!;
-  const sec = c.secondary!;
+  const p = c.main.primary!;
+  const sec = c.main.secondary!;
   let compared = 0;
   for (let k = 50_000; k < 2_000_000 && compared < 25; k = Math.max(k + 13_577, p.machine.instret + 977)) {
     c.stepTargets.set(p.id, k);
@@ -140,7 +140,7 @@ test('a fault injected mid-run (even inside a quantum, after a step) replays exa
   const s = scenario({ untilMs: 120 });
   const live = new Cluster(s, kvstore());
   live.run(30e6);
-  const p = live.primary!;
+  const p = live.main.primary!;
   live.stepTargets.set(p.id, p.machine.instret + 1234);
   assert.equal(live.run(120e6).reason, 'step');
   live.inject({ atMs: 0, kind: 'hostCrash', host: '@primary' });
@@ -148,7 +148,7 @@ test('a fault injected mid-run (even inside a quantum, after a step) replays exa
   live.inject({ atMs: 0, kind: 'linkDegrade', latencyUs: 300 });
   live.run(120e6);
   live.finish();
-  assert.equal(live.checkers.failovers.length, 1);
+  assert.equal(live.main.checkers.failovers.length, 1);
 
   const again = new Cluster(s, kvstore());
   for (const { atNs, fault } of live.injected) again.scheduleInjected(atNs, fault);

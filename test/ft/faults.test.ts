@@ -16,9 +16,9 @@ test('no faults: Protected throughout, clients answered, every checker holds', (
   assert.equal(summary.failovers.length, 0);
   assert.ok(summary.clients.ok > 100, `clients answered: ${summary.clients.ok}`);
   assert.ok(summary.log.entries > 0);
-  const s = cluster.secondary!;
+  const s = cluster.main.secondary!;
   assert.equal(s.status, 'running');
-  assert.ok(s.machine.instret > 0 && s.machine.instret <= cluster.primary!.machine.instret);
+  assert.ok(s.machine.instret > 0 && s.machine.instret <= cluster.main.primary!.machine.instret);
   assert.match(summary.console, /kvstore/);
 });
 
@@ -33,8 +33,8 @@ test('primary host crash: the secondary goes live after the failure timeout, a n
   assert.ok(f.liveAtMs - f.failedAtMs < 60, `failover took ${f.liveAtMs - f.failedAtMs} ms`);
   assert.equal(summary.respawns, 1);
   assert.equal(summary.ftState, 'Protected');
-  assert.equal(cluster.primary!.host, 'host-b');
-  assert.equal(cluster.secondary!.host, 'host-c', 'the new secondary is never on the primary host nor the dead one');
+  assert.equal(cluster.main.primary!.host, 'host-b');
+  assert.equal(cluster.main.secondary!.host, 'host-c', 'the new secondary is never on the primary host nor the dead one');
   assert.ok(summary.clients.ok > 100);
 });
 
@@ -42,8 +42,8 @@ test('secondary host crash: the primary wins the test-and-set, carries on alone,
   const { cluster, summary } = run({ faults: [{ atMs: 40, kind: 'hostCrash', host: '@secondary' }] });
   assert.deepEqual(failed(summary), []);
   assert.equal(summary.failovers.length, 0);
-  assert.equal(cluster.primary!.host, 'host-a');
-  assert.equal(cluster.secondary!.host, 'host-c');
+  assert.equal(cluster.main.primary!.host, 'host-a');
+  assert.equal(cluster.main.secondary!.host, 'host-c');
   assert.ok(traceTexts(cluster, 'arbitrate').some((t) => /primary @ host-a won/.test(t)));
 });
 
@@ -71,7 +71,7 @@ test('no storage path on the primary during a partition: it waits, the secondary
     { atMs: 40, kind: 'partition', groups: [['host-a'], ['host-b', 'host-c']] },
   ] });
   assert.deepEqual(failed(summary).filter((f) => !f.startsWith('respawn')), []);
-  assert.equal(cluster.primary?.host, 'host-b');
+  assert.equal(cluster.main.primary?.host, 'host-b');
   assert.ok(traceTexts(cluster, 'arbitrate').some((t) => /cannot reach shared storage/.test(t)));
 });
 
@@ -102,7 +102,7 @@ test('Test Restart Secondary: a new secondary replaces the old one, the primary 
   assert.deepEqual(failed(summary), []);
   assert.equal(summary.failovers.length, 0);
   assert.equal(summary.respawns, 1);
-  assert.equal(cluster.primary!.host, 'host-a');
+  assert.equal(cluster.main.primary!.host, 'host-a');
 });
 
 test('Turn Off FT then Turn On FT: Not Protected (Disabled), then Protected again', () => {
@@ -126,8 +126,8 @@ test('host restore: a crashed host becomes a home for the next secondary', () =>
     faults: [{ atMs: 30, kind: 'hostCrash', host: '@primary' }, { atMs: 90, kind: 'hostRestore', host: 'host-a' }],
   });
   assert.deepEqual(failed(summary), []);
-  assert.equal(cluster.primary!.host, 'host-b');
-  assert.equal(cluster.secondary?.host, 'host-a');
+  assert.equal(cluster.main.primary!.host, 'host-b');
+  assert.equal(cluster.main.secondary?.host, 'host-a');
 });
 
 test('both hosts fail: HA restarts the VM from its disk, acknowledged writes survive', () => {
@@ -137,7 +137,7 @@ test('both hosts fail: HA restarts the VM from its disk, acknowledged writes sur
   });
   assert.deepEqual(failed(summary), []);
   assert.equal(summary.haRestarts, 1);
-  assert.equal(cluster.primary!.host, 'host-c');
+  assert.equal(cluster.main.primary!.host, 'host-c');
   const replayed = /kvstore: (\d+) records replayed/g;
   const counts = [...summary.console.matchAll(replayed)].map((m) => Number(m[1]));
   assert.equal(counts.length, 2, summary.console);
@@ -165,7 +165,7 @@ test('logging link down briefly, up before the timeout: no failover, the log is 
   assert.equal(summary.failovers.length, 0);
   assert.equal(traceTexts(cluster, 'detect').length, 0);
   assert.equal(summary.ftState, 'Protected');
-  assert.ok(cluster.secondary!.machine.instret > 0);
+  assert.ok(cluster.main.secondary!.machine.instret > 0);
 });
 
 test('partition then heal: one VM survives the partition, after the heal a new secondary restores protection', () => {
@@ -201,7 +201,7 @@ test('processor family: a secondary is only respawned on a host of the same fami
     faults: [{ atMs: 40, kind: 'hostCrash', host: '@primary' }],
   });
   assert.deepEqual(failed(summary), []);
-  assert.equal(cluster.secondary!.host, 'host-c');
+  assert.equal(cluster.main.secondary!.host, 'host-c');
 });
 
 test('a crash during respawn: the copy is abandoned and tried again elsewhere', () => {

@@ -31,7 +31,7 @@ test('bug 1: the primary wins arbitration after a logging-link loss and a new se
   assert.ok(traceTexts(cluster, 'arbitrate').some((t) => /primary @ host-a won/.test(t)));
   assert.equal(cluster.vm(2)!.status, 'halted', 'the losing secondary halts');
   assert.equal(summary.respawns, 1);
-  assert.equal(cluster.secondary?.host, 'host-c');
+  assert.equal(cluster.main.secondary?.host, 'host-c');
   assert.equal(summary.ftState, 'Protected');
   assert.equal(stateAt(cluster, 200), 'Protected', 'Protected again soon after the arbitration');
 });
@@ -58,7 +58,7 @@ test('bug 3: loggingLinkUp without a host restores the link that went down, not 
   assert.equal(cluster.network.linkState('logging', 'esx-1', 'esx-2')!.up, true);
   assert.equal(cluster.network.linkState('logging', 'esx-2', 'esx-1')!.up, true);
   assert.equal(summary.ftState, 'Protected');
-  assert.equal(cluster.secondary?.host, 'esx-2');
+  assert.equal(cluster.main.secondary?.host, 'esx-2');
 });
 
 test('bug 4: the lag stays within its bound behind a slow secondary host, and the failover pays the catch-up in simulated time', () => {
@@ -77,7 +77,7 @@ test('bug 4: the lag stays within its bound behind a slow secondary host, and th
   assert.ok(caughtUp > 100_000, `caught up ${caughtUp} instructions`);
   assert.ok(live.timeNs - won.timeNs >= Math.floor(caughtUp / rate) - 1, `went live ${(live.timeNs - won.timeNs) / 1e6} ms after winning`);
   assert.ok(f.liveAtMs - f.detectedAtMs! > 10, `live ${f.liveAtMs} detected ${f.detectedAtMs}`);
-  assert.ok(cluster.stats.maxLagNs > 0);
+  assert.ok(cluster.main.stats.maxLagNs > 0);
 });
 
 test('reports: a partition failover is dated by the partition and its detection, a respawn after an HA restart is counted', () => {
@@ -189,7 +189,7 @@ test('what-if no failure detection: the failover-bound checker fails after a cra
 test('a report that disagrees with the trace fails reports-agree (planted miscount)', () => {
   const c = new Cluster(demoScenario({ untilMs: 300 }), kvstore());
   c.run(300 * NS_PER_MS);
-  c.checkers.respawns += 1;
+  c.main.checkers.respawns += 1;
   const r = c.finish().find((x) => x.name === 'reports-agree')!;
   assert.equal(r.ok, false);
   assert.match(r.detail, /2 respawns reported, 1 traced/);

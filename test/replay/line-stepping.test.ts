@@ -17,7 +17,7 @@ const LINE_207 = 0x8000090c;
 
 function stoppedAfterCall(): { tm: TimeMachine; vm: number } {
   const tm = new TimeMachine(new Cluster(scenario({ untilMs: 60 }), kvstore()));
-  const p = tm.cluster.primary!;
+  const p = tm.cluster.main.primary!;
   tm.stops.setCode([LINE_207]);
   const stop = tm.forward(60e6);
   assert.equal(stop.reason, 'breakpoint', 'a PUT completed and reached line 207');
@@ -65,6 +65,6 @@ test('seek to a cluster event: just after the first go-live', () => {
   assert.equal(tm.seekEvent('goLive', 0).reason, 'time');
   const live = tm.events().find((e) => e.kind === 'goLive')!;
   assert.equal(tm.cluster.nowNs, live.timeNs);
-  assert.equal(tm.cluster.primary!.host, 'host-b');
+  assert.equal(tm.cluster.main.primary!.host, 'host-b');
   assert.equal(tm.seekEvent('goLive', 5).reason, 'unreachable');
 });

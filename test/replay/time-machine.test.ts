@@ -45,7 +45,7 @@ test('seeking backwards to random points gives the same state as running forward
 test('step back: one instruction back, the same state as forwards, and the start of the recording stops it', () => {
   const tm = new TimeMachine(fresh());
   tm.forward(20e6);
-  const p = tm.cluster.primary!;
+  const p = tm.cluster.main.primary!;
   const k = p.machine.instret;
   for (let i = 1; i <= 3; i++) {
     assert.equal(tm.stepBack(p.id).reason, 'step');
@@ -60,7 +60,7 @@ test('step back: one instruction back, the same state as forwards, and the start
 test('reverse continue stops at exactly the last breakpoint hit, again and again, then at the start', () => {
   const tm = new TimeMachine(fresh());
   const c = tm.cluster;
-  const p = c.primary!;
+  const p = c.main.primary!;
   tm.stops.setCode([TRAP_HANDLER]); // the time machine re-arms its stop set after every restore
   const hits: number[] = [];
   for (let n = 0; n < 10_000; n++) {
@@ -82,7 +82,7 @@ test('reverse continue stops at exactly the last breakpoint hit, again and again
 
 test('a data breakpoint is hit both ways: forwards at each write, backwards at the last write', () => {
   const tm = new TimeMachine(fresh());
-  const p = tm.cluster.primary!;
+  const p = tm.cluster.main.primary!;
   tm.stops.setWatches([{ addr: TICKS, len: 4 }]);
   const writes: number[] = [];
   for (let n = 0; n < 1000; n++) {
@@ -99,7 +99,7 @@ test('a data breakpoint is hit both ways: forwards at each write, backwards at t
 test('bookmarks: create, list, jump back to the same state, delete', () => {
   const tm = new TimeMachine(fresh());
   tm.forward(15e6);
-  const p = tm.cluster.primary!;
+  const p = tm.cluster.main.primary!;
   const at = { instret: p.machine.instret, hash: p.machine.hash(), trace: tm.cluster.trace.hash() };
   tm.bookmark('before-load');
   tm.forward(40e6);
@@ -113,14 +113,14 @@ test('bookmarks: create, list, jump back to the same state, delete', () => {
 test('what-if: go back, inject a different fault, and a new future runs from there', () => {
   const tm = new TimeMachine(fresh(80));
   tm.forward(80e6);
-  assert.equal(tm.cluster.checkers.failovers.length, 0);
+  assert.equal(tm.cluster.main.checkers.failovers.length, 0);
   tm.seekTime(30e6);
   tm.inject({ atMs: 0, kind: 'hostCrash', host: '@primary' });
   tm.forward(80e6);
-  assert.equal(tm.cluster.checkers.failovers.length, 1);
-  assert.equal(tm.cluster.primary!.host, 'host-b');
+  assert.equal(tm.cluster.main.checkers.failovers.length, 1);
+  assert.equal(tm.cluster.main.primary!.host, 'host-b');
   tm.seekTime(20e6);
-  assert.equal(tm.cluster.primary!.host, 'host-a', 'before the branch point the old primary runs');
+  assert.equal(tm.cluster.main.primary!.host, 'host-a', 'before the branch point the old primary runs');
 });
 
 test('a fault injected live replays when the past is run again; a what-if before it replaces it', () => {
@@ -129,17 +129,17 @@ test('a fault injected live replays when the past is run again; a what-if before
   tm.inject({ atMs: 0, kind: 'hostCrash', host: '@primary' });
   tm.forward(100e6);
   const straight = tm.cluster.trace.hash();
-  assert.equal(tm.cluster.checkers.failovers.length, 1);
+  assert.equal(tm.cluster.main.checkers.failovers.length, 1);
   tm.seekTime(10e6);
-  assert.equal(tm.cluster.primary!.host, 'host-a');
+  assert.equal(tm.cluster.main.primary!.host, 'host-a');
   tm.forward(100e6);
-  assert.equal(tm.cluster.checkers.failovers.length, 1, 'the injected crash happened again');
+  assert.equal(tm.cluster.main.checkers.failovers.length, 1, 'the injected crash happened again');
   assert.equal(tm.cluster.trace.hash(), straight, 'the very same run');
   tm.seekTime(10e6);
   tm.inject({ atMs: 0, kind: 'testRestartSecondary' });
   tm.forward(100e6);
-  assert.equal(tm.cluster.checkers.failovers.length, 0, 'the old future (the crash) is gone');
-  assert.equal(tm.cluster.primary!.host, 'host-a');
+  assert.equal(tm.cluster.main.checkers.failovers.length, 0, 'the old future (the crash) is gone');
+  assert.equal(tm.cluster.main.primary!.host, 'host-a');
 });
 
 test('a restore ahead of the present (seek forward, come back from a visit) brings back the histories kept by length, no holes', () => {
@@ -149,13 +149,13 @@ test('a restore ahead of the present (seek forward, come back from a visit) brin
   tm.inject({ atMs: 0, kind: 'slowHost', host: '@secondary', factor: 0.5 });
   tm.forward(40e6);
   const events = c.trace.events.slice();
-  const replies = c.clients.list.map((x) => x.replies.slice());
+  const replies = c.main.clients.list.map((x) => x.replies.slice());
   const here = tm.here();
   tm.seekTime(3e6); // cuts the histories back
   assert.ok(c.trace.events.length < events.length);
   tm.returnTo(here); // restores ahead of what the cluster now holds
   assert.deepEqual(c.trace.events, events);
-  assert.deepEqual(c.clients.list.map((x) => x.replies), replies);
+  assert.deepEqual(c.main.clients.list.map((x) => x.replies), replies);
   assert.equal(c.injected.length, 1);
   tm.seekTime(5e6);
   tm.seekTime(39e6); // the checkpoint at 38 ms lies ahead: restored, then run on

@@ -1,6 +1,6 @@
 // Failure detection, split-brain arbitration by test-and-set on shared storage, and go-live of the secondary.
 
-import type { Cluster } from '../cluster';
+import type { LogicalVm } from '../logical-vm';
 import { NS_PER_MS } from '../cluster';
 import type { VmInstance } from './vm';
 import { RecordEnv } from './envs';
@@ -16,7 +16,7 @@ import { unthrottle } from './lag';
  * secondary asks for one again at every tick (hosts come back, links heal, a loser halts and frees its
  * host); a secondary without a primary cannot tell whether it lives, so it arbitrates.
  */
-export function tick(c: Cluster, vm: VmInstance): void {
+export function tick(c: LogicalVm, vm: VmInstance): void {
   const peer = c.vm(vm.peer);
   if (!vm.connected || (!vm.alive && !peer?.alive)) return; // both powered off: nothing left to watch
   c.schedule(c.nowNs + c.scenario.ft.heartbeatIntervalMs * NS_PER_MS, { t: 'tick', vm: vm.id });
@@ -44,7 +44,7 @@ export function tick(c: Cluster, vm: VmInstance): void {
 }
 
 /** `vm` declares its peer failed (traced once) and arbitrates (`arbitrate` ignores a VM already at it or going live). */
-function suspect(c: Cluster, vm: VmInstance, why: string): void {
+function suspect(c: LogicalVm, vm: VmInstance, why: string): void {
   if (!vm.suspecting) {
     vm.suspectedAtNs = c.nowNs;
     vm.silentSinceNs = Math.min(vm.lastHeardNs, vm.lastLogNs);
@@ -55,7 +55,7 @@ function suspect(c: Cluster, vm: VmInstance, why: string): void {
 }
 
 /** Atomic test-and-set on shared storage; with no storage path the VM waits and retries. */
-export function arbitrate(c: Cluster, vm: VmInstance): void {
+export function arbitrate(c: LogicalVm, vm: VmInstance): void {
   if (vm.arbitrating || vm.goLiveAtNs !== null) return; // a test-and-set is under way, or it won
   if (vm.status === 'copying') {
     haltVm(c, vm, 'its primary failed before it had a copy of the VM');
@@ -73,7 +73,7 @@ export function arbitrate(c: Cluster, vm: VmInstance): void {
 }
 
 /** The test-and-set reached storage: the winner goes live (or carries on alone), the loser halts itself. */
-export function tasDone(c: Cluster, vm: VmInstance, generation: number): void {
+export function tasDone(c: LogicalVm, vm: VmInstance, generation: number): void {
   vm.arbitrating = false;
   if (!vm.alive) return;
   if (!c.storage.reachable(vm.host)) return;
@@ -89,7 +89,7 @@ export function tasDone(c: Cluster, vm: VmInstance, generation: number): void {
   else carryOnAlone(c, vm);
 }
 
-function carryOnAlone(c: Cluster, p: VmInstance): void {
+function carryOnAlone(c: LogicalVm, p: VmInstance): void {
   p.peer = null;
   p.logging = false;
   p.suspecting = false;
@@ -103,7 +103,7 @@ function carryOnAlone(c: Cluster, p: VmInstance): void {
  * The secondary won: it takes no more log and replays what it received at its own speed, which takes
  * simulated time (the lag is what a failover pays); it goes live when that is done (`goLive` event).
  */
-function beginGoLive(c: Cluster, s: VmInstance): void {
+function beginGoLive(c: LogicalVm, s: VmInstance): void {
   const remaining = Math.max(0, s.receiver.coveredInstret - s.guest.instret);
   const rate = c.rate(s);
   const catchUpNs = remaining === 0 || !(rate > 0) ? 0 : Math.ceil(remaining / rate);
@@ -113,7 +113,7 @@ function beginGoLive(c: Cluster, s: VmInstance): void {
 }
 
 /** The secondary becomes the primary: consume the log, take over the network identity, re-issue pending I/O. */
-export function goLive(c: Cluster, s: VmInstance): void {
+export function goLive(c: LogicalVm, s: VmInstance): void {
   if (s.goLiveAtNs !== c.nowNs || s.role !== 'secondary' || s.status !== 'running') return;
   s.goLiveAtNs = null;
   catchUp(c, s);
@@ -139,20 +139,20 @@ export function goLive(c: Cluster, s: VmInstance): void {
 }
 
 /** Applies every received log entry before going live (the secondary must not lose the primary's last inputs). */
-function catchUp(c: Cluster, s: VmInstance): number {
+function catchUp(c: LogicalVm, s: VmInstance): number {
   const before = s.guest.instret;
   s.rebase(c.nowNs, Infinity); // the copy runs flat out: its instructions all happen now
-  const saved = c.stepTargets.get(s.id);
-  c.stepTargets.delete(s.id);
+  const saved = c.cluster.stepTargets.get(s.id);
+  c.cluster.stepTargets.delete(s.id);
   replayUpTo(c, s, s.receiver.coveredInstret);
-  if (saved !== undefined) c.stepTargets.set(s.id, saved);
+  if (saved !== undefined) c.cluster.stepTargets.set(s.id, saved);
   s.lastNs = c.nowNs;
   c.rebase(s, c.nowNs);
   return s.guest.instret - before;
 }
 
 /** Outputs the old primary may not have released: send them again (duplicates are allowed, losses are not). */
-function resendUnconfirmed(c: Cluster, s: VmInstance): void {
+function resendUnconfirmed(c: LogicalVm, s: VmInstance): void {
   const known = s.receiver.peerReleasedSeq;
   for (const o of s.replayedOutputs) {
     if (o.seq <= known || o.out.kind === 'diskRequest') continue; // pending disk writes are re-issued separately

@@ -1,6 +1,6 @@
 // The secondary's lag behind its primary, in simulated time: what lag control bounds (by throttling the primary) and a failover pays to catch up.
 
-import type { Cluster } from '../cluster';
+import type { LogicalVm } from '../logical-vm';
 import { NS_PER_MS } from '../cluster';
 import type { VmInstance } from './vm';
 
@@ -8,7 +8,7 @@ import type { VmInstance } from './vm';
 const THROTTLE_MIN = 0.01;
 
 /** How long `s`, at its own host's speed, needs to reach the instruction `p` is at (0 when it is there or ahead). */
-export function lagOf(c: Cluster, p: VmInstance, s: VmInstance): number {
+export function lagOf(c: LogicalVm, p: VmInstance, s: VmInstance): number {
   const behind = p.guest.instret - s.guest.instret;
   if (behind <= 0) return 0;
   const rate = c.rate(s);
@@ -16,7 +16,7 @@ export function lagOf(c: Cluster, p: VmInstance, s: VmInstance): number {
 }
 
 /** The primary no longer has a secondary to wait for: its CPU runs at full speed again. */
-export function unthrottle(c: Cluster, p: VmInstance): void {
+export function unthrottle(c: LogicalVm, p: VmInstance): void {
   p.lagNs = 0;
   if (p.throttle === 1) return;
   p.throttle = 1;
@@ -28,7 +28,7 @@ export function unthrottle(c: Cluster, p: VmInstance): void {
  * to reach the primary's instruction. Past half the bound the primary's CPU is held below the secondary's
  * speed (far below past the bound) until the lag is under a quarter of it: the lag stays within the bound.
  */
-export function controlLag(c: Cluster, p: VmInstance, s: VmInstance): void {
+export function controlLag(c: LogicalVm, p: VmInstance, s: VmInstance): void {
   if (s.status !== 'running') return;
   const lagNs = lagOf(c, p, s);
   c.stats.maxLagNs = Math.max(c.stats.maxLagNs, lagNs);

@@ -1,6 +1,6 @@
 // The logging channel's wire: flushes carry the primary's log to its secondary over the logging network, acknowledgements come back.
 
-import type { Cluster } from '../cluster';
+import type { LogicalVm } from '../logical-vm';
 import type { SimEvent } from '../events';
 import { controlLag } from './lag';
 import { releaseAcked } from './outputs';
@@ -13,9 +13,9 @@ const ACK_BYTES = 32;
 /**
  * The primary sends what it logged since the last flush (and a progress mark: how far the log covers).
  * Periodic flushes come every flushIntervalUs while there is something to send, and every
- * idleMarkIntervalUs while the log is quiet (Cluster.log brings the next one closer for a new entry).
+ * idleMarkIntervalUs while the log is quiet (LogicalVm.log brings the next one closer for a new entry).
  */
-export function flush(c: Cluster, id: number, urgent: boolean): void {
+export function flush(c: LogicalVm, id: number, urgent: boolean): void {
   const p = c.vm(id);
   if (p === undefined || !p.connected || p.role !== 'primary') return;
   if (!urgent && p.flushDueNs !== c.nowNs) return; // superseded by an earlier flush
@@ -44,7 +44,7 @@ export function flush(c: Cluster, id: number, urgent: boolean): void {
 }
 
 /** A message reaches the secondary: it takes the entries and the marks, and acknowledges. */
-export function receiveLog(c: Cluster, ev: SimEvent & { t: 'logMsg' }): void {
+export function receiveLog(c: LogicalVm, ev: SimEvent & { t: 'logMsg' }): void {
   const s = c.vm(ev.to);
   // A secondary going live replays only what it had received when it won the test-and-set.
   if (s === undefined || !s.alive || s.peer !== ev.from || s.goLiveAtNs !== null) return;
@@ -61,7 +61,7 @@ export function receiveLog(c: Cluster, ev: SimEvent & { t: 'logMsg' }): void {
 }
 
 /** An acknowledgement: outputs up to `seq` may leave; buffer space up to `applied` is free again. */
-export function receiveAck(c: Cluster, ev: SimEvent & { t: 'ackMsg' }): void {
+export function receiveAck(c: LogicalVm, ev: SimEvent & { t: 'ackMsg' }): void {
   const p = c.vm(ev.to);
   if (p === undefined || !p.connected || p.peer !== ev.from || p.role !== 'primary') return;
   p.lastLogNs = c.nowNs;

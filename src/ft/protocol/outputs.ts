@@ -1,7 +1,7 @@
 // The Output Rule: a primary's output leaves only once the secondary acknowledged the log entry that produced it.
 
 import type { GuestOutput } from '../../machine/types';
-import type { Cluster } from '../cluster';
+import type { LogicalVm } from '../logical-vm';
 import type { HeldOutput, VmInstance } from './vm';
 import { describeOutput } from './log';
 import { packetClientId } from '../world/kv-protocol';
@@ -10,7 +10,7 @@ import { assert } from '../sim/assert';
 const CONSOLE_CHARS_MAX = 1 << 20;
 
 /** The primary produced `out` at `instret` (log entry `seq`): hold it or release it. */
-export function onPrimaryOutput(c: Cluster, vm: VmInstance, out: GuestOutput, instret: number, seq: number): void {
+export function onPrimaryOutput(c: LogicalVm, vm: VmInstance, out: GuestOutput, instret: number, seq: number): void {
   const producedNs = c.instantNs(vm, instret);
   if (out.kind === 'diskRequest' && out.op === 'read') {
     // A read changes nothing outside the VM: it need not wait for the secondary.
@@ -28,24 +28,24 @@ export function onPrimaryOutput(c: Cluster, vm: VmInstance, out: GuestOutput, in
   release(c, vm, held, producedNs);
 }
 
-export function outputRuleApplies(c: Cluster, vm: VmInstance): boolean {
+export function outputRuleApplies(c: LogicalVm, vm: VmInstance): boolean {
   return vm.logging && c.scenario.ft.outputRule && c.scenario.whatIf.outputRule;
 }
 
 /** Releases every held output the secondary has acknowledged. */
-export function releaseAcked(c: Cluster, vm: VmInstance): void {
+export function releaseAcked(c: LogicalVm, vm: VmInstance): void {
   let n = 0;
   while (n < vm.held.length && vm.held[n].seq <= vm.sender.ackedSeq) n++;
   for (const h of vm.held.splice(0, n)) release(c, vm, h, c.nowNs);
 }
 
 /** Releases everything held (the primary no longer has a secondary to wait for). */
-export function releaseAll(c: Cluster, vm: VmInstance): void {
+export function releaseAll(c: LogicalVm, vm: VmInstance): void {
   for (const h of vm.held.splice(0)) release(c, vm, h, c.nowNs);
 }
 
 /** An output leaves the protected VM: console byte, packet to a client, or write to shared storage. */
-export function release(c: Cluster, vm: VmInstance, h: HeldOutput, atNs: number): void {
+export function release(c: LogicalVm, vm: VmInstance, h: HeldOutput, atNs: number): void {
   vm.sender.noteReleased(h.seq);
   c.stats.released++;
   c.checkers.released(vm, h, atNs);
@@ -59,7 +59,7 @@ export function release(c: Cluster, vm: VmInstance, h: HeldOutput, atNs: number)
       c.addTrace({ kind: 'release', vm: vm.id, host: vm.host, text: `released ${describeOutput(out)}`, data: { instret: h.instret, heldNs: atNs - h.producedNs } }, atNs);
       const client = packetClientId(out.packet);
       const arrival = c.network.send('client', vm.host, 'clients', out.packet.length, atNs, false);
-      if (arrival !== null && client > 0) c.schedule(arrival, { t: 'pktToClient', client, packet: out.packet, origin });
+      if (arrival !== null && client > 0) c.schedule(arrival, { t: 'pktToClient', of: c.index, client, packet: out.packet, origin });
       break;
     }
     case 'diskRequest':
@@ -74,7 +74,7 @@ export function release(c: Cluster, vm: VmInstance, h: HeldOutput, atNs: number)
 }
 
 /** An output waits for an acknowledgement: send the log now rather than at the next periodic flush. */
-function requestFlush(c: Cluster, vm: VmInstance, atNs: number): void {
+function requestFlush(c: LogicalVm, vm: VmInstance, atNs: number): void {
   if (vm.urgentFlushNs !== null && vm.urgentFlushNs <= atNs) return;
   vm.urgentFlushNs = atNs;
   c.schedule(atNs, { t: 'flush', vm: vm.id, urgent: true });

@@ -1,6 +1,7 @@
 // The secondary's side of record/replay: execute only what the log covers, deliver each logged input at its exact instruction.
 
-import type { Cluster, ClusterStop } from '../cluster';
+import type { ClusterStop } from '../cluster';
+import type { LogicalVm } from '../logical-vm';
 import type { VmInstance } from './vm';
 import type { LogEntry } from './log';
 import { assert } from '../sim/assert';
@@ -8,7 +9,7 @@ import { assert } from '../sim/assert';
 const REPLAY_STEPS_MAX = 1_000_000;
 
 /** Executes the secondary up to `maxTarget`, never past what the log covers, delivering logged inputs at their exact instret. */
-export function replayUpTo(c: Cluster, vm: VmInstance, maxTarget: number): ClusterStop | null {
+export function replayUpTo(c: LogicalVm, vm: VmInstance, maxTarget: number): ClusterStop | null {
   const rx = vm.receiver;
   const m = vm.guest;
   for (let step = 0; step < REPLAY_STEPS_MAX; step++) {
@@ -31,7 +32,7 @@ export function replayUpTo(c: Cluster, vm: VmInstance, maxTarget: number): Clust
     }
     const limit = Math.min(maxTarget, rx.coveredInstret, input?.instret ?? Infinity);
     if (limit <= m.instret) break;
-    const stop = c.runMachine(vm, limit);
+    const stop = c.cluster.runMachine(vm, limit);
     assert(m.instret <= rx.coveredInstret, 'the secondary never runs past what the log covers');
     if (stop !== null) return stop;
   }
@@ -40,7 +41,7 @@ export function replayUpTo(c: Cluster, vm: VmInstance, maxTarget: number): Clust
   return null;
 }
 
-function applyInput(c: Cluster, vm: VmInstance, input: LogEntry & { k: 'input' }): void {
+function applyInput(c: LogicalVm, vm: VmInstance, input: LogEntry & { k: 'input' }): void {
   if (vm.idle) c.rebase(vm, vm.lastNs); // woken at the start of this slice: no banked credit
   vm.receiver.consume(input);
   if (input.ev.kind === 'diskDone') vm.pendingDisk.delete(input.ev.id);
@@ -49,7 +50,7 @@ function applyInput(c: Cluster, vm: VmInstance, input: LogEntry & { k: 'input' }
   vm.idle = false;
 }
 
-function checkMissedOutput(c: Cluster, vm: VmInstance): void {
+function checkMissedOutput(c: LogicalVm, vm: VmInstance): void {
   const e = vm.receiver.peek();
   if (e !== undefined && e.k !== 'input' && e.instret < vm.guest.instret) {
     c.diverged(vm, vm.guest.instret, vm.guest.pc, `the primary logged ${e.k === 'output' ? 'an output' : `a ${e.kind} read`} at instruction ${e.instret} that the secondary did not make`);

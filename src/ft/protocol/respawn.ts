@@ -1,12 +1,12 @@
 // Restoring protection: where a new secondary may run, copying the primary's state to it, and HA restart when both VMs are gone.
 
-import type { Cluster } from '../cluster';
+import type { LogicalVm } from '../logical-vm';
 import { NS_PER_MS } from '../cluster';
 import type { VmInstance } from './vm';
 import { haltVm, scheduleHaCheck } from './vm-fate';
 
 /** Hosts where a new secondary for `primary` may run: up, not the primary's, same family, allowed by affinity, reachable. */
-export function eligibleHosts(c: Cluster, primary: VmInstance): string[] {
+export function eligibleHosts(c: LogicalVm, primary: VmInstance): string[] {
   const fam = c.hosts.get(primary.host)!.family;
   const allowed = c.scenario.placement.allowedHosts;
   const busy = new Set(c.vms.filter((v) => v.alive).map((v) => v.host));
@@ -23,7 +23,7 @@ export function eligibleHosts(c: Cluster, primary: VmInstance): string[] {
  * switch-over of a live migration, the copy is taken when it completes (`finishRespawn`), so the new
  * secondary starts where its primary is, and the log begins there.
  */
-export function startSecondary(c: Cluster, primary: VmInstance, host: string | null, initial: boolean): VmInstance | null {
+export function startSecondary(c: LogicalVm, primary: VmInstance, host: string | null, initial: boolean): VmInstance | null {
   const candidates = eligibleHosts(c, primary);
   const target = host !== null && candidates.includes(host) ? host : candidates[0];
   if (target === undefined) return null;
@@ -51,7 +51,7 @@ export function startSecondary(c: Cluster, primary: VmInstance, host: string | n
  * The copy finished: the secondary takes the primary's state as it is now (with the disk requests in
  * flight and the armed timer, which it needs if it goes live), and the primary starts logging.
  */
-export function finishRespawn(c: Cluster, s: VmInstance): void {
+export function finishRespawn(c: LogicalVm, s: VmInstance): void {
   const p = c.vm(s.peer);
   if (s.status !== 'copying' || p === undefined || !p.alive || p.peer !== s.id) {
     if (s.status === 'copying') haltVm(c, s, 'its primary is gone before the copy finished');
@@ -81,7 +81,7 @@ export function finishRespawn(c: Cluster, s: VmInstance): void {
  * silent may be alive and about to go live) and a host is free; otherwise the VM stays Not Protected,
  * and the primary's next tick asks again.
  */
-export function respawn(c: Cluster, p: VmInstance): void {
+export function respawn(c: LogicalVm, p: VmInstance): void {
   if (!c.ftEnabled || c.ftSuspended || p.status !== 'running' || p.role !== 'primary' || c.identityVm !== p.id) return;
   if (c.scenario.whatIf.disable.includes('respawn')) return;
   if (p.peer !== null) return; // it still has a secondary, or has not yet won the arbitration that ends the pair
@@ -93,7 +93,7 @@ export function respawn(c: Cluster, p: VmInstance): void {
  * primary is gone but some VM is still alive (a secondary that may go live, a loser about to halt), or no
  * host can take the VM, it looks again one failure timeout later.
  */
-export function haCheck(c: Cluster): void {
+export function haCheck(c: LogicalVm): void {
   if (c.haCheckDueNs === c.nowNs) c.haCheckDueNs = null; // this is the look that was due
   const live = c.vm(c.identityVm);
   if (live !== undefined && live.status === 'running' && live.role === 'primary') return;

@@ -1,14 +1,14 @@
 // How a VM stops: halting itself (lost arbitration, FT turned off) or dying with its host.
 
-import type { Cluster } from '../cluster';
+import type { LogicalVm } from '../logical-vm';
 import { NS_PER_MS } from '../cluster';
 import type { VmInstance } from './vm';
 
-export function hostUp(c: Cluster, host: string): boolean {
+export function hostUp(c: LogicalVm, host: string): boolean {
   return c.hosts.get(host)?.up === true;
 }
 
-export function haltVm(c: Cluster, vm: VmInstance, why: string): void {
+export function haltVm(c: LogicalVm, vm: VmInstance, why: string): void {
   if (!vm.alive) return;
   vm.status = 'halted';
   vm.held = [];
@@ -16,7 +16,7 @@ export function haltVm(c: Cluster, vm: VmInstance, why: string): void {
 }
 
 /** A VM dies with its host (or is killed by an FT action). */
-export function killVm(c: Cluster, vm: VmInstance, why: string): void {
+export function killVm(c: LogicalVm, vm: VmInstance, why: string): void {
   if (!vm.alive) return;
   vm.status = 'crashed';
   vm.held = [];
@@ -25,8 +25,8 @@ export function killVm(c: Cluster, vm: VmInstance, why: string): void {
 }
 
 /** HA looks at the cluster one failure timeout from now (one look at a time: a look already due is enough). */
-export function scheduleHaCheck(c: Cluster): void {
+export function scheduleHaCheck(c: LogicalVm): void {
   if (c.haCheckDueNs !== null && c.haCheckDueNs >= c.nowNs) return;
   c.haCheckDueNs = c.nowNs + c.scenario.ft.failureTimeoutMs * NS_PER_MS;
-  c.schedule(c.haCheckDueNs, { t: 'haCheck' });
+  c.schedule(c.haCheckDueNs, { t: 'haCheck', of: c.index });
 }

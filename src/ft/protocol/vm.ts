@@ -15,7 +15,7 @@ export interface HeldOutput { seq: number; instret: number; out: GuestOutput; pr
 
 /** VmInstance fields a checkpoint does not keep in VmState, and why (getters are derived). */
 export const VM_NOT_SAVED = {
-  id: 'identity: a restore makes the VM with it', host: 'identity', epoch: 'identity',
+  id: 'identity: a restore makes the VM with it', host: 'identity', epoch: 'identity', owner: 'identity', vmLabel: 'identity',
   guest: 'saved as a machine snapshot', local: 'the same machine as guest',
   name: 'getter', alive: 'getter', connected: 'getter', machine: 'getter',
 } as const;
@@ -105,6 +105,10 @@ export class VmInstance {
     guest: Machine | ((vm: VmInstance) => Guest),
     nowNs: number,
     status: VmStatus,
+    /** Index of the VM it is an instance of, in the cluster's `members`. */
+    readonly owner = 0,
+    /** That VM's name in a cluster of several (null: the only VM). */
+    readonly vmLabel: string | null = null,
   ) {
     this.local = typeof guest === 'function' ? null : guest;
     this.guest = typeof guest === 'function' ? guest(this) : guest;
@@ -131,7 +135,7 @@ export class VmInstance {
   }
 
   get name(): string {
-    return `${this.role} @ ${this.host}`;
+    return this.vmLabel === null ? `${this.role} @ ${this.host}` : `${this.vmLabel}'s ${this.role} @ ${this.host}`;
   }
 
   get alive(): boolean {

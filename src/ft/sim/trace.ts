@@ -26,6 +26,8 @@ export interface TraceEvent {
   /** VM incarnation id, when the event concerns one VM. */
   vm?: number;
   host?: string;
+  /** The VM it concerns, by name, in a cluster of several VMs (absent: the only VM, or the cluster itself). */
+  of?: string;
   /** One human sentence. */
   text: string;
   /** Extra structured fields (plain data). */
@@ -41,7 +43,8 @@ export class Trace {
   constructor(private readonly capacity: number) {}
 
   add(ev: TraceEvent): void {
-    this.fnv.chars(`${ev.timeNs}|${ev.kind}|${ev.vm ?? ''}|${ev.host ?? ''}|${ev.text}|${ev.data ? stableJson(ev.data) : ''}\n`);
+    const of = ev.of === undefined ? '' : `${ev.of}|`; // absent for a single VM: its hashes stay what they were
+    this.fnv.chars(`${ev.timeNs}|${ev.kind}|${ev.vm ?? ''}|${ev.host ?? ''}|${of}${ev.text}|${ev.data ? stableJson(ev.data) : ''}\n`);
     if (this.events.length < this.capacity) {
       this.events.push(ev);
       this.cut.appended();
