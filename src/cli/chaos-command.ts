@@ -8,11 +8,11 @@ import { runScenario } from '../ft/report';
 import { withGuestWorkload } from '../ft/guest-workload';
 import { shrinkFailure } from '../ft/shrink';
 import { RamPool } from './ram-pool';
-import type { CheckerName } from '../ft/checkers';
+import type { CheckResult } from '../ft/checkers';
 import type { Program } from '../machine/program';
 import { WHAT_IF_SWITCHES, type Scenario, type WhatIfSwitch } from '../ft/scenario';
 import { describeFault } from '../ft/faults';
-import { errorCode, Io, intFlag, outputDirFlag, parseArgs, readProgramFile, readScenario, stringFlag, UsageError, writeFileAtomic } from './io';
+import { errorCode, Io, intFlag, outputDirFlag, parseArgs, readProgramFile, readScenario, readVmPrograms, stringFlag, UsageError, writeFileAtomic } from './io';
 import { encodeRecording } from '../replay/recording';
 import { recordingOf } from '../replay/replay-run';
 import { mkdirSync } from 'node:fs';
@@ -23,14 +23,14 @@ export const CHAOS_USAGE = 'lockstep chaos SCENARIO.json [MORE.json…] --seeds 
 export interface SeedResult { seed: number; guest: string; ok: boolean; failed: { name: string; detail: string }[]; traceHash: string; failovers: number; recording?: string; shrunk?: string[] }
 
 /** One guest of a campaign: its scenario and program. Seed number `first + i` runs guest `i mod guests`. */
-interface Guest { name: string; scenario: Scenario; program: Program; bytes: Uint8Array }
+interface Guest { name: string; scenario: Scenario; program: Program; bytes: Uint8Array; programs?: Map<string, Program> }
 interface WorkerJob { guests: Guest[]; seeds: { seed: number; guest: number }[]; opts: ChaosOptions }
 
 /** This thread's reused guest RAM (each worker thread has its own). */
 const ramPool = new RamPool();
 
 function runSeed(g: Guest, seed: number, opts: ChaosOptions): SeedResult {
-  const { cluster, summary } = runScenario(chaosScenario(g.scenario, seed, opts), g.program, { ramSource: ramPool });
+  const { cluster, summary } = runScenario(chaosScenario(g.scenario, seed, opts), g.program, { ramSource: ramPool, programs: g.programs });
   ramPool.recycle(cluster);
   return {
     seed, guest: g.name, ok: summary.ok, traceHash: summary.traceHash, failovers: summary.failovers.length,
@@ -72,7 +72,7 @@ export async function chaosCommand(argv: string[], io: Io): Promise<number> {
   const guests: Guest[] = args.positional.map((path) => {
     const scenario = readScenario(path, overrides);
     const file = readProgramFile(scenario.program);
-    return { name: basename(path), scenario: withGuestWorkload(scenario, file.program), ...file };
+    return { name: basename(path), scenario: withGuestWorkload(scenario, file.program), ...file, programs: readVmPrograms(scenario) };
   });
   const seeds = Array.from({ length: count }, (_, i) => ({ seed: first + i, guest: i % guests.length }));
   const progress = new Progress(io, count);
@@ -161,12 +161,14 @@ function saveFailure(dir: string, g: Guest, f: SeedResult, opts: ChaosOptions, a
   } catch (e) {
     throw new UsageError(`cannot create folder ${dir}: ${errorCode(e)}`);
   }
-  const failing = f.failed.map((x) => x.name as CheckerName);
-  const { scenario, faultsBefore } = shrinkFailure(chaosScenario(g.scenario, f.seed, opts), g.program, failing);
+  const failing = f.failed.map((x) => x.name as CheckResult['name']);
+  const { scenario, faultsBefore } = shrinkFailure(chaosScenario(g.scenario, f.seed, opts), g.program, failing, undefined, g.programs);
+  const shrunk = scenario.faults.map((x) => `${x.atMs} ms ${describeFault(x)}${x.vm === undefined ? '' : ` of ${x.vm}`}`);
+  if (g.programs !== undefined) return { shrunk }; // recordings of a cluster of several VMs: not yet
   const { cluster, summary } = runScenario(scenario, g.program);
   const path = join(dir, `seed-${f.seed}.lsrec`);
   const names = summary.invariants.filter((i) => !i.ok).map((i) => i.name).join(', ');
   const note = `chaos seed ${f.seed} (${g.name}) failed ${names}; shrunk from ${faultsBefore} to ${scenario.faults.length} faults (lockstep chaos ${argv.join(' ')})`;
   writeFileAtomic(path, encodeRecording(recordingOf(scenario, basename(g.scenario.program), g.bytes, cluster, summary, note)));
-  return { recording: path, shrunk: scenario.faults.map((x) => `${x.atMs} ms ${describeFault(x)}`) };
+  return { recording: path, shrunk };
 }

@@ -98,6 +98,14 @@ export function readProgramFile(path: string): { program: Program; bytes: Uint8A
   return { program: loadProgramBytes(path, bytes, { lines: false }), bytes };
 }
 
+/** The programs of a cluster scenario's VMs, by path, each read once (undefined for a single-VM scenario). */
+export function readVmPrograms(s: Scenario): Map<string, Program> | undefined {
+  if (s.vms === null) return undefined;
+  const programs = new Map<string, Program>();
+  for (const v of s.vms) if (!programs.has(v.program)) programs.set(v.program, readProgramFile(v.program).program);
+  return programs;
+}
+
 export function readBytes(path: string): Uint8Array {
   try {
     return readFileSync(path);
@@ -205,7 +213,8 @@ export function readScenario(path: string, overrides: Record<string, unknown> = 
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new UsageError(`${path}: a scenario is a JSON object`);
   const s = parseOneLine(path, { ...(raw as object), ...overrides });
-  return { ...s, program: resolve(dirname(path), s.program) };
+  const at = (p: string) => resolve(dirname(path), p);
+  return { ...s, program: at(s.program), vms: s.vms === null ? null : s.vms.map((v) => ({ ...v, program: at(v.program) })) };
 }
 
 /** parseScenario, its problems on one line (the file named once). */

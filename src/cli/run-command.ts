@@ -9,7 +9,7 @@ import { placeSecondary, secondaryChoice } from './secondary-place';
 import { encodeRecording } from '../replay/recording';
 import { recordingOf } from '../replay/replay-run';
 import { lateFaultNote, type Scenario } from '../ft/scenario';
-import { Io, intFlag, outputFileFlag, parseArgs, ParsedArgs, readProgramFile, readScenario, stringFlag, UsageError, writeFileAtomic } from './io';
+import { Io, intFlag, outputFileFlag, parseArgs, ParsedArgs, readProgramFile, readScenario, readVmPrograms, stringFlag, UsageError, writeFileAtomic } from './io';
 import { formatSummary, formatTimeline } from './timeline-format';
 import { writePerfetto } from './perfetto';
 
@@ -24,14 +24,18 @@ export function runCommand(argv: string[], io: Io): number {
   const { record, perfetto } = outputFiles(args);
   const named = readScenario(args.positional[0], overrides);
   const { program, bytes } = readProgramFile(named.program);
+  const programs = readVmPrograms(named);
+  if (programs !== undefined && record !== undefined) throw new UsageError('--record: recordings of a cluster of several VMs are not supported yet');
   const scenario = withGuestWorkload(named, program); // no default clients for a guest without a NIC driver
   const late = lateFaultWarning(args.positional[0], scenario);
   if (late !== null) io.stderr(`${late}\n`);
   // --secondary worker: the secondary's guest runs on another core; the run is the same bit for bit.
   // A run whose predictions failed was run again in-thread: same result; said when the user asked for the worker.
-  const parallel = placeSecondary(choice, scenario, availableParallelism()) === 'worker' ? runScenarioParallel(scenario, program) : null;
+  const worker = programs === undefined && placeSecondary(choice, scenario, availableParallelism()) === 'worker';
+  if (programs !== undefined && choice === 'worker') io.stderr('note: the secondaries of a cluster of several VMs run in-thread\n');
+  const parallel = worker ? runScenarioParallel(scenario, program) : null;
   if (parallel !== null && parallel.fallback !== null && choice === 'worker') io.stderr(`note: the secondary ran in-thread after all (${parallel.fallback})\n`);
-  const { cluster, summary } = parallel ?? runScenario(scenario, program);
+  const { cluster, summary } = parallel ?? runScenario(scenario, program, { programs });
   if (record !== undefined) {
     const rec = recordingOf(scenario, basename(scenario.program), bytes, cluster, summary, `lockstep run ${argv.join(' ')}`);
     writeFileAtomic(record, encodeRecording(rec));

@@ -128,12 +128,26 @@ function drawHosts(p: Prng, base: Scenario): HostSpec[] {
   return hosts;
 }
 
-/** A VM-host affinity rule now and then: the pair's hosts and some others. */
+/** A VM-host affinity rule now and then: the pair's hosts and some others (a cluster's VMs keep their own rules). */
 function drawAllowedHosts(p: Prng, base: Scenario, hosts: HostSpec[]): string[] | null {
-  if (base.placement.allowedHosts !== null || !p.chance(0.3)) return base.placement.allowedHosts;
+  if (base.vms !== null || base.placement.allowedHosts !== null || !p.chance(0.3)) return base.placement.allowedHosts;
   const { primary, secondary } = base.placement;
   return hosts.map((h) => h.name).filter((h) => h === primary || h === secondary || p.chance(0.5));
 }
+
+/**
+ * In a cluster of several VMs, one fault mix concerns one FT VM, drawn: its @primary/@secondary, its FT
+ * actions and its pair's link (host faults strike whatever runs there). A single VM's mix is as drawn.
+ */
+function aimed(p: Prng, base: Scenario, mix: FaultSpec[]): FaultSpec[] {
+  const ft = base.vms?.filter((v) => v.ft).map((v) => v.name) ?? [];
+  if (ft.length === 0) return mix;
+  const vm = p.pick(ft);
+  return mix.map((f) => (VM_FAULT.includes(f.kind) || f.host?.startsWith('@') === true || (f.host === undefined && LINK_FAULT.includes(f.kind)) ? { ...f, vm } : f));
+}
+
+const VM_FAULT: readonly FaultSpec['kind'][] = ['testFailover', 'testRestartSecondary', 'turnOffFT', 'turnOnFT', 'suspendFT', 'resumeFT'];
+const LINK_FAULT: readonly FaultSpec['kind'][] = ['loggingLinkDown', 'loggingLinkUp', 'linkDegrade'];
 
 /** The scenario for one chaos seed: the base scenario with `seed`, a drawn cluster and horizon, and 1–4 drawn fault mixes (replacing its own faults). */
 export function chaosScenario(base: Scenario, seed: number, opts: ChaosOptions = {}): Scenario {
@@ -149,7 +163,7 @@ export function chaosScenario(base: Scenario, seed: number, opts: ChaosOptions =
   for (let i = p.int(1, 4); i > 0; i--) {
     let r = p.int(0, total - 1);
     const d = DRAWERS.find((x) => (r -= x.weight) < 0)!;
-    faults.push(...d.draw(p, p.int(Math.ceil(firstMs), Math.floor(lastMs)), world));
+    faults.push(...aimed(p, base, d.draw(p, p.int(Math.ceil(firstMs), Math.floor(lastMs)), world)));
   }
   faults.sort((a, b) => a.atMs - b.atMs);
   return { ...base, seed, untilMs, hosts, placement: { ...base.placement, allowedHosts }, faults };

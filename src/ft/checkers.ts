@@ -13,6 +13,7 @@ import { SECTOR_BYTES } from './world/storage';
 import { TruthCheckers, TruthState } from './truth-checkers';
 import { ftState, type FtState } from './ft-state';
 import type { AllSaved, Unsaved } from './sim/saved';
+import type { ClusterCheckerName } from './cluster-checkers';
 
 export const CHECKERS = {
   'no-divergence': 'the secondary computed exactly what the primary logged',
@@ -29,7 +30,8 @@ export const CHECKERS = {
 
 export type CheckerName = keyof typeof CHECKERS;
 
-export interface CheckResult { name: CheckerName; ok: boolean; detail: string }
+/** A checker's verdict: a VM's own checker, or (in a cluster of several VMs) one of the cluster's. */
+export interface CheckResult { name: CheckerName | ClusterCheckerName; ok: boolean; detail: string }
 
 export interface FailoverRecord {
   failedAtNs: number;

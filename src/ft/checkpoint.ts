@@ -2,6 +2,7 @@
 
 import type { Cluster, ClusterWorldState, HostRec } from './cluster';
 import type { LogicalVm, LogicalVmState } from './logical-vm';
+import type { ClusterCheckersState } from './cluster-checkers';
 import type { MachineSnapshot } from '../machine/machine';
 import type { VmState } from './protocol/vm';
 import { RecordEnv, ReplayEnv } from './protocol/envs';
@@ -20,6 +21,8 @@ export interface ClusterCheckpoint {
   members: MemberCheckpoint[];
   /** Every VM instance that existed, in order: its identity, its state and its machine (copy-on-write RAM). */
   vms: { id: number; owner: number; host: string; epoch: number; state: VmState; machine: MachineSnapshot }[];
+  /** The cluster checkers of a cluster of several VMs (null: a single VM). */
+  clusterCheckers: ClusterCheckersState | null;
   /** Faults injected by then (the later ones never happened). */
   injectedCount: number;
 }
@@ -38,7 +41,7 @@ export const CLUSTER_NOT_SAVED = {
   observer: 'a watcher, not state',
   nowNs: 'its own field of the checkpoint', hosts: 'its own field', injected: 'kept as a count: faults injected later are dropped',
   queue: 'saves itself', trace: 'saves itself', prng: 'saves itself', network: 'saves itself',
-  members: 'each VM saves itself', vms: 'each VM instance saves itself',
+  members: 'each VM saves itself', vms: 'each VM instance saves itself', clusterCheckers: 'saves itself',
   stepTargets: 'debugger requests: a restore clears them', stopRequested: 'a request to the run in progress: run() clears it',
   advancing: 'set only while a machine executes', main: 'getter',
 } as const;
@@ -63,6 +66,7 @@ export function takeCheckpoint(c: Cluster): ClusterCheckpoint {
       checkers: m.checkers.getState(),
     })),
     vms: c.vms.map((vm) => ({ id: vm.id, owner: vm.owner, host: vm.host, epoch: vm.epoch, state: vm.save(), machine: vm.guest.snapshot() })),
+    clusterCheckers: c.clusterCheckers?.getState() ?? null,
     injectedCount: c.injected.length,
   };
 }
@@ -94,6 +98,7 @@ export function restoreCheckpoint(c: Cluster, cp: ClusterCheckpoint): void {
     vm.guest.restore(saved.machine);
     vm.guest.setEnvironment(vm.role === 'primary' ? new RecordEnv(vm, m) : new ReplayEnv(vm, m));
   });
+  if (cp.clusterCheckers !== null) c.clusterCheckers?.setState(cp.clusterCheckers);
   c.injected.length = cp.injectedCount;
   c.stepTargets.clear();
 }

@@ -18,6 +18,9 @@ import { assert } from './sim/assert';
 import type { SecondaryExecutor } from './protocol/shadow-machine';
 import { LogicalVm } from './logical-vm';
 import { vmScenarios } from './cluster-spec';
+import { primaryHost } from './cluster-placement';
+import { scheduleHaCheck } from './protocol/vm-fate';
+import { ClusterCheckers } from './cluster-checkers';
 
 export { NS_PER_MS, NS_PER_US } from './sim/units';
 export { NS_PER_TICK } from './logical-vm';
@@ -85,6 +88,8 @@ export class Cluster {
   private advancing: VmInstance | null = null;
   /** Faults injected while running (debugger, FT actions by hand), with the exact time they took effect. */
   readonly injected: { atNs: number; fault: FaultSpec }[] = [];
+  /** The checkers that look across VMs (null: a single VM, whose own checkers say it all). */
+  readonly clusterCheckers: ClusterCheckers | null;
 
   /** Where secondaries execute when not on this thread (`lockstep run --parallel-secondary`); null: here. */
   readonly secondaryExecutor: SecondaryExecutor | null;
@@ -108,12 +113,14 @@ export class Cluster {
       const jitter = 1 + h.jitter * (2 * this.prng.next() - 1);
       this.hosts.set(h.name, { name: h.name, mips: h.mips, family: h.family, speed: h.mips * jitter, up: true, slowFactor: 1 });
     }
-    this.network = new Network([...this.hosts.keys()], scenario.network, new Prng(scenario.seed, 'network'));
+    const nics = new Map(scenario.hosts.flatMap((h) => (h.loggingNicMbps === null ? [] : [[h.name, h.loggingNicMbps] as const])));
+    this.network = new Network([...this.hosts.keys()], scenario.network, new Prng(scenario.seed, 'network'), nics);
     for (const { scenario: s, label } of vmScenarios(scenario)) {
       const prog = label === null ? program : opts.programs?.get(s.program);
       if (prog === undefined) throw new Error(`no program loaded for VM ${label} (${s.program})`);
       this.members.push(new LogicalVm(this, this.members.length, s, prog, label));
     }
+    this.clusterCheckers = this.members.length > 1 ? new ClusterCheckers(this) : null;
     this.boot();
   }
 
@@ -123,18 +130,32 @@ export class Cluster {
   }
 
   private boot(): void {
-    for (const m of this.members) {
-      const p = m.createVm('primary', m.scenario.placement.primary, 'running');
-      p.machine.load(m.program);
-      m.identityVm = p.id;
-      m.addTrace({ kind: 'state', vm: p.id, host: p.host, text: `VM powered on as primary on ${p.host}` });
-      if (m.ftEnabled) startSecondary(m, p, m.scenario.placement.secondary, true);
-    }
+    for (const m of this.members) this.powerOn(m);
     this.scenario.faults.forEach((fault, index) => this.queue.push(fault.atMs * NS_PER_MS, { t: 'fault', fault, index }));
     for (const m of this.members) {
       for (const c of m.clients.list) this.queue.push(m.scenario.workload.startMs * NS_PER_MS, { t: 'clientSend', of: m.index, client: c.id });
     }
     this.noteState();
+  }
+
+  /**
+   * Powers a VM on where placement puts it (the host its scenario asks for if the rules allow it), then
+   * starts its first secondary. A VM no host can take waits: HA looks again every failure timeout.
+   */
+  private powerOn(m: LogicalVm): void {
+    const place = primaryHost(m, m.scenario.placement.primary || null, true);
+    if (place.host === null) {
+      m.noteWaiting(`waiting for resources: ${place.reason}`);
+      m.addTrace({ kind: 'state', text: `${m.name} not powered on: ${place.reason}` });
+      scheduleHaCheck(m);
+      return;
+    }
+    const p = m.createVm('primary', place.host, 'running');
+    this.clusterCheckers?.placed(m.name, 'primary', p.host);
+    p.machine.load(m.program);
+    m.identityVm = p.id;
+    m.addTrace({ kind: 'state', vm: p.id, host: p.host, text: `VM powered on as primary on ${p.host}` });
+    if (m.ftEnabled) startSecondary(m, p, m.scenario.placement.secondary || null, true);
   }
 
   /**
@@ -406,9 +427,10 @@ export class Cluster {
     this.observer?.traced(full);
   }
 
-  /** Called every quantum: each VM traces a change of its FT state and its truth checkers sample it. */
+  /** Called every quantum: each VM traces a change of its FT state and its truth checkers sample it; so do the cluster's. */
   noteState(): void {
     for (const m of this.members) m.noteState();
+    this.clusterCheckers?.sample();
   }
 
   saveWorld(): ClusterWorldState {
@@ -421,8 +443,17 @@ export class Cluster {
     this.quantumEndNs = s.quantumEndNs;
   }
 
-  /** Ends the run: every VM's final checks. */
+  /**
+   * Ends the run: every VM's final checks. In a cluster of several VMs each checker's verdict covers
+   * every VM (failing if it failed for one, naming which), followed by the cluster's own checkers.
+   */
   finish(): CheckResult[] {
-    return this.members.flatMap((m) => m.finish());
+    const perVm = this.members.map((m) => m.finish());
+    if (this.clusterCheckers === null) return perVm[0];
+    const merged = perVm[0].map((r, i) => {
+      const failed = this.members.flatMap((m, j) => (perVm[j][i].ok ? [] : [`${m.name}: ${perVm[j][i].detail}`]));
+      return failed.length === 0 ? { ...r, detail: `${r.detail} (all ${this.members.length} VMs)` } : { name: r.name, ok: false, detail: failed.join('; ') };
+    });
+    return [...merged, ...this.clusterCheckers.results()];
   }
 }

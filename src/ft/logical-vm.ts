@@ -6,7 +6,7 @@
 import type { Machine } from '../machine/machine';
 import type { Program } from '../machine/program';
 import type { GuestOutput, InputEvent, ReadKind } from '../machine/types';
-import type { Scenario, LoggedKind, FaultSpec } from './scenario';
+import type { Scenario, LoggedKind, FaultSpec, RestartPriority } from './scenario';
 import type { SimEvent, DiskReq } from './events';
 import type { Cluster, HostRec } from './cluster';
 import { Prng } from './sim/prng';
@@ -31,7 +31,7 @@ const STALE_TIMERS_MAX = 64;
 /** A logical VM's own fields in a checkpoint: plain data, deep-copied (its storage, clients and checkers save their own). */
 export type LogicalVmState = Pick<LogicalVm,
   | 'epoch' | 'pairGeneration' | 'identityVm' | 'ftEnabled' | 'ftSuspended' | 'consoleText' | 'lastState' | 'stats'
-  | 'armedFaults' | 'armedRespawnFaults' | 'storageWaiting' | 'haCheckDueNs' | 'pairLinksDown' | 'pairLinksDegraded'
+  | 'armedFaults' | 'armedRespawnFaults' | 'storageWaiting' | 'haCheckDueNs' | 'pairLinksDown' | 'pairLinksDegraded' | 'waiting'
 >;
 
 export class LogicalVm implements EnvHost {
@@ -65,6 +65,8 @@ export class LogicalVm implements EnvHost {
   pairLinksDown: [string, string][] = [];
   /** Logging links changed by a linkDegrade that named no host: every later one changes them too. */
   pairLinksDegraded: [string, string][] = [];
+  /** Why placement last found no host for it ("Need Secondary VM: …", "waiting for resources: …"); null: it did. */
+  waiting: string | null = null;
 
   /**
    * `scenario` is this VM's view of the cluster's scenario: its own program, RAM, placement, workload
@@ -78,6 +80,16 @@ export class LogicalVm implements EnvHost {
     this.clients = new Clients(scenario.workload, stream('clients'));
     this.checkers = new Checkers(this);
     this.ftEnabled = scenario.ft.enabled;
+  }
+
+  /** HA's restart priority (a single-VM scenario's VM: medium). */
+  get restartPriority(): RestartPriority {
+    return this.cluster.scenario.vms?.[this.index].restartPriority ?? 'medium';
+  }
+
+  /** Notes why placement found no host for the VM (null: it found one). */
+  noteWaiting(why: string | null): void {
+    this.waiting = why;
   }
 
   /** The VM's name ("the VM" when it is the only one). */
@@ -234,7 +246,8 @@ export class LogicalVm implements EnvHost {
     const last = this.lastState;
     if (last === null || notProtectedReason(this) !== last.reason) {
       const st = ftState(this);
-      this.addTrace({ kind: 'state', text: st.label, data: { protected: st.protected } });
+      // A cluster's VMs that were never fault tolerant have no FT state worth a line (they are "Disabled" throughout).
+      if (this.label === null || this.scenario.ft.enabled) this.addTrace({ kind: 'state', text: st.label, data: { protected: st.protected } });
       this.lastState = st;
     }
     this.checkers.sample(this.lastState!);
@@ -246,6 +259,7 @@ export class LogicalVm implements EnvHost {
       ftSuspended: this.ftSuspended, consoleText: this.consoleText, lastState: this.lastState, stats: this.stats,
       armedFaults: this.armedFaults, armedRespawnFaults: this.armedRespawnFaults, storageWaiting: this.storageWaiting,
       haCheckDueNs: this.haCheckDueNs, pairLinksDown: this.pairLinksDown, pairLinksDegraded: this.pairLinksDegraded,
+      waiting: this.waiting,
     });
   }
 
@@ -287,5 +301,5 @@ export const LOGICAL_VM_NOT_SAVED = {
   cluster: 'its owner', index: 'identity', scenario: 'configuration', program: 'configuration', label: 'identity',
   vms: 'the cluster restores the instances', storage: 'saves itself', clients: 'saves itself', checkers: 'saves itself',
   entropyPrng: 'saves itself', name: 'getter', nowNs: 'getter', hosts: 'getter', network: 'getter', queue: 'getter',
-  primary: 'getter', secondary: 'getter', flushIntervalNs: 'getter', idleMarkIntervalNs: 'getter',
+  primary: 'getter', secondary: 'getter', flushIntervalNs: 'getter', idleMarkIntervalNs: 'getter', restartPriority: 'getter',
 } as const;

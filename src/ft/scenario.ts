@@ -32,7 +32,40 @@ export interface FaultSpec {
 }
 
 export interface LinkSpec { latencyUs: number; bandwidthMbps: number; lossRate: number }
-export interface HostSpec { name: string; mips: number; family: string; jitter: number }
+export interface HostSpec {
+  name: string; mips: number; family: string; jitter: number;
+  /** Memory for VMs (placement and admission control count it). */
+  ramMiB: number;
+  /** The FT logging NIC's bandwidth, shared by every FT VM on the host (null: only each link's own limits the log). */
+  loggingNicMbps: number | null;
+}
+
+export type RestartPriority = 'highest' | 'high' | 'medium' | 'low' | 'lowest' | 'disabled';
+export type WorkloadSpec = Scenario['workload'];
+
+/** One VM of a cluster scenario (`vms`), every default filled. */
+export interface VmSpec {
+  name: string;
+  program: string;
+  ft: boolean;
+  ramMiB: number;
+  vcpus: number;
+  /** Hosts asked for (null: placement chooses). */
+  placement: { primary: string | null; secondary: string | null };
+  /** VM-host rule for the primary and its secondary (null: any host). */
+  allowedHosts: string[] | null;
+  restartPriority: RestartPriority;
+  workload: WorkloadSpec;
+}
+
+/** vSphere HA/DRS settings of a cluster scenario. */
+export interface ClusterSpec {
+  maxFtVmsPerHost: number;
+  maxFtVcpusPerHost: number;
+  admissionControl: { hostFailuresTolerated: number };
+  drs: 'off' | 'manual' | 'fullyAutomated';
+  vmAntiAffinity: string[][];
+}
 
 export interface Scenario {
   program: string;
@@ -50,6 +83,9 @@ export interface Scenario {
   workload: { clients: number; requests: number; ratePerSec: number; writeRatio: number; keys: number; timeoutMs: number; startMs: number };
   faults: FaultSpec[];
   whatIf: { outputRule: boolean; omitLogKinds: LoggedKind[]; disable: WhatIfSwitch[] };
+  /** The cluster's VMs (null: the single-VM form, `program` with `placement` and `workload`). */
+  vms: VmSpec[] | null;
+  cluster: ClusterSpec;
 }
 
 export class ScenarioError extends Error {
@@ -93,10 +129,14 @@ export function parseScenario(raw: unknown): Scenario {
   if (problems.length > 0) throw new ScenarioError(problems);
   const r = raw as Json;
   const hosts: HostSpec[] = (r.hosts ?? [{ name: 'host-a' }, { name: 'host-b' }, { name: 'host-c' }]).map((h: Json) => ({
-    name: h.name, mips: h.mips ?? 100, family: h.family ?? 'rv-gen1', jitter: h.jitter ?? 0.02,
+    name: h.name, mips: h.mips ?? 100, family: h.family ?? 'rv-gen1', jitter: h.jitter ?? 0.02, ramMiB: h.ramMiB ?? 4096,
+    loggingNicMbps: h.loggingNicMbps ?? null,
   }));
+  if ((r.program === undefined) === (r.vms === undefined)) {
+    throw new ScenarioError([r.program === undefined ? '(top level): needs `program` (one VM) or `vms` (a cluster)' : '(top level): give `program` or `vms`, not both']);
+  }
   const s: Scenario = {
-    program: r.program,
+    program: r.program ?? r.vms[0].program,
     seed: r.seed ?? 1,
     untilMs: r.untilMs ?? 1000,
     ramMiB: r.ramMiB ?? 16,
@@ -119,11 +159,29 @@ export function parseScenario(raw: unknown): Scenario {
     workload: { clients: 2, requests: 200, ratePerSec: 1000, writeRatio: 0.5, keys: 16, timeoutMs: 30, startMs: 5, ...r.workload },
     faults: (r.faults ?? []).map((f: Json) => ({ ...f })),
     whatIf: { outputRule: r.whatIf?.outputRule ?? true, omitLogKinds: r.whatIf?.omitLogKinds ?? [], disable: r.whatIf?.disable ?? [] },
+    vms: r.vms === undefined ? null : r.vms.map((v: Json) => vmSpec(v, r.ramMiB ?? 16)),
+    cluster: {
+      maxFtVmsPerHost: r.cluster?.maxFtVmsPerHost ?? 4, maxFtVcpusPerHost: r.cluster?.maxFtVcpusPerHost ?? 8,
+      admissionControl: { hostFailuresTolerated: r.cluster?.admissionControl?.hostFailuresTolerated ?? 0 },
+      drs: r.cluster?.drs ?? 'manual', vmAntiAffinity: (r.cluster?.vmAntiAffinity ?? []).map((g: string[]) => [...g]),
+    },
   };
   const cross = crossCheck(s);
   if (cross.length > 0) throw new ScenarioError(cross);
   if (r.workload === undefined) DEFAULTED_WORKLOADS.add(s.workload);
   return s;
+}
+
+/** Workload of a VM that names none: no clients. */
+const NO_CLIENTS: WorkloadSpec = { clients: 0, requests: 0, ratePerSec: 1000, writeRatio: 0.5, keys: 16, timeoutMs: 30, startMs: 5 };
+
+function vmSpec(v: Json, ramMiB: number): VmSpec {
+  return {
+    name: v.name, program: v.program, ft: v.ft ?? true, ramMiB: v.ramMiB ?? ramMiB, vcpus: v.vcpus ?? 1,
+    placement: { primary: v.placement?.primary ?? null, secondary: v.placement?.secondary ?? null },
+    allowedHosts: v.allowedHosts ?? null, restartPriority: v.restartPriority ?? 'medium',
+    workload: { ...NO_CLIENTS, ...(v.workload === undefined ? {} : { clients: 2, requests: 200 }), ...v.workload },
+  };
 }
 
 function crossCheck(s: Scenario): string[] {
@@ -147,6 +205,31 @@ function crossCheck(s: Scenario): string[] {
     problems.push('placement: primary and secondary hosts must be of the same processor family');
   }
   s.faults.forEach((f, i) => problems.push(...checkFault(f, i, known)));
+  if (s.vms !== null) problems.push(...checkVms(s.vms, s.cluster, known));
+  else if (s.faults.some((f) => f.vm !== undefined)) problems.push('faults: `vm` names a VM of `vms`; this scenario has one VM');
+  s.faults.forEach((f, i) => {
+    if (f.vm !== undefined && s.vms !== null && !s.vms.some((v) => v.name === f.vm)) problems.push(`faults[${i}].vm: unknown VM ${JSON.stringify(f.vm)}`);
+  });
+  return problems;
+}
+
+function checkVms(vms: VmSpec[], cluster: ClusterSpec, known: (n: string) => boolean): string[] {
+  const problems: string[] = [];
+  const names = new Set<string>();
+  vms.forEach((v, i) => {
+    if (names.has(v.name)) problems.push(`vms[${i}].name: duplicate VM ${JSON.stringify(v.name)}`);
+    names.add(v.name);
+    for (const key of ['primary', 'secondary'] as const) {
+      const h = v.placement[key];
+      if (h !== null && !known(h)) problems.push(`vms[${i}].placement.${key}: unknown host ${JSON.stringify(h)}`);
+    }
+    if (v.placement.primary !== null && v.placement.primary === v.placement.secondary) problems.push(`vms[${i}].placement: primary and secondary must be on different hosts`);
+    if (!v.ft && v.placement.secondary !== null) problems.push(`vms[${i}].placement.secondary: ${v.name} is not fault tolerant (ft: false)`);
+    (v.allowedHosts ?? []).forEach((h, j) => { if (!known(h)) problems.push(`vms[${i}].allowedHosts[${j}]: unknown host ${JSON.stringify(h)}`); });
+  });
+  cluster.vmAntiAffinity.forEach((g, i) => g.forEach((n, j) => {
+    if (!names.has(n)) problems.push(`cluster.vmAntiAffinity[${i}][${j}]: unknown VM ${JSON.stringify(n)}`);
+  }));
   return problems;
 }
 
@@ -174,5 +257,17 @@ function checkFault(f: FaultSpec, i: number, known: (n: string) => boolean): str
 /** The scenario as JSON that `parseScenario` accepts again (round trip: parse(toJson(s)) equals s). */
 export function scenarioToJson(s: Scenario): Record<string, unknown> {
   const { allowedHosts, ...placement } = s.placement;
-  return { ...s, placement: allowedHosts === null ? placement : { ...placement, allowedHosts } };
+  const { vms, program, hosts, ...rest } = s;
+  const hostsJson = hosts.map(({ loggingNicMbps, ...h }) => (loggingNicMbps === null ? h : { ...h, loggingNicMbps }));
+  if (vms !== null) return { ...rest, hosts: hostsJson, placement: allowedHosts === null ? placement : { ...placement, allowedHosts }, vms: vms.map(vmSpecToJson) };
+  return { ...rest, program, hosts: hostsJson, placement: allowedHosts === null ? placement : { ...placement, allowedHosts } };
+}
+
+function vmSpecToJson(v: VmSpec): Record<string, unknown> {
+  const { placement, allowedHosts, ...rest } = v;
+  return {
+    ...rest,
+    placement: Object.fromEntries(Object.entries(placement).filter(([, h]) => h !== null)),
+    ...(allowedHosts === null ? {} : { allowedHosts }),
+  };
 }

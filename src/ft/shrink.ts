@@ -1,7 +1,7 @@
 // Shrinking a failing chaos run: the fewest of its faults that still make the same checker fail.
 
 import type { Program } from '../machine/program';
-import type { CheckerName } from './checkers';
+import type { CheckResult } from './checkers';
 import { runScenario } from './report';
 import type { Scenario } from './scenario';
 
@@ -14,12 +14,18 @@ export interface Shrunk { scenario: Scenario; runs: number; faultsBefore: number
  * Greedy delta debugging over the fault list: drop halves, then single faults, while one of the
  * checkers in `failing` still fails. Deterministic (every candidate is a deterministic run).
  */
-export function shrinkFailure(s: Scenario, program: Program, failing: readonly CheckerName[], runsMax = SHRINK_RUNS_MAX): Shrunk {
+export function shrinkFailure(
+  s: Scenario,
+  program: Program,
+  failing: readonly CheckResult['name'][],
+  runsMax = SHRINK_RUNS_MAX,
+  programs?: ReadonlyMap<string, Program>,
+): Shrunk {
   let faults = s.faults;
   let runs = 0;
   const fails = (candidate: Scenario['faults']): boolean => {
     runs++;
-    const { summary } = runScenario({ ...s, faults: candidate }, program);
+    const { summary } = runScenario({ ...s, faults: candidate }, program, { programs });
     return summary.invariants.some((c) => !c.ok && failing.includes(c.name));
   };
   for (let chunk = Math.floor(faults.length / 2); chunk >= 1 && runs < runsMax; chunk = Math.floor(chunk / 2)) {

@@ -22,7 +22,8 @@ test('only the program is required; everything else has a default', () => {
   assert.equal(s.placement.secondary, 'host-b');
   assert.equal(s.ft.outputRule, true);
   assert.deepEqual(s.whatIf, { outputRule: true, omitLogKinds: [], disable: [] });
-  assert.deepEqual(problems({}), ['program: is required']);
+  assert.deepEqual(problems({}), ['(top level): needs `program` (one VM) or `vms` (a cluster)']);
+  assert.deepEqual(problems({ program: 'a.s', vms: [{ name: 'x', program: 'b.s' }] }), ['(top level): give `program` or `vms`, not both']);
 });
 
 test('unknown keys and wrong values are named', () => {

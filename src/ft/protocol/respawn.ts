@@ -4,18 +4,7 @@ import type { LogicalVm } from '../logical-vm';
 import { NS_PER_MS } from '../cluster';
 import type { VmInstance } from './vm';
 import { haltVm, scheduleHaCheck } from './vm-fate';
-
-/** Hosts where a new secondary for `primary` may run: up, not the primary's, same family, allowed by affinity, reachable. */
-export function eligibleHosts(c: LogicalVm, primary: VmInstance): string[] {
-  const fam = c.hosts.get(primary.host)!.family;
-  const allowed = c.scenario.placement.allowedHosts;
-  const busy = new Set(c.vms.filter((v) => v.alive).map((v) => v.host));
-  return [...c.hosts.values()]
-    .filter((h) => h.up && h.name !== primary.host && h.family === fam && !busy.has(h.name))
-    .filter((h) => allowed === null || allowed.includes(h.name))
-    .filter((h) => c.storage.reachable(h.name) && c.network.canTalk('logging', primary.host, h.name))
-    .map((h) => h.name);
-}
+import { primaryHost, secondaryHost } from '../cluster-placement';
 
 /**
  * Starts a secondary for `primary` on `host` (or the first eligible host). Its state is copied over the
@@ -24,12 +13,14 @@ export function eligibleHosts(c: LogicalVm, primary: VmInstance): string[] {
  * secondary starts where its primary is, and the log begins there.
  */
 export function startSecondary(c: LogicalVm, primary: VmInstance, host: string | null, initial: boolean): VmInstance | null {
-  const candidates = eligibleHosts(c, primary);
-  const target = host !== null && candidates.includes(host) ? host : candidates[0];
-  if (target === undefined) return null;
+  const place = secondaryHost(c, primary, host, initial);
+  c.noteWaiting(place.host === null ? `Need Secondary VM: ${place.reason}` : null);
+  if (place.host === null) return null;
+  const target = place.host;
   c.pairGeneration++;
   primary.generation = c.pairGeneration;
   const s = c.createVm('secondary', target, 'copying');
+  if (initial) c.cluster.clusterCheckers?.placed(c.name, 'secondary', target);
   s.generation = c.pairGeneration;
   s.initialCopy = initial;
   s.peer = primary.id;
@@ -100,15 +91,18 @@ export function haCheck(c: LogicalVm): void {
   if (c.vms.some((v) => v.status === 'exited' || v.status === 'fatal')) return; // the guest stopped itself: nothing to restart
   const again = () => scheduleHaCheck(c);
   if (c.vms.some((v) => v.alive)) return again();
-  const allowed = c.scenario.placement.allowedHosts;
-  const host = [...c.hosts.values()].find((h) => h.up && c.storage.reachable(h.name) && (allowed === null || allowed.includes(h.name)));
-  if (host === undefined) return again();
+  if (c.restartPriority === 'disabled') return;
+  const place = primaryHost(c, null, false);
+  c.noteWaiting(place.host === null ? `waiting for resources: ${place.reason}` : null);
+  if (place.host === null) return again();
+  const host = place.host;
   c.epoch++;
   c.pairGeneration++;
-  const p = c.createVm('primary', host.name, 'running');
+  const p = c.createVm('primary', host, 'running');
   p.machine.load(c.program);
   c.identityVm = p.id;
-  c.addTrace({ kind: 'haRestart', vm: p.id, host: host.name, text: `both VMs lost: HA restarted the VM from its disk on ${host.name} (memory state lost)` });
+  const lost = c.label === null ? 'both VMs lost' : c.ftEnabled ? `both instances of ${c.label} lost` : `${c.label} lost with its host`;
+  c.addTrace({ kind: 'haRestart', vm: p.id, host, text: `${lost}: HA restarted ${c.label ?? 'the VM'} from its disk on ${host} (memory state lost)` });
   c.checkers.haRestarted(p);
   respawn(c, p);
 }

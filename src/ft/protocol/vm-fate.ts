@@ -3,6 +3,7 @@
 import type { LogicalVm } from '../logical-vm';
 import { NS_PER_MS } from '../cluster';
 import type { VmInstance } from './vm';
+import type { RestartPriority } from '../scenario';
 
 export function hostUp(c: LogicalVm, host: string): boolean {
   return c.hosts.get(host)?.up === true;
@@ -24,9 +25,12 @@ export function killVm(c: LogicalVm, vm: VmInstance, why: string): void {
   scheduleHaCheck(c);
 }
 
+/** HA restarts VMs lost at one instant in restart-priority order: their looks fire in that order (medium is every event's default). */
+const RESTART_PRIO: Record<RestartPriority, number> = { highest: 0.6, high: 0.8, medium: 1, low: 1.2, lowest: 1.4, disabled: 1.4 };
+
 /** HA looks at the cluster one failure timeout from now (one look at a time: a look already due is enough). */
 export function scheduleHaCheck(c: LogicalVm): void {
   if (c.haCheckDueNs !== null && c.haCheckDueNs >= c.nowNs) return;
   c.haCheckDueNs = c.nowNs + c.scenario.ft.failureTimeoutMs * NS_PER_MS;
-  c.schedule(c.haCheckDueNs, { t: 'haCheck', of: c.index });
+  c.schedule(c.haCheckDueNs, { t: 'haCheck', of: c.index }, RESTART_PRIO[c.restartPriority]);
 }

@@ -1,4 +1,4 @@
-// The cluster's networks: per-host-pair links with latency, bandwidth, loss and up/down state, plus partitions.
+// The cluster's networks: per-host-pair links with latency, bandwidth, loss and up/down state, partitions, and each host's FT logging NIC.
 
 import type { LinkSpec } from '../scenario';
 import type { Prng } from '../sim/prng';
@@ -17,6 +17,10 @@ export interface NetworkState {
   links: Record<string, LinkState>;
   /** Host → partition group number; hosts in different groups cannot talk (management and logging). */
   group: Record<string, number>;
+  /** Host → when its logging NIC is free to send (hosts with a NIC bandwidth of their own). */
+  nicBusyUntilNs: Record<string, number>;
+  /** Host → bytes it has sent on the logging network (every FT VM on it). */
+  loggingBytes: Record<string, number>;
 }
 
 export class Network {
@@ -26,7 +30,11 @@ export class Network {
   /** net → from → to → the links key (interned once instead of built on every send). */
   private readonly keyCache = new Map<NetName, Map<string, Map<string, string>>>();
 
-  constructor(hosts: string[], specs: Record<NetName, LinkSpec>, private readonly prng: Prng) {
+  /**
+   * `nicMbps`: hosts whose logging NIC has a bandwidth of its own, shared by every FT VM on the host: a
+   * message waits for the NIC as well as for its link (other hosts: only the link limits it).
+   */
+  constructor(hosts: string[], specs: Record<NetName, LinkSpec>, private readonly prng: Prng, private readonly nicMbps: ReadonlyMap<string, number> = new Map()) {
     const links: Record<string, LinkState> = {};
     for (const net of ['logging', 'management', 'client'] as NetName[]) {
       for (const a of hosts) {
@@ -36,7 +44,8 @@ export class Network {
         }
       }
     }
-    this.state = { links, group: Object.fromEntries(hosts.map((h) => [h, 0])) };
+    const zeros = () => Object.fromEntries(hosts.map((h) => [h, 0]));
+    this.state = { links, group: zeros(), nicBusyUntilNs: zeros(), loggingBytes: zeros() };
     this.noteLatencies();
   }
 
@@ -87,9 +96,13 @@ export class Network {
   send(net: NetName, from: string, to: string, bytes: number, nowNs: number, reliable: boolean): number | null {
     if (!this.canTalk(net, from, to)) return null;
     const link = this.link(net, from, to)!;
-    const departNs = Math.max(nowNs, link.busyUntilNs);
-    const wireNs = (bytes * 8 * 1000) / link.bandwidthMbps;
+    const nicMbps = net === 'logging' ? this.nicMbps.get(from) : undefined;
+    let departNs = Math.max(nowNs, link.busyUntilNs);
+    if (nicMbps !== undefined) departNs = Math.max(departNs, this.state.nicBusyUntilNs[from]);
+    const wireNs = (bytes * 8 * 1000) / (nicMbps === undefined ? link.bandwidthMbps : Math.min(link.bandwidthMbps, nicMbps));
     link.busyUntilNs = departNs + wireNs;
+    if (nicMbps !== undefined) this.state.nicBusyUntilNs[from] = link.busyUntilNs;
+    if (net === 'logging' && from in this.state.loggingBytes) this.state.loggingBytes[from] += bytes;
     let arrivalNs = link.busyUntilNs + link.latencyUs * 1000;
     if (link.lossRate > 0) {
       let tries = 0;

@@ -1,0 +1,55 @@
+// Where the cluster puts a VM's primary and secondary: the live cluster as the placement rules see it, and the rules' answer.
+
+import type { Cluster } from './cluster';
+import type { LogicalVm } from './logical-vm';
+import type { VmInstance } from './protocol/vm';
+import { admissionAllows, placePrimary, placeSecondary, type Placement, type PlacementView, type VmToPlace } from './placement';
+
+/** The VM as placement sees it. */
+export function vmToPlace(m: LogicalVm): VmToPlace {
+  const spec = m.cluster.scenario.vms?.[m.index];
+  return { name: m.label ?? 'vm', ft: m.ftEnabled, ramMiB: m.scenario.ramMiB, vcpus: spec?.vcpus ?? 1, allowedHosts: m.scenario.placement.allowedHosts };
+}
+
+/** Every host and every live instance of every VM (copying secondaries hold their host's RAM too). */
+export function placementView(w: Cluster): PlacementView {
+  const sc = w.scenario;
+  const hosts = sc.hosts.map((h) => ({
+    name: h.name, family: h.family, ramMiB: h.ramMiB, up: w.hosts.get(h.name)!.up, reachable: w.main.storage.reachable(h.name),
+  }));
+  const instances = w.vms.filter((v) => v.alive).map((v) => {
+    const place = vmToPlace(w.ownerOf(v));
+    return { vm: place.name, role: v.role, host: v.host, ft: place.ft, ramMiB: place.ramMiB, vcpus: place.vcpus, allowedHosts: place.allowedHosts };
+  });
+  return { hosts, instances, rules: { ...sc.cluster, hostFailuresTolerated: sc.cluster.admissionControl.hostFailuresTolerated } };
+}
+
+/**
+ * The host to power `m` on or restart it on, `preferred` if the rules allow it. Admission control
+ * applies to a power-on, not to an HA restart after a failure (as in vSphere).
+ */
+export function primaryHost(m: LogicalVm, preferred: string | null, powerOn: boolean): Placement {
+  const view = placementView(m.cluster);
+  const vm = vmToPlace(m);
+  if (powerOn && !admissionAllows(view, vm, 'primary')) return { host: null, reason: admissionReason(view) };
+  return placePrimary(view, vm, preferred);
+}
+
+/**
+ * The host for a new secondary of `primary`: the rules' choice among hosts where no instance of this VM
+ * is alive (an orphan of the last pair may linger there until it halts). Admission control applies to
+ * the first secondary (turning FT on), not to one HA makes after a failure.
+ */
+export function secondaryHost(m: LogicalVm, primary: VmInstance, preferred: string | null, admission: boolean): Placement {
+  const full = placementView(m.cluster);
+  const vm = vmToPlace(m);
+  if (admission && !admissionAllows(full, vm, 'secondary')) return { host: null, reason: admissionReason(full) };
+  const busy = m.vms.filter((v) => v.alive && v !== primary).map((v) => v.host);
+  const canLog = (a: string, b: string) => m.network.canTalk('logging', a, b);
+  return placeSecondary(full, vm, primary.host, canLog, preferred, busy);
+}
+
+function admissionReason(view: PlacementView): string {
+  const n = view.rules.hostFailuresTolerated;
+  return `admission control: the cluster keeps room for ${n} host failure${n === 1 ? '' : 's'}`;
+}
