@@ -10,6 +10,7 @@ import type { VmInstance } from './protocol/vm';
 import type { CheckerName } from './checkers';
 import { hostUp } from './protocol/vm-fate';
 import { lagOf } from './protocol/lag';
+import { primaryHost } from './cluster-placement';
 
 /** How often the liveness and zombie checks look at the cluster (simulated time). */
 const SCAN_INTERVAL_NS = 1_000_000; // 1 ms
@@ -126,7 +127,8 @@ export class TruthCheckers {
    */
   private scanFailover(sinceScanNs: number): void {
     const c = this.c;
-    if (livePrimary(c) !== undefined || c.vms.some((v) => v.status === 'exited' || v.status === 'fatal')) {
+    const neverRestarted = c.restartPriority === 'disabled' && !c.vms.some((v) => v.alive); // HA leaves it down, as told
+    if (livePrimary(c) !== undefined || neverRestarted || c.vms.some((v) => v.status === 'exited' || v.status === 'fatal')) {
       this.st.lostSinceNs = null;
       this.st.blockedNs = 0;
       return;
@@ -201,6 +203,7 @@ function freeHost(c: LogicalVm, p: VmInstance): string | undefined {
   for (const h of c.hosts.values()) {
     if (!h.up || h.name === p.host || h.family !== family || (allowed !== null && !allowed.includes(h.name))) continue;
     if (!c.storage.reachable(h.name) || !loggingPath(c, p.host, h.name)) continue;
+    if (c.label !== null && !hasRoom(c, h.name)) continue;
     if (c.vms.some((v) => v.alive && v.host === h.name)) continue;
     return h.name;
   }
@@ -211,6 +214,27 @@ function freeHost(c: LogicalVm, p: VmInstance): string | undefined {
 function storageBlocked(c: LogicalVm): boolean {
   const alive = c.vms.filter((v) => v.alive);
   if (alive.length > 0) return !alive.some((v) => hostUp(c, v.host) && c.storage.reachable(v.host));
-  const allowed = c.scenario.placement.allowedHosts;
-  return ![...c.hosts.values()].some((h) => h.up && c.storage.reachable(h.name) && (allowed === null || allowed.includes(h.name)));
+  // No instance left: HA restarts it where placement finds room (for a single VM: any up host with a storage path the rule allows).
+  return primaryHost(c, null, false).host === null;
+}
+
+/** In a cluster of several VMs: `host` has room for one more FT instance of `c` (per-host FT limits and memory). */
+function hasRoom(c: LogicalVm, host: string): boolean {
+  const w = c.cluster;
+  const vcpusOf = (i: number) => w.scenario.vms?.[i].vcpus ?? 1;
+  let ftVms = 0;
+  let ftVcpus = 0;
+  let ramMiB = 0;
+  for (const v of w.vms) {
+    if (!v.alive || v.host !== host) continue;
+    const o = w.ownerOf(v);
+    ramMiB += o.scenario.ramMiB;
+    if (o.ftEnabled) {
+      ftVms++;
+      ftVcpus += vcpusOf(o.index);
+    }
+  }
+  const rules = w.scenario.cluster;
+  const capMiB = w.scenario.hosts.find((h) => h.name === host)!.ramMiB;
+  return ftVms + 1 <= rules.maxFtVmsPerHost && ftVcpus + vcpusOf(c.index) <= rules.maxFtVcpusPerHost && ramMiB + c.scenario.ramMiB <= capMiB;
 }

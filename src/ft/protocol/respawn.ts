@@ -76,7 +76,14 @@ export function respawn(c: LogicalVm, p: VmInstance): void {
   if (!c.ftEnabled || c.ftSuspended || p.status !== 'running' || p.role !== 'primary' || c.identityVm !== p.id) return;
   if (c.scenario.whatIf.disable.includes('respawn')) return;
   if (p.peer !== null) return; // it still has a secondary, or has not yet won the arbitration that ends the pair
+  if (restartPending(c)) return; // HA restarts lost VMs first: the primary's next tick asks again
   startSecondary(c, p, null, false);
+}
+
+/** Another VM of the cluster is down and HA could restart it now: restoring availability goes before restoring redundancy. */
+function restartPending(c: LogicalVm): boolean {
+  return c.cluster.members.some((m) => m !== c && m.restartPriority !== 'disabled' && m.vms.length > 0 && !m.vms.some((v) => v.alive || v.status === 'exited' || v.status === 'fatal')
+    && primaryHost(m, null, false).host !== null);
 }
 
 /**
@@ -92,7 +99,7 @@ export function haCheck(c: LogicalVm): void {
   const again = () => scheduleHaCheck(c);
   if (c.vms.some((v) => v.alive)) return again();
   if (c.restartPriority === 'disabled') return;
-  const place = primaryHost(c, null, false);
+  const place = primaryHost(c, null, c.vms.length === 0); // a VM never powered on still needs admission control
   c.noteWaiting(place.host === null ? `waiting for resources: ${place.reason}` : null);
   if (place.host === null) return again();
   const host = place.host;
