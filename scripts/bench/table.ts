@@ -84,6 +84,14 @@ function pairRows(r: BenchReport): Row[] {
   return rows;
 }
 
+function clusterRows(r: BenchReport): Row[] {
+  const x = r.cluster;
+  return [
+    ['cluster, one process [11]', 'hosts', 'VMs (FT)', 'simulated ms', 'wall ms', 'simulated/wall', 'failovers', 'checks'],
+    [x.scenario, int(x.hosts), `${int(x.vms)} (${int(x.ftVms)})`, num(x.simMs), num(x.medianWallMs), num(x.simPerWall, 3), int(x.failovers), x.ok ? 'ok' : 'FAILED'],
+  ];
+}
+
 function reverseRows(r: BenchReport): Row[] {
   const rows: Row[] = [['reverse step [6]', 'median ms', 'p95 ms', 'simulated ms', 'checkpoints', 'memory / guest RAM']];
   for (const x of r.reverse) rows.push([`at ${x.depthInstr.toExponential(0)} instructions`, num(x.medianMs, 2), num(x.p95Ms, 2), num(x.simMs), int(x.checkpoints), num(x.memoryOverRam, 3)]);
@@ -115,6 +123,7 @@ function programsNote(r: BenchReport): string[] {
   const st = p.qemuStartupMs;
   return [
     `[9] examples/suite: real C programs (-O2, rv32imac), ${r.settings.programReps} run(s) of each kind, medians. first: node bin/lockstep.js exec ELF as a new process, spawn to exit (node's start, loading the CLI, translating and compiling included), with an empty cache folder each time, as the first run after installing; cold: the same once Lockstep has run before, the CLI bundle compiled from V8's code cache (the run that filled it not counted); MIPS = instret / that time. QEMU: ${p.qemu}${st ? ` (-icount shift=0, and its JIT at full speed), whole processes, the shortest of the runs; start-up (shortest of five) ${num(st.icount)} / ${num(st.tcg)} ms` : ''}. cold/-icount: Lockstep's process over QEMU -icount's (target ≤ 1). warm: in this process after six runs of the ELF (translations cached, V8 optimised; each run's RAM reused, zeroed, by the next, as lockstep chaos does: a fresh 16 MiB buffer costs 45-65 ms of page faults here); warm vs JIT: QEMU JIT's process time net of its start-up over Lockstep's warm wall time (target ≥ 1), CPU vs JIT: the same over this process's CPU time (V8's compiler and GC threads included).`,
+    `[11] node bin/lockstep.js run ${r.cluster.scenario} --json as a new process, spawn to exit: 16 hosts, 8 FT VMs running kvstore with 4 clients each, 56 idle VMs sleeping in wfi, esx-01 crashing at 500 ms; ${r.settings.clusterReps} run(s), median wall (target: 1 simulated second in under 10 s), every run's checkers ok and one trace hash.`,
     `[10] node bin/lockstep.js run SCENARIO --json as a new process, spawn to exit, in-thread and with --parallel-secondary, against one VM in the same round: lockstep exec of the same ELF (crc32-rv32im, 98.8 M instructions, no clients), or the same scenario with ft.enabled false and no faults (kvstore); ${r.settings.pairReps} round(s), ratio = median of the per-round ratios (target ≤ 1.3).`,
   ];
 }
@@ -133,10 +142,11 @@ export function formatReport(r: BenchReport): string {
   const ext = columns(extensionRows(r));
   const progs = columns(programRows(r));
   const pairs = columns(pairRows(r));
+  const clus = columns(clusterRows(r));
   const width = Math.max(...[top, progs, pairs, bottom, rev, dap, ext].flat().map((l) => l.length));
   const rule = '─'.repeat(width);
   const title = `Lockstep benchmark — ${r.mode} mode, node ${r.node}, ${r.cores} cores, ${num(r.totalWallMs / 1000, 0)} s`;
-  const lines = [title, rule, top[0], rule, ...top.slice(1), rule, progs[0], rule, ...progs.slice(1), rule, pairs[0], rule, ...pairs.slice(1), rule, bottom[0], rule, ...bottom.slice(1), rule, rev[0], rule, ...rev.slice(1), rule, dap[0], rule, ...dap.slice(1), rule, ext[0], rule, ...ext.slice(1), rule, ...footnotes(r), extensionNote(r), ...programsNote(r)];
+  const lines = [title, rule, top[0], rule, ...top.slice(1), rule, progs[0], rule, ...progs.slice(1), rule, pairs[0], rule, ...pairs.slice(1), rule, clus[0], rule, ...clus.slice(1), rule, bottom[0], rule, ...bottom.slice(1), rule, rev[0], rule, ...rev.slice(1), rule, dap[0], rule, ...dap.slice(1), rule, ext[0], rule, ...ext.slice(1), rule, ...footnotes(r), extensionNote(r), ...programsNote(r)];
   if (r.failures.length > 0) lines.push('', 'BENCH FAILED:', ...r.failures.map((f) => `  ${f}`));
   return lines.join('\n');
 }

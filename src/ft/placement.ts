@@ -87,8 +87,8 @@ export function placePrimary(view: PlacementView, vm: VmToPlace, preferred?: str
 /**
  * The host for `vm`'s FT secondary whose primary runs on `primaryHost`, or why there is none: never the
  * primary's host, the same processor family, a logging path (`canLog(primaryHost, host)`), the VM-host rule,
- * the FT limits and free RAM, and none of `avoid`. VM-VM anti-affinity does not apply to secondaries (vSphere applies VM-VM rules
- * to FT primaries only). No admission control here either (see placePrimary).
+ * the FT limits and free RAM, none of `avoid`, and away from the instances of its anti-affinity groups
+ * (see antiAffinityCheck). No admission control here either (see placePrimary).
  */
 export function placeSecondary(
   view: PlacementView,
@@ -108,6 +108,7 @@ export function placeSecondary(
     allowedCheck(vm),
     pairCheck(vm, primaryHost),
     avoidCheck(vm, avoid),
+    antiAffinityCheck(view, vm),
     familyCheck(vm, family),
     secondaryUpCheck(vm, family),
     secondaryReachableCheck(vm, family),
@@ -240,20 +241,25 @@ function reachableCheck(vm: VmToPlace): Check {
   };
 }
 
-/** VM-VM anti-affinity: not on a host running the primary of another VM that shares a group with `vm`. */
+/**
+ * VM-VM anti-affinity: not on a host running any instance of another VM of `vm`'s groups. vSphere applies
+ * the rule to primaries only and lets a failover break it until DRS moves a VM back; keeping every
+ * instance of a group on its own host (secondaries too) means no failover ever puts two of the group's
+ * primaries on one host, so the rule holds throughout.
+ */
 function antiAffinityCheck(view: PlacementView, vm: VmToPlace): Check {
   const apart = new Set<string>();
   for (const group of view.rules.vmAntiAffinity) if (group.includes(vm.name)) for (const name of group) apart.add(name);
   apart.delete(vm.name);
   const blocker = new Map<string, string>();
   for (const inst of view.instances) {
-    if (inst.role === 'primary' && apart.has(inst.vm) && !blocker.has(inst.host)) blocker.set(inst.host, inst.vm);
+    if (apart.has(inst.vm) && !blocker.has(inst.host)) blocker.set(inst.host, inst.vm);
   }
   return {
     passes: (h) => !blocker.has(h.name),
     reason: (reached) => {
       const names = [...new Set(reached.map((h) => blocker.get(h.name)!))];
-      return `every eligible host runs the primary of ${names.join(' or ')}, kept apart from ${vm.name} by VM-VM anti-affinity`;
+      return `every eligible host runs ${names.join(' or ')}, kept apart from ${vm.name} by VM-VM anti-affinity`;
     },
   };
 }

@@ -189,20 +189,20 @@ test('VM-host rule: the primary and its secondary run only on the allowed hosts'
   assert.equal(reasonOf(placeSecondary(view(abc()), only, 'host-a', everywhere)), 'VM-host rule allows only host-a, which runs the primary');
 });
 
-test('VM-VM anti-affinity keeps primaries apart and ignores secondaries', () => {
+test('VM-VM anti-affinity keeps every instance of a group on its own host, so no failover puts two primaries together', () => {
   const rules = { vmAntiAffinity: [['web1', 'web2', 'web3']] };
-  const v = view([host('host-a'), host('host-b')], [inst('web1', 'primary', 'host-a'), inst('web1', 'secondary', 'host-b')], rules);
-  assert.equal(placePrimary(v, vm('web2')).host, 'host-b', "web1's secondary on host-b does not block web2's primary");
-  assert.equal(placePrimary(v, vm('web2'), 'host-a').host, 'host-b', 'not even when host-a is preferred');
+  const v = view([host('host-a'), host('host-b'), host('host-c')], [inst('web1', 'primary', 'host-a'), inst('web1', 'secondary', 'host-b')], rules);
+  assert.equal(placePrimary(v, vm('web2')).host, 'host-c', "web1's secondary on host-b blocks web2's primary too: it may go live there");
+  assert.equal(placePrimary(v, vm('web2'), 'host-a').host, 'host-c', 'not even when host-a is preferred');
   assert.equal(placePrimary(v, vm('db'), 'host-a').host, 'host-a', 'VMs outside the group are not affected');
-  v.instances.push(inst('web2', 'primary', 'host-b'));
-  assert.equal(placeSecondary(v, vm('web2'), 'host-b', everywhere).host, 'host-a', "a secondary may share a host with web1's primary");
+  v.instances.push(inst('web2', 'primary', 'host-c'));
+  assert.equal(reasonOf(placeSecondary(v, vm('web2'), 'host-c', everywhere)), 'every eligible host runs web1, kept apart from web2 by VM-VM anti-affinity');
   assert.equal(
     reasonOf(placePrimary(v, vm('web3'))),
-    'every eligible host runs the primary of web1 or web2, kept apart from web3 by VM-VM anti-affinity',
+    'every eligible host runs web1 or web2, kept apart from web3 by VM-VM anti-affinity',
   );
   assert.equal(placePrimary(v, vm('web3', { ft: false })).host, null, 'the rule binds non-FT VMs too');
-  assert.equal(placePrimary(v, vm('web1')).host, 'host-a', "a VM's own primary (being moved) does not block it");
+  assert.equal(placePrimary(v, vm('web1')).host, 'host-a', "a VM's own instances do not block it");
 });
 
 test('RAM: a host takes a VM only if the RAM of its instances plus the VM fits', () => {
