@@ -20,6 +20,8 @@ export interface Launch {
   programPath: string;
   /** The program file's bytes (an ELF's debug information is read from them when first needed). */
   programBytes: Uint8Array;
+  /** A cluster of several VMs: every VM's program, by the path its scenario gives. */
+  programs?: Map<string, Program>;
   stopOnEntry: boolean;
   /** Which VM breakpoints stop: the primary (default), the secondary replaying it, or both. */
   breakOn: BreakMode;
@@ -58,6 +60,7 @@ export function prepareLaunch(raw: unknown): Launch {
   const scenarioRaw: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(args)) if (!ADAPTER_KEYS.has(k) && !k.startsWith('__')) scenarioRaw[k] = v;
   if (typeof scenarioRaw.program === 'string' && !isAbsolute(scenarioRaw.program)) scenarioRaw.program = resolve(cwd, scenarioRaw.program);
+  if (Array.isArray(scenarioRaw.vms)) scenarioRaw.vms = scenarioRaw.vms.map((v: unknown) => vmWithPath(v, cwd));
   const scenario = parseScenario(scenarioRaw);
   let bytes: Uint8Array;
   try {
@@ -68,7 +71,31 @@ export function prepareLaunch(raw: unknown): Launch {
   const program = loadProgramBytes(scenario.program, bytes);
   const late = lateFaultNote(scenario);
   const warnings = late === null ? [] : [`${late}: raise untilMs, or inject it while debugging`];
-  return { scenario: withGuestWorkload(scenario, program), program, programPath: scenario.program, programBytes: bytes, stopOnEntry, breakOn, injected: [], warnings };
+  const programs = vmPrograms(scenario);
+  if (programs !== undefined) warnings.push(`a cluster of ${scenario.vms!.length} VMs: the threads are ${scenario.vms![0].name}'s; every VM shows in the Hosts view and the timeline`);
+  return { scenario: withGuestWorkload(scenario, program), program, programPath: scenario.program, programBytes: bytes, programs, stopOnEntry, breakOn, injected: [], warnings };
+}
+
+/** A VM of `vms` with its program's path resolved against the launch's folder (anything else is left for the scenario's checks). */
+function vmWithPath(v: unknown, cwd: string): unknown {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+  const p = (v as { program?: unknown }).program;
+  return typeof p === 'string' && !isAbsolute(p) ? { ...v, program: resolve(cwd, p) } : v;
+}
+
+/** The programs of a cluster's VMs by path, each read once (undefined: a single VM). */
+function vmPrograms(s: Scenario): Map<string, Program> | undefined {
+  if (s.vms === null) return undefined;
+  const programs = new Map<string, Program>();
+  for (const [i, v] of s.vms.entries()) {
+    if (programs.has(v.program)) continue;
+    try {
+      programs.set(v.program, loadProgramBytes(v.program, readFileSync(v.program)));
+    } catch (e) {
+      throw new LaunchError(`vms[${i}].program: cannot load ${v.program}: ${(e as Error).message}`);
+    }
+  }
+  return programs;
 }
 
 /** The `breakOn` launch argument (default `primary`), or a clear error naming the valid values. */

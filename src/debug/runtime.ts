@@ -84,6 +84,8 @@ export interface RuntimeOptions {
   travelChunkSteps?: number;
   /** Which VM breakpoints, data breakpoints and guest traps stop (default: the primary, once per guest execution). */
   breakOn?: BreakMode;
+  /** A cluster of several VMs: every VM's program, by the path its scenario gives. */
+  programs?: ReadonlyMap<string, Program>;
 }
 
 /**
@@ -110,7 +112,7 @@ export class LockstepRuntime extends EventEmitter {
     super();
     this.scenario = opts.scenario;
     this.info = new ProgramInfo(opts.program, opts.programPath, opts.programBytes);
-    this.cluster = new Cluster(opts.scenario, opts.program);
+    this.cluster = new Cluster(opts.scenario, opts.program, { programs: opts.programs });
     for (const i of opts.injected ?? []) this.cluster.scheduleInjected(i.atNs, i.fault);
     this.endNs = opts.scenario.untilMs * NS_PER_MS;
     if (opts.chunkPlanNs !== undefined) {
@@ -185,9 +187,12 @@ export class LockstepRuntime extends EventEmitter {
 
   // ---- VMs ---------------------------------------------------------------------------------------
 
-  /** VMs shown as threads: alive ones and those that stopped by themselves (still inspectable). */
+  /**
+   * VMs shown as threads: alive ones and those that stopped by themselves (still inspectable). In a
+   * cluster of several VMs, the first VM's (the program the debugger knows the symbols of).
+   */
   get threadVms(): VmInstance[] {
-    return this.cluster.vms.filter((v) => v.status !== 'crashed' && v.status !== 'halted');
+    return this.cluster.main.vms.filter((v) => v.status !== 'crashed' && v.status !== 'halted');
   }
 
   /** The threads a debugger shows: id and name (with the VM's status when it is not running). */

@@ -80,9 +80,9 @@ export class TimeMachine {
     this.keepMax = opts.checkpointsMax ?? 512;
     if (!(this.intervalNs > 0 && this.keepMax >= 2)) throw new Error(`time machine: bad options ${JSON.stringify(opts)}`);
     this.timeline = cluster.injected.slice();
-    this.stops = new StopSet(() => cluster.vms, cluster.stepTargets);
+    this.stops = new StopSet(() => cluster.main.vms, cluster.stepTargets); // the debugged VM's instances (the first VM of a cluster)
     cluster.observer = {
-      vmCreated: (vm) => this.stops.arm(vm),
+      vmCreated: (vm) => { if (vm.owner === 0) this.stops.arm(vm); },
       traced: (ev) => this.listener?.traced(ev),
       released: (vm, seq, atNs) => this.listener?.released(vm, seq, atNs),
     };

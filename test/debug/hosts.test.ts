@@ -2,7 +2,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KVSTORE, startClient, launch, stoppedAfter } from './helpers';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KVSTORE, ROOT, startClient, launch, stoppedAfter, threadNames } from './helpers';
 import type { HostsReply as HostsBody } from '../../src/debug/requests';
 
 const host = (b: HostsBody, name: string): HostsBody['hosts'][number] => b.hosts.find((h) => h.name === name)!;
@@ -31,6 +33,31 @@ test('hosts: both hosts of the pair carry their VM on entry; after hostCrash @pr
     assert.ok(host(after, 'host-b').up);
     assert.ok(host(after, 'host-b').vms.some((v) => v.name === 'primary @ host-b'), JSON.stringify(host(after, 'host-b').vms));
     assert.ok(after.nowNs > entry.nowNs);
+  } finally {
+    await dc.stop();
+  }
+});
+
+test('a cluster of several VMs in the debugger: the threads are the first VM\'s, the Hosts view lists every VM by name, a host crash fails over two VMs', async () => {
+  const raw = JSON.parse(readFileSync(join(ROOT, 'examples/cluster/cluster.json'), 'utf8'));
+  const dc = await startClient();
+  try {
+    const stop = await launch(dc, { ...raw, cwd: join(ROOT, 'examples/cluster'), untilMs: 300, faults: [] });
+    assert.deepEqual(await threadNames(dc), ["kv-1's primary @ esx-1", "kv-1's secondary @ esx-2 (copying)"]); // the copy ends at the first event
+    const entry = (await dc.customRequest('hosts')).body as HostsBody;
+    const names = entry.hosts.flatMap((h) => h.vms.map((v) => v.name));
+    assert.equal(names.length, 16, names.join(', ')); // 4 FT pairs and 8 single VMs
+    assert.ok(names.includes("diskhog's primary @ esx-1") && names.includes("web-1's primary @ esx-3"), names.join(', '));
+    await dc.setExceptionBreakpointsRequest({ filters: ['failover'] });
+    await dc.customRequest('injectFault', { kind: 'hostCrash', host: 'esx-1' });
+    await stoppedAfter(dc, () => dc.continueRequest({ threadId: stop.body.threadId! }));
+    await dc.continueRequest({ threadId: stop.body.threadId! });
+    await new Promise((r) => setTimeout(r, 50));
+    const tl = (await dc.customRequest('timeline')).body as { events: { kind: string; of?: string }[] };
+    const lives = tl.events.filter((e) => e.kind === 'goLive').map((e) => e.of).sort();
+    assert.deepEqual(lives, ['diskhog', 'kv-1']);
+    const after = (await dc.customRequest('hosts')).body as HostsBody;
+    assert.equal(host(after, 'esx-1').up, false);
   } finally {
     await dc.stop();
   }
