@@ -140,9 +140,11 @@ export class LockstepRuntime extends EventEmitter {
       },
       released: (vm, seq, atNs) => this.held.released(vm.id, seq, atNs),
     });
-    this.cluster.main.checkers.onViolation = (name, detail) => {
-      if (this.engine.observing && this.filters.has('checker')) this.engine.raise({ filter: 'checker', text: `${name}: ${detail}` });
+    const violated = (name: string, detail: string, vm: string | null) => {
+      if (this.engine.observing && this.filters.has('checker')) this.engine.raise({ filter: 'checker', text: `${vm === null ? '' : `${vm}: `}${name}: ${detail}` });
     };
+    for (const m of this.cluster.members) m.checkers.onViolation = (name, detail) => violated(name, detail, m.label);
+    if (this.cluster.clusterCheckers !== null) this.cluster.clusterCheckers.onViolation = (name, detail) => violated(name, detail, null);
   }
 
   private onTrace(ev: TraceEvent): void {

@@ -85,10 +85,14 @@ export class ClusterCheckers {
     }
   }
 
+  /** The first failure of each checker (the debugger's "checker failure" filter listens here). */
+  onViolation: ((name: ClusterCheckerName, detail: string) => void) | null = null;
+
   private fail(name: ClusterCheckerName, detail: string): void {
     if (this.st.failures.has(name)) return;
     this.st.failures.set(name, detail);
     this.w.addTrace({ kind: 'violation', text: `${name}: ${detail}`, data: { checker: name } });
+    this.onViolation?.(name, detail);
   }
 
   results(): CheckResult[] {
