@@ -112,6 +112,17 @@ const DRAWERS: { weight: number; draw: Drawer }[] = [
   { weight: 1, draw: (_p, at) => [{ atMs: at, kind: 'testRestartSecondary' }] },
 ];
 
+/** In a cluster of several VMs: live migrations, some caught by a crash of their source or of any host. */
+const CLUSTER_DRAWERS: { weight: number; draw: Drawer }[] = [
+  { weight: 2, draw: (p, at, w) => [{ atMs: at, kind: 'migrateSecondary', ...(p.chance(0.5) ? { host: p.pick(w.hosts) } : {}) }] },
+  { weight: 1, draw: (p, at, w) => [{ atMs: at, kind: 'migrate', ...(p.chance(0.5) ? { host: p.pick(w.hosts) } : {}) }] },
+  { weight: 2, draw: (p, at, w) => [
+    { atMs: at, kind: p.pick(['migrate', 'migrateSecondary'] as const) },
+    { atMs: at + p.int(0, 3), kind: 'hostCrash', host: p.pick(['@primary', '@secondary', ...w.hosts]) },
+    ...maybeRestore(p, at, w, p.pick(w.hosts)),
+  ] },
+];
+
 /**
  * 3 to 6 hosts: the base scenario's, then spares like its first host but of another speed (half to twice
  * as fast: a secondary slower than its primary is where lag control matters), one now and then of
@@ -146,13 +157,14 @@ function aimed(p: Prng, base: Scenario, mix: FaultSpec[]): FaultSpec[] {
   return mix.map((f) => (VM_FAULT.includes(f.kind) || f.host?.startsWith('@') === true || (f.host === undefined && LINK_FAULT.includes(f.kind)) ? { ...f, vm } : f));
 }
 
-const VM_FAULT: readonly FaultSpec['kind'][] = ['testFailover', 'testRestartSecondary', 'turnOffFT', 'turnOnFT', 'suspendFT', 'resumeFT'];
+const VM_FAULT: readonly FaultSpec['kind'][] = ['testFailover', 'testRestartSecondary', 'turnOffFT', 'turnOnFT', 'suspendFT', 'resumeFT', 'migrate', 'migrateSecondary'];
 const LINK_FAULT: readonly FaultSpec['kind'][] = ['loggingLinkDown', 'loggingLinkUp', 'linkDegrade'];
 
 /** The scenario for one chaos seed: the base scenario with `seed`, a drawn cluster and horizon, and 1–4 drawn fault mixes (replacing its own faults). */
 export function chaosScenario(base: Scenario, seed: number, opts: ChaosOptions = {}): Scenario {
   const p = new Prng(seed, 'chaos');
-  const total = DRAWERS.reduce((a, d) => a + d.weight, 0);
+  const drawers = base.vms === null ? DRAWERS : [...DRAWERS, ...CLUSTER_DRAWERS];
+  const total = drawers.reduce((a, d) => a + d.weight, 0);
   const hosts = drawHosts(p, base);
   const allowedHosts = drawAllowedHosts(p, base, hosts);
   const untilMs = opts.untilMs ?? Math.max(base.untilMs, p.pick(HORIZONS_MS));
@@ -162,7 +174,7 @@ export function chaosScenario(base: Scenario, seed: number, opts: ChaosOptions =
   const lastMs = Math.max(firstMs + 1, untilMs * 0.6);
   for (let i = p.int(1, 4); i > 0; i--) {
     let r = p.int(0, total - 1);
-    const d = DRAWERS.find((x) => (r -= x.weight) < 0)!;
+    const d = drawers.find((x) => (r -= x.weight) < 0)!;
     faults.push(...aimed(p, base, d.draw(p, p.int(Math.ceil(firstMs), Math.floor(lastMs)), world)));
   }
   faults.sort((a, b) => a.atMs - b.atMs);

@@ -17,9 +17,10 @@ export function placementView(w: Cluster): PlacementView {
   const hosts = sc.hosts.map((h) => ({
     name: h.name, family: h.family, ramMiB: h.ramMiB, up: w.hosts.get(h.name)!.up, reachable: w.main.storage.reachable(h.name),
   }));
-  const instances = w.vms.filter((v) => v.alive).map((v) => {
+  const instances = w.vms.filter((v) => v.alive).flatMap((v) => {
     const place = vmToPlace(w.ownerOf(v));
-    return { vm: place.name, role: v.role, host: v.host, ft: place.ft, ramMiB: place.ramMiB, vcpus: place.vcpus, allowedHosts: place.allowedHosts };
+    const at = (host: string) => ({ vm: place.name, role: v.role, host, ft: place.ft, ramMiB: place.ramMiB, vcpus: place.vcpus, allowedHosts: place.allowedHosts });
+    return v.migratingTo === null ? [at(v.host)] : [at(v.host), at(v.migratingTo)]; // a migration holds its destination too
   });
   return { hosts, instances, rules: { ...sc.cluster, hostFailuresTolerated: sc.cluster.admissionControl.hostFailuresTolerated } };
 }
@@ -52,4 +53,20 @@ export function secondaryHost(m: LogicalVm, primary: VmInstance, preferred: stri
 function admissionReason(view: PlacementView): string {
   const n = view.rules.hostFailuresTolerated;
   return `admission control: the cluster keeps room for ${n} host failure${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * Where a live migration of `vm` may go (`preferred` if the rules allow it): a primary never to its
+ * secondary's host, a secondary never to its primary's (and, as for any new secondary, not where an
+ * instance of the VM lives). Admission control does not apply: a migration adds no VM.
+ */
+export function migrationHost(m: LogicalVm, vm: VmInstance, preferred: string | null): Placement {
+  const view = placementView(m.cluster);
+  const place = vmToPlace(m);
+  const others = m.vms.filter((v) => v.alive && v !== vm).map((v) => v.host);
+  if (vm.role === 'primary') return placePrimary(view, place, preferred, [vm.host, ...others]);
+  const p = m.vm(vm.peer);
+  if (p === undefined || !p.alive) return { host: null, reason: `${vm.name} has no primary` };
+  const canLog = (a: string, b: string) => m.network.canTalk('logging', a, b);
+  return placeSecondary(view, place, p.host, canLog, preferred, [vm.host, ...others.filter((h) => h !== p.host)]);
 }

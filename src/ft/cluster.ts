@@ -64,7 +64,7 @@ export interface ClusterObserver {
 }
 
 /** The cluster's own fields in a checkpoint: plain data, deep-copied (its parts — queue, trace, PRNGs, network, VMs — save their own). */
-export type ClusterWorldState = Pick<Cluster, 'nextVmId'> & { quantumEndNs: number | null };
+export type ClusterWorldState = Pick<Cluster, 'nextVmId' | 'drsRecommendation'> & { quantumEndNs: number | null };
 
 export class Cluster {
   observer: ClusterObserver | null = null;
@@ -79,6 +79,8 @@ export class Cluster {
   readonly vms: VmInstance[] = [];
   nowNs = 0;
   nextVmId = 1;
+  /** DRS's last recommendation while it is manual (traced once until it changes); null: none. */
+  drsRecommendation: string | null = null;
   /** Instruction stops requested by a debugger: VM id → instret to stop at. */
   readonly stepTargets = new Map<number, number>();
   private stopRequested = false;
@@ -132,6 +134,8 @@ export class Cluster {
   private boot(): void {
     for (const m of this.members) this.powerOn(m);
     this.scenario.faults.forEach((fault, index) => this.queue.push(fault.atMs * NS_PER_MS, { t: 'fault', fault, index }));
+    const drs = this.scenario.cluster.drs;
+    if (this.clusterCheckers !== null && drs !== 'off') this.queue.push(this.scenario.cluster.drsIntervalMs * NS_PER_MS, { t: 'drs' });
     for (const m of this.members) {
       for (const c of m.clients.list) this.queue.push(m.scenario.workload.startMs * NS_PER_MS, { t: 'clientSend', of: m.index, client: c.id });
     }
@@ -434,12 +438,13 @@ export class Cluster {
   }
 
   saveWorld(): ClusterWorldState {
-    return { nextVmId: this.nextVmId, quantumEndNs: this.quantumEndNs };
+    return { nextVmId: this.nextVmId, drsRecommendation: this.drsRecommendation, quantumEndNs: this.quantumEndNs };
   }
 
   /** Takes back saved world state. */
   restoreWorld(s: ClusterWorldState): void {
     this.nextVmId = s.nextVmId;
+    this.drsRecommendation = s.drsRecommendation;
     this.quantumEndNs = s.quantumEndNs;
   }
 

@@ -9,6 +9,8 @@ import { goLive, tasDone, tick } from './protocol/failover';
 import { finishRespawn, haCheck } from './protocol/respawn';
 import { flush, receiveAck, receiveLog } from './protocol/log-wire';
 import { fireFault } from './faults';
+import { finishMigration } from './protocol/vmotion';
+import { drsPass } from './drs';
 
 /** Hands an event to the VM it concerns (a fault to the cluster's fault handling). */
 export function dispatch(w: Cluster, ev: SimEvent): void {
@@ -25,6 +27,8 @@ export function dispatch(w: Cluster, ev: SimEvent): void {
     case 'goLive': return withVm(w, ev.vm, (c, vm) => goLive(c, vm));
     case 'respawnDone': return withVm(w, ev.vm, (c, vm) => finishRespawn(c, vm));
     case 'haCheck': return haCheck(w.members[ev.of]);
+    case 'vmotionDone': return ofVm(w, ev.vm, (c) => finishMigration(c, c.vm(ev.vm)!, ev.to));
+    case 'drs': return drsPass(w);
     case 'clientSend': return clientSend(w.members[ev.of], ev.client);
     case 'clientTimeout': return clientTimeout(w.members[ev.of], ev.client, ev.reqId);
     case 'pktToVm': return packetToVm(w.members[ev.of], ev.packet);

@@ -22,6 +22,8 @@ export type SimEvent =
   | { t: 'goLive'; vm: number }
   | { t: 'respawnDone'; vm: number }
   | { t: 'haCheck'; of: number }
+  | { t: 'vmotionDone'; vm: number; to: string }
+  | { t: 'drs' }
   | { t: 'clientSend'; of: number; client: number }
   | { t: 'clientTimeout'; of: number; client: number; reqId: number }
   | { t: 'pktToVm'; of: number; packet: Uint8Array }

@@ -12,8 +12,12 @@ import { haCheck, respawn } from './protocol/respawn';
 import { unthrottle } from './protocol/lag';
 import { haltVm, killVm } from './protocol/vm-fate';
 import { releaseAll } from './protocol/outputs';
+import { startMigration } from './protocol/vmotion';
+import { migrationHost } from './cluster-placement';
 
-const FT_ACTIONS: readonly FaultSpec['kind'][] = ['testFailover', 'testRestartSecondary', 'turnOffFT', 'turnOnFT', 'suspendFT', 'resumeFT'];
+/** Actions on one VM (its `host`, if any, is where to move it). */
+const VM_ACTIONS: readonly FaultSpec['kind'][] = ['testFailover', 'testRestartSecondary', 'turnOffFT', 'turnOnFT', 'suspendFT', 'resumeFT', 'migrate', 'migrateSecondary'];
+const MIGRATIONS: readonly FaultSpec['kind'][] = ['migrate', 'migrateSecondary'];
 
 /** The VM a fault concerns: the one it names, or the first. */
 export function faultTarget(w: Cluster, f: FaultSpec): LogicalVm {
@@ -46,7 +50,8 @@ export function resolveHost(c: LogicalVm, ref: string | undefined): string | und
 }
 
 export function describeFault(f: FaultSpec, host?: string): string {
-  const on = host !== undefined ? ` on ${host}` : f.host !== undefined ? ` on ${f.host}` : '';
+  const where = host ?? f.host;
+  const on = where === undefined ? '' : MIGRATIONS.includes(f.kind) ? ` to ${where}` : ` on ${where}`;
   const extra = [
     f.factor !== undefined ? `speed ×${f.factor}` : '',
     f.latencyUs !== undefined ? `latency ${f.latencyUs} µs` : '',
@@ -64,9 +69,9 @@ export function applyFault(w: Cluster, f: FaultSpec): void {
     c.addTrace({ kind: 'fault', text: `${f.kind}: no ${f.host.slice(1)} to apply it to, skipped` });
     return;
   }
-  const ofVm = FT_ACTIONS.includes(f.kind) || f.vm !== undefined || f.host?.startsWith('@') === true;
+  const ofVm = VM_ACTIONS.includes(f.kind) || f.vm !== undefined || f.host?.startsWith('@') === true;
   (ofVm ? c : w).addTrace({ kind: 'fault', host, text: describeFault(f, host), data: { fault: f.kind } });
-  for (const m of FT_ACTIONS.includes(f.kind) ? [c] : w.members) m.checkers.faultApplied(f, host);
+  for (const m of VM_ACTIONS.includes(f.kind) ? [c] : w.members) m.checkers.faultApplied(f, host);
   switch (f.kind) {
     case 'hostCrash': return hostCrash(w, host!);
     case 'hostRestore': return hostRestore(w, host!);
@@ -83,8 +88,22 @@ export function applyFault(w: Cluster, f: FaultSpec): void {
       w.hosts.get(host!)!.slowFactor = f.factor ?? 1;
       for (const vm of w.vms) if (vm.host === host && vm.alive) w.rebase(vm, w.nowNs);
       return;
+    case 'migrate':
+    case 'migrateSecondary':
+      return migrateAction(c, f.kind, host ?? null);
     default: return ftAction(c, f.kind);
   }
+}
+
+/** Moves the VM's primary (migrate) or its FT secondary (Migrate Secondary) by vMotion, to `to` if the rules allow it, else where they say. */
+function migrateAction(c: LogicalVm, kind: 'migrate' | 'migrateSecondary', to: string | null): void {
+  const vm = kind === 'migrate' ? c.primary : c.secondary;
+  const what = kind === 'migrate' ? 'migrate' : 'Migrate Secondary';
+  if (vm === undefined || vm.status !== 'running') return note(c, `${what}: ${c.name} has no running ${kind === 'migrate' ? 'primary' : 'secondary'}`);
+  if (vm.migratingTo !== null) return note(c, `${what}: ${vm.name} is already moving to ${vm.migratingTo}`);
+  const place = migrationHost(c, vm, to);
+  if (place.host === null) return note(c, `${what}: no host for ${vm.name}: ${place.reason}`);
+  startMigration(c, vm, place.host, what);
 }
 
 function hostCrash(w: Cluster, host: string): void {

@@ -73,14 +73,15 @@ interface Check {
 
 /**
  * The host for `vm`'s primary (power-on, or HA restart after its host failed), or why there is none.
- * Applies the VM-host rule, up and reachable hosts, VM-VM anti-affinity, the FT limits and free RAM,
+ * Applies the VM-host rule, up and reachable hosts, none of `avoid` (a migration's source, its secondary's
+ * host), VM-VM anti-affinity, the FT limits and free RAM,
  * but not admission control: vSphere does not block HA restarts with it, so callers ask admissionAllows.
  */
-export function placePrimary(view: PlacementView, vm: VmToPlace, preferred?: string | null): Placement {
+export function placePrimary(view: PlacementView, vm: VmToPlace, preferred?: string | null, avoid: readonly string[] = []): Placement {
   const index = checkView(view);
   checkVm(vm, index);
   checkHostName(preferred, index, 'preferred');
-  const checks = [allowedCheck(vm), upCheck(vm), reachableCheck(vm), antiAffinityCheck(view, vm), ...limitChecks(view, vm)];
+  const checks = [allowedCheck(vm), upCheck(vm), reachableCheck(vm), avoidCheck(vm, avoid), antiAffinityCheck(view, vm), ...limitChecks(view, vm)];
   return choose(view, index, vm, 'primary', checks, preferred ?? null);
 }
 

@@ -8,7 +8,7 @@ export const scenarioSchema = schemaJson as unknown as SchemaNode;
 export type FaultKind =
   | 'hostCrash' | 'hostRestore' | 'loggingLinkDown' | 'loggingLinkUp' | 'linkDegrade' | 'partition' | 'heal'
   | 'storageLoss' | 'storageRestore' | 'slowHost' | 'testFailover' | 'testRestartSecondary'
-  | 'turnOffFT' | 'turnOnFT' | 'suspendFT' | 'resumeFT';
+  | 'turnOffFT' | 'turnOnFT' | 'suspendFT' | 'resumeFT' | 'migrate' | 'migrateSecondary';
 
 /** Parts of the FT protocol a what-if can switch off, each to show the checker that then fails. */
 export type WhatIfSwitch = 'lagControl' | 'respawn' | 'loserHalts' | 'pairedProtection' | 'detection';
@@ -64,6 +64,8 @@ export interface ClusterSpec {
   maxFtVcpusPerHost: number;
   admissionControl: { hostFailuresTolerated: number };
   drs: 'off' | 'manual' | 'fullyAutomated';
+  /** How often DRS looks at the hosts' load (simulated). */
+  drsIntervalMs: number;
   vmAntiAffinity: string[][];
 }
 
@@ -74,7 +76,7 @@ export interface Scenario {
   ramMiB: number;
   hosts: HostSpec[];
   placement: { primary: string; secondary: string; allowedHosts: string[] | null };
-  network: { logging: LinkSpec; management: LinkSpec; client: LinkSpec };
+  network: { logging: LinkSpec; management: LinkSpec; client: LinkSpec; vmotion: LinkSpec };
   storage: { latencyUs: number; diskSectors: number };
   ft: {
     enabled: boolean; heartbeatIntervalMs: number; failureTimeoutMs: number; logBufferKiB: number; lagBoundMs: number;
@@ -99,6 +101,7 @@ const LINK_DEFAULTS = {
   logging: { latencyUs: 50, bandwidthMbps: 10000, lossRate: 0 },
   management: { latencyUs: 100, bandwidthMbps: 1000, lossRate: 0 },
   client: { latencyUs: 200, bandwidthMbps: 1000, lossRate: 0 },
+  vmotion: { latencyUs: 100, bandwidthMbps: 10000, lossRate: 0 },
 };
 
 type Json = Record<string, any>;
@@ -150,6 +153,7 @@ export function parseScenario(raw: unknown): Scenario {
       logging: { ...LINK_DEFAULTS.logging, ...r.network?.logging },
       management: { ...LINK_DEFAULTS.management, ...r.network?.management },
       client: { ...LINK_DEFAULTS.client, ...r.network?.client },
+      vmotion: { ...LINK_DEFAULTS.vmotion, ...r.network?.vmotion },
     },
     storage: { latencyUs: 200, diskSectors: 4096, ...r.storage },
     ft: {
@@ -163,7 +167,7 @@ export function parseScenario(raw: unknown): Scenario {
     cluster: {
       maxFtVmsPerHost: r.cluster?.maxFtVmsPerHost ?? 4, maxFtVcpusPerHost: r.cluster?.maxFtVcpusPerHost ?? 8,
       admissionControl: { hostFailuresTolerated: r.cluster?.admissionControl?.hostFailuresTolerated ?? 0 },
-      drs: r.cluster?.drs ?? 'manual', vmAntiAffinity: (r.cluster?.vmAntiAffinity ?? []).map((g: string[]) => [...g]),
+      drs: r.cluster?.drs ?? 'manual', drsIntervalMs: r.cluster?.drsIntervalMs ?? 200, vmAntiAffinity: (r.cluster?.vmAntiAffinity ?? []).map((g: string[]) => [...g]),
     },
   };
   const cross = crossCheck(s);

@@ -226,7 +226,7 @@ function hasRoom(c: LogicalVm, host: string): boolean {
   let ftVcpus = 0;
   let ramMiB = 0;
   for (const v of w.vms) {
-    if (!v.alive || v.host !== host) continue;
+    if (!v.alive || (v.host !== host && v.migratingTo !== host)) continue; // a migration holds its destination too
     const o = w.ownerOf(v);
     ramMiB += o.scenario.ramMiB;
     if (o.ftEnabled) {

@@ -15,7 +15,7 @@ export interface HeldOutput { seq: number; instret: number; out: GuestOutput; pr
 
 /** VmInstance fields a checkpoint does not keep in VmState, and why (getters are derived). */
 export const VM_NOT_SAVED = {
-  id: 'identity: a restore makes the VM with it', host: 'identity', epoch: 'identity', owner: 'identity', vmLabel: 'identity',
+  id: 'identity: a restore makes the VM with it', epoch: 'identity', owner: 'identity', vmLabel: 'identity',
   guest: 'saved as a machine snapshot', local: 'the same machine as guest',
   name: 'getter', alive: 'getter', connected: 'getter', machine: 'getter',
 } as const;
@@ -26,7 +26,7 @@ type VmFieldKey =
   | 'lagNs' | 'peer' | 'lastHeardNs' | 'lastLogNs' | 'suspecting' | 'suspectedAtNs' | 'silentSinceNs' | 'arbitrating'
   | 'storageWaitSinceNs' | 'storageWaitNs' | 'goLiveAtNs' | 'catchUpFromInstret' | 'initialCopy' | 'timerGen' | 'staleTimers'
   | 'armedTimer' | 'timerPending' | 'held' | 'pendingDisk' | 'replayedOutputs' | 'logging' | 'urgentFlushNs' | 'flushDueNs'
-  | 'divergence';
+  | 'divergence' | 'host' | 'migratingTo';
 
 /** A VM's state in a checkpoint: everything but its identity and its guest. Held outputs, disk requests and log entries are immutable: lists are copied, not their items. */
 export type VmState = Pick<VmInstance, VmFieldKey> & { sender: LogSenderState; receiver: LogReceiverState };
@@ -89,6 +89,8 @@ export class VmInstance {
   /** Time of the next periodic flush of a primary (an earlier one supersedes a later one: see Cluster.scheduleFlush). */
   flushDueNs = Number.POSITIVE_INFINITY;
   divergence: string | null = null;
+  /** The host a live migration (vMotion) is copying it to (null: none in progress). */
+  migratingTo: string | null = null;
 
   /** The guest as the protocol drives it: this thread's machine, or the shadow of a secondary whose guest runs elsewhere. */
   guest: Guest;
@@ -99,7 +101,8 @@ export class VmInstance {
   constructor(
     readonly id: number,
     public role: VmRole,
-    readonly host: string,
+    /** Where it runs: set at birth, changed only by a live migration (vMotion). */
+    public host: string,
     readonly epoch: number,
     public generation: number,
     guest: Machine | ((vm: VmInstance) => Guest),
@@ -188,7 +191,7 @@ export class VmInstance {
       staleTimers: this.staleTimers, armedTimer: this.armedTimer, timerPending: this.timerPending, held: this.held.slice(),
       pendingDisk: new Map(this.pendingDisk), replayedOutputs: this.replayedOutputs.slice(), logging: this.logging,
       urgentFlushNs: this.urgentFlushNs, flushDueNs: this.flushDueNs, divergence: this.divergence,
-      sender: this.sender.save(), receiver: this.receiver.save(),
+      host: this.host, migratingTo: this.migratingTo, sender: this.sender.save(), receiver: this.receiver.save(),
     };
   }
 

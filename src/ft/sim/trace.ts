@@ -13,6 +13,7 @@ export type TraceKind =
   | 'respawnStart' // copying the primary's state to a new secondary began
   | 'respawnDone' // the new secondary is running: protection restored
   | 'haRestart' // both VMs lost: HA restarted the VM from its disk
+  | 'migrate' // a live migration (vMotion) started, completed or was abandoned; a DRS recommendation
   | 'state' // the FT protection state changed
   | 'release' // an output left the primary (after the Output Rule)
   | 'throttle' // the primary's CPU was throttled or released because of lag

@@ -1,0 +1,113 @@
+// Live migration (vMotion), Migrate Secondary and DRS load balancing in a cluster of several VMs.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Cluster, NS_PER_MS } from '../../src/ft/cluster';
+import { parseScenario } from '../../src/ft/scenario';
+import { runScenario, runToDecision } from '../../src/ft/report';
+import { takeCheckpoint, restoreCheckpoint } from '../../src/ft/checkpoint';
+import { ftState } from '../../src/ft/ft-state';
+import type { Program } from '../../src/machine/program';
+import { example, failed } from './helpers';
+
+function programs(): Map<string, Program> {
+  return new Map([['kvstore.elf', example('kvstore/kvstore.elf')], ['idle.elf', example('cluster/idle.elf')]]);
+}
+
+const hosts = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `h${i + 1}` }));
+
+function run(raw: Record<string, unknown>) {
+  return runScenario(parseScenario(raw), example('cluster/idle.elf'), { programs: programs() });
+}
+
+function migrations(c: Cluster): string[] {
+  return c.trace.events.filter((e) => e.kind === 'migrate').map((e) => `${e.of}: ${e.text}`);
+}
+
+const kv = { name: 'kv', program: 'kvstore.elf', placement: { primary: 'h1', secondary: 'h2' }, workload: { clients: 2, requests: 300, ratePerSec: 2000 } };
+const idle = (name: string, primary?: string) => ({ name, program: 'idle.elf', ft: false, ...(primary ? { placement: { primary } } : {}) });
+
+test('Migrate Secondary: the FT secondary moves to the host asked for, the pair stays Protected, clients notice nothing', () => {
+  const base = { seed: 1, untilMs: 200, hosts: hosts(4), cluster: { drs: 'off' }, vms: [kv, idle('other')] };
+  const { cluster: c, summary } = run({ ...base, faults: [{ atMs: 40, kind: 'migrateSecondary', vm: 'kv', host: 'h4' }] });
+  const still = run(base).summary;
+  assert.deepEqual(failed(summary), []);
+  const m = c.members[0];
+  assert.equal(m.secondary?.host, 'h4');
+  assert.equal(ftState(m).label, 'Protected');
+  assert.equal(summary.failovers.length, 0);
+  const moves = migrations(c);
+  assert.equal(moves.length, 2, moves.join('\n'));
+  assert.match(moves[0], /Migrate Secondary: vMotion of kv's secondary @ h2 to h4 began/);
+  assert.match(moves[1], /vMotion done: kv's secondary @ h4 runs on h4 \(was h2/);
+  assert.deepEqual(summary.clients, still.clients, 'the log reaches the moving secondary throughout: replies leave as they would have');
+});
+
+test('migrate: a primary moves by vMotion and goes on from where it was (no failover, no restart); an ordinary VM too', () => {
+  const { cluster: c, summary } = run({ seed: 2, untilMs: 200, hosts: hosts(4), cluster: { drs: 'off' }, vms: [kv, idle('web', 'h3')],
+    faults: [{ atMs: 30, kind: 'migrate', vm: 'kv', host: 'h3' }, { atMs: 60, kind: 'migrate', vm: 'web' }] });
+  assert.deepEqual(failed(summary), []);
+  assert.equal(c.members[0].primary?.host, 'h3');
+  assert.notEqual(c.members[1].primary?.host, 'h3');
+  assert.equal(summary.failovers.length + summary.haRestarts, 0);
+  assert.equal(c.members[0].primary!.epoch, 1, 'the same VM instance, not a restart');
+});
+
+test('a vMotion caught by a crash: the source host dies (the VM fails over) or the destination dies (the move is abandoned)', () => {
+  const src = run({ seed: 3, untilMs: 400, hosts: hosts(4), cluster: { drs: 'off' }, vms: [kv, idle('x')], faults: [{ atMs: 30, kind: 'migrate', vm: 'kv', host: 'h3' }, { atMs: 31, kind: 'hostCrash', host: 'h1' }] });
+  assert.deepEqual(failed(src.summary), []);
+  assert.equal(src.summary.failovers.length, 1);
+  assert.ok(!migrations(src.cluster).some((t) => t.includes('vMotion done')));
+  const dst = run({ seed: 3, untilMs: 400, hosts: hosts(4), cluster: { drs: 'off' }, vms: [kv, idle('x')], faults: [{ atMs: 30, kind: 'migrate', vm: 'kv', host: 'h3' }, { atMs: 31, kind: 'hostCrash', host: 'h3' }] });
+  assert.deepEqual(failed(dst.summary), []);
+  assert.equal(dst.summary.failovers.length, 0);
+  assert.ok(migrations(dst.cluster).some((t) => /abandoned: h3 is down/.test(t)), migrations(dst.cluster).join('\n'));
+  assert.equal(dst.cluster.members[0].primary?.host, 'h1');
+});
+
+test('the rules bind a migration: a secondary is never moved onto its primary\'s host, and a refused move says why', () => {
+  const { cluster: c, summary } = run({ untilMs: 100, hosts: hosts(3), cluster: { drs: 'off' }, vms: [kv], faults: [{ atMs: 20, kind: 'migrateSecondary', host: 'h1' }] });
+  assert.deepEqual(failed(summary), []);
+  assert.equal(c.members[0].secondary?.host, 'h3', 'h1 is refused (the primary runs there): the rules choose h3');
+  const none = run({ untilMs: 100, hosts: hosts(2), vms: [{ ...kv }], faults: [{ atMs: 20, kind: 'migrateSecondary' }] });
+  assert.ok(none.cluster.trace.events.some((e) => e.kind === 'fault' && /Migrate Secondary: no host for/.test(e.text)));
+});
+
+const crowded = (drs: string) => ({
+  seed: 4, untilMs: 1200, hosts: hosts(4), cluster: { drs, drsIntervalMs: 100 },
+  vms: [kv, ...['a', 'b', 'c', 'd', 'e'].map((n) => idle(n, 'h1'))],
+});
+
+test('DRS fully automated balances a crowded host by vMotion, one move at a time; manual only recommends; off does nothing', () => {
+  const auto = run(crowded('fullyAutomated'));
+  assert.deepEqual(failed(auto.summary), []);
+  const per = auto.summary.cluster!.hosts.map((h) => h.vms);
+  assert.ok(Math.max(...per) - Math.min(...per) < 2, `loads after DRS: ${per.join(', ')}`);
+  assert.ok(migrations(auto.cluster).filter((t) => t.includes('DRS load balancing')).length >= 2);
+  assert.equal(ftState(auto.cluster.members[0]).label, 'Protected');
+
+  const manual = run(crowded('manual'));
+  assert.deepEqual(failed(manual.summary), []);
+  const said = migrations(manual.cluster);
+  assert.equal(said.length, 1, said.join('\n'));
+  assert.match(said[0], /recommended \(DRS is manual\)/);
+  assert.equal(manual.summary.cluster!.hosts[0].vms, 6);
+
+  const off = run(crowded('off'));
+  assert.deepEqual(migrations(off.cluster), []);
+});
+
+test('a checkpoint taken during a vMotion restores and runs on to the same trace hash', () => {
+  const raw = parseScenario({ seed: 5, untilMs: 200, hosts: hosts(4), cluster: { drs: 'off' }, vms: [kv, idle('w')], faults: [{ atMs: 40, kind: 'migrateSecondary', vm: 'kv', host: 'h4' }] });
+  const straight = new Cluster(raw, example('cluster/idle.elf'), { programs: programs() });
+  straight.run(200 * NS_PER_MS);
+  const again = new Cluster(raw, example('cluster/idle.elf'), { programs: programs() });
+  again.run(41 * NS_PER_MS);
+  assert.notEqual(again.members[0].secondary?.migratingTo, null, 'the checkpoint is taken mid-migration');
+  const cp = takeCheckpoint(again);
+  runToDecision(again, 150 * NS_PER_MS);
+  restoreCheckpoint(again, cp);
+  assert.equal(again.members[0].secondary?.host, 'h2');
+  again.run(200 * NS_PER_MS);
+  assert.equal(again.trace.hash(), straight.trace.hash());
+});
