@@ -218,7 +218,7 @@ function storageBlocked(c: LogicalVm): boolean {
   return primaryHost(c, null, false).host === null;
 }
 
-/** In a cluster of several VMs: `host` has room for one more FT instance of `c` (per-host FT limits and memory). */
+/** In a cluster of several VMs: `host` may take one more FT instance of `c` (per-host FT limits, memory, VM-VM anti-affinity). */
 function hasRoom(c: LogicalVm, host: string): boolean {
   const w = c.cluster;
   const vcpusOf = (i: number) => w.scenario.vms?.[i].vcpus ?? 1;
@@ -235,6 +235,9 @@ function hasRoom(c: LogicalVm, host: string): boolean {
     }
   }
   const rules = w.scenario.cluster;
+  const apart = new Set(rules.vmAntiAffinity.filter((g) => g.includes(c.label!)).flat());
+  apart.delete(c.label!);
+  if (w.vms.some((v) => v.alive && (v.host === host || v.migratingTo === host) && apart.has(w.ownerOf(v).label!))) return false; // VM-VM anti-affinity
   const capMiB = w.scenario.hosts.find((h) => h.name === host)!.ramMiB;
   return ftVms + 1 <= rules.maxFtVmsPerHost && ftVcpus + vcpusOf(c.index) <= rules.maxFtVcpusPerHost && ramMiB + c.scenario.ramMiB <= capMiB;
 }
