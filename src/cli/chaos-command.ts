@@ -23,7 +23,7 @@ export const CHAOS_USAGE = 'lockstep chaos SCENARIO.json [MORE.json…] --seeds 
 export interface SeedResult { seed: number; guest: string; ok: boolean; failed: { name: string; detail: string }[]; traceHash: string; failovers: number; recording?: string; shrunk?: string[] }
 
 /** One guest of a campaign: its scenario and program. Seed number `first + i` runs guest `i mod guests`. */
-interface Guest { name: string; scenario: Scenario; program: Program; bytes: Uint8Array; programs?: Map<string, Program> }
+interface Guest { name: string; scenario: Scenario; program: Program; bytes: Uint8Array; programs?: Map<string, Program>; vmBytes?: Map<string, Uint8Array> }
 interface WorkerJob { guests: Guest[]; seeds: { seed: number; guest: number }[]; opts: ChaosOptions }
 
 /** This thread's reused guest RAM (each worker thread has its own). */
@@ -72,7 +72,8 @@ export async function chaosCommand(argv: string[], io: Io): Promise<number> {
   const guests: Guest[] = args.positional.map((path) => {
     const scenario = readScenario(path, overrides);
     const file = readProgramFile(scenario.program);
-    return { name: basename(path), scenario: withGuestWorkload(scenario, file.program), ...file, programs: readVmPrograms(scenario) };
+    const vms = readVmPrograms(scenario);
+    return { name: basename(path), scenario: withGuestWorkload(scenario, file.program), ...file, programs: vms?.programs, vmBytes: vms?.bytes };
   });
   const seeds = Array.from({ length: count }, (_, i) => ({ seed: first + i, guest: i % guests.length }));
   const progress = new Progress(io, count);
@@ -164,11 +165,10 @@ function saveFailure(dir: string, g: Guest, f: SeedResult, opts: ChaosOptions, a
   const failing = f.failed.map((x) => x.name as CheckResult['name']);
   const { scenario, faultsBefore } = shrinkFailure(chaosScenario(g.scenario, f.seed, opts), g.program, failing, undefined, g.programs);
   const shrunk = scenario.faults.map((x) => `${x.atMs} ms ${describeFault(x)}${x.vm === undefined ? '' : ` of ${x.vm}`}`);
-  if (g.programs !== undefined) return { shrunk }; // recordings of a cluster of several VMs: not yet
-  const { cluster, summary } = runScenario(scenario, g.program);
+  const { cluster, summary } = runScenario(scenario, g.program, { programs: g.programs });
   const path = join(dir, `seed-${f.seed}.lsrec`);
   const names = summary.invariants.filter((i) => !i.ok).map((i) => i.name).join(', ');
   const note = `chaos seed ${f.seed} (${g.name}) failed ${names}; shrunk from ${faultsBefore} to ${scenario.faults.length} faults (lockstep chaos ${argv.join(' ')})`;
-  writeFileAtomic(path, encodeRecording(recordingOf(scenario, basename(g.scenario.program), g.bytes, cluster, summary, note)));
+  writeFileAtomic(path, encodeRecording(recordingOf(scenario, basename(g.scenario.program), g.bytes, cluster, summary, note, g.vmBytes)));
   return { recording: path, shrunk };
 }

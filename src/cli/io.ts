@@ -98,12 +98,18 @@ export function readProgramFile(path: string): { program: Program; bytes: Uint8A
   return { program: loadProgramBytes(path, bytes, { lines: false }), bytes };
 }
 
-/** The programs of a cluster scenario's VMs, by path, each read once (undefined for a single-VM scenario). */
-export function readVmPrograms(s: Scenario): Map<string, Program> | undefined {
+/** The programs of a cluster scenario's VMs and their bytes, by path, each read once (undefined for a single-VM scenario). */
+export function readVmPrograms(s: Scenario): { programs: Map<string, Program>; bytes: Map<string, Uint8Array> } | undefined {
   if (s.vms === null) return undefined;
   const programs = new Map<string, Program>();
-  for (const v of s.vms) if (!programs.has(v.program)) programs.set(v.program, readProgramFile(v.program).program);
-  return programs;
+  const bytes = new Map<string, Uint8Array>();
+  for (const v of s.vms) {
+    if (programs.has(v.program)) continue;
+    const file = readProgramFile(v.program);
+    programs.set(v.program, file.program);
+    bytes.set(v.program, file.bytes);
+  }
+  return { programs, bytes };
 }
 
 export function readBytes(path: string): Uint8Array {

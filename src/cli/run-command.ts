@@ -24,8 +24,8 @@ export function runCommand(argv: string[], io: Io): number {
   const { record, perfetto } = outputFiles(args);
   const named = readScenario(args.positional[0], overrides);
   const { program, bytes } = readProgramFile(named.program);
-  const programs = readVmPrograms(named);
-  if (programs !== undefined && record !== undefined) throw new UsageError('--record: recordings of a cluster of several VMs are not supported yet');
+  const vmFiles = readVmPrograms(named);
+  const programs = vmFiles?.programs;
   const scenario = withGuestWorkload(named, program); // no default clients for a guest without a NIC driver
   const late = lateFaultWarning(args.positional[0], scenario);
   if (late !== null) io.stderr(`${late}\n`);
@@ -37,7 +37,7 @@ export function runCommand(argv: string[], io: Io): number {
   if (parallel !== null && parallel.fallback !== null && choice === 'worker') io.stderr(`note: the secondary ran in-thread after all (${parallel.fallback})\n`);
   const { cluster, summary } = parallel ?? runScenario(scenario, program, { programs });
   if (record !== undefined) {
-    const rec = recordingOf(scenario, basename(scenario.program), bytes, cluster, summary, `lockstep run ${argv.join(' ')}`);
+    const rec = recordingOf(scenario, basename(scenario.program), bytes, cluster, summary, `lockstep run ${argv.join(' ')}`, vmFiles?.bytes);
     writeFileAtomic(record, encodeRecording(rec));
   }
   writePerfetto(perfetto, cluster, { scenario: args.positional[0], seed: summary.seed, traceHash: summary.traceHash });

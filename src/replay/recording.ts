@@ -13,6 +13,8 @@ export interface Recording {
   /** The scenario as run (its `program` is the program's file name, for messages). */
   scenario: Scenario;
   program: { name: string; bytes: Uint8Array };
+  /** A cluster of several VMs: every VM's program, by the name the scenario's `vms` give it (absent for one VM). */
+  programs?: { name: string; bytes: Uint8Array }[];
   /** Faults injected while the run was live (e.g. from the debugger), at their exact simulated times. */
   injected: { atNs: number; fault: FaultSpec }[];
   /** What the run produced, to verify a replay against, and the simulation model it ran under (src/ft/model.ts). */
@@ -34,6 +36,7 @@ export function encodeRecording(r: Recording): Uint8Array {
   const body = new TextEncoder().encode(JSON.stringify({
     scenario: scenarioToJson(r.scenario),
     program: { name: r.program.name, base64: Buffer.from(r.program.bytes).toString('base64') },
+    ...(r.programs === undefined ? {} : { programs: r.programs.map((p) => ({ name: p.name, base64: Buffer.from(p.bytes).toString('base64') })) }),
     injected: r.injected,
     expect: r.expect,
     note: r.note,
@@ -105,8 +108,23 @@ function checkBody(raw: Record<string, unknown>): Recording {
       return fail(`injected[${i}] is invalid: ${(e as Error).message}`);
     }
   });
+  const programs = vmProgramsOf(raw.programs, scenario, fail);
   return {
     scenario, injected: faults, expect, note: typeof raw.note === 'string' ? raw.note : '',
     program: { name: prog!.name as string, bytes: new Uint8Array(Buffer.from(prog!.base64 as string, 'base64')) },
+    ...(programs === undefined ? {} : { programs }),
   };
+}
+
+/** The programs of a cluster's VMs: one per name the scenario's `vms` use, each present (absent for one VM). */
+function vmProgramsOf(raw: unknown, scenario: Scenario, fail: (what: string) => never): Recording['programs'] {
+  if (scenario.vms === null) return raw === undefined ? undefined : fail('programs belong to a scenario with vms');
+  if (!Array.isArray(raw)) return fail('programs of the VMs are missing');
+  const programs = raw.map((p: { name?: unknown; base64?: unknown }, i) => {
+    if (typeof p?.name !== 'string' || typeof p.base64 !== 'string') fail(`programs[${i}] is malformed`);
+    return { name: p.name as string, bytes: new Uint8Array(Buffer.from(p.base64 as string, 'base64')) };
+  });
+  const missing = scenario.vms.find((v) => !programs.some((p) => p.name === v.program));
+  if (missing !== undefined) fail(`no program ${JSON.stringify(missing.program)} for VM ${missing.name}`);
+  return programs;
 }

@@ -18,7 +18,7 @@ export interface ReplayResult {
 
 export function clusterFromRecording(rec: Recording): { cluster: Cluster; program: Program } {
   const program = loadProgramBytes(rec.program.name, rec.program.bytes);
-  const cluster = new Cluster(rec.scenario, program);
+  const cluster = new Cluster(rec.scenario, program, { programs: programsOf(rec) });
   for (const { atNs, fault } of rec.injected) cluster.scheduleInjected(atNs, fault);
   return { cluster, program };
 }
@@ -30,12 +30,26 @@ export function replayRecording(rec: Recording): ReplayResult {
   return { cluster, summary, verified: summary.traceHash === rec.expect.traceHash };
 }
 
-/** Builds the recording of a finished run. */
-export function recordingOf(scenario: Scenario, programName: string, programBytes: Uint8Array, cluster: Cluster, summary: RunSummary, note: string): Recording {
+/** A recording's cluster programs, loaded, by the names its scenario's `vms` use (undefined: one VM). */
+export function programsOf(rec: Recording): Map<string, Program> | undefined {
+  return rec.programs === undefined ? undefined : new Map(rec.programs.map((p) => [p.name, loadProgramBytes(p.name, p.bytes)]));
+}
+
+/**
+ * Builds the recording of a finished run. `vmPrograms`: a cluster's programs by the paths its scenario
+ * gives, stored under their file names (made unique).
+ */
+export function recordingOf(
+  scenario: Scenario, programName: string, programBytes: Uint8Array, cluster: Cluster, summary: RunSummary, note: string,
+  vmPrograms?: ReadonlyMap<string, Uint8Array>,
+): Recording {
   const injected: { atNs: number; fault: FaultSpec }[] = cluster.injected.map((i) => ({ atNs: i.atNs, fault: i.fault }));
+  const names = vmPrograms === undefined ? undefined : uniqueNames([...vmPrograms.keys()]);
+  const vms = scenario.vms === null || names === undefined ? scenario.vms : scenario.vms.map((v) => ({ ...v, program: names.get(v.program)! }));
   return {
-    scenario: parseScenario(scenarioToJson({ ...scenario, program: programName })),
+    scenario: parseScenario(scenarioToJson({ ...scenario, program: programName, vms })),
     program: { name: programName, bytes: programBytes },
+    ...(names === undefined ? {} : { programs: [...vmPrograms!].map(([path, bytes]) => ({ name: names.get(path)!, bytes })) }),
     injected,
     expect: {
       endNs: cluster.nowNs, traceHash: summary.traceHash, ok: summary.ok,
@@ -43,4 +57,18 @@ export function recordingOf(scenario: Scenario, programName: string, programByte
     },
     note,
   };
+}
+
+/** Each path's file name, with "-2", "-3"… before the extension where two paths share one. */
+function uniqueNames(paths: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const used = new Set<string>();
+  for (const path of paths) {
+    const base = path.replace(/^.*[\\/]/, '');
+    let name = base;
+    for (let i = 2; used.has(name); i++) name = base.replace(/(\.[^.]*)?$/, (ext) => `-${i}${ext}`);
+    used.add(name);
+    out.set(path, name);
+  }
+  return out;
 }

@@ -28,6 +28,22 @@ test('run --record writes a recording that replay --verify reproduces exactly', 
   assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp-')), [], 'no temporary file left behind');
 });
 
+test('a cluster of several VMs records and replays bit for bit: every VM\'s program travels in the file, under unique names', async () => {
+  const file = join(dir, 'cluster.lsrec');
+  const run = await cli('run', join(root, 'examples/cluster/cluster.json'), '--until-ms', '200', '--json', '--record', file);
+  assert.equal(run.code, 0, run.err);
+  const rec = decodeRecording(readFileSync(file));
+  assert.deepEqual(rec.programs!.map((p) => p.name).sort(), ['diskhog.elf', 'idle.elf', 'kvstore.elf', 'ticker.elf']);
+  assert.ok(rec.scenario.vms!.every((v) => rec.programs!.some((p) => p.name === v.program)));
+  const replay = await cli('replay', file, '--verify', '--json');
+  assert.equal(replay.code, 0, replay.err);
+  assert.equal(JSON.parse(replay.out).traceHash, JSON.parse(run.out).traceHash);
+  const { programs, ...noPrograms } = rec;
+  assert.throws(() => decodeRecording(encodeRecording(noPrograms)), /programs of the VMs are missing/);
+  const oneShort = { ...rec, programs: programs!.filter((p) => p.name !== 'idle.elf') };
+  assert.throws(() => decodeRecording(encodeRecording(oneShort)), /no program "idle.elf" for VM web-1/);
+});
+
 test('run --parallel-secondary prints the in-thread summary and records a run that replay --verify reproduces', async () => {
   const file = join(dir, 'parallel.lsrec');
   const here = await cli('run', failover, '--until-ms', '180', '--json');
