@@ -34,15 +34,18 @@ const usOf = (ns: number): number => ns / 1000;
 export function toChromeTrace(events: readonly TraceEvent[], endNs: number, metadata: Record<string, string | number> = {}): ChromeTrace {
   if (!(endNs >= 0)) throw new Error(`toChromeTrace: bad end time ${endNs}`);
   const hosts = hostPids(events);
-  const out: ChromeTraceEvent[] = [
-    meta('process_name', CLUSTER_PID, 0, 'cluster'),
-    meta('thread_name', CLUSTER_PID, STATE_TID, 'FT protection state'),
-  ];
+  const out: ChromeTraceEvent[] = [meta('process_name', CLUSTER_PID, 0, 'cluster')];
   for (const [host, pid] of hosts) out.push(meta('process_name', pid, 0, host));
-  out.push(...stateSpans(events, endNs));
+  // One protection-state track per VM (a cluster of several names its VMs in `of`; one VM: one track).
+  const vmNames = [...new Set(events.filter((e) => e.kind === 'state' && e.vm === undefined).map((e) => e.of))];
+  if (vmNames.length === 0) vmNames.push(undefined);
+  vmNames.forEach((name, i) => {
+    out.push(meta('thread_name', CLUSTER_PID, STATE_TID + i, name === undefined ? 'FT protection state' : `${name}: FT protection state`));
+    out.push(...stateSpans(events.filter((e) => e.of === name), endNs, STATE_TID + i));
+  });
   for (const vm of vmHosts(events)) {
     const pid = hosts.get(vm.host)!;
-    out.push(meta('thread_name', pid, vm.id, `vm ${vm.id}`));
+    out.push(meta('thread_name', pid, vm.id, vm.of === undefined ? `vm ${vm.id}` : `${vm.of} · vm ${vm.id}`));
     out.push(...roleSpans(events.filter((e) => e.vm === vm.id), pid, vm.id, endNs));
   }
   for (const e of events) {
@@ -65,17 +68,17 @@ function hostPids(events: readonly TraceEvent[]): Map<string, number> {
   return pids;
 }
 
-/** Every VM incarnation with the host it ran on (an incarnation never moves). */
-function vmHosts(events: readonly TraceEvent[]): Array<{ id: number; host: string }> {
-  const byId = new Map<number, string>();
-  for (const e of events) if (e.vm !== undefined && e.host !== undefined && !byId.has(e.vm)) byId.set(e.vm, e.host);
-  return [...byId].sort((a, b) => a[0] - b[0]).map(([id, host]) => ({ id, host }));
+/** Every VM incarnation with the host it first ran on (a live migration moves it; its track stays there) and its VM's name. */
+function vmHosts(events: readonly TraceEvent[]): Array<{ id: number; host: string; of?: string }> {
+  const byId = new Map<number, { host: string; of?: string }>();
+  for (const e of events) if (e.vm !== undefined && e.host !== undefined && !byId.has(e.vm)) byId.set(e.vm, { host: e.host, of: e.of });
+  return [...byId].sort((a, b) => a[0] - b[0]).map(([id, v]) => ({ id, ...v }));
 }
 
 /** One span per FT protection state, each lasting until the next state change (or the end). */
-function stateSpans(events: readonly TraceEvent[], endNs: number): ChromeTraceEvent[] {
+function stateSpans(events: readonly TraceEvent[], endNs: number, tid: number): ChromeTraceEvent[] {
   const states = events.filter((e) => e.kind === 'state' && e.vm === undefined);
-  return states.map((e, i) => span(e.text, CLUSTER_PID, STATE_TID, e.timeNs, states[i + 1]?.timeNs ?? endNs, 'state'));
+  return states.map((e, i) => span(e.text, CLUSTER_PID, tid, e.timeNs, states[i + 1]?.timeNs ?? endNs, 'state'));
 }
 
 /** The roles one VM incarnation held over time: copying → secondary → primary, until it ends. */

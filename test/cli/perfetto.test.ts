@@ -56,3 +56,16 @@ test('a bad end time or a missing --perfetto value is a clear error', async () =
   assert.notEqual(r.code, 0);
   assert.match(r.err, /--perfetto needs a value/);
 });
+
+test('run --perfetto on a cluster: one protection-state track per VM, each VM incarnation named after its VM', async () => {
+  const file = join(dir, 'cluster.json');
+  const r = await cli('run', join(root, 'examples/cluster/cluster.json'), '--json', '--until-ms', '200', '--perfetto', file);
+  assert.equal(r.code, 0, r.err);
+  const t = JSON.parse(readFileSync(file, 'utf8')) as ChromeTrace;
+  const threads = names(t, 'thread_name');
+  for (const vm of ['kv-1', 'kv-2', 'ticker', 'diskhog']) assert.ok(threads.includes(`${vm}: FT protection state`), threads.join(', '));
+  assert.ok(threads.some((n) => /^kv-1 · vm \d+$/.test(String(n))), threads.join(', '));
+  const kv1 = t.traceEvents.find((e) => e.ph === 'M' && e.args!.name === 'kv-1: FT protection state')!;
+  const spans = spansOf(t, kv1.pid, kv1.tid).map((e) => e.name);
+  assert.ok(spans.includes('Protected') && spans.includes('Not Protected (VM not Running)'), spans.join(', '));
+});
