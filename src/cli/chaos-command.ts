@@ -8,7 +8,6 @@ import { runScenario } from '../ft/report';
 import { withGuestWorkload } from '../ft/guest-workload';
 import { shrinkFailure } from '../ft/shrink';
 import { RamPool } from './ram-pool';
-import type { CheckResult } from '../ft/checkers';
 import type { Program } from '../machine/program';
 import { WHAT_IF_SWITCHES, type Scenario, type WhatIfSwitch } from '../ft/scenario';
 import { describeFault } from '../ft/faults';
@@ -29,7 +28,19 @@ interface WorkerJob { guests: Guest[]; seeds: { seed: number; guest: number }[];
 /** This thread's reused guest RAM (each worker thread has its own). */
 const ramPool = new RamPool();
 
+/** A seed whose run threw: a bug in Lockstep, reported as that seed's failure so the campaign goes on and names it. */
+export const INTERNAL_ERROR = 'internal-error';
+
 function runSeed(g: Guest, seed: number, opts: ChaosOptions): SeedResult {
+  try {
+    return runSeedChecked(g, seed, opts);
+  } catch (e) {
+    const where = (e as Error).stack?.split('\n')[1]?.trim() ?? '';
+    return { seed, guest: g.name, ok: false, traceHash: '', failovers: 0, failed: [{ name: INTERNAL_ERROR, detail: `${(e as Error).message} ${where}` }] };
+  }
+}
+
+function runSeedChecked(g: Guest, seed: number, opts: ChaosOptions): SeedResult {
   const { cluster, summary } = runScenario(chaosScenario(g.scenario, seed, opts), g.program, { ramSource: ramPool, programs: g.programs });
   ramPool.recycle(cluster);
   return {
@@ -162,9 +173,10 @@ function saveFailure(dir: string, g: Guest, f: SeedResult, opts: ChaosOptions, a
   } catch (e) {
     throw new UsageError(`cannot create folder ${dir}: ${errorCode(e)}`);
   }
-  const failing = f.failed.map((x) => x.name as CheckResult['name']);
+  const failing = f.failed.map((x) => x.name);
   const { scenario, faultsBefore } = shrinkFailure(chaosScenario(g.scenario, f.seed, opts), g.program, failing, undefined, g.programs);
   const shrunk = scenario.faults.map((x) => `${x.atMs} ms ${describeFault(x)}${x.vm === undefined ? '' : ` of ${x.vm}`}`);
+  if (failing.includes(INTERNAL_ERROR)) return { shrunk }; // the run throws: there is no finished run to record
   const { cluster, summary } = runScenario(scenario, g.program, { programs: g.programs });
   const path = join(dir, `seed-${f.seed}.lsrec`);
   const names = summary.invariants.filter((i) => !i.ok).map((i) => i.name).join(', ');

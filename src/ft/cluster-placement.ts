@@ -19,7 +19,9 @@ export function placementView(w: Cluster): PlacementView {
   }));
   const instances = w.vms.filter((v) => v.alive).flatMap((v) => {
     const place = vmToPlace(w.ownerOf(v));
-    const at = (host: string) => ({ vm: place.name, role: v.role, host, ft: place.ft, ramMiB: place.ramMiB, vcpus: place.vcpus, allowedHosts: place.allowedHosts });
+    // A secondary counts as FT even while FT is being turned off around it (it halts, or loses its arbitration, soon).
+    const ft = place.ft || v.role === 'secondary';
+    const at = (host: string) => ({ vm: place.name, role: v.role, host, ft, ramMiB: place.ramMiB, vcpus: place.vcpus, allowedHosts: place.allowedHosts });
     return v.migratingTo === null ? [at(v.host)] : [at(v.host), at(v.migratingTo)]; // a migration holds its destination too
   });
   return { hosts, instances, rules: { ...sc.cluster, hostFailuresTolerated: sc.cluster.admissionControl.hostFailuresTolerated } };

@@ -217,10 +217,12 @@ export class Cluster {
     return this.members[vm.owner];
   }
 
+  /** Instance `id`: ids count up from 1 in the order instances are made, so it sits at `id - 1` (checked). */
   vm(id: number | null): VmInstance | undefined {
     if (id === null) return undefined;
-    const vms = this.vms;
-    for (let i = 0; i < vms.length; i++) if (vms[i].id === id) return vms[i];
+    const v = this.vms[id - 1];
+    if (v !== undefined && v.id === id) return v;
+    for (let i = 0; i < this.vms.length; i++) if (this.vms[i].id === id) return this.vms[i];
     return undefined;
   }
 

@@ -1,7 +1,6 @@
 // Shrinking a failing chaos run: the fewest of its faults that still make the same checker fail.
 
 import type { Program } from '../machine/program';
-import type { CheckResult } from './checkers';
 import { runScenario } from './report';
 import type { Scenario } from './scenario';
 
@@ -12,12 +11,12 @@ export interface Shrunk { scenario: Scenario; runs: number; faultsBefore: number
 
 /**
  * Greedy delta debugging over the fault list: drop halves, then single faults, while one of the
- * checkers in `failing` still fails. Deterministic (every candidate is a deterministic run).
+ * checkers in `failing` still fails (or, for `internal-error`, the run still throws). Deterministic (every candidate is a deterministic run).
  */
 export function shrinkFailure(
   s: Scenario,
   program: Program,
-  failing: readonly CheckResult['name'][],
+  failing: readonly string[],
   runsMax = SHRINK_RUNS_MAX,
   programs?: ReadonlyMap<string, Program>,
 ): Shrunk {
@@ -25,8 +24,12 @@ export function shrinkFailure(
   let runs = 0;
   const fails = (candidate: Scenario['faults']): boolean => {
     runs++;
-    const { summary } = runScenario({ ...s, faults: candidate }, program, { programs });
-    return summary.invariants.some((c) => !c.ok && failing.includes(c.name));
+    try {
+      const { summary } = runScenario({ ...s, faults: candidate }, program, { programs });
+      return summary.invariants.some((c) => !c.ok && failing.includes(c.name));
+    } catch {
+      return failing.includes('internal-error'); // the run still throws: the same bug
+    }
   };
   for (let chunk = Math.floor(faults.length / 2); chunk >= 1 && runs < runsMax; chunk = Math.floor(chunk / 2)) {
     for (let i = 0; i + chunk <= faults.length && runs < runsMax;) {

@@ -27,8 +27,8 @@ export class Network {
   state: NetworkState;
   /** See minLatencyNs (kept current by every change of the links: the cluster reads it every quantum). */
   private minLatency = 0;
-  /** net → from → to → the links key (interned once instead of built on every send). */
-  private readonly keyCache = new Map<NetName, Map<string, Map<string, string>>>();
+  /** net → from → to → the link's state object (looked up once, not on every send; cleared when the state is replaced). */
+  private readonly linkCache = new Map<NetName, Map<string, Map<string, LinkState | undefined>>>();
 
   /**
    * `nicMbps`: hosts whose logging NIC has a bandwidth of its own, shared by every FT VM on the host: a
@@ -67,19 +67,21 @@ export class Network {
 
   setState(st: { net: NetworkState; prng: ReturnType<Prng['getState']> }): void {
     this.state = structuredClone(st.net);
+    this.linkCache.clear(); // the cached objects belong to the replaced state
     this.prng.setState(st.prng);
     this.noteLatencies();
   }
 
-  /** The link state of one direction (its key is built once per host pair, not on every send). */
+  /** The link state of one direction (found once per host pair, not on every send). */
   private link(net: NetName, from: string, to: string): LinkState | undefined {
-    let byFrom = this.keyCache.get(net);
-    if (byFrom === undefined) this.keyCache.set(net, (byFrom = new Map()));
+    let byFrom = this.linkCache.get(net);
+    if (byFrom === undefined) this.linkCache.set(net, (byFrom = new Map()));
     let byTo = byFrom.get(from);
     if (byTo === undefined) byFrom.set(from, (byTo = new Map()));
-    let k = byTo.get(to);
-    if (k === undefined) byTo.set(to, (k = key(net, from, to)));
-    return this.state.links[k];
+    if (byTo.has(to)) return byTo.get(to);
+    const link = this.state.links[key(net, from, to)];
+    byTo.set(to, link);
+    return link;
   }
 
   canTalk(net: NetName, from: string, to: string): boolean {
