@@ -19,6 +19,10 @@ const ADAPTER_PROPERTIES = {
     ],
     description: 'Which VM a breakpoint, data breakpoint or guest trap stops. A source or instruction breakpoint can choose for itself (its mode).',
   },
+  showVms: {
+    type: 'array', items: { type: 'string' }, minItems: 1, uniqueItems: true,
+    description: 'A cluster of several VMs (`vms`): the VMs whose primaries and secondaries are threads, the first named focused. They must run one program (the debugger knows its symbols). Default: every VM running the first VM\'s program.',
+  },
   cwd: { type: 'string', default: '${workspaceFolder}', description: 'Folder a relative `program` (or `replay`) path resolves against.' },
   replay: { type: 'string', description: 'Open a recording (.lsrec) instead of a scenario: its scenario, program bytes and injected faults. No scenario keys are allowed with it.' },
   trace: { type: 'boolean', default: false, description: 'Echo the Debug Adapter Protocol traffic to the Debug Console.' },

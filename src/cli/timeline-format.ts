@@ -4,7 +4,7 @@ import type { TraceEvent } from '../ft/sim/trace';
 import type { ClusterSummary, RunSummary } from '../ft/report';
 import { formatLogHint } from '../ft/log-hint';
 
-const SHOWN: TraceEvent['kind'][] = ['fault', 'crash', 'detect', 'arbitrate', 'halt', 'goLive', 'respawnStart', 'respawnDone', 'haRestart', 'state', 'throttle', 'divergence', 'exit', 'violation'];
+const SHOWN: TraceEvent['kind'][] = ['fault', 'crash', 'detect', 'arbitrate', 'halt', 'goLive', 'respawnStart', 'respawnDone', 'haRestart', 'migrate', 'state', 'throttle', 'divergence', 'exit', 'violation'];
 
 export function formatTimeline(events: TraceEvent[], max = 400): string {
   const shown = events.filter((e) => SHOWN.includes(e.kind));

@@ -7,7 +7,7 @@
  */
 export interface ConsoleArgs {
   injectFault: Record<string, unknown>;
-  ftAction: { action: string };
+  ftAction: { action: string; vm?: string };
   findDivergence: Record<string, never>;
   compareVMs: { ifNoPair: 'reply' };
   seek: { timeMs?: number; vm?: number; instret?: number; event?: string; n?: number };
@@ -30,9 +30,9 @@ export const CONSOLE_HELP = [
   '    .inject slowHost host-b factor=4',
   '.inject partition HOST… | HOST…',
   '    cut the cluster into groups: .inject partition host-a | host-b,host-c',
-  '.ft ACTION',
+  '.ft ACTION [VM]',
   '    an FT action now: testFailover, testRestartSecondary, turnOffFT, turnOnFT,',
-  '    suspendFT, resumeFT',
+  '    suspendFT, resumeFT; VM: which VM of a cluster (default: the first)',
   '.divergence',
   '    go to the first instruction where primary and secondary differ',
   '.compare',
@@ -97,8 +97,8 @@ export function parseConsoleCommand(line: string): ConsoleCommand {
       return { verb: 'injectFault', args: { ...fault, ...kvs } };
     }
     case '.ft':
-      if (rest.length !== 1) throw new CommandError('usage: .ft testFailover|testRestartSecondary|turnOffFT|turnOnFT|suspendFT|resumeFT');
-      return { verb: 'ftAction', args: { action: rest[0] } };
+      if (rest.length < 1 || rest.length > 2) throw new CommandError('usage: .ft testFailover|testRestartSecondary|turnOffFT|turnOnFT|suspendFT|resumeFT [VM]');
+      return { verb: 'ftAction', args: rest.length === 1 ? { action: rest[0] } : { action: rest[0], vm: rest[1] } };
     case '.divergence':
       return { verb: 'findDivergence', args: {} };
     case '.compare':

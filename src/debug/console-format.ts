@@ -14,7 +14,7 @@ const FORMAT: { [K in keyof ConsoleArgs]: (body: ReplyBody<K>, args: ConsoleArgs
   },
   injectFault: (b) => `${b.fault.kind}${b.fault.host ? ` ${b.fault.host}` : ''}${b.fault.groups ? ` ${b.fault.groups.map((g) => g.join(',')).join(' | ')}` : ''} takes effect at ${fmtMs(b.atNs)}, when the cluster runs on: continue or step to see it`,
   checkpoint: (b) => b.checkpoints.map((c) => `${c.name} @ ${fmtMs(c.nowNs)}`).join('\n') || '(no checkpoints)',
-  ftAction: (b, args) => `${args.action} takes effect at ${fmtMs(b.atNs)}, when the cluster runs on: continue or step to see it`,
+  ftAction: (b, args) => `${args.action}${args.vm === undefined ? '' : ` on ${args.vm}`} takes effect at ${fmtMs(b.atNs)}, when the cluster runs on: continue or step to see it`,
   findDivergence: (b) => (b.same ? 'primary and secondary never differ in the recording' : `first difference at instruction ${b.instret}\n${formatComparison(b.differences)}`),
   seek: (b) => `going to ${fmtMs(b.nowNs)}`,
   reverseStep: (b, args) => `stepped back (${args.kind ?? 'over'}) to ${fmtMs(b.nowNs)}`,

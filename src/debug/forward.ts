@@ -44,7 +44,7 @@ export function hitVm(v: VmInstance): HitVm {
  * instruction ("primary @ host-a, instruction 466121").
  */
 export function stopWords(label: string, v: VmInstance): { description: string; text: string } {
-  return { description: `Paused on ${label.toLowerCase()}`, text: `${v.role} @ ${v.host}, instruction ${v.machine.instret}` };
+  return { description: `Paused on ${label.toLowerCase()}`, text: `${v.name}, instruction ${v.machine.instret}` }; // the name carries the VM of a cluster
 }
 
 /** What a forward run is trying to do. */

@@ -1,6 +1,6 @@
 // The "output held longer than N ms" exception filter: when a chunk must end so the stop lands on time, and which held output to report once.
 
-import type { Cluster } from '../ft/cluster';
+import type { LogicalVm } from '../ft/logical-vm';
 import type { VmInstance } from '../ft/protocol/vm';
 import { describeOutput } from '../ft/protocol/log';
 import { NS_PER_MS, fmtMs } from '../ft/sim/units';
@@ -18,7 +18,8 @@ export class HeldOutputWatch {
    */
   private reported: { vm: number; seq: number; releasedNs: number | null } | null = null;
 
-  constructor(private readonly cluster: Cluster) {}
+  /** `vm`: the VM whose primary's held outputs are watched (the debugger's first shown VM). */
+  constructor(private readonly vm: LogicalVm) {}
 
   setLimit(ms: number): void {
     if (!(ms > 0) || !Number.isFinite(ms)) throw new Error(`held output: the condition must be a positive number of ms, not ${ms}`);
@@ -38,13 +39,13 @@ export class HeldOutputWatch {
   deadlineNs(): number {
     const n = this.limitMs * NS_PER_MS;
     const h = this.unreported()[0];
-    return h === undefined ? this.cluster.nowNs + n : Math.max(this.cluster.nowNs + 1, h.producedNs + n + 1);
+    return h === undefined ? this.vm.nowNs + n : Math.max(this.vm.nowNs + 1, h.producedNs + n + 1);
   }
 
   /** Between chunks: the exception to raise when the primary's oldest unreported held output is older than N ms. */
   check(): { text: string; vm: number } | null {
-    const c = this.cluster;
-    const p = c.main.primary;
+    const c = this.vm;
+    const p = c.primary;
     const h = this.unreported()[0];
     if (p === undefined || h === undefined || c.nowNs - h.producedNs <= this.limitMs * NS_PER_MS) return null;
     this.reported = { vm: p.id, seq: h.seq, releasedNs: null };
@@ -55,7 +56,7 @@ export class HeldOutputWatch {
 
   /** Outputs the primary holds, oldest first, that are not in the backlog of the output last reported. */
   private unreported(): VmInstance['held'] {
-    const p = this.cluster.main.primary;
+    const p = this.vm.primary;
     if (p === undefined) return [];
     const r = this.reported;
     if (r === null || r.vm !== p.id) return p.held;

@@ -6,6 +6,7 @@ import { PAGE_SIZE } from '../machine/ram';
 import { ftState } from '../ft/ft-state';
 import { describeFault } from '../ft/faults';
 import type { VmInstance } from '../ft/protocol/vm';
+import type { LogicalVm } from '../ft/logical-vm';
 import { NS_PER_MS } from '../ft/cluster';
 import { ABI_NAMES, hex } from './program-info';
 import { csrNumber } from './evaluate';
@@ -117,7 +118,7 @@ export function peerDiffRows(rt: LockstepRuntime, v: VmInstance): Row[] {
   if (peer === undefined || rt.isRunning) return [];
   let cmp: Comparison;
   try {
-    cmp = compareVms(rt);
+    cmp = compareVms(rt, 0, v.id);
   } catch (e) {
     return [{ name: 'unavailable', value: (e as Error).message }];
   }
@@ -137,7 +138,7 @@ export function peerDiffRows(rt: LockstepRuntime, v: VmInstance): Row[] {
 /** One VM's machine as the diff shows it, with its FT rows at the same moment. */
 function image(m: Machine, v: VmInstance, ft: Row[]): VmImage {
   return {
-    label: `${v.role} @ ${v.host}`, vm: v.id, instret: m.instret, pc: m.cpu.pc >>> 0, x: Array.from(m.cpu.x, (r) => r >>> 0),
+    label: v.name, vm: v.id, instret: m.instret, pc: m.cpu.pc >>> 0, x: Array.from(m.cpu.x, (r) => r >>> 0),
     csrs: SHOWN_CSRS.map((n) => [n, m.cpu.readCsr(csrNumber(n)!) >>> 0] as const), devices: m.describeDevices(),
     ft: ft.map((r) => ({ name: r.name, value: r.value })), hash: m.hash(), ramBase: m.ram.base, ram: m.ram.bytes.slice(),
   };
@@ -147,15 +148,14 @@ function image(m: Machine, v: VmInstance, ft: Row[]): VmImage {
 export type Comparison = CompareVmsReply;
 
 /**
- * Both VMs of the pair at the same instruction count: the secondary where it is now (it lags), the primary
- * sought back to that count; the cluster returns to the present afterwards.
+ * Both VMs of the pair (of thread `thread`'s VM, default the first shown) at the same instruction count: the
+ * secondary where it is now (it lags), the primary sought back to that count; the cluster returns to the present afterwards.
  */
-function imagesAtCommonCount(rt: LockstepRuntime): { p: VmInstance; s: VmInstance; k: number; pi: VmImage; si: VmImage; pg: Map<string, string>; sg: Map<string, string> } {
+function imagesAtCommonCount(rt: LockstepRuntime, thread?: number): { p: VmInstance; s: VmInstance; k: number; pi: VmImage; si: VmImage; pg: Map<string, string>; sg: Map<string, string> } {
   const c = rt.cluster;
-  const pair = rt.pair();
-  if (pair === undefined) throw new Error(noPairReason(rt));
+  const pair = rt.pair(thread);
+  if (pair === undefined || pair.s.status === 'copying') throw new Error(noPairReason(rt, thread));
   const { p, s } = pair;
-  if (s.status === 'copying') throw new Error(noPairReason(rt));
   const k = Math.min(s.machine.instret, p.machine.instret);
   const globals = (m: Machine): Map<string, string> => new Map(cGlobalRows(m, rt.info).map((r) => [r.name, r.value]));
   // Each side's image, FT rows included, is taken at the compared moment: the title's count is the FT section's.
@@ -173,26 +173,29 @@ function imagesAtCommonCount(rt: LockstepRuntime): { p: VmInstance; s: VmInstanc
   return { p, s, k, pi, si, pg, sg };
 }
 
-/** Why there is no pair to compare now, in one line (the `noPair` reply, or the error without `ifNoPair`). */
-export function noPairReason(rt: LockstepRuntime): string {
-  const pair = rt.pair();
-  const state = ftState(rt.cluster.main).label;
+/** Why there is no pair (of thread `thread`'s VM) to compare now, in one line (the `noPair` reply, or the error without `ifNoPair`). */
+export function noPairReason(rt: LockstepRuntime, thread?: number): string {
+  const pair = rt.pair(thread);
+  const state = ftState(thread === undefined ? rt.mainVm : rt.cluster.ownerOf(rt.cluster.vm(thread)!)).label;
   if (pair?.s.status === 'copying') return `no secondary to compare yet: it is still being copied (${state})`;
   return `no secondary to compare now (${state}): compareVMs needs a live primary and secondary`;
 }
 
-/** Whether compareVms has a pair to compare now. */
-export function hasPair(rt: LockstepRuntime): boolean {
-  const pair = rt.pair();
+/** Whether compareVms has a pair (of thread `thread`'s VM) to compare now. */
+export function hasPair(rt: LockstepRuntime, thread?: number): boolean {
+  const pair = rt.pair(thread);
   return pair !== undefined && pair.s.status !== 'copying';
 }
 
 const differing = (names: readonly string[], a: readonly number[], b: readonly number[]) =>
   names.flatMap((name, i) => (a[i] === b[i] ? [] : [{ name, primary: hex(a[i]), secondary: hex(b[i]) }]));
 
-/** Primary vs secondary at the same instruction count; `dumpPages`: how many differing RAM pages the texts dump as hex. */
-export function compareVms(rt: LockstepRuntime, dumpPages = 0): Comparison {
-  const { p, s, k, pi, si, pg, sg } = imagesAtCommonCount(rt);
+/**
+ * Primary vs secondary (of thread `thread`'s VM, default the first shown) at the same instruction count; `dumpPages`:
+ * how many differing RAM pages the texts dump as hex.
+ */
+export function compareVms(rt: LockstepRuntime, dumpPages = 0, thread?: number): Comparison {
+  const { p, s, k, pi, si, pg, sg } = imagesAtCommonCount(rt, thread);
   const { diffs, texts } = renderPair(pi, si, dumpPages);
   const registers = differing(['pc', ...ABI_NAMES.slice(1)], [pi.pc, ...pi.x.slice(1)], [si.pc, ...si.x.slice(1)]);
   const csrs = differing(SHOWN_CSRS, pi.csrs.map(([, v]) => v), si.csrs.map(([, v]) => v));
@@ -238,26 +241,46 @@ export function timeline(rt: LockstepRuntime): TimelineReply {
     nowNs: c.nowNs,
     frontierNs: rt.tm.frontierNs,
     endNs: rt.endNs,
-    protection: ftState(c.main).label,
+    protection: ftState(rt.mainVm).label,
     hosts: [...c.hosts.values()].map((h) => ({ name: h.name, up: h.up, mips: h.mips, slowFactor: h.slowFactor })),
-    vms: c.vms.map((v) => ({ id: v.id, role: v.role, host: v.host, status: v.status, instret: v.machine.instret, lagNs: v.lagNs, held: v.held.length })),
+    vms: c.vms.map((v) => ({ id: v.id, role: v.role, host: v.host, status: v.status, instret: v.machine.instret, lagNs: v.lagNs, held: v.held.length, ...named(v.vmLabel) })),
     // The explored history, also after going back in time (the cluster's own trace ends at the present).
     events: rt.tm.events().map((e) => ({ ...e })),
     lag: rt.tm.lagSamples().map((x) => ({ ...x })),
     scheduled: scheduledFaults(rt),
-    failovers: c.main.checkers.failovers.map((f) => ({ ...f })),
+    failovers: c.members.flatMap((m) => m.checkers.failovers.map((f) => ({ ...f, ...named(m.label) }))).sort((a, b) => a.liveAtNs - b.liveAtNs),
     checkpoints: rt.tm.listBookmarks().filter((b) => !b.name.startsWith('\u0000')),
   };
 }
 
-/** The Hosts view's data: every host with the VMs on it, and the logging/management links of each pair of hosts. */
+/** `{of: name}` for a VM of a cluster of several, nothing for the only VM (as trace events name it). */
+function named(label: string | null): { of?: string } {
+  return label === null ? {} : { of: label };
+}
+
+/** A VM's FT state label; an ordinary VM of a cluster (FT off in the scenario) says so. */
+function ftLabel(m: LogicalVm): string {
+  return m.label !== null && !m.scenario.ft.enabled ? 'FT off' : ftState(m).label;
+}
+
+/**
+ * The Hosts view's data: every host with the VMs on it (by name in a cluster of several, with each VM's FT state), the
+ * FT instances on it and what its logging NIC sent, and the logging/management links of each pair of hosts.
+ */
 export function hostsView(rt: LockstepRuntime): HostsReply {
   const c = rt.cluster;
   const names = [...c.hosts.keys()];
-  const hosts = [...c.hosts.values()].map((h) => ({
-    name: h.name, family: h.family, up: h.up, slowFactor: h.slowFactor, storageReachable: c.main.storage.reachable(h.name),
-    vms: c.vms.filter((v) => v.host === h.name).map((v) => ({ id: v.id, name: v.name, role: v.role, status: v.status })),
-  }));
+  const nics = new Map(c.scenario.hosts.map((h) => [h.name, h.loggingNicMbps]));
+  const hosts = [...c.hosts.values()].map((h) => {
+    const here = c.vms.filter((v) => v.host === h.name);
+    return {
+      name: h.name, family: h.family, up: h.up, slowFactor: h.slowFactor, storageReachable: c.main.storage.reachable(h.name),
+      vms: here.map((v) => ({ id: v.id, name: v.name, role: v.role, status: v.status, ...(v.vmLabel === null ? {} : { vm: v.vmLabel }), ftState: ftLabel(c.ownerOf(v)) })),
+      ftVms: here.filter((v) => v.alive && c.ownerOf(v).scenario.ft.enabled).length,
+      loggingBytes: c.network.state.loggingBytes[h.name] ?? 0,
+      loggingNicMbps: nics.get(h.name) ?? null,
+    };
+  });
   const links: HostsReply['links'] = [];
   for (let i = 0; i < names.length; i++) {
     for (let j = i + 1; j < names.length; j++) {
@@ -270,5 +293,5 @@ export function hostsView(rt: LockstepRuntime): HostsReply {
       });
     }
   }
-  return { nowNs: c.nowNs, ftState: ftState(c.main).label, hosts, links, scheduled: scheduledFaults(rt) };
+  return { nowNs: c.nowNs, ftState: ftState(rt.mainVm).label, hosts, links, scheduled: scheduledFaults(rt) };
 }

@@ -12,7 +12,7 @@ import { modelMismatch } from '../ft/model';
 import { BREAK_MODES, type BreakMode } from './breakpoints';
 
 /** Keys of a launch configuration that belong to the adapter, not to the scenario. */
-const ADAPTER_KEYS = new Set(['type', 'request', 'name', 'stopOnEntry', 'breakOn', 'replay', 'cwd', 'trace', 'noDebug', 'preLaunchTask', 'postDebugTask', 'internalConsoleOptions', 'debugServer', 'presentation', 'serverReadyAction']);
+const ADAPTER_KEYS = new Set(['type', 'request', 'name', 'stopOnEntry', 'breakOn', 'showVms', 'replay', 'cwd', 'trace', 'noDebug', 'preLaunchTask', 'postDebugTask', 'internalConsoleOptions', 'debugServer', 'presentation', 'serverReadyAction']);
 
 export interface Launch {
   scenario: Scenario;
@@ -25,6 +25,8 @@ export interface Launch {
   stopOnEntry: boolean;
   /** Which VM breakpoints stop: the primary (default), the secondary replaying it, or both. */
   breakOn: BreakMode;
+  /** A cluster of several VMs: the VMs whose instances are threads, the focused one first (undefined: a single VM). */
+  showVms?: string[];
   injected: { atNs: number; fault: FaultSpec }[];
   /** What the user should know before the run (a recording made under another simulation model). */
   warnings: string[];
@@ -45,6 +47,7 @@ export function prepareLaunch(raw: unknown): Launch {
     const path = isAbsolute(args.replay) ? args.replay : resolve(cwd, args.replay);
     const extra = Object.keys(args).filter((k) => !ADAPTER_KEYS.has(k) && !k.startsWith('__'));
     if (extra.length > 0) throw new LaunchError(`${extra[0]}: not allowed with replay (the recording holds the whole scenario)`);
+    if (args.showVms !== undefined) throw new LaunchError('showVms: not allowed with replay (the recording\'s first VM is debugged)');
     let bytes: Uint8Array;
     try {
       bytes = readFileSync(path);
@@ -62,18 +65,49 @@ export function prepareLaunch(raw: unknown): Launch {
   if (typeof scenarioRaw.program === 'string' && !isAbsolute(scenarioRaw.program)) scenarioRaw.program = resolve(cwd, scenarioRaw.program);
   if (Array.isArray(scenarioRaw.vms)) scenarioRaw.vms = scenarioRaw.vms.map((v: unknown) => vmWithPath(v, cwd));
   const scenario = parseScenario(scenarioRaw);
+  const showVms = shownVms(args.showVms, scenario);
+  const programs = vmPrograms(scenario);
+  // The program the debugger knows the symbols of: the scenario's, or the first shown VM's.
+  const programPath = showVms === undefined ? scenario.program : scenario.vms!.find((v) => v.name === showVms[0])!.program;
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(scenario.program);
+    bytes = readFileSync(programPath);
   } catch (e) {
-    throw new LaunchError(`program: cannot read ${scenario.program}: ${(e as Error).message}`);
+    throw new LaunchError(`program: cannot read ${programPath}: ${(e as Error).message}`);
   }
-  const program = loadProgramBytes(scenario.program, bytes);
+  const program = loadProgramBytes(programPath, bytes);
   const late = lateFaultNote(scenario);
   const warnings = late === null ? [] : [`${late}: raise untilMs, or inject it while debugging`];
-  const programs = vmPrograms(scenario);
-  if (programs !== undefined) warnings.push(`a cluster of ${scenario.vms!.length} VMs: the threads are ${scenario.vms![0].name}'s; every VM shows in the Hosts view and the timeline`);
-  return { scenario: withGuestWorkload(scenario, program), program, programPath: scenario.program, programBytes: bytes, programs, stopOnEntry, breakOn, injected: [], warnings };
+  if (showVms !== undefined) warnings.push(`a cluster of ${scenario.vms!.length} VMs: the threads are ${showVms.map((n) => `${n}'s`).join(', ')} (showVms); every VM shows in the Hosts view and the timeline`);
+  return { scenario: withGuestWorkload(scenario, program), program, programPath, programBytes: bytes, programs, stopOnEntry, breakOn, showVms, injected: [], warnings };
+}
+
+/**
+ * The `showVms` launch argument: the VMs of a cluster whose instances are threads, the first named first (the one the
+ * debugger focuses). Default: every VM running the first VM's program, in the scenario's order. The debugger knows one program's symbols, so every shown VM runs the
+ * program of the first one named. Undefined for a single VM (where it is an error).
+ */
+function shownVms(v: unknown, s: Scenario): string[] | undefined {
+  if (s.vms === null) {
+    if (v !== undefined) throw new LaunchError('showVms: only for a cluster of several VMs (a scenario with `vms`); this scenario has one VM, whose primary and secondary are the threads');
+    return undefined;
+  }
+  const vms = s.vms;
+  if (v === undefined) return vms.filter((x) => x.program === vms[0].program).map((x) => x.name);
+  if (!Array.isArray(v) || v.length === 0 || v.some((n) => typeof n !== 'string')) throw new LaunchError(`showVms: must be a non-empty list of VM names (the cluster's VMs: ${vms.map((x) => x.name).join(', ')})`);
+  const named = v.map((n: string) => {
+    const vm = vms.find((x) => x.name === n);
+    if (vm === undefined) throw new LaunchError(`showVms: no VM named ${JSON.stringify(n)} (the cluster's VMs: ${vms.map((x) => x.name).join(', ')})`);
+    return vm;
+  });
+  const first = named[0];
+  for (const vm of named) {
+    if (named.filter((x) => x === vm).length > 1) throw new LaunchError(`showVms: ${vm.name} is named twice`);
+    if (vm.program !== first.program) {
+      throw new LaunchError(`showVms: ${vm.name} runs ${vm.program}, not ${first.program} as ${first.name} does: the debugger knows one program's symbols, so the VMs shown must run the same program`);
+    }
+  }
+  return named.map((x) => x.name);
 }
 
 /** A VM of `vms` with its program's path resolved against the launch's folder (anything else is left for the scenario's checks). */

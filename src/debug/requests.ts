@@ -120,11 +120,12 @@ export function problems(shape: Shape<unknown>, v: unknown, path = 'body'): stri
 // ---- vocabulary ----------------------------------------------------------------------------------------
 
 /** src/ft/sim/trace.ts `TraceKind`. */
-export const TRACE_KINDS = ['fault', 'crash', 'detect', 'arbitrate', 'halt', 'goLive', 'respawnStart', 'respawnDone', 'haRestart', 'state',
+export const TRACE_KINDS = ['fault', 'crash', 'detect', 'arbitrate', 'halt', 'goLive', 'respawnStart', 'respawnDone', 'haRestart', 'migrate', 'state',
   'release', 'throttle', 'divergence', 'exit', 'violation'] as const;
 /** src/ft/scenario.ts `FaultKind`. */
 export const FAULT_KINDS = ['hostCrash', 'hostRestore', 'loggingLinkDown', 'loggingLinkUp', 'linkDegrade', 'partition', 'heal',
-  'storageLoss', 'storageRestore', 'slowHost', 'testFailover', 'testRestartSecondary', 'turnOffFT', 'turnOnFT', 'suspendFT', 'resumeFT'] as const;
+  'storageLoss', 'storageRestore', 'slowHost', 'testFailover', 'testRestartSecondary', 'turnOffFT', 'turnOnFT', 'suspendFT', 'resumeFT',
+  'migrate', 'migrateSecondary'] as const;
 /** vSphere's FT actions (src/debug/runtime.ts `FT_ACTIONS`): the fault kinds `ftAction` takes. */
 export const FT_ACTIONS = ['testFailover', 'testRestartSecondary', 'turnOffFT', 'turnOnFT', 'suspendFT', 'resumeFT'] as const;
 /** src/ft/protocol/vm.ts `VmRole` and `VmStatus`. */
@@ -212,8 +213,8 @@ export const REVERSE_STEP_KINDS = ['over', 'in', 'out', 'instruction'] as const;
 export const CUSTOM_REQUESTS = {
   /** A scenario fault, now (`atMs` is ignored: a fault injected from the debugger fires at the present). */
   injectFault: { args: obj({ atMs: optional(num), ...faultFields }), body: scheduledFault },
-  /** One of vSphere's FT actions, now. */
-  ftAction: { args: obj({ action: oneOf(...FT_ACTIONS) }), body: scheduledFault },
+  /** One of vSphere's FT actions, now; `vm`: the VM of a cluster it concerns, by name (default: the first). */
+  ftAction: { args: obj({ action: oneOf(...FT_ACTIONS), vm: optional(str) }), body: scheduledFault },
   /** The first instruction count at which primary and secondary differ (the secondary stops there), or none. */
   findDivergence: {
     args: noArgs,
@@ -222,9 +223,10 @@ export const CUSTOM_REQUESTS = {
   /**
    * Primary vs secondary at the same instruction count; `dumpPages` (0–64) differing RAM pages dumped as hex in the texts.
    * Without a pair to compare (no secondary now, or one still being copied) it is an error, or with `ifNoPair: 'reply'`
-   * the reply `{noPair}`: one line saying why, to show quietly (a Compare tab open across a failover).
+   * the reply `{noPair}`: one line saying why, to show quietly (a Compare tab open across a failover). `threadId`: a
+   * thread of the VM whose pair to compare (a cluster of several VMs; default: the first shown VM).
    */
-  compareVMs: { args: obj({ dumpPages: optional(int), ifNoPair: optional(oneOf(...IF_NO_PAIR)) }), body: either(comparison, noPair) },
+  compareVMs: { args: obj({ dumpPages: optional(int), ifNoPair: optional(oneOf(...IF_NO_PAIR)), threadId: optional(int) }), body: either(comparison, noPair) },
   /** Time travel: to a time, to an instruction count of a VM, or to the n-th cluster event of a kind. `nowNs`: where it goes. */
   seek: {
     args: either(obj({ timeMs: num }), either(obj({ vm: int, instret: int }), obj({ event: oneOf(...TRACE_KINDS), n: optional(int) }))),
@@ -248,15 +250,16 @@ export const CUSTOM_REQUESTS = {
       /** The FT protection label ("Protected", "Not Protected (Starting)", …). */
       protection: str,
       hosts: array(obj({ name: str, up: bool, mips: num, slowFactor: num })),
-      /** The VM incarnations alive now. */
-      vms: array(obj({ id: int, role: oneOf(...VM_ROLES), host: str, status: oneOf(...VM_STATUSES), instret: int, lagNs: num, held: int })),
+      /** The VM incarnations alive now; `of`: the VM's name in a cluster of several VMs (as in events). */
+      vms: array(obj({ id: int, role: oneOf(...VM_ROLES), host: str, status: oneOf(...VM_STATUSES), instret: int, lagNs: num, held: int, of: optional(str) })),
       /** The explored history, also after going back in time. */
       events: array(clusterEvent),
       /** The secondary's lag sampled as the frontier advanced (null: no running pair then). */
       lag: array(obj({ timeNs: num, lagNs: nullable(num) })),
       /** Faults (scenario or injected) the explored history has not reached yet. */
       scheduled: scheduledList,
-      failovers: array(obj({ failedAtNs: num, detectedAtNs: nullable(num), liveAtNs: num, fromHost: nullable(str), toHost: str, instret: int })),
+      /** Every VM's failovers by go-live time (`of`: the VM, in a cluster of several). */
+      failovers: array(obj({ failedAtNs: num, detectedAtNs: nullable(num), liveAtNs: num, fromHost: nullable(str), toHost: str, instret: int, of: optional(str) })),
       checkpoints,
     }),
   },
@@ -265,11 +268,18 @@ export const CUSTOM_REQUESTS = {
     args: noArgs,
     body: obj({
       nowNs: num,
-      /** The FT protection label. */
+      /** The FT protection label (of the first shown VM in a cluster of several). */
       ftState: str,
       hosts: array(obj({
         name: str, family: str, up: bool, slowFactor: num, storageReachable: bool,
-        vms: array(obj({ id: int, name: str, role: oneOf(...VM_ROLES), status: oneOf(...VM_STATUSES) })),
+        /** `vm`: the VM's name (a cluster of several VMs); `ftState`: that VM's FT protection label ("FT off" for an ordinary VM of a cluster). */
+        vms: array(obj({ id: int, name: str, role: oneOf(...VM_ROLES), status: oneOf(...VM_STATUSES), vm: optional(str), ftState: str })),
+        /** FT instances (primaries and secondaries) alive on the host. */
+        ftVms: int,
+        /** Bytes the host's FT logging NIC has sent. */
+        loggingBytes: num,
+        /** The logging NIC's bandwidth (Mbit/s) every FT VM on the host shares; null: the links' alone. */
+        loggingNicMbps: nullable(num),
       })),
       /** `up` is whether the two hosts can talk on that network now (a partition shows as down). */
       links: array(obj({

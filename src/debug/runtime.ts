@@ -6,6 +6,7 @@ import { Cluster } from '../ft/cluster';
 import type { Scenario, FaultSpec } from '../ft/scenario';
 import { parseScenario, scenarioToJson } from '../ft/scenario';
 import type { VmInstance } from '../ft/protocol/vm';
+import type { LogicalVm } from '../ft/logical-vm';
 import type { TraceEvent } from '../ft/sim/trace';
 import { NS_PER_MS } from '../ft/sim/units';
 import { ftState } from '../ft/ft-state';
@@ -86,6 +87,11 @@ export interface RuntimeOptions {
   breakOn?: BreakMode;
   /** A cluster of several VMs: every VM's program, by the path its scenario gives. */
   programs?: ReadonlyMap<string, Program>;
+  /**
+   * A cluster of several VMs: the VMs whose instances are threads, by name, the focused one first (default: the
+   * first VM). They run `program`, whose symbols the debugger knows.
+   */
+  showVms?: readonly string[];
 }
 
 /**
@@ -100,6 +106,8 @@ export class LockstepRuntime extends EventEmitter {
   readonly info: ProgramInfo;
   readonly scenario: Scenario;
   readonly endNs: number;
+  /** The VMs whose instances are threads; the first is the focused one (its FT state, console, held outputs, lag). */
+  readonly shownVms: readonly LogicalVm[];
   private readonly reverse: Reverse;
   private readonly bps: Breakpoints;
   private readonly held: HeldOutputWatch;
@@ -123,11 +131,12 @@ export class LockstepRuntime extends EventEmitter {
       throw new Error(`travelChunkSteps must be a positive integer, not ${opts.travelChunkSteps}`);
     }
     this.travelChunkSteps = opts.travelChunkSteps ?? null;
-    this.tm = new TimeMachine(this.cluster);
+    this.shownVms = shownMembers(this.cluster, opts.showVms);
+    this.tm = new TimeMachine(this.cluster, { shownVms: this.shownVms.map((m) => m.index) });
     this.reverse = new Reverse(this.tm, this.info);
     this.bps = new Breakpoints((expr, m) => stopValue(m, this.info, this.bps.functionAddrs, expr), (text, category) => this.emit('output', text, category));
     this.bps.breakOn = opts.breakOn ?? 'primary';
-    this.held = new HeldOutputWatch(this.cluster);
+    this.held = new HeldOutputWatch(this.mainVm);
     this.engine = new ForwardEngine(this.forwardContext(), opts.chunkPlanNs ?? null);
     this.hookCluster();
   }
@@ -178,7 +187,7 @@ export class LockstepRuntime extends EventEmitter {
 
   /** The FT protection state now, as a cluster `state` event (`data.now`: the state at the present moment, not a change). */
   ftStateEvent(): ClusterEvent {
-    const st = ftState(this.cluster.main);
+    const st = ftState(this.mainVm);
     return { timeNs: this.cluster.nowNs, kind: 'state', text: st.label, data: { protected: st.protected, now: true } };
   }
 
@@ -189,12 +198,18 @@ export class LockstepRuntime extends EventEmitter {
 
   // ---- VMs ---------------------------------------------------------------------------------------
 
+  /** The first shown VM: the one whose FT state, console text, held outputs and lag the debugger follows. */
+  get mainVm(): LogicalVm {
+    return this.shownVms[0];
+  }
+
   /**
-   * VMs shown as threads: alive ones and those that stopped by themselves (still inspectable). In a
-   * cluster of several VMs, the first VM's (the program the debugger knows the symbols of).
+   * VMs shown as threads: alive ones and those that stopped by themselves (still inspectable), of the shown VMs
+   * (every one runs the program the debugger knows the symbols of), by VM in the scenario's order, then by creation:
+   * a VM's primary and secondary sit together.
    */
   get threadVms(): VmInstance[] {
-    return this.cluster.main.vms.filter((v) => v.status !== 'crashed' && v.status !== 'halted');
+    return this.cluster.members.filter((m) => this.shownVms.includes(m)).flatMap((m) => m.vms.filter((v) => v.status !== 'crashed' && v.status !== 'halted'));
   }
 
   /** The threads a debugger shows: id and name (with the VM's status when it is not running). */
@@ -212,7 +227,7 @@ export class LockstepRuntime extends EventEmitter {
 
   /** The VM to act on by default: the live primary, else any thread. */
   get focusVm(): VmInstance | undefined {
-    return this.cluster.main.primary ?? this.threadVms[0];
+    return this.mainVm.primary ?? this.threadVms[0];
   }
 
   get defaultVmId(): number | undefined {
@@ -220,7 +235,7 @@ export class LockstepRuntime extends EventEmitter {
   }
 
   get primaryId(): number | undefined {
-    return this.cluster.main.primary?.id;
+    return this.mainVm.primary?.id;
   }
 
   threadName(v: VmInstance): string {
@@ -233,7 +248,7 @@ export class LockstepRuntime extends EventEmitter {
 
   /** What the guests printed on their consoles up to now (shorter after going back in time). */
   get consoleText(): string {
-    return this.cluster.main.consoleText;
+    return this.mainVm.consoleText;
   }
 
   get nowNs(): number {
@@ -665,19 +680,39 @@ export class LockstepRuntime extends EventEmitter {
     return { atNs, fault: parsed, text: describeFault(parsed) };
   }
 
-  /** One of vSphere's FT actions (FT_ACTIONS), now. */
-  ftAction(action: unknown): { atNs: number; fault: FaultSpec; text: string } {
+  /** One of vSphere's FT actions (FT_ACTIONS), now; `vm`: the VM of a cluster it concerns, by name (default: the first). */
+  ftAction(action: unknown, vm?: unknown): { atNs: number; fault: FaultSpec; text: string } {
     if (typeof action !== 'string' || !(FT_ACTIONS as readonly string[]).includes(action)) {
       throw new Error(`ftAction: unknown action ${JSON.stringify(action)} (valid: ${FT_ACTIONS.join(', ')})`);
     }
-    return this.inject({ kind: action });
+    return this.inject(vm === undefined ? { kind: action } : { kind: action, vm: this.memberNamed(vm, 'ftAction').name });
   }
 
-  /** The pair to compare: the primary and its secondary, the latter also when it has diverged. */
-  pair(): { p: VmInstance; s: VmInstance } | undefined {
-    const c = this.cluster;
-    const p = c.main.primary ?? this.threadVms.find((v) => v.role === 'primary');
-    const s = c.main.secondary ?? this.threadVms.find((v) => v.role === 'secondary' && (p === undefined || v.peer === p.id || p.peer === v.id));
+  /** The cluster's VM named `name`, or a clear error (an unknown name; a single VM, which has none). */
+  private memberNamed(name: unknown, what: string): LogicalVm {
+    const names = this.cluster.members.flatMap((m) => (m.label === null ? [] : [m.label]));
+    if (names.length === 0) throw new Error(`${what}: a VM is named only in a cluster of several VMs (this scenario has one)`);
+    const m = this.cluster.members.find((x) => x.label === name);
+    if (m === undefined) throw new Error(`${what}: no VM named ${JSON.stringify(name)} (the cluster's VMs: ${names.join(', ')})`);
+    return m;
+  }
+
+  /** The shown VM whose instance thread `id` is (an error for another VM's). */
+  private shownVmOf(id: number): LogicalVm {
+    const m = this.cluster.ownerOf(this.mustVm(id));
+    if (!this.shownVms.includes(m)) throw new Error(`thread ${id} is ${m.name}'s, which the debugger does not show (showVms)`);
+    return m;
+  }
+
+  /**
+   * The pair to compare: the primary and its secondary (the latter also when it has diverged) of the VM of thread
+   * `thread`, default the first shown VM.
+   */
+  pair(thread?: number): { p: VmInstance; s: VmInstance } | undefined {
+    const m = thread === undefined ? this.mainVm : this.shownVmOf(thread);
+    const mine = this.threadVms.filter((v) => v.owner === m.index);
+    const p = m.primary ?? mine.find((v) => v.role === 'primary');
+    const s = m.secondary ?? mine.find((v) => v.role === 'secondary' && (p === undefined || v.peer === p.id || p.peer === v.id));
     return p !== undefined && s !== undefined ? { p, s } : undefined;
   }
 
@@ -734,3 +769,12 @@ export class LockstepRuntime extends EventEmitter {
   }
 }
 
+/** The members named by `showVms` (an unknown name is an error), or the first VM. */
+function shownMembers(c: Cluster, names: readonly string[] | undefined): LogicalVm[] {
+  if (names === undefined || names.length === 0) return [c.main];
+  return names.map((n) => {
+    const m = c.members.find((x) => x.label === n);
+    if (m === undefined) throw new Error(`showVms: no VM named ${JSON.stringify(n)}`);
+    return m;
+  });
+}

@@ -323,7 +323,7 @@ export class LockstepSession extends LoggingDebugSession {
       // `trace: true` echoes the DAP traffic to the Debug Console (LoggingDebugSession's logger).
       logger.setup((args as { trace?: unknown })?.trace === true ? Logger.LogLevel.Verbose : Logger.LogLevel.Stop, false);
       const l = prepareLaunch(args);
-      this.rt = new LockstepRuntime({ scenario: l.scenario, program: l.program, programPath: l.programPath, programBytes: l.programBytes, programs: l.programs, injected: l.injected, breakOn: l.breakOn });
+      this.rt = new LockstepRuntime({ scenario: l.scenario, program: l.program, programPath: l.programPath, programBytes: l.programBytes, programs: l.programs, injected: l.injected, breakOn: l.breakOn, showVms: l.showVms });
       this.rt.setExceptionFilters(EXCEPTION_FILTERS.filter((f) => f.default === true).map((f) => f.filter as ExceptionFilter));
       this.rt.on('output', (text: string, category: string) => this.sendEvent(new OutputEvent(text, category)));
       // Custom event `lockstep.clusterEvent`: a fault, failover, respawn, state change… as it happens (body: the trace event).
@@ -881,9 +881,9 @@ export class LockstepSession extends LoggingDebugSession {
         return;
       }
       case 'ftAction': {
-        const r = rt.ftAction(args.action);
+        const r = rt.ftAction(args.action, args.vm);
         reply({ atNs: r.atNs, fault: r.fault } satisfies ReplyBody<'ftAction'>);
-        this.sendEvent(new OutputEvent(`${r.fault.kind}: ${PENDING_FAULT}\n`, 'console'));
+        this.sendEvent(new OutputEvent(`${r.fault.kind}${r.fault.vm === undefined ? '' : ` on ${r.fault.vm}`}: ${PENDING_FAULT}\n`, 'console'));
         return;
       }
       case 'findDivergence': {
@@ -901,13 +901,15 @@ export class LockstepSession extends LoggingDebugSession {
       case 'compareVMs': {
         if (rt.isRunning) throw new RequestError('the cluster is running: pause it first');
         if (args.ifNoPair !== undefined && !(IF_NO_PAIR as readonly unknown[]).includes(args.ifNoPair)) throw new RequestError(`compareVMs: ifNoPair must be one of ${IF_NO_PAIR.join(', ')}, not ${JSON.stringify(args.ifNoPair)}`);
+        // threadId: a thread of the VM (of a cluster) whose pair to compare; default the first shown VM.
+        const thread = args.threadId === undefined ? undefined : this.vmOf(args.threadId);
         // No pair now (a failover, FT off): with ifNoPair 'reply', a body saying why, which a Compare tab shows quietly.
-        if (args.ifNoPair === 'reply' && !hasPair(rt)) {
-          reply({ noPair: noPairReason(rt) } satisfies ReplyBody<'compareVMs'>);
+        if (args.ifNoPair === 'reply' && !hasPair(rt, thread)) {
+          reply({ noPair: noPairReason(rt, thread) } satisfies ReplyBody<'compareVMs'>);
           return;
         }
         // dumpPages: how many differing RAM pages primaryText/secondaryText dump as hex lines (the diff editor asks for some).
-        reply(compareVms(rt, (args.dumpPages ?? 0) as number) satisfies ReplyBody<'compareVMs'>);
+        reply(compareVms(rt, (args.dumpPages ?? 0) as number, thread) satisfies ReplyBody<'compareVMs'>);
         return;
       }
       case 'seek': {

@@ -37,7 +37,8 @@ export type Resolution = { config: LaunchConfig } | { error: string };
 
 /**
  * Fills the defaults of a `lockstep` launch: an empty configuration (F5 with no launch.json) becomes "debug the
- * active file, stop on entry"; a configuration without `program` or `replay` takes the active file; `cwd` defaults
+ * active file, stop on entry"; a configuration without `program`, `replay` or `vms` (a cluster, each VM naming its
+ * program) takes the active file; `cwd` defaults
  * to the workspace folder, else the program's folder; `stopOnEntry` to true.
  */
 export function resolveLaunch(config: LaunchConfig, ctx: EditorContext): Resolution {
@@ -50,7 +51,7 @@ export function resolveLaunch(config: LaunchConfig, ctx: EditorContext): Resolut
     out.name = `Lockstep: ${baseOf(ctx.activeFile!)}`;
   }
   if (out.request === undefined) out.request = 'launch';
-  if (out.program === undefined && out.replay === undefined) {
+  if (out.program === undefined && out.replay === undefined && out.vms === undefined) {
     if (!isGuestProgram(ctx)) return { error: 'This Lockstep launch configuration has no "program" (or "replay"), and the active editor is not an assembly file or ELF.' };
     out.program = ctx.activeFile;
   }

@@ -16,29 +16,58 @@ export interface TreeNode {
 
 const ALIVE: ReadonlySet<VmStatus> = new Set(['running', 'copying']);
 
-function vmNode(v: HostsReply['hosts'][number]['vms'][number], ftState: string): TreeNode {
+type Host = HostsReply['hosts'][number];
+type Vm = Host['vms'][number];
+
+/**
+ * A VM incarnation: its name (`kv-1's primary @ esx-1` in a cluster: VM, role, host), status and its VM's FT state. The
+ * tooltip (VS Code's accessible name of the row too) says it all.
+ */
+function vmNode(v: Vm): TreeNode {
   const alive = ALIVE.has(v.status);
+  const description = alive ? `${v.status} · ${v.ftState}` : v.status;
   return {
-    id: `vm:${v.id}`, label: v.name, description: alive ? `${v.status} · ${ftState}` : v.status,
-    tooltip: `VM ${v.id}: ${v.role}, ${v.status}`, icon: alive ? 'vm-running' : 'vm-outline', contextValue: 'lockstep.vm', children: [],
+    id: `vm:${v.id}`, label: v.name, description, tooltip: `${v.name}: ${description} (VM ${v.id})`,
+    icon: alive ? 'vm-running' : 'vm-outline', contextValue: 'lockstep.vm', children: [],
   };
 }
 
-function hostNode(h: HostsReply['hosts'][number], ftState: string): TreeNode {
+/** `512 B`, `12.3 KiB`, `4.5 MiB`. */
+export function bytesText(n: number): string {
+  if (n < 1024) return `${n} B`;
+  return n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+/** What the host's FT logging NIC carries: its FT instances, the bytes it sent, its bandwidth when the scenario sets one. */
+function nicNotes(h: Host): string[] {
+  return [`${h.ftVms} FT VM${h.ftVms === 1 ? '' : 's'}`, `logging ${bytesText(h.loggingBytes)} sent`, ...(h.loggingNicMbps === null ? [] : [`NIC ${h.loggingNicMbps} Mbit/s`])];
+}
+
+/**
+ * `nic`: the description names the logging NIC's use (a cluster of several VMs shares it, or its bandwidth is set); the
+ * tooltip (VS Code's accessible name of the row too) always does.
+ */
+function hostNode(h: Host, nic: boolean): TreeNode {
   const notes = [h.up ? 'up' : 'down', h.family];
   if (!h.storageReachable) notes.push('storage lost');
   if (h.slowFactor !== 1) notes.push(`slow ×${h.slowFactor}`);
   // VS Code remembers a tree item's collapsed state by id, and an item first seen without children stays
   // collapsed: a host that gains its first VM (a respawn) gets a new id so it opens expanded.
   return {
-    id: `host:${h.name}${h.vms.length > 0 ? '' : ':empty'}`, label: h.name, description: notes.join(' · '), icon: h.up ? 'pass' : 'error',
-    contextValue: h.up ? 'lockstep.host.up' : 'lockstep.host.down', host: h.name, children: h.vms.map((v) => vmNode(v, ftState)),
+    id: `host:${h.name}${h.vms.length > 0 ? '' : ':empty'}`, label: h.name, description: [...notes, ...(nic ? nicNotes(h) : [])].join(' · '),
+    tooltip: `${h.name}: ${[...notes, ...nicNotes(h)].join(' · ')}`, icon: h.up ? 'pass' : 'error',
+    contextValue: h.up ? 'lockstep.host.up' : 'lockstep.host.down', host: h.name, children: h.vms.map(vmNode),
   };
 }
 
-/** Hosts of the live primary and secondary, if both exist (the pair whose logging link the link faults concern). */
+/**
+ * Hosts of the live primary and secondary, if both exist (the pair whose logging link the link faults concern). In a
+ * cluster those faults concern the first VM: the one of the first instance made (the lowest id), as VMs power on in order.
+ */
 function pairHosts(body: HostsReply): [string, string] | undefined {
-  const on = (role: VmRole): string | undefined => body.hosts.find((h) => h.vms.some((v) => v.role === role && ALIVE.has(v.status)))?.name;
+  const all = body.hosts.flatMap((h) => h.vms);
+  const first = all.reduce<Vm | undefined>((a, v) => (a === undefined || v.id < a.id ? v : a), undefined)?.vm;
+  const on = (role: VmRole): string | undefined => body.hosts.find((h) => h.vms.some((v) => v.vm === first && v.role === role && ALIVE.has(v.status)))?.name;
   const p = on('primary');
   const s = on('secondary');
   return p !== undefined && s !== undefined ? [p, s] : undefined;
@@ -58,8 +87,9 @@ export function hostsTree(body: HostsReply): TreeNode[] {
   const pair = pairHosts(body);
   const links = body.links.map((l) => linkNode(l, pair));
   const down = links.filter((l) => l.icon !== 'plug').length;
+  const cluster = body.hosts.some((h) => h.vms.some((v) => v.vm !== undefined));
   return [
-    ...body.hosts.map((h) => hostNode(h, body.ftState)),
+    ...body.hosts.map((h) => hostNode(h, cluster || h.loggingNicMbps !== null)),
     { id: 'links', label: 'Links', description: down > 0 ? `${down} of ${links.length} impaired` : `${links.length} up`, icon: 'type-hierarchy', contextValue: 'lockstep.links', children: links },
   ];
 }

@@ -50,6 +50,7 @@ export function timelineHtml(o: TimelineHtmlOptions): string {
     <button type="button" class="tl-tool" data-action="zoomOut" aria-label="Zoom out" title="Zoom out (-)">−</button>
     <button type="button" class="tl-tool" data-action="fit" aria-label="Fit: show the explored part of the run" title="Fit the explored run (F)">Fit</button>
     <button type="button" class="tl-tool" data-action="now" aria-label="Center on the current position" title="Go to the cursor (N)">Now</button>
+    <label class="tl-vm" hidden>VM <select class="tl-vm-filter" aria-label="Show the events of one VM" title="Show one VM's lanes and events (a cluster of several VMs)"><option value="">all VMs</option></select></label>
     <span class="tl-status" aria-live="polite"></span>
     <span class="tl-legend" aria-hidden="true">
       <span class="tl-legend-item"><span class="tl-sw tl-sw-primary"></span>primary</span>

@@ -22,6 +22,8 @@ export interface Lane {
   detail: string;
   host?: string;
   vm?: number;
+  /** A VM lane's VM, by name, in a cluster of several VMs. */
+  of?: string;
 }
 
 /**
@@ -39,6 +41,8 @@ export interface Span {
   startNs: number;
   endNs: number;
   label: string;
+  /** The VM it is about, by name, in a cluster of several VMs (its protection state, its failover). */
+  of?: string;
 }
 
 /** What a mark is: the trace kind of its event (`fault`, `goLive`, …), `scheduled` (a fault still ahead) or `checkpoint`. */
@@ -54,6 +58,8 @@ export interface Mark {
   /** The trace event's sentence. */
   text: string;
   important: boolean;
+  /** The VM it is about, by name, in a cluster of several VMs (the trace event's `of`). */
+  of?: string;
 }
 
 /** Released outputs as parallel columns, in release order: lane of the releasing VM, when produced and when released. */
@@ -80,6 +86,8 @@ export interface TimelineModel {
   marks: Mark[];
   outputs: Outputs;
   lag: LagSeries;
+  /** A cluster of several VMs: their names (the order their first instances were made in); empty for one VM. */
+  vmNames: string[];
 }
 
 /** Trace kinds shown as focusable event buttons (besides checkpoints). */
@@ -116,6 +124,8 @@ interface VmHistory {
   endedNs?: number;
   status?: string;
   spans: { role: VmRole; startNs: number; endNs: number }[];
+  /** Its VM's name, in a cluster of several VMs. */
+  of?: string;
 }
 
 const ENDS: Record<string, string> = { crash: 'crashed', halt: 'halted', exit: 'exited' };
@@ -150,7 +160,7 @@ function vmHistories(body: TimelineBody): VmHistory[] {
     if (e.vm === undefined) continue;
     let h = byId.get(e.vm);
     if (h === undefined) {
-      h = { id: e.vm, host: e.host ?? now.get(e.vm)?.host ?? '?', role: firstRole(e, now.get(e.vm)?.role), sinceNs: e.timeNs, spans: [] };
+      h = { id: e.vm, host: e.host ?? now.get(e.vm)?.host ?? '?', role: firstRole(e, now.get(e.vm)?.role), sinceNs: e.timeNs, spans: [], of: e.of ?? now.get(e.vm)?.of };
       byId.set(e.vm, h);
     }
     if (e.kind === 'respawnDone') switchRole(h, 'secondary', e.timeNs);
@@ -158,7 +168,7 @@ function vmHistories(body: TimelineBody): VmHistory[] {
     else if (ENDS[e.kind] !== undefined) endVm(h, e.timeNs, ENDS[e.kind]);
   }
   for (const v of body.vms) {
-    if (!byId.has(v.id)) byId.set(v.id, { id: v.id, host: v.host, role: v.role === 'primary' ? 'primary' : 'secondary', sinceNs: 0, spans: [] });
+    if (!byId.has(v.id)) byId.set(v.id, { id: v.id, host: v.host, role: v.role === 'primary' ? 'primary' : 'secondary', sinceNs: 0, spans: [], of: v.of });
   }
   const endNs = Math.max(body.frontierNs, body.nowNs);
   for (const h of byId.values()) {
@@ -193,7 +203,8 @@ function buildLanes(body: TimelineBody, vms: VmHistory[]): { lanes: Lane[]; host
     const name = vmLaneName(h);
     const held = now.get(h.id)?.held ?? 0;
     vmLane.set(h.id, lanes.length);
-    lanes.push({ name, kind: 'vm', label: name, detail: `${lastRole(h)} · ${h.status}${held > 0 ? ` · ${held} held` : ''}`, host: h.host, vm: h.id });
+    const detail = `${lastRole(h)} · ${h.status}${held > 0 ? ` · ${held} held` : ''}`;
+    lanes.push({ name, kind: 'vm', label: ofVm(h.of, name), detail, host: h.host, vm: h.id, ...(h.of === undefined ? {} : { of: h.of }) });
   };
   for (const host of body.hosts) {
     hostLane.set(host.name, lanes.length);
@@ -209,21 +220,29 @@ function buildLanes(body: TimelineBody, vms: VmHistory[]): { lanes: Lane[]; host
 
 // ---- spans -----------------------------------------------------------------------------------------
 
-/** Opens and closes intervals per (lane, kind): a second open while open and a close while closed are ignored. */
+/** `kv-1 · text` for a VM of a cluster (named), the text alone otherwise. */
+function ofVm(of: string | undefined, text: string): string {
+  return of === undefined ? text : `${of} · ${text}`;
+}
+
+/**
+ * Opens and closes intervals per (lane, kind, VM of a cluster): a second open while open and a close while closed are
+ * ignored. So each VM of a cluster has its own protection state on the cluster lane.
+ */
 class SpanBuilder {
   readonly spans: Span[] = [];
   private readonly open = new Map<string, Span>();
 
-  start(lane: number, kind: SpanKind, atNs: number, label: string): void {
-    const key = `${lane}:${kind}`;
+  start(lane: number, kind: SpanKind, atNs: number, label: string, of?: string): void {
+    const key = `${lane}:${kind}:${of ?? ''}`;
     if (this.open.has(key)) return;
-    const s = { lane, kind, startNs: atNs, endNs: atNs, label };
+    const s: Span = { lane, kind, startNs: atNs, endNs: atNs, label, ...(of === undefined ? {} : { of }) };
     this.open.set(key, s);
     this.spans.push(s);
   }
 
-  end(lane: number, kind: SpanKind, atNs: number): void {
-    const key = `${lane}:${kind}`;
+  end(lane: number, kind: SpanKind, atNs: number, of?: string): void {
+    const key = `${lane}:${kind}:${of ?? ''}`;
     const s = this.open.get(key);
     if (s === undefined) return;
     s.endNs = atNs;
@@ -272,33 +291,34 @@ function faultSpan(b: SpanBuilder, e: RawEvent, hostLane: Map<string, number>): 
   }
 }
 
-/** Protection state intervals on the cluster lane, from `state` events carrying `data.protected`. */
+/** Protection state intervals on the cluster lane (each VM's in a cluster), from `state` events carrying `data.protected`. */
 function stateSpan(b: SpanBuilder, e: RawEvent): void {
   if (typeof e.data?.protected !== 'boolean') return;
-  b.end(CLUSTER_LANE, 'protected', e.timeNs);
-  b.end(CLUSTER_LANE, 'unprotected', e.timeNs);
-  b.start(CLUSTER_LANE, e.data.protected ? 'protected' : 'unprotected', e.timeNs, e.text);
+  b.end(CLUSTER_LANE, 'protected', e.timeNs, e.of);
+  b.end(CLUSTER_LANE, 'unprotected', e.timeNs, e.of);
+  b.start(CLUSTER_LANE, e.data.protected ? 'protected' : 'unprotected', e.timeNs, ofVm(e.of, e.text), e.of);
 }
 
 /**
  * Failovers (failure → go-live) on the cluster lane, one per `goLive` event. The adapter's own
  * records cover the present's past only, so the failure time is taken from them when one matches,
- * else from the last crash or fault since the previous go-live.
+ * else from the last crash or fault (of that VM, or of the cluster) since the VM's previous go-live.
  */
 function failoverSpans(body: TimelineBody): Span[] {
   const spans: Span[] = [];
-  let sinceIdx = 0;
+  const since = new Map<string | undefined, number>();
   body.events.forEach((e, i) => {
     if (e.kind !== 'goLive') return;
-    const rec = body.failovers.find((f) => f.liveAtNs === e.timeNs);
+    const rec = body.failovers.find((f) => f.liveAtNs === e.timeNs && f.of === e.of);
     let failedNs = rec?.failedAtNs;
-    for (let j = i - 1; failedNs === undefined && j >= sinceIdx; j--) {
-      const k = body.events[j].kind;
-      if (k === 'crash' || k === 'fault') failedNs = body.events[j].timeNs;
+    for (let j = i - 1; failedNs === undefined && j >= (since.get(e.of) ?? 0); j--) {
+      const c = body.events[j];
+      if ((c.kind === 'crash' || c.kind === 'fault') && (c.of === undefined || c.of === e.of)) failedNs = c.timeNs;
     }
     const startNs = failedNs ?? e.timeNs;
-    spans.push({ lane: CLUSTER_LANE, kind: 'failover', startNs, endNs: e.timeNs, label: `failover ${fmtMs(e.timeNs - startNs)} → ${e.host ?? '?'}` });
-    sinceIdx = i + 1;
+    const label = ofVm(e.of, `failover ${fmtMs(e.timeNs - startNs)} → ${e.host ?? '?'}`);
+    spans.push({ lane: CLUSTER_LANE, kind: 'failover', startNs, endNs: e.timeNs, label, ...(e.of === undefined ? {} : { of: e.of }) });
+    since.set(e.of, i + 1);
   });
   return spans;
 }
@@ -328,7 +348,8 @@ function buildMarks(body: TimelineBody, hostLane: Map<string, number>, vmLane: M
   const marks: Mark[] = [];
   for (const e of body.events) {
     if (e.kind === 'release' || e.kind === 'state') continue;
-    marks.push({ lane: faultLane(e, hostLane, vmLane), kind: e.kind, timeNs: e.timeNs, label: markLabel(e), text: e.text, important: IMPORTANT_KINDS.has(e.kind) });
+    const mark: Mark = { lane: faultLane(e, hostLane, vmLane), kind: e.kind, timeNs: e.timeNs, label: ofVm(e.of, markLabel(e)), text: e.text, important: IMPORTANT_KINDS.has(e.kind) };
+    marks.push(e.of === undefined ? mark : { ...mark, of: e.of });
   }
   for (const f of body.scheduled ?? []) {
     const lane = f.host !== undefined ? hostLane.get(f.host) ?? CLUSTER_LANE : CLUSTER_LANE; // `@primary` resolves only when it fires
@@ -375,7 +396,16 @@ export function timelineModel(body: TimelineBody): TimelineModel {
   return {
     nowNs: body.nowNs, frontierNs: body.frontierNs, endNs: body.endNs, protection: body.protection,
     lanes, spans, marks: buildMarks(body, hostLane, vmLane), outputs: buildOutputs(body, vmLane), lag: buildLag(body),
+    vmNames: vmNames(body, vms),
   };
+}
+
+/** The VMs of a cluster by name: in the order their first instances were made, then any named only by events. */
+function vmNames(body: TimelineBody, vms: VmHistory[]): string[] {
+  const names = new Set<string>();
+  for (const h of vms) if (h.of !== undefined) names.add(h.of);
+  for (const e of body.events) if (e.of !== undefined) names.add(e.of);
+  return [...names];
 }
 
 // ---- messages --------------------------------------------------------------------------------------

@@ -48,6 +48,7 @@ export function secondaryHost(m: LogicalVm, primary: VmInstance, preferred: stri
   const vm = vmToPlace(m);
   if (admission && !admissionAllows(full, vm, 'secondary')) return { host: null, reason: admissionReason(full) };
   const busy = m.vms.filter((v) => v.alive && v !== primary).map((v) => v.host);
+  if (primary.migratingTo !== null) busy.push(primary.migratingTo); // where the primary is about to run
   const canLog = (a: string, b: string) => m.network.canTalk('logging', a, b);
   return placeSecondary(full, vm, primary.host, canLog, preferred, busy);
 }
@@ -59,16 +60,19 @@ function admissionReason(view: PlacementView): string {
 
 /**
  * Where a live migration of `vm` may go (`preferred` if the rules allow it): a primary never to its
- * secondary's host, a secondary never to its primary's (and, as for any new secondary, not where an
- * instance of the VM lives). Admission control does not apply: a migration adds no VM.
+ * secondary's host, a secondary never to its primary's (nor where either is moving to, nor, as for any
+ * new secondary, where an instance of the VM lives), and only to a host the source reaches (the
+ * vMotion network follows partitions). Admission control does not apply: a migration adds no VM.
  */
 export function migrationHost(m: LogicalVm, vm: VmInstance, preferred: string | null): Placement {
   const view = placementView(m.cluster);
   const place = vmToPlace(m);
-  const others = m.vms.filter((v) => v.alive && v !== vm).map((v) => v.host);
-  if (vm.role === 'primary') return placePrimary(view, place, preferred, [vm.host, ...others]);
+  // Other instances of the VM, where they run and where they are moving to; hosts the vMotion network cannot reach from here.
+  const others = m.vms.filter((v) => v.alive && v !== vm).flatMap((v) => (v.migratingTo === null ? [v.host] : [v.host, v.migratingTo]));
+  const cut = view.hosts.filter((h) => h.name !== vm.host && !m.network.canTalk('management', vm.host, h.name)).map((h) => h.name);
+  if (vm.role === 'primary') return placePrimary(view, place, preferred, [vm.host, ...others, ...cut]);
   const p = m.vm(vm.peer);
   if (p === undefined || !p.alive) return { host: null, reason: `${vm.name} has no primary` };
   const canLog = (a: string, b: string) => m.network.canTalk('logging', a, b);
-  return placeSecondary(view, place, p.host, canLog, preferred, [vm.host, ...others.filter((h) => h !== p.host)]);
+  return placeSecondary(view, place, p.host, canLog, preferred, [vm.host, ...others.filter((h) => h !== p.host), ...cut]);
 }

@@ -23,6 +23,11 @@ export interface TimeMachineOptions {
   checkpointIntervalNs?: number;
   /** Automatic checkpoints kept at most (older ones are thinned, the first is always kept). */
   checkpointsMax?: number;
+  /**
+   * The VMs of the cluster a debugger shows, by index in `cluster.members`: their instances get stops, and the lag
+   * samples follow the first one (default: the first VM).
+   */
+  shownVms?: readonly number[];
 }
 
 interface Stored { cp: ClusterCheckpoint; nowNs: number; instrets: Map<number, number> }
@@ -74,15 +79,19 @@ export class TimeMachine {
   private listener: TravelListener | null = null;
   /** Where the recording starts: the first checkpoint, always kept. */
   private readonly startNs: number;
+  /** The shown VMs (indexes into `cluster.members`); the lag samples follow the first. */
+  private readonly shown: readonly number[];
 
   constructor(readonly cluster: Cluster, opts: TimeMachineOptions = {}) {
     this.intervalNs = opts.checkpointIntervalNs ?? CHECKPOINT_INTERVAL_NS;
     this.keepMax = opts.checkpointsMax ?? 512;
     if (!(this.intervalNs > 0 && this.keepMax >= 2)) throw new Error(`time machine: bad options ${JSON.stringify(opts)}`);
+    this.shown = opts.shownVms ?? [0];
+    if (this.shown.length === 0 || this.shown.some((i) => cluster.members[i] === undefined)) throw new Error(`time machine: bad shownVms ${JSON.stringify(opts.shownVms)}`);
     this.timeline = cluster.injected.slice();
-    this.stops = new StopSet(() => cluster.main.vms, cluster.stepTargets); // the debugged VM's instances (the first VM of a cluster)
+    this.stops = new StopSet(() => this.shown.flatMap((i) => cluster.members[i].vms), cluster.stepTargets); // the shown VMs' instances
     cluster.observer = {
-      vmCreated: (vm) => { if (vm.owner === 0) this.stops.arm(vm); },
+      vmCreated: (vm) => { if (this.shown.includes(vm.owner)) this.stops.arm(vm); },
       traced: (ev) => this.listener?.traced(ev),
       released: (vm, seq, atNs) => this.listener?.released(vm, seq, atNs),
     };
@@ -334,8 +343,9 @@ export class TimeMachine {
     const c = this.cluster;
     const last = this.lag[this.lag.length - 1];
     if (last !== undefined && c.nowNs - last.timeNs < LAG_SAMPLE_MIN_NS) return;
-    const p = c.main.primary;
-    const s = c.main.secondary;
+    const m = c.members[this.shown[0]];
+    const p = m.primary;
+    const s = m.secondary;
     this.lag.push({ timeNs: c.nowNs, lagNs: p !== undefined && s !== undefined && s.status === 'running' ? p.lagNs : null });
   }
 

@@ -1,4 +1,4 @@
-// End-to-end test in a real VS Code (code-server + headless Chromium): F5, breakpoint, step back, Hosts view, crash, failover, timeline, compare.
+// End-to-end test in a real VS Code (code-server + headless Chromium): F5, breakpoint, step back, Hosts view, crash, failover, timeline, compare, a cluster of VMs.
 //
 // Run with `npm run test:e2e` (scripts/e2e/setup.sh installs code-server and packages the extension first).
 // Screenshots go to test-artifacts/e2e/NN-step.png; on a failure also NN-step-FAILED.png and the logs' tails.
@@ -38,13 +38,15 @@ interface World {
   plain: string;
 }
 
-/** A fresh scratch folder `run` in the e2e cache folder: a copy of examples/kvstore (and examples/common, where its DWARF points) as the workspace. */
+/**
+ * A fresh scratch folder `run` in the e2e cache folder: a copy of examples/kvstore (and examples/common, where its DWARF
+ * points) as the workspace, beside the example cluster and the guests it runs.
+ */
 function makeWorld(env: E2eEnv): World {
   const run = join(env.dir, 'run');
   rmSync(run, { recursive: true, force: true });
   const examples = join(run, 'examples');
-  cpSync(join(ROOT, 'examples/kvstore'), join(examples, 'kvstore'), { recursive: true });
-  cpSync(join(ROOT, 'examples/common'), join(examples, 'common'), { recursive: true });
+  for (const dir of ['kvstore', 'common', 'cluster', 'ticker', 'diskhog']) cpSync(join(ROOT, 'examples', dir), join(examples, dir), { recursive: true });
   const workspace = join(examples, 'kvstore');
   writeLaunchJson(workspace);
   const plain = join(run, 'plain');
@@ -88,14 +90,20 @@ function writeJson(file: string, value: unknown): void {
   writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** The name of the example cluster's launch configuration. */
+const CLUSTER_CONFIG = 'Cluster of 12 VMs (e2e)';
+
 /**
  * The failover demo (examples/kvstore/failover.json) as a launch configuration, without its scheduled crash: the
- * test crashes the primary's host itself, from the Hosts view, so the failover it sees is the one it caused.
+ * test crashes the primary's host itself, from the Hosts view, so the failover it sees is the one it caused. Second,
+ * the example cluster (examples/cluster/cluster.json, its VMs' programs relative to its folder), without its crash too.
  */
 function writeLaunchJson(workspace: string): void {
   const scenario = JSON.parse(readFileSync(join(workspace, 'failover.json'), 'utf8')) as Record<string, unknown>;
   const config = { type: 'lockstep', request: 'launch', name: 'Failover demo (e2e)', ...scenario, program: '${workspaceFolder}/kvstore.elf', faults: [], stopOnEntry: true };
-  writeJson(join(workspace, '.vscode/launch.json'), { version: '0.2.0', configurations: [config] });
+  const cluster = JSON.parse(readFileSync(join(workspace, '../cluster/cluster.json'), 'utf8')) as Record<string, unknown>;
+  const clusterConfig = { type: 'lockstep', request: 'launch', name: CLUSTER_CONFIG, ...cluster, cwd: '${workspaceFolder}/../cluster', faults: [], stopOnEntry: true };
+  writeJson(join(workspace, '.vscode/launch.json'), { version: '0.2.0', configurations: [config, clusterConfig] });
 }
 
 function installExtension(env: E2eEnv, w: World): void {
@@ -751,6 +759,51 @@ describe('Lockstep in a real VS Code (code-server)', { timeout: 600_000 }, () =>
     const frame = await until('a webview frame with #timeline', () => frameWith(page, '#timeline'));
     await until('the partition in the timeline', async () => (await frame.locator('[data-kind="fault"][aria-label*="partition"]').count()) > 0);
     await screenshot('partition');
+  });
+
+  step('a cluster of 12 VMs: threads per VM, each host\'s VMs in the Hosts view, a crash of esx-1 fails several VMs over, the timeline filtered by VM', async () => {
+    await toolbarButton(page, 'debug-stop').click({ timeout: LONG });
+    await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: LONG });
+    // Off with kvstore.c's breakpoint: it would stop both kvstore VMs at every request.
+    await openFile(page, 'kvstore.c');
+    await goToLine(page, bpLine);
+    await runCommand(page, 'Debug: Toggle Breakpoint');
+    await until(`no breakpoint glyph at line ${bpLine}`, async () => (await lineOfClass(page, 'codicon-debug-breakpoint')) === null);
+    await runCommand(page, 'Debug: Select and Start Debugging');
+    await page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact(CLUSTER_CONFIG) }) }).first().click({ timeout: LONG });
+    await toolbarButton(page, 'debug-continue').waitFor({ timeout: LONG });
+    // The threads are the VMs running kvstore (showVms' default), each primary beside its secondary.
+    await until("kv-1's and kv-2's threads in the Call Stack", async () => {
+      const t = await callStackText(page);
+      return t.includes("kv-1's primary @ esx-1") && t.includes("kv-2's primary @ esx-3") ? t : false;
+    });
+    await consoleLine(page, '.seek 20ms'); // every secondary copied and running: the FT VMs are protected
+    await until('the secondaries running in the Call Stack', async () => { const t = await callStackText(page); return t.includes("kv-2's secondary @ esx-4") && !/copying/.test(t) ? t : false; });
+    const hosts = await expandedPane(page, 'Lockstep Hosts');
+    const ariaOf = async (label: string): Promise<string> => (await treeRow(hosts, label).getAttribute('aria-label', { timeout: 5_000 })) ?? '';
+    await until('esx-1 with its FT VMs and what its logging NIC sent', async () => /\bup\b.*2 FT VMs · logging .+ sent · NIC 1000 Mbit\/s/.test(await ariaOf('esx-1')));
+    await until("esx-1's VMs by VM, role and FT state", async () => /Protected/.test(await ariaOf("kv-1's primary @ esx-1")) && /Protected/.test(await ariaOf("diskhog's primary @ esx-1")) && /FT off/.test(await ariaOf("batch-1's primary @ esx-1")));
+    await screenshot('cluster-hosts');
+    await treeRow(hosts, 'esx-1').click({ button: 'right' });
+    await chooseMenuItem(page, 'Crash Host');
+    await page.locator('.notifications-toasts', { hasText: /hostCrash on esx-1 injected/ }).waitFor({ timeout: LONG });
+    await toolbarButton(page, 'debug-continue').click({ timeout: LONG }); // on to the end of the scenario
+    await until("kv-1 failed over: kv-1's primary @ esx-2 in the Call Stack", async () => (await callStackText(page)).includes("kv-1's primary @ esx-2"));
+    await until('esx-1 down in the Hosts view', async () => /\bdown\b/.test(await ariaOf('esx-1')));
+    await until("diskhog failed over too: diskhog's primary @ esx-2 in the Hosts view", async () => /running/.test(await ariaOf("diskhog's primary @ esx-2")));
+    await screenshot('cluster-failovers');
+    await runCommand(page, 'Lockstep: Show Timeline');
+    const frame = await until('a webview frame with #timeline', () => frameWith(page, '#timeline'));
+    await until('the timeline\'s VM filter', () => frame.locator('.tl-vm-filter').isVisible());
+    await frame.locator('button[data-action="fit"]').click({ timeout: LONG });
+    const goLives = (vm: string): Locator => frame.locator(`button[data-kind="goLive"][data-vm="${vm}"]`);
+    await until('the go-lives of kv-1 and diskhog in the timeline', async () => (await goLives('kv-1').count()) > 0 && (await goLives('diskhog').count()) > 0);
+    await frame.locator('.tl-vm-filter').selectOption('kv-1');
+    await until("only kv-1's events in the timeline", async () => {
+      const vms = await frame.locator('.tl-mark').evaluateAll((bs) => bs.map((b) => b.getAttribute('data-vm') ?? ''));
+      return vms.includes('kv-1') && vms.every((vm) => vm === '' || vm === 'kv-1') && (await goLives('diskhog').count()) === 0 ? vms : false;
+    });
+    await screenshot('cluster-timeline-kv-1');
   });
 
   step('in a folder with no launch.json: F5 on a plain .s, F5 on an ELF; Debug Guest Program starts a second session, which takes the focus', async () => {

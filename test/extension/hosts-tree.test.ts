@@ -10,14 +10,18 @@ import { parseScenario } from '../../src/ft/scenario';
 
 const link = (a: string, b: string, up = true): HostsReply['links'][number] => ({ a, b, logging: { up, latencyUs: 100, lossRate: 0 }, management: { up: true } });
 
+const STATE = 'Not Protected (Starting)';
+/** A host's FT instances and logging NIC use (no NIC bandwidth set). */
+const nic = (ftVms: number, loggingBytes: number, loggingNicMbps: number | null = null) => ({ ftVms, loggingBytes, loggingNicMbps });
+
 /** After a failover: host-a crashed, primary @ host-b (slowed), the new secondary being copied to host-c (storage lost), the pair's logging link down. */
 const SAMPLE: HostsReply = {
   nowNs: 120e6,
-  ftState: 'Not Protected (Starting)',
+  ftState: STATE,
   hosts: [
-    { name: 'host-a', family: 'rv-gen1', up: false, slowFactor: 1, storageReachable: true, vms: [{ id: 1, name: 'primary @ host-a', role: 'primary', status: 'crashed' }] },
-    { name: 'host-b', family: 'rv-gen1', up: true, slowFactor: 0.25, storageReachable: true, vms: [{ id: 2, name: 'primary @ host-b', role: 'primary', status: 'running' }] },
-    { name: 'host-c', family: 'rv-gen1', up: true, slowFactor: 1, storageReachable: false, vms: [{ id: 3, name: 'secondary @ host-c', role: 'secondary', status: 'copying' }] },
+    { name: 'host-a', family: 'rv-gen1', up: false, slowFactor: 1, storageReachable: true, ...nic(0, 40_000), vms: [{ id: 1, name: 'primary @ host-a', role: 'primary', status: 'crashed', ftState: STATE }] },
+    { name: 'host-b', family: 'rv-gen1', up: true, slowFactor: 0.25, storageReachable: true, ...nic(1, 2_000), vms: [{ id: 2, name: 'primary @ host-b', role: 'primary', status: 'running', ftState: STATE }] },
+    { name: 'host-c', family: 'rv-gen1', up: true, slowFactor: 1, storageReachable: false, ...nic(1, 0), vms: [{ id: 3, name: 'secondary @ host-c', role: 'secondary', status: 'copying', ftState: STATE }] },
   ],
   links: [link('host-a', 'host-b'), link('host-a', 'host-c'), link('host-b', 'host-c', false)],
 };
@@ -57,4 +61,52 @@ test('a host that gains its first VM gets a new id, so VS Code shows it expanded
   assert.equal(before.children.length, 0);
   assert.notEqual(before.id, after.id);
   assert.equal(hostsTree(SAMPLE)[1].id, hostsTree(empty)[1].id, 'a host whose VMs did not change keeps its id');
+});
+
+/** A cluster after esx-1 crashed: kv-1 and diskhog went live on esx-2, web-1 runs without FT on esx-3; NICs of 1000 Mbit/s. */
+const CLUSTER: HostsReply = {
+  nowNs: 200e6,
+  ftState: 'Not Protected (Starting)',
+  hosts: [
+    { name: 'esx-1', family: 'rv-gen1', up: false, slowFactor: 1, storageReachable: true, ...nic(0, 1_572_864, 1000), vms: [
+      { id: 1, name: "kv-1's primary @ esx-1", role: 'primary', status: 'crashed', vm: 'kv-1', ftState: STATE },
+      { id: 7, name: "diskhog's primary @ esx-1", role: 'primary', status: 'crashed', vm: 'diskhog', ftState: 'Protected' },
+    ] },
+    { name: 'esx-2', family: 'rv-gen1', up: true, slowFactor: 1, storageReachable: true, ...nic(2, 2_000, 1000), vms: [
+      { id: 2, name: "kv-1's primary @ esx-2", role: 'primary', status: 'running', vm: 'kv-1', ftState: STATE },
+      { id: 8, name: "diskhog's primary @ esx-2", role: 'primary', status: 'running', vm: 'diskhog', ftState: 'Protected' },
+    ] },
+    { name: 'esx-3', family: 'rv-gen1', up: true, slowFactor: 1, storageReachable: true, ...nic(1, 900, 1000), vms: [
+      { id: 9, name: "web-1's primary @ esx-3", role: 'primary', status: 'running', vm: 'web-1', ftState: 'FT off' },
+      { id: 19, name: "diskhog's secondary @ esx-3", role: 'secondary', status: 'running', vm: 'diskhog', ftState: 'Protected' },
+    ] },
+    { name: 'esx-4', family: 'rv-gen1', up: true, slowFactor: 1, storageReachable: true, ...nic(1, 0, 1000), vms: [
+      { id: 18, name: "kv-1's secondary @ esx-4", role: 'secondary', status: 'copying', vm: 'kv-1', ftState: STATE },
+    ] },
+  ],
+  links: [link('esx-2', 'esx-3'), link('esx-2', 'esx-4')],
+};
+
+test('a cluster: each host lists its VMs by VM, role and that VM\'s FT state, and its FT instances and logging NIC use; the FT pair is the first VM\'s', () => {
+  const [esx1, esx2, esx3, esx4, links] = hostsTree(CLUSTER);
+  assert.equal(esx1.description, 'down · rv-gen1 · 0 FT VMs · logging 1.5 MiB sent · NIC 1000 Mbit/s');
+  assert.equal(esx2.description, 'up · rv-gen1 · 2 FT VMs · logging 2.0 KiB sent · NIC 1000 Mbit/s');
+  assert.equal(esx3.description, 'up · rv-gen1 · 1 FT VM · logging 900 B sent · NIC 1000 Mbit/s');
+  assert.deepEqual(esx2.children.map((v) => [v.label, v.description, v.tooltip]), [
+    ["kv-1's primary @ esx-2", 'running · Not Protected (Starting)', "kv-1's primary @ esx-2: running · Not Protected (Starting) (VM 2)"],
+    ["diskhog's primary @ esx-2", 'running · Protected', "diskhog's primary @ esx-2: running · Protected (VM 8)"],
+  ]);
+  assert.deepEqual(esx3.children.map((v) => v.description), ['running · FT off', 'running · Protected']);
+  assert.deepEqual(esx4.children.map((v) => [v.label, v.icon]), [["kv-1's secondary @ esx-4", 'vm-running']]);
+  // Link faults naming no host concern the first VM (kv-1, the lowest instance id): its pair esx-2 ↔ esx-4, not diskhog's esx-2 ↔ esx-3.
+  assert.deepEqual(links.children.map((l) => [l.label, l.contextValue]), [['esx-2 ↔ esx-3', 'lockstep.link'], ['esx-2 ↔ esx-4 (FT pair)', 'lockstep.link.pair']]);
+});
+
+test('one VM: the host descriptions say nothing of the logging NIC unless its bandwidth is set; the tooltip always does', () => {
+  const [a, b] = hostsTree(SAMPLE);
+  assert.equal(a.description, 'down · rv-gen1');
+  assert.equal(a.tooltip, 'host-a: down · rv-gen1 · 0 FT VMs · logging 39.1 KiB sent');
+  const withNic: HostsReply = { ...SAMPLE, hosts: SAMPLE.hosts.map((h) => (h.name === 'host-b' ? { ...h, loggingNicMbps: 100 } : h)) };
+  assert.equal(hostsTree(withNic)[1].description, 'up · rv-gen1 · slow ×0.25 · 1 FT VM · logging 2.0 KiB sent · NIC 100 Mbit/s');
+  assert.equal(b.description, 'up · rv-gen1 · slow ×0.25');
 });

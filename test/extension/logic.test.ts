@@ -55,6 +55,11 @@ test('an explicit configuration keeps its values; only missing ones are filled',
   assert.equal(replay.config.program, undefined, 'a replay takes no program');
   assert.equal(replay.config.cwd, '/rec');
   assert.equal(replay.config.stopOnEntry, true);
+  // A cluster names each VM's program under `vms`: the active file is not added (a scenario gives `program` or `vms`).
+  const cluster = resolveLaunch({ type: 'lockstep', request: 'launch', name: 'c', vms: [{ name: 'kv-1', program: 'kvstore.elf' }] }, { activeFile: hello, folder: root });
+  assert.ok('config' in cluster);
+  assert.equal(cluster.config.program, undefined, 'a cluster takes no program');
+  assert.equal(cluster.config.cwd, root);
 });
 
 test('initial configurations, and the launch of Debug Guest Program on a file', () => {

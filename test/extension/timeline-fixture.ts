@@ -18,6 +18,18 @@ export async function failoverRuntime(untilMs = 300): Promise<LockstepRuntime> {
   return rt;
 }
 
+/**
+ * The example cluster (examples/cluster/cluster.json: 12 VMs on 6 hosts, esx-1 crashing at 150 ms, kv-1 and diskhog
+ * failing over) in the debug runtime with its kvstore VMs shown, stopped at `untilMs`.
+ */
+export async function clusterRuntime(untilMs = 250): Promise<LockstepRuntime> {
+  const scenario = JSON.parse(readFileSync(join(ROOT, 'examples/cluster/cluster.json'), 'utf8')) as Record<string, unknown>;
+  const l = prepareLaunch({ ...scenario, cwd: join(ROOT, 'examples/cluster') });
+  const rt = new LockstepRuntime({ scenario: l.scenario, program: l.program, programPath: l.programPath, programs: l.programs, showVms: l.showVms });
+  await rt.runUntil(untilMs * 1e6);
+  return rt;
+}
+
 /** What the adapter's `timeline` request answers, through JSON as over DAP. */
 export function timelineBody(rt: LockstepRuntime): TimelineBody {
   return JSON.parse(JSON.stringify(timeline(rt))) as TimelineBody;

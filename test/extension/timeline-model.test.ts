@@ -2,7 +2,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { failoverRuntime, syntheticBody, timelineBody } from './timeline-fixture';
+import { clusterRuntime, failoverRuntime, syntheticBody, timelineBody } from './timeline-fixture';
+import { onlyVm } from '../../src/extension/webview/vm-filter';
 import { parseWebviewMessage, seekArguments, Span, TimelineModel, timelineModel } from '../../src/extension/timeline-model';
 import { newNonce, timelineCsp, timelineHtml } from '../../src/extension/timeline-html';
 import { Throttle } from '../../src/extension/throttle';
@@ -144,6 +145,35 @@ test('checkpoints, cluster-wide faults and a slowed host become marks and spans'
   const th = m.marks.find((k) => k.kind === 'throttle')!;
   assert.deepEqual([th.important, m.lanes[th.lane].name], [false, 'VM 1 (h1)']);
   assert.deepEqual(m.lag, { timeNs: [], lagNs: [] }, 'an adapter without lag samples');
+});
+
+test('a cluster: VM lanes and events name their VM, each VM has its own protection and failover spans; the VM filter keeps one VM\'s', async () => {
+  const m = timelineModel(timelineBody(await clusterRuntime()));
+  assert.deepEqual(m.vmNames, ['kv-1', 'kv-2', 'ticker', 'diskhog', 'web-1', 'web-2', 'web-3', 'web-4', 'batch-1', 'batch-2', 'dev-1', 'dev-2']);
+  const lane1 = m.lanes.find((l) => l.name === 'VM 1 (esx-1)')!;
+  assert.deepEqual([lane1.label, lane1.of], ['kv-1 · VM 1 (esx-1)', 'kv-1']);
+  assert.equal(m.lanes.find((l) => l.kind === 'host')!.of, undefined);
+  // Every event of a VM names it (label and `of`); the host crash concerns no VM in particular.
+  const goLives = m.marks.filter((k) => k.kind === 'goLive');
+  assert.deepEqual(goLives.map((k) => [k.of, k.label]), [['kv-1', 'kv-1 · go-live'], ['diskhog', 'diskhog · go-live']]);
+  const fault = m.marks.find((k) => k.kind === 'fault')!;
+  assert.deepEqual([fault.of, fault.label], [undefined, 'hostCrash']);
+  // Two failovers from the one crash, each from 150 ms to its own go-live.
+  const failovers = spansOf(m, 'cluster', 'failover');
+  assert.deepEqual(failovers.map((f) => [f.of, f.startNs, f.endNs]), goLives.map((g) => [g.of, 150 * MS, g.timeNs]));
+  const kv1 = spansOf(m, 'cluster').filter((x) => x.of === 'kv-1' && (x.kind === 'protected' || x.kind === 'unprotected'));
+  for (let i = 1; i < kv1.length; i++) assert.equal(kv1[i].startNs, kv1[i - 1].endNs, 'kv-1\'s protection spans tile its run');
+  assert.ok(kv1.some((x) => x.kind === 'unprotected' && x.startNs === 150 * MS));
+
+  // The page's VM filter: only kv-2's lanes and events, and what concerns no VM (hosts, the crash, lag).
+  const only = onlyVm(m, 'kv-2');
+  assert.deepEqual(only.lanes.filter((l) => l.kind === 'vm').map((l) => l.of), ['kv-2', 'kv-2']);
+  assert.ok(only.lanes.some((l) => l.name === 'esx-1') && only.lanes.some((l) => l.kind === 'lag'));
+  assert.ok(only.marks.length > 0 && only.marks.every((k) => k.of === undefined || k.of === 'kv-2'));
+  assert.ok(only.marks.some((k) => k.of === 'kv-2') && only.marks.some((k) => k.kind === 'fault'));
+  assert.ok(only.spans.every((x) => x.lane < only.lanes.length && (x.of === undefined || x.of === 'kv-2')));
+  assert.ok(only.outputs.lane.length > 0 && only.outputs.lane.every((l) => only.lanes[l].of === 'kv-2'), 'kv-2\'s outputs on its renumbered lanes');
+  assert.equal(onlyVm(m, null), m);
 });
 
 test('100 000 events make a model in one pass', () => {

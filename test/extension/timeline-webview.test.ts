@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { newNonce, timelineHtml } from '../../src/extension/timeline-html';
 import { TimelineModel, timelineModel } from '../../src/extension/timeline-model';
-import { failoverRuntime, syntheticBody, timelineBody } from './timeline-fixture';
+import { clusterRuntime, failoverRuntime, syntheticBody, timelineBody } from './timeline-fixture';
 
 const ROOT = join(__dirname, '../..');
 const CHROMIUM = '/usr/bin/chromium';
@@ -294,6 +294,56 @@ test('a narrow editor group: the lane names leave the plot most of the width, th
     assert.ok(Number(await page.getAttribute('#timeline', 'data-labels')) >= 0);
     await page.screenshot({ path: join(ARTIFACTS, 'timeline-narrow.png') });
     assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+/** `data-vm` of every event button in the page ('' for an event of no VM in particular). */
+async function buttonVms(page: Page): Promise<string[]> {
+  return page.evaluate<string[]>('[...document.querySelectorAll(".tl-mark")].map((b) => b.getAttribute("data-vm") || "")');
+}
+
+/** Chooses `vm` ('' for every VM) in the VM filter and waits for the frame that draws it. */
+async function chooseVm(page: Page, vm: string): Promise<void> {
+  const before = await view(page);
+  await page.selectOption('.tl-vm-filter', vm);
+  await waitFor(page, rendersAbove(before.renders));
+  assert.equal(await page.getAttribute('#timeline', 'data-vm'), vm);
+}
+
+test('a cluster timeline: a VM filter lists every VM; choosing one leaves only its lanes and events, each event naming its VM', { skip, timeout: 120_000 }, async () => {
+  const model = timelineModel(timelineBody(await clusterRuntime()));
+  const page = await openPage();
+  try {
+    await sendData(page, model);
+    assert.equal(await page.isVisible('.tl-vm-filter'), true);
+    assert.deepEqual(await page.evaluate('[...document.querySelectorAll(".tl-vm-filter option")].map((o) => o.textContent)'), ['all VMs', ...model.vmNames]);
+    const all = await buttonVms(page);
+    assert.ok(['kv-1', 'kv-2', 'diskhog', 'batch-1'].every((vm) => all.includes(vm)), `every VM's events: ${[...new Set(all)].join(', ')}`);
+    assert.match((await page.getAttribute('button[data-kind="goLive"][data-vm="diskhog"]', 'aria-label'))!, /^Travel to diskhog · go-live at 190\.\d+ ms on diskhog · VM 8 \(esx-2\): /);
+    const vmLanes = await page.locator('.tl-lane-vm').count();
+
+    await chooseVm(page, 'kv-2');
+    const kv2 = await buttonVms(page);
+    assert.ok(kv2.includes('kv-2') && kv2.every((vm) => vm === '' || vm === 'kv-2'), `only kv-2's events: ${kv2.join(', ')}`);
+    assert.equal(await page.locator('button[data-kind="fault"]').count(), 1, 'the host crash concerns every VM: it stays');
+    assert.deepEqual(await page.evaluate('[...document.querySelectorAll(".tl-lane-vm")].map((l) => l.textContent.split(" · ")[0])'), ['kv-2', 'kv-2']);
+
+    await chooseVm(page, 'diskhog');
+    assert.equal(await page.locator('button[data-kind="goLive"]').count(), 1);
+    assert.equal(await page.locator('button[data-kind="goLive"][data-vm="diskhog"]').count(), 1);
+    await page.screenshot({ path: join(ARTIFACTS, 'timeline-cluster-diskhog.png') });
+
+    await chooseVm(page, '');
+    assert.deepEqual(await buttonVms(page), all);
+    assert.equal(await page.locator('.tl-lane-vm').count(), vmLanes);
+
+    // A single VM's timeline has no VM filter.
+    await sendData(page, timelineModel(timelineBody(await failoverRuntime())));
+    assert.equal(await page.isVisible('.tl-vm-filter'), false);
+    assert.deepEqual(await page.evaluate('window.__violations'), []);
+    assert.deepEqual(pageErrors(page), []);
   } finally {
     await page.close();
   }

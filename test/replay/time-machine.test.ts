@@ -6,6 +6,9 @@ import { Cluster } from '../../src/ft/cluster';
 import { TimeMachine } from '../../src/replay/time-machine';
 import { Prng } from '../../src/ft/sim/prng';
 import { kvstore, scenario } from '../ft/helpers';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { prepareLaunch } from '../../src/debug/launch';
 
 const TRAP_HANDLER = 0x80000650; // kvstore's trap_handler (nm examples/kvstore/kvstore.elf)
 const TICKS = 0x80000d10; // kvstore's `ticks` counter, written by every timer interrupt
@@ -161,4 +164,29 @@ test('a restore ahead of the present (seek forward, come back from a visit) brin
   tm.seekTime(39e6); // the checkpoint at 38 ms lies ahead: restored, then run on
   assert.deepEqual(c.trace.events, events.filter((e) => e.timeNs <= c.nowNs));
   assert.ok(c.trace.events.every((e) => e !== undefined) && c.injected.every((i) => i !== undefined));
+});
+
+test('shownVms: stops are armed on the shown VMs\' instances only (default the first VM)', () => {
+  const raw = JSON.parse(readFileSync(join(__dirname, '../../examples/cluster/cluster.json'), 'utf8'));
+  const cluster = (): Cluster => {
+    const l = prepareLaunch({ ...raw, cwd: join(__dirname, '../../examples/cluster'), untilMs: 40, faults: [] });
+    return new Cluster(l.scenario, l.program, { programs: l.programs });
+  };
+  /** The owner (member index) of the VM the first trap-handler breakpoint stops. */
+  const firstStopOwner = (tm: TimeMachine): number => {
+    tm.stops.setCode([TRAP_HANDLER]);
+    const stop = tm.forward(40e6);
+    assert.equal(stop.reason, 'breakpoint');
+    return tm.cluster.vm(stop.vm!)!.owner;
+  };
+  assert.equal(firstStopOwner(new TimeMachine(cluster())), 0, 'default: kv-1');
+  const kv2 = new TimeMachine(cluster(), { shownVms: [1] });
+  assert.equal(firstStopOwner(kv2), 1, 'kv-2 only');
+  for (let i = 0; i < 20; i++) {
+    const s = kv2.forward(40e6);
+    if (s.reason !== 'breakpoint') break;
+    assert.equal(kv2.cluster.vm(s.vm!)!.owner, 1);
+    kv2.cluster.vm(s.vm!)!.machine.cpu.stepOffBreakpoint();
+  }
+  assert.throws(() => new TimeMachine(cluster(), { shownVms: [99] }), /bad shownVms/);
 });

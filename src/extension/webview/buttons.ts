@@ -96,6 +96,7 @@ export class EventButtons {
     b.setAttribute('data-kind', m.kind);
     b.setAttribute('data-time-ns', String(m.timeNs));
     b.setAttribute('data-mark', String(idx));
+    if (m.of !== undefined) b.setAttribute('data-vm', m.of);
     b.setAttribute('role', 'listitem');
     b.classList.add('tl-k-' + (glyph(m.kind) ? m.kind : 'other'));
     const text = this.markDescription(d, m);

@@ -36,6 +36,8 @@ export interface PreparedMark {
   label: string;
   text: string;
   important: boolean;
+  /** The VM it is about, in a cluster of several VMs. */
+  of?: string;
 }
 
 /** Marks in time order; `important` and `minor` index into `list`, with their times alongside for binary search. */
@@ -129,7 +131,8 @@ function prepareMarks(marks: readonly Mark[], laneCount: number): PreparedMarks 
   for (let i = 0; i < marks.length; i++) {
     const m: Partial<Mark> = marks[i] || {};
     const lane = num(m.lane, 0);
-    list.push({ lane: lane >= 0 && lane < laneCount ? lane : 0, kind: str(m.kind), timeNs: num(m.timeNs, 0), label: str(m.label), text: str(m.text), important: m.important === true });
+    const mark: PreparedMark = { lane: lane >= 0 && lane < laneCount ? lane : 0, kind: str(m.kind), timeNs: num(m.timeNs, 0), label: str(m.label), text: str(m.text), important: m.important === true };
+    list.push(typeof m.of === 'string' ? { ...mark, of: m.of } : mark);
   }
   list.sort((a, b) => a.timeNs - b.timeNs);
   const imp: number[] = [], minor: number[] = [];

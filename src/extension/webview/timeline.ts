@@ -13,6 +13,7 @@ import { fitRange } from './labels';
 import { AXIS_PX, MIN_SPAN_NS, prepare } from './prepare';
 import { readColors, type Scene, spanNs, timeAt } from './scene';
 import { el, fmtTime, lowerBound, upperBound } from './util';
+import { onlyVm, vmNamesOf } from './vm-filter';
 import { webviewApi } from './vscode-api';
 
 /** A pointer move shorter than this is a click, not a drag. */
@@ -28,6 +29,8 @@ const marksEl = root.querySelector<HTMLElement>('.tl-marks')!;
 const gutter = root.querySelector<HTMLElement>('.tl-gutter')!;
 const statusEl = root.querySelector<HTMLElement>('.tl-status')!;
 const readoutEl = root.querySelector<HTMLElement>('.tl-readout')!;
+const vmLabel = root.querySelector<HTMLElement>('.tl-vm')!;
+const vmSelect = root.querySelector<HTMLSelectElement>('.tl-vm-filter')!;
 
 const sc: Scene = {
   root, canvas, ctx: canvas.getContext('2d')!,
@@ -46,6 +49,10 @@ const buttons = new EventButtons(sc, marksEl, seek, (startNs, endNs) => {
 });
 let renderQueued = false;
 let renderCount = 0;
+/** The last model from the extension, drawn through the VM filter. */
+let model: TimelineModel | null = null;
+/** One VM of a cluster whose lanes and events alone are shown, or null for every VM. */
+let vmFilter: string | null = null;
 
 // ---- view ----------------------------------------------------------------------------------------
 
@@ -102,7 +109,7 @@ function centerOn(tNs: number): void {
 }
 
 function changed(): void {
-  vscode.setState({ startNs: view.startNs, endNs: view.endNs, fitted: view.fitted });
+  vscode.setState({ startNs: view.startNs, endNs: view.endNs, fitted: view.fitted, vm: vmFilter });
   schedule();
 }
 
@@ -230,7 +237,7 @@ function onWheel(e: WheelEvent): void {
 }
 
 function onKey(e: KeyboardEvent): void {
-  if (!sc.data || e.altKey || e.ctrlKey || e.metaKey) return;
+  if (!sc.data || e.altKey || e.ctrlKey || e.metaKey || (e.target as Element).closest('select')) return; // a select's keys are its own
   const k = e.key;
   if (k === '+' || k === '=') zoom(1 / 1.5);
   else if (k === '-' || k === '_') zoom(1.5);
@@ -294,8 +301,39 @@ function refocus(f: { kind: string | null; timeNs: string | null } | null): void
 }
 
 function onData(m: TimelineModel): void {
+  model = m;
+  syncVmOptions(vmNamesOf(m));
+  show();
+}
+
+/** The select lists "all VMs" and each VM of a cluster (hidden for one VM); a filter naming a VM gone is dropped. */
+function syncVmOptions(names: string[]): void {
+  vmLabel.hidden = names.length === 0;
+  if (vmFilter !== null && !names.includes(vmFilter)) vmFilter = null;
+  const now = Array.from(vmSelect.options).slice(1).map((o) => o.value);
+  if (now.join('\n') !== names.join('\n')) {
+    vmSelect.replaceChildren(vmSelect.options[0]);
+    for (const n of names) {
+      const o = el('option', undefined, n);
+      o.value = n;
+      vmSelect.appendChild(o);
+    }
+  }
+  vmSelect.value = vmFilter ?? '';
+  root.dataset.vm = vmFilter ?? '';
+}
+
+function onVmChosen(): void {
+  vmFilter = vmSelect.value === '' ? null : vmSelect.value;
+  root.dataset.vm = vmFilter ?? '';
+  if (model !== null) show();
+  changed();
+}
+
+/** Draws the last model through the VM filter (new data, or another VM chosen). */
+function show(): void {
   const f = focusedMark();
-  const d = sc.data = prepare(m);
+  const d = sc.data = prepare(onlyVm(model!, vmFilter));
   buttons.clear();
   buildGutter();
   root.setAttribute('data-state', 'ready');
@@ -322,6 +360,7 @@ if (saved && finite(saved.startNs) && finite(saved.endNs) && saved.endNs > saved
   view.endNs = saved.endNs;
   view.fitted = saved.fitted !== false;
 }
+if (saved && typeof saved.vm === 'string') vmFilter = saved.vm;
 plot.addEventListener('pointerdown', onPointerDown);
 plot.addEventListener('pointermove', onPointerMove);
 plot.addEventListener('pointerup', onPointerUp);
@@ -329,6 +368,7 @@ plot.addEventListener('pointercancel', () => { drag = null; plot.classList.remov
 plot.addEventListener('wheel', onWheel, { passive: false });
 root.addEventListener('keydown', onKey);
 root.querySelector<HTMLElement>('.tl-toolbar')!.addEventListener('click', onTool);
+vmSelect.addEventListener('change', onVmChosen);
 new ResizeObserver(schedule).observe(body);
 // A theme change: VS Code swaps the body's class and the --vscode-* variables on <html>.
 const themeObserver = new MutationObserver(() => { sc.colors = readColors(root); schedule(); });

@@ -6,6 +6,8 @@ export interface SavedView {
   startNs: number;
   endNs: number;
   fitted: boolean;
+  /** The VM filter: one VM of a cluster, or null for every VM. */
+  vm: string | null;
 }
 
 export interface WebviewApi {

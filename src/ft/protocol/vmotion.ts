@@ -41,6 +41,12 @@ export function finishMigration(c: LogicalVm, vm: VmInstance, to: string): void 
   }
   const from = vm.host;
   vm.host = to;
+  const peer = c.vm(vm.peer);
+  if (peer !== undefined && peer.connected) {
+    // The logging connection moves with it: nothing sent over the new path overtakes what is in flight on the old.
+    c.network.keepOrder('logging', peer.host, from, peer.host, to);
+    c.network.keepOrder('logging', from, peer.host, to, peer.host);
+  }
   c.rebase(vm, c.nowNs + STUN_NS); // no credit before the switch-over ends: it does not run meanwhile
   c.addTrace({ kind: 'migrate', vm: vm.id, host: to, text: `vMotion done: ${vm.name} runs on ${to} (was ${from}; stopped ${(STUN_NS / NS_PER_MS).toFixed(1)} ms for the switch-over)` });
 }

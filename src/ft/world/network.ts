@@ -121,6 +121,16 @@ export class Network {
     return Math.ceil(arrivalNs);
   }
 
+  /**
+   * A stream's endpoint moved (a live migration): what it sends from now on, on the link `a2 → b2`,
+   * arrives after everything still in flight on its old link `a → b` (a reliable stream keeps its order).
+   */
+  keepOrder(net: NetName, a: string, b: string, a2: string, b2: string): void {
+    const old = this.link(net, a, b);
+    const next = this.link(net, a2, b2);
+    if (old !== undefined && next !== undefined) next.lastArrivalNs = Math.max(next.lastArrivalNs, old.lastArrivalNs);
+  }
+
   /** Sets up/down on the links between two hosts (both directions) of one network. */
   setUp(net: NetName, a: string, b: string, up: boolean): void {
     for (const k of [key(net, a, b), key(net, b, a)]) {

@@ -1,0 +1,150 @@
+// A cluster of several VMs in the debugger over DAP (examples/cluster/cluster.json): `showVms` chooses the VMs whose
+// instances are threads (default: every VM running the first VM's program), threads grouped per VM, compareVMs and
+// `.ft` on a chosen VM, the Hosts view's per-VM FT state and logging NIC figures.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { KVSTORE, KVSTORE_C, ROOT, launch, lineOf, stoppedAfter, threadNames, evalIn, errorOf, withClient } from './helpers';
+import { prepareLaunch, LaunchError } from '../../src/debug/launch';
+import type { CompareVmsReply, HostsReply, TimelineReply } from '../../src/debug/requests';
+
+const CLUSTER_DIR = join(ROOT, 'examples/cluster');
+const CLUSTER = JSON.parse(readFileSync(join(CLUSTER_DIR, 'cluster.json'), 'utf8')) as Record<string, unknown>;
+
+/** The example cluster without its scheduled host crash, 300 ms, `extra` on top. */
+function clusterArgs(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { ...CLUSTER, cwd: CLUSTER_DIR, untilMs: 300, faults: [], ...extra };
+}
+
+async function threads(dc: DebugClient): Promise<DebugProtocol.Thread[]> {
+  return (await dc.threadsRequest()).body.threads;
+}
+
+async function threadId(dc: DebugClient, name: string): Promise<number> {
+  const t = (await threads(dc)).find((x) => x.name === name);
+  assert.ok(t, `no thread ${name} among ${(await threadNames(dc)).join(', ')}`);
+  return t.id;
+}
+
+const hostOf = (b: HostsReply, name: string): HostsReply['hosts'][number] => b.hosts.find((h) => h.name === name)!;
+
+test('showVms: the default is every VM running the first VM\'s program; named VMs must exist and run one program; not for one VM', () => {
+  assert.deepEqual(prepareLaunch(clusterArgs()).showVms, ['kv-1', 'kv-2']);
+  const ticker = prepareLaunch(clusterArgs({ showVms: ['ticker'] }));
+  assert.deepEqual(ticker.showVms, ['ticker']);
+  assert.match(ticker.programPath, /ticker\.elf$/, 'the debugger knows the shown VMs\' program');
+  assert.match(ticker.warnings.join('\n'), /the threads are ticker's \(showVms\)/);
+  assert.equal(prepareLaunch({ program: KVSTORE }).showVms, undefined);
+  const refused = (extra: Record<string, unknown>, pattern: RegExp): void => {
+    assert.throws(() => prepareLaunch(extra.program === undefined ? clusterArgs(extra) : extra), (e: unknown) => e instanceof LaunchError && pattern.test(e.message), JSON.stringify(extra));
+  };
+  refused({ showVms: ['kv-1', 'ticker'] }, /^showVms: ticker runs \S*ticker\.elf, not \S*kvstore\.elf as kv-1 does: the debugger knows one program's symbols/);
+  refused({ showVms: ['kv-1', 'kv-9'] }, /^showVms: no VM named "kv-9" \(the cluster's VMs: kv-1, kv-2, ticker, diskhog, web-1/);
+  refused({ showVms: [] }, /^showVms: must be a non-empty list of VM names/);
+  refused({ showVms: 'kv-1' }, /^showVms: must be a non-empty list of VM names/);
+  refused({ showVms: ['kv-1', 'kv-1'] }, /^showVms: kv-1 is named twice/);
+  refused({ program: KVSTORE, showVms: ['kv-1'] }, /^showVms: only for a cluster of several VMs/);
+});
+
+test('showVms over DAP: threads by VM (primary beside secondary), the first named is focused; a bad name is a launch error', () =>
+  withClient(async (dc) => {
+    await dc.initializeRequest();
+    assert.match(await errorOf(dc.launchRequest(clusterArgs({ showVms: ['kv-2', 'web-1'] }) as DebugProtocol.LaunchRequestArguments)), /showVms: web-1 runs \S*idle\.elf, not \S*kvstore\.elf as kv-2 does/);
+    const stop = await launch(dc, clusterArgs({ showVms: ['kv-2', 'kv-1'] }));
+    // Scenario order in the Call Stack; the entry stop is on the first VM named.
+    assert.deepEqual(await threadNames(dc), ["kv-1's primary @ esx-1", "kv-1's secondary @ esx-2 (copying)", "kv-2's primary @ esx-3", "kv-2's secondary @ esx-4 (copying)"]);
+    assert.equal(stop.body.threadId, await threadId(dc, "kv-2's primary @ esx-3"));
+    await stoppedAfter(dc, () => dc.customRequest('seek', { timeMs: 20 }));
+    assert.deepEqual(await threadNames(dc), ["kv-1's primary @ esx-1", "kv-1's secondary @ esx-2", "kv-2's primary @ esx-3", "kv-2's secondary @ esx-4"]);
+    // The Hosts view's and the status bar's FT state is the focused VM's: turning FT off on kv-2 shows there, kv-1 stays protected.
+    await evalIn(dc, '.ft turnOffFT kv-2', undefined, 'repl');
+    await stoppedAfter(dc, () => dc.customRequest('seek', { timeMs: 30 }));
+    const hosts = (await dc.customRequest('hosts')).body as HostsReply;
+    assert.equal(hosts.ftState, 'Not Protected (Disabled)');
+    assert.equal(((await dc.customRequest('timeline')).body as TimelineReply).protection, 'Not Protected (Disabled)');
+    assert.equal(hostOf(hosts, 'esx-1').vms.find((v) => v.vm === 'kv-1')?.ftState, 'Protected');
+  }));
+
+test('breakpoints stop the shown VMs: with showVms [kv-2], kvstore.c\'s request line stops kv-2\'s primary (kv-1 runs the same code unstopped)', () =>
+  withClient(async (dc) => {
+    const line = lineOf(KVSTORE_C, 'uint32_t op = pkt[8]');
+    const stop = await launch(dc, clusterArgs({ showVms: ['kv-2'], stopOnEntry: false }), () => dc.setBreakpointsRequest({ source: { path: KVSTORE_C }, breakpoints: [{ line }] }));
+    assert.equal(stop.body.reason, 'breakpoint');
+    assert.match(stop.body.text ?? '', /^kv-2's primary @ esx-3, instruction \d+$/);
+    assert.deepEqual(await threadNames(dc), ["kv-2's primary @ esx-3", "kv-2's secondary @ esx-4"]);
+  }));
+
+test('compareVMs on kv-2\'s pair by a thread of kv-2; a VM the debugger does not show is refused', () =>
+  withClient(async (dc) => {
+    await launch(dc, clusterArgs());
+    await stoppedAfter(dc, () => dc.customRequest('seek', { timeMs: 20 }));
+    const kv2 = await threadId(dc, "kv-2's secondary @ esx-4");
+    const cmp = (await dc.customRequest('compareVMs', { threadId: kv2 })).body as CompareVmsReply;
+    assert.equal(cmp.primary.name, "kv-2's primary @ esx-3");
+    assert.equal(cmp.secondary.name, "kv-2's secondary @ esx-4");
+    assert.equal(cmp.same, true);
+    assert.match(cmp.primaryText, /^kv-2's primary @ esx-3 at instruction/);
+    const first = (await dc.customRequest('compareVMs')).body as CompareVmsReply;
+    assert.equal(first.primary.name, "kv-1's primary @ esx-1", 'no thread: the focused VM\'s pair');
+    const hosts = (await dc.customRequest('hosts')).body as HostsReply;
+    const ticker = hostOf(hosts, 'esx-5').vms.find((v) => v.vm === 'ticker')!;
+    assert.match(await errorOf(dc.customRequest('compareVMs', { threadId: ticker.id })), /is ticker's, which the debugger does not show \(showVms\)/);
+    // Difference vs peer of kv-2's thread compares kv-2's pair.
+    const frame = (await dc.stackTraceRequest({ threadId: kv2 })).body.stackFrames[0];
+    const scope = (await dc.scopesRequest({ frameId: frame.id })).body.scopes.find((s) => s.name === 'Difference vs peer')!;
+    const rows = (await dc.variablesRequest({ variablesReference: scope.variablesReference })).body.variables;
+    assert.equal(rows.find((r) => r.name === 'result')?.value, 'identical');
+  }));
+
+test('.ft testFailover kv-2 fails kv-2 over (not kv-1); an unknown VM is a clear error, and so is a VM name for a single VM', async () => {
+  await withClient(async (dc) => {
+    await launch(dc, clusterArgs());
+    await stoppedAfter(dc, () => dc.customRequest('seek', { timeMs: 20 }));
+    assert.match(await errorOf(dc.evaluateRequest({ expression: '.ft testFailover kv-9', context: 'repl' })), /ftAction: no VM named "kv-9" \(the cluster's VMs: kv-1, kv-2, ticker/);
+    assert.match(await evalIn(dc, '.ft testFailover kv-2', undefined, 'repl'), /^testFailover on kv-2 takes effect at 20\.0\d* ms, when the cluster runs on/);
+    const events: { kind: string; of?: string }[] = [];
+    dc.on('lockstep.clusterEvent', (e: DebugProtocol.Event) => events.push(e.body));
+    await stoppedAfter(dc, () => dc.customRequest('seek', { timeMs: 60 }));
+    assert.deepEqual(events.filter((e) => e.kind === 'goLive').map((e) => e.of), ['kv-2']);
+    const names = await threadNames(dc);
+    assert.ok(names.includes("kv-2's primary @ esx-4"), names.join(', '));
+    assert.ok(names.includes("kv-1's primary @ esx-1") && names.includes("kv-1's secondary @ esx-2"), names.join(', '));
+    const r = await dc.customRequest('ftAction', { action: 'testRestartSecondary', vm: 'kv-1' });
+    assert.equal(r.body.fault.vm, 'kv-1');
+  });
+  await withClient(async (dc) => {
+    await launch(dc, { program: KVSTORE, untilMs: 100 });
+    assert.match(await errorOf(dc.evaluateRequest({ expression: '.ft testFailover kv-2', context: 'repl' })), /ftAction: a VM is named only in a cluster of several VMs/);
+  });
+});
+
+test('hosts: each VM entry names its VM and that VM\'s FT state; each host its FT instances and what its logging NIC sent', () =>
+  withClient(async (dc) => {
+    await launch(dc, clusterArgs());
+    await stoppedAfter(dc, () => dc.customRequest('seek', { timeMs: 20 }));
+    const b = (await dc.customRequest('hosts')).body as HostsReply;
+    const esx1 = hostOf(b, 'esx-1');
+    assert.deepEqual(esx1.vms.map((v) => [v.name, v.vm, v.ftState]), [
+      ["kv-1's primary @ esx-1", 'kv-1', 'Protected'],
+      ["diskhog's primary @ esx-1", 'diskhog', 'Protected'],
+      ["batch-1's primary @ esx-1", 'batch-1', 'FT off'],
+    ]);
+    assert.equal(esx1.ftVms, 2, 'kv-1 and diskhog are FT, batch-1 is not');
+    assert.equal(esx1.loggingNicMbps, 1000);
+    assert.ok(esx1.loggingBytes > 0, 'the primaries\' logging traffic leaves through esx-1\'s NIC');
+    assert.equal(b.hosts.reduce((n, h) => n + h.ftVms, 0), 8, '4 FT VMs, a primary and a secondary each');
+    assert.equal(b.ftState, 'Protected');
+  }).then(() => withClient(async (dc) => {
+    await launch(dc, { program: KVSTORE, untilMs: 100 });
+    await stoppedAfter(dc, () => dc.customRequest('seek', { timeMs: 10 }));
+    const b = (await dc.customRequest('hosts')).body as HostsReply;
+    const a = hostOf(b, 'host-a');
+    assert.deepEqual(a.vms.map((v) => [v.name, v.vm, v.ftState]), [['primary @ host-a', undefined, b.ftState]], 'one VM: not named');
+    assert.equal(a.loggingNicMbps, null);
+    assert.ok(a.loggingBytes > 0);
+    assert.deepEqual(b.hosts.map((h) => h.ftVms), [1, 1, 0]);
+  })));
