@@ -71,7 +71,7 @@ export interface CheckersState {
 
 /** Checkers fields a checkpoint does not keep, and why. */
 export const CHECKERS_NOT_SAVED = {
-  c: 'the cluster checked', onViolation: 'a watcher, not state', ok: 'getter',
+  c: 'the cluster checked', onViolation: 'a watcher, not state', ok: 'getter', nextScanNs: 'getter',
   seenCut: 'what going back cut off seenByClients: it outlives restores on purpose, so a restore ahead gets it back (CutTail)',
 } as const;
 
@@ -234,6 +234,11 @@ export class Checkers {
   /** At the end of every quantum, with the state the tool shows. */
   sample(shown: FtState): void {
     this.truth.sample(shown);
+  }
+
+  /** When the truth checkers next look at more than the Protected state (their scans). */
+  get nextScanNs(): number {
+    return this.truth.nextScanNs;
   }
 
   /** Simulated time until which the run must go on for every bound to be decided. */

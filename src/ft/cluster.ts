@@ -433,9 +433,14 @@ export class Cluster {
     this.observer?.traced(full);
   }
 
-  /** Called every quantum: each VM traces a change of its FT state and its truth checkers sample it; so do the cluster's. */
+  /**
+   * Called every quantum: each VM traces a change of its FT state and its truth checkers sample it; so do
+   * the cluster's. A cluster's VM that was never fault tolerant traces no FT state and is never shown
+   * Protected: its checkers need only their scans, so it is noted only when one is due.
+   */
   noteState(): void {
-    for (const m of this.members) m.noteState();
+    const now = this.nowNs;
+    for (const m of this.members) if (!m.neverFt || now >= m.checkers.nextScanNs) m.noteState();
     this.clusterCheckers?.sample();
   }
 

@@ -92,6 +92,11 @@ export class LogicalVm implements EnvHost {
     this.waiting = why;
   }
 
+  /** A VM of a cluster whose scenario never turns FT on for it (it traces no FT state). */
+  get neverFt(): boolean {
+    return this.label !== null && !this.scenario.ft.enabled;
+  }
+
   /** The VM's name ("the VM" when it is the only one). */
   get name(): string {
     return this.label ?? 'the VM';
@@ -247,7 +252,7 @@ export class LogicalVm implements EnvHost {
     if (last === null || notProtectedReason(this) !== last.reason) {
       const st = ftState(this);
       // A cluster's VMs that were never fault tolerant have no FT state worth a line (they are "Disabled" throughout).
-      if (this.label === null || this.scenario.ft.enabled) this.addTrace({ kind: 'state', text: st.label, data: { protected: st.protected } });
+      if (!this.neverFt) this.addTrace({ kind: 'state', text: st.label, data: { protected: st.protected } });
       this.lastState = st;
     }
     this.checkers.sample(this.lastState!);
@@ -301,5 +306,5 @@ export const LOGICAL_VM_NOT_SAVED = {
   cluster: 'its owner', index: 'identity', scenario: 'configuration', program: 'configuration', label: 'identity',
   vms: 'the cluster restores the instances', storage: 'saves itself', clients: 'saves itself', checkers: 'saves itself',
   entropyPrng: 'saves itself', name: 'getter', nowNs: 'getter', hosts: 'getter', network: 'getter', queue: 'getter',
-  primary: 'getter', secondary: 'getter', flushIntervalNs: 'getter', idleMarkIntervalNs: 'getter', restartPriority: 'getter',
+  primary: 'getter', secondary: 'getter', flushIntervalNs: 'getter', idleMarkIntervalNs: 'getter', restartPriority: 'getter', neverFt: 'getter',
 } as const;

@@ -47,6 +47,11 @@ export class TruthCheckers {
     this.st = { ...st, orphanSinceNs: new Map(st.orphanSinceNs) };
   }
 
+  /** When the next scan (zombies, failover, respawn) is due. */
+  get nextScanNs(): number {
+    return this.st.nextScanNs;
+  }
+
   /** At the end of every quantum, with the state the tool shows. */
   sample(shown: FtState): void {
     if (shown.protected) this.checkProtected();
