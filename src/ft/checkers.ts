@@ -291,10 +291,8 @@ export class Checkers {
 
   /** The summary's failovers, respawns and HA restarts are the trace's (checked while the trace kept every event). */
   private checkReports(): void {
-    const all = this.c.cluster.trace.events;
-    if (all.length >= TRACE_CHECK_EVENTS_MAX) return;
-    const label = this.c.label ?? undefined;
-    const trace = label === undefined ? all : all.filter((e) => e.of === label); // this VM's events
+    if (this.c.cluster.trace.events.length >= TRACE_CHECK_EVENTS_MAX) return;
+    const trace = this.c.cluster.reportedEventsOf(this.c.label);
     const count = (kind: string, f: (e: (typeof trace)[number]) => boolean = () => true) => trace.filter((e) => e.kind === kind && f(e)).length;
     const wrong: string[] = [];
     const lives = trace.filter((e) => e.kind === 'goLive');

@@ -43,7 +43,7 @@ export const CLUSTER_NOT_SAVED = {
   queue: 'saves itself', trace: 'saves itself', prng: 'saves itself', network: 'saves itself',
   members: 'each VM saves itself', vms: 'each VM instance saves itself', clusterCheckers: 'saves itself',
   stepTargets: 'debugger requests: a restore clears them', stopRequested: 'a request to the run in progress: run() clears it',
-  advancing: 'set only while a machine executes', main: 'getter',
+  advancing: 'set only while a machine executes', main: 'getter', reported: 'a cache of the trace, rebuilt when it grows',
 } as const;
 
 /** Compiles only while every public field of LogicalVm is in LogicalVmState or LOGICAL_VM_NOT_SAVED. */

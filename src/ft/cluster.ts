@@ -41,6 +41,8 @@ const QUANTUM_NS_MAX = 50 * NS_PER_US;
 const QUANTUM_NS_LONG = 1000 * NS_PER_US;
 /** Runs of the primary's CPU within one quantum (each further one follows a cut of the quantum). */
 const PRIMARY_PASSES_MAX = 1_000_000;
+/** The trace kinds the reports-agree checker compares with the summary. */
+const REPORTED_KINDS: ReadonlySet<TraceEvent['kind']> = new Set(['goLive', 'detect', 'respawnStart', 'respawnDone', 'haRestart']);
 /** `index` of the fault events of injected faults (scenario faults use their list index, armed ones -1). */
 export const INJECTED = -2;
 
@@ -90,6 +92,8 @@ export class Cluster {
   private advancing: VmInstance | null = null;
   /** Faults injected while running (debugger, FT actions by hand), with the exact time they took effect. */
   readonly injected: { atNs: number; fault: FaultSpec }[] = [];
+  /** reportedEventsOf's grouping, for the trace as it was (its length and last event: going back in time replaces events). */
+  private reported: { length: number; last: TraceEvent | undefined; byVm: Map<string | undefined, TraceEvent[]> } | null = null;
   /** The checkers that look across VMs (null: a single VM, whose own checkers say it all). */
   readonly clusterCheckers: ClusterCheckers | null;
 
@@ -453,6 +457,26 @@ export class Cluster {
     this.nextVmId = s.nextVmId;
     this.drsRecommendation = s.drsRecommendation;
     this.quantumEndNs = s.quantumEndNs;
+  }
+
+  /**
+   * The trace's events of the kinds the reports-agree checker compares (go-live, detection, respawn, HA
+   * restart) that concern VM `label` (null: the only VM), grouped in one pass for every VM.
+   */
+  reportedEventsOf(label: string | null): TraceEvent[] {
+    const n = this.trace.events.length;
+    const last = this.trace.events[n - 1];
+    if (this.reported === null || this.reported.length !== n || this.reported.last !== last) {
+      const byVm = new Map<string | undefined, TraceEvent[]>();
+      for (const e of this.trace.events) {
+        if (!REPORTED_KINDS.has(e.kind)) continue;
+        const list = byVm.get(e.of);
+        if (list === undefined) byVm.set(e.of, [e]);
+        else list.push(e);
+      }
+      this.reported = { length: n, last, byVm };
+    }
+    return this.reported.byVm.get(label ?? undefined) ?? [];
   }
 
   /**

@@ -78,9 +78,8 @@ export class Network {
     if (byFrom === undefined) this.linkCache.set(net, (byFrom = new Map()));
     let byTo = byFrom.get(from);
     if (byTo === undefined) byFrom.set(from, (byTo = new Map()));
-    if (byTo.has(to)) return byTo.get(to);
-    const link = this.state.links[key(net, from, to)];
-    byTo.set(to, link);
+    let link = byTo.get(to);
+    if (link === undefined && !byTo.has(to)) byTo.set(to, (link = this.state.links[key(net, from, to)]));
     return link;
   }
 
