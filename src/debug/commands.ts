@@ -32,7 +32,7 @@ export const CONSOLE_HELP = [
   '    cut the cluster into groups: .inject partition host-a | host-b,host-c',
   '.ft ACTION [VM]',
   '    an FT action now: testFailover, testRestartSecondary, turnOffFT, turnOnFT,',
-  '    suspendFT, resumeFT; VM: which VM of a cluster (default: the first)',
+  '    suspendFT, resumeFT, migrateSecondary; VM: which VM of a cluster (default: the first)',
   '.divergence',
   '    go to the first instruction where primary and secondary differ',
   '.compare',
@@ -97,7 +97,7 @@ export function parseConsoleCommand(line: string): ConsoleCommand {
       return { verb: 'injectFault', args: { ...fault, ...kvs } };
     }
     case '.ft':
-      if (rest.length < 1 || rest.length > 2) throw new CommandError('usage: .ft testFailover|testRestartSecondary|turnOffFT|turnOnFT|suspendFT|resumeFT [VM]');
+      if (rest.length < 1 || rest.length > 2) throw new CommandError('usage: .ft testFailover|testRestartSecondary|turnOffFT|turnOnFT|suspendFT|resumeFT|migrateSecondary [VM]');
       return { verb: 'ftAction', args: rest.length === 1 ? { action: rest[0] } : { action: rest[0], vm: rest[1] } };
     case '.divergence':
       return { verb: 'findDivergence', args: {} };

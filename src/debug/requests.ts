@@ -127,7 +127,7 @@ export const FAULT_KINDS = ['hostCrash', 'hostRestore', 'loggingLinkDown', 'logg
   'storageLoss', 'storageRestore', 'slowHost', 'testFailover', 'testRestartSecondary', 'turnOffFT', 'turnOnFT', 'suspendFT', 'resumeFT',
   'migrate', 'migrateSecondary'] as const;
 /** vSphere's FT actions (src/debug/runtime.ts `FT_ACTIONS`): the fault kinds `ftAction` takes. */
-export const FT_ACTIONS = ['testFailover', 'testRestartSecondary', 'turnOffFT', 'turnOnFT', 'suspendFT', 'resumeFT'] as const;
+export const FT_ACTIONS = ['testFailover', 'testRestartSecondary', 'turnOffFT', 'turnOnFT', 'suspendFT', 'resumeFT', 'migrateSecondary'] as const;
 /** src/ft/protocol/vm.ts `VmRole` and `VmStatus`. */
 export const VM_ROLES = ['primary', 'secondary'] as const;
 export const VM_STATUSES = ['copying', 'running', 'halted', 'crashed', 'exited', 'fatal', 'diverged'] as const;

@@ -56,11 +56,11 @@ export type ClusterEvent = TraceEvent;
 export const SEEKABLE_EVENTS: TraceEvent['kind'][] = ['fault', 'crash', 'detect', 'arbitrate', 'halt', 'goLive', 'respawnStart', 'respawnDone', 'haRestart', 'state', 'release', 'throttle', 'divergence', 'exit', 'violation'];
 
 /** vSphere's FT actions, applied now through `inject` (recorded, so they replay exactly). */
-export const FT_ACTIONS = ['testFailover', 'testRestartSecondary', 'turnOffFT', 'turnOnFT', 'suspendFT', 'resumeFT'] as const;
+export const FT_ACTIONS = ['testFailover', 'testRestartSecondary', 'turnOffFT', 'turnOnFT', 'suspendFT', 'resumeFT', 'migrateSecondary'] as const;
 
 /** Trace kinds a client hears of live, as `clusterEvent`s. */
 const CLUSTER_EVENT_KINDS = new Set<TraceEvent['kind']>([
-  'fault', 'crash', 'detect', 'arbitrate', 'halt', 'goLive', 'respawnStart', 'respawnDone', 'haRestart', 'state', 'divergence', 'violation',
+  'fault', 'crash', 'detect', 'arbitrate', 'halt', 'goLive', 'respawnStart', 'respawnDone', 'haRestart', 'migrate', 'state', 'divergence', 'violation',
 ]);
 
 export type Divergence = { same: true } | { same: false; instret: number; primary: number; secondary: number };

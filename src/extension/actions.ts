@@ -20,6 +20,7 @@ const FT_ACTIONS: [FtActionName, string][] = [
   ['turnOnFT', 'Turn On Fault Tolerance'],
   ['suspendFT', 'Suspend Fault Tolerance'],
   ['resumeFT', 'Resume Fault Tolerance'],
+  ['migrateSecondary', 'Migrate Secondary'],
 ];
 
 const FAULTS: [string, string, InjectFaultArgs][] = [

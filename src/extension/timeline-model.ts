@@ -92,7 +92,7 @@ export interface TimelineModel {
 
 /** Trace kinds shown as focusable event buttons (besides checkpoints). */
 export const IMPORTANT_KINDS: ReadonlySet<string> = new Set([
-  'fault', 'crash', 'detect', 'arbitrate', 'halt', 'goLive', 'respawnStart', 'respawnDone', 'haRestart', 'divergence', 'violation', 'exit',
+  'fault', 'crash', 'detect', 'arbitrate', 'halt', 'goLive', 'respawnStart', 'respawnDone', 'haRestart', 'migrate', 'divergence', 'violation', 'exit',
 ]);
 
 const CLUSTER_LANE = 0;
@@ -106,6 +106,7 @@ export function markLabel(e: RawEvent): string {
     case 'respawnStart': return 'respawn started';
     case 'respawnDone': return 'secondary running';
     case 'haRestart': return 'HA restart';
+    case 'migrate': return /^vMotion done/.test(e.text) ? 'vMotion done' : /abandoned/.test(e.text) ? 'vMotion abandoned' : /recommended/.test(e.text) ? 'DRS recommends' : 'vMotion';
     case 'violation': return typeof e.data?.checker === 'string' ? `violation: ${e.data.checker}` : 'violation';
     default: return e.kind;
   }

@@ -122,6 +122,25 @@ test('.ft testFailover kv-2 fails kv-2 over (not kv-1); an unknown VM is a clear
   });
 });
 
+test('.ft migrateSecondary kv-2 moves kv-2\'s secondary by vMotion; the pair stays Protected and no VM fails over', () =>
+  withClient(async (dc) => {
+    await launch(dc, clusterArgs());
+    await stoppedAfter(dc, () => dc.customRequest('seek', { timeMs: 20 }));
+    const before = (await threadNames(dc)).find((n) => n.startsWith("kv-2's secondary @ "))!;
+    assert.match(await evalIn(dc, '.ft migrateSecondary kv-2', undefined, 'repl'), /^migrateSecondary on kv-2 takes effect at 20\.0\d* ms/);
+    const events: { kind: string; of?: string; text: string }[] = [];
+    dc.on('lockstep.clusterEvent', (e: DebugProtocol.Event) => events.push(e.body));
+    await stoppedAfter(dc, () => dc.customRequest('seek', { timeMs: 60 }));
+    const moves = events.filter((e) => e.kind === 'migrate' && e.of === 'kv-2').map((e) => e.text);
+    assert.equal(moves.length, 2, moves.join('\n'));
+    assert.match(moves[1], /^vMotion done: kv-2's secondary @ esx-\d runs on esx-\d \(was esx-\d/);
+    assert.deepEqual(events.filter((e) => e.kind === 'goLive'), []);
+    const after = (await threadNames(dc)).find((n) => n.startsWith("kv-2's secondary @ "))!;
+    assert.notEqual(after, before);
+    const b = (await dc.customRequest('hosts')).body as HostsReply;
+    assert.ok(b.hosts.flatMap((h) => h.vms).filter((v) => v.vm === 'kv-2').every((v) => v.ftState === 'Protected'));
+  }));
+
 test('hosts: each VM entry names its VM and that VM\'s FT state; each host its FT instances and what its logging NIC sent', () =>
   withClient(async (dc) => {
     await launch(dc, clusterArgs());

@@ -85,7 +85,7 @@ test('status bar text from the FT state events', () => {
 test('palette commands are valid custom requests: FT actions and faults the scenario schema accepts', () => {
   const cmds = actionCommands();
   assert.deepEqual(cmds.flatMap((c) => (c.request.command === 'ftAction' ? [c.request.args.action] : [])),
-    ['testFailover', 'testRestartSecondary', 'turnOffFT', 'turnOnFT', 'suspendFT', 'resumeFT']);
+    ['testFailover', 'testRestartSecondary', 'turnOffFT', 'turnOnFT', 'suspendFT', 'resumeFT', 'migrateSecondary']);
   const faults = cmds.filter((c): c is ActionCommand & { request: CustomRequest<'injectFault'> } => c.request.command === 'injectFault');
   assert.ok(faults.some((f) => f.request.args.kind === 'hostCrash' && f.request.args.host === '@primary'));
   const hosts = [{ name: 'host-a' }, { name: 'host-b' }];

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { clusterRuntime, failoverRuntime, syntheticBody, timelineBody } from './timeline-fixture';
 import { onlyVm } from '../../src/extension/webview/vm-filter';
-import { parseWebviewMessage, seekArguments, Span, TimelineModel, timelineModel } from '../../src/extension/timeline-model';
+import { IMPORTANT_KINDS, markLabel, parseWebviewMessage, seekArguments, Span, TimelineModel, timelineModel } from '../../src/extension/timeline-model';
 import { newNonce, timelineCsp, timelineHtml } from '../../src/extension/timeline-html';
 import { Throttle } from '../../src/extension/throttle';
 
@@ -258,4 +258,13 @@ test('the refresh throttle: a burst becomes one run now and one after the interv
   th.request();
   t.mock.timers.tick(1000);
   assert.equal(runs, 4, 'nothing after dispose');
+});
+
+test('a live migration shows on the timeline as an event, labelled by what happened', () => {
+  const ev = (text: string) => ({ timeNs: 1, kind: 'migrate' as const, text, of: 'kv-1' });
+  assert.ok(IMPORTANT_KINDS.has('migrate'));
+  assert.equal(markLabel(ev("Migrate Secondary: vMotion of kv-1's secondary @ esx-2 to esx-5 began (pre-copy of 16 MiB, 16.9 ms)")), 'vMotion');
+  assert.equal(markLabel(ev("vMotion done: kv-1's secondary @ esx-5 runs on esx-5 (was esx-2; stopped 1.0 ms for the switch-over)")), 'vMotion done');
+  assert.equal(markLabel(ev("vMotion of kv-1's primary @ esx-1 to esx-2 abandoned: esx-2 is down")), 'vMotion abandoned');
+  assert.equal(markLabel(ev('DRS: move web-1 to esx-4 (esx-1 runs 5 VMs, esx-4 1): recommended (DRS is manual)')), 'DRS recommends');
 });
