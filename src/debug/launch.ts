@@ -8,6 +8,7 @@ import type { Scenario, FaultSpec } from '../ft/scenario';
 import { loadProgramBytes } from '../asm/load-program';
 import type { Program } from '../machine/program';
 import { decodeRecording } from '../replay/recording';
+import { programsOf } from '../replay/replay-run';
 import { modelMismatch } from '../ft/model';
 import { BREAK_MODES, type BreakMode } from './breakpoints';
 
@@ -58,7 +59,10 @@ export function prepareLaunch(raw: unknown): Launch {
     const programPath = resolve(dirname(path), rec.program.name);
     const program = loadProgramBytes(programPath, rec.program.bytes);
     const why = modelMismatch(rec.expect.model);
-    return { scenario: rec.scenario, program, programPath, programBytes: rec.program.bytes, stopOnEntry, breakOn, injected: rec.injected, warnings: why === null ? [] : [`${basename(path)}: ${why}`] };
+    return {
+      scenario: rec.scenario, program, programPath, programBytes: rec.program.bytes, programs: programsOf(rec), stopOnEntry, breakOn, injected: rec.injected,
+      warnings: why === null ? [] : [`${basename(path)}: ${why}`],
+    };
   }
   const scenarioRaw: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(args)) if (!ADAPTER_KEYS.has(k) && !k.startsWith('__')) scenarioRaw[k] = v;

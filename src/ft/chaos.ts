@@ -1,6 +1,6 @@
 // Chaos schedules drawn from a seed: clusters of 3 to 6 hosts, affinity rules, horizons of seconds, and fault mixes aimed where bugs live.
 
-import type { FaultSpec, HostSpec, Scenario } from './scenario';
+import { VM_ACTION_KINDS, type FaultSpec, type HostSpec, type Scenario } from './scenario';
 import { Prng } from './sim/prng';
 
 type Drawer = (p: Prng, atMs: number, w: World) => FaultSpec[];
@@ -154,10 +154,9 @@ function aimed(p: Prng, base: Scenario, mix: FaultSpec[]): FaultSpec[] {
   const ft = base.vms?.filter((v) => v.ft).map((v) => v.name) ?? [];
   if (ft.length === 0) return mix;
   const vm = p.pick(ft);
-  return mix.map((f) => (VM_FAULT.includes(f.kind) || f.host?.startsWith('@') === true || (f.host === undefined && LINK_FAULT.includes(f.kind)) ? { ...f, vm } : f));
+  return mix.map((f) => (VM_ACTION_KINDS.includes(f.kind) || f.host?.startsWith('@') === true || (f.host === undefined && LINK_FAULT.includes(f.kind)) ? { ...f, vm } : f));
 }
 
-const VM_FAULT: readonly FaultSpec['kind'][] = ['testFailover', 'testRestartSecondary', 'turnOffFT', 'turnOnFT', 'suspendFT', 'resumeFT', 'migrate', 'migrateSecondary'];
 const LINK_FAULT: readonly FaultSpec['kind'][] = ['loggingLinkDown', 'loggingLinkUp', 'linkDegrade'];
 
 /** The scenario for one chaos seed: the base scenario with `seed`, a drawn cluster and horizon, and 1–4 drawn fault mixes (replacing its own faults). */

@@ -7,8 +7,7 @@ import { admissionAllows, placePrimary, placeSecondary, type Placement, type Pla
 
 /** The VM as placement sees it. */
 export function vmToPlace(m: LogicalVm): VmToPlace {
-  const spec = m.cluster.scenario.vms?.[m.index];
-  return { name: m.label ?? 'vm', ft: m.ftEnabled, ramMiB: m.scenario.ramMiB, vcpus: spec?.vcpus ?? 1, allowedHosts: m.scenario.placement.allowedHosts };
+  return { name: m.label ?? 'vm', ft: m.ftEnabled, ramMiB: m.scenario.ramMiB, vcpus: m.vcpus, allowedHosts: m.scenario.placement.allowedHosts };
 }
 
 /** Every host and every live instance of every VM (copying secondaries hold their host's RAM too). */

@@ -153,7 +153,7 @@ export class Cluster {
   private powerOn(m: LogicalVm): void {
     const place = primaryHost(m, m.scenario.placement.primary || null, true);
     if (place.host === null) {
-      m.noteWaiting(`waiting for resources: ${place.reason}`);
+      m.waiting = `waiting for resources: ${place.reason}`;
       m.addTrace({ kind: 'state', text: `${m.name} not powered on: ${place.reason}` });
       scheduleHaCheck(m);
       return;

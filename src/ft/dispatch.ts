@@ -27,7 +27,7 @@ export function dispatch(w: Cluster, ev: SimEvent): void {
     case 'goLive': return withVm(w, ev.vm, (c, vm) => goLive(c, vm));
     case 'respawnDone': return withVm(w, ev.vm, (c, vm) => finishRespawn(c, vm));
     case 'haCheck': return haCheck(w.members[ev.of]);
-    case 'vmotionDone': return ofVm(w, ev.vm, (c) => finishMigration(c, c.vm(ev.vm)!, ev.to));
+    case 'vmotionDone': return ofVm(w, ev.vm, (c, vm) => finishMigration(c, vm, ev.to));
     case 'drs': return drsPass(w);
     case 'clientSend': return clientSend(w.members[ev.of], ev.client);
     case 'clientTimeout': return clientTimeout(w.members[ev.of], ev.client, ev.reqId);
@@ -37,9 +37,9 @@ export function dispatch(w: Cluster, ev: SimEvent): void {
 }
 
 /** Calls `f` with the VM that instance `id` belongs to (every instance ever made stays in the cluster's list). */
-function ofVm(w: Cluster, id: number, f: (c: LogicalVm) => void): void {
+function ofVm(w: Cluster, id: number, f: (c: LogicalVm, vm: VmInstance) => void): void {
   const vm = w.vm(id);
-  if (vm !== undefined) f(w.ownerOf(vm));
+  if (vm !== undefined) f(w.ownerOf(vm), vm);
 }
 
 /** Calls `f` for instance `id` if it is alive (or, with `connected`, at least still on the logging channel). */

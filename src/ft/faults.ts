@@ -6,7 +6,7 @@
 
 import type { Cluster } from './cluster';
 import type { LogicalVm } from './logical-vm';
-import type { FaultSpec } from './scenario';
+import { VM_ACTION_KINDS, type FaultSpec } from './scenario';
 import { arbitrate } from './protocol/failover';
 import { haCheck, respawn } from './protocol/respawn';
 import { unthrottle } from './protocol/lag';
@@ -15,8 +15,6 @@ import { releaseAll } from './protocol/outputs';
 import { startMigration } from './protocol/vmotion';
 import { migrationHost } from './cluster-placement';
 
-/** Actions on one VM (its `host`, if any, is where to move it). */
-const VM_ACTIONS: readonly FaultSpec['kind'][] = ['testFailover', 'testRestartSecondary', 'turnOffFT', 'turnOnFT', 'suspendFT', 'resumeFT', 'migrate', 'migrateSecondary'];
 const MIGRATIONS: readonly FaultSpec['kind'][] = ['migrate', 'migrateSecondary'];
 
 /** The VM a fault concerns: the one it names, or the first. */
@@ -69,9 +67,9 @@ export function applyFault(w: Cluster, f: FaultSpec): void {
     c.addTrace({ kind: 'fault', text: `${f.kind}: no ${f.host.slice(1)} to apply it to, skipped` });
     return;
   }
-  const ofVm = VM_ACTIONS.includes(f.kind) || f.vm !== undefined || f.host?.startsWith('@') === true;
+  const ofVm = VM_ACTION_KINDS.includes(f.kind) || f.vm !== undefined || f.host?.startsWith('@') === true;
   (ofVm ? c : w).addTrace({ kind: 'fault', host, text: describeFault(f, host), data: { fault: f.kind } });
-  for (const m of VM_ACTIONS.includes(f.kind) ? [c] : w.members) m.checkers.faultApplied(f, host);
+  for (const m of VM_ACTION_KINDS.includes(f.kind) ? [c] : w.members) m.checkers.faultApplied(f, host);
   switch (f.kind) {
     case 'hostCrash': return hostCrash(w, host!);
     case 'hostRestore': return hostRestore(w, host!);

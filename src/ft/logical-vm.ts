@@ -87,9 +87,9 @@ export class LogicalVm implements EnvHost {
     return this.cluster.scenario.vms?.[this.index].restartPriority ?? 'medium';
   }
 
-  /** Notes why placement found no host for the VM (null: it found one). */
-  noteWaiting(why: string | null): void {
-    this.waiting = why;
+  /** Its virtual CPUs (counted against the per-host FT vCPU limit; a single-VM scenario's VM: 1). */
+  get vcpus(): number {
+    return this.cluster.scenario.vms?.[this.index].vcpus ?? 1;
   }
 
   /** A VM of a cluster whose scenario never turns FT on for it (it traces no FT state). */
@@ -306,5 +306,5 @@ export const LOGICAL_VM_NOT_SAVED = {
   cluster: 'its owner', index: 'identity', scenario: 'configuration', program: 'configuration', label: 'identity',
   vms: 'the cluster restores the instances', storage: 'saves itself', clients: 'saves itself', checkers: 'saves itself',
   entropyPrng: 'saves itself', name: 'getter', nowNs: 'getter', hosts: 'getter', network: 'getter', queue: 'getter',
-  primary: 'getter', secondary: 'getter', flushIntervalNs: 'getter', idleMarkIntervalNs: 'getter', restartPriority: 'getter', neverFt: 'getter',
+  primary: 'getter', secondary: 'getter', flushIntervalNs: 'getter', idleMarkIntervalNs: 'getter', restartPriority: 'getter', neverFt: 'getter', vcpus: 'getter',
 } as const;

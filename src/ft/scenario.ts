@@ -17,6 +17,9 @@ export const WHAT_IF_SWITCHES: readonly WhatIfSwitch[] = ['lagControl', 'respawn
 
 export type LoggedKind = 'time' | 'cycle' | 'entropy' | 'timer' | 'uartRx' | 'nicRx' | 'diskDone';
 
+/** Actions on one VM of the cluster (the fault's `vm`): vSphere's FT actions and live migrations (their `host` is the destination). */
+export const VM_ACTION_KINDS: readonly FaultKind[] = ['testFailover', 'testRestartSecondary', 'turnOffFT', 'turnOnFT', 'suspendFT', 'resumeFT', 'migrate', 'migrateSecondary'];
+
 export interface FaultSpec {
   atMs: number;
   kind: FaultKind;
@@ -97,6 +100,10 @@ export class ScenarioError extends Error {
   }
 }
 
+/** A workload's defaults; a VM of `vms` that names no workload has no clients. */
+const WORKLOAD_DEFAULTS: WorkloadSpec = { clients: 2, requests: 200, ratePerSec: 1000, writeRatio: 0.5, keys: 16, timeoutMs: 30, startMs: 5 };
+const NO_CLIENTS: WorkloadSpec = { ...WORKLOAD_DEFAULTS, clients: 0, requests: 0 };
+
 const LINK_DEFAULTS = {
   logging: { latencyUs: 50, bandwidthMbps: 10000, lossRate: 0 },
   management: { latencyUs: 100, bandwidthMbps: 1000, lossRate: 0 },
@@ -160,7 +167,7 @@ export function parseScenario(raw: unknown): Scenario {
       enabled: true, heartbeatIntervalMs: 5, failureTimeoutMs: 40, logBufferKiB: 64, lagBoundMs: 10,
       outputRule: true, failoverBoundMs: 200, respawnBoundMs: 2000, flushIntervalUs: 50, idleMarkIntervalUs: 1000, ...r.ft,
     },
-    workload: { clients: 2, requests: 200, ratePerSec: 1000, writeRatio: 0.5, keys: 16, timeoutMs: 30, startMs: 5, ...r.workload },
+    workload: { ...WORKLOAD_DEFAULTS, ...r.workload },
     faults: (r.faults ?? []).map((f: Json) => ({ ...f })),
     whatIf: { outputRule: r.whatIf?.outputRule ?? true, omitLogKinds: r.whatIf?.omitLogKinds ?? [], disable: r.whatIf?.disable ?? [] },
     vms: r.vms === undefined ? null : r.vms.map((v: Json) => vmSpec(v, r.ramMiB ?? 16)),
@@ -176,15 +183,12 @@ export function parseScenario(raw: unknown): Scenario {
   return s;
 }
 
-/** Workload of a VM that names none: no clients. */
-const NO_CLIENTS: WorkloadSpec = { clients: 0, requests: 0, ratePerSec: 1000, writeRatio: 0.5, keys: 16, timeoutMs: 30, startMs: 5 };
-
 function vmSpec(v: Json, ramMiB: number): VmSpec {
   return {
     name: v.name, program: v.program, ft: v.ft ?? true, ramMiB: v.ramMiB ?? ramMiB, vcpus: v.vcpus ?? 1,
     placement: { primary: v.placement?.primary ?? null, secondary: v.placement?.secondary ?? null },
     allowedHosts: v.allowedHosts ?? null, restartPriority: v.restartPriority ?? 'medium',
-    workload: { ...NO_CLIENTS, ...(v.workload === undefined ? {} : { clients: 2, requests: 200 }), ...v.workload },
+    workload: v.workload === undefined ? { ...NO_CLIENTS } : { ...WORKLOAD_DEFAULTS, ...v.workload },
   };
 }
 

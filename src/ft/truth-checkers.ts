@@ -226,7 +226,6 @@ function storageBlocked(c: LogicalVm): boolean {
 /** In a cluster of several VMs: `host` may take one more FT instance of `c` (per-host FT limits, memory, VM-VM anti-affinity). */
 function hasRoom(c: LogicalVm, host: string): boolean {
   const w = c.cluster;
-  const vcpusOf = (i: number) => w.scenario.vms?.[i].vcpus ?? 1;
   let ftVms = 0;
   let ftVcpus = 0;
   let ramMiB = 0;
@@ -236,7 +235,7 @@ function hasRoom(c: LogicalVm, host: string): boolean {
     ramMiB += o.scenario.ramMiB;
     if (o.ftEnabled) {
       ftVms++;
-      ftVcpus += vcpusOf(o.index);
+      ftVcpus += o.vcpus;
     }
   }
   const rules = w.scenario.cluster;
@@ -244,5 +243,5 @@ function hasRoom(c: LogicalVm, host: string): boolean {
   apart.delete(c.label!);
   if (w.vms.some((v) => v.alive && (v.host === host || v.migratingTo === host) && apart.has(w.ownerOf(v).label!))) return false; // VM-VM anti-affinity
   const capMiB = w.scenario.hosts.find((h) => h.name === host)!.ramMiB;
-  return ftVms + 1 <= rules.maxFtVmsPerHost && ftVcpus + vcpusOf(c.index) <= rules.maxFtVcpusPerHost && ramMiB + c.scenario.ramMiB <= capMiB;
+  return ftVms + 1 <= rules.maxFtVmsPerHost && ftVcpus + c.vcpus <= rules.maxFtVcpusPerHost && ramMiB + c.scenario.ramMiB <= capMiB;
 }

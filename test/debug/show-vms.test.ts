@@ -4,8 +4,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { KVSTORE, KVSTORE_C, ROOT, launch, lineOf, stoppedAfter, threadNames, evalIn, errorOf, withClient } from './helpers';
@@ -167,3 +169,15 @@ test('hosts: each VM entry names its VM and that VM\'s FT state; each host its F
     assert.ok(a.loggingBytes > 0);
     assert.deepEqual(b.hosts.map((h) => h.ftVms), [1, 1, 0]);
   })));
+
+test('a recording of a cluster opens in the debugger: every VM\'s program comes from the file, the first VM\'s instances are threads', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lockstep-cluster-rec-'));
+  const file = join(dir, 'cluster.lsrec');
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/lockstep.js'), 'run', join(CLUSTER_DIR, 'cluster.json'), '--until-ms', '60', '--json', '--record', file], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  await withClient(async (dc) => {
+    await launch(dc, { replay: file });
+    const names = await threadNames(dc);
+    assert.ok(names.length > 0 && names.every((n) => n.startsWith("kv-1's ")), names.join(', '));
+  });
+});

@@ -14,7 +14,7 @@ import { primaryHost, secondaryHost } from '../cluster-placement';
  */
 export function startSecondary(c: LogicalVm, primary: VmInstance, host: string | null, initial: boolean): VmInstance | null {
   const place = secondaryHost(c, primary, host, initial);
-  c.noteWaiting(place.host === null ? `Need Secondary VM: ${place.reason}` : null);
+  c.waiting = place.host === null ? `Need Secondary VM: ${place.reason}` : null;
   if (place.host === null) return null;
   const target = place.host;
   c.pairGeneration++;
@@ -100,7 +100,7 @@ export function haCheck(c: LogicalVm): void {
   if (c.vms.some((v) => v.alive)) return again();
   if (c.restartPriority === 'disabled') return;
   const place = primaryHost(c, null, c.vms.length === 0); // a VM never powered on still needs admission control
-  c.noteWaiting(place.host === null ? `waiting for resources: ${place.reason}` : null);
+  c.waiting = place.host === null ? `waiting for resources: ${place.reason}` : null;
   if (place.host === null) return again();
   const host = place.host;
   c.epoch++;
