@@ -8,7 +8,7 @@ import type { Scenario, FaultSpec } from '../ft/scenario';
 import { loadProgramBytes } from '../asm/load-program';
 import type { Program } from '../machine/program';
 import { decodeRecording } from '../replay/recording';
-import { programsOf } from '../replay/replay-run';
+import { programFilesOf, programsOf } from '../replay/replay-run';
 import { modelMismatch } from '../ft/model';
 import { BREAK_MODES, type BreakMode } from './breakpoints';
 
@@ -23,6 +23,8 @@ export interface Launch {
   programBytes: Uint8Array;
   /** A cluster of several VMs: every VM's program, by the path its scenario gives. */
   programs?: Map<string, Program>;
+  /** A cluster of several VMs: every VM's program file, by the same paths (for each program's debug information). */
+  programFiles?: Map<string, Uint8Array>;
   stopOnEntry: boolean;
   /** Which VM breakpoints stop: the primary (default), the secondary replaying it, or both. */
   breakOn: BreakMode;
@@ -60,7 +62,7 @@ export function prepareLaunch(raw: unknown): Launch {
     const program = loadProgramBytes(programPath, rec.program.bytes);
     const why = modelMismatch(rec.expect.model);
     return {
-      scenario: rec.scenario, program, programPath, programBytes: rec.program.bytes, programs: programsOf(rec), stopOnEntry, breakOn, injected: rec.injected,
+      scenario: rec.scenario, program, programPath, programBytes: rec.program.bytes, programs: programsOf(rec), programFiles: programFilesOf(rec), stopOnEntry, breakOn, injected: rec.injected,
       warnings: why === null ? [] : [`${basename(path)}: ${why}`],
     };
   }
@@ -70,7 +72,7 @@ export function prepareLaunch(raw: unknown): Launch {
   if (Array.isArray(scenarioRaw.vms)) scenarioRaw.vms = scenarioRaw.vms.map((v: unknown) => vmWithPath(v, cwd));
   const scenario = parseScenario(scenarioRaw);
   const showVms = shownVms(args.showVms, scenario);
-  const programs = vmPrograms(scenario);
+  const files = vmPrograms(scenario);
   // The program the debugger knows the symbols of: the scenario's, or the first shown VM's.
   const programPath = showVms === undefined ? scenario.program : scenario.vms!.find((v) => v.name === showVms[0])!.program;
   let bytes: Uint8Array;
@@ -83,7 +85,7 @@ export function prepareLaunch(raw: unknown): Launch {
   const late = lateFaultNote(scenario);
   const warnings = late === null ? [] : [`${late}: raise untilMs, or inject it while debugging`];
   if (showVms !== undefined) warnings.push(`a cluster of ${scenario.vms!.length} VMs: the threads are ${showVms.map((n) => `${n}'s`).join(', ')} (showVms); every VM shows in the Hosts view and the timeline`);
-  return { scenario: withGuestWorkload(scenario, program), program, programPath, programBytes: bytes, programs, stopOnEntry, breakOn, showVms, injected: [], warnings };
+  return { scenario: withGuestWorkload(scenario, program), program, programPath, programBytes: bytes, programs: files?.programs, programFiles: files?.bytes, stopOnEntry, breakOn, showVms, injected: [], warnings };
 }
 
 /**
@@ -121,19 +123,22 @@ function vmWithPath(v: unknown, cwd: string): unknown {
   return typeof p === 'string' && !isAbsolute(p) ? { ...v, program: resolve(cwd, p) } : v;
 }
 
-/** The programs of a cluster's VMs by path, each read once (undefined: a single VM). */
-function vmPrograms(s: Scenario): Map<string, Program> | undefined {
+/** The programs of a cluster's VMs and their files by path, each read once (undefined: a single VM). */
+function vmPrograms(s: Scenario): { programs: Map<string, Program>; bytes: Map<string, Uint8Array> } | undefined {
   if (s.vms === null) return undefined;
   const programs = new Map<string, Program>();
+  const bytes = new Map<string, Uint8Array>();
   for (const [i, v] of s.vms.entries()) {
     if (programs.has(v.program)) continue;
     try {
-      programs.set(v.program, loadProgramBytes(v.program, readFileSync(v.program)));
+      const b = readFileSync(v.program);
+      programs.set(v.program, loadProgramBytes(v.program, b));
+      bytes.set(v.program, b);
     } catch (e) {
       throw new LaunchError(`vms[${i}].program: cannot load ${v.program}: ${(e as Error).message}`);
     }
   }
-  return programs;
+  return { programs, bytes };
 }
 
 /** The `breakOn` launch argument (default `primary`), or a clear error naming the valid values. */

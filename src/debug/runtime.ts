@@ -87,6 +87,8 @@ export interface RuntimeOptions {
   breakOn?: BreakMode;
   /** A cluster of several VMs: every VM's program, by the path its scenario gives. */
   programs?: ReadonlyMap<string, Program>;
+  /** A cluster of several VMs: every VM's program file, by the same paths (each program's debug information). */
+  programFiles?: ReadonlyMap<string, Uint8Array>;
   /**
    * A cluster of several VMs: the VMs whose instances are threads, by name, the focused one first (default: the
    * first VM). They run `program`, whose symbols the debugger knows.
@@ -115,6 +117,9 @@ export class LockstepRuntime extends EventEmitter {
   private readonly gate = new RunGate();
   private readonly engine: ForwardEngine;
   private readonly travelChunkSteps: number | null;
+  /** Each program's debug information by the path the VMs' scenarios give, built on first use. */
+  private readonly infos = new Map<string, ProgramInfo>();
+  private readonly programFiles: ReadonlyMap<string, Uint8Array>;
 
   constructor(opts: RuntimeOptions) {
     super();
@@ -132,6 +137,8 @@ export class LockstepRuntime extends EventEmitter {
     }
     this.travelChunkSteps = opts.travelChunkSteps ?? null;
     this.shownVms = shownMembers(this.cluster, opts.showVms);
+    this.programFiles = opts.programFiles ?? new Map();
+    this.infos.set(this.mainVm.scenario.program, this.info);
     this.tm = new TimeMachine(this.cluster, { shownVms: this.shownVms.map((m) => m.index) });
     this.reverse = new Reverse(this.tm, this.info);
     this.bps = new Breakpoints((expr, m) => stopValue(m, this.info, this.bps.functionAddrs, expr), (text, category) => this.emit('output', text, category));
@@ -197,6 +204,20 @@ export class LockstepRuntime extends EventEmitter {
   }
 
   // ---- VMs ---------------------------------------------------------------------------------------
+
+  /**
+   * The debug information of VM `m`'s own program (a cluster's VMs may run different programs): the launch's program
+   * for the first shown VM and every VM running the same file, the others' built from their files on first use.
+   */
+  programInfoOf(m: LogicalVm): ProgramInfo {
+    const path = m.scenario.program;
+    let info = this.infos.get(path);
+    if (info === undefined) {
+      info = new ProgramInfo(m.program, path, this.programFiles.get(path));
+      this.infos.set(path, info);
+    }
+    return info;
+  }
 
   /** The first shown VM: the one whose FT state, console text, held outputs and lag the debugger follows. */
   get mainVm(): LogicalVm {

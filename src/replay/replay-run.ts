@@ -35,6 +35,11 @@ export function programsOf(rec: Recording): Map<string, Program> | undefined {
   return rec.programs === undefined ? undefined : new Map(rec.programs.map((p) => [p.name, loadProgramBytes(p.name, p.bytes)]));
 }
 
+/** A cluster recording's program files by the names its scenario gives (undefined: a single VM). */
+export function programFilesOf(rec: Recording): Map<string, Uint8Array> | undefined {
+  return rec.programs === undefined ? undefined : new Map(rec.programs.map((p) => [p.name, p.bytes]));
+}
+
 /**
  * Builds the recording of a finished run. `vmPrograms`: a cluster's programs by the paths its scenario
  * gives, stored under their file names (made unique).
