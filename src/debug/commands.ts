@@ -8,8 +8,8 @@
 export interface ConsoleArgs {
   injectFault: Record<string, unknown>;
   ftAction: { action: string; vm?: string };
-  findDivergence: Record<string, never>;
-  compareVMs: { ifNoPair: 'reply' };
+  findDivergence: { vm?: string };
+  compareVMs: { ifNoPair: 'reply'; vm?: string };
   seek: { timeMs?: number; vm?: number; instret?: number; event?: string; n?: number };
   checkpoint: { op: string; name?: string };
   timeline: { last?: number };
@@ -34,10 +34,11 @@ export const CONSOLE_HELP = [
   '    an FT action now: testFailover, testRestartSecondary, turnOffFT, turnOnFT,',
   '    suspendFT, resumeFT, migrateSecondary; VM: which VM of a cluster',
   '    (default: the first)',
-  '.divergence',
-  '    go to the first instruction where primary and secondary differ',
-  '.compare',
-  '    primary vs secondary at the same instruction count',
+  '.divergence [VM]',
+  '    go to the first instruction where primary and secondary differ; VM:',
+  '    which VM of a cluster (default: the first)',
+  '.compare [VM]',
+  '    primary vs secondary at the same instruction count (VM: as .divergence)',
   '.seek 40ms | .seek 250us | .seek vm=2 instret=12345 | .seek goLive [n]',
   '    travel to a time, an instruction count of a VM, or the n-th cluster event',
   '.back [over|in|out|instruction]',
@@ -101,9 +102,12 @@ export function parseConsoleCommand(line: string): ConsoleCommand {
       if (rest.length < 1 || rest.length > 2) throw new CommandError('usage: .ft testFailover|testRestartSecondary|turnOffFT|turnOnFT|suspendFT|resumeFT|migrateSecondary [VM]');
       return { verb: 'ftAction', args: rest.length === 1 ? { action: rest[0] } : { action: rest[0], vm: rest[1] } };
     case '.divergence':
-      return { verb: 'findDivergence', args: {} };
+      if (rest.length > 1) throw new CommandError('usage: .divergence [VM]');
+      return { verb: 'findDivergence', args: rest.length === 0 ? {} : { vm: rest[0] } };
     case '.compare':
-      return { verb: 'compareVMs', args: { ifNoPair: 'reply' } }; // no pair now: a line saying why, not an error
+      if (rest.length > 1) throw new CommandError('usage: .compare [VM]');
+      // No pair now: a line saying why, not an error.
+      return { verb: 'compareVMs', args: rest.length === 0 ? { ifNoPair: 'reply' } : { ifNoPair: 'reply', vm: rest[0] } };
     case '.seek': {
       if (rest.length === 0) throw new CommandError('usage: .seek 40ms | .seek vm=2 instret=12345 | .seek goLive [n]');
       const m = /^(\d+(?:\.\d+)?)(ms|us|ns|s)?$/.exec(rest[0]);

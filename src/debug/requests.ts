@@ -132,6 +132,8 @@ export const FT_ACTIONS = ['testFailover', 'testRestartSecondary', 'turnOffFT', 
 export const VM_ROLES = ['primary', 'secondary'] as const;
 export const VM_STATUSES = ['copying', 'running', 'halted', 'crashed', 'exited', 'fatal', 'diverged'] as const;
 export const CHECKPOINT_OPS = ['create', 'list', 'jump', 'delete'] as const;
+/** The FT state `hosts` gives a VM of a cluster that its scenario never makes fault tolerant (`ft: false`). */
+export const FT_OFF = 'FT off';
 
 export type TraceKind = (typeof TRACE_KINDS)[number];
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -201,6 +203,9 @@ const scheduledFault = obj({ atNs: num, fault });
 
 const noArgs = obj({});
 
+/** A secondary's lag sampled as the frontier advanced (null: no running pair then). */
+const lagSeries = array(obj({ timeNs: num, lagNs: nullable(num) }));
+
 /** Faults (scenario or injected) the explored history has not reached yet. */
 const scheduledList = array(obj({ atNs: num, kind: oneOf(...FAULT_KINDS), host: optional(str), text: str }));
 
@@ -211,22 +216,29 @@ export const REVERSE_STEP_KINDS = ['over', 'in', 'out', 'instruction'] as const;
 
 /** Each custom request's argument and reply-body shapes. */
 export const CUSTOM_REQUESTS = {
-  /** A scenario fault, now (`atMs` is ignored: a fault injected from the debugger fires at the present). */
+  /**
+   * A scenario fault, now (`atMs` is ignored: a fault injected from the debugger fires at the present). `vm`: the VM of
+   * a cluster whose @primary/@secondary it strikes, or whose logging link a link fault naming no host cuts (default: the first).
+   */
   injectFault: { args: obj({ atMs: optional(num), ...faultFields }), body: scheduledFault },
   /** One of vSphere's FT actions, now; `vm`: the VM of a cluster it concerns, by name (default: the first). */
   ftAction: { args: obj({ action: oneOf(...FT_ACTIONS), vm: optional(str) }), body: scheduledFault },
-  /** The first instruction count at which primary and secondary differ (the secondary stops there), or none. */
+  /**
+   * The first instruction count at which primary and secondary differ (the secondary stops there), or none. `vm`: the
+   * VM of a cluster whose pair to search, by name (default: the first shown VM); it need not be shown as threads.
+   */
   findDivergence: {
-    args: noArgs,
+    args: obj({ vm: optional(str) }),
     body: either(obj({ same: oneOf(true) }), obj({ same: oneOf(false), instret: int, differences: comparison })),
   },
   /**
    * Primary vs secondary at the same instruction count; `dumpPages` (0–64) differing RAM pages dumped as hex in the texts.
    * Without a pair to compare (no secondary now, or one still being copied) it is an error, or with `ifNoPair: 'reply'`
-   * the reply `{noPair}`: one line saying why, to show quietly (a Compare tab open across a failover). `threadId`: a
-   * thread of the VM whose pair to compare (a cluster of several VMs; default: the first shown VM).
+   * the reply `{noPair}`: one line saying why, to show quietly (a Compare tab open across a failover). The VM whose
+   * pair to compare, in a cluster of several VMs (default: the first shown VM): `vm`, by name (any VM: the cluster runs
+   * them all, shown as threads or not), or `threadId`, a thread of a shown VM; not both.
    */
-  compareVMs: { args: obj({ dumpPages: optional(int), ifNoPair: optional(oneOf(...IF_NO_PAIR)), threadId: optional(int) }), body: either(comparison, noPair) },
+  compareVMs: { args: obj({ dumpPages: optional(int), ifNoPair: optional(oneOf(...IF_NO_PAIR)), threadId: optional(int), vm: optional(str) }), body: either(comparison, noPair) },
   /** Time travel: to a time, to an instruction count of a VM, or to the n-th cluster event of a kind. `nowNs`: where it goes. */
   seek: {
     args: either(obj({ timeMs: num }), either(obj({ vm: int, instret: int }), obj({ event: oneOf(...TRACE_KINDS), n: optional(int) }))),
@@ -255,7 +267,11 @@ export const CUSTOM_REQUESTS = {
       /** The explored history, also after going back in time. */
       events: array(clusterEvent),
       /** The secondary's lag sampled as the frontier advanced (null: no running pair then). */
-      lag: array(obj({ timeNs: num, lagNs: nullable(num) })),
+      lag: lagSeries,
+      /** A cluster of several VMs: the VM whose lag `lag` is (the focused one). */
+      lagOf: optional(str),
+      /** A cluster of several VMs: the lag of each fault-tolerant VM (and of the focused one), by VM name. */
+      lagByVm: optional(array(obj({ vm: str, samples: lagSeries }))),
       /** Faults (scenario or injected) the explored history has not reached yet. */
       scheduled: scheduledList,
       /** Every VM's failovers by go-live time (`of`: the VM, in a cluster of several). */
@@ -272,7 +288,7 @@ export const CUSTOM_REQUESTS = {
       ftState: str,
       hosts: array(obj({
         name: str, family: str, up: bool, slowFactor: num, storageReachable: bool,
-        /** `vm`: the VM's name (a cluster of several VMs); `ftState`: that VM's FT protection label ("FT off" for an ordinary VM of a cluster). */
+        /** `vm`: the VM's name (a cluster of several VMs); `ftState`: that VM's FT protection label (FT_OFF for an ordinary VM of a cluster). */
         vms: array(obj({ id: int, name: str, role: oneOf(...VM_ROLES), status: oneOf(...VM_STATUSES), vm: optional(str), ftState: str })),
         /** FT instances (primaries and secondaries) alive on the host. */
         ftVms: int,
