@@ -1,5 +1,6 @@
 // Pure catalogue of the palette's FT actions and fault injections (no `vscode` import): command ids → custom requests.
 import type { FtActionName, InjectFaultArgs, ReplyBody, RequestArgs } from '../debug/requests';
+import type { VmScope } from './vm-choice';
 
 /** The custom requests the palette sends, each with its arguments as the contract types them. */
 type PaletteRequest = 'ftAction' | 'injectFault' | 'findDivergence' | 'reverseStep';
@@ -55,20 +56,58 @@ export interface ReplyContext {
   paused?: boolean;
 }
 
-/** A fault as the user reads it: `partition host-a | host-b, host-c`, `hostCrash on @primary`. */
+/** A fault as the user reads it: `partition host-a | host-b, host-c`, `hostCrash on @primary`, `loggingLinkDown (kv-2)`. */
 function faultText(args: InjectFaultArgs): string {
   if (args.kind === 'partition' && args.groups !== undefined) return `partition ${args.groups.map((g) => g.join(', ')).join(' | ')}`;
-  return `${args.kind}${args.host ? ` on ${args.host}` : ''}`;
+  return `${args.kind}${args.host ? ` on ${args.host}` : ''}${args.vm === undefined ? '' : ` (${args.vm})`}`;
 }
 
-/** One line for the user after a custom request answered (the adapter also writes to the Debug Console). */
+/** One line for the user after a custom request answered (the adapter also writes to the Debug Console); a VM of a cluster is named. */
 export function describeReply(req: CustomRequest, body: ReplyFacts | undefined, ctx: ReplyContext = {}): string {
   const at = typeof body?.atNs === 'number' ? ` at ${(body.atNs / 1e6).toFixed(3)} ms` : '';
   switch (req.command) {
-    case 'ftAction': return `Lockstep: ${req.args.action} takes effect${at}: continue or step to see it.`;
+    case 'ftAction': return `Lockstep: ${req.args.action}${req.args.vm === undefined ? '' : ` on ${req.args.vm}`} takes effect${at}: continue or step to see it.`;
     case 'injectFault': return `Lockstep: ${faultText(req.args)} injected${at}.${ctx.paused === true ? ' The cluster is paused: the fault takes effect when the run resumes (Continue or a step).' : ''}`;
     case 'reverseStep': return `Lockstep: stepped back (${req.args.kind ?? 'over'})${typeof body?.nowNs === 'number' ? ` to ${(body.nowNs / 1e6).toFixed(3)} ms` : ''}.`;
-    case 'findDivergence': return body?.same === true ? 'Lockstep: primary and secondary never differ.' : `Lockstep: first difference at instruction ${String(body?.instret)}.`;
+    case 'findDivergence': {
+      const of = req.args.vm === undefined ? '' : `${req.args.vm}: `;
+      return body?.same === true ? `Lockstep: ${of}primary and secondary never differ.` : `Lockstep: ${of}first difference at instruction ${String(body?.instret)}.`;
+    }
+  }
+}
+
+/** Faults that concern the FT pair's logging link when they name no host. */
+const PAIR_LINK_FAULTS: readonly InjectFaultArgs['kind'][] = ['loggingLinkDown', 'loggingLinkUp', 'linkDegrade'];
+
+/** Which VMs of a cluster a fault may concern: its @primary (any VM), its @secondary or its pair's link (FT VMs), or no one VM. */
+function faultScope(f: InjectFaultArgs): VmScope | null {
+  const refs = [f.host, ...(f.groups ?? []).flat()];
+  if (refs.includes('@secondary') || (f.host === undefined && f.groups === undefined && PAIR_LINK_FAULTS.includes(f.kind))) return 'ft';
+  return refs.includes('@primary') ? 'any' : null;
+}
+
+/**
+ * Which VMs of a cluster a request may be sent for (the user picks one): FT actions and the divergence search need a
+ * pair; null: the request concerns no one VM (a host's fault, a partition, a step) or already names one.
+ */
+export function vmScope(req: CustomRequest): VmScope | null {
+  if (req.command === 'reverseStep' || req.args.vm !== undefined) return null;
+  return req.command === 'injectFault' ? faultScope(req.args) : 'ft';
+}
+
+/** The request for VM `vm` of a cluster (undefined: as it is, for the only VM or the first). */
+export function withVm(req: CustomRequest, vm: string | undefined): CustomRequest {
+  if (vm === undefined || vmScope(req) === null) return req;
+  return { ...req, args: { ...req.args, vm } } as CustomRequest;
+}
+
+/** What a request does, in a few words (the VM quick pick's prompt): `testFailover`, `hostCrash on @primary`. */
+export function requestText(req: CustomRequest): string {
+  switch (req.command) {
+    case 'ftAction': return req.args.action;
+    case 'injectFault': return faultText(req.args);
+    case 'findDivergence': return 'the first divergence';
+    case 'reverseStep': return `step back (${req.args.kind ?? 'over'})`;
   }
 }
 

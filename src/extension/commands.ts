@@ -1,8 +1,9 @@
 // Palette and Hosts-view commands: FT actions and fault injection as custom requests to the active lockstep debug session.
 import * as vscode from 'vscode';
-import { actionCommands, ActionCommand, CustomRequest, describeReply, hostCommands, lockstepMenu, partitionRequest } from './actions';
+import { actionCommands, ActionCommand, CustomRequest, describeReply, hostCommands, lockstepMenu, partitionRequest, requestText, vmScope, withVm } from './actions';
 import { request } from './custom-request';
 import { RunStates } from './run-state';
+import { clusterVms, vmOfThread, vmPickItems, type VmScope } from './vm-choice';
 
 /** Which lockstep sessions are paused: an injection then says it takes effect when the run resumes. */
 const runStates = new RunStates();
@@ -13,13 +14,59 @@ export function lockstepSession(): vscode.DebugSession | undefined {
   return s?.type === 'lockstep' ? s : undefined;
 }
 
-/** Sends one custom request to the active lockstep session and tells the user what it did. */
-export async function send(req: CustomRequest): Promise<void> {
+/** The VM of a cluster whose instance the focused thread (Call Stack) of `session` is, if any. */
+async function focusedVm(session: vscode.DebugSession, names: readonly string[]): Promise<string | undefined> {
+  const item = vscode.debug.activeStackItem;
+  if (item?.session.id !== session.id) return undefined;
+  try {
+    const { threads } = (await session.customRequest('threads')) as { threads: { id: number; name: string }[] };
+    const name = threads.find((t) => t.id === item.threadId)?.name;
+    return name === undefined ? undefined : vmOfThread(name, names);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Which VM of a cluster an action (`what`) concerns, among those `scope` allows: a quick pick of them, the focused
+ * thread's VM first (one allowed VM is taken without asking). `{}` in a session of one VM; undefined when cancelled.
+ */
+export async function chooseVm(session: vscode.DebugSession, scope: VmScope, what: string): Promise<{ vm?: string } | undefined> {
+  // No answer (the session is ending: the request itself will say so): no question.
+  const vms = await request(session, 'hosts').then(clusterVms).catch(() => []);
+  if (vms.length === 0) return {};
+  const items = vmPickItems(vms, scope, await focusedVm(session, vms.map((v) => v.name)));
+  if (items.length === 0) {
+    void vscode.window.showWarningMessage(`Lockstep: ${what}: no VM of this cluster is fault tolerant.`);
+    return undefined;
+  }
+  if (items.length === 1) return { vm: items[0].vm };
+  const chosen = await vscode.window.showQuickPick(items, { placeHolder: `Which VM: ${what}`, matchOnDescription: true });
+  return chosen === undefined ? undefined : { vm: chosen.vm };
+}
+
+/** A Hosts-view tree item a command was invoked on: a VM's row names its VM (in a cluster). */
+export type VmNode = { vm?: unknown } | undefined;
+
+/** The VM a Hosts-view VM row names, if the command was invoked on one. */
+export function vmOfNode(node: VmNode): string | undefined {
+  return typeof node?.vm === 'string' ? node.vm : undefined;
+}
+
+/**
+ * Sends one custom request to the active lockstep session and tells the user what it did. In a cluster, a request that
+ * concerns one VM goes for `vm`, or for the VM the user picks.
+ */
+export async function send(req: CustomRequest, vm?: string): Promise<void> {
   const session = lockstepSession();
   if (session === undefined) {
     void vscode.window.showWarningMessage('Lockstep: no active Lockstep debug session.');
     return;
   }
+  const scope = vm === undefined ? vmScope(req) : null;
+  const target = scope === null ? { vm } : await chooseVm(session, scope, requestText(req));
+  if (target === undefined) return;
+  req = withVm(req, target.vm);
   try {
     const body = await request(session, req.command, req.args);
     void vscode.window.showInformationMessage(describeReply(req, body, { paused: runStates.isPaused(session.id) }));
@@ -78,7 +125,8 @@ async function pickAction(): Promise<void> {
 
 export function registerCommands(context: vscode.ExtensionContext): void {
   const all = actionCommands();
-  for (const a of all) context.subscriptions.push(vscode.commands.registerCommand(a.id, () => send(a.request)));
+  // A Hosts-view VM row's context menu names its VM; elsewhere (palette, toolbar, view title) there is no node.
+  for (const a of all) context.subscriptions.push(vscode.commands.registerCommand(a.id, (node?: VmNode) => send(a.request, vmOfNode(node))));
   context.subscriptions.push(
     vscode.commands.registerCommand('lockstep.ftAction', () => pick(all.filter((a) => a.request.command === 'ftAction'), 'Fault Tolerance action')),
     vscode.commands.registerCommand('lockstep.injectFault', () => pickFault(all)),

@@ -1,7 +1,7 @@
 // Pure logic of the primary-vs-secondary diff editor (no `vscode` import, unit-tested): document paths, title and contents from a `compareVMs` reply.
 import { CUSTOM_REQUESTS, problems, type CompareVmsReply, type RequestArgs } from '../debug/requests';
 
-/** URI scheme of the two read-only documents (`lockstep-vm:/primary@host-a.txt`). */
+/** URI scheme of the two read-only documents (`lockstep-vm:/primary@host-a.txt`; in a cluster `lockstep-vm:/kv-2/primary@esx-3.txt`). */
 export const VM_SCHEME = 'lockstep-vm';
 /** Differing RAM pages the documents dump as hex lines (the adapter accepts up to 64). */
 export const DIFF_DUMP_PAGES = 16;
@@ -14,28 +14,48 @@ export type Role = 'primary' | 'secondary';
  */
 export const COMPARE_ARGS: RequestArgs<'compareVMs'> & { ifNoPair?: 'reply' } = { dumpPages: DIFF_DUMP_PAGES, ifNoPair: 'reply' };
 
+/** The documents' `compareVMs` arguments for VM `vm` of a cluster (undefined: the only VM). */
+export function compareArgs(vm: string | undefined): RequestArgs<'compareVMs'> {
+  return vm === undefined ? COMPARE_ARGS : { ...COMPARE_ARGS, vm };
+}
+
 /** What the documents show: both VMs' state, or why there is none (no pair, session ended…). */
 export type Snapshot = { kind: 'pair'; body: CompareVmsReply } | { kind: 'none'; reason: string };
 
 const HOST = '[A-Za-z0-9_.-]{1,32}';
-const PATH = new RegExp(`^/(primary|secondary)@(${HOST})\\.txt$`);
+/** `/primary@host-a.txt`, or in a cluster `/kv-2/primary@esx-3.txt` (the VM's name URI-encoded: it may hold any character). */
+const PATH = new RegExp(`^/(?:([^/]{1,200})/)?(primary|secondary)@(${HOST})\\.txt$`);
 
-export function docPath(role: Role, host: string): string {
-  return `/${role}@${host}.txt`;
+/** A document: a role of VM `vm` of a cluster (undefined: the only VM) on a host. */
+export interface DocRef {
+  vm?: string;
+  role: Role;
+  host: string;
 }
 
-export function parseDocPath(path: string): { role: Role; host: string } | undefined {
+export function docPath(role: Role, host: string, vm?: string): string {
+  return `${vm === undefined ? '' : `/${encodeURIComponent(vm)}`}/${role}@${host}.txt`;
+}
+
+export function parseDocPath(path: string): DocRef | undefined {
   const m = PATH.exec(path);
-  return m === null ? undefined : { role: m[1] as Role, host: m[2] };
+  if (m === null) return undefined;
+  let vm: string | undefined;
+  try {
+    vm = m[1] === undefined ? undefined : decodeURIComponent(m[1]);
+  } catch {
+    return undefined; // a broken escape: not a path made by docPath
+  }
+  return { ...(vm === undefined ? {} : { vm }), role: m[2] as Role, host: m[3] };
 }
 
-/** Paths of the two documents of a reply: the primary's first (the diff's left side). */
-export function docPaths(body: CompareVmsReply): [string, string] {
-  return [docPath('primary', body.primary.host), docPath('secondary', body.secondary.host)];
+/** Paths of the two documents of a reply (of VM `vm` of a cluster): the primary's first (the diff's left side). */
+export function docPaths(body: CompareVmsReply, vm?: string): [string, string] {
+  return [docPath('primary', body.primary.host, vm), docPath('secondary', body.secondary.host, vm)];
 }
 
-export function diffTitle(body: CompareVmsReply): string {
-  return `Primary @ ${body.primary.host} ↔ Secondary @ ${body.secondary.host} (instret ${body.instret})`;
+export function diffTitle(body: CompareVmsReply, vm?: string): string {
+  return `${vm === undefined ? '' : `${vm}: `}Primary @ ${body.primary.host} ↔ Secondary @ ${body.secondary.host} (instret ${body.instret})`;
 }
 
 const HOST_NAME = new RegExp(`^${HOST}$`);
@@ -73,7 +93,7 @@ function noPairText(reason: string): string {
 /** The text of the document at `path`: that VM's state, or a message saying why it cannot be shown. */
 export function docContent(path: string, snap: Snapshot | undefined): string {
   const doc = parseDocPath(path);
-  if (doc === undefined) return `Not a Lockstep VM document: ${path}\nExpected /primary@HOST.txt or /secondary@HOST.txt.\n`;
+  if (doc === undefined) return `Not a Lockstep VM document: ${path}\nExpected /primary@HOST.txt or /secondary@HOST.txt (in a cluster /VM/primary@HOST.txt).\n`;
   if (snap === undefined) return 'Waiting for the Lockstep debug session to stop…\n';
   if (snap.kind === 'none') return noPairText(snap.reason);
   const { body } = snap;

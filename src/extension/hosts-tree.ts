@@ -1,7 +1,10 @@
 // Pure Hosts-view logic (no `vscode` import, unit-tested): the adapter's `hosts` reply → plain tree nodes.
-import type { HostsReply, VmRole, VmStatus } from '../debug/requests';
+import { FT_OFF, type HostsReply, type VmRole, type VmStatus } from '../debug/requests';
 
-/** One row of the view; `host` is set on host rows (the argument of the host context-menu commands). */
+/**
+ * One row of the view, the argument of its context-menu commands: `host` is set on host rows; in a cluster `vm` on VM
+ * rows and on the first VM's FT pair's link.
+ */
 export interface TreeNode {
   id: string;
   label: string;
@@ -11,8 +14,12 @@ export interface TreeNode {
   icon: string;
   contextValue: string;
   host?: string;
+  vm?: string;
   children: TreeNode[];
 }
+
+/** Context value of a live instance of a fault-tolerant VM: its menu offers the VM's FT actions and Compare. */
+export const FT_VM_CONTEXT = 'lockstep.vm.ft';
 
 const ALIVE: ReadonlySet<VmStatus> = new Set(['running', 'copying']);
 
@@ -28,7 +35,8 @@ function vmNode(v: Vm): TreeNode {
   const description = alive ? `${v.status} · ${v.ftState}` : v.status;
   return {
     id: `vm:${v.id}`, label: v.name, description, tooltip: `${v.name}: ${description} (VM ${v.id})`,
-    icon: alive ? 'vm-running' : 'vm-outline', contextValue: 'lockstep.vm', children: [],
+    icon: alive ? 'vm-running' : 'vm-outline', contextValue: alive && v.ftState !== FT_OFF ? FT_VM_CONTEXT : 'lockstep.vm',
+    ...(v.vm === undefined ? {} : { vm: v.vm }), children: [],
   };
 }
 
@@ -60,31 +68,39 @@ function hostNode(h: Host, nic: boolean): TreeNode {
   };
 }
 
+/** The FT pair whose logging link the link faults of the link's menu concern: its hosts, and its VM's name in a cluster. */
+interface Pair {
+  hosts: [string, string];
+  vm: string | undefined;
+}
+
 /**
- * Hosts of the live primary and secondary, if both exist (the pair whose logging link the link faults concern). In a
- * cluster those faults concern the first VM: the one of the first instance made (the lowest id), as VMs power on in order.
+ * The live primary and secondary of the first VM, if both exist. In a cluster the first VM is the one of the first
+ * instance made (the lowest id), as VMs power on in order.
  */
-function pairHosts(body: HostsReply): [string, string] | undefined {
+function firstPair(body: HostsReply): Pair | undefined {
   const all = body.hosts.flatMap((h) => h.vms);
   const first = all.reduce<Vm | undefined>((a, v) => (a === undefined || v.id < a.id ? v : a), undefined)?.vm;
   const on = (role: VmRole): string | undefined => body.hosts.find((h) => h.vms.some((v) => v.vm === first && v.role === role && ALIVE.has(v.status)))?.name;
   const p = on('primary');
   const s = on('secondary');
-  return p !== undefined && s !== undefined ? [p, s] : undefined;
+  return p !== undefined && s !== undefined ? { hosts: [p, s], vm: first } : undefined;
 }
 
-function linkNode(l: HostsReply['links'][number], pair: [string, string] | undefined): TreeNode {
-  const isPair = pair !== undefined && [l.a, l.b].sort().join() === [...pair].sort().join();
+/** A link between two hosts; the first VM's FT pair's link names that VM (its menu's link faults concern it). */
+function linkNode(l: HostsReply['links'][number], pair: Pair | undefined): TreeNode {
+  const isPair = pair !== undefined && [l.a, l.b].sort().join() === [...pair.hosts].sort().join();
   const log = l.logging.up ? `logging up ${l.logging.latencyUs} µs${l.logging.lossRate > 0 ? ` loss ${l.logging.lossRate}` : ''}` : 'logging down';
   return {
-    id: `link:${l.a}:${l.b}`, label: `${l.a} ↔ ${l.b}${isPair ? ' (FT pair)' : ''}`, description: `${log} · management ${l.management.up ? 'up' : 'down'}`,
-    icon: l.logging.up && l.management.up ? 'plug' : 'debug-disconnect', contextValue: isPair ? 'lockstep.link.pair' : 'lockstep.link', children: [],
+    id: `link:${l.a}:${l.b}`, label: `${l.a} ↔ ${l.b}${isPair ? ` (${pair.vm === undefined ? '' : `${pair.vm}'s `}FT pair)` : ''}`, description: `${log} · management ${l.management.up ? 'up' : 'down'}`,
+    icon: l.logging.up && l.management.up ? 'plug' : 'debug-disconnect', contextValue: isPair ? 'lockstep.link.pair' : 'lockstep.link',
+    ...(isPair && pair.vm !== undefined ? { vm: pair.vm } : {}), children: [],
   };
 }
 
 /** The whole tree: one node per host (its VMs below), then a Links node with one child per pair of hosts. */
 export function hostsTree(body: HostsReply): TreeNode[] {
-  const pair = pairHosts(body);
+  const pair = firstPair(body);
   const links = body.links.map((l) => linkNode(l, pair));
   const down = links.filter((l) => l.icon !== 'plug').length;
   const cluster = body.hosts.some((h) => h.vms.some((v) => v.vm !== undefined));

@@ -52,7 +52,8 @@ test('activation registers the debugger, its providers, every contributed comman
     vscode.debug.activeDebugSession = session;
     await log.commands.get('lockstep.ft.testFailover')!();
     await log.commands.get('lockstep.fault.crashPrimaryHost')!();
-    assert.deepEqual(log.requests, [
+    // (Each first asks for the hosts: in a cluster the user picks the VM; here there is none.)
+    assert.deepEqual(log.requests.filter((r: Any) => r.command !== 'hosts'), [
       { command: 'ftAction', args: { action: 'testFailover' } },
       { command: 'injectFault', args: { kind: 'hostCrash', host: '@primary' } },
     ]);

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { hostsTree } from '../../src/extension/hosts-tree';
+import { readFileSync } from 'node:fs';
+import { FT_VM_CONTEXT, hostsTree } from '../../src/extension/hosts-tree';
 import type { HostsReply } from '../../src/debug/requests';
 import { hostCommands } from '../../src/extension/actions';
 import { parseScenario } from '../../src/ft/scenario';
@@ -32,7 +33,7 @@ test('hostsTree: hosts with pass/error icons and their VMs, then a Links node ma
   assert.deepEqual([b.icon, b.contextValue, b.description], ['pass', 'lockstep.host.up', 'up · rv-gen1 · slow ×0.25']);
   assert.equal(c.description, 'up · rv-gen1 · storage lost');
   assert.deepEqual(a.children.map((v) => [v.label, v.description, v.icon]), [['primary @ host-a', 'crashed', 'vm-outline']]);
-  assert.deepEqual(b.children.map((v) => [v.label, v.description, v.icon, v.contextValue]), [['primary @ host-b', 'running · Not Protected (Starting)', 'vm-running', 'lockstep.vm']]);
+  assert.deepEqual(b.children.map((v) => [v.label, v.description, v.icon, v.contextValue]), [['primary @ host-b', 'running · Not Protected (Starting)', 'vm-running', FT_VM_CONTEXT]]);
   assert.deepEqual([links.label, links.description, links.contextValue], ['Links', '1 of 3 impaired', 'lockstep.links']);
   assert.deepEqual(links.children.map((l) => [l.label, l.description, l.icon, l.contextValue]), [
     ['host-a ↔ host-b', 'logging up 100 µs · management up', 'plug', 'lockstep.link'],
@@ -99,7 +100,28 @@ test('a cluster: each host lists its VMs by VM, role and that VM\'s FT state, an
   assert.deepEqual(esx3.children.map((v) => v.description), ['running · FT off', 'running · Protected']);
   assert.deepEqual(esx4.children.map((v) => [v.label, v.icon]), [["kv-1's secondary @ esx-4", 'vm-running']]);
   // Link faults naming no host concern the first VM (kv-1, the lowest instance id): its pair esx-2 ↔ esx-4, not diskhog's esx-2 ↔ esx-3.
-  assert.deepEqual(links.children.map((l) => [l.label, l.contextValue]), [['esx-2 ↔ esx-3', 'lockstep.link'], ['esx-2 ↔ esx-4 (FT pair)', 'lockstep.link.pair']]);
+  assert.deepEqual(links.children.map((l) => [l.label, l.contextValue, l.vm]), [['esx-2 ↔ esx-3', 'lockstep.link', undefined], ["esx-2 ↔ esx-4 (kv-1's FT pair)", 'lockstep.link.pair', 'kv-1']]);
+});
+
+test("a cluster's VM rows name their VM, and a live instance of an FT VM offers its VM's FT actions and Compare (its context value)", () => {
+  const rows = hostsTree(CLUSTER).flatMap((h) => h.children).filter((n) => n.id.startsWith('vm:'));
+  assert.deepEqual(rows.map((v) => [v.label, v.vm, v.contextValue]), [
+    ["kv-1's primary @ esx-1", 'kv-1', 'lockstep.vm'],
+    ["diskhog's primary @ esx-1", 'diskhog', 'lockstep.vm'],
+    ["kv-1's primary @ esx-2", 'kv-1', FT_VM_CONTEXT],
+    ["diskhog's primary @ esx-2", 'diskhog', FT_VM_CONTEXT],
+    ["web-1's primary @ esx-3", 'web-1', 'lockstep.vm'],
+    ["diskhog's secondary @ esx-3", 'diskhog', FT_VM_CONTEXT],
+    ["kv-1's secondary @ esx-4", 'kv-1', FT_VM_CONTEXT],
+  ]);
+  const one = hostsTree(SAMPLE).flatMap((h) => h.children).filter((n) => n.id.startsWith('vm:'));
+  assert.deepEqual(one.map((v) => [v.vm, v.contextValue]), [[undefined, 'lockstep.vm'], [undefined, FT_VM_CONTEXT], [undefined, FT_VM_CONTEXT]], 'one VM: its menu acts on it');
+});
+
+test('package.json: the FT VM rows\' menu is Test Failover, Migrate Secondary and Compare, on that context value only', () => {
+  const pkg = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { contributes: { menus: Record<string, { command: string; when: string }[]> } };
+  const onVm = pkg.contributes.menus['view/item/context'].filter((m) => /viewItem == lockstep\.vm/.test(m.when));
+  assert.deepEqual(onVm.map((m) => [m.command, m.when]), ['lockstep.ft.testFailover', 'lockstep.ft.migrateSecondary', 'lockstep.compareVms'].map((c) => [c, `view == lockstep.hosts && viewItem == ${FT_VM_CONTEXT}`]));
 });
 
 test('one VM: the host descriptions say nothing of the logging NIC unless its bandwidth is set; the tooltip always does', () => {
