@@ -21,6 +21,8 @@ import { vmScenarios } from './cluster-spec';
 import { primaryHost } from './cluster-placement';
 import { scheduleHaCheck } from './protocol/vm-fate';
 import { ClusterCheckers } from './cluster-checkers';
+import { startDrs } from './drs';
+import { copyDrsMemory, type DrsMemory } from './drs-demand';
 
 export { NS_PER_MS, NS_PER_US } from './sim/units';
 export { NS_PER_TICK } from './logical-vm';
@@ -66,7 +68,7 @@ export interface ClusterObserver {
 }
 
 /** The cluster's own fields in a checkpoint: plain data, deep-copied (its parts — queue, trace, PRNGs, network, VMs — save their own). */
-export type ClusterWorldState = Pick<Cluster, 'nextVmId' | 'drsRecommendation'> & { quantumEndNs: number | null };
+export type ClusterWorldState = Pick<Cluster, 'nextVmId' | 'drs'> & { quantumEndNs: number | null };
 
 export class Cluster {
   observer: ClusterObserver | null = null;
@@ -81,8 +83,8 @@ export class Cluster {
   readonly vms: VmInstance[] = [];
   nowNs = 0;
   nextVmId = 1;
-  /** DRS's last recommendation while it is manual (traced once until it changes); null: none. */
-  drsRecommendation: string | null = null;
+  /** What DRS measured and recommended at its last look (null: no DRS, as in a single-VM cluster or with DRS off). */
+  drs: DrsMemory | null = null;
   /** Instruction stops requested by a debugger: VM id → instret to stop at. */
   readonly stepTargets = new Map<number, number>();
   private stopRequested = false;
@@ -138,8 +140,7 @@ export class Cluster {
   private boot(): void {
     for (const m of this.members) this.powerOn(m);
     this.scenario.faults.forEach((fault, index) => this.queue.push(fault.atMs * NS_PER_MS, { t: 'fault', fault, index }));
-    const drs = this.scenario.cluster.drs;
-    if (this.clusterCheckers !== null && drs !== 'off') this.queue.push(this.scenario.cluster.drsIntervalMs * NS_PER_MS, { t: 'drs' });
+    if (this.clusterCheckers !== null && this.scenario.cluster.drs !== 'off') this.drs = startDrs(this);
     for (const m of this.members) {
       for (const c of m.clients.list) this.queue.push(m.scenario.workload.startMs * NS_PER_MS, { t: 'clientSend', of: m.index, client: c.id });
     }
@@ -449,13 +450,13 @@ export class Cluster {
   }
 
   saveWorld(): ClusterWorldState {
-    return { nextVmId: this.nextVmId, drsRecommendation: this.drsRecommendation, quantumEndNs: this.quantumEndNs };
+    return { nextVmId: this.nextVmId, drs: this.drs === null ? null : copyDrsMemory(this.drs), quantumEndNs: this.quantumEndNs };
   }
 
   /** Takes back saved world state. */
   restoreWorld(s: ClusterWorldState): void {
     this.nextVmId = s.nextVmId;
-    this.drsRecommendation = s.drsRecommendation;
+    this.drs = s.drs === null ? null : copyDrsMemory(s.drs);
     this.quantumEndNs = s.quantumEndNs;
   }
 

@@ -1,56 +1,88 @@
-// DRS: every drsIntervalMs it compares the hosts' load and moves one VM instance from the busiest host to the idlest by vMotion (fullyAutomated) or only says which (manual).
+// DRS: every drsIntervalMs it measures the VMs' CPU demand and the hosts' load, and moves the one VM instance whose move most lowers the imbalance by vMotion (fullyAutomated) or only says which (manual).
 //
-// Load is the number of VM instances a host runs (each guest is one vCPU of equal weight). One
-// migration at a time, and only a move the placement rules allow to exactly the idlest host.
+// A host's load is the higher of its CPU load (its instances' measured demand over its speed) and its
+// memory load (their configured RAM over its RAM); the imbalance is the standard deviation of the up
+// hosts' loads (drs-load.ts). One migration at a time, only a move the placement rules allow, and only
+// when it lowers the imbalance by MIGRATION_GAIN_MIN or more.
 
 import type { Cluster } from './cluster';
-import type { VmInstance } from './protocol/vm';
 import { migrationHost } from './cluster-placement';
 import { startMigration } from './protocol/vmotion';
 import { NS_PER_MS } from './sim/units';
+import { hostLoads, rankedMoves, type HostLoad, type RankedMove } from './drs-load';
+import { drsView, measureDemand, newDrsMemory, type DrsMemory, type DrsView } from './drs-demand';
 
-/** DRS moves a VM only when the busiest host runs at least this many more instances than the idlest. */
-const IMBALANCE_MIN = 2;
+/**
+ * The least a move must lower the standard deviation of host loads by (0.02: two points of load) to be
+ * worth a vMotion, which copies the VM's whole memory and stops it for the switch-over. vSphere's
+ * migration threshold plays this part (its default, level 3, recommends moves of priority 1 to 3);
+ * ours is one fixed bar, so a DRS look never moves a VM for a gain that the next look's noise could take back.
+ */
+export const MIGRATION_GAIN_MIN = 0.02;
 
-interface Move { vm: VmInstance; from: string; to: string }
+/** A move DRS chose: which instance, from where to where, and the numbers that justify it. */
+interface Choice { view: DrsView; loads: HostLoad[]; move: RankedMove }
+
+/** DRS starts with the cluster (a cluster of several VMs with DRS on): its counters are read now, its first look is one interval away. */
+export function startDrs(w: Cluster): DrsMemory {
+  w.schedule(w.nowNs + w.scenario.cluster.drsIntervalMs * NS_PER_MS, { t: 'drs' });
+  return newDrsMemory(w);
+}
 
 /** DRS's periodic look (scheduled only for a cluster of several VMs with DRS on). */
 export function drsPass(w: Cluster): void {
-  const drs = w.scenario.cluster.drs;
-  if (drs === 'off') return;
+  const mode = w.scenario.cluster.drs;
+  const mem = w.drs;
+  if (mode === 'off' || mem === null) return;
   w.schedule(w.nowNs + w.scenario.cluster.drsIntervalMs * NS_PER_MS, { t: 'drs' });
+  measureDemand(w, mem);
   if (w.vms.some((v) => v.alive && v.migratingTo !== null)) return; // one migration at a time
-  const move = balancingMove(w);
-  if (move === null) {
-    w.drsRecommendation = null;
+  const choice = balancingMove(w, mem);
+  if (choice === null) {
+    mem.recommended = null;
     return;
   }
-  const text = `DRS: move ${move.vm.name} to ${move.to} (${move.from} runs ${load(w, move.from)} VMs, ${move.to} ${load(w, move.to)})`;
-  if (drs === 'manual') {
-    if (w.drsRecommendation !== text) w.ownerOf(move.vm).addTrace({ kind: 'migrate', vm: move.vm.id, host: move.from, text: `${text}: recommended (DRS is manual)` });
-    w.drsRecommendation = text;
+  const vm = choice.view.vms[choice.move.instance];
+  const to = choice.view.hosts[choice.move.to].name;
+  if (mode === 'manual') {
+    const key = moveKey(choice.view, choice.move);
+    if (mem.recommended !== key) w.ownerOf(vm).addTrace({ kind: 'migrate', vm: vm.id, host: vm.host, text: `DRS: move ${vm.name} to ${to} (${why(choice)}): recommended (DRS is manual)` });
+    mem.recommended = key;
     return;
   }
-  startMigration(w.ownerOf(move.vm), move.vm, move.to, 'DRS load balancing');
+  startMigration(w.ownerOf(vm), vm, to, `DRS load balancing (${why(choice)})`);
 }
 
-/** The first instance on the busiest up host that the rules let go to the idlest one, or null when the hosts are balanced. */
-function balancingMove(w: Cluster): Move | null {
-  const up = w.scenario.hosts.map((h) => h.name).filter((h) => w.hosts.get(h)!.up);
-  if (up.length < 2) return null;
-  const loads = up.map((h) => load(w, h));
-  const from = up[loads.indexOf(Math.max(...loads))];
-  const to = up[loads.indexOf(Math.min(...loads))];
-  if (load(w, from) - load(w, to) < IMBALANCE_MIN) return null;
-  for (const vm of w.vms) {
-    if (vm.host !== from || vm.status !== 'running') continue;
-    if (migrationHost(w.ownerOf(vm), vm, to).host === to) return { vm, from, to };
+/**
+ * The move that lowers the imbalance most (by MIGRATION_GAIN_MIN or more) among those the placement rules
+ * allow, or null. The move recommended last (manual DRS) comes first while it still qualifies, so noise in
+ * the demand does not make DRS recommend equivalent moves by turns.
+ */
+function balancingMove(w: Cluster, mem: DrsMemory): Choice | null {
+  const view = drsView(w, mem);
+  if (view.hosts.length < 2) return null;
+  const moves = rankedMoves(view.hosts, view.demands, MIGRATION_GAIN_MIN);
+  const still = moves.find((m) => moveKey(view, m) === mem.recommended);
+  for (const move of still === undefined ? moves : [still, ...moves]) {
+    const vm = view.vms[move.instance];
+    const to = view.hosts[move.to].name;
+    if (migrationHost(w.ownerOf(vm), vm, to).host === to) return { view, loads: hostLoads(view.hosts, view.demands), move };
   }
   return null;
 }
 
-function load(w: Cluster, host: string): number {
-  let n = 0;
-  for (const v of w.vms) if (v.alive && v.host === host) n++;
-  return n;
+/** A move's identity across looks: the instance's id and the destination. */
+function moveKey(view: DrsView, move: RankedMove): string {
+  return `${view.vms[move.instance].id} ${view.hosts[move.to].name}`;
+}
+
+/** The numbers behind a move: both hosts' CPU and memory load, and the imbalance before and after. */
+function why(c: Choice): string {
+  const from = c.view.demands[c.move.instance].host;
+  const host = (i: number) => `${c.view.hosts[i].name} CPU ${percent(c.loads[i].cpu)}, memory ${percent(c.loads[i].mem)}`;
+  return `${host(from)}; ${host(c.move.to)}; host load std dev ${c.move.imbalanceBefore.toFixed(3)} → ${c.move.imbalanceAfter.toFixed(3)}`;
+}
+
+function percent(fraction: number): string {
+  return `${Math.round(fraction * 100)}%`;
 }

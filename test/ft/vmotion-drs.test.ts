@@ -1,4 +1,4 @@
-// Live migration (vMotion), Migrate Secondary and DRS load balancing in a cluster of several VMs.
+// Live migration (vMotion), Migrate Secondary and DRS load balancing by demand in a cluster of several VMs.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,6 +8,7 @@ import { runScenario, runToDecision } from '../../src/ft/report';
 import { takeCheckpoint, restoreCheckpoint } from '../../src/ft/checkpoint';
 import { ftState } from '../../src/ft/ft-state';
 import type { Program } from '../../src/machine/program';
+import { cpuLoads } from '../../src/ft/drs-demand';
 import { example, failed } from './helpers';
 
 function programs(): Map<string, Program> {
@@ -73,28 +74,58 @@ test('the rules bind a migration: a secondary is never moved onto its primary\'s
   assert.ok(none.cluster.trace.events.some((e) => e.kind === 'fault' && /Migrate Secondary: no host for/.test(e.text)));
 });
 
-const crowded = (drs: string) => ({
-  seed: 4, untilMs: 1200, hosts: hosts(4), cluster: { drs, drsIntervalMs: 100 },
-  vms: [kv, ...['a', 'b', 'c', 'd', 'e'].map((n) => idle(n, 'h1'))],
+// DRS weighs demand: hosts of 10 MIPS, where a kvstore server under 2,000 requests/s keeps about 45% of a host busy and an idle guest next to nothing.
+const slowHosts = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `h${i + 1}`, mips: 10 }));
+const busyKv = { ...kv, workload: { clients: 2, requests: 100000, ratePerSec: 1000 } };
+const busy = (name: string, primary: string) => ({ ...busyKv, name, ft: false, placement: { primary } });
+
+/** Every host's CPU load as DRS measured it at its last look, by host name. */
+function cpuByHost(c: Cluster): Map<string, number> {
+  return cpuLoads(c, c.drs!);
+}
+
+/** h1 runs the FT kvstore's primary and a busy ordinary kvstore, h2 its secondary and an idle VM, h3 two idle VMs: two instances on each host, and h1 twice as busy as h2. */
+const busyAndIdle = (drs: string) => ({
+  seed: 4, untilMs: 600, hosts: slowHosts(3), cluster: { drs, drsIntervalMs: 100 },
+  vms: [{ ...busyKv, placement: { primary: 'h1', secondary: 'h2' } }, busy('kv-b', 'h1'), idle('a', 'h2'), idle('b', 'h3'), idle('c', 'h3')],
 });
 
-test('DRS fully automated balances a crowded host by vMotion, one move at a time; manual only recommends; off does nothing', () => {
-  const auto = run(crowded('fullyAutomated'));
-  assert.deepEqual(failed(auto.summary), []);
-  const per = auto.summary.cluster!.hosts.map((h) => h.vms);
-  assert.ok(Math.max(...per) - Math.min(...per) < 2, `loads after DRS: ${per.join(', ')}`);
-  assert.ok(migrations(auto.cluster).filter((t) => t.includes('DRS load balancing')).length >= 2);
-  assert.equal(ftState(auto.cluster.members[0]).label, 'Protected');
+test('DRS fully automated moves a busy VM off a busy host although every host runs as many VMs; the FT pair stays Protected', () => {
+  const { cluster: c, summary } = run(busyAndIdle('fullyAutomated'));
+  assert.deepEqual(failed(summary), []);
+  const moves = migrations(c).filter((t) => t.includes('DRS load balancing'));
+  assert.equal(moves.length, 1, migrations(c).join('\n'));
+  assert.match(moves[0], /DRS load balancing \(h1 CPU (8\d|9\d)%, memory 1%; h3 CPU 0%, memory 1%; host load std dev 0\.\d+ → 0\.\d+\): vMotion of kv(-b)?'s primary @ h1 to h3 began/);
+  const cpu = [...cpuByHost(c).values()];
+  assert.ok(Math.max(...cpu) - Math.min(...cpu) < 0.15, `CPU loads after DRS: ${cpu.join(', ')}`);
+  assert.ok(Math.min(...cpu) > 0.3, 'each host runs one busy instance');
+  assert.equal(ftState(c.members[0]).label, 'Protected');
+  assert.equal(summary.failovers.length, 0);
+});
 
-  const manual = run(crowded('manual'));
+test('DRS manual recommends the move with the numbers behind it, once, and moves nothing; off neither measures nor says anything', () => {
+  const manual = run(busyAndIdle('manual'));
   assert.deepEqual(failed(manual.summary), []);
   const said = migrations(manual.cluster);
   assert.equal(said.length, 1, said.join('\n'));
-  assert.match(said[0], /recommended \(DRS is manual\)/);
-  assert.equal(manual.summary.cluster!.hosts[0].vms, 6);
+  assert.match(said[0], /^kv(-b)?: DRS: move kv(-b)?'s primary @ h1 to h3 \(h1 CPU \d+%, memory 1%; h3 CPU 0%, memory 1%; host load std dev 0\.\d{3} → 0\.\d{3}\): recommended \(DRS is manual\)$/);
+  assert.ok(cpuByHost(manual.cluster).get('h1')! > 0.8, 'h1 still runs both busy instances');
+  assert.deepEqual(manual.summary.cluster!.hosts.map((h) => h.vms), [2, 2, 2]);
 
-  const off = run(crowded('off'));
+  const off = run(busyAndIdle('off'));
   assert.deepEqual(migrations(off.cluster), []);
+  assert.equal(off.cluster.drs, null);
+});
+
+test('DRS leaves idle VMs where they are however unevenly they are counted: their demand is balanced', () => {
+  const { cluster: c, summary } = run({
+    seed: 6, untilMs: 600, hosts: hosts(3), cluster: { drs: 'fullyAutomated', drsIntervalMs: 100 },
+    vms: [idle('a', 'h1'), idle('b', 'h1'), idle('c', 'h1'), idle('d', 'h1'), idle('e', 'h2'), idle('f', 'h3')],
+  });
+  assert.deepEqual(failed(summary), []);
+  assert.deepEqual(summary.cluster!.hosts.map((h) => h.vms), [4, 1, 1], 'an instance count would call for a move');
+  assert.deepEqual(migrations(c), []);
+  for (const [host, cpu] of cpuByHost(c)) assert.ok(cpu < 0.001, `idle guests asleep in wfi demand next to nothing (${host}: ${cpu})`);
 });
 
 test('a checkpoint taken during a vMotion restores and runs on to the same trace hash', () => {
@@ -109,5 +140,21 @@ test('a checkpoint taken during a vMotion restores and runs on to the same trace
   restoreCheckpoint(again, cp);
   assert.equal(again.members[0].secondary?.host, 'h2');
   again.run(200 * NS_PER_MS);
+  assert.equal(again.trace.hash(), straight.trace.hash());
+});
+
+test('DRS\'s measurements travel in checkpoints: restored between two looks, the run makes the same moves to the same trace hash', () => {
+  const sc = parseScenario(busyAndIdle('fullyAutomated'));
+  const straight = new Cluster(sc, example('cluster/idle.elf'), { programs: programs() });
+  straight.run(300 * NS_PER_MS);
+  const again = new Cluster(sc, example('cluster/idle.elf'), { programs: programs() });
+  again.run(150 * NS_PER_MS);
+  assert.ok(again.drs!.demandMips.size > 0, 'the checkpoint is taken after DRS measured demand');
+  const cp = takeCheckpoint(again);
+  runToDecision(again, 250 * NS_PER_MS);
+  restoreCheckpoint(again, cp);
+  again.run(300 * NS_PER_MS);
+  assert.ok(migrations(straight).some((t) => t.includes('DRS load balancing')));
+  assert.deepEqual(migrations(again), migrations(straight));
   assert.equal(again.trace.hash(), straight.trace.hash());
 });
