@@ -4,17 +4,23 @@ import type { Cluster } from './cluster';
 import type { LogicalVm } from './logical-vm';
 import type { VmInstance } from './protocol/vm';
 import { admissionAllows, placePrimary, placeSecondary, type Placement, type PlacementView, type VmToPlace } from './placement';
+import { cpuLoads } from './drs-demand';
 
 /** The VM as placement sees it. */
 export function vmToPlace(m: LogicalVm): VmToPlace {
   return { name: m.label ?? 'vm', ft: m.ftEnabled, ramMiB: m.scenario.ramMiB, vcpus: m.vcpus, allowedHosts: m.scenario.placement.allowedHosts };
 }
 
-/** Every host and every live instance of every VM (copying secondaries hold their host's RAM too). */
-export function placementView(w: Cluster): PlacementView {
+/**
+ * Every host and every live instance of every VM (copying secondaries hold their host's RAM too). With
+ * `demand`, each host also carries DRS's measure of its CPU load, when DRS measures it, for choosing a host.
+ */
+export function placementView(w: Cluster, demand = false): PlacementView {
   const sc = w.scenario;
+  const cpu = demand && w.drs !== null ? cpuLoads(w, w.drs) : null;
   const hosts = sc.hosts.map((h) => ({
     name: h.name, family: h.family, ramMiB: h.ramMiB, up: w.hosts.get(h.name)!.up, reachable: w.main.storage.reachable(h.name),
+    ...(cpu === null ? {} : { cpuLoad: cpu.get(h.name) ?? 0 }),
   }));
   const instances = w.vms.filter((v) => v.alive).flatMap((v) => {
     const place = vmToPlace(w.ownerOf(v));
@@ -31,7 +37,7 @@ export function placementView(w: Cluster): PlacementView {
  * applies to a power-on, not to an HA restart after a failure (as in vSphere).
  */
 export function primaryHost(m: LogicalVm, preferred: string | null, powerOn: boolean): Placement {
-  const view = placementView(m.cluster);
+  const view = placementView(m.cluster, true);
   const vm = vmToPlace(m);
   if (powerOn && !admissionAllows(view, vm, 'primary')) return { host: null, reason: admissionReason(view) };
   return placePrimary(view, vm, preferred);
@@ -43,7 +49,7 @@ export function primaryHost(m: LogicalVm, preferred: string | null, powerOn: boo
  * the first secondary (turning FT on), not to one HA makes after a failure.
  */
 export function secondaryHost(m: LogicalVm, primary: VmInstance, preferred: string | null, admission: boolean): Placement {
-  const full = placementView(m.cluster);
+  const full = placementView(m.cluster, true);
   const vm = vmToPlace(m);
   if (admission && !admissionAllows(full, vm, 'secondary')) return { host: null, reason: admissionReason(full) };
   const busy = m.vms.filter((v) => v.alive && v !== primary).map((v) => v.host);
@@ -64,7 +70,7 @@ function admissionReason(view: PlacementView): string {
  * vMotion network follows partitions). Admission control does not apply: a migration adds no VM.
  */
 export function migrationHost(m: LogicalVm, vm: VmInstance, preferred: string | null): Placement {
-  const view = placementView(m.cluster);
+  const view = placementView(m.cluster, true);
   const place = vmToPlace(m);
   // Other instances of the VM, where they run and where they are moving to; hosts the vMotion network cannot reach from here.
   const others = m.vms.filter((v) => v.alive && v !== vm).flatMap((v) => (v.migratingTo === null ? [v.host] : [v.host, v.migratingTo]));

@@ -1,7 +1,9 @@
 // Where the VMs of an HA/DRS cluster with Fault Tolerance may run: host choice, admission control, restart order and rule checks, after vSphere's documented rules.
 //
-// Pure and deterministic: plain data in, plain data out, no clock, no randomness, no project imports.
-// The rules and where they simplify vSphere are described in docs/design/cluster.md.
+// Pure and deterministic: plain data in, plain data out, no clock, no randomness; it imports only DRS's
+// pure load measure. The rules and where they simplify vSphere are described in docs/design/cluster.md.
+
+import { combinedLoad } from './drs-load';
 
 export interface PlacementHost {
   name: string;
@@ -11,6 +13,11 @@ export interface PlacementHost {
   ramMiB: number;
   /** has a storage path and is not cut off */
   reachable: boolean;
+  /**
+   * DRS's measure of its CPU load: its instances' demand over its speed (absent: DRS measures nothing,
+   * and hosts are chosen by the RAM in use alone).
+   */
+  cpuLoad?: number;
 }
 
 export interface PlacedInstance {
@@ -200,17 +207,24 @@ function choose(
     reached = next;
   }
   if (preferred !== null && reached.some((h) => h.name === preferred)) return { host: preferred };
-  return { host: leastLoaded(reached, loadOf, vm.ft).name };
+  return { host: leastLoaded(reached, loadOf, vm).name };
 }
 
-/** Fewest FT instances (for an FT VM), then least RAM in use, then the earliest host; `hosts` is in view order. */
-function leastLoaded(hosts: readonly PlacementHost[], loadOf: (host: PlacementHost) => HostLoad, ft: boolean): PlacementHost {
+/**
+ * Fewest FT instances (for an FT VM); then, where DRS measures load, the lowest DRS load with the VM
+ * placed (the higher of the host's CPU load and its memory load with the VM's RAM; the VM's own demand
+ * is not known yet); then least RAM in use; then the earliest host. `hosts` is in view order.
+ */
+function leastLoaded(hosts: readonly PlacementHost[], loadOf: (host: PlacementHost) => HostLoad, vm: VmToPlace): PlacementHost {
+  const drsLoad = (h: PlacementHost): number => combinedLoad({ cpu: h.cpuLoad ?? 0, mem: h.ramMiB === 0 ? 0 : (loadOf(h).usedMiB + vm.ramMiB) / h.ramMiB });
   let best = hosts[0];
   for (const h of hosts) {
     const a = loadOf(h);
     const b = loadOf(best);
-    if (ft && a.ftVms !== b.ftVms) {
+    if (vm.ft && a.ftVms !== b.ftVms) {
       if (a.ftVms < b.ftVms) best = h;
+    } else if (h.cpuLoad !== undefined && best.cpuLoad !== undefined && drsLoad(h) !== drsLoad(best)) {
+      if (drsLoad(h) < drsLoad(best)) best = h;
     } else if (a.usedMiB < b.usedMiB) {
       best = h;
     }
@@ -403,6 +417,7 @@ function checkView(view: PlacementView): Map<string, number> {
     if (typeof h.name !== 'string' || h.name === '') throw new Error(`placement: host ${i} has no name`);
     if (index.has(h.name)) throw new Error(`placement: host ${h.name} is listed twice`);
     checkAmount(h.ramMiB, `host ${h.name} ramMiB`);
+    if (h.cpuLoad !== undefined) checkAmount(h.cpuLoad, `host ${h.name} cpuLoad`);
     index.set(h.name, i);
   });
   for (const inst of view.instances) {

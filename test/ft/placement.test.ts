@@ -258,6 +258,17 @@ test('tie-break: fewest FT instances (FT VMs only), then least RAM in use, then 
   assert.equal(placePrimary(view([host('host-c'), host('host-b'), host('host-a')]), vm('x')).host, 'host-c', 'order of view.hosts, not of names');
 });
 
+test('tie-break where DRS measures load: fewest FT instances still first, then the lowest CPU or memory load with the VM placed, then RAM', () => {
+  const loaded = (cpuLoads: number[], instances: PlacedInstance[] = []) => view(abc().map((h, i) => ({ ...h, cpuLoad: cpuLoads[i] })), instances);
+  const busyA = [inst('p', 'primary', 'host-b', { ft: false, ramMiB: 2048 })];
+  assert.equal(placePrimary(loaded([0.9, 0, 0.2], busyA), vm('x', { ft: false })).host, 'host-c', 'host-a is busy, host-b half full of memory');
+  assert.equal(placePrimary(view(abc(), busyA), vm('x', { ft: false })).host, 'host-a', 'without demand: least RAM in use');
+  assert.equal(placePrimary(loaded([0, 0, 0], busyA), vm('x', { ft: false })).host, 'host-a', 'no demand anywhere: the memory load decides');
+  const ftOnC = [inst('f', 'primary', 'host-c', { ramMiB: 16 })];
+  assert.equal(placePrimary(loaded([0.9, 0.5, 0], ftOnC), vm('x')).host, 'host-b', 'an FT VM avoids the host with an FT instance before weighing load');
+  assert.throws(() => placePrimary(loaded([-1, 0, 0]), vm('x')), /cpuLoad/);
+});
+
 test('restartOrder: highest to lowest, stable, disabled left out, input untouched', () => {
   const vms: { name: string; restartPriority: RestartPriority }[] = [
     { name: 'l1', restartPriority: 'low' },

@@ -128,6 +128,21 @@ test('DRS leaves idle VMs where they are however unevenly they are counted: thei
   for (const [host, cpu] of cpuByHost(c)) assert.ok(cpu < 0.001, `idle guests asleep in wfi demand next to nothing (${host}: ${cpu})`);
 });
 
+test('HA restarts a VM on the host DRS measures least loaded; with DRS off, on the one with the least RAM in use', () => {
+  // h1: two busy VMs (32 MiB); h2: three idle ones (48 MiB); h3 runs w, and crashes after DRS has looked twice.
+  const raw = (drs: string) => ({
+    seed: 7, untilMs: 400, hosts: slowHosts(3), cluster: { drs, drsIntervalMs: 100 },
+    vms: [busy('kv-a', 'h1'), busy('kv-b', 'h1'), idle('x', 'h2'), idle('y', 'h2'), idle('z', 'h2'), idle('w', 'h3')],
+    faults: [{ atMs: 250, kind: 'hostCrash', host: 'h3' }],
+  });
+  const measured = run(raw('manual'));
+  assert.deepEqual(failed(measured.summary), []);
+  assert.equal(measured.cluster.members[5].primary?.host, 'h2', 'h1 uses less RAM but is busy');
+  const off = run(raw('off'));
+  assert.deepEqual(failed(off.summary), []);
+  assert.equal(off.cluster.members[5].primary?.host, 'h1');
+});
+
 test('a checkpoint taken during a vMotion restores and runs on to the same trace hash', () => {
   const raw = parseScenario({ seed: 5, untilMs: 200, hosts: hosts(4), cluster: { drs: 'off' }, vms: [kv, idle('w')], faults: [{ atMs: 40, kind: 'migrateSecondary', vm: 'kv', host: 'h4' }] });
   const straight = new Cluster(raw, example('cluster/idle.elf'), { programs: programs() });
