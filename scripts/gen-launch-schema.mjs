@@ -21,7 +21,7 @@ const ADAPTER_PROPERTIES = {
   },
   showVms: {
     type: 'array', items: { type: 'string' }, minItems: 1, uniqueItems: true,
-    description: 'A cluster of several VMs (`vms`): the VMs whose primaries and secondaries are threads, the first named focused. They must run one program (the debugger knows its symbols). Default: every VM running the first VM\'s program.',
+    description: 'A cluster of several VMs (`vms`): the VMs whose primaries and secondaries are threads, the first named focused. They may run different programs: each thread is debugged with its own program\'s symbols. Default: the fault-tolerant VMs.',
   },
   cwd: { type: 'string', default: '${workspaceFolder}', description: 'Folder a relative `program` (or `replay`) path resolves against.' },
   replay: { type: 'string', description: 'Open a recording (.lsrec) instead of a scenario: its scenario, program bytes and injected faults. No scenario keys are allowed with it.' },

@@ -12,8 +12,14 @@ export type CodeBreakpointKind = 'source' | 'function' | 'instruction';
 export const BREAK_MODES = ['primary', 'both', 'secondary'] as const;
 export type BreakMode = (typeof BREAK_MODES)[number];
 
-/** The VM a hit happened on, as breakpoints judge it: its role, and how many instructions it has retired. */
-export interface HitVm { role: 'primary' | 'secondary'; instret: number }
+/**
+ * The VM a hit happened on, as breakpoints judge it: its role, how many instructions it has retired, and its program
+ * (the key of `CodeBreakpoint.at`: a cluster's VMs may run different programs).
+ */
+export interface HitVm { role: 'primary' | 'secondary'; instret: number; program: string }
+
+/** A breakpoint's code addresses in each program it resolved in, by program (the path the VMs' scenario gives). */
+export type ProgramAddrs = ReadonlyMap<string, readonly number[]>;
 
 /** What a breakpoint's mode and counts need: conditions, hits (of the counting VM), where the primary stopped. */
 interface Judged {
@@ -29,7 +35,10 @@ interface Judged {
 export interface CodeBreakpoint {
   id: number;
   kind: CodeBreakpointKind;
+  /** The addresses in every program (an instruction breakpoint), unless `at` gives each program's own. */
   addrs: number[];
+  /** A source or function breakpoint's addresses in each program it is in (VMs of other programs never stop there). */
+  at?: ProgramAddrs;
   condition?: string;
   hitCondition?: string;
   logMessage?: string;
@@ -57,8 +66,13 @@ export interface CodeHit { stop: boolean; ids: number[]; kind: CodeBreakpointKin
 /** Where breakpoint conditions and log messages report (a broken condition, a log point's text). */
 export type BreakpointOutput = (text: string, category: 'console' | 'stderr') => void;
 
-/** An expression's value where a machine stopped (C in its innermost frame, else the machine's); throws its error. */
-export type StopEvaluator = (expr: string, m: Machine) => StopValue;
+/** An expression's value where a VM's machine stopped (C in its innermost frame, else the machine's); throws its error. */
+export type StopEvaluator = (expr: string, m: Machine, vm: HitVm) => StopValue;
+
+/** Breakpoint `b`'s addresses in program `program`. */
+export function addrsIn(b: Pick<CodeBreakpoint, 'addrs' | 'at'>, program: string): readonly number[] {
+  return b.at === undefined ? b.addrs : b.at.get(program) ?? [];
+}
 
 export class Breakpoints {
   private code: CodeBreakpoint[] = [];
@@ -92,13 +106,14 @@ export class Breakpoints {
     return this.data;
   }
 
-  /** Addresses of the function breakpoints (a stop there shows the function, not a call inlined at its first instruction). */
-  get functionAddrs(): number[] {
-    return this.code.filter((b) => b.kind === 'function').flatMap((b) => b.addrs);
+  /** Program `program`'s function breakpoint addresses (a stop there shows the function, not a call inlined at its first instruction). */
+  functionAddrs(program: string): number[] {
+    return this.code.filter((b) => b.kind === 'function').flatMap((b) => addrsIn(b, program));
   }
 
-  get codeAddrs(): number[] {
-    return this.code.flatMap((b) => b.addrs);
+  /** Every code breakpoint's addresses in program `program`. */
+  codeAddrs(program: string): number[] {
+    return this.code.flatMap((b) => addrsIn(b, program));
   }
 
   get watches(): { addr: number; len: number }[] {
@@ -118,11 +133,11 @@ export class Breakpoints {
     const ids: number[] = [];
     let kind: CodeBreakpointKind = 'source';
     for (const b of this.code) {
-      if (!b.addrs.includes(pc)) continue;
+      if (!addrsIn(b, vm.program).includes(pc)) continue;
       const log = b.logMessage !== undefined && b.logMessage !== '';
       if (!this.judge(b, m, count, vm, log)) continue;
       if (log) {
-        if (count) this.out(`${this.interpolate(b.logMessage!, m)}\n`, 'console');
+        if (count) this.out(`${this.interpolate(b.logMessage!, m, vm)}\n`, 'console');
         continue;
       }
       ids.push(b.id);
@@ -152,27 +167,27 @@ export class Breakpoints {
     const counting = mode === 'secondary' ? 'secondary' : 'primary';
     if (vm.role !== counting) {
       if (log || !this.stopsOn(vm.role, mode)) return false;
-      return count ? (b.stoppedAt?.has(vm.instret) ?? false) : this.conditionHolds(b, m);
+      return count ? (b.stoppedAt?.has(vm.instret) ?? false) : this.conditionHolds(b, m, vm);
     }
-    if (!this.holds(b, m, count)) return false;
+    if (!this.holds(b, m, vm, count)) return false;
     if (count && !log) b.stoppedAt?.add(vm.instret);
     return true;
   }
 
-  private conditionHolds(b: { condition?: string }, m: Machine): boolean {
-    return b.condition === undefined || b.condition.trim() === '' || this.truthy(b.condition, m);
+  private conditionHolds(b: { condition?: string }, m: Machine, vm: HitVm): boolean {
+    return b.condition === undefined || b.condition.trim() === '' || this.truthy(b.condition, m, vm);
   }
 
   /** Condition, then hit count (counted only when `count`: going backwards does not count). */
-  private holds(b: { condition?: string; hitCondition?: string; hits: number }, m: Machine, count: boolean): boolean {
-    if (!this.conditionHolds(b, m)) return false;
+  private holds(b: { condition?: string; hitCondition?: string; hits: number }, m: Machine, vm: HitVm, count: boolean): boolean {
+    if (!this.conditionHolds(b, m, vm)) return false;
     if (count) b.hits++;
     return !(count && b.hitCondition !== undefined && b.hitCondition.trim() !== '' && !hitMatches(b.hitCondition, b.hits));
   }
 
-  private truthy(cond: string, m: Machine): boolean {
+  private truthy(cond: string, m: Machine, vm: HitVm): boolean {
     try {
-      const v = this.evaluate(cond, m).number;
+      const v = this.evaluate(cond, m, vm).number;
       if (v === undefined) throw new Error('the condition is not a number');
       return v !== 0n;
     } catch (e) {
@@ -181,10 +196,10 @@ export class Breakpoints {
     }
   }
 
-  private interpolate(msg: string, m: Machine): string {
+  private interpolate(msg: string, m: Machine, vm: HitVm): string {
     return msg.replace(/\{([^}]+)\}/g, (_, expr: string) => {
       try {
-        return this.evaluate(expr, m).text;
+        return this.evaluate(expr, m, vm).text;
       } catch (e) {
         return `<${(e as Error).message}>`;
       }

@@ -33,9 +33,9 @@ export const STOP_LABEL: Record<StopReason, string> = {
   goto: 'Goto', 'function breakpoint': 'Function breakpoint', 'instruction breakpoint': 'Instruction breakpoint',
 };
 
-/** A VM as breakpoints judge a hit on it: its role and its instruction count. */
-export function hitVm(v: VmInstance): HitVm {
-  return { role: v.role, instret: v.machine.instret };
+/** A VM as breakpoints judge a hit on it: its role, its instruction count and its program (`program`). */
+export function hitVm(v: VmInstance, program: string): HitVm {
+  return { role: v.role, instret: v.machine.instret, program };
 }
 
 /**
@@ -99,7 +99,8 @@ export class RunGate {
 export interface ForwardContext {
   readonly cluster: Cluster;
   readonly tm: TimeMachine;
-  readonly info: ProgramInfo;
+  /** The debug information of a VM's own program. */
+  infoOf(v: VmInstance): ProgramInfo;
   readonly endNs: number;
   readonly filters: ReadonlySet<ExceptionFilter>;
   readonly bps: Breakpoints;
@@ -277,7 +278,7 @@ export class ForwardEngine {
           if (goal.kind === 'line') return this.lineProgress(goal, v);
         }
         const hit = this.x.codeHit(v, true);
-        if (!hit.stop && this.x.filters.has('guestTrap') && this.x.info.afterMtvecWrites.includes(pc)) {
+        if (!hit.stop && this.x.filters.has('guestTrap') && this.x.infoOf(v).afterMtvecWrites.includes(pc)) {
           this.x.tm.stops.arm(v); // the guest just set its trap vector
           return null;
         }
@@ -322,9 +323,10 @@ export class ForwardEngine {
   lineProgress(goal: Goal & { kind: 'line' }, v: VmInstance): RuntimeStop | null {
     goal.steps++;
     const pc = v.machine.cpu.pc >>> 0;
-    const loc = this.x.info.location(pc);
+    const info = this.x.infoOf(v);
+    const loc = info.location(pc);
     const here = loc === undefined ? undefined : `${loc.path}:${loc.line}`;
-    const atLineStart = loc !== undefined && this.x.info.isStatementStart(pc);
+    const atLineStart = loc !== undefined && info.isStatementStart(pc);
     if (here !== undefined && here !== goal.startLine && atLineStart && !this.deeper(goal, v)) return { reason: 'step', vm: v.id };
     if (goal.steps >= LINE_STEP_MAX) return { reason: 'step', vm: v.id, description: 'Line step limit reached' };
     this.armLineStep(goal, v);
@@ -338,11 +340,12 @@ export class ForwardEngine {
    */
   deeper(goal: Goal & { kind: 'line' }, v: VmInstance): boolean {
     if (!goal.over) return false;
-    const fn = this.x.info.functionAt(v.machine.cpu.pc);
+    const info = this.x.infoOf(v);
+    const fn = info.functionAt(v.machine.cpu.pc);
     if (fn === undefined) return false;
     const vector = (v.machine.cpu.mtvec & ~3) >>> 0;
     if (fn.addr === vector && goal.startFn !== vector) return true;
-    return this.x.info.frameCfa(v.machine) < goal.startCfa;
+    return info.frameCfa(v.machine) < goal.startCfa;
   }
 
   adaptChunk(wallMs: number): void {

@@ -13,7 +13,7 @@ import { csrNumber } from './evaluate';
 import type { LockstepRuntime } from './runtime';
 import { deviceValue, renderPair, type VmImage } from './vm-state-text';
 import { cGlobalRows } from './c-vars';
-import type { CompareVmsReply, HostsReply, TimelineReply } from './requests';
+import { FT_OFF, type CompareVmsReply, type HostsReply, type TimelineReply } from './requests';
 
 export interface Row {
   name: string;
@@ -118,7 +118,7 @@ export function peerDiffRows(rt: LockstepRuntime, v: VmInstance): Row[] {
   if (peer === undefined || rt.isRunning) return [];
   let cmp: Comparison;
   try {
-    cmp = compareVms(rt, 0, v.id);
+    cmp = compareVms(rt, 0, rt.cluster.ownerOf(v));
   } catch (e) {
     return [{ name: 'unavailable', value: (e as Error).message }];
   }
@@ -148,16 +148,17 @@ function image(m: Machine, v: VmInstance, ft: Row[]): VmImage {
 export type Comparison = CompareVmsReply;
 
 /**
- * Both VMs of the pair (of thread `thread`'s VM, default the first shown) at the same instruction count: the
- * secondary where it is now (it lags), the primary sought back to that count; the cluster returns to the present afterwards.
+ * Both VMs of VM `member`'s pair at the same instruction count: the secondary where it is now (it lags), the primary
+ * sought back to that count; the cluster returns to the present afterwards.
  */
-function imagesAtCommonCount(rt: LockstepRuntime, thread?: number): { p: VmInstance; s: VmInstance; k: number; pi: VmImage; si: VmImage; pg: Map<string, string>; sg: Map<string, string> } {
+function imagesAtCommonCount(rt: LockstepRuntime, member: LogicalVm): { p: VmInstance; s: VmInstance; k: number; pi: VmImage; si: VmImage; pg: Map<string, string>; sg: Map<string, string> } {
   const c = rt.cluster;
-  const pair = rt.pair(thread);
-  if (pair === undefined || pair.s.status === 'copying') throw new Error(noPairReason(rt, thread));
+  const pair = rt.pair(member);
+  if (pair === undefined || pair.s.status === 'copying') throw new Error(noPairReason(rt, member));
   const { p, s } = pair;
   const k = Math.min(s.machine.instret, p.machine.instret);
-  const globals = (m: Machine): Map<string, string> => new Map(cGlobalRows(m, rt.info).map((r) => [r.name, r.value]));
+  const info = rt.programInfoOf(member); // the VM's own program: its C globals
+  const globals = (m: Machine): Map<string, string> => new Map(cGlobalRows(m, info).map((r) => [r.name, r.value]));
   // Each side's image, FT rows included, is taken at the compared moment: the title's count is the FT section's.
   const side = (id: number): { img: VmImage; g: Map<string, string> } => {
     const v = c.vm(id)!;
@@ -173,17 +174,22 @@ function imagesAtCommonCount(rt: LockstepRuntime, thread?: number): { p: VmInsta
   return { p, s, k, pi, si, pg, sg };
 }
 
-/** Why there is no pair (of thread `thread`'s VM) to compare now, in one line (the `noPair` reply, or the error without `ifNoPair`). */
-export function noPairReason(rt: LockstepRuntime, thread?: number): string {
-  const pair = rt.pair(thread);
-  const state = ftState(thread === undefined ? rt.mainVm : rt.cluster.ownerOf(rt.cluster.vm(thread)!)).label;
-  if (pair?.s.status === 'copying') return `no secondary to compare yet: it is still being copied (${state})`;
-  return `no secondary to compare now (${state}): compareVMs needs a live primary and secondary`;
+/**
+ * Why VM `member` (default the first shown) has no pair to compare now, in one line (the `noPair` reply, the error
+ * without `ifNoPair`, findDivergence's error): a VM of a cluster that is never fault tolerant has none at all.
+ */
+export function noPairReason(rt: LockstepRuntime, member: LogicalVm = rt.mainVm): string {
+  if (member.neverFt) return `${member.name} is not fault tolerant (ft: false in the scenario): it has no secondary`;
+  const pair = rt.pair(member);
+  const state = ftState(member).label;
+  const of = member.label === null ? '' : ` of ${member.label}`;
+  if (pair?.s.status === 'copying') return `no secondary${of} to compare yet: it is still being copied (${state})`;
+  return `no secondary${of} to compare now (${state}): compareVMs needs a live primary and secondary`;
 }
 
-/** Whether compareVms has a pair (of thread `thread`'s VM) to compare now. */
-export function hasPair(rt: LockstepRuntime, thread?: number): boolean {
-  const pair = rt.pair(thread);
+/** Whether compareVms has a pair of VM `member` (default the first shown) to compare now. */
+export function hasPair(rt: LockstepRuntime, member: LogicalVm = rt.mainVm): boolean {
+  const pair = rt.pair(member);
   return pair !== undefined && pair.s.status !== 'copying';
 }
 
@@ -191,11 +197,11 @@ const differing = (names: readonly string[], a: readonly number[], b: readonly n
   names.flatMap((name, i) => (a[i] === b[i] ? [] : [{ name, primary: hex(a[i]), secondary: hex(b[i]) }]));
 
 /**
- * Primary vs secondary (of thread `thread`'s VM, default the first shown) at the same instruction count; `dumpPages`:
- * how many differing RAM pages the texts dump as hex.
+ * Primary vs secondary of VM `member` (default the first shown; any VM of a cluster) at the same instruction count;
+ * `dumpPages`: how many differing RAM pages the texts dump as hex.
  */
-export function compareVms(rt: LockstepRuntime, dumpPages = 0, thread?: number): Comparison {
-  const { p, s, k, pi, si, pg, sg } = imagesAtCommonCount(rt, thread);
+export function compareVms(rt: LockstepRuntime, dumpPages = 0, member: LogicalVm = rt.mainVm): Comparison {
+  const { p, s, k, pi, si, pg, sg } = imagesAtCommonCount(rt, member);
   const { diffs, texts } = renderPair(pi, si, dumpPages);
   const registers = differing(['pc', ...ABI_NAMES.slice(1)], [pi.pc, ...pi.x.slice(1)], [si.pc, ...si.x.slice(1)]);
   const csrs = differing(SHOWN_CSRS, pi.csrs.map(([, v]) => v), si.csrs.map(([, v]) => v));
@@ -260,7 +266,7 @@ function named(label: string | null): { of?: string } {
 
 /** A VM's FT state label; an ordinary VM of a cluster (FT off in the scenario) says so. */
 function ftLabel(m: LogicalVm): string {
-  return m.label !== null && !m.scenario.ft.enabled ? 'FT off' : ftState(m).label;
+  return m.neverFt ? FT_OFF : ftState(m).label;
 }
 
 /**

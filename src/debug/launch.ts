@@ -73,7 +73,7 @@ export function prepareLaunch(raw: unknown): Launch {
   const scenario = parseScenario(scenarioRaw);
   const showVms = shownVms(args.showVms, scenario);
   const files = vmPrograms(scenario);
-  // The program the debugger knows the symbols of: the scenario's, or the first shown VM's.
+  // The focused program (the first shown VM's); the other shown VMs' programs are read from `files`.
   const programPath = showVms === undefined ? scenario.program : scenario.vms!.find((v) => v.name === showVms[0])!.program;
   let bytes: Uint8Array;
   try {
@@ -90,8 +90,9 @@ export function prepareLaunch(raw: unknown): Launch {
 
 /**
  * The `showVms` launch argument: the VMs of a cluster whose instances are threads, the first named first (the one the
- * debugger focuses). Default: every VM running the first VM's program, in the scenario's order. The debugger knows one program's symbols, so every shown VM runs the
- * program of the first one named. Undefined for a single VM (where it is an error).
+ * debugger focuses). They may run different programs: each thread is debugged with its own program's symbols, and a
+ * breakpoint stops every shown VM whose program has code there. Default: the fault-tolerant VMs in the scenario's
+ * order (the first VM when none is). Undefined for a single VM (where it is an error).
  */
 function shownVms(v: unknown, s: Scenario): string[] | undefined {
   if (s.vms === null) {
@@ -99,20 +100,17 @@ function shownVms(v: unknown, s: Scenario): string[] | undefined {
     return undefined;
   }
   const vms = s.vms;
-  if (v === undefined) return vms.filter((x) => x.program === vms[0].program).map((x) => x.name);
+  if (v === undefined) {
+    const ft = vms.filter((x) => x.ft);
+    return (ft.length > 0 ? ft : [vms[0]]).map((x) => x.name);
+  }
   if (!Array.isArray(v) || v.length === 0 || v.some((n) => typeof n !== 'string')) throw new LaunchError(`showVms: must be a non-empty list of VM names (the cluster's VMs: ${vms.map((x) => x.name).join(', ')})`);
   const named = v.map((n: string) => {
     const vm = vms.find((x) => x.name === n);
     if (vm === undefined) throw new LaunchError(`showVms: no VM named ${JSON.stringify(n)} (the cluster's VMs: ${vms.map((x) => x.name).join(', ')})`);
     return vm;
   });
-  const first = named[0];
-  for (const vm of named) {
-    if (named.filter((x) => x === vm).length > 1) throw new LaunchError(`showVms: ${vm.name} is named twice`);
-    if (vm.program !== first.program) {
-      throw new LaunchError(`showVms: ${vm.name} runs ${vm.program}, not ${first.program} as ${first.name} does: the debugger knows one program's symbols, so the VMs shown must run the same program`);
-    }
-  }
+  for (const vm of named) if (named.filter((x) => x === vm).length > 1) throw new LaunchError(`showVms: ${vm.name} is named twice`);
   return named.map((x) => x.name);
 }
 

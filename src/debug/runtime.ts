@@ -22,11 +22,11 @@ import { ForwardEngine, RunGate, CHUNK_WALL_MS, hitVm, stopWords, STOP_LABEL } f
 import type { Goal, RuntimeStop, StopReason, ExceptionFilter } from './forward';
 import { ProgramInfo, hex } from './program-info';
 import { Breakpoints } from './breakpoints';
-import type { BreakMode, CodeBreakpoint, CodeBreakpointKind, DataBreakpoint } from './breakpoints';
+import type { BreakMode, CodeBreakpoint, CodeBreakpointKind, DataBreakpoint, HitVm } from './breakpoints';
 import { HeldOutputWatch, HELD_OUTPUT_DEFAULT_MS } from './held-output';
 import * as access from './vm-access';
 import type { DebugFrame, DebugInstruction } from './vm-access';
-import { registerRows, csrRows, ftRows, deviceRows, globalRows, peerDiffRows } from './inspect';
+import { registerRows, csrRows, ftRows, deviceRows, globalRows, peerDiffRows, noPairReason } from './inspect';
 import { sourceFrames, recoveredRegisters } from './c-frames';
 import { argumentRows, valueRow, pointerTarget, writeVariable, writeLvalue, cGlobalRows } from './c-vars';
 import { integerValue } from './c-expr';
@@ -140,8 +140,8 @@ export class LockstepRuntime extends EventEmitter {
     this.programFiles = opts.programFiles ?? new Map();
     this.infos.set(this.mainVm.scenario.program, this.info);
     this.tm = new TimeMachine(this.cluster, { shownVms: this.shownVms.map((m) => m.index) });
-    this.reverse = new Reverse(this.tm, this.info);
-    this.bps = new Breakpoints((expr, m) => stopValue(m, this.info, this.bps.functionAddrs, expr), (text, category) => this.emit('output', text, category));
+    this.reverse = new Reverse(this.tm, (vm: number) => this.infoOf(this.mustVm(vm)));
+    this.bps = new Breakpoints((expr, m, at) => stopValue(m, this.infoOfProgram(at.program), this.bps.functionAddrs(at.program), expr), (text, category) => this.emit('output', text, category));
     this.bps.breakOn = opts.breakOn ?? 'primary';
     this.held = new HeldOutputWatch(this.mainVm);
     this.engine = new ForwardEngine(this.forwardContext(), opts.chunkPlanNs ?? null);
@@ -183,11 +183,11 @@ export class LockstepRuntime extends EventEmitter {
   private forwardContext(): ConstructorParameters<typeof ForwardEngine>[0] {
     const rt = this;
     return {
-      cluster: this.cluster, tm: this.tm, info: this.info, endNs: this.endNs, filters: this.filters, bps: this.bps, held: this.held, gate: this.gate,
+      cluster: this.cluster, tm: this.tm, infoOf: (v) => this.infoOf(v), endNs: this.endNs, filters: this.filters, bps: this.bps, held: this.held, gate: this.gate,
       get focusVm() { return rt.focusVm; },
       mustVm: (id) => this.mustVm(id),
       codeHit: (v, count) => this.codeHit(v, count),
-      dataHit: (v, count) => this.bps.checkData(v.machine, count, hitVm(v)),
+      dataHit: (v, count) => this.bps.checkData(v.machine, count, this.hitVm(v)),
       changed: () => this.emit('vmsChanged'),
     };
   }
@@ -217,6 +217,68 @@ export class LockstepRuntime extends EventEmitter {
       this.infos.set(path, info);
     }
     return info;
+  }
+
+  /** The debug information of program `program` (a path the VMs' scenario gives). */
+  private infoOfProgram(program: string): ProgramInfo {
+    const m = this.cluster.members.find((x) => x.scenario.program === program);
+    if (m === undefined) throw new Error(`invariant: no VM runs ${program}`);
+    return this.programInfoOf(m);
+  }
+
+  /** The debug information of VM instance `v`'s program. */
+  infoOf(v: VmInstance): ProgramInfo {
+    return this.programInfoOf(this.cluster.ownerOf(v));
+  }
+
+  /** Instance `v` as breakpoints judge a hit on it (its program: the key of each breakpoint's addresses). */
+  private hitVm(v: VmInstance): HitVm {
+    return hitVm(v, this.cluster.ownerOf(v).scenario.program);
+  }
+
+  /** The programs of the shown VMs, each once, in the order of the VMs: where source and function breakpoints resolve. */
+  get shownPrograms(): { program: string; info: ProgramInfo }[] {
+    const seen = new Map<string, ProgramInfo>();
+    for (const m of this.shownVms) if (!seen.has(m.scenario.program)) seen.set(m.scenario.program, this.programInfoOf(m));
+    return [...seen].map(([program, info]) => ({ program, info }));
+  }
+
+  /** The debug information of thread `vm`'s program (no thread: the first shown VM's). */
+  infoOfThread(vm: number | undefined): ProgramInfo {
+    return vm === undefined ? this.info : this.infoOf(this.mustVm(vm));
+  }
+
+  /**
+   * A source line as a breakpoint in every shown program with code at or after it: the line the first such program
+   * moves it to and its addresses there, and each program's addresses (undefined: no program has code there).
+   */
+  resolveSourceLine(path: string, line: number): { line: number; addrs: number[]; at: Map<string, number[]> } | undefined {
+    let first: { line: number; addrs: number[] } | undefined;
+    const at = new Map<string, number[]>();
+    for (const p of this.shownPrograms) {
+      const r = p.info.resolveLine(path, line);
+      if (r === undefined || r.addrs.length === 0) continue;
+      first ??= r;
+      at.set(p.program, r.addrs);
+    }
+    return first === undefined ? undefined : { ...first, at };
+  }
+
+  /**
+   * A function breakpoint in every shown program with a function of that name: the first one's address (past its
+   * prologue, as GDB stops) and each program's (undefined: no program has one).
+   */
+  resolveFunction(name: string): { addr: number; at: Map<string, number[]> } | undefined {
+    let addr: number | undefined;
+    const at = new Map<string, number[]>();
+    for (const p of this.shownPrograms) {
+      const sym = p.info.symbol(name);
+      if (sym === undefined || sym.kind === 'object') continue;
+      const a = p.info.functionBreakAddr(sym);
+      addr ??= a;
+      at.set(p.program, [a]);
+    }
+    return addr === undefined ? undefined : { addr, at };
   }
 
   /** The first shown VM: the one whose FT state, console text, held outputs and lag the debugger follows. */
@@ -290,7 +352,8 @@ export class LockstepRuntime extends EventEmitter {
   /** Replaces the code breakpoints of one kind (source breakpoints: of one file, identified by `file`). */
   setCodeBreakpoints(kind: CodeBreakpointKind, bps: Omit<CodeBreakpoint, 'hits' | 'kind' | 'file' | 'stoppedAt'>[], file?: string): CodeBreakpoint[] {
     const added = this.bps.setCode(kind, bps, file);
-    this.tm.stops.setCode(this.bps.codeAddrs);
+    const byProgram = new Map(this.shownPrograms.map((p) => [p.program, this.bps.codeAddrs(p.program)]));
+    this.tm.stops.setCodeOf((v) => byProgram.get(this.cluster.ownerOf(v).scenario.program) ?? []); // the stop set arms the shown VMs only
     return added;
   }
 
@@ -305,7 +368,7 @@ export class LockstepRuntime extends EventEmitter {
     this.held.setLimit(heldOutputMs);
     this.filters.clear();
     for (const f of filters) this.filters.add(f);
-    this.tm.stops.setTrapVector(this.filters.has('guestTrap'), this.info.afterMtvecWrites);
+    this.tm.stops.setTrapVector(this.filters.has('guestTrap'), (v) => this.infoOf(v).afterMtvecWrites);
   }
 
   /** The launch's `breakOn`: which VMs stop at a breakpoint that names no mode. */
@@ -319,7 +382,7 @@ export class LockstepRuntime extends EventEmitter {
 
   /** A user breakpoint hit at the VM's pc, or a guest trap (the trap vector, for an exception) when that filter is on. */
   private codeHit(v: VmInstance, count: boolean): { stop: boolean; ids: number[]; kind: CodeBreakpointKind | 'trap' } {
-    const hit = this.bps.checkCode(v.machine, count, hitVm(v));
+    const hit = this.bps.checkCode(v.machine, count, this.hitVm(v));
     const cpu = v.machine.cpu;
     if (hit.ids.length === 0 && this.filters.has('guestTrap') && this.bps.stopsOn(v.role) && (cpu.pc >>> 0) === ((cpu.mtvec & ~3) >>> 0) && (cpu.mcause >>> 31) === 0) {
       return { stop: true, ids: [], kind: 'trap' };
@@ -330,7 +393,13 @@ export class LockstepRuntime extends EventEmitter {
   // ---- one VM's state, for the session -------------------------------------------------------------
 
   frames(vm: number): DebugFrame[] {
-    return access.frames(this.mustVm(vm).machine, this.info, this.bps.functionAddrs);
+    const v = this.mustVm(vm);
+    return access.frames(v.machine, this.infoOf(v), this.functionStops(v));
+  }
+
+  /** The function breakpoints in VM instance `v`'s program (frames show the function stopped at, not an inlined call). */
+  private functionStops(v: VmInstance): number[] {
+    return this.bps.functionAddrs(this.cluster.ownerOf(v).scenario.program);
   }
 
   /** A variable table of VM `vm` (empty when the VM is gone); `frame`: registers as an outer frame sees them. */
@@ -340,7 +409,7 @@ export class LockstepRuntime extends EventEmitter {
     switch (kind) {
       case 'regs': {
         // A caller frame: the registers call frame information recovers for it (its machine frame's).
-        const frames = frame === undefined ? [] : sourceFrames(v.machine, this.info, this.bps.functionAddrs);
+        const frames = frame === undefined ? [] : sourceFrames(v.machine, this.infoOf(v), this.functionStops(v));
         const level = frames.find((f) => f.pc === frame?.pc && f.sp === frame.sp)?.machineLevel;
         // Without call frame information (hand-written assembly) prologue analysis recovers a caller's pc and sp only:
         // the rest is `<not saved>`, never the top frame's values under the caller's name.
@@ -351,8 +420,8 @@ export class LockstepRuntime extends EventEmitter {
       case 'ft': return ftRows(this, v);
       case 'devices': return deviceRows(v.machine);
       case 'globals': {
-        const typed = cGlobalRows(v.machine, this.info); // C globals with their types when DWARF has them
-        return typed.length > 0 ? typed : globalRows(v.machine, this.info.symbols);
+        const typed = cGlobalRows(v.machine, this.infoOf(v)); // C globals with their types when DWARF has them
+        return typed.length > 0 ? typed : globalRows(v.machine, this.infoOf(v).symbols);
       }
       case 'peerDiff': return peerDiffRows(this, v);
     }
@@ -360,19 +429,19 @@ export class LockstepRuntime extends EventEmitter {
 
   /** Problems met reading the program's DWARF so far (units are read as they are needed): one message each. */
   get debugInfoProblems(): string[] {
-    return this.info.dwarf?.errors() ?? [];
+    return this.shownPrograms.flatMap((p) => p.info.dwarf?.errors() ?? []);
   }
 
   /** Whether source frame `depth` of VM `vm` has C variables (DWARF describes its function). */
   hasCScopes(vm: number, depth: number): boolean {
     const v = this.cluster.vm(vm);
-    return v !== undefined && sourceFrames(v.machine, this.info, this.bps.functionAddrs)[depth]?.dwarf !== undefined;
+    return v !== undefined && sourceFrames(v.machine, this.infoOf(v), this.functionStops(v))[depth]?.dwarf !== undefined;
   }
 
   /** Source frame `depth` of VM `vm` as a C scope (the top frame when there is no such frame). */
   private cScope(vm: number, depth: number): CFrameScope | undefined {
     const v = this.cluster.vm(vm);
-    return v === undefined ? undefined : cFrameScope(v.machine, this.info, this.bps.functionAddrs, depth);
+    return v === undefined ? undefined : cFrameScope(v.machine, this.infoOf(v), this.functionStops(v), depth);
   }
 
   /** The Arguments or Locals of source frame `depth` as rows (locals of inner blocks first, as GDB lists them). */
@@ -454,13 +523,14 @@ export class LockstepRuntime extends EventEmitter {
     this.assertStopped();
     const v = this.cluster.vm(vm);
     if (v === undefined) throw new Error('that VM is gone');
-    const value = access.setRegister(v.machine, this.info, scope, name, valueText);
+    const value = access.setRegister(v.machine, this.infoOf(v), scope, name, valueText);
     this.tm.branch(); // the old future did not have this write
     return value;
   }
 
   evaluate(vm: number, expr: string): { value: number; address: number | undefined } {
-    return access.evaluateIn(this.mustVm(vm).machine, this.info, expr);
+    const v = this.mustVm(vm);
+    return access.evaluateIn(v.machine, this.infoOf(v), expr);
   }
 
   /** An expression's value, or undefined when it does not evaluate. */
@@ -489,7 +559,8 @@ export class LockstepRuntime extends EventEmitter {
   }
 
   disassemble(vm: number, start: number, instructionOffset: number, count: number): DebugInstruction[] {
-    return access.disassemble(this.mustVm(vm).machine, this.info, start, instructionOffset, count);
+    const v = this.mustVm(vm);
+    return access.disassemble(v.machine, this.infoOf(v), start, instructionOffset, count);
   }
 
   // ---- running forward ---------------------------------------------------------------------------
@@ -518,10 +589,11 @@ export class LockstepRuntime extends EventEmitter {
   /** Steps until the source line changes (over calls when `over`). Instruction step when there is no line info. */
   stepLine(vm: number, over: boolean): Promise<RuntimeStop> {
     const v = this.mustVm(vm);
-    const loc = this.info.location(v.machine.cpu.pc);
+    const info = this.infoOf(v);
+    const loc = info.location(v.machine.cpu.pc);
     if (loc === undefined) return this.stepOverOrInto(vm, over);
-    const startFn = this.info.functionAt(v.machine.cpu.pc)?.addr;
-    return this.drive({ kind: 'line', vm, over, startLine: `${loc.path}:${loc.line}`, startCfa: this.info.frameCfa(v.machine), startFn, steps: 0 });
+    const startFn = info.functionAt(v.machine.cpu.pc)?.addr;
+    return this.drive({ kind: 'line', vm, over, startLine: `${loc.path}:${loc.line}`, startCfa: info.frameCfa(v.machine), startFn, steps: 0 });
   }
 
   /** Instruction step, or over a call instruction when `over`. */
@@ -536,7 +608,7 @@ export class LockstepRuntime extends EventEmitter {
   /** Runs until the current function returns to its caller (the unwinder's return address and frame). */
   stepOut(vm: number): Promise<RuntimeStop> {
     const v = this.mustVm(vm);
-    const frames = this.info.unwind(v.machine, 2);
+    const frames = this.infoOf(v).unwind(v.machine, 2);
     const caller = frames[1];
     if (caller === undefined) return this.drive({ kind: 'instr', vm, count: 1 });
     return this.drive({ kind: 'out', vm, retAddr: caller.pc, cfa: caller.sp });
@@ -634,7 +706,7 @@ export class LockstepRuntime extends EventEmitter {
   private reverseHit(vm: number, reason: TravelStop['reason']): RuntimeStop | null {
     const hv = this.mustVm(vm);
     if (reason === 'watchpoint') {
-      const hit = this.bps.checkData(hv.machine, false, hitVm(hv));
+      const hit = this.bps.checkData(hv.machine, false, this.hitVm(hv));
       if (!hit.stop && (this.bps.hasData || !this.bps.stopsOn(hv.role))) return null;
       return { reason: 'data breakpoint', vm, hitIds: hit.ids, ...stopWords('Data breakpoint', hv) };
     }
@@ -726,28 +798,37 @@ export class LockstepRuntime extends EventEmitter {
   }
 
   /**
-   * The pair to compare: the primary and its secondary (the latter also when it has diverged) of the VM of thread
-   * `thread`, default the first shown VM.
+   * The VM whose pair a request (`what`, for errors) compares or searches: `vm`, by name (any VM of a cluster, shown as
+   * threads or not: the cluster runs them all), or the VM of `thread` (a shown VM's), default the first shown VM.
    */
-  pair(thread?: number): { p: VmInstance; s: VmInstance } | undefined {
-    const m = thread === undefined ? this.mainVm : this.shownVmOf(thread);
-    const mine = this.threadVms.filter((v) => v.owner === m.index);
+  pairVm(what: string, by: { thread?: number; vm?: unknown }): LogicalVm {
+    if (by.vm !== undefined && by.thread !== undefined) throw new Error(`${what}: give a VM or a thread, not both`);
+    if (by.vm !== undefined) return this.memberNamed(by.vm, what);
+    return by.thread === undefined ? this.mainVm : this.shownVmOf(by.thread);
+  }
+
+  /**
+   * The pair to compare: the primary and its secondary (the latter also when it has diverged) of VM `m`, default the
+   * first shown VM.
+   */
+  pair(m: LogicalVm = this.mainVm): { p: VmInstance; s: VmInstance } | undefined {
+    const mine = m.vms.filter((v) => v.status !== 'crashed' && v.status !== 'halted'); // as threads are: still inspectable
     const p = m.primary ?? mine.find((v) => v.role === 'primary');
     const s = m.secondary ?? mine.find((v) => v.role === 'secondary' && (p === undefined || v.peer === p.id || p.peer === v.id));
     return p !== undefined && s !== undefined ? { p, s } : undefined;
   }
 
   /**
-   * The first instruction count at which the primary's and secondary's machine states (hashes) differ,
-   * searched over the recording (see Reverse.firstDivergence). Leaves the cluster with the secondary
-   * there; when they never differ (or the search is paused), the cluster stays at the present. A
-   * secondary that stopped (diverged) while its state still matched, e.g. waiting for an interrupt the
-   * log omits, is not a difference here.
+   * The first instruction count at which the primary's and secondary's machine states (hashes) of VM `m` (default the
+   * first shown, or any VM of a cluster) differ, searched over the recording (see Reverse.firstDivergence). Leaves the
+   * cluster with the secondary there; when they never differ (or the search is paused), the cluster stays at the
+   * present. A secondary that stopped (diverged) while its state still matched, e.g. waiting for an interrupt the log
+   * omits, is not a difference here.
    */
-  async findDivergence(): Promise<Divergence> {
+  async findDivergence(m: LogicalVm = this.mainVm): Promise<Divergence> {
     this.assertStopped();
-    const pr = this.pair();
-    if (pr === undefined) throw new Error('findDivergence needs a primary and a secondary');
+    const pr = this.pair(m);
+    if (pr === undefined) throw new Error(`findDivergence: ${noPairReason(this, m)}`);
     const [p, s] = [pr.p.id, pr.s.id];
     const r = await this.travel(this.reverse.firstDivergence(p, s));
     if (r === null) throw new Error('findDivergence: paused before the search ended (the cluster is where it was)');

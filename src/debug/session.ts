@@ -8,6 +8,7 @@ import {
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { LockstepRuntime, fmtMs, HELD_OUTPUT_DEFAULT_MS, NS_PER_MS } from './runtime';
 import type { RuntimeStop, ExceptionFilter, ClusterEvent, Progress, Row, RowKind, ReverseLineKind, BreakMode } from './runtime';
+import type { ProgramAddrs } from './breakpoints';
 import { prepareLaunch } from './launch';
 import { formatValue } from './evaluate';
 import { compareVms, timeline, hostsView, hasPair, noPairReason } from './inspect';
@@ -386,9 +387,9 @@ export class LockstepSession extends LoggingDebugSession {
       if (typeof path !== 'string') throw new RequestError('setBreakpoints: source.path is needed');
       const wanted: DebugProtocol.SourceBreakpoint[] = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
       this.setCode(response, 'source', wanted, (b) => {
-        const r = typeof b.line === 'number' ? rt.info.resolveLine(path, b.line) : undefined;
-        if (r === undefined || r.addrs.length === 0) return { line: b.line, message: 'no code at or after this line in the program', source: { path } };
-        return { addrs: r.addrs, logMessage: b.logMessage, bp: { line: r.line, source: { name: basename(path), path }, instructionReference: hex(r.addrs[0]) } };
+        const r = typeof b.line === 'number' ? rt.resolveSourceLine(path, b.line) : undefined;
+        if (r === undefined) return { line: b.line, message: `no code at or after this line in ${rt.shownPrograms.length > 1 ? 'any program of the VMs shown' : 'the program'}`, source: { path } };
+        return { addrs: [], at: r.at, logMessage: b.logMessage, bp: { line: r.line, source: { name: basename(path), path }, instructionReference: hex(r.addrs[0]) } };
       }, path);
     });
   }
@@ -397,11 +398,10 @@ export class LockstepSession extends LoggingDebugSession {
     this.handle(response, () => {
       const rt = this.runtime;
       this.setCode(response, 'function', args?.breakpoints ?? [], (b) => {
-        const sym = typeof b.name === 'string' ? rt.info.symbol(b.name.trim()) : undefined;
-        if (sym === undefined || sym.kind === 'object') return { message: `no function named ${JSON.stringify(b.name)}` };
-        const at = rt.info.functionBreakAddr(sym); // past the prologue, as GDB stops (C functions with DWARF)
-        const loc = rt.info.location(at);
-        return { addrs: [at], bp: { instructionReference: hex(at), line: loc?.line, source: loc ? { name: basename(loc.path), path: loc.path } : undefined } };
+        const f = typeof b.name === 'string' ? rt.resolveFunction(b.name.trim()) : undefined; // past the prologue, as GDB stops (C functions with DWARF)
+        if (f === undefined) return { message: `no function named ${JSON.stringify(b.name)}` };
+        const loc = rt.shownPrograms.find((p) => f.at.has(p.program))!.info.location(f.addr);
+        return { addrs: [], at: f.at, bp: { instructionReference: hex(f.addr), line: loc?.line, source: loc ? { name: basename(loc.path), path: loc.path } : undefined } };
       });
     });
   }
@@ -425,7 +425,7 @@ export class LockstepSession extends LoggingDebugSession {
     response: DebugProtocol.Response,
     kind: 'source' | 'function' | 'instruction',
     wanted: B[],
-    resolve: (b: B) => { addrs: number[]; logMessage?: string; bp: Partial<DebugProtocol.Breakpoint> } | Partial<DebugProtocol.Breakpoint>,
+    resolve: (b: B) => { addrs: number[]; at?: ProgramAddrs; logMessage?: string; bp: Partial<DebugProtocol.Breakpoint> } | Partial<DebugProtocol.Breakpoint>,
     file?: string,
   ): void {
     const rt = this.runtime;
@@ -443,7 +443,7 @@ export class LockstepSession extends LoggingDebugSession {
         out.push({ id, verified: false, message: `unknown breakpoint mode ${JSON.stringify(b.mode)} (${BREAKPOINT_MODES.map((m) => m.mode).join(', ')})` });
         continue;
       }
-      specs.push({ id, addrs: r.addrs, condition: b.condition, hitCondition: b.hitCondition, logMessage: r.logMessage, mode });
+      specs.push({ id, addrs: r.addrs, at: r.at, condition: b.condition, hitCondition: b.hitCondition, logMessage: r.logMessage, mode });
       out.push({ ...r.bp, id, verified: true });
     }
     rt.setCodeBreakpoints(kind, specs, file);
@@ -496,7 +496,7 @@ export class LockstepSession extends LoggingDebugSession {
         if (obj !== undefined) len = args.bytes ?? Math.max(1, Math.min(obj.size, 64));
         addr = obj?.addr ?? (row?.memoryReference !== undefined ? parseAddress(row.memoryReference) : undefined);
       } else {
-        const sym = rt.info.symbol(args.name);
+        const sym = rt.infoOfThread(v).symbol(args.name);
         if (sym !== undefined && sym.kind === 'object') {
           addr = sym.addr;
           len = args.bytes ?? Math.max(1, Math.min(sym.size || 4, 64));
@@ -717,8 +717,9 @@ export class LockstepSession extends LoggingDebugSession {
       const rt = this.runtime;
       const path = args?.source?.path;
       if (typeof path !== 'string' || typeof args.line !== 'number') throw new RequestError('gotoTargets: source.path and line are needed');
-      const exact = rt.info.lineStarts(path, args.line);
-      const r = exact.length > 0 ? { line: args.line, addrs: exact } : rt.info.resolveLine(path, args.line);
+      const info = rt.infoOfThread(this.focus());
+      const exact = info.lineStarts(path, args.line);
+      const r = exact.length > 0 ? { line: args.line, addrs: exact } : info.resolveLine(path, args.line);
       const targets = (r?.addrs ?? []).map((addr) => {
         const id = this.nextGotoId++;
         this.gotoAddrs.set(id, addr >>> 0);
@@ -836,7 +837,7 @@ export class LockstepSession extends LoggingDebugSession {
       const text = String(args?.text ?? '');
       const col = Math.max(0, Math.min(text.length, (args.column ?? text.length + 1) - 1));
       const word = /[.\w$]*$/.exec(text.slice(0, col))![0];
-      const pool = [...CONSOLE_VERBS, 'pc', ...registerNames(), ...rt.info.symbols.map((s) => s.name)];
+      const pool = [...CONSOLE_VERBS, 'pc', ...registerNames(), ...rt.infoOfThread(this.focus()).symbols.map((s) => s.name)];
       const targets = [...new Set(pool.filter((p) => p.startsWith(word) && p !== word))].slice(0, 200)
         .map((label) => ({ label, start: col - word.length, length: word.length, type: (label.startsWith('.') ? 'keyword' : 'variable') as DebugProtocol.CompletionItemType }));
       response.body = { targets };
@@ -888,28 +889,33 @@ export class LockstepSession extends LoggingDebugSession {
       }
       case 'findDivergence': {
         if (rt.isRunning) throw new RequestError('the cluster is running: pause it first');
-        return this.withProgress('Searching for the first difference', () => rt.findDivergence()).then((d) => {
+        // vm: the VM (of a cluster, by name) whose pair to search, shown as threads or not; default the first shown VM.
+        const m = rt.pairVm('findDivergence', { vm: args.vm });
+        return this.withProgress('Searching for the first difference', () => rt.findDivergence(m)).then((d) => {
           if (d.same) {
             reply({ same: true } satisfies ReplyBody<'findDivergence'>);
             return;
           }
-          reply({ instret: d.instret, same: false, differences: compareVms(rt) } satisfies ReplyBody<'findDivergence'>);
+          reply({ instret: d.instret, same: false, differences: compareVms(rt, 0, m) } satisfies ReplyBody<'findDivergence'>);
           this.announceTravel();
-          this.reportStop({ reason: 'goto', vm: d.secondary, description: `First difference at instruction ${d.instret}` }, true);
+          // The stop is on the secondary, or on the focused thread when the VM is not shown as threads.
+          const shown = rt.threadVms.some((v) => v.id === d.secondary);
+          const of = m.label === null ? '' : ` of ${m.label}`;
+          this.reportStop({ reason: 'goto', vm: shown ? d.secondary : undefined, description: `First difference${of} at instruction ${d.instret}` }, true);
         });
       }
       case 'compareVMs': {
         if (rt.isRunning) throw new RequestError('the cluster is running: pause it first');
         if (args.ifNoPair !== undefined && !(IF_NO_PAIR as readonly unknown[]).includes(args.ifNoPair)) throw new RequestError(`compareVMs: ifNoPair must be one of ${IF_NO_PAIR.join(', ')}, not ${JSON.stringify(args.ifNoPair)}`);
-        // threadId: a thread of the VM (of a cluster) whose pair to compare; default the first shown VM.
-        const thread = args.threadId === undefined ? undefined : this.vmOf(args.threadId);
+        // The VM (of a cluster) whose pair to compare: vm by name (shown as threads or not), or a shown VM's threadId; default the first shown VM.
+        const m = rt.pairVm('compareVMs', { thread: args.threadId === undefined ? undefined : this.vmOf(args.threadId), vm: args.vm });
         // No pair now (a failover, FT off): with ifNoPair 'reply', a body saying why, which a Compare tab shows quietly.
-        if (args.ifNoPair === 'reply' && !hasPair(rt, thread)) {
-          reply({ noPair: noPairReason(rt, thread) } satisfies ReplyBody<'compareVMs'>);
+        if (args.ifNoPair === 'reply' && !hasPair(rt, m)) {
+          reply({ noPair: noPairReason(rt, m) } satisfies ReplyBody<'compareVMs'>);
           return;
         }
         // dumpPages: how many differing RAM pages primaryText/secondaryText dump as hex lines (the diff editor asks for some).
-        reply(compareVms(rt, (args.dumpPages ?? 0) as number, thread) satisfies ReplyBody<'compareVMs'>);
+        reply(compareVms(rt, (args.dumpPages ?? 0) as number, m) satisfies ReplyBody<'compareVMs'>);
         return;
       }
       case 'seek': {

@@ -39,7 +39,7 @@ export interface PlacementRules {
   maxFtVcpusPerHost: number;
   /** Admission control's host failures cluster tolerates (0: admission control off). */
   hostFailuresTolerated: number;
-  /** VM-VM anti-affinity rules: each group's VMs keep their primaries on distinct hosts. */
+  /** VM-VM anti-affinity rules: every instance of a group's VMs on a host of its own (primaries and secondaries alike). */
   vmAntiAffinity: string[][];
 }
 

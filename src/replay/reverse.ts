@@ -31,7 +31,8 @@ const REVERSE_HITS_MAX = 10_000;
 const HISTORY_YIELD_EVERY = 2048;
 
 export class Reverse {
-  constructor(readonly tm: TimeMachine, private readonly lines: LineTable) {}
+  /** `linesOf(vm)`: the line table of VM `vm`'s program (a cluster's VMs may run different programs). */
+  constructor(readonly tm: TimeMachine, private readonly linesOf: (vm: number) => LineTable) {}
 
   /** One instruction back for VM `vm` (the rest of the cluster goes back with it). */
   stepInstruction(vm: number): TravelStop {
@@ -77,29 +78,19 @@ export class Reverse {
     const v = tm.cluster.vm(vm);
     if (v === undefined) return { reason: 'unreachable' };
     const k = v.machine.instret;
-    const startLine = this.lines.lineKey(v.machine.cpu.pc >>> 0);
+    const lines = this.linesOf(vm);
+    const startLine = lines.lineKey(v.machine.cpu.pc >>> 0);
     if (startLine === undefined) return tm.stepBack(vm);
     const startSp = v.machine.cpu.x[2] >>> 0;
     for (let window = LINE_WINDOW_FIRST; window <= LINE_WINDOW_MAX; window *= 4) {
       const from = Math.max(0, k - window);
       const h = yield* this.history(vm, from, k);
       if (h === null) break;
-      const target = kind === 'out' ? callSite(h) : this.previousLine(h, startLine, startSp, kind === 'over');
+      const target = kind === 'out' ? callSite(h) : previousLine(lines, h, startLine, startSp, kind === 'over');
       if (target !== undefined) return tm.seekInstret(vm, target);
       if (from === 0) break;
     }
     return tm.stepBack(vm);
-  }
-
-  private previousLine(h: History, startLine: string, startSp: number, over: boolean): number | undefined {
-    for (let i = h.steps.length - 1; i >= 0; i--) {
-      const t = h.steps[i];
-      const here = this.lines.lineKey(t.pc);
-      if (here === undefined || here === startLine) continue;
-      if (over && (t.depth > h.endDepth || t.sp < startSp)) continue;
-      if (this.lines.isStatementStart(t.pc)) return t.instret;
-    }
-    return undefined;
   }
 
   /**
@@ -165,6 +156,18 @@ function callSite(h: History): number | undefined {
   for (let i = h.steps.length - 1; i >= 0; i--) {
     if (h.steps[i].depth === h.endDepth - 1) return h.steps[i].instret;
     if (h.steps[i].depth < h.endDepth - 1) return undefined;
+  }
+  return undefined;
+}
+
+/** The last statement start of another line in history `h` (`over`: not in a deeper frame), by its instruction count. */
+function previousLine(lines: LineTable, h: History, startLine: string, startSp: number, over: boolean): number | undefined {
+  for (let i = h.steps.length - 1; i >= 0; i--) {
+    const t = h.steps[i];
+    const here = lines.lineKey(t.pc);
+    if (here === undefined || here === startLine) continue;
+    if (over && (t.depth > h.endDepth || t.sp < startSp)) continue;
+    if (lines.isStatementStart(t.pc)) return t.instret;
   }
   return undefined;
 }

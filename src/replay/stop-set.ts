@@ -8,11 +8,12 @@ export interface WatchRange { addr: number; len: number }
 export interface TempStop { vm: number; addr: number }
 
 export class StopSet {
-  private code: number[] = [];
+  /** The code addresses a VM stops at (a cluster's VMs may run different programs, or not be debugged). */
+  private codeOf: (v: VmInstance) => readonly number[] = () => [];
   private watches: WatchRange[] = [];
   /** Also stop at each VM's trap vector (its own mtvec), and at `trapVectorMoves` to follow it. */
   private trapVector = false;
-  private trapVectorMoves: readonly number[] = [];
+  private trapVectorMovesOf: (v: VmInstance) => readonly number[] = () => [];
   private temp: TempStop | null = null;
   /** Depth of `only` scopes: while > 0 just the temporary breakpoint is armed (an internal search). */
   private onlyDepth = 0;
@@ -39,7 +40,13 @@ export class StopSet {
 
   /** Code addresses every VM stops at. */
   setCode(addrs: Iterable<number>): void {
-    this.code = [...new Set([...addrs].map((a) => a >>> 0))];
+    const code = [...new Set([...addrs].map((a) => a >>> 0))];
+    this.setCodeOf(() => code);
+  }
+
+  /** The code addresses each VM stops at (read again whenever a VM is armed). */
+  setCodeOf(codeOf: (v: VmInstance) => readonly number[]): void {
+    this.codeOf = codeOf;
     this.armAll();
   }
 
@@ -49,10 +56,10 @@ export class StopSet {
     this.armAll();
   }
 
-  /** `moves`: addresses just after the guest's writes to mtvec, where the vector is looked up again. */
-  setTrapVector(on: boolean, moves: readonly number[]): void {
+  /** `movesOf(v)`: addresses just after VM `v`'s program writes mtvec, where the vector is looked up again. */
+  setTrapVector(on: boolean, movesOf: (v: VmInstance) => readonly number[]): void {
     this.trapVector = on;
-    this.trapVectorMoves = moves;
+    this.trapVectorMovesOf = movesOf;
     this.armAll();
   }
 
@@ -97,11 +104,11 @@ export class StopSet {
       cpu.setWatchpoints([]);
       return;
     }
-    for (const a of this.code) pcs.add(a);
+    for (const a of this.codeOf(v)) pcs.add(a >>> 0);
     if (this.trapVector) {
       const vec = (cpu.mtvec & ~3) >>> 0;
       if (vec !== 0) pcs.add(vec);
-      for (const a of this.trapVectorMoves) pcs.add(a);
+      for (const a of this.trapVectorMovesOf(v)) pcs.add(a);
     }
     cpu.setBreakpoints(pcs);
     cpu.setWatchpoints(this.watches);

@@ -38,13 +38,16 @@ test('hosts: both hosts of the pair carry their VM on entry; after hostCrash @pr
   }
 });
 
-test('a cluster of several VMs in the debugger: the threads are the kvstore VMs\' (showVms\' default), the Hosts view lists every VM by name, a host crash fails over two VMs', async () => {
+test('a cluster of several VMs in the debugger: the threads are the FT VMs\' (showVms\' default), the Hosts view lists every VM by name, a host crash fails over two VMs', async () => {
   const raw = JSON.parse(readFileSync(join(ROOT, 'examples/cluster/cluster.json'), 'utf8'));
   const dc = await startClient();
   try {
     const stop = await launch(dc, { ...raw, cwd: join(ROOT, 'examples/cluster'), untilMs: 300, faults: [] });
-    // Every VM running kv-1's program (kv-2 too), by VM, each primary beside its secondary; the copy ends at the first event.
-    assert.deepEqual(await threadNames(dc), ["kv-1's primary @ esx-1", "kv-1's secondary @ esx-2 (copying)", "kv-2's primary @ esx-3", "kv-2's secondary @ esx-4 (copying)"]);
+    // Every FT VM, whatever its program, by VM, each primary beside its secondary; the copy ends at the first event.
+    assert.deepEqual(await threadNames(dc), [
+      "kv-1's primary @ esx-1", "kv-1's secondary @ esx-2 (copying)", "kv-2's primary @ esx-3", "kv-2's secondary @ esx-4 (copying)",
+      "ticker's primary @ esx-5", "ticker's secondary @ esx-6 (copying)", "diskhog's primary @ esx-1", "diskhog's secondary @ esx-2 (copying)",
+    ]);
     const entry = (await dc.customRequest('hosts')).body as HostsBody;
     const names = entry.hosts.flatMap((h) => h.vms.map((v) => v.name));
     assert.equal(names.length, 16, names.join(', ')); // 4 FT pairs and 8 single VMs

@@ -761,7 +761,7 @@ describe('Lockstep in a real VS Code (code-server)', { timeout: 600_000 }, () =>
     await screenshot('partition');
   });
 
-  step('a cluster of 12 VMs: threads per VM, each host\'s VMs in the Hosts view, a crash of esx-1 fails several VMs over, the timeline filtered by VM', async () => {
+  step('a cluster of 12 VMs: threads per VM, each host\'s VMs in the Hosts view, Test Failover on kv-2 chosen in the quick pick, Compare from a VM\'s menu, a crash of esx-1 fails several VMs over, the timeline filtered by VM', async () => {
     await toolbarButton(page, 'debug-stop').click({ timeout: LONG });
     await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: LONG });
     // Off with kvstore.c's breakpoint: it would stop both kvstore VMs at every request.
@@ -772,7 +772,7 @@ describe('Lockstep in a real VS Code (code-server)', { timeout: 600_000 }, () =>
     await runCommand(page, 'Debug: Select and Start Debugging');
     await page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact(CLUSTER_CONFIG) }) }).first().click({ timeout: LONG });
     await toolbarButton(page, 'debug-continue').waitFor({ timeout: LONG });
-    // The threads are the VMs running kvstore (showVms' default), each primary beside its secondary.
+    // The threads are the FT VMs (showVms' default: kv-1, kv-2, ticker, diskhog), each primary beside its secondary.
     await until("kv-1's and kv-2's threads in the Call Stack", async () => {
       const t = await callStackText(page);
       return t.includes("kv-1's primary @ esx-1") && t.includes("kv-2's primary @ esx-3") ? t : false;
@@ -784,6 +784,36 @@ describe('Lockstep in a real VS Code (code-server)', { timeout: 600_000 }, () =>
     await until('esx-1 with its FT VMs and what its logging NIC sent', async () => /\bup\b.*2 FT VMs · logging .+ sent · NIC 1000 Mbit\/s/.test(await ariaOf('esx-1')));
     await until("esx-1's VMs by VM, role and FT state", async () => /Protected/.test(await ariaOf("kv-1's primary @ esx-1")) && /Protected/.test(await ariaOf("diskhog's primary @ esx-1")) && /FT off/.test(await ariaOf("batch-1's primary @ esx-1")));
     await screenshot('cluster-hosts');
+    // The palette's Test Failover asks which VM (the focused thread's, kv-1, first): kv-2 fails over, kv-1 does not.
+    await runCommand(page, 'Lockstep: Test Failover');
+    const vmRows = page.locator('.quick-input-list .monaco-list-row');
+    await until('the VM quick pick: kv-1 (focused) first, then kv-2', async () => {
+      const labels = await vmRows.locator('.label-name').allInnerTexts();
+      return labels[0] === 'kv-1' && labels.includes('kv-2') && !labels.includes('web-1') ? labels : false;
+    });
+    await vmRows.filter({ has: page.locator('.label-name', { hasText: exact('kv-2') }) }).first().click({ timeout: LONG });
+    await page.locator('.notifications-toasts', { hasText: /testFailover on kv-2 takes effect/ }).waitFor({ timeout: LONG });
+    await consoleLine(page, '.seek 60ms');
+    // Stopped at 60 ms (the thread names change live while the seek runs there).
+    await until("kv-2 failed over (kv-2's primary @ esx-4), kv-1 still on esx-1 and esx-2, stopped at 60 ms", async () => {
+      const t = await callStackText(page);
+      return /AT 60\.000 MS/i.test(t) && t.includes("kv-2's primary @ esx-4") && !t.includes("kv-2's primary @ esx-3") && t.includes("kv-1's primary @ esx-1") && t.includes("kv-1's secondary @ esx-2") ? t : false;
+    });
+    await screenshot('cluster-test-failover-kv-2');
+    // A VM's context menu in the Hosts view compares that VM's pair without asking. (The view refreshes after a stop:
+    // a menu opened on a row it replaces closes, so open it again.)
+    const compareItem = page.locator('.monaco-menu .action-item', { hasText: exact('Compare Primary and Secondary') }).first();
+    await until("kv-1's VM menu with Compare Primary and Secondary", async () => {
+      await treeRow(hosts, "kv-1's primary @ esx-1").click({ button: 'right' });
+      if (await compareItem.waitFor({ timeout: 5_000 }).then(() => true, () => false)) return true;
+      const items = await page.locator('.monaco-menu .action-item').allInnerTexts().catch(() => []);
+      await page.keyboard.press('Escape');
+      throw new Error(`the menu shows ${JSON.stringify(items)}`);
+    });
+    await chooseMenuItem(page, 'Compare Primary and Secondary');
+    await page.locator('.tabs-container .tab', { hasText: 'kv-1: Primary @ esx-1' }).first().waitFor({ timeout: LONG });
+    await page.locator('.monaco-diff-editor').first().waitFor({ state: 'visible', timeout: LONG });
+    await runCommand(page, 'View: Close Editor');
     await treeRow(hosts, 'esx-1').click({ button: 'right' });
     await chooseMenuItem(page, 'Crash Host');
     await page.locator('.notifications-toasts', { hasText: /hostCrash on esx-1 injected/ }).waitFor({ timeout: LONG });

@@ -20,7 +20,7 @@ export async function failoverRuntime(untilMs = 300): Promise<LockstepRuntime> {
 
 /**
  * The example cluster (examples/cluster/cluster.json: 12 VMs on 6 hosts, esx-1 crashing at 150 ms, kv-1 and diskhog
- * failing over) in the debug runtime with its kvstore VMs shown, stopped at `untilMs`.
+ * failing over) in the debug runtime with its FT VMs shown (showVms' default), stopped at `untilMs`.
  */
 export async function clusterRuntime(untilMs = 250): Promise<LockstepRuntime> {
   const scenario = JSON.parse(readFileSync(join(ROOT, 'examples/cluster/cluster.json'), 'utf8')) as Record<string, unknown>;

@@ -27,7 +27,7 @@ function stoppedAfterCall(): { tm: TimeMachine; vm: number } {
 
 const info = new ProgramInfo(kvstore(), 'examples/kvstore/kvstore.elf');
 const line = (pc: number) => info.lineKey(pc)?.replace(/^.*\//, '');
-const reverseLineStep = (tm: TimeMachine, vm: number, kind: ReverseLineKind) => drain(new Reverse(tm, info).stepLine(vm, kind));
+const reverseLineStep = (tm: TimeMachine, vm: number, kind: ReverseLineKind) => drain(new Reverse(tm, () => info).stepLine(vm, kind));
 
 const SEND_REPLY = [0x80000294, 0x80000420]; // send_reply … start_next_write
 const CALL = 0x8000090a; // jal send_reply
