@@ -253,6 +253,9 @@ export function timeline(rt: LockstepRuntime): TimelineReply {
     // The explored history, also after going back in time (the cluster's own trace ends at the present).
     events: rt.tm.events().map((e) => ({ ...e })),
     lag: rt.tm.lagSamples().map((x) => ({ ...x })),
+    // A cluster of several VMs: each fault-tolerant VM's own lag, for the timeline's VM filter.
+    ...(c.members.length > 1 ? { lagOf: rt.mainVm.label!, lagByVm: rt.tm.laggedVms.map((i) => ({ vm: c.members[i].label!, samples: rt.tm.lagSamples(i).map((x) => ({ ...x })) })) } : {}),
+    loggingNic: { hosts: c.scenario.hosts.map((h) => ({ name: h.name, nicMbps: h.loggingNicMbps })), samples: rt.tm.nicSamples().map((x) => ({ timeNs: x.timeNs, bytes: [...x.bytes] })) },
     scheduled: scheduledFaults(rt),
     failovers: c.members.flatMap((m) => m.checkers.failovers.map((f) => ({ ...f, ...named(m.label) }))).sort((a, b) => a.liveAtNs - b.liveAtNs),
     checkpoints: rt.tm.listBookmarks().filter((b) => !b.name.startsWith('\u0000')),

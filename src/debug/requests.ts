@@ -272,6 +272,11 @@ export const CUSTOM_REQUESTS = {
       lagOf: optional(str),
       /** A cluster of several VMs: the lag of each fault-tolerant VM (and of the focused one), by VM name. */
       lagByVm: optional(array(obj({ vm: str, samples: lagSeries }))),
+      /**
+       * Bytes each host's FT logging NIC had sent (`bytes[i]`: `hosts[i]`), sampled with the lag; `nicMbps`: the NIC's
+       * bandwidth every FT VM on the host shares (null: the links' alone).
+       */
+      loggingNic: obj({ hosts: array(obj({ name: str, nicMbps: nullable(num) })), samples: array(obj({ timeNs: num, bytes: array(num) })) }),
       /** Faults (scenario or injected) the explored history has not reached yet. */
       scheduled: scheduledList,
       /** Every VM's failovers by go-live time (`of`: the VM, in a cluster of several). */

@@ -10,7 +10,7 @@ export type RawEvent = ClusterEventBody;
  * The adapter's `timeline` reply (src/debug/requests.ts) as the model reads it: without `lag` or `scheduled` the
  * model has no lag series and no scheduled marks.
  */
-export type TimelineBody = Omit<TimelineReply, 'lag' | 'scheduled'> & Partial<Pick<TimelineReply, 'lag' | 'scheduled'>>;
+export type TimelineBody = Omit<TimelineReply, 'lag' | 'scheduled' | 'loggingNic'> & Partial<Pick<TimelineReply, 'lag' | 'scheduled' | 'loggingNic'>>;
 
 export type LaneKind = 'cluster' | 'host' | 'vm' | 'lag';
 
@@ -69,6 +69,16 @@ export interface Outputs {
   releasedNs: number[];
 }
 
+/**
+ * A host's FT logging NIC over time: the rate it sent at between two samples (Mbit/s, at each interval's end) and the
+ * bandwidth it has (null: none configured, the links' alone).
+ */
+export interface NicSeries {
+  timeNs: number[];
+  mbps: number[];
+  capMbps: number | null;
+}
+
 /** The secondary's lag over time (null: no running pair). */
 export interface LagSeries {
   timeNs: number[];
@@ -86,6 +96,10 @@ export interface TimelineModel {
   marks: Mark[];
   outputs: Outputs;
   lag: LagSeries;
+  /** A cluster of several VMs: each fault-tolerant VM's lag by name (the VM filter shows the chosen VM's). */
+  lagByVm?: Record<string, LagSeries>;
+  /** Each host's logging NIC use by host name (drawn along the foot of its lane). */
+  nicByHost?: Record<string, NicSeries>;
   /** A cluster of several VMs: their names (the order their first instances were made in); empty for one VM. */
   vmNames: string[];
 }
@@ -195,7 +209,7 @@ function lastRole(h: VmHistory): string {
 // ---- lanes -----------------------------------------------------------------------------------------
 
 /** Cluster lane, then each host followed by its VMs, then VMs on unknown hosts, then the lag lane. */
-function buildLanes(body: TimelineBody, vms: VmHistory[]): { lanes: Lane[]; hostLane: Map<string, number>; vmLane: Map<number, number> } {
+function buildLanes(body: TimelineBody, vms: VmHistory[], nic?: Record<string, NicSeries>): { lanes: Lane[]; hostLane: Map<string, number>; vmLane: Map<number, number> } {
   const lanes: Lane[] = [{ name: 'cluster', kind: 'cluster', label: 'FT state', detail: body.protection }];
   const hostLane = new Map<string, number>();
   const vmLane = new Map<number, number>();
@@ -211,11 +225,16 @@ function buildLanes(body: TimelineBody, vms: VmHistory[]): { lanes: Lane[]; host
     hostLane.set(host.name, lanes.length);
     const notes = [host.up ? 'up' : 'down', `${host.mips} MIPS`];
     if (host.slowFactor !== 1) notes.push(`slow ×${host.slowFactor}`);
+    const used = nicNote(nic?.[host.name]);
+    if (used !== undefined) notes.push(used);
     lanes.push({ name: host.name, kind: 'host', label: host.name, detail: notes.join(' · '), host: host.name });
     for (const h of vms) if (h.host === host.name) addVm(h);
   }
   for (const h of vms) if (!hostLane.has(h.host)) addVm(h);
-  lanes.push({ name: 'lag', kind: 'lag', label: 'secondary lag', detail: 'log lag of the secondary behind the primary' });
+  const of = body.lagOf;
+  lanes.push(of === undefined
+    ? { name: 'lag', kind: 'lag', label: 'secondary lag', detail: 'log lag of the secondary behind the primary' }
+    : { name: 'lag', kind: 'lag', label: `${of} · secondary lag`, detail: `log lag of ${of}'s secondary behind its primary (the focused VM; the VM filter shows another's)` });
   return { lanes, hostLane, vmLane };
 }
 
@@ -374,19 +393,54 @@ function buildOutputs(body: TimelineBody, vmLane: Map<number, number>): Outputs 
   return out;
 }
 
-function buildLag(body: TimelineBody): LagSeries {
+function buildLag(samples: TimelineReply['lag'] | undefined): LagSeries {
   const s: LagSeries = { timeNs: [], lagNs: [] };
-  for (const x of body.lag ?? []) {
+  for (const x of samples ?? []) {
     s.timeNs.push(x.timeNs);
     s.lagNs.push(x.lagNs);
   }
   return s;
 }
 
+/** Each host's logging NIC rate between consecutive samples (bytes sent → Mbit/s), or nothing without samples. */
+function nicByHost(body: TimelineBody): { nicByHost?: Record<string, NicSeries> } {
+  const nic = body.loggingNic;
+  if (nic === undefined || nic.samples.length < 2) return {};
+  const out: Record<string, NicSeries> = {};
+  nic.hosts.forEach((h, i) => {
+    const s: NicSeries = { timeNs: [], mbps: [], capMbps: h.nicMbps };
+    for (let k = 1; k < nic.samples.length; k++) {
+      const a = nic.samples[k - 1], b = nic.samples[k];
+      const dtNs = b.timeNs - a.timeNs;
+      if (!(dtNs > 0)) continue;
+      s.timeNs.push(b.timeNs);
+      s.mbps.push(((b.bytes[i] - a.bytes[i]) * 8 * 1000) / dtNs); // bits per ns × 1000 = Mbit/s
+    }
+    out[h.name] = s;
+  });
+  return { nicByHost: out };
+}
+
+/** A host lane's note of its logging NIC: the peak rate, of the NIC's bandwidth when it has one. */
+export function nicNote(s: NicSeries | undefined): string | undefined {
+  if (s === undefined || s.mbps.length === 0) return undefined;
+  const peak = Math.max(...s.mbps);
+  if (peak <= 0) return undefined;
+  const rate = peak >= 10 ? peak.toFixed(0) : peak.toFixed(2);
+  return s.capMbps === null ? `logging peak ${rate} Mbit/s` : `logging peak ${rate} of ${s.capMbps} Mbit/s (${Math.round((peak / s.capMbps) * 100)}%)`;
+}
+
+/** Each VM's lag series by name (a cluster of several VMs), or nothing. */
+function lagByVm(body: TimelineBody): { lagByVm?: Record<string, LagSeries> } {
+  if (body.lagByVm === undefined) return {};
+  return { lagByVm: Object.fromEntries(body.lagByVm.map((x) => [x.vm, buildLag(x.samples)])) };
+}
+
 /** The adapter's `timeline` reply → the webview model. */
 export function timelineModel(body: TimelineBody): TimelineModel {
   const vms = vmHistories(body);
-  const { lanes, hostLane, vmLane } = buildLanes(body, vms);
+  const nic = nicByHost(body);
+  const { lanes, hostLane, vmLane } = buildLanes(body, vms, nic.nicByHost);
   const b = new SpanBuilder();
   for (const e of body.events) {
     if (e.kind === 'fault') faultSpan(b, e, hostLane);
@@ -396,8 +450,8 @@ export function timelineModel(body: TimelineBody): TimelineModel {
   const spans = [...b.finish(endNs), ...failoverSpans(body), ...vmSpans(vms, vmLane)];
   return {
     nowNs: body.nowNs, frontierNs: body.frontierNs, endNs: body.endNs, protection: body.protection,
-    lanes, spans, marks: buildMarks(body, hostLane, vmLane), outputs: buildOutputs(body, vmLane), lag: buildLag(body),
-    vmNames: vmNames(body, vms),
+    lanes, spans, marks: buildMarks(body, hostLane, vmLane), outputs: buildOutputs(body, vmLane), lag: buildLag(body.lag),
+    ...lagByVm(body), ...nic, vmNames: vmNames(body, vms),
   };
 }
 

@@ -53,6 +53,9 @@ const CHECKPOINT_INTERVAL_NS = 5 * NS_PER_MS;
 /** The secondary's execution lag behind the primary at one simulated time; null while there is no running pair. */
 export interface LagSample { timeNs: number; lagNs: number | null }
 
+/** The bytes each host's FT logging NIC had sent by one simulated time (hosts in the scenario's order). */
+export interface NicSample { timeNs: number; bytes: number[] }
+
 /** Who hears of the cluster's trace events and released outputs (the debugger), through the time machine. */
 export interface TravelListener {
   traced(ev: TraceEvent): void;
@@ -70,8 +73,15 @@ export class TimeMachine {
   /** The furthest simulated time ever reached: the end of the recording so far. */
   frontierNs = 0;
   private known: TraceEvent[] = [];
-  /** Lag samples taken as the frontier advances (the timeline's lag chart); cut back with the trace on a what-if. */
-  private lag: LagSample[] = [];
+  /**
+   * Lag samples taken as the frontier advances (the timeline's lag chart), per VM that has them (by index in
+   * `cluster.members`: the first shown VM, and every fault-tolerant VM of a cluster); cut back with the trace on a what-if.
+   */
+  private lag = new Map<number, LagSample[]>();
+  /** When the last samples were taken. */
+  private lagSampledNs = -Infinity;
+  /** Bytes each host's FT logging NIC had sent (hosts in the scenario's order), sampled with the lag. */
+  private nic: NicSample[] = [];
   /** The faults injected on the current branch of history: re-scheduled whenever an earlier checkpoint is restored. */
   private timeline: { atNs: number; fault: FaultSpec }[];
   /** Breakpoints, watchpoints and temporary stops of every VM, armed again on each new VM object. */
@@ -88,6 +98,7 @@ export class TimeMachine {
     if (!(this.intervalNs > 0 && this.keepMax >= 2)) throw new Error(`time machine: bad options ${JSON.stringify(opts)}`);
     this.shown = opts.shownVms ?? [0];
     if (this.shown.length === 0 || this.shown.some((i) => cluster.members[i] === undefined)) throw new Error(`time machine: bad shownVms ${JSON.stringify(opts.shownVms)}`);
+    for (const m of cluster.members) if (m.index === this.shown[0] || !m.neverFt) this.lag.set(m.index, []);
     this.timeline = cluster.injected.slice();
     this.stops = new StopSet(() => this.shown.flatMap((i) => cluster.members[i].vms), cluster.stepTargets); // the shown VMs' instances
     cluster.observer = {
@@ -157,7 +168,7 @@ export class TimeMachine {
       if (c.nowNs >= this.frontierNs) {
         this.frontierNs = c.nowNs;
         this.events();
-        this.sampleLag();
+        this.sampleFrontier();
       }
       if (stop.reason === 'time' && c.nowNs >= next && c.nowNs > last) this.addAuto();
       if ((stop.reason === 'breakpoint' || stop.reason === 'watchpoint') && ignoreBreakpoints) {
@@ -314,7 +325,9 @@ export class TimeMachine {
     this.auto.splice(0, this.auto.length, ...this.auto.filter((s, i) => i === 0 || s.nowNs <= c.nowNs));
     this.frontierNs = c.nowNs;
     this.known = c.trace.events.slice();
-    this.lag = this.lag.filter((x) => x.timeNs <= c.nowNs);
+    for (const [i, xs] of this.lag) this.lag.set(i, xs.filter((x) => x.timeNs <= c.nowNs));
+    this.nic = this.nic.filter((x) => x.timeNs <= c.nowNs);
+    this.lagSampledNs = this.lagSamples().at(-1)?.timeNs ?? -Infinity; // every series is sampled at the same times
     c.discardFuture(); // the old future's injections and cut histories go with it
   }
 
@@ -334,19 +347,34 @@ export class TimeMachine {
     return this.known;
   }
 
-  /** The secondary's lag over the explored history, in time order. */
-  lagSamples(): readonly LagSample[] {
-    return this.lag;
+  /** The secondary's lag of VM `member` (index in `cluster.members`; default the first shown) over the explored history, in time order. */
+  lagSamples(member = this.shown[0]): readonly LagSample[] {
+    return this.lag.get(member) ?? [];
   }
 
-  private sampleLag(): void {
+  /** What each host's FT logging NIC had sent, over the explored history, in time order (taken with the lag samples). */
+  nicSamples(): readonly NicSample[] {
+    return this.nic;
+  }
+
+  /** The VMs (indexes in `cluster.members`) whose lag is sampled: the first shown, and every fault-tolerant VM. */
+  get laggedVms(): number[] {
+    return [...this.lag.keys()];
+  }
+
+  /** At the frontier: each lagged VM's lag and each host's logging NIC bytes, at most every LAG_SAMPLE_MIN_NS. */
+  private sampleFrontier(): void {
     const c = this.cluster;
-    const last = this.lag[this.lag.length - 1];
-    if (last !== undefined && c.nowNs - last.timeNs < LAG_SAMPLE_MIN_NS) return;
-    const m = c.members[this.shown[0]];
-    const p = m.primary;
-    const s = m.secondary;
-    this.lag.push({ timeNs: c.nowNs, lagNs: p !== undefined && s !== undefined && s.status === 'running' ? p.lagNs : null });
+    if (c.nowNs - this.lagSampledNs < LAG_SAMPLE_MIN_NS) return;
+    this.lagSampledNs = c.nowNs;
+    for (const [i, xs] of this.lag) {
+      const m = c.members[i];
+      const p = m.primary;
+      const s = m.secondary;
+      xs.push({ timeNs: c.nowNs, lagNs: p !== undefined && s !== undefined && s.status === 'running' ? p.lagNs : null });
+    }
+    const sent = c.network.state.loggingBytes;
+    this.nic.push({ timeNs: c.nowNs, bytes: c.scenario.hosts.map((h) => sent[h.name] ?? 0) });
   }
 
   /** Goes to just after the n-th (0-based) cluster event of `kind` (fault, detect, goLive, respawnDone, release…). */

@@ -148,7 +148,8 @@ test('checkpoints, cluster-wide faults and a slowed host become marks and spans'
 });
 
 test('a cluster: VM lanes and events name their VM, each VM has its own protection and failover spans; the VM filter keeps one VM\'s', async () => {
-  const m = timelineModel(timelineBody(await clusterRuntime()));
+  const body = timelineBody(await clusterRuntime());
+  const m = timelineModel(body);
   assert.deepEqual(m.vmNames, ['kv-1', 'kv-2', 'ticker', 'diskhog', 'web-1', 'web-2', 'web-3', 'web-4', 'batch-1', 'batch-2', 'dev-1', 'dev-2']);
   const lane1 = m.lanes.find((l) => l.name === 'VM 1 (esx-1)')!;
   assert.deepEqual([lane1.label, lane1.of], ['kv-1 · VM 1 (esx-1)', 'kv-1']);
@@ -174,6 +175,31 @@ test('a cluster: VM lanes and events name their VM, each VM has its own protecti
   assert.ok(only.spans.every((x) => x.lane < only.lanes.length && (x.of === undefined || x.of === 'kv-2')));
   assert.ok(only.outputs.lane.length > 0 && only.outputs.lane.every((l) => only.lanes[l].of === 'kv-2'), 'kv-2\'s outputs on its renumbered lanes');
   assert.equal(onlyVm(m, null), m);
+
+  // The lag lane draws the focused VM's lag (kv-1, the first shown); the filter draws the chosen VM's own.
+  const lagLane = (x: typeof m) => x.lanes.find((l) => l.kind === 'lag')!;
+  assert.equal(lagLane(m).label, 'kv-1 · secondary lag');
+  assert.deepEqual(Object.keys(m.lagByVm!), ['kv-1', 'kv-2', 'ticker', 'diskhog'], 'every FT VM has a lag series');
+  assert.deepEqual(m.lag, m.lagByVm!['kv-1']);
+  assert.deepEqual(only.lag, m.lagByVm!['kv-2']);
+  assert.equal(lagLane(only).label, 'kv-2 · secondary lag');
+  // kv-1 lost its pair at the crash (150 ms) and kv-2 did not: their series differ there.
+  const at = (x: typeof m.lag, tNs: number) => x.lagNs[x.timeNs.findIndex((t) => t >= tNs)];
+  assert.equal(at(m.lag, 160 * MS), null, 'kv-1 has no running pair just after the crash');
+  assert.equal(typeof at(only.lag, 160 * MS), 'number', 'kv-2 still has its pair');
+  // Each host's logging NIC: rates that add up to what the NIC sent; esx-1 sends nothing once it crashed (150 ms).
+  const esx1 = m.nicByHost!['esx-1'];
+  assert.deepEqual(Object.keys(m.nicByHost!), ['esx-1', 'esx-2', 'esx-3', 'esx-4', 'esx-5', 'esx-6']);
+  assert.equal(esx1.capMbps, 1000);
+  const sentBytes = esx1.mbps.reduce((sum, r, i) => sum + (r * (esx1.timeNs[i] - (i > 0 ? esx1.timeNs[i - 1] : body.loggingNic!.samples[0].timeNs))) / 8000, 0);
+  const first = body.loggingNic!.samples[0].bytes[0], last = body.loggingNic!.samples.at(-1)!.bytes[0];
+  assert.ok(Math.abs(sentBytes - (last - first)) < 1e-6 * last, `${sentBytes} bytes by the rates, ${last - first} sent`);
+  assert.ok(esx1.mbps.some((r, i) => r > 0 && esx1.timeNs[i] < 150 * MS));
+  assert.ok(esx1.mbps.every((r, i) => r === 0 || esx1.timeNs[i] <= 151 * MS), 'a crashed host sends nothing');
+  assert.match(m.lanes.find((l) => l.name === 'esx-3')!.detail, /logging peak [\d.]+ of 1000 Mbit\/s \(\d+%\)/);
+  const web = onlyVm(m, 'web-1');
+  assert.equal(web.lag.timeNs.length, 0);
+  assert.match(lagLane(web).detail, /web-1 is not fault tolerant/);
 });
 
 test('100 000 events make a model in one pass', () => {

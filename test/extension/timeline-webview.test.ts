@@ -349,6 +349,44 @@ test('a cluster timeline: a VM filter lists every VM; choosing one leaves only i
   }
 });
 
+/** Pixels of the canvas rows `y0`..`y1` (page coordinates, left `x0`..`x1`) that differ from the lane's own background. */
+async function inkIn(page: Page, box: { x0: number; x1: number; y0: number; y1: number }): Promise<number> {
+  return page.evaluate(`(() => {
+    const c = document.querySelector('.tl-canvas');
+    const r = c.getBoundingClientRect(), k = c.width / r.width;
+    const b = ${JSON.stringify(box)};
+    const x = Math.round((b.x0 - r.left) * k), y = Math.round((b.y0 - r.top) * k);
+    const d = c.getContext('2d').getImageData(x, y, Math.round((b.x1 - b.x0) * k), Math.round((b.y1 - b.y0) * k)).data;
+    let ink = 0;
+    for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - d[0]) + Math.abs(d[i + 1] - d[1]) + Math.abs(d[i + 2] - d[2]) > 24) ink++;
+    return ink;
+  })()`);
+}
+
+test('a cluster timeline: each host lane charts its FT logging NIC along its foot, and the pointer reads the rate', { skip, timeout: 120_000 }, async () => {
+  const model = timelineModel(timelineBody(await clusterRuntime()));
+  const page = await openPage();
+  try {
+    await sendData(page, model);
+    const v = await view(page);
+    const lane = (await page.locator('[data-lane="esx-3"]').boundingBox())!; // kv-2's primary: logs all run long
+    const foot = { x0: v.left + 10, x1: v.left + v.width - 10, y0: lane.y + lane.height - 11, y1: lane.y + lane.height - 2 };
+    const withNic = await inkIn(page, foot);
+    await page.screenshot({ path: join(ARTIFACTS, 'timeline-cluster-nic.png') });
+    await sendData(page, { ...model, nicByHost: undefined });
+    const without = await inkIn(page, foot);
+    assert.ok(withNic > without + 50, `the NIC chart draws along esx-3's foot: ${withNic} inked pixels, ${without} without it`);
+    await sendData(page, model);
+    await page.mouse.move(v.left + v.width / 2, lane.y + lane.height / 2);
+    await waitFor(page, 'document.querySelector(".tl-readout").textContent.includes("Mbit/s")');
+    assert.match((await page.textContent('.tl-readout'))!, /esx-3 · logging [\d.]+ Mbit\/s/);
+    assert.match((await page.getAttribute('[data-lane="esx-3"]', 'title'))!, /logging peak [\d.]+ of 1000 Mbit\/s/);
+    assert.deepEqual(pageErrors(page), []);
+  } finally {
+    await page.close();
+  }
+});
+
 test('100 000 events: initial render and zoom/pan redraws complete with a bounded DOM', { skip, timeout: 120_000 }, async (t) => {
   const model = timelineModel(syntheticBody(100_000));
   const page = await openPage();

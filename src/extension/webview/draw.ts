@@ -3,7 +3,7 @@
 // item of a sorted array, then at most one shape per pixel column.
 import type { MarkKind, SpanKind } from '../timeline-model';
 import type { LaidOutButton, Layout } from './buttons';
-import { AXIS_PX, type HeldSeries, type LaneOutputs, type Prepared, type PreparedLane, type Track } from './prepare';
+import { AXIS_PX, type HeldSeries, type LaneOutputs, type Prepared, type PreparedLane, type PreparedNic, type Track } from './prepare';
 import { type ColorName, type Scene, spanNs, timeAt, xOf } from './scene';
 import { fmtTime, lowerBound, upperBound } from './util';
 
@@ -295,6 +295,49 @@ function lagPath(sc: Scene, pts: readonly LagPoint[], base: number, h: number, m
     lastX = p.x;
   }
   if (open && closed) { ctx.lineTo(lastX, base); ctx.lineTo(startX, base); ctx.closePath(); }
+}
+
+/** Height of a host lane's logging NIC chart, along its foot (the lane's events and spans draw over it). */
+const NIC_PX = 16;
+
+/**
+ * Each host's FT logging NIC use along the foot of its lane: per pixel column the highest rate, as a bar on a square-root
+ * scale all hosts share (the busiest one's peak at full height: log traffic is bursty, and a linear scale hides all but
+ * the bursts); a column at the NIC's bandwidth is drawn red (the NIC saturated).
+ */
+export function drawNic(sc: Scene, d: Prepared): void {
+  d.nic.forEach((n, lane) => {
+    const l = d.lanes[lane];
+    if (l !== undefined) drawNicLane(sc, n, l.top + l.height - 1);
+  });
+}
+
+function drawNicLane(sc: Scene, n: PreparedNic, base: number): void {
+  const { ctx, colors, view } = sc;
+  const a = Math.max(0, lowerBound(n.timeNs, view.startNs)), b = Math.min(n.timeNs.length, upperBound(n.timeNs, view.endNs) + 1);
+  let col = NaN, colMax = 0, colStart = 0;
+  const flush = (): void => {
+    if (Number.isNaN(col) || colMax <= 0) return;
+    const full = n.capMbps !== null && colMax >= n.capMbps * 0.98;
+    ctx.fillStyle = full ? colors.red : colors.purple;
+    ctx.globalAlpha = full ? 0.8 : 0.45;
+    const h = Math.max(1, Math.sqrt(Math.min(1, colMax / n.scaleMbps)) * NIC_PX);
+    ctx.fillRect(colStart, base - h, Math.max(1, col - colStart + 1), h);
+  };
+  for (let i = a; i < b; i++) {
+    // A sample is the rate over the interval that ends at its time: it covers from the previous sample on.
+    const x0 = Math.floor(xOf(sc, i > 0 ? n.timeNs[i - 1] : n.timeNs[i]));
+    const x1 = Math.floor(xOf(sc, n.timeNs[i]));
+    if (x1 !== col) {
+      flush();
+      col = x1;
+      colStart = Math.min(x0 + 1, x1);
+      colMax = 0;
+    }
+    if (n.mbps[i] > colMax) colMax = n.mbps[i];
+  }
+  flush();
+  ctx.globalAlpha = 1;
 }
 
 /** Events that are not buttons (throttling…): a short tick per lane and pixel column. */

@@ -1,7 +1,7 @@
 // The Timeline model (timeline-model.ts, sent by the panel) → what the page draws from: lanes with their pixel rows,
 // span tracks, marks, outputs and lag as sorted typed arrays, built once per data message (O(n log n)) so a frame
 // only binary-searches them. Pure: no DOM.
-import type { Lane, LaneKind, LagSeries, Mark, Outputs, Span, TimelineModel } from '../timeline-model';
+import type { Lane, LaneKind, LagSeries, Mark, NicSeries, Outputs, Span, TimelineModel } from '../timeline-model';
 import { num, str } from './util';
 
 /** Height of the time axis above the lanes. */
@@ -71,6 +71,17 @@ export interface PreparedLag {
   maxNs: number;
 }
 
+/**
+ * A host's logging NIC rate (Mbit/s) at each sample's end; the scale every host's chart shares (the busiest host's
+ * peak, so hosts compare at a glance and a quiet cluster still shows); its bandwidth (a rate at it is saturation).
+ */
+export interface PreparedNic {
+  timeNs: Float64Array;
+  mbps: Float64Array;
+  scaleMbps: number;
+  capMbps: number | null;
+}
+
 export interface Prepared {
   nowNs: number;
   frontierNs: number;
@@ -83,6 +94,8 @@ export interface Prepared {
   /** By lane index. */
   outputs: Map<number, LaneOutputs>;
   lag: PreparedLag;
+  /** Host lanes' logging NIC use, by lane index. */
+  nic: Map<number, PreparedNic>;
 }
 
 function prepareLanes(lanes: readonly Lane[]): { lanes: PreparedLane[]; heightPx: number } {
@@ -195,6 +208,36 @@ function prepareLag(lag: LagSeries | undefined): PreparedLag {
   return { timeNs, lagNs, maxNs: max };
 }
 
+function prepareNic(s: NicSeries): PreparedNic & { peakMbps: number } {
+  const t = Array.isArray(s.timeNs) ? s.timeNs : [], v = Array.isArray(s.mbps) ? s.mbps : [];
+  const n = Math.min(t.length, v.length);
+  const timeNs = new Float64Array(n), mbps = new Float64Array(n);
+  let peak = 0;
+  for (let i = 0; i < n; i++) {
+    timeNs[i] = num(t[i], 0);
+    mbps[i] = Math.max(0, num(v[i], 0));
+    if (mbps[i] > peak) peak = mbps[i];
+  }
+  const cap = typeof s.capMbps === 'number' && s.capMbps > 0 ? s.capMbps : null;
+  return { timeNs, mbps, scaleMbps: 1, capMbps: cap, peakMbps: peak };
+}
+
+/** Each host lane's NIC series (lanes name their host), when the model has one with some traffic. */
+function prepareNics(byHost: TimelineModel['nicByHost'], lanes: readonly PreparedLane[]): Map<number, PreparedNic> {
+  const out = new Map<number, PreparedNic>();
+  if (byHost === null || typeof byHost !== 'object') return out;
+  let scaleMbps = 1e-9;
+  lanes.forEach((l, i) => {
+    const s = l.kind === 'host' && Object.prototype.hasOwnProperty.call(byHost, l.name) ? byHost[l.name] : undefined;
+    if (s === undefined || s === null) return;
+    const { peakMbps, ...n } = prepareNic(s);
+    scaleMbps = Math.max(scaleMbps, peakMbps);
+    out.set(i, n);
+  });
+  out.forEach((n) => { n.scaleMbps = scaleMbps; });
+  return out;
+}
+
 export function prepare(m: TimelineModel): Prepared {
   const ls = prepareLanes(Array.isArray(m.lanes) ? m.lanes : []);
   const endNs = Math.max(num(m.endNs, 0), num(m.frontierNs, 0), num(m.nowNs, 0), MIN_SPAN_NS);
@@ -205,5 +248,6 @@ export function prepare(m: TimelineModel): Prepared {
     marks: prepareMarks(Array.isArray(m.marks) ? m.marks : [], ls.lanes.length),
     outputs: prepareOutputs(m.outputs),
     lag: prepareLag(m.lag),
+    nic: prepareNics(m.nicByHost, ls.lanes),
   };
 }

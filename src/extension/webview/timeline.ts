@@ -6,7 +6,7 @@ import { parsePanelMessage } from '../timeline-messages';
 import type { TimelineModel } from '../timeline-model';
 import { EventButtons } from './buttons';
 import {
-  drawCursor, drawGrid, drawImportantTicks, drawLag, drawLaneBackgrounds, drawMarkLabels, drawMinorMarks, drawOutputs, drawTrack,
+  drawCursor, drawGrid, drawImportantTicks, drawLag, drawLaneBackgrounds, drawMarkLabels, drawMinorMarks, drawNic, drawOutputs, drawTrack,
   drawUnexplored, labelObstacles,
 } from './draw';
 import { fitRange } from './labels';
@@ -157,6 +157,7 @@ function render(): void {
     for (let i = 0; i < d.tracks.length; i++) drawTrack(sc, d, d.tracks[i], obstacles);
     d.outputs.forEach((o, lane) => drawOutputs(sc, d, o, lane));
     drawLag(sc, d);
+    drawNic(sc, d);
     drawMinorMarks(sc, d);
     if (layout.grouped) drawImportantTicks(sc, d, layout.range[0], layout.range[1]);
     drawMarkLabels(sc, d, layout);
@@ -279,6 +280,9 @@ function showReadout(x: number, y: number): void {
       const li = upperBound(d.lag.timeNs, t) - 1;
       if (li >= 0) parts.push(Number.isNaN(d.lag.lagNs[li]) ? 'no running pair' : fmtTime(d.lag.lagNs[li]));
     }
+    const nic = d.nic.get(laneIdx);
+    const ni = nic === undefined ? -1 : lowerBound(nic.timeNs, t); // the interval that holds t ends at the next sample
+    if (nic !== undefined && ni < nic.timeNs.length) parts.push('logging ' + nic.mbps[ni].toFixed(nic.mbps[ni] >= 10 ? 0 : 2) + ' Mbit/s');
   }
   readoutEl.textContent = parts.join(' · ');
 }

@@ -1,6 +1,6 @@
-// The Timeline's VM filter: the model as seen with one VM of a cluster only (its lanes, spans, events and outputs, and
-// everything that concerns no VM in particular: hosts, cluster-wide faults, checkpoints, lag). Pure: no DOM.
-import type { Outputs, TimelineModel } from '../timeline-model';
+// The Timeline's VM filter: the model as seen with one VM of a cluster only (its lanes, spans, events, outputs and lag,
+// and everything that concerns no VM in particular: hosts, cluster-wide faults, checkpoints). Pure: no DOM.
+import type { Lane, LagSeries, Outputs, TimelineModel } from '../timeline-model';
 
 /** Whether something about VM `of` (undefined: no VM in particular) is shown under the filter `vm`. */
 function shown(of: unknown, vm: string): boolean {
@@ -39,7 +39,21 @@ export function onlyVm(m: TimelineModel, vm: string | null): TimelineModel {
     }
     return out;
   };
-  return { ...m, lanes: lanes.filter((_, i) => index[i] >= 0), spans: keep(m.spans), marks: keep(m.marks), outputs: keptOutputs(m.outputs, index) };
+  const lag = vmLag(m, vm);
+  const kept = lanes.filter((_, i) => index[i] >= 0).map((l) => (l && l.kind === 'lag' ? lagLane(l, vm, lag !== null) : l));
+  return { ...m, lanes: kept, spans: keep(m.spans), marks: keep(m.marks), outputs: keptOutputs(m.outputs, index), lag: lag ?? { timeNs: [], lagNs: [] } };
+}
+
+/** VM `vm`'s own lag series, or null when the model has none for it (a VM that is not fault tolerant). */
+function vmLag(m: TimelineModel, vm: string): LagSeries | null {
+  const byVm = m.lagByVm !== null && typeof m.lagByVm === 'object' ? m.lagByVm : {};
+  const s = Object.prototype.hasOwnProperty.call(byVm, vm) ? byVm[vm] : undefined;
+  return s !== undefined && Array.isArray(s.timeNs) && Array.isArray(s.lagNs) ? s : null;
+}
+
+/** The lag lane under the filter: it names the VM whose lag it draws, or says it has none. */
+function lagLane(l: Lane, vm: string, has: boolean): Lane {
+  return { ...l, label: `${vm} · secondary lag`, detail: has ? `log lag of ${vm}'s secondary behind its primary` : `${vm} is not fault tolerant: no secondary` };
 }
 
 /** The VM names of a model, read defensively (the model crossed a process boundary). */
