@@ -44,10 +44,11 @@ function formatCluster(c: ClusterSummary): string[] {
     const waiting = v.waiting === null ? '' : ` · ${v.waiting}`;
     out.push(`${v.name.padEnd(nameWidth)}  ${v.ft ? 'yes' : 'no '}  ${where.padEnd(20)}  ${state}${events === '' ? '' : ` · ${events}`}${waiting}`);
   }
-  out.push('', 'host        up    VMs  FT  memory            logging sent');
+  out.push('', 'host        up    VMs  FT  CPU   memory            logging sent');
   for (const h of c.hosts) {
     const nic = h.loggingNicMbps === null ? '' : ` (NIC ${h.loggingNicMbps} Mbit/s)`;
-    out.push(`${h.name.padEnd(10)}  ${(h.up ? 'yes' : 'DOWN').padEnd(4)}  ${String(h.vms).padStart(3)}  ${String(h.ftVms).padStart(2)}  ${`${h.ramUsedMiB}/${h.ramMiB} MiB`.padEnd(16)}  ${h.loggingBytes} bytes${nic}`);
+    const cpu = h.cpuLoad === null ? '–' : `${Math.round(h.cpuLoad * 100)}%`;
+    out.push(`${h.name.padEnd(10)}  ${(h.up ? 'yes' : 'DOWN').padEnd(4)}  ${String(h.vms).padStart(3)}  ${String(h.ftVms).padStart(2)}  ${cpu.padStart(4)}  ${`${h.ramUsedMiB}/${h.ramMiB} MiB`.padEnd(16)}  ${h.loggingBytes} bytes${nic}`);
   }
   out.push('');
   return out;

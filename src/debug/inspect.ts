@@ -7,6 +7,7 @@ import { ftState } from '../ft/ft-state';
 import { describeFault } from '../ft/faults';
 import type { VmInstance } from '../ft/protocol/vm';
 import type { LogicalVm } from '../ft/logical-vm';
+import { demandMipsOf, loadsByHost } from '../ft/drs-demand';
 import { NS_PER_MS } from '../ft/cluster';
 import { ABI_NAMES, hex } from './program-info';
 import { csrNumber } from './evaluate';
@@ -280,11 +281,15 @@ export function hostsView(rt: LockstepRuntime): HostsReply {
   const c = rt.cluster;
   const names = [...c.hosts.keys()];
   const nics = new Map(c.scenario.hosts.map((h) => [h.name, h.loggingNicMbps]));
+  const drs = c.drs;
+  const loads = drs === null ? null : loadsByHost(c, drs);
   const hosts = [...c.hosts.values()].map((h) => {
     const here = c.vms.filter((v) => v.host === h.name);
+    const demand = (v: VmInstance) => (drs === null || !v.alive ? {} : { demandMips: demandMipsOf(drs, v) });
     return {
       name: h.name, family: h.family, up: h.up, slowFactor: h.slowFactor, storageReachable: c.main.storage.reachable(h.name),
-      vms: here.map((v) => ({ id: v.id, name: v.name, role: v.role, status: v.status, ...(v.vmLabel === null ? {} : { vm: v.vmLabel }), ftState: ftLabel(c.ownerOf(v)) })),
+      vms: here.map((v) => ({ id: v.id, name: v.name, role: v.role, status: v.status, ...(v.vmLabel === null ? {} : { vm: v.vmLabel }), ftState: ftLabel(c.ownerOf(v)), ...demand(v) })),
+      ...(loads?.has(h.name) === true ? { load: loads.get(h.name)! } : {}),
       ftVms: here.filter((v) => v.alive && c.ownerOf(v).scenario.ft.enabled).length,
       loggingBytes: c.network.state.loggingBytes[h.name] ?? 0,
       loggingNicMbps: nics.get(h.name) ?? null,

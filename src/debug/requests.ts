@@ -294,7 +294,10 @@ export const CUSTOM_REQUESTS = {
       hosts: array(obj({
         name: str, family: str, up: bool, slowFactor: num, storageReachable: bool,
         /** `vm`: the VM's name (a cluster of several VMs); `ftState`: that VM's FT protection label (FT_OFF for an ordinary VM of a cluster). */
-        vms: array(obj({ id: int, name: str, role: oneOf(...VM_ROLES), status: oneOf(...VM_STATUSES), vm: optional(str), ftState: str })),
+        /** `demandMips`: the instance's CPU demand DRS measured (instructions per µs over its last look; DRS on in a cluster). */
+        vms: array(obj({ id: int, name: str, role: oneOf(...VM_ROLES), status: oneOf(...VM_STATUSES), vm: optional(str), ftState: str, demandMips: optional(num) })),
+        /** The host's load as DRS weighs it (fractions: CPU demand over speed, VMs' RAM over the host's); absent: DRS off, one VM, or the host down. */
+        load: optional(obj({ cpu: num, mem: num })),
         /** FT instances (primaries and secondaries) alive on the host. */
         ftVms: int,
         /** Bytes the host's FT logging NIC has sent. */

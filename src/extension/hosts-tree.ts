@@ -32,12 +32,23 @@ type Vm = Host['vms'][number];
  */
 function vmNode(v: Vm): TreeNode {
   const alive = ALIVE.has(v.status);
-  const description = alive ? `${v.status} · ${v.ftState}` : v.status;
+  const demand = v.demandMips === undefined ? [] : [`CPU ${mipsText(v.demandMips)} MIPS`];
+  const description = alive ? [v.status, v.ftState, ...demand].join(' · ') : v.status;
   return {
     id: `vm:${v.id}`, label: v.name, description, tooltip: `${v.name}: ${description} (VM ${v.id})`,
     icon: alive ? 'vm-running' : 'vm-outline', contextValue: alive && v.ftState !== FT_OFF ? FT_VM_CONTEXT : 'lockstep.vm',
     ...(v.vm === undefined ? {} : { vm: v.vm }), children: [],
   };
+}
+
+/** `4.52`, `0.005`, `87`: a demand in MIPS with about three significant digits. */
+function mipsText(mips: number): string {
+  return mips >= 100 ? mips.toFixed(0) : mips >= 1 ? mips.toFixed(2).replace(/\.?0+$/, '') : mips === 0 ? '0' : mips.toPrecision(1);
+}
+
+/** DRS's view of the host's load: its CPU (demand over speed) and memory (VMs' RAM over its own), as percentages. */
+function loadNotes(h: Host): string[] {
+  return h.load === undefined ? [] : [`CPU ${Math.round(h.load.cpu * 100)}%`, `memory ${Math.round(h.load.mem * 100)}%`];
 }
 
 /** `512 B`, `12.3 KiB`, `4.5 MiB`. */
@@ -59,6 +70,7 @@ function hostNode(h: Host, nic: boolean): TreeNode {
   const notes = [h.up ? 'up' : 'down', h.family];
   if (!h.storageReachable) notes.push('storage lost');
   if (h.slowFactor !== 1) notes.push(`slow ×${h.slowFactor}`);
+  notes.push(...loadNotes(h));
   // VS Code remembers a tree item's collapsed state by id, and an item first seen without children stays
   // collapsed: a host that gains its first VM (a respawn) gets a new id so it opens expanded.
   return {

@@ -5,7 +5,7 @@
 
 import type { Cluster } from './cluster';
 import type { VmInstance } from './protocol/vm';
-import { hostLoads, type HostCapacity, type InstanceDemand } from './drs-load';
+import { hostLoads, type HostCapacity, type HostLoad, type InstanceDemand } from './drs-load';
 import { assert } from './sim/assert';
 
 /** What DRS keeps between its looks: plain data, copied into checkpoints. */
@@ -97,11 +97,16 @@ export function drsView(w: Cluster, mem: DrsMemory): DrsView {
   return { hosts, vms, demands };
 }
 
-/** Each up host's CPU load (demand over capacity) by name, for placement's choice among eligible hosts. */
-export function cpuLoads(w: Cluster, mem: DrsMemory): Map<string, number> {
+/** Each up host's CPU and memory load by name, as DRS weighs them now (the Hosts view shows them). */
+export function loadsByHost(w: Cluster, mem: DrsMemory): Map<string, HostLoad> {
   const view = drsView(w, mem);
   const loads = hostLoads(view.hosts, view.demands);
-  return new Map(view.hosts.map((h, i) => [h.name, loads[i].cpu]));
+  return new Map(view.hosts.map((h, i) => [h.name, loads[i]]));
+}
+
+/** Each up host's CPU load (demand over capacity) by name, for placement's choice among eligible hosts. */
+export function cpuLoads(w: Cluster, mem: DrsMemory): Map<string, number> {
+  return new Map([...loadsByHost(w, mem)].map(([name, load]) => [name, load.cpu]));
 }
 
 function sampleCounters(w: Cluster, mem: DrsMemory): void {

@@ -8,6 +8,7 @@ import type { Scenario } from './scenario';
 import { emptyLogBytesByKind, type LogBytesByKind } from './protocol/log-kinds';
 import type { LogicalVm } from './logical-vm';
 import { heavyLogHint, type LogHint } from './log-hint';
+import { loadsByHost } from './drs-demand';
 
 export interface RunSummary {
   seed: number;
@@ -43,7 +44,8 @@ export interface VmRow {
   failovers: number; respawns: number; haRestarts: number; instret: number; logBytes: number; maxLagMs: number; console: string;
 }
 
-export interface HostRow { name: string; up: boolean; ramMiB: number; ramUsedMiB: number; vms: number; ftVms: number; loggingNicMbps: number | null; loggingBytes: number }
+/** `cpuLoad`: the host's CPU demand over its speed as DRS last measured it (null: DRS off, or the host down). */
+export interface HostRow { name: string; up: boolean; ramMiB: number; ramUsedMiB: number; vms: number; ftVms: number; loggingNicMbps: number | null; loggingBytes: number; cpuLoad: number | null }
 
 export interface ClusterSummary { vms: VmRow[]; hosts: HostRow[] }
 
@@ -121,12 +123,13 @@ function clusterSummary(c: Cluster): ClusterSummary {
     instret: Math.max(0, ...m.vms.filter((v) => v.role === 'primary').map((v) => v.guest.instret)),
     logBytes: m.stats.logBytes, maxLagMs: ms(m.stats.maxLagNs), console: m.consoleText,
   }));
+  const loads = c.drs === null ? null : loadsByHost(c, c.drs);
   const hosts = c.scenario.hosts.map((h): HostRow => {
     const here = c.vms.filter((v) => v.alive && v.host === h.name);
     return {
       name: h.name, up: c.hosts.get(h.name)!.up, ramMiB: h.ramMiB, ramUsedMiB: here.reduce((a, v) => a + c.ownerOf(v).scenario.ramMiB, 0),
       vms: here.length, ftVms: here.filter((v) => c.ownerOf(v).scenario.ft.enabled).length, loggingNicMbps: h.loggingNicMbps,
-      loggingBytes: c.network.state.loggingBytes[h.name] ?? 0,
+      loggingBytes: c.network.state.loggingBytes[h.name] ?? 0, cpuLoad: loads?.get(h.name)?.cpu ?? null,
     };
   });
   return { vms, hosts };

@@ -193,6 +193,13 @@ test('hosts: each VM entry names its VM and that VM\'s FT state; each host its F
     assert.ok(esx1.loggingBytes > 0, 'the primaries\' logging traffic leaves through esx-1\'s NIC');
     assert.equal(b.hosts.reduce((n, h) => n + h.ftVms, 0), 8, '4 FT VMs, a primary and a secondary each');
     assert.equal(b.ftState, 'Protected');
+    // DRS (fully automated, looking every 200 ms) has measured: each host's load, each live instance's CPU demand.
+    await stoppedAfter(dc, () => dc.customRequest('seek', { timeMs: 250 }));
+    const m = (await dc.customRequest('hosts')).body as HostsReply;
+    const all = m.hosts.flatMap((h) => h.vms);
+    const demand = (name: string) => all.find((v) => v.name === name)!.demandMips!;
+    assert.ok(m.hosts.every((h) => h.load !== undefined && h.load.cpu >= 0 && h.load.mem > 0), JSON.stringify(m.hosts.map((h) => h.load)));
+    assert.ok(demand("kv-1's primary @ esx-1") > 100 * demand("web-1's primary @ esx-3"), 'a kvstore serving clients runs; an idle guest sleeps in wfi');
   }).then(() => withClient(async (dc) => {
     await launch(dc, { program: KVSTORE, untilMs: 100 });
     await stoppedAfter(dc, () => dc.customRequest('seek', { timeMs: 10 }));
@@ -202,6 +209,7 @@ test('hosts: each VM entry names its VM and that VM\'s FT state; each host its F
     assert.equal(a.loggingNicMbps, null);
     assert.ok(a.loggingBytes > 0);
     assert.deepEqual(b.hosts.map((h) => h.ftVms), [1, 1, 0]);
+    assert.ok(b.hosts.every((h) => h.load === undefined && h.vms.every((v) => v.demandMips === undefined)), 'one VM: no DRS, no load');
   })));
 
 test('a recording of a cluster opens in the debugger: every VM\'s program comes from the file, the first VM\'s instances are threads', async () => {

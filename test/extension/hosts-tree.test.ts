@@ -132,3 +132,15 @@ test('one VM: the host descriptions say nothing of the logging NIC unless its ba
   assert.equal(hostsTree(withNic)[1].description, 'up · rv-gen1 · slow ×0.25 · 1 FT VM · logging 2.0 KiB sent · NIC 100 Mbit/s');
   assert.equal(b.description, 'up · rv-gen1 · slow ×0.25');
 });
+
+test("with DRS measuring, a host shows its CPU and memory load and each live VM its CPU demand (a dead one none)", () => {
+  const esx2 = CLUSTER.hosts[1];
+  const measured: HostsReply = {
+    ...CLUSTER,
+    hosts: [{ ...esx2, load: { cpu: 0.456, mem: 0.25 }, vms: [{ ...esx2.vms[0], demandMips: 4.5 }, { ...esx2.vms[1], demandMips: 0.0049 }] }],
+  };
+  const [host] = hostsTree(measured);
+  assert.equal(host.description, 'up · rv-gen1 · CPU 46% · memory 25% · 2 FT VMs · logging 2.0 KiB sent · NIC 1000 Mbit/s');
+  assert.deepEqual(host.children.map((v) => v.description), ['running · Not Protected (Starting) · CPU 4.5 MIPS', 'running · Protected · CPU 0.005 MIPS']);
+  assert.equal(hostsTree(CLUSTER)[1].description, 'up · rv-gen1 · 2 FT VMs · logging 2.0 KiB sent · NIC 1000 Mbit/s', 'no DRS: no load');
+});
