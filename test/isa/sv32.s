@@ -1,11 +1,11 @@
 # Sv32 paging: 4 KiB and 4 MiB pages, every page-fault kind (cause 12/13/15, tval = the virtual address), the reserved
 # W-without-R encoding, a misaligned superpage, a pointer at the last level, a page table outside RAM (access fault),
 # SUM and MXR, A/D set by the walker, the TLB until sfence.vma, U-mode code under paging (including an instruction
-# that straddles into a non-executable page), MPRV for M-mode loads, and a page fault delegated to S-mode.
+# that straddles into a non-executable page), MPRV for M-mode loads, a page fault delegated to S-mode, and code written under paging.
 # Physical layout (RAM 0x80000000-0x803fffff): code, the root table at 0x80100000, a leaf table at 0x80101000,
 # data pages from 0x80200000. Virtual layout: 0x80000000-0x803fffff identity (a supervisor superpage), test pages
 # from 0x40000000. Handlers as in priv.s: M counts in s0 and records mcause/mepc/mtval in s2/s3/s4, an instruction
-# page fault returns to ra; S records scause/sepc/stval in a4/a5/a6.
+# page or access fault returns to ra; S records scause/sepc/stval in a4/a5/a6.
   .option norvc
   .equ ROOT, 0x80100000
   .equ LEAF, 0x80101000
@@ -58,6 +58,8 @@ _start:
   sw t1, 32(t0)
   li t1, 0x200810c7        # [0x20] VA 0x40020000 -> 0x80204000 RW
   sw t1, 0x80(t0)
+  li t1, 0x200824cf        # [9] VA 0x40009000 -> 0x80209000 RWX
+  sw t1, 36(t0)
   li t0, 0x80204000
   li t1, 0x1111
   sw t1, 0(t0)
@@ -277,20 +279,55 @@ _start:
   li s8, 1
   ecall
 4:csrw medeleg, zero
+
+  li gp, 15                # code written under paging runs after fence.i, through any alias, translated or not
+  li a0, 1
+  la a1, 5f
+  j to_mode
+5:li t0, 0x40009000
+  li t1, 0x00500513        # li a0, 5
+  sw t1, 0(t0)
+  li t1, 0x00008067        # ret
+  sw t1, 4(t0)
+  fence.i
+  jalr ra, t0
+  li t6, 5
+  bne a0, t6, fail
+  li t2, 0x80209000        # the same page through the identity superpage
+  li t1, 0x00700513        # li a0, 7
+  sw t1, 0(t2)
+  fence.i
+  jalr ra, t0
+  li t6, 7
+  bne a0, t6, fail
+  la s7, 6f
+  li s8, 1
+  ecall
+6:li a0, 0                 # in M-mode the virtual address is no code (not RAM): nothing decoded there stayed behind
+  li t0, 0x40009000
+  la ra, 7f
+  jalr zero, t0
+7:li t6, 1
+  bne s2, t6, fail
+  bnez a0, fail
+  li t0, 0x80209000        # and the physical page runs
+  jalr ra, t0
+  li t6, 7
+  bne a0, t6, fail
   csrw satp, zero
 
 pass:
   li t0, 0x100000
   li t1, 0x5555
   sw t1, 0(t0)
-5: j 5b
+8: j 8b
 fail:
   li t0, 0x100000
   slli t1, gp, 16
   li t2, 0x3333
   or t1, t1, t2
   sw t1, 0(t0)
-6: j 6b
+9: j 9b
 
 to_mode:                   # enters mode a0 (MPP encoding) at a1
   li t0, 0x1800
@@ -309,10 +346,12 @@ mhandler:
   bnez s8, m_escape
   li t5, 12
   beq s2, t5, m_fetch
+  li t5, 1
+  beq s2, t5, m_fetch
   addi t5, s3, 4
   csrw mepc, t5
   mret
-m_fetch:                   # an instruction page fault returns to ra
+m_fetch:                   # an instruction page or access fault returns to ra
   csrw mepc, ra
   mret
 m_escape:                  # back to M-mode at s7, with MIE = 0
