@@ -1,4 +1,4 @@
-// Privilege levels and Sv32 at the machine level: snapshots taken while paging is on continue exactly, breakpoints and watchpoints on virtual addresses, the debugger's CSR access.
+// Privilege levels and Sv32 at the machine level: snapshots taken while paging is on continue exactly, breakpoints and watchpoints on virtual addresses, the debugger's CSR access, interrupt selection and mstatus WARL.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { assemble } from '../../src/asm/index';
 import { Machine, type MachineSnapshot } from '../../src/machine/machine';
 import type { Environment, ReadKind } from '../../src/machine/types';
+import { type PrivState, legalMstatus, pendingInterrupt } from '../../src/machine/priv';
 
 class DetEnv implements Environment {
   read(kind: ReadKind, instret: number): number {
@@ -94,4 +95,32 @@ test('the debugger reads and writes the S-mode CSRs; a satp write switches trans
   cpu.writeCsr(0x180, 0);
   assert.equal(cpu.xlate, 0);
   assert.equal(cpu.getState().priv, 3);
+});
+
+test('interrupt selection: per-mode global enables, delegation, and priority', () => {
+  const M = 3, S = 1, U = 0, MIE = 1 << 3, SIE = 1 << 1;
+  const bits = (...irqs: number[]): number => irqs.reduce((a, i) => a | (1 << i), 0);
+  const cases: [string, PrivState, number][] = [
+    ['M-level in M without MIE waits', { priv: M, mstatus: 0, mip: bits(7), mie: bits(7), mideleg: 0 }, -1],
+    ['M-level in M with MIE', { priv: M, mstatus: MIE, mip: bits(7), mie: bits(7), mideleg: 0 }, 7],
+    ['M-level below M whatever MIE', { priv: S, mstatus: 0, mip: bits(7), mie: bits(7), mideleg: 0 }, 7],
+    ['not enabled in mie', { priv: U, mstatus: 0, mip: bits(7), mie: bits(3), mideleg: 0 }, -1],
+    ['delegated never in M', { priv: M, mstatus: MIE | SIE, mip: bits(5), mie: bits(5), mideleg: bits(5) }, -1],
+    ['delegated in S waits for SIE', { priv: S, mstatus: 0, mip: bits(5), mie: bits(5), mideleg: bits(5) }, -1],
+    ['delegated in S with SIE', { priv: S, mstatus: SIE, mip: bits(5), mie: bits(5), mideleg: bits(5) }, 5],
+    ['delegated in U whatever SIE', { priv: U, mstatus: 0, mip: bits(5), mie: bits(5), mideleg: bits(5) }, 5],
+    ['S-level not delegated goes to M', { priv: S, mstatus: SIE, mip: bits(5), mie: bits(5), mideleg: 0 }, 5],
+    ['SEI > SSI > STI', { priv: U, mstatus: 0, mip: bits(1, 5, 9), mie: bits(1, 5, 9), mideleg: bits(1, 5, 9) }, 9],
+    ['SSI > STI', { priv: U, mstatus: 0, mip: bits(1, 5), mie: bits(1, 5), mideleg: bits(1, 5) }, 1],
+    ['for M before for S', { priv: S, mstatus: SIE, mip: bits(7, 9), mie: bits(7, 9), mideleg: bits(9) }, 7],
+    ['MEI > MSI > MTI', { priv: M, mstatus: MIE, mip: bits(3, 7, 11), mie: bits(3, 7, 11), mideleg: 0 }, 11],
+    ['MSI > MTI', { priv: M, mstatus: MIE, mip: bits(3, 7), mie: bits(3, 7), mideleg: 0 }, 3],
+  ];
+  for (const [what, s, want] of cases) assert.equal(pendingInterrupt(s), want, what);
+});
+
+test('mstatus WARL: only existing fields; a reserved MPP keeps the old one', () => {
+  assert.equal(legalMstatus(0, -1) >>> 0, 0x7e19aa);
+  assert.equal(legalMstatus(1 << 11, 2 << 11), 1 << 11);
+  assert.equal(legalMstatus(3 << 11, 0), 0);
 });
