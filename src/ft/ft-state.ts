@@ -43,5 +43,4 @@ export function notProtectedReason(c: LogicalVm): NotProtectedReason | null {
   if (s.divergence !== null || !c.network.canTalk('logging', p.host, s.host) || !c.network.canTalk('logging', s.host, p.host)) return 'unreachable';
   if (s.suspecting || p.suspecting) return 'unreachable'; // one of them has declared the other failed
   return null;
-  return null;
 }
