@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { clusterRuntime, failoverRuntime, syntheticBody, timelineBody } from './timeline-fixture';
 import { onlyVm } from '../../src/extension/webview/vm-filter';
+import { prepare, VM_ROW_PX } from '../../src/extension/webview/prepare';
 import { IMPORTANT_KINDS, markLabel, parseWebviewMessage, seekArguments, Span, TimelineModel, timelineModel } from '../../src/extension/timeline-model';
 import { newNonce, timelineCsp, timelineHtml } from '../../src/extension/timeline-html';
 import { Throttle } from '../../src/extension/throttle';
@@ -197,6 +198,18 @@ test('a cluster: VM lanes and events name their VM, each VM has its own protecti
   assert.ok(esx1.mbps.some((r, i) => r > 0 && esx1.timeNs[i] < 150 * MS));
   assert.ok(esx1.mbps.every((r, i) => r === 0 || esx1.timeNs[i] <= 151 * MS), 'a crashed host sends nothing');
   assert.match(m.lanes.find((l) => l.name === 'esx-3')!.detail, /logging peak [\d.]+ of 1000 Mbit\/s \(\d+%\)/);
+  // The page gives each FT VM its own row of the FT state lane: one VM's Protected never hides another's Not Protected.
+  const d = prepare(m);
+  const ftLane = d.lanes.findIndex((l) => l.kind === 'cluster');
+  const rows = d.tracks.filter((t) => t.lane === ftLane && (t.kind === 'protected' || t.kind === 'unprotected'));
+  assert.deepEqual([...new Set(rows.map((t) => `${t.row}/${t.rows}`))].sort(), ['0/4', '1/4', '2/4', '3/4']);
+  assert.equal(d.lanes[ftLane].height, 4 * VM_ROW_PX + 8);
+  assert.match(d.lanes[ftLane].detail, / · rows: kv-1, kv-2, ticker, diskhog$/);
+  for (const t of rows) for (let j = 0; j < t.start.length; j++) assert.ok(t.start[j] <= t.end[j] && (j === 0 || t.end[j - 1] <= t.start[j]), 'a VM\'s spans of a kind are disjoint');
+  const kv1Row = rows.find((t) => t.kind === 'unprotected' && t.row === 0)!;
+  assert.ok(kv1Row.start.some((x) => x === 150 * MS), 'kv-1 (row 0) is Not Protected from the crash on');
+  const one = prepare(onlyVm(m, 'kv-2'));
+  assert.ok(one.tracks.filter((t) => t.lane === 0).every((t) => t.rows === 1) && one.lanes[0].height === 40, 'one VM: the whole lane');
   const web = onlyVm(m, 'web-1');
   assert.equal(web.lag.timeNs.length, 0);
   assert.match(lagLane(web).detail, /web-1 is not fault tolerant/);

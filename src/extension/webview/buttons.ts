@@ -6,7 +6,8 @@ import { MARK_PX } from './draw';
 import { MIN_SPAN_NS, type Prepared, type PreparedLane, type PreparedMark } from './prepare';
 import { type Scene, spanNs, xOf } from './scene';
 import { labelWidths } from './labels';
-import { el, fmtTime, lowerBound, upperBound } from './util';
+import { el } from './dom';
+import { fmtTime, lowerBound, upperBound } from './util';
 
 /** Most event buttons in the DOM at once; beyond it neighbouring events merge into group buttons. */
 const MAX_BUTTONS = 250;

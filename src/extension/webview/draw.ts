@@ -103,6 +103,13 @@ export function drawUnexplored(sc: Scene, d: Prepared): void {
 }
 
 /** The y and height of a band of a lane. */
+/** Where a track of band `band` draws in its lane: its VM's own row when several VMs share the lane. */
+function trackY(lane: PreparedLane, band: Band, tr: Track): [number, number] {
+  if (tr.rows <= 1) return bandY(lane, band);
+  const rowH = (lane.height - 4) / tr.rows, top = lane.top + 2 + tr.row * rowH;
+  return band === 'full' ? [top, rowH * 0.7] : [top + rowH * 0.7, rowH * 0.3];
+}
+
 function bandY(lane: PreparedLane, band: Band): [number, number] {
   const top = lane.top + 2, h = lane.height - 4;
   if (lane.kind === 'cluster') return band === 'full' ? [top, h * 0.55] : [top + h * 0.6, h * 0.4];
@@ -121,8 +128,8 @@ export function drawTrack(sc: Scene, d: Prepared, tr: Track, obstacles: Obstacle
   const st = spanStyle(tr.kind);
   if (!st) return;
   const lane = d.lanes[tr.lane];
-  const yh = bandY(lane, st.band);
-  const labelled = lane.kind === 'cluster' || st.band === 'middle' || tr.kind === 'hostDown';
+  const yh = trackY(lane, st.band, tr);
+  const labelled = (lane.kind === 'cluster' || st.band === 'middle' || tr.kind === 'hostDown') && yh[1] >= 11;
   let lastX = -Infinity;
   ctx.font = '11px ' + colors.font;
   ctx.textBaseline = 'middle';

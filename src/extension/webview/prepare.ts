@@ -20,10 +20,15 @@ export interface PreparedLane {
   height: number;
 }
 
-/** The spans of one lane and kind: disjoint and sorted, so both their starts and ends ascend. */
+/**
+ * The spans of one lane, kind and VM: disjoint and sorted, so both their starts and ends ascend. `row` of `rows`: the
+ * VM's own row of its lane when several VMs' spans share it (the FT state lane of a cluster), else 0 of 1.
+ */
 export interface Track {
   lane: number;
   kind: string;
+  row: number;
+  rows: number;
   start: Float64Array;
   end: Float64Array;
   labels: string[];
@@ -98,28 +103,57 @@ export interface Prepared {
   nic: Map<number, PreparedNic>;
 }
 
-function prepareLanes(lanes: readonly Lane[]): { lanes: PreparedLane[]; heightPx: number } {
+/** Height of one VM's row in a lane several VMs' spans share. */
+export const VM_ROW_PX = 14;
+
+/** `rowsOf(i)`: the VMs with a row in lane `i`, top down (a lane of several is tall enough for a row each, and says whose). */
+function prepareLanes(lanes: readonly Lane[], rowsOf: (lane: number) => readonly string[]): { lanes: PreparedLane[]; heightPx: number } {
   const px = LANE_PX as Record<string, number | undefined>;
   const out: PreparedLane[] = [];
   let y = AXIS_PX;
   for (let i = 0; i < lanes.length; i++) {
     const l: Partial<Lane> = lanes[i] || {};
     const kind: LaneKind = px[l.kind as string] !== undefined ? l.kind! : 'vm';
-    out.push({ name: str(l.name), kind, label: str(l.label), detail: str(l.detail), top: y, height: LANE_PX[kind] });
-    y += LANE_PX[kind];
+    const rows = rowsOf(i);
+    const height = rows.length > 1 ? Math.max(LANE_PX[kind], rows.length * VM_ROW_PX + 8) : LANE_PX[kind];
+    const detail = rows.length > 1 ? `${str(l.detail)} · rows: ${rows.join(', ')}` : str(l.detail);
+    out.push({ name: str(l.name), kind, label: str(l.label), detail, top: y, height });
+    y += height;
   }
   return { lanes: out, heightPx: y };
 }
 
-/** Spans grouped into tracks (one lane, one kind): disjoint and sorted, so both their starts and ends ascend. */
-function prepareTracks(spans: readonly Span[], laneCount: number): Track[] {
-  const byKey = new Map<string, { lane: number; kind: string; items: { startNs: number; endNs: number; label: string }[] }>();
+/** Per lane, the VMs whose spans it holds, each once, in `vmNames` order (names it does not list last). */
+function spanVms(spans: readonly Span[], vmNames: readonly string[]): Map<number, string[]> {
+  const byLane = new Map<number, Set<string>>();
+  for (let i = 0; i < spans.length; i++) {
+    const s = spans[i];
+    if (typeof s.of !== 'string') continue;
+    const lane = num(s.lane, -1);
+    if (!byLane.has(lane)) byLane.set(lane, new Set());
+    byLane.get(lane)!.add(s.of);
+  }
+  const rank = (vm: string): number => (vmNames.indexOf(vm) + 1 || vmNames.length + 1);
+  const out = new Map<number, string[]>();
+  byLane.forEach((vms, lane) => out.set(lane, [...vms].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : 1))));
+  return out;
+}
+
+/**
+ * Spans grouped into tracks (one lane, one kind, one VM): disjoint and sorted, so both their starts and ends ascend.
+ * Several VMs' spans in one lane (each VM's protection on the FT state lane) get a row each: drawn on one band they
+ * overlapped, and one VM's Protected hid another's Not Protected.
+ */
+function prepareTracks(spans: readonly Span[], laneCount: number, vmsOf: Map<number, string[]>): Track[] {
+  const byKey = new Map<string, { lane: number; kind: string; row: number; rows: number; items: { startNs: number; endNs: number; label: string }[] }>();
   for (let i = 0; i < spans.length; i++) {
     const s = spans[i];
     const lane = num(s.lane, -1);
     if (lane < 0 || lane >= laneCount) continue;
-    const key = lane + ':' + str(s.kind);
-    if (!byKey.has(key)) byKey.set(key, { lane, kind: str(s.kind), items: [] });
+    const of = typeof s.of === 'string' ? s.of : '';
+    const vms = vmsOf.get(lane) || [];
+    const key = lane + ':' + str(s.kind) + ':' + of;
+    if (!byKey.has(key)) byKey.set(key, { lane, kind: str(s.kind), row: Math.max(0, vms.indexOf(of)), rows: Math.max(1, vms.length), items: [] });
     byKey.get(key)!.items.push({ startNs: num(s.startNs, 0), endNs: num(s.endNs, 0), label: str(s.label) });
   }
   const tracks: Track[] = [];
@@ -134,7 +168,7 @@ function prepareTracks(spans: readonly Span[], laneCount: number): Track[] {
       end[j] = maxEnd; // running maximum keeps it sorted even if spans overlapped
       labels[j] = t.items[j].label;
     }
-    tracks.push({ lane: t.lane, kind: t.kind, start, end, labels });
+    tracks.push({ lane: t.lane, kind: t.kind, row: t.row, rows: t.rows, start, end, labels });
   });
   return tracks;
 }
@@ -239,12 +273,14 @@ function prepareNics(byHost: TimelineModel['nicByHost'], lanes: readonly Prepare
 }
 
 export function prepare(m: TimelineModel): Prepared {
-  const ls = prepareLanes(Array.isArray(m.lanes) ? m.lanes : []);
+  const spans = Array.isArray(m.spans) ? m.spans : [];
+  const vmsOf = spanVms(spans, Array.isArray(m.vmNames) ? m.vmNames : []);
+  const ls = prepareLanes(Array.isArray(m.lanes) ? m.lanes : [], (i) => vmsOf.get(i) || []);
   const endNs = Math.max(num(m.endNs, 0), num(m.frontierNs, 0), num(m.nowNs, 0), MIN_SPAN_NS);
   return {
     nowNs: num(m.nowNs, 0), frontierNs: num(m.frontierNs, 0), endNs, protection: str(m.protection),
     lanes: ls.lanes, heightPx: ls.heightPx,
-    tracks: prepareTracks(Array.isArray(m.spans) ? m.spans : [], ls.lanes.length),
+    tracks: prepareTracks(spans, ls.lanes.length, vmsOf),
     marks: prepareMarks(Array.isArray(m.marks) ? m.marks : [], ls.lanes.length),
     outputs: prepareOutputs(m.outputs),
     lag: prepareLag(m.lag),

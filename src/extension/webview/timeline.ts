@@ -12,7 +12,8 @@ import {
 import { fitRange } from './labels';
 import { AXIS_PX, MIN_SPAN_NS, prepare } from './prepare';
 import { readColors, type Scene, spanNs, timeAt } from './scene';
-import { el, fmtTime, lowerBound, upperBound } from './util';
+import { el } from './dom';
+import { fmtTime, lowerBound, upperBound } from './util';
 import { onlyVm, vmNamesOf } from './vm-filter';
 import { webviewApi } from './vscode-api';
 

@@ -1,4 +1,4 @@
-// Small helpers of the Timeline page: binary searches over sorted arrays, defensive reads of the model, time labels, elements.
+// Small helpers of the Timeline page: binary searches over sorted arrays, defensive reads of the model, time labels (no DOM: the pure modules and their tests use them).
 
 export const NS_PER_MS = 1e6;
 
@@ -39,11 +39,4 @@ export function str(v: unknown): string {
 export function fmtTime(ns: number, stepNs?: number): string {
   const decimals = stepNs === undefined ? 3 : Math.max(0, Math.min(6, Math.ceil(-Math.log10(stepNs / NS_PER_MS) - 1e-9)));
   return (ns / NS_PER_MS).toFixed(decimals) + ' ms';
-}
-
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
 }
