@@ -155,20 +155,22 @@ export class Cpu implements CsrHost, MmuHost {
   /** After satp, mstatus or the privilege changed: recomputes `xlate`; the run loop re-dispatches when it changed. */
   translationChanged(satpWritten: boolean): void {
     if (satpWritten) this.mmu.flush();
-    const sv32 = (this.satp & SATP_MODE_SV32) !== 0;
-    const xlate = sv32 && (this.priv !== PRIV_M || dataPriv(this) !== PRIV_M) ? 1 : 0;
+    const xlate = this.translating();
     if (xlate !== this.xlate) {
       this.xlate = xlate;
       this.attn = true;
     }
   }
 
+  /** What `xlate` should be now: 1 when satp is Sv32 and the hart, or its loads and stores (MPRV), run below M. */
+  private translating(): number {
+    return (this.satp & SATP_MODE_SV32) !== 0 && (this.priv !== PRIV_M || dataPriv(this) !== PRIV_M) ? 1 : 0;
+  }
+
   /** The page-table walker set A/D bits: the PTE's page was written like by a store. */
   pteWritten(off: number, value: number): void {
-    const p = off >>> PAGE_SHIFT;
-    this.ram.dirty[p] = 1;
-    this.ram.hashDirty[p] = 1;
-    if (this.codePage[p] !== 0) this.storeHook(this.ram.base + off, 4, value, this.pc, this.instret);
+    this.ram.markWritten(off, 4);
+    if (this.codePage[off >>> PAGE_SHIFT] !== 0) this.storeHook(this.ram.base + off, 4, value, this.pc, this.instret);
   }
 
   requestStop(): void {
@@ -676,8 +678,7 @@ export class Cpu implements CsrHost, MmuHost {
     this.trapTarget = s.trapTarget;
     this.trapInstret = s.trapInstret;
     this.fatal = null;
-    this.attn = false;
-    this.translationChanged(false);
+    this.xlate = this.translating();
     this.attn = false;
     this.resumeSkipPc = DC_EMPTY;
     if (!keepDecodeCache) this.flushDecodeCache();

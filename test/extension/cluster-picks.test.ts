@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { Any, BUNDLE, context, loadExtension, makeVscode } from '../helpers/vscode-stand-in';
+import { Any, BUNDLE, withExtension } from '../helpers/vscode-stand-in';
 
 const skip = existsSync(BUNDLE) ? false : 'dist/extension.js is not built (npm run build)';
 
@@ -45,19 +45,6 @@ function session(log: Any, hosts: Any): Any {
       }
     },
   };
-}
-
-async function withExtension(use: (s: ReturnType<typeof makeVscode>) => Promise<void>): Promise<void> {
-  const standIn = makeVscode({});
-  const ext = loadExtension(standIn.vscode);
-  const ctx = context();
-  ext.activate(ctx);
-  try {
-    await use(standIn);
-  } finally {
-    await ext.deactivate();
-    for (const d of ctx.subscriptions) d.dispose();
-  }
 }
 
 /** The requests of `command` sent so far (the Hosts view and the pick ask for `hosts` and `threads` too). */

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Any, BUNDLE, ROOT, context, loadExtension, makeVscode } from '../helpers/vscode-stand-in';
+import { Any, BUNDLE, ROOT, makeVscode, withExtension as withStandIn } from '../helpers/vscode-stand-in';
 
 const skip = existsSync(BUNDLE) ? false : 'dist/extension.js is not built (npm run build)';
 const hello = join(ROOT, 'examples/hello/hello.s');
@@ -36,19 +36,11 @@ function session(log: Any, id = 's1', reply: (command: string) => unknown = () =
 /** What the tests record of `vscode.languages` (the bundle reads the namespaces the stand-in has when it loads). */
 const languageSets: [string, string][] = [];
 
-/** Activates the bundle against a fresh stand-in; `use` gets it, deactivation follows. */
-async function withExtension(use: (s: ReturnType<typeof makeVscode>) => Promise<void>): Promise<void> {
-  const standIn = makeVscode({});
-  standIn.vscode.languages = { setTextDocumentLanguage: async (d: Any, id: string) => { languageSets.push([d.fileName, id]); return d; } };
-  const ext = loadExtension(standIn.vscode);
-  const ctx = context();
-  ext.activate(ctx);
-  try {
-    await use(standIn);
-  } finally {
-    await ext.deactivate();
-    for (const d of ctx.subscriptions) d.dispose();
-  }
+/** Activates the bundle against a fresh stand-in that records language changes; `use` gets it, deactivation follows. */
+function withExtension(use: (s: ReturnType<typeof makeVscode>) => Promise<void>): Promise<void> {
+  return withStandIn(use, (standIn) => {
+    standIn.vscode.languages = { setTextDocumentLanguage: async (d: Any, id: string) => { languageSets.push([d.fileName, id]); return d; } };
+  });
 }
 
 const doc = (path: string, languageId: string, text = readFileSync(path, 'utf8')): Any =>

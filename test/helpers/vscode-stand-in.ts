@@ -147,3 +147,21 @@ export function loadExtension(vscode: Any): Any {
 export function context(): Any {
   return { subscriptions: [] as { dispose(): void }[], extensionUri: { fsPath: ROOT }, extensionPath: ROOT, asAbsolutePath: (p: string) => join(ROOT, p) };
 }
+
+/**
+ * Activates the bundle against a fresh stand-in (`prepare` adds to it first); `use` gets it, deactivation and the
+ * disposal of everything the extension registered follow.
+ */
+export async function withExtension(use: (s: ReturnType<typeof makeVscode>) => Promise<void>, prepare: (s: ReturnType<typeof makeVscode>) => void = () => undefined): Promise<void> {
+  const standIn = makeVscode({});
+  prepare(standIn);
+  const ext = loadExtension(standIn.vscode);
+  const ctx = context();
+  ext.activate(ctx);
+  try {
+    await use(standIn);
+  } finally {
+    await ext.deactivate();
+    for (const d of ctx.subscriptions) d.dispose();
+  }
+}
