@@ -292,7 +292,7 @@ export class LockstepRuntime extends EventEmitter {
    * a VM's primary and secondary sit together.
    */
   get threadVms(): VmInstance[] {
-    return this.cluster.members.filter((m) => this.shownVms.includes(m)).flatMap((m) => m.vms.filter((v) => v.status !== 'crashed' && v.status !== 'halted'));
+    return this.cluster.members.filter((m) => this.shownVms.includes(m)).flatMap((m) => m.vms.filter(inspectable));
   }
 
   /** The threads a debugger shows: id and name (with the VM's status when it is not running). */
@@ -812,7 +812,7 @@ export class LockstepRuntime extends EventEmitter {
    * first shown VM.
    */
   pair(m: LogicalVm = this.mainVm): { p: VmInstance; s: VmInstance } | undefined {
-    const mine = m.vms.filter((v) => v.status !== 'crashed' && v.status !== 'halted'); // as threads are: still inspectable
+    const mine = m.vms.filter(inspectable); // as threads are
     const p = m.primary ?? mine.find((v) => v.role === 'primary');
     const s = m.secondary ?? mine.find((v) => v.role === 'secondary' && (p === undefined || v.peer === p.id || p.peer === v.id));
     return p !== undefined && s !== undefined ? { p, s } : undefined;
@@ -869,6 +869,11 @@ export class LockstepRuntime extends EventEmitter {
       this.tm.returnTo(here);
     }
   }
+}
+
+/** An instance a debugger can still inspect: alive, or stopped by itself (not lost with a host, not halted). */
+function inspectable(v: VmInstance): boolean {
+  return v.status !== 'crashed' && v.status !== 'halted';
 }
 
 /** The members named by `showVms` (an unknown name is an error), or the first VM. */
