@@ -47,6 +47,7 @@ def('U', 0x37, 0, 0, 'lui');
 def('U', 0x17, 0, 0, 'auipc');
 def('J', 0x6f, 0, 0, 'jal');
 def('FENCE', 0x0f, 0, 0, 'fence');
+def('R', 0x73, 0, 0x09, 'sfence.vma');
 const fixed: [string, number][] = [
   ['fence.i', 0x0000100f], ['fence.tso', 0x8330000f], ['ecall', 0x00000073], ['ebreak', 0x00100073],
   ['mret', 0x30200073], ['sret', 0x10200073], ['uret', 0x00200073], ['dret', 0x7b200073], ['wfi', 0x10500073],

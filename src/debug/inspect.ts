@@ -31,7 +31,12 @@ export interface Row {
   indexed?: { count: number; rows(start: number, count: number): Row[] };
 }
 
-export const SHOWN_CSRS = ['mstatus', 'mie', 'mip', 'mtvec', 'mepc', 'mcause', 'mtval', 'mscratch'];
+export const SHOWN_CSRS = [
+  'mstatus', 'mie', 'mip', 'mtvec', 'mepc', 'mcause', 'mtval', 'mscratch', 'medeleg', 'mideleg',
+  'sstatus', 'sie', 'sip', 'stvec', 'sepc', 'scause', 'stval', 'sscratch', 'satp',
+];
+const VECTOR_CSRS = new Set(['mtvec', 'mepc', 'stvec', 'sepc']);
+const PRIV_NAMES: Record<number, string> = { 0: 'U (user)', 1: 'S (supervisor)', 3: 'M (machine)' };
 
 function ref(m: Machine, v: number): string | undefined {
   return m.ram.contains(v >>> 0, 1) ? hex(v) : undefined;
@@ -54,8 +59,9 @@ export function registerRows(m: Machine, frame?: { pc: number; sp: number }, sav
 export function csrRows(m: Machine): Row[] {
   const rows: Row[] = SHOWN_CSRS.map((name) => {
     const v = m.cpu.readCsr(csrNumber(name)!) >>> 0;
-    return { name, value: hex(v), memoryReference: name === 'mtvec' || name === 'mepc' ? ref(m, v) : undefined, editable: true };
+    return { name, value: hex(v), memoryReference: VECTOR_CSRS.has(name) ? ref(m, v) : undefined, editable: true };
   });
+  rows.push({ name: 'privilege', value: PRIV_NAMES[m.cpu.priv] ?? String(m.cpu.priv) });
   rows.push({ name: 'instret', value: String(m.instret) });
   return rows;
 }

@@ -24,6 +24,7 @@ export const enum Op {
   FENCE, FENCE_I, ECALL, EBREAK, MRET, WFI,
   CSRRW, CSRRS, CSRRC, CSRRWI, CSRRSI, CSRRCI,
   LR, SC, AMOSWAP, AMOADD, AMOXOR, AMOAND, AMOOR, AMOMIN, AMOMAX, AMOMINU, AMOMAXU,
+  SRET, SFENCE_VMA,
   COUNT,
 }
 
@@ -94,7 +95,9 @@ export function execute(cpu: Cpu, limit: number, loopsBeforeStop = 0): void {
   const x = cpu.core, codePage = cpu.codePage;
   const ram = cpu.ram, dv = ram.dv, dirty = ram.dirty, hashDirty = ram.hashDirty;
   const base = ram.base | 0;
-  const lim1 = ram.size - 1, lim2 = ram.size - 2, lim4 = ram.size - 4;
+  // With address translation on (cpu-paged.ts runs one instruction at a time) every access takes a slow path, which translates.
+  const direct = cpu.xlate === 0;
+  const lim1 = direct ? ram.size - 1 : -1, lim2 = direct ? ram.size - 2 : -1, lim4 = direct ? ram.size - 4 : -1;
   const watching = cpu.watchRanges.length > 0;
   // Stores take the slow path for every address while watchpoints are set (-1 never matches).
   const st1 = watching ? -1 : lim1, st2 = watching ? -1 : lim2, st4 = watching ? -1 : lim4;

@@ -1,4 +1,4 @@
-// The hart: RV32IMAC + Zicsr + Zifencei in machine mode — registers, CSRs, traps, interrupts, decode cache, run loop (interpreter or fast path).
+// The hart: RV32IMAC + Zicsr + Zifencei with M, S and U modes and Sv32 — registers, CSRs, traps, interrupts, decode cache, run loop (interpreter, fast path, or translated).
 
 import type { Bus } from './bus';
 import type { Ram } from './ram';
@@ -6,9 +6,13 @@ import { PAGE_SHIFT } from './ram';
 import type { Environment, FatalInfo, StopReason } from './types';
 import { DC_BASE, DC_EMPTY, DC_MASK, DC_SIZE, DC_STRIDE, Op, RD_SINK, execute } from './cpu-exec';
 import { doubleFaultFatal, noHandlerFatal } from './cpu-trap';
+import { type CsrHost, SATP_MODE_SV32, csrAccessible, csrExists, csrPeek, csrPoke, csrRead, csrReadOnly, csrWrite } from './csr';
+import { fetchThroughMmu, runTranslated, translateData } from './cpu-paged';
+import { Access, Mmu, type MmuHost, type TlbState } from './mmu';
 import {
-  type CsrHost, MSTATUS_MIE, MSTATUS_MPIE, csrExists, csrPeek, csrPoke, csrRead, csrReadOnly, csrWrite,
-} from './csr';
+  MSTATUS_MPP, MSTATUS_MPP_SHIFT, MSTATUS_RESET, MSTATUS_SPP, MSTATUS_TSR, MSTATUS_TVM, MSTATUS_TW, PRIV_M, PRIV_S, PRIV_U,
+  dataPriv, mstatusOnMret, mstatusOnSret, mstatusOnTrap, pendingInterrupt, trapsToS,
+} from './priv';
 import { type Decoded, decode } from './decode';
 import { HOST_LITTLE_ENDIAN, Jit, PAGE_JIT } from './jit';
 
@@ -17,11 +21,17 @@ export interface CpuState {
   x: number[];
   pc: number;
   instret: number;
+  /** Privilege level: 0 = U, 1 = S, 3 = M. */
+  priv: number;
   csr: {
     mstatus: number; mie: number; mip: number; mtvec: number; mscratch: number;
     mepc: number; mcause: number; mtval: number;
+    medeleg: number; mideleg: number; mcounteren: number;
+    stvec: number; sscratch: number; sepc: number; scause: number; stval: number; satp: number; scounteren: number;
     cycleOffset: number; instretOffset: number; lastTime: number; lastCycle: number;
   };
+  /** The TLB (its contents are observable when a guest changes a PTE without sfence.vma). */
+  tlb: TlbState;
   /** LR reservation address, or -1. */
   reservation: number;
   /** Stopped in wfi, waiting for an interrupt. */
@@ -39,7 +49,12 @@ export interface WatchHit { addr: number; size: number; pc: number }
 const PAGE_CODE = 1;
 const PAGE_TOHOST = 2;
 
-export class Cpu implements CsrHost {
+/** Encodings of the privileged instructions, for mtval when one is illegal in the current mode. */
+const MRET_BITS = 0x30200073;
+const SRET_BITS = 0x10200073;
+const WFI_BITS = 0x10500073;
+
+export class Cpu implements CsrHost, MmuHost {
   /**
    * Whether new Cpus run translated code (jit.ts) when no breakpoint or watchpoint is set. Results are
    * bit-identical either way; tests and benchmarks turn it off to measure or compare the interpreter.
@@ -53,7 +68,16 @@ export class Cpu implements CsrHost {
   readonly dc: Int32Array = this.core.subarray(DC_BASE);
   pc = 0;
   instret = 0;
-  mip = 0; mie = 0; mstatus = 0; mtvec = 0; mscratch = 0; mepc = 0; mcause = 0; mtval = 0;
+  mip = 0; mie = 0; mstatus = MSTATUS_RESET; mtvec = 0; mscratch = 0; mepc = 0; mcause = 0; mtval = 0;
+  medeleg = 0; mideleg = 0; mcounteren = 0;
+  stvec = 0; sscratch = 0; sepc = 0; scause = 0; stval = 0; satp = 0; scounteren = 0;
+  /** Privilege level: 0 = U, 1 = S, 3 = M (reset: M). */
+  priv = PRIV_M;
+  /**
+   * 1 when some access is translated (satp is Sv32 and the hart, or M-mode loads and stores through
+   * MPRV, run below M): the run loop then goes through cpu-paged.ts; 0 keeps every fast path.
+   */
+  xlate = 0;
   cycleOffset = 0; instretOffset = 0; lastTime = 0; lastCycle = 0;
   reservation = -1;
   waiting = false;
@@ -76,6 +100,8 @@ export class Cpu implements CsrHost {
   fastPath = Cpu.fastPathDefault;
   /** The fast path: compiled regions of guest code and their invalidation. */
   readonly jit: Jit;
+  /** Sv32 translation and the TLB. */
+  readonly mmu: Mmu = new Mmu(this);
 
   private readonly breakpoints = new Set<number>();
   private stopRequested = false;
@@ -123,7 +149,28 @@ export class Cpu implements CsrHost {
 
   /** Flags the run loop when an interrupt can be taken (or ends a wfi). */
   checkIrq(): void {
-    if ((this.mip & this.mie) !== 0 && (this.waiting || (this.mstatus & MSTATUS_MIE) !== 0)) this.attn = true;
+    if ((this.mip & this.mie) !== 0 && (this.waiting || pendingInterrupt(this) >= 0)) this.attn = true;
+  }
+
+  /** After satp, mstatus or the privilege changed: recomputes `xlate`; the run loop re-dispatches when it changed. */
+  translationChanged(satpWritten: boolean): void {
+    if (satpWritten) this.mmu.flush();
+    const xlate = this.translating();
+    if (xlate !== this.xlate) {
+      this.xlate = xlate;
+      this.attn = true;
+    }
+  }
+
+  /** What `xlate` should be now: 1 when satp is Sv32 and the hart, or its loads and stores (MPRV), run below M. */
+  private translating(): number {
+    return (this.satp & SATP_MODE_SV32) !== 0 && (this.priv !== PRIV_M || dataPriv(this) !== PRIV_M) ? 1 : 0;
+  }
+
+  /** The page-table walker set A/D bits: the PTE's page was written like by a store. */
+  pteWritten(off: number, value: number): void {
+    this.ram.markWritten(off, 4);
+    if (this.codePage[off >>> PAGE_SHIFT] !== 0) this.storeHook(this.ram.base + off, 4, value, this.pc, this.instret);
   }
 
   requestStop(): void {
@@ -166,7 +213,8 @@ export class Cpu implements CsrHost {
       this.attn = false;
       this.takeInterrupt();
       if (!this.attn) {
-        if (this.fastPath && HOST_LITTLE_ENDIAN && this.breakpoints.size === 0 && this.watchRanges.length === 0) this.jit.run(limitInstret);
+        if (this.xlate !== 0) runTranslated(this, limitInstret);
+        else if (this.fastPath && HOST_LITTLE_ENDIAN && this.breakpoints.size === 0 && this.watchRanges.length === 0) this.jit.run(limitInstret);
         else execute(this, limitInstret);
       }
       const stop = this.pendingStop();
@@ -190,32 +238,41 @@ export class Cpu implements CsrHost {
     return null; // requested / wfi / limit / interrupts are handled at the top of run()'s loop
   }
 
-  /** Takes the highest-priority enabled pending interrupt (MEI > MSI > MTI) at this boundary. */
+  /** Takes the interrupt the spec's enables and priorities choose at this boundary, if any. */
   private takeInterrupt(): void {
-    const pending = this.mip & this.mie;
-    if (pending === 0 || (this.mstatus & MSTATUS_MIE) === 0) return;
-    const irq = pending & (1 << 11) ? 11 : pending & (1 << 3) ? 3 : 7;
-    this.trap((0x80000000 | irq) | 0, 0, this.pc, this.instret);
+    if ((this.mip & this.mie) === 0) return;
+    const irq = pendingInterrupt(this);
+    if (irq >= 0) this.trap((0x80000000 | irq) | 0, 0, this.pc, this.instret);
   }
 
   /**
-   * Enters the trap handler for `cause` (bit 31 set for interrupts) raised at `pc`; returns the new pc.
-   * With no handler (mtvec = 0) or an exception at the handler's entry, sets `fatal` and keeps pc.
+   * Enters the trap handler for `cause` (bit 31 set for interrupts) raised at `pc`: in S-mode when
+   * delegated (medeleg/mideleg) and raised below M, else in M-mode; returns the new pc. With no
+   * handler (the vector CSR is 0) or an exception at the handler's entry, sets `fatal` and keeps pc.
    */
   trap(cause: number, tval: number, pc: number, instret: number): number {
     this.faulted = true;
     const interrupt = cause < 0;
     const code = cause & 0x7fffffff;
-    if (this.mtvec === 0) return this.fail(noHandlerFatal(code, interrupt, pc, tval), pc, instret);
+    const toS = trapsToS(this, this.medeleg, cause);
+    const tvec = toS ? this.stvec : this.mtvec, vector = toS ? 'stvec' : 'mtvec';
+    if (tvec === 0) return this.fail(noHandlerFatal(code, interrupt, pc, tval, vector), pc, instret);
     if (!interrupt && (pc | 0) === this.trapTarget && instret === this.trapInstret) {
-      return this.fail(doubleFaultFatal(code, pc, tval), pc, instret);
+      return this.fail(doubleFaultFatal(code, pc, tval, vector), pc, instret);
     }
-    this.mepc = (pc & ~1) >>> 0;
-    this.mcause = cause >>> 0;
-    this.mtval = tval >>> 0;
-    this.mstatus = (this.mstatus & MSTATUS_MIE) !== 0 ? MSTATUS_MPIE : 0;
-    const vectored = interrupt && (this.mtvec & 1) !== 0;
-    const target = ((this.mtvec & ~3) + (vectored ? 4 * code : 0)) >>> 0;
+    if (toS) {
+      this.sepc = (pc & ~1) >>> 0;
+      this.scause = cause >>> 0;
+      this.stval = tval >>> 0;
+    } else {
+      this.mepc = (pc & ~1) >>> 0;
+      this.mcause = cause >>> 0;
+      this.mtval = tval >>> 0;
+    }
+    this.mstatus = mstatusOnTrap(this.mstatus, this.priv, toS);
+    this.setPriv(toS ? PRIV_S : PRIV_M);
+    const vectored = interrupt && (tvec & 1) !== 0;
+    const target = ((tvec & ~3) + (vectored ? 4 * code : 0)) >>> 0;
     this.trapTarget = target | 0;
     this.trapInstret = instret;
     this.bpSkipPc = DC_EMPTY;
@@ -232,19 +289,58 @@ export class Cpu implements CsrHost {
     return pc;
   }
 
-  /** mret: MIE = MPIE, MPIE = 1, MPP stays M; returns mepc. */
-  mret(): number {
-    this.mstatus = ((this.mstatus & MSTATUS_MPIE) !== 0 ? MSTATUS_MIE : 0) | MSTATUS_MPIE;
+  /**
+   * Changes the privilege level. With translation on the interpreter steps one instruction at a time
+   * and must not run on at a trap handler or return target in the same step: the run loop re-dispatches.
+   */
+  private setPriv(priv: number): void {
+    this.priv = priv;
+    if (this.xlate !== 0) this.attn = true;
+    this.translationChanged(false);
+  }
+
+  /** mret (M-mode only): back to MPP with MIE = MPIE, MPIE = 1, MPP = U; returns mepc. */
+  mret(pc: number, instret: number): number {
+    if (this.priv !== PRIV_M) return this.trap(2, MRET_BITS, pc, instret);
+    const target = (this.mstatus & MSTATUS_MPP) >>> MSTATUS_MPP_SHIFT;
+    this.mstatus = mstatusOnMret(this.mstatus);
+    this.setPriv(target);
     this.checkIrq();
     return this.mepc;
   }
 
-  /** wfi: stop the run loop unless an enabled interrupt is already pending. */
-  wfi(): void {
+  /** sret (S-mode, unless TSR; or M-mode): back to SPP with SIE = SPIE, SPIE = 1, SPP = U; returns sepc. */
+  sret(pc: number, instret: number): number {
+    if (this.priv === PRIV_U || (this.priv === PRIV_S && (this.mstatus & MSTATUS_TSR) !== 0)) {
+      return this.trap(2, SRET_BITS, pc, instret);
+    }
+    const target = (this.mstatus & MSTATUS_SPP) !== 0 ? PRIV_S : PRIV_U;
+    this.mstatus = mstatusOnSret(this.mstatus);
+    this.setPriv(target);
+    this.checkIrq();
+    return this.sepc;
+  }
+
+  /** wfi: illegal in U-mode and in S-mode with TW; else stops the run loop unless an enabled interrupt is already pending. */
+  wfi(pc: number, instret: number): number {
+    const npc = (pc + 4) | 0;
+    if (this.priv === PRIV_U || (this.priv === PRIV_S && (this.mstatus & MSTATUS_TW) !== 0)) {
+      return this.trap(2, WFI_BITS, pc, instret);
+    }
     if ((this.mip & this.mie) === 0) {
       this.waiting = true;
       this.attn = true;
     }
+    return npc;
+  }
+
+  /** sfence.vma (S-mode unless TVM, or M-mode): flushes the whole TLB whatever the operands ask. */
+  sfenceVma(bits: number, pc: number, instret: number): number {
+    if (this.priv === PRIV_U || (this.priv === PRIV_S && (this.mstatus & MSTATUS_TVM) !== 0)) {
+      return this.trap(2, bits >>> 0, pc, instret);
+    }
+    this.mmu.flush();
+    return (pc + 4) | 0;
   }
 
   /**
@@ -258,9 +354,11 @@ export class Cpu implements CsrHost {
     const npc = (pc + (w >>> 24)) | 0;
     switch (op) {
       case Op.FENCE_I: this.flushDecodeCache(); return npc;
-      case Op.MRET: return this.mret() | 0;
-      case Op.WFI: this.wfi(); return npc;
-      case Op.ECALL: return this.trap(11, 0, pc, instret) | 0;
+      case Op.MRET: return this.mret(pc, instret) | 0;
+      case Op.SRET: return this.sret(pc, instret) | 0;
+      case Op.WFI: return this.wfi(pc, instret) | 0;
+      case Op.SFENCE_VMA: return this.sfenceVma(imm, pc, instret) | 0;
+      case Op.ECALL: return this.trap(8 + this.priv, 0, pc, instret) | 0;
       case Op.EBREAK: return this.trap(3, pc >>> 0, pc, instret) | 0;
       case Op.CSRRW: case Op.CSRRS: case Op.CSRRC: case Op.CSRRWI: case Op.CSRRSI: case Op.CSRRCI:
         this.csrInstr(op, imm, rd, rs1, pc, instret);
@@ -282,15 +380,7 @@ export class Cpu implements CsrHost {
    */
   fetchMiss(pc: number, instret: number): boolean {
     const upc = pc >>> 0;
-    if (this.breakpoints.size > 0 && this.breakpoints.has(upc)) {
-      const stepOff = (pc | 0) === this.bpSkipPc && instret === this.runStartInstret;
-      if (!stepOff) {
-        this.bpHit = true;
-        this.attn = true;
-        this.pc = upc;
-        return false;
-      }
-    }
+    if (this.breakpoints.size > 0 && this.breakpointStops(pc, instret)) return false;
     const ram = this.ram, off = upc - ram.base;
     if (off < 0 || off + 2 > ram.size) return this.fetchFault(upc, upc, instret);
     const b = ram.bytes, lo = b[off] | (b[off + 1] << 8);
@@ -312,6 +402,23 @@ export class Cpu implements CsrHost {
       this.codePage[(off + len - 1) >>> PAGE_SHIFT] |= PAGE_CODE;
     }
     return true;
+  }
+
+  /** True (and a breakpoint stop raised) when a breakpoint sits at `pc` and this is not the run stepping off it. */
+  breakpointStops(pc: number, instret: number): boolean {
+    const upc = pc >>> 0;
+    if (!this.breakpoints.has(upc)) return false;
+    if ((pc | 0) === this.bpSkipPc && instret === this.runStartInstret) return false;
+    this.bpHit = true;
+    this.attn = true;
+    this.pc = upc;
+    return true;
+  }
+
+  /** Fetch outside the decode cache with translation on: the instruction at `pc` into missW/missImm (see cpu-paged.ts). */
+  fetchTranslated(pc: number, instret: number): boolean {
+    if (this.breakpoints.size > 0 && this.breakpointStops(pc, instret)) return false;
+    return fetchThroughMmu(this, this.decoded, pc, instret);
   }
 
   private fetchFault(pc: number, tval: number, instret: number): boolean {
@@ -359,8 +466,10 @@ export class Cpu implements CsrHost {
   /** Load that missed the RAM fast path: misaligned (trap), MMIO, or unmapped (access fault). */
   loadSlow(a: number, size: 1 | 2 | 4, signed: boolean, pc: number, instret: number, faultCause = 5): number {
     this.faulted = false;
-    const ua = a >>> 0;
-    if ((ua & (size - 1)) !== 0) return this.trap(faultCause === 5 ? 4 : 6, ua, pc, instret) & 0;
+    const va = a >>> 0;
+    if ((va & (size - 1)) !== 0) return this.trap(faultCause === 5 ? 4 : 6, va, pc, instret) & 0;
+    const ua = this.xlate === 0 ? va : translateData(this, va, faultCause === 5 ? Access.Load : Access.Store, pc, instret);
+    if (this.faulted) return 0;
     let v: number;
     if (this.ram.contains(ua, size)) {
       v = this.ramRead(ua - this.ram.base, size);
@@ -368,7 +477,7 @@ export class Cpu implements CsrHost {
       this.pc = pc >>> 0; // devices see the accessing instruction
       this.instret = instret;
       v = this.bus.read(ua, size);
-      if (v === -1) return this.trap(faultCause, ua, pc, instret) & 0;
+      if (v === -1) return this.trap(faultCause, va, pc, instret) & 0;
     }
     if (size === 4) return v | 0;
     if (!signed) return v;
@@ -383,11 +492,13 @@ export class Cpu implements CsrHost {
   /** Store that missed the RAM fast path: misaligned, MMIO, unmapped, or any store while watchpoints are set. */
   storeSlow(a: number, size: 1 | 2 | 4, value: number, pc: number, instret: number): void {
     this.faulted = false;
-    const ua = a >>> 0;
-    if ((ua & (size - 1)) !== 0) {
-      this.trap(6, ua, pc, instret);
+    const va = a >>> 0;
+    if ((va & (size - 1)) !== 0) {
+      this.trap(6, va, pc, instret);
       return;
     }
+    const ua = this.xlate === 0 ? va : translateData(this, va, Access.Store, pc, instret);
+    if (this.faulted) return;
     if (this.ram.contains(ua, size)) {
       const off = ua - this.ram.base, dv = this.ram.dv;
       if (size === 1) dv.setUint8(off, value & 0xff);
@@ -401,11 +512,11 @@ export class Cpu implements CsrHost {
       this.pc = pc >>> 0; // devices see the accessing instruction
       this.instret = instret;
       if (!this.bus.write(ua, size, value)) {
-        this.trap(7, ua, pc, instret);
+        this.trap(7, va, pc, instret);
         return;
       }
     }
-    if (this.watchRanges.length > 0) this.checkWatch(ua, size, pc);
+    if (this.watchRanges.length > 0) this.checkWatch(va, size, pc);
   }
 
   /** After a RAM store to a page flagged in codePage: drop stale decoded code, watch the HTIF mailbox. */
@@ -471,7 +582,7 @@ export class Cpu implements CsrHost {
     const kind = (op - Op.CSRRW) % 3; // 0 write, 1 set, 2 clear
     const imm = op >= Op.CSRRWI;
     const writes = kind === 0 || src !== 0;
-    if (!csrExists(csr) || (writes && csrReadOnly(csr))) {
+    if (!csrExists(csr) || (writes && csrReadOnly(csr)) || !csrAccessible(this, csr)) {
       this.trap(2, csrEncoding(op, csr, rd, src), pc, instret);
       return;
     }
@@ -520,12 +631,17 @@ export class Cpu implements CsrHost {
       x: Array.from(this.x),
       pc: this.pc >>> 0,
       instret: this.instret,
+      priv: this.priv,
       csr: {
         mstatus: this.mstatus, mie: this.mie, mip: this.mip, mtvec: this.mtvec, mscratch: this.mscratch,
         mepc: this.mepc, mcause: this.mcause, mtval: this.mtval,
+        medeleg: this.medeleg, mideleg: this.mideleg, mcounteren: this.mcounteren,
+        stvec: this.stvec, sscratch: this.sscratch, sepc: this.sepc, scause: this.scause, stval: this.stval,
+        satp: this.satp, scounteren: this.scounteren,
         cycleOffset: this.cycleOffset, instretOffset: this.instretOffset,
         lastTime: this.lastTime, lastCycle: this.lastCycle,
       },
+      tlb: this.mmu.getState(),
       reservation: this.reservation,
       waiting: this.waiting,
       exitCode: this.exitCode,
@@ -548,6 +664,12 @@ export class Cpu implements CsrHost {
     const c = s.csr;
     this.mstatus = c.mstatus; this.mie = c.mie; this.mip = c.mip; this.mtvec = c.mtvec; this.mscratch = c.mscratch;
     this.mepc = c.mepc; this.mcause = c.mcause; this.mtval = c.mtval;
+    this.medeleg = c.medeleg; this.mideleg = c.mideleg; this.mcounteren = c.mcounteren;
+    this.stvec = c.stvec; this.sscratch = c.sscratch; this.sepc = c.sepc; this.scause = c.scause; this.stval = c.stval;
+    this.satp = c.satp; this.scounteren = c.scounteren;
+    if (s.priv !== PRIV_U && s.priv !== PRIV_S && s.priv !== PRIV_M) throw new Error(`setState: privilege level ${s.priv}`);
+    this.priv = s.priv;
+    this.mmu.setState(s.tlb);
     this.cycleOffset = c.cycleOffset; this.instretOffset = c.instretOffset;
     this.lastTime = c.lastTime; this.lastCycle = c.lastCycle;
     this.reservation = s.reservation;
@@ -556,6 +678,7 @@ export class Cpu implements CsrHost {
     this.trapTarget = s.trapTarget;
     this.trapInstret = s.trapInstret;
     this.fatal = null;
+    this.xlate = this.translating();
     this.attn = false;
     this.resumeSkipPc = DC_EMPTY;
     if (!keepDecodeCache) this.flushDecodeCache();

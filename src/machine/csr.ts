@@ -1,8 +1,14 @@
-// Machine-mode CSRs: numbers, names, legality, and guest/debugger reads and writes (counters via the environment).
+// The CSR file (M- and S-mode): numbers, names, legality by privilege, and guest/debugger reads and writes (counters via the environment).
 
 import type { Environment } from './types';
+import {
+  IRQ_MASK, IRQ_S_MASK, IRQ_SSI, MEDELEG_MASK, MSTATUS_TVM, PRIV_M, PRIV_S, PRIV_U, type PrivState, SSTATUS_MASK, legalMstatus,
+} from './priv';
 
 export const enum Csr {
+  sstatus = 0x100, sie = 0x104, stvec = 0x105, scounteren = 0x106, senvcfg = 0x10a,
+  sscratch = 0x140, sepc = 0x141, scause = 0x142, stval = 0x143, sip = 0x144, satp = 0x180,
+  medeleg = 0x302, mideleg = 0x303, mcounteren = 0x306, menvcfg = 0x30a, menvcfgh = 0x31a,
   mstatus = 0x300, misa = 0x301, mie = 0x304, mtvec = 0x305, mstatush = 0x310,
   mscratch = 0x340, mepc = 0x341, mcause = 0x342, mtval = 0x343, mip = 0x344,
   mcycle = 0xb00, minstret = 0xb02, mcycleh = 0xb80, minstreth = 0xb82,
@@ -10,22 +16,19 @@ export const enum Csr {
   mvendorid = 0xf11, marchid = 0xf12, mimpid = 0xf13, mhartid = 0xf14, mconfigptr = 0xf15,
 }
 
-export const MSTATUS_MIE = 1 << 3;
-export const MSTATUS_MPIE = 1 << 7;
-/** MPP is hardwired to M (3): machine mode is the only privilege level. */
-export const MSTATUS_MPP_M = 3 << 11;
-/** mie/mip bits that exist: MSI (3), MTI (7), MEI (11). */
-export const IRQ_MASK = (1 << 3) | (1 << 7) | (1 << 11);
-/** RV32 (MXL=1) with A, C, I, M. */
-export const MISA_RV32IMAC = (1 << 30) | (1 << 0) | (1 << 2) | (1 << 8) | (1 << 12);
+/** RV32 (MXL=1) with A, C, I, M, S and U. */
+export const MISA_RV32IMAC_SU = (1 << 30) | (1 << 0) | (1 << 2) | (1 << 8) | (1 << 12) | (1 << 18) | (1 << 20);
+/** satp fields (Sv32): MODE (bit 31: 1 = Sv32), ASID (bits 30:22), root page table PPN (bits 21:0). */
+export const SATP_MODE_SV32 = 1 << 31;
 
 const TWO_POW_32 = 0x1_0000_0000;
 const TWO_POW_64 = TWO_POW_32 * TWO_POW_32;
 
 /** The CPU fields the CSR file reads and writes (Cpu implements it). */
-export interface CsrHost {
-  mstatus: number; mie: number; mip: number; mtvec: number; mscratch: number;
-  mepc: number; mcause: number; mtval: number;
+export interface CsrHost extends PrivState {
+  mtvec: number; mscratch: number; mepc: number; mcause: number; mtval: number;
+  medeleg: number; mcounteren: number;
+  stvec: number; sscratch: number; sepc: number; scause: number; stval: number; satp: number; scounteren: number;
   /** mcycle = environment cycle count + cycleOffset (mcycle is writable). */
   cycleOffset: number;
   /** minstret = instret + instretOffset (minstret is writable; instret itself never changes). */
@@ -34,11 +37,16 @@ export interface CsrHost {
   lastTime: number;
   lastCycle: number;
   readonly env: Environment;
-  /** Called after mstatus or mie changed: an interrupt may have become takeable. */
+  /** Called after mstatus, mie, mip or mideleg changed: an interrupt may have become takeable. */
   checkIrq(): void;
+  /** Called after satp or mstatus changed: address translation may have been switched on or off (drops the TLB). */
+  translationChanged(satpWritten: boolean): void;
 }
 
 const NAMES: Record<number, string> = {
+  0x100: 'sstatus', 0x104: 'sie', 0x105: 'stvec', 0x106: 'scounteren', 0x10a: 'senvcfg',
+  0x140: 'sscratch', 0x141: 'sepc', 0x142: 'scause', 0x143: 'stval', 0x144: 'sip', 0x180: 'satp',
+  0x302: 'medeleg', 0x303: 'mideleg', 0x306: 'mcounteren', 0x30a: 'menvcfg', 0x31a: 'menvcfgh',
   0x300: 'mstatus', 0x301: 'misa', 0x304: 'mie', 0x305: 'mtvec', 0x310: 'mstatush',
   0x340: 'mscratch', 0x341: 'mepc', 0x342: 'mcause', 0x343: 'mtval', 0x344: 'mip',
   0xb00: 'mcycle', 0xb02: 'minstret', 0xb80: 'mcycleh', 0xb82: 'minstreth',
@@ -63,7 +71,9 @@ export const CSR_NAMES: Readonly<Record<number, string>> = NAMES;
 
 /** The CSRs a debugger shows by default (the rest are zero counters). */
 export const CSR_MAIN: readonly number[] = [
-  0x300, 0x301, 0x304, 0x305, 0x340, 0x341, 0x342, 0x343, 0x344, 0xb00, 0xb02, 0xb80, 0xb82, 0xf14,
+  0x300, 0x301, 0x302, 0x303, 0x304, 0x305, 0x306, 0x340, 0x341, 0x342, 0x343, 0x344,
+  0x100, 0x104, 0x105, 0x106, 0x140, 0x141, 0x142, 0x143, 0x144, 0x180,
+  0xb00, 0xb02, 0xb80, 0xb82, 0xf14,
 ];
 
 export function csrExists(n: number): boolean {
@@ -73,6 +83,19 @@ export function csrExists(n: number): boolean {
 /** CSRs with bits 11:10 = 11 are read-only; writing them is an illegal instruction. */
 export function csrReadOnly(n: number): boolean {
   return n >>> 10 === 3;
+}
+
+/**
+ * Whether the hart may access CSR `n` (which exists) now: bits 9:8 name the lowest privilege allowed;
+ * satp needs TVM = 0 in S-mode; the user counters need their mcounteren (and, from U, scounteren) bit.
+ */
+export function csrAccessible(h: CsrHost, n: number): boolean {
+  if (((n >>> 8) & 3) > h.priv) return false;
+  if (n === Csr.satp) return h.priv !== PRIV_S || (h.mstatus & MSTATUS_TVM) === 0;
+  if ((n & ~0x9f) !== 0xc00) return true; // not cycle..hpmcounter31(h)
+  const bit = 1 << (n & 31);
+  if (h.priv < PRIV_M && (h.mcounteren & bit) === 0) return false;
+  return h.priv !== PRIV_U || (h.scounteren & bit) !== 0;
 }
 
 const low32 = (v: number): number => v >>> 0;
@@ -106,10 +129,13 @@ export function csrRead(h: CsrHost, n: number, instret: number, pc: number): num
 /** Side-effect-free read (debugger, snapshot): counters from the environment show the last value the guest saw. */
 export function csrPeek(h: CsrHost, n: number, instret: number): number {
   switch (n) {
-    case Csr.mstatus: return ((h.mstatus & (MSTATUS_MIE | MSTATUS_MPIE)) | MSTATUS_MPP_M) >>> 0;
-    case Csr.misa: return MISA_RV32IMAC >>> 0;
+    case Csr.mstatus: return h.mstatus >>> 0;
+    case Csr.misa: return MISA_RV32IMAC_SU >>> 0;
     case Csr.mie: return h.mie >>> 0;
     case Csr.mip: return h.mip >>> 0;
+    case Csr.medeleg: return h.medeleg >>> 0;
+    case Csr.mideleg: return h.mideleg >>> 0;
+    case Csr.mcounteren: return h.mcounteren >>> 0;
     case Csr.mtvec: return h.mtvec >>> 0;
     case Csr.mscratch: return h.mscratch >>> 0;
     case Csr.mepc: return h.mepc >>> 0;
@@ -122,8 +148,24 @@ export function csrPeek(h: CsrHost, n: number, instret: number): number {
     case Csr.time: return low32(h.lastTime);
     case Csr.timeh: return high32(h.lastTime);
   }
+  return supervisorPeek(h, n);
+}
+
+function supervisorPeek(h: CsrHost, n: number): number {
+  switch (n) {
+    case Csr.sstatus: return (h.mstatus & SSTATUS_MASK) >>> 0;
+    case Csr.sie: return (h.mie & h.mideleg) >>> 0;
+    case Csr.sip: return (h.mip & h.mideleg) >>> 0;
+    case Csr.stvec: return h.stvec >>> 0;
+    case Csr.sscratch: return h.sscratch >>> 0;
+    case Csr.sepc: return h.sepc >>> 0;
+    case Csr.scause: return h.scause >>> 0;
+    case Csr.stval: return h.stval >>> 0;
+    case Csr.satp: return h.satp >>> 0;
+    case Csr.scounteren: return h.scounteren >>> 0;
+  }
   if (!csrExists(n)) throw new Error(`csrPeek: no CSR 0x${n.toString(16)}`);
-  return 0; // mstatush, ids, hpm counters/events, mcountinhibit, PMP: hardwired zero
+  return 0; // mstatush, envcfg, ids, hpm counters/events, mcountinhibit, PMP: hardwired zero
 }
 
 /**
@@ -133,8 +175,12 @@ export function csrPeek(h: CsrHost, n: number, instret: number): number {
  */
 export function csrWrite(h: CsrHost, n: number, v: number, instret: number, pc: number): void {
   switch (n) {
-    case Csr.mstatus: h.mstatus = v & (MSTATUS_MIE | MSTATUS_MPIE); h.checkIrq(); return;
+    case Csr.mstatus: h.mstatus = legalMstatus(h.mstatus, v); h.translationChanged(false); h.checkIrq(); return;
     case Csr.mie: h.mie = v & IRQ_MASK; h.checkIrq(); return;
+    case Csr.mip: h.mip = (h.mip & ~IRQ_S_MASK) | (v & IRQ_S_MASK); h.checkIrq(); return;
+    case Csr.medeleg: h.medeleg = v & MEDELEG_MASK; return;
+    case Csr.mideleg: h.mideleg = v & IRQ_S_MASK; h.checkIrq(); return;
+    case Csr.mcounteren: h.mcounteren = v >>> 0; return;
     case Csr.mtvec: h.mtvec = (v & ~2) >>> 0; return; // modes 2/3 are reserved: keep direct/vectored
     case Csr.mscratch: h.mscratch = v >>> 0; return;
     case Csr.mepc: h.mepc = (v & ~1) >>> 0; return;
@@ -153,7 +199,28 @@ export function csrWrite(h: CsrHost, n: number, v: number, instret: number, pc: 
       return;
     }
   }
-  // misa, mip (lines driven by devices), mstatush, hpm counters/events, mcountinhibit, PMP: writes ignored (WARL).
+  supervisorWrite(h, n, v);
+}
+
+function supervisorWrite(h: CsrHost, n: number, v: number): void {
+  switch (n) {
+    case Csr.sstatus: h.mstatus = (h.mstatus & ~SSTATUS_MASK) | (v & SSTATUS_MASK); h.checkIrq(); return;
+    case Csr.sie: h.mie = (h.mie & ~h.mideleg) | (v & h.mideleg); h.checkIrq(); return;
+    case Csr.sip: {
+      const writable = h.mideleg & (1 << IRQ_SSI);
+      h.mip = (h.mip & ~writable) | (v & writable);
+      h.checkIrq();
+      return;
+    }
+    case Csr.stvec: h.stvec = (v & ~2) >>> 0; return;
+    case Csr.sscratch: h.sscratch = v >>> 0; return;
+    case Csr.sepc: h.sepc = (v & ~1) >>> 0; return;
+    case Csr.scause: h.scause = v >>> 0; return;
+    case Csr.stval: h.stval = v >>> 0; return;
+    case Csr.satp: h.satp = v >>> 0; h.translationChanged(true); return;
+    case Csr.scounteren: h.scounteren = v >>> 0; return;
+  }
+  // misa, mstatush, envcfg, hpm counters/events, mcountinhibit, PMP: writes ignored (WARL).
 }
 
 /** Debugger write: like a guest write but never consults the environment; read-only CSRs are refused. */

@@ -121,8 +121,10 @@ function decodeSystem(i: number, rd: number, f3: number, rs1: number, out: Decod
       case 0x00000073: return set(out, Op.ECALL, 0, 0, 0, 0, 4);
       case 0x00100073: return set(out, Op.EBREAK, 0, 0, 0, 0, 4);
       case 0x30200073: return set(out, Op.MRET, 0, 0, 0, 0, 4);
+      case 0x10200073: return set(out, Op.SRET, 0, 0, 0, 0, 4);
       case 0x10500073: return set(out, Op.WFI, 0, 0, 0, 0, 4);
     }
+    if ((i & 0xfe007fff) === 0x12000073) return set(out, Op.SFENCE_VMA, 0, rs1, (i >>> 20) & 31, i, 4);
     return illegal(out, i, 4);
   }
   const op = CSR_OPS[f3];

@@ -1,0 +1,78 @@
+// Running with address translation on (Sv32 below M, or M-mode loads and stores through MPRV): fetches and data accesses through the MMU.
+//
+// The decode cache is tagged by pc and filled from RAM at that address, which holds only while pcs are
+// physical. With translation on, `runTranslated` fetches the instruction at cpu.pc through the TLB,
+// decodes it, plants it in its decode-cache slot for exactly one interpreter step, and empties the slot
+// again; the step's loads and stores all take the slow paths (execute sees cpu.xlate), which call
+// `translateData`. Nothing translated outlives one instruction, so self-modifying code, fence.i and
+// page-table changes need no further invalidation, and the translated code of bare-metal guests (the
+// fast path) is never consulted. Correct first: about 16 MIPS where the bare fast path runs hundreds.
+
+import type { Cpu } from './cpu';
+import { DC_BASE, DC_EMPTY, DC_MASK, DC_STRIDE, execute } from './cpu-exec';
+import { type Decoded, decode } from './decode';
+import { ACCESS_FAULT, Access, PAGE_FAULT } from './mmu';
+import { PRIV_M, dataPriv } from './priv';
+import { SATP_MODE_SV32 } from './csr';
+
+/** Page-fault and access-fault causes by Access (fetch, load, store/AMO). */
+const PAGE_FAULT_CAUSE = [12, 13, 15];
+const ACCESS_FAULT_CAUSE = [1, 5, 7];
+
+/** Runs one instruction at a time until instret reaches `limit` or cpu.attn is raised (the contract of `execute`). */
+export function runTranslated(cpu: Cpu, limit: number): void {
+  const dc = cpu.core;
+  while (!cpu.attn && cpu.instret < limit) {
+    const pc = cpu.pc | 0;
+    if (!cpu.fetchTranslated(pc, cpu.instret)) continue; // a fetch fault entered its handler (attn is set), or a breakpoint
+    const e = DC_BASE + ((pc >>> 1) & DC_MASK) * DC_STRIDE;
+    dc[e] = pc;
+    dc[e + 1] = cpu.missW;
+    dc[e + 2] = cpu.missImm;
+    execute(cpu, cpu.instret + 1);
+    if (dc[e] === pc) dc[e] = DC_EMPTY;
+  }
+}
+
+/** Fetches and decodes the instruction at virtual `pc` into cpu.missW/missImm; false after a fetch fault (trap taken). */
+export function fetchThroughMmu(cpu: Cpu, out: Decoded, pc: number, instret: number): boolean {
+  const lo = fetchParcel(cpu, pc >>> 0, pc, instret);
+  if (lo < 0) return false;
+  let bits = lo;
+  if ((lo & 3) === 3) {
+    const hi = fetchParcel(cpu, (pc + 2) >>> 0, pc, instret); // may lie on the next page
+    if (hi < 0) return false;
+    bits = lo | (hi << 16);
+  }
+  decode(bits, out);
+  cpu.missW = out.w;
+  cpu.missImm = out.imm;
+  return true;
+}
+
+/** The 16-bit parcel at virtual address `va`, or -1 after a fetch fault trap (tval = va). */
+function fetchParcel(cpu: Cpu, va: number, pc: number, instret: number): number {
+  const pa = translate(cpu, va, Access.Fetch, cpu.priv, pc, instret);
+  if (cpu.faulted) return -1;
+  const ram = cpu.ram, off = pa - ram.base;
+  if (off < 0 || off + 2 > ram.size) {
+    cpu.trap(1, va, pc, instret);
+    return -1;
+  }
+  return ram.bytes[off] | (ram.bytes[off + 1] << 8);
+}
+
+/** The physical address of a load or store at `va` (the privilege MPRV selects), or a trap (cpu.faulted set). */
+export function translateData(cpu: Cpu, va: number, access: Access, pc: number, instret: number): number {
+  return translate(cpu, va, access, dataPriv(cpu), pc, instret);
+}
+
+function translate(cpu: Cpu, va: number, access: Access, priv: number, pc: number, instret: number): number {
+  cpu.faulted = false;
+  if (priv === PRIV_M || (cpu.satp & SATP_MODE_SV32) === 0) return va;
+  const pa = cpu.mmu.translate(va, access, priv);
+  if (pa >= 0) return pa;
+  if (pa !== PAGE_FAULT && pa !== ACCESS_FAULT) throw new Error(`invariant: translate answered ${pa}`);
+  cpu.trap(pa === PAGE_FAULT ? PAGE_FAULT_CAUSE[access] : ACCESS_FAULT_CAUSE[access], va, pc, instret);
+  return 0;
+}
