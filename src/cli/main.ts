@@ -7,13 +7,14 @@ import { chaosCommand, CHAOS_USAGE, runChaosWorkerIfWorker } from './chaos-comma
 import { isSecondaryWorker } from './parallel-secondary';
 import { asmCommand, ASM_USAGE } from './asm-command';
 import { newCommand, NEW_USAGE } from './new-command';
+import { dtbCommand, DTB_USAGE } from './dtb-command';
 import { Io, UsageError } from './io';
 import { ScenarioError } from '../ft/scenario';
 import { ProgramLoadError } from '../asm/load-program';
 
 /** Each command's synopsis, for `lockstep --help` and `lockstep COMMAND --help`. */
 const SYNOPSES: Record<string, string> = {
-  new: NEW_USAGE, exec: EXEC_USAGE, run: RUN_USAGE, chaos: CHAOS_USAGE, replay: REPLAY_USAGE, asm: ASM_USAGE,
+  new: NEW_USAGE, exec: EXEC_USAGE, run: RUN_USAGE, chaos: CHAOS_USAGE, replay: REPLAY_USAGE, asm: ASM_USAGE, dtb: DTB_USAGE,
 };
 
 const USAGE = `Lockstep: fault-tolerant VM pairs, deterministic and debuggable.
@@ -36,6 +37,7 @@ const COMMANDS: Record<string, Command> = {
   chaos: chaosCommand,
   replay: replayCommand,
   asm: (argv, io) => asmCommand(argv, io),
+  dtb: dtbCommand,
 };
 
 export async function main(argv: string[], io: Io): Promise<number> {

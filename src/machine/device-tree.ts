@@ -14,6 +14,8 @@ export interface DeviceTreeConfig {
   bootargs: string;
   /** Where an initial RAM disk lies in RAM, when one is loaded apart from the kernel. */
   initrd?: { start: number; end: number };
+  /** RAM the OS must leave alone (the firmware that stays resident in machine mode), from the start of RAM. */
+  firmwareBytes?: number;
 }
 
 const PHANDLE_INTC = 1, PHANDLE_PLIC = 2, PHANDLE_TEST = 3;
@@ -59,6 +61,13 @@ function soc(): FdtNode {
   ]);
 }
 
+/** The firmware's RAM, kept from the OS (no-map: not even mapped, as OpenSBI asks of Linux). */
+function reservedMemory(bytes: number): FdtNode {
+  return node('reserved-memory', [['#address-cells', [1]], ['#size-cells', [1]], ['ranges', true]], [
+    node(`firmware@${MemMap.ramBase.toString(16)}`, [['reg', reg(MemMap.ramBase, bytes)], ['no-map', true]]),
+  ]);
+}
+
 function chosen(c: DeviceTreeConfig): FdtNode {
   const props: [string, string | number[]][] = [['bootargs', c.bootargs], ['stdout-path', `/soc/serial@${MemMap.uart.toString(16)}`]];
   if (c.initrd !== undefined) props.push(['linux,initrd-start', [c.initrd.start]], ['linux,initrd-end', [c.initrd.end]]);
@@ -68,11 +77,15 @@ function chosen(c: DeviceTreeConfig): FdtNode {
 /** The blob describing a machine with `c.ramSize` bytes of RAM. */
 export function machineDeviceTree(c: DeviceTreeConfig): Uint8Array {
   if (c.ramSize <= 0 || c.ramSize % 0x1000 !== 0) throw new Error(`RAM size ${c.ramSize} is not a positive multiple of 4 KiB`);
+  if (c.firmwareBytes !== undefined && (c.firmwareBytes <= 0 || c.firmwareBytes % 0x1000 !== 0 || c.firmwareBytes >= c.ramSize)) {
+    throw new Error(`firmware size ${c.firmwareBytes} is not a positive multiple of 4 KiB below the RAM size`);
+  }
   return writeFdt(node('', [
     ['#address-cells', [1]], ['#size-cells', [1]], ['compatible', 'lockstep,ft-vm'], ['model', 'Lockstep FT VM (RV32)'],
   ], [
     chosen(c),
     node(`memory@${MemMap.ramBase.toString(16)}`, [['device_type', 'memory'], ['reg', reg(MemMap.ramBase, c.ramSize)]]),
+    ...(c.firmwareBytes === undefined ? [] : [reservedMemory(c.firmwareBytes)]),
     hart(),
     soc(),
     // Power-off and reboot write the test device's magic values (outside the bus node: they have no registers of their own).

@@ -15,6 +15,7 @@ import { Disk, type DiskState } from './devices/disk';
 import { EntropyDevice, type EntropyState } from './devices/entropy';
 import { type RamImage, captureRam, internZeroPages, restoreRam, zeroImage } from './snapshot';
 import { Hash64, PageHashCache, hashValue } from './hash';
+import { placeDeviceTree } from './boot-fdt';
 
 export const DEFAULT_DISK_SECTORS = 2048;
 
@@ -126,7 +127,10 @@ export class Machine {
     this.env.output({ kind: 'exit', code }, this.cpu.instret, this.cpu.pc);
   }
 
-  /** Copies the program's segments into RAM (zeroing each memSize tail) and points the CPU at its entry. */
+  /**
+   * Copies the program's segments into RAM (zeroing each memSize tail) and points the CPU at its entry. A program that
+   * boots an OS (it defines `__lockstep_fdt`) also gets this machine's device tree there, and its address in a1.
+   */
   load(program: Program): void {
     for (const seg of program.segments) this.checkSegment(program.origin, seg);
     for (const seg of program.segments) {
@@ -138,6 +142,12 @@ export class Machine {
     }
     this.cpu.pc = program.entry >>> 0;
     this.cpu.tohost = program.tohost ?? -1;
+    // As a board's reset code does for its firmware: a0 = the hart's id, a1 = the device tree.
+    const fdt = placeDeviceTree(program, this.ram);
+    if (fdt !== undefined) {
+      this.cpu.x[10] = 0;
+      this.cpu.x[11] = fdt | 0;
+    }
   }
 
   private checkSegment(origin: string, seg: Segment): void {

@@ -1,0 +1,43 @@
+// `lockstep dtb -o FILE.dtb [--ram-mib N] [--bootargs TEXT] [--firmware-kib N]`: writes the device tree of a Lockstep machine, the blob an OS firmware passes its kernel.
+
+import { machineDeviceTree } from '../machine/device-tree';
+import { checkOutputFile, type Io, parseIntValue, UsageError, writeFileAtomic } from './io';
+
+export const DTB_USAGE = 'lockstep dtb -o FILE.dtb [--ram-mib N] [--bootargs TEXT] [--firmware-kib N]';
+const RAM_MIB_DEFAULT = 64;
+
+interface DtbArgs { output: string; ramMiB: number; bootargs: string; firmwareKiB?: number }
+
+function parseArgs(argv: string[]): DtbArgs {
+  let output: string | undefined;
+  let ramMiB = RAM_MIB_DEFAULT;
+  let bootargs = '';
+  let firmwareKiB: number | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const [a, inline] = argv[i].startsWith('--') ? argv[i].split(/=(.*)/s, 2) : [argv[i], undefined];
+    const value = (): string => inline ?? (argv[i + 1] !== undefined && !argv[i + 1].startsWith('--') ? argv[++i] : '');
+    if (a === '-o') output = value();
+    else if (a === '--ram-mib') ramMiB = parseIntValue('--ram-mib', value(), 1, 2048);
+    else if (a === '--bootargs') bootargs = inline ?? argv[++i] ?? '';
+    else if (a === '--firmware-kib') firmwareKiB = parseIntValue('--firmware-kib', value(), 4, 1024 * 1024);
+    else throw new UsageError(`${a.startsWith('-') ? 'unknown option' : 'unexpected argument'} ${a}; usage: ${DTB_USAGE}`);
+  }
+  if (output === undefined || output.trim() === '') throw new UsageError(`-o needs a file to write; usage: ${DTB_USAGE}`);
+  if (firmwareKiB !== undefined && firmwareKiB % 4 !== 0) throw new UsageError(`--firmware-kib ${firmwareKiB}: a multiple of 4 (whole pages)`);
+  return { output, ramMiB, bootargs, firmwareKiB };
+}
+
+/** Exit codes: 0 written, 2 bad options or an unwritable file. */
+export function dtbCommand(argv: string[], io: Io): number {
+  const args = parseArgs(argv);
+  checkOutputFile('-o', args.output);
+  let blob: Uint8Array;
+  try {
+    blob = machineDeviceTree({ ramSize: args.ramMiB * 1024 * 1024, bootargs: args.bootargs, firmwareBytes: args.firmwareKiB === undefined ? undefined : args.firmwareKiB * 1024 });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  writeFileAtomic(args.output, blob);
+  io.stdout(`${args.output}: device tree of a machine with ${args.ramMiB} MiB of RAM, ${blob.length} bytes\n`);
+  return 0;
+}
