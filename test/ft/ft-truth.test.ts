@@ -201,3 +201,15 @@ test('a run that ends before a bound has passed goes on until it is decided', ()
   assert.equal(summary.failovers.length, 1);
   assert.deepEqual(failed(summary), []);
 });
+
+test('a large VM: a new secondary whose state copy outlasts the failure timeout (a 64 MiB VM) is not declared failed while the copy flows', () => {
+  const { cluster, summary } = runScenario(demoScenario({ ...ESX, ramMiB: 64, untilMs: 400, faults: [{ atMs: 50, kind: 'hostCrash', host: 'esx-1' }] }), kvstore());
+  assert.deepEqual(failed(summary), []);
+  const start = cluster.trace.events.find((e) => e.kind === 'respawnStart');
+  assert.ok(start !== undefined && /\((5\d\.\d) ms\)/.test(start.text), `the copy takes longer than the 40 ms failure timeout: ${start?.text}`);
+  assert.deepEqual(traceTexts(cluster, 'halt'), [], 'no copying secondary halts');
+  assert.equal(summary.respawns, 1, 'one respawn, not a loop of them');
+  assert.equal(summary.ftState, 'Protected');
+  const copyLost = cluster.trace.events.filter((e) => e.kind === 'detect' && e.timeNs > 100 * NS_PER_MS);
+  assert.deepEqual(copyLost.map((e) => e.text), [], 'nobody suspects a peer after the failover');
+});

@@ -27,6 +27,7 @@ export function tick(c: LogicalVm, vm: VmInstance): void {
   }
   const arrival = c.network.send('management', vm.host, peer.host, 64, c.nowNs, false);
   if (arrival !== null && hostUp(c, peer.host)) c.schedule(arrival, { t: 'hbMsg', to: peer.id, from: vm.id });
+  if (copyFlows(c, vm, peer)) vm.lastLogNs = c.nowNs;
   // A VM that declared its peer failed sees it through, even if the peer is heard again meanwhile: the
   // peer may have gone live. It retries while its host has no path to shared storage.
   if (vm.suspecting) {
@@ -41,6 +42,15 @@ export function tick(c: LogicalVm, vm: VmInstance): void {
     const what = hbSilentNs >= logSilentNs ? 'heartbeats' : 'logging traffic';
     suspect(c, vm, `no ${what} from its ${vm.role === 'primary' ? 'secondary' : 'primary'} for ${(silentNs / NS_PER_MS).toFixed(1)} ms`);
   }
+}
+
+/**
+ * A new secondary's state copy streams over the logging network (and is acknowledged) for as long as it takes,
+ * which for a large VM is longer than the failure timeout: while it flows, the channel is not silent.
+ */
+function copyFlows(c: LogicalVm, vm: VmInstance, peer: VmInstance): boolean {
+  if (vm.status !== 'copying' && peer.status !== 'copying') return false;
+  return vm.alive && peer.alive && hostUp(c, peer.host) && c.network.canTalk('logging', vm.host, peer.host) && c.network.canTalk('logging', peer.host, vm.host);
 }
 
 /** `vm` declares its peer failed (traced once) and arbitrates (`arbitrate` ignores a VM already at it or going live). */
