@@ -8,6 +8,7 @@ import { DC_BASE, DC_EMPTY, DC_MASK, DC_SIZE, DC_STRIDE, Op, RD_SINK, execute } 
 import { doubleFaultFatal, noHandlerFatal } from './cpu-trap';
 import { type CsrHost, SATP_MODE_SV32, csrAccessible, csrExists, csrPeek, csrPoke, csrRead, csrReadOnly, csrWrite } from './csr';
 import { fetchThroughMmu, runTranslated, translateData } from './cpu-paged';
+import { loadMisaligned, storeMisaligned } from './cpu-misaligned';
 import { Access, Mmu, type MmuHost, type TlbState } from './mmu';
 import {
   MSTATUS_MPP, MSTATUS_MPP_SHIFT, MSTATUS_RESET, MSTATUS_SPP, MSTATUS_TSR, MSTATUS_TVM, MSTATUS_TW, PRIV_M, PRIV_S, PRIV_U,
@@ -463,11 +464,14 @@ export class Cpu implements CsrHost, MmuHost {
 
   // ---- memory slow paths ----
 
-  /** Load that missed the RAM fast path: misaligned (trap), MMIO, or unmapped (access fault). */
+  /**
+   * Load that missed the RAM fast path: misaligned (performed byte by byte, see cpu-misaligned.ts), MMIO, or
+   * unmapped (access fault). `faultCause` 7: the load half of an AMO (aligned; its faults are store/AMO faults).
+   */
   loadSlow(a: number, size: 1 | 2 | 4, signed: boolean, pc: number, instret: number, faultCause = 5): number {
     this.faulted = false;
     const va = a >>> 0;
-    if ((va & (size - 1)) !== 0) return this.trap(faultCause === 5 ? 4 : 6, va, pc, instret) & 0;
+    if ((va & (size - 1)) !== 0) return loadMisaligned(this, va, size as 2 | 4, signed, pc, instret);
     const ua = this.xlate === 0 ? va : translateData(this, va, faultCause === 5 ? Access.Load : Access.Store, pc, instret);
     if (this.faulted) return 0;
     let v: number;
@@ -489,12 +493,13 @@ export class Cpu implements CsrHost, MmuHost {
     return size === 1 ? dv.getUint8(off) : size === 2 ? dv.getUint16(off, true) : dv.getUint32(off, true);
   }
 
-  /** Store that missed the RAM fast path: misaligned, MMIO, unmapped, or any store while watchpoints are set. */
+  /** Store that missed the RAM fast path: misaligned (performed, see cpu-misaligned.ts), MMIO, unmapped, or any store while watchpoints are set. */
   storeSlow(a: number, size: 1 | 2 | 4, value: number, pc: number, instret: number): void {
     this.faulted = false;
     const va = a >>> 0;
     if ((va & (size - 1)) !== 0) {
-      this.trap(6, va, pc, instret);
+      storeMisaligned(this, va, size as 2 | 4, value, pc, instret);
+      if (!this.faulted && this.watchRanges.length > 0) this.checkWatch(va, size, pc);
       return;
     }
     const ua = this.xlate === 0 ? va : translateData(this, va, Access.Store, pc, instret);
@@ -551,6 +556,10 @@ export class Cpu implements CsrHost, MmuHost {
     this.faulted = false;
     const x = this.regs, a = x[rs1] >>> 0, src = x[rs2];
     if (op === Op.LR) {
+      if ((a & 3) !== 0) {
+        this.trap(4, a, pc, instret); // LR/SC and AMOs stay aligned-only (as in QEMU)
+        return;
+      }
       const v = this.loadSlow(a, 4, true, pc, instret);
       if (this.faulted) return;
       x[rd] = v;

@@ -1,7 +1,8 @@
 # Sv32 paging: 4 KiB and 4 MiB pages, every page-fault kind (cause 12/13/15, tval = the virtual address), the reserved
 # W-without-R encoding, a misaligned superpage, a pointer at the last level, a page table outside RAM (access fault),
 # SUM and MXR, A/D set by the walker, the TLB until sfence.vma, U-mode code under paging (including an instruction
-# that straddles into a non-executable page), MPRV for M-mode loads, a page fault delegated to S-mode, and code written under paging.
+# that straddles into a non-executable page), MPRV for M-mode loads, a page fault delegated to S-mode, code written under paging,
+# and misaligned accesses that cross a page boundary.
 # Physical layout (RAM 0x80000000-0x803fffff): code, the root table at 0x80100000, a leaf table at 0x80101000,
 # data pages from 0x80200000. Virtual layout: 0x80000000-0x803fffff identity (a supervisor superpage), test pages
 # from 0x40000000. Handlers as in priv.s: M counts in s0 and records mcause/mepc/mtval in s2/s3/s4, an instruction
@@ -314,7 +315,49 @@ _start:
   jalr ra, t0
   li t6, 7
   bne a0, t6, fail
-  csrw satp, zero
+
+  li gp, 16                # misaligned accesses across a page boundary: each part translated and checked
+  li t0, 0x80200ffc
+  li t1, 0xbbaa0000
+  sw t1, 0(t0)
+  li t0, 0x80201000
+  li t1, 0x0000ddcc
+  sw t1, 0(t0)
+  li s0, 0
+  li a0, 1
+  la a1, 10f
+  j to_mode
+10:li t0, 0x40000ffe       # RW page then R page: the load reads both
+  lw t1, 0(t0)
+  li t6, 0xddccbbaa
+  bne t1, t6, fail
+  bnez s0, fail
+  li t1, 0x11223344        # the store faults on its second part and writes nothing
+  sw t1, 0(t0)
+  li t6, 15
+  bne s2, t6, fail
+  li t6, 0x40001000
+  bne s4, t6, fail
+  lw t1, 0(t0)
+  li t6, 0xddccbbaa
+  bne t1, t6, fail
+  li t0, 0x40001ffe        # R page then X page: load page fault at the second page
+  lhu t1, 1(t0)
+  li t6, 13
+  bne s2, t6, fail
+  li t6, 0x40002000
+  bne s4, t6, fail
+  li t0, 0x40003ffe        # a user page first (no SUM): the fault is the first part's, tval the address
+  lw t1, 0(t0)
+  li t6, 13
+  bne s2, t6, fail
+  bne s4, t0, fail
+  li t6, 3
+  bne s0, t6, fail
+  la s7, 11f
+  li s8, 1
+  ecall
+11:csrw satp, zero
 
 pass:
   li t0, 0x100000

@@ -1,4 +1,4 @@
-# Traps and Zicsr: ecall, ebreak, c.ebreak, illegal, misaligned and faulting accesses, mret, CSR read/modify/write.
+# Traps and Zicsr: ecall, ebreak, c.ebreak, illegal, misaligned AMO/LR and faulting accesses, mret, CSR read/modify/write.
 # The handler records mcause/mepc/mtval in s2/s3/s4 and resumes at mepc + s5 (the trapping instruction's length).
   .option norvc
   .text
@@ -45,17 +45,18 @@ _start:
   csrw mhartid, a0
   li t6, 2
   bne s2, t6, fail
-  li gp, 7                 # misaligned load: cause 4, mtval = address
+  li gp, 7                 # misaligned AMO: cause 6, mtval = address (loads and stores are performed: misaligned.s)
   la a0, data
   addi a0, a0, 1
-  lw a1, 0(a0)
+  amoadd.w a1, a1, (a0)
+  li t6, 6
+  bne s2, t6, fail
+  bne s4, a0, fail
+  li gp, 8                 # misaligned LR: cause 4
+  lr.w a1, (a0)
   li t6, 4
   bne s2, t6, fail
   bne s4, a0, fail
-  li gp, 8                 # misaligned store: cause 6
-  sh a1, 0(a0)
-  li t6, 6
-  bne s2, t6, fail
   li gp, 9                 # load access fault: cause 5
   li a0, 0x40000000
   lw a1, 0(a0)
