@@ -13,6 +13,7 @@ export const enum Csr {
   mscratch = 0x340, mepc = 0x341, mcause = 0x342, mtval = 0x343, mip = 0x344,
   mcycle = 0xb00, minstret = 0xb02, mcycleh = 0xb80, minstreth = 0xb82,
   cycle = 0xc00, time = 0xc01, instret = 0xc02, cycleh = 0xc80, timeh = 0xc81, instreth = 0xc82,
+  tselect = 0x7a0, tdata1 = 0x7a1, tdata2 = 0x7a2, tdata3 = 0x7a3, tinfo = 0x7a4,
   mvendorid = 0xf11, marchid = 0xf12, mimpid = 0xf13, mhartid = 0xf14, mconfigptr = 0xf15,
 }
 
@@ -65,6 +66,12 @@ NAMES[0x320] = 'mcountinhibit';
 // programs pmpaddr0/pmpcfg0 before dropping privileges does not trap.
 for (let i = 0; i < 16; i++) NAMES[0x3a0 + i] = `pmpcfg${i}`;
 for (let i = 0; i < 64; i++) NAMES[0x3b0 + i] = `pmpaddr${i}`;
+// Debug triggers (Sdtrig): the registers exist with no trigger behind them — tselect reads 0, tdata1 reads type 0
+// ("no trigger at this tselect"), tinfo reads 1 (only type 0), writes are ignored. Software that probes triggers
+// (riscv-tests' breakpoint test, debug stubs) finds none instead of an illegal instruction.
+NAMES[0x7a0] = 'tselect';
+for (let i = 1; i <= 3; i++) NAMES[0x7a0 + i] = `tdata${i}`;
+NAMES[0x7a4] = 'tinfo';
 
 /** Name of every implemented CSR, by number (for the debugger and the disassembler). */
 export const CSR_NAMES: Readonly<Record<number, string>> = NAMES;
@@ -165,7 +172,8 @@ function supervisorPeek(h: CsrHost, n: number): number {
     case Csr.scounteren: return h.scounteren >>> 0;
   }
   if (!csrExists(n)) throw new Error(`csrPeek: no CSR 0x${n.toString(16)}`);
-  return 0; // mstatush, envcfg, ids, hpm counters/events, mcountinhibit, PMP: hardwired zero
+  if (n === Csr.tinfo) return 1; // the selected trigger does not exist: only type 0
+  return 0; // mstatush, envcfg, ids, hpm counters/events, mcountinhibit, PMP, triggers: hardwired zero
 }
 
 /**
@@ -220,7 +228,7 @@ function supervisorWrite(h: CsrHost, n: number, v: number): void {
     case Csr.satp: h.satp = v >>> 0; h.translationChanged(true); return;
     case Csr.scounteren: h.scounteren = v >>> 0; return;
   }
-  // misa, mstatush, envcfg, hpm counters/events, mcountinhibit, PMP: writes ignored (WARL).
+  // misa, mstatush, envcfg, hpm counters/events, mcountinhibit, PMP, triggers: writes ignored (WARL).
 }
 
 /** Debugger write: like a guest write but never consults the environment; read-only CSRs are refused. */

@@ -1,4 +1,5 @@
-# Traps and Zicsr: ecall, ebreak, c.ebreak, illegal, misaligned AMO/LR and faulting accesses, mret, CSR read/modify/write.
+# Traps and Zicsr: ecall, ebreak, c.ebreak, illegal, misaligned AMO/LR and faulting accesses, mret, CSR read/modify/write,
+# debug triggers present but none implemented.
 # The handler records mcause/mepc/mtval in s2/s3/s4 and resumes at mepc + s5 (the trapping instruction's length).
   .option norvc
   .text
@@ -122,6 +123,25 @@ _start:
   csrr t2, mtvec
   ori t0, t0, 1
   bne t2, t0, fail
+  li gp, 17                # trigger CSRs exist without triggers: tselect 0, tdata1 type 0, tinfo 1; writes ignored
+  li s2, 0
+  li a0, 1
+  csrw tselect, a0
+  csrr a1, tselect
+  bnez a1, fail
+  li a0, (2 << 28) | (1 << 6) | (1 << 2)
+  csrw tdata1, a0
+  csrr a1, tdata1
+  bnez a1, fail
+  csrw tdata2, a0
+  csrr a1, tdata2
+  bnez a1, fail
+  csrr a1, tdata3
+  bnez a1, fail
+  csrr a1, 0x7a4           # tinfo
+  li t6, 1
+  bne a1, t6, fail
+  bnez s2, fail            # nothing trapped
 pass:
   li t0, 0x100000
   li t1, 0x5555
