@@ -19,4 +19,6 @@ riscv64-unknown-elf-gcc -march=rv32imac_zicsr_zifencei -mabi=ilp32 -nostdlib -no
   -T "$root/scripts/linux/firmware/link.ld" -DKERNEL_IMAGE="\"$kernel/Image\"" -DDTB_FILE="\"$tmp/board.dtb\"" \
   -DBOOTARGS="\"$bootargs\"" -DFDT_BUFFER_BYTES=$fdt_buffer_bytes "$root/scripts/linux/firmware/sbi.S" -o "$tmp/linux.elf"
 mv "$tmp/linux.elf" "$out"
+# The kernel's symbols, lines and DWARF for the debugger (launch.json's symbolFile), beside the guest.
+cp "$kernel/vmlinux" "$(dirname "$out")/vmlinux"
 echo "$out"

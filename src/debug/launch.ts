@@ -6,6 +6,7 @@ import { lateFaultNote, parseScenario } from '../ft/scenario';
 import { withGuestWorkload } from '../ft/guest-workload';
 import type { Scenario, FaultSpec } from '../ft/scenario';
 import { loadProgramBytes } from '../asm/load-program';
+import { loadElfSymbols, type SymbolFile } from '../machine/elf';
 import type { Program } from '../machine/program';
 import { decodeRecording } from '../replay/recording';
 import { programFilesOf, programsOf } from '../replay/replay-run';
@@ -13,7 +14,7 @@ import { modelMismatch } from '../ft/model';
 import { BREAK_MODES, type BreakMode } from './breakpoints';
 
 /** Keys of a launch configuration that belong to the adapter, not to the scenario. */
-const ADAPTER_KEYS = new Set(['type', 'request', 'name', 'stopOnEntry', 'breakOn', 'showVms', 'replay', 'cwd', 'trace', 'noDebug', 'preLaunchTask', 'postDebugTask', 'internalConsoleOptions', 'debugServer', 'presentation', 'serverReadyAction']);
+const ADAPTER_KEYS = new Set(['type', 'request', 'name', 'stopOnEntry', 'breakOn', 'showVms', 'symbolFile', 'replay', 'cwd', 'trace', 'noDebug', 'preLaunchTask', 'postDebugTask', 'internalConsoleOptions', 'debugServer', 'presentation', 'serverReadyAction']);
 
 export interface Launch {
   scenario: Scenario;
@@ -30,6 +31,8 @@ export interface Launch {
   breakOn: BreakMode;
   /** A cluster of several VMs: the VMs whose instances are threads, the focused one first (undefined: a single VM). */
   showVms?: string[];
+  /** The ELF whose symbols, lines and DWARF describe the program's code (`symbolFile`: a kernel's vmlinux). */
+  symbolFile?: { path: string; bytes: Uint8Array; read: SymbolFile };
   injected: { atNs: number; fault: FaultSpec }[];
   /** What the user should know before the run (a recording made under another simulation model). */
   warnings: string[];
@@ -85,7 +88,26 @@ export function prepareLaunch(raw: unknown): Launch {
   const late = lateFaultNote(scenario);
   const warnings = late === null ? [] : [`${late}: raise untilMs, or inject it while debugging`];
   if (showVms !== undefined) warnings.push(`a cluster of ${scenario.vms!.length} VMs: the threads are ${showVms.map((n) => `${n}'s`).join(', ')} (showVms); every VM shows in the Hosts view and the timeline`);
-  return { scenario: withGuestWorkload(scenario, program), program, programPath, programBytes: bytes, programs: files?.programs, programFiles: files?.bytes, stopOnEntry, breakOn, showVms, injected: [], warnings };
+  const symbolFile = readSymbolFile(args.symbolFile, cwd);
+  return { scenario: withGuestWorkload(scenario, program), program, programPath, programBytes: bytes, programs: files?.programs, programFiles: files?.bytes, stopOnEntry, breakOn, showVms, symbolFile, injected: [], warnings };
+}
+
+/** The `symbolFile` launch argument: an ELF read for its symbols, lines and DWARF only (GDB's `symbol-file`). */
+function readSymbolFile(v: unknown, cwd: string): Launch['symbolFile'] {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || v.trim() === '') throw new LaunchError('symbolFile: must be the path of an ELF file (a kernel\'s vmlinux)');
+  const path = isAbsolute(v) ? v : resolve(cwd, v);
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new LaunchError(`symbolFile: cannot read ${path}: ${(e as Error).message}`);
+  }
+  try {
+    return { path, bytes, read: loadElfSymbols(bytes, path) };
+  } catch (e) {
+    throw new LaunchError(`symbolFile: ${path}: ${(e as Error).message}`);
+  }
 }
 
 /**

@@ -11,6 +11,7 @@ import { CallFrameInfo, cfiStep } from '../machine/dwarf-cfi';
 import { CALLEE_SAVED } from '../machine/abi';
 import { ehFrameFromElf, debugSectionsFromElf } from '../machine/dwarf-sections';
 import type { Scope } from '../machine/dwarf-scopes';
+import { loadElfSymbols, type SymbolFile } from '../machine/elf';
 
 export interface SourceLocation { path: string; line: number; column: number }
 
@@ -31,6 +32,19 @@ export interface Frame {
 }
 
 export { ABI_NAMES, hex8 as hex } from '../machine/abi';
+
+/**
+ * The debug information of a program whose code another ELF describes, as GDB's `symbol-file` gives it: a kernel's
+ * vmlinux, linked at the virtual addresses it runs at, behind the firmware that loads it. The program's own symbols
+ * come first, then the symbol file's; the line table, DWARF and call frame information are the symbol file's.
+ * Throws ProgramFormatError when the file is not a readable ELF.
+ */
+export function withSymbolFile(program: Program, symbolPath: string, bytes: Uint8Array, read?: SymbolFile): ProgramInfo {
+  const file = read ?? loadElfSymbols(bytes, symbolPath);
+  const warnings = [...(program.warnings ?? []), ...file.warnings];
+  const merged: Program = { ...program, symbols: [...program.symbols, ...file.symbols], lines: file.lines, ...(warnings.length > 0 ? { warnings } : {}) };
+  return new ProgramInfo(merged, symbolPath, bytes);
+}
 
 export class ProgramInfo {
   /** Line rows with every file resolved to an absolute path (DWARF paths relative to the program's folder). */

@@ -20,7 +20,8 @@ import type { Program } from '../machine/program';
 import { callAt } from '../machine/calls';
 import { ForwardEngine, RunGate, CHUNK_WALL_MS, hitVm, stopWords, STOP_LABEL } from './forward';
 import type { Goal, RuntimeStop, StopReason, ExceptionFilter } from './forward';
-import { ProgramInfo, hex } from './program-info';
+import { ProgramInfo, hex, withSymbolFile } from './program-info';
+import type { SymbolFile } from '../machine/elf';
 import { Breakpoints } from './breakpoints';
 import type { BreakMode, CodeBreakpoint, CodeBreakpointKind, DataBreakpoint, HitVm } from './breakpoints';
 import { HeldOutputWatch, HELD_OUTPUT_DEFAULT_MS } from './held-output';
@@ -85,6 +86,8 @@ export interface RuntimeOptions {
   travelChunkSteps?: number;
   /** Which VM breakpoints, data breakpoints and guest traps stop (default: the primary, once per guest execution). */
   breakOn?: BreakMode;
+  /** An ELF that describes the program's code (a kernel's vmlinux behind its firmware): its symbols, lines and DWARF. */
+  symbolFile?: { path: string; bytes: Uint8Array; read?: SymbolFile };
   /** A cluster of several VMs: every VM's program, by the path its scenario gives. */
   programs?: ReadonlyMap<string, Program>;
   /** A cluster of several VMs: every VM's program file, by the same paths (each program's debug information). */
@@ -124,7 +127,8 @@ export class LockstepRuntime extends EventEmitter {
   constructor(opts: RuntimeOptions) {
     super();
     this.scenario = opts.scenario;
-    this.info = new ProgramInfo(opts.program, opts.programPath, opts.programBytes);
+    this.info = opts.symbolFile === undefined ? new ProgramInfo(opts.program, opts.programPath, opts.programBytes)
+      : withSymbolFile(opts.program, opts.symbolFile.path, opts.symbolFile.bytes, opts.symbolFile.read);
     this.cluster = new Cluster(opts.scenario, opts.program, { programs: opts.programs });
     for (const i of opts.injected ?? []) this.cluster.scheduleInjected(i.atNs, i.fault);
     this.endNs = opts.scenario.untilMs * NS_PER_MS;

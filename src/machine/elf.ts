@@ -1,6 +1,6 @@
 // ELF32 little-endian RISC-V executable loader: header, PT_LOAD segments, symbols, HTIF mailbox, line table.
 
-import type { LineRow, Program, Segment } from './program';
+import type { LineRow, Program, ProgramSymbol, Segment } from './program';
 import { ByteReader, ProgramFormatError, hex } from './elf-bytes';
 import { SHF_ALLOC, SHF_COMPRESSED, SHT_NOBITS, readSections, readSymbols, type Section } from './elf-sections';
 import { parseDebugLine } from './dwarf';
@@ -42,6 +42,24 @@ export function loadElf(bytes: Uint8Array, origin: string, opts: LoadOptions = {
   } catch (e) {
     if (e instanceof ProgramFormatError) throw e;
     // A safety net: a parser bug must still surface as a format error, never as a crash of the caller.
+    throw new ProgramFormatError(`ELF: internal error while reading ${origin}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** What a symbol file gives the debugger: its symbols and line table, by the addresses the code runs at. */
+export interface SymbolFile { symbols: ProgramSymbol[]; lines: LineRow[]; warnings: string[] }
+
+/**
+ * Reads only the symbols and the line table of an ELF (GDB's `symbol-file`): for code that runs at addresses other
+ * than where the file loads, such as a kernel linked at virtual addresses and loaded by a firmware (vmlinux).
+ */
+export function loadElfSymbols(bytes: Uint8Array, origin: string): SymbolFile {
+  try {
+    const sections = readSections(bytes, readElfHeader(bytes));
+    const { lines, warning } = readLinesOrWarn(bytes, sections);
+    return { symbols: readSymbols(bytes, sections), lines, warnings: warning === undefined ? [] : [warning] };
+  } catch (e) {
+    if (e instanceof ProgramFormatError) throw e;
     throw new ProgramFormatError(`ELF: internal error while reading ${origin}: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
