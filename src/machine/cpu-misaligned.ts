@@ -49,7 +49,7 @@ function firstPart(cpu: Cpu, va: number, size: number): number {
  */
 function physical(cpu: Cpu, va: number, partVa: number, n: number, access: Access, pc: number, instret: number): number {
   cpu.faulted = false;
-  const pa = cpu.xlate === 0 ? partVa : translateData(cpu, partVa, access, pc, instret);
+  const pa = cpu.xlate === 0 ? partVa : translateData(cpu, partVa, n, access, pc, instret);
   if (cpu.faulted) return 0;
   if (!cpu.ram.contains(pa, n)) {
     cpu.trap(access === Access.Load ? 4 : 6, va, pc, instret);

@@ -1,4 +1,5 @@
-// Running with address translation on (Sv32 below M, or M-mode loads and stores through MPRV): fetches and data accesses through the MMU.
+// Running with address translation or protection on (Sv32 below M, M-mode loads and stores through MPRV, or
+// physical memory protection that does not open all of RAM): fetches and data accesses through the MMU and the PMP.
 //
 // The decode cache is tagged by pc and filled from RAM at that address, which holds only while pcs are
 // physical. With translation on, `runTranslated` fetches the instruction at cpu.pc through the TLB,
@@ -52,7 +53,7 @@ export function fetchThroughMmu(cpu: Cpu, out: Decoded, pc: number, instret: num
 
 /** The 16-bit parcel at virtual address `va`, or -1 after a fetch fault trap (tval = va). */
 function fetchParcel(cpu: Cpu, va: number, pc: number, instret: number): number {
-  const pa = translate(cpu, va, Access.Fetch, cpu.priv, pc, instret);
+  const pa = translate(cpu, va, 2, Access.Fetch, cpu.priv, pc, instret);
   if (cpu.faulted) return -1;
   const ram = cpu.ram, off = pa - ram.base;
   if (off < 0 || off + 2 > ram.size) {
@@ -62,17 +63,26 @@ function fetchParcel(cpu: Cpu, va: number, pc: number, instret: number): number 
   return ram.bytes[off] | (ram.bytes[off + 1] << 8);
 }
 
-/** The physical address of a load or store at `va` (the privilege MPRV selects), or a trap (cpu.faulted set). */
-export function translateData(cpu: Cpu, va: number, access: Access, pc: number, instret: number): number {
-  return translate(cpu, va, access, dataPriv(cpu), pc, instret);
+/** The physical address of a `size`-byte load or store at `va` (the privilege MPRV selects), or a trap (cpu.faulted set). */
+export function translateData(cpu: Cpu, va: number, size: number, access: Access, pc: number, instret: number): number {
+  return translate(cpu, va, size, access, dataPriv(cpu), pc, instret);
 }
 
-function translate(cpu: Cpu, va: number, access: Access, priv: number, pc: number, instret: number): number {
+/** Sv32 (below M with paging on), then physical memory protection: the physical address, or a trap. */
+function translate(cpu: Cpu, va: number, size: number, access: Access, priv: number, pc: number, instret: number): number {
   cpu.faulted = false;
-  if (priv === PRIV_M || (cpu.satp & SATP_MODE_SV32) === 0) return va;
-  const pa = cpu.mmu.translate(va, access, priv);
-  if (pa >= 0) return pa;
-  if (pa !== PAGE_FAULT && pa !== ACCESS_FAULT) throw new Error(`invariant: translate answered ${pa}`);
-  cpu.trap(pa === PAGE_FAULT ? PAGE_FAULT_CAUSE[access] : ACCESS_FAULT_CAUSE[access], va, pc, instret);
-  return 0;
+  let pa = va;
+  if (priv !== PRIV_M && (cpu.satp & SATP_MODE_SV32) !== 0) {
+    pa = cpu.mmu.translate(va, access, priv);
+    if (pa < 0) {
+      if (pa !== PAGE_FAULT && pa !== ACCESS_FAULT) throw new Error(`invariant: translate answered ${pa}`);
+      cpu.trap(pa === PAGE_FAULT ? PAGE_FAULT_CAUSE[access] : ACCESS_FAULT_CAUSE[access], va, pc, instret);
+      return 0;
+    }
+  }
+  if (!cpu.pmpAllows(pa, size, access, priv)) {
+    cpu.trap(ACCESS_FAULT_CAUSE[access], va, pc, instret);
+    return 0;
+  }
+  return pa;
 }

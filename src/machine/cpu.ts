@@ -10,6 +10,7 @@ import { type CsrHost, SATP_MODE_SV32, csrAccessible, csrExists, csrPeek, csrPok
 import { fetchThroughMmu, runTranslated, translateData } from './cpu-paged';
 import { loadMisaligned, storeMisaligned } from './cpu-misaligned';
 import { Access, Mmu, type MmuHost, type TlbState } from './mmu';
+import { Pmp, type PmpState } from './pmp';
 import {
   MSTATUS_MPP, MSTATUS_MPP_SHIFT, MSTATUS_RESET, MSTATUS_SPP, MSTATUS_TSR, MSTATUS_TVM, MSTATUS_TW, PRIV_M, PRIV_S, PRIV_U,
   dataPriv, mstatusOnMret, mstatusOnSret, mstatusOnTrap, pendingInterrupt, trapsToS,
@@ -33,6 +34,8 @@ export interface CpuState {
   };
   /** The TLB (its contents are observable when a guest changes a PTE without sfence.vma). */
   tlb: TlbState;
+  /** Physical memory protection: pmpcfg bytes and pmpaddr values. */
+  pmp: PmpState;
   /** LR reservation address, or -1. */
   reservation: number;
   /** Stopped in wfi, waiting for an interrupt. */
@@ -103,6 +106,8 @@ export class Cpu implements CsrHost, MmuHost {
   readonly jit: Jit;
   /** Sv32 translation and the TLB. */
   readonly mmu: Mmu = new Mmu(this);
+  /** Physical memory protection (pmpcfg/pmpaddr). */
+  readonly pmp: Pmp;
 
   private readonly breakpoints = new Set<number>();
   private stopRequested = false;
@@ -119,6 +124,7 @@ export class Cpu implements CsrHost, MmuHost {
 
   constructor(readonly ram: Ram, readonly bus: Bus, readonly env: Environment) {
     this.codePage = new Uint8Array(ram.pageCount);
+    this.pmp = new Pmp(ram.base, ram.size);
     // pc before the Jit: setting it changes this object's map (a small integer field becomes a double),
     // and the Jit's RegionEnv records the map of the Cpu it holds; every later Cpu then has that map.
     this.pc = ram.base;
@@ -153,7 +159,7 @@ export class Cpu implements CsrHost, MmuHost {
     if ((this.mip & this.mie) !== 0 && (this.waiting || pendingInterrupt(this) >= 0)) this.attn = true;
   }
 
-  /** After satp, mstatus or the privilege changed: recomputes `xlate`; the run loop re-dispatches when it changed. */
+  /** After satp, mstatus, the privilege or the PMP changed: recomputes `xlate`; the run loop re-dispatches when it changed. */
   translationChanged(satpWritten: boolean): void {
     if (satpWritten) this.mmu.flush();
     const xlate = this.translating();
@@ -163,9 +169,24 @@ export class Cpu implements CsrHost, MmuHost {
     }
   }
 
-  /** What `xlate` should be now: 1 when satp is Sv32 and the hart, or its loads and stores (MPRV), run below M. */
+  /**
+   * What `xlate` should be now: 1 when satp is Sv32 and the hart, or its loads and stores (MPRV), run below M,
+   * or when the PMP does not open all of RAM to the privilege of fetches or of loads and stores (pmp.ts).
+   */
   private translating(): number {
-    return (this.satp & SATP_MODE_SV32) !== 0 && (this.priv !== PRIV_M || dataPriv(this) !== PRIV_M) ? 1 : 0;
+    const d = dataPriv(this);
+    if ((this.satp & SATP_MODE_SV32) !== 0 && (this.priv !== PRIV_M || d !== PRIV_M)) return 1;
+    return this.pmp.ramOpen(this.priv) && this.pmp.ramOpen(d) ? 0 : 1;
+  }
+
+  /** Whether the PMP lets privilege `priv` access `size` bytes at physical `pa` (access: fetch, load, store). */
+  pmpAllows(pa: number, size: number, access: Access, priv: number): boolean {
+    return (this.pmp.ramOpen(priv) && this.ram.contains(pa, size)) || this.pmp.allows(pa, size, access, priv);
+  }
+
+  /** The page-table walker may read (or, for A/D, write) the PTE at physical `pa`: S-mode's PMP permission. */
+  ptePermitted(pa: number, write: boolean): boolean {
+    return this.pmpAllows(pa, 4, write ? Access.Store : Access.Load, PRIV_S);
   }
 
   /** The page-table walker set A/D bits: the PTE's page was written like by a store. */
@@ -472,12 +493,15 @@ export class Cpu implements CsrHost, MmuHost {
     this.faulted = false;
     const va = a >>> 0;
     if ((va & (size - 1)) !== 0) return loadMisaligned(this, va, size as 2 | 4, signed, pc, instret);
-    const ua = this.xlate === 0 ? va : translateData(this, va, faultCause === 5 ? Access.Load : Access.Store, pc, instret);
+    const access = faultCause === 5 ? Access.Load : Access.Store;
+    const ua = this.xlate === 0 ? va : translateData(this, va, size, access, pc, instret);
     if (this.faulted) return 0;
     let v: number;
     if (this.ram.contains(ua, size)) {
       v = this.ramRead(ua - this.ram.base, size);
     } else {
+      // Translated accesses were checked; with xlate 0 all of RAM is open, a device may not be.
+      if (this.xlate === 0 && !this.pmp.allows(ua, size, access, dataPriv(this))) return this.trap(faultCause, va, pc, instret) & 0;
       this.pc = pc >>> 0; // devices see the accessing instruction
       this.instret = instret;
       v = this.bus.read(ua, size);
@@ -502,7 +526,7 @@ export class Cpu implements CsrHost, MmuHost {
       if (!this.faulted && this.watchRanges.length > 0) this.checkWatch(va, size, pc);
       return;
     }
-    const ua = this.xlate === 0 ? va : translateData(this, va, Access.Store, pc, instret);
+    const ua = this.xlate === 0 ? va : translateData(this, va, size, Access.Store, pc, instret);
     if (this.faulted) return;
     if (this.ram.contains(ua, size)) {
       const off = ua - this.ram.base, dv = this.ram.dv;
@@ -514,6 +538,10 @@ export class Cpu implements CsrHost, MmuHost {
       this.ram.hashDirty[p] = 1;
       if (this.codePage[p] !== 0) this.storeHook(ua, size, value, pc, instret);
     } else {
+      if (this.xlate === 0 && !this.pmp.allows(ua, size, Access.Store, dataPriv(this))) {
+        this.trap(7, va, pc, instret);
+        return;
+      }
       this.pc = pc >>> 0; // devices see the accessing instruction
       this.instret = instret;
       if (!this.bus.write(ua, size, value)) {
@@ -651,6 +679,7 @@ export class Cpu implements CsrHost, MmuHost {
         lastTime: this.lastTime, lastCycle: this.lastCycle,
       },
       tlb: this.mmu.getState(),
+      pmp: this.pmp.getState(),
       reservation: this.reservation,
       waiting: this.waiting,
       exitCode: this.exitCode,
@@ -679,6 +708,7 @@ export class Cpu implements CsrHost, MmuHost {
     if (s.priv !== PRIV_U && s.priv !== PRIV_S && s.priv !== PRIV_M) throw new Error(`setState: privilege level ${s.priv}`);
     this.priv = s.priv;
     this.mmu.setState(s.tlb);
+    this.pmp.setState(s.pmp);
     this.cycleOffset = c.cycleOffset; this.instretOffset = c.instretOffset;
     this.lastTime = c.lastTime; this.lastCycle = c.lastCycle;
     this.reservation = s.reservation;

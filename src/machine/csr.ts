@@ -1,6 +1,7 @@
 // The CSR file (M- and S-mode): numbers, names, legality by privilege, and guest/debugger reads and writes (counters via the environment).
 
 import type { Environment } from './types';
+import type { Pmp } from './pmp';
 import {
   IRQ_MASK, IRQ_S_MASK, IRQ_SSI, MEDELEG_MASK, MSTATUS_TVM, PRIV_M, PRIV_S, PRIV_U, type PrivState, SSTATUS_MASK, legalMstatus,
 } from './priv';
@@ -22,6 +23,8 @@ export const MISA_RV32IMAC_SU = (1 << 30) | (1 << 0) | (1 << 2) | (1 << 8) | (1 
 /** satp fields (Sv32): MODE (bit 31: 1 = Sv32), ASID (bits 30:22), root page table PPN (bits 21:0). */
 export const SATP_MODE_SV32 = 1 << 31;
 
+const PMPCFG0 = 0x3a0;
+const PMPADDR0 = 0x3b0;
 const TWO_POW_32 = 0x1_0000_0000;
 const TWO_POW_64 = TWO_POW_32 * TWO_POW_32;
 
@@ -38,9 +41,11 @@ export interface CsrHost extends PrivState {
   lastTime: number;
   lastCycle: number;
   readonly env: Environment;
+  /** Physical memory protection: pmpcfg0-15 and pmpaddr0-63 read and write it. */
+  readonly pmp: Pmp;
   /** Called after mstatus, mie, mip or mideleg changed: an interrupt may have become takeable. */
   checkIrq(): void;
-  /** Called after satp or mstatus changed: address translation may have been switched on or off (drops the TLB). */
+  /** Called after satp, mstatus or a PMP register changed: translation or protection may have been switched on or off (a satp write drops the TLB). */
   translationChanged(satpWritten: boolean): void;
 }
 
@@ -62,8 +67,7 @@ for (let i = 3; i < 32; i++) {
   NAMES[0x320 + i] = `mhpmevent${i}`;
 }
 NAMES[0x320] = 'mcountinhibit';
-// Physical memory protection: present as hardwired zero (no PMP entries), so code written for QEMU virt that
-// programs pmpaddr0/pmpcfg0 before dropping privileges does not trap.
+// Physical memory protection (pmp.ts): 16 entries; pmpcfg4-15 and pmpaddr16-63 exist and read as zero.
 for (let i = 0; i < 16; i++) NAMES[0x3a0 + i] = `pmpcfg${i}`;
 for (let i = 0; i < 64; i++) NAMES[0x3b0 + i] = `pmpaddr${i}`;
 // Debug triggers (Sdtrig): the registers exist with no trigger behind them — tselect reads 0, tdata1 reads type 0
@@ -172,8 +176,10 @@ function supervisorPeek(h: CsrHost, n: number): number {
     case Csr.scounteren: return h.scounteren >>> 0;
   }
   if (!csrExists(n)) throw new Error(`csrPeek: no CSR 0x${n.toString(16)}`);
+  if (n >= PMPCFG0 && n < PMPCFG0 + 16) return h.pmp.readCfg(n - PMPCFG0);
+  if (n >= PMPADDR0 && n < PMPADDR0 + 64) return h.pmp.readAddr(n - PMPADDR0);
   if (n === Csr.tinfo) return 1; // the selected trigger does not exist: only type 0
-  return 0; // mstatush, envcfg, ids, hpm counters/events, mcountinhibit, PMP, triggers: hardwired zero
+  return 0; // mstatush, envcfg, ids, hpm counters/events, mcountinhibit, triggers: hardwired zero
 }
 
 /**
@@ -228,7 +234,11 @@ function supervisorWrite(h: CsrHost, n: number, v: number): void {
     case Csr.satp: h.satp = v >>> 0; h.translationChanged(true); return;
     case Csr.scounteren: h.scounteren = v >>> 0; return;
   }
-  // misa, mstatush, envcfg, hpm counters/events, mcountinhibit, PMP, triggers: writes ignored (WARL).
+  if (n >= PMPCFG0 && n < PMPCFG0 + 16) h.pmp.writeCfg(n - PMPCFG0, v);
+  else if (n >= PMPADDR0 && n < PMPADDR0 + 64) h.pmp.writeAddr(n - PMPADDR0, v);
+  else return; // misa, mstatush, envcfg, hpm counters/events, mcountinhibit, triggers: writes ignored (WARL)
+  h.translationChanged(false); // RAM may have become open or closed to a privilege
+
 }
 
 /** Debugger write: like a guest write but never consults the environment; read-only CSRs are refused. */

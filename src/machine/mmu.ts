@@ -4,7 +4,8 @@
 // - A/D bits are set by the walker (as QEMU does), never reported as page faults; the PTE write marks its
 //   RAM page written like any store.
 // - Physical addresses are 34 bits in Sv32; the bus is 32 bits, so PPN bits above 19 are dropped.
-// - Page tables live in RAM: a PTE address outside RAM is an access fault of the access being translated.
+// - Page tables live in RAM: a PTE address outside RAM, or one the PMP does not let S-mode read (or write, to set
+//   A/D), is an access fault of the access being translated.
 // - The TLB holds one leaf per 4 KiB virtual page (a 4 MiB superpage fills it page by page), keeps the
 //   PTE's permission bits and checks them on every access (privilege, SUM and MXR may change without a
 //   flush). It is flushed whole by sfence.vma (any operands) and by satp writes: flushing more than asked is allowed.
@@ -38,6 +39,8 @@ export interface MmuHost {
   readonly mstatus: number;
   /** The walker set A/D bits in the PTE at RAM offset `off` (the host marks the page written). */
   pteWritten(off: number, value: number): void;
+  /** Physical memory protection lets the walker read (or write, for A/D) the PTE at physical `pa` (S-mode's permission). */
+  ptePermitted(pa: number, write: boolean): boolean;
 }
 
 /** The TLB as plain data (snapshots): the virtual page number of each slot (-1: empty) and its leaf PTE. */
@@ -87,7 +90,7 @@ export class Mmu {
     for (let level = LEVELS - 1; level >= 0; level--) {
       const vpnPart = (va >>> (12 + 10 * level)) & 0x3ff;
       const off = ((table + vpnPart * 4) >>> 0) - ram.base;
-      if (off < 0 || off + 4 > ram.size) return ACCESS_FAULT;
+      if (off < 0 || off + 4 > ram.size || !this.host.ptePermitted(ram.base + off, false)) return ACCESS_FAULT;
       const pte = ram.dv.getInt32(off, true);
       if ((pte & PTE_V) === 0 || ((pte & PTE_R) === 0 && (pte & PTE_W) !== 0)) return PAGE_FAULT;
       if ((pte & (PTE_R | PTE_X)) !== 0) return this.leaf(va, access, priv, level, pte, off, slot);
@@ -103,6 +106,7 @@ export class Mmu {
     const ad = access === Access.Store ? PTE_A | PTE_D : PTE_A;
     let leafPte = pte;
     if ((pte & ad) !== ad) {
+      if (!this.host.ptePermitted(this.host.ram.base + off, true)) return ACCESS_FAULT;
       leafPte = pte | ad;
       this.host.ram.dv.setInt32(off, leafPte, true);
       this.host.pteWritten(off, leafPte);

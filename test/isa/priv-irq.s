@@ -12,6 +12,10 @@ _start:
   csrw mtvec, t0
   la t0, shandler
   csrw stvec, t0
+  li t0, -1                # PMP: all memory RWX for S and U, which without an entry may access nothing (pmp.s)
+  csrw pmpaddr0, t0
+  li t0, 0x1f              # NAPOT | X | W | R
+  csrw pmpcfg0, t0
   li s8, 0
   li s10, 0x200000         # the interrupt-line device
 

@@ -573,11 +573,12 @@ test('vectored mode sends each interrupt to base + 4·cause; exceptions go to ba
   assert.equal(cpu.x[R.a0], 100, 'ecall lands on the base');
 });
 
-test('PMP CSRs read as zero and ignore writes; an unknown CSR is illegal', () => {
-  const p = withHandler((q) => q.w(li(R.t0, -1), E.csrrw(0, 0x3b0, R.t0), E.csrrw(0, 0x3a0, R.t0), E.csrrs(R.a0, 0x3b0, 0), E.csrrw(0, 0x7c0, R.t0)));
+test('PMP CSRs: 16 entries (pmpaddr0 keeps all 32 bits), entries 16-63 read as zero; an unknown CSR is illegal', () => {
+  const p = withHandler((q) => q.w(li(R.t0, -1), E.csrrw(0, 0x3b0, R.t0), E.csrrw(0, 0x3a4, R.t0), E.csrrw(0, 0x3c0, R.t0),
+    E.csrrs(R.a0, 0x3b0, 0), E.csrrs(R.a1, 0x3a4, 0), E.csrrs(R.a2, 0x3c0, 0), E.csrrw(0, 0x7c0, R.t0)));
   const { cpu, stop } = run(p);
   assert.equal(stop, 'exit');
-  assert.equal(cpu.x[R.a0], 0);
+  assert.deepEqual([cpu.x[R.a0], cpu.x[R.a1], cpu.x[R.a2]], [-1, 0, 0]);
   assert.equal(cpu.x[R.s11], 1, 'one illegal instruction (CSR 0x7c0)');
 });
 

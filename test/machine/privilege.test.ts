@@ -88,12 +88,16 @@ test('the debugger reads and writes the S-mode CSRs; a satp write switches trans
   }
   cpu.writeCsr(0x105, 0x80001234);
   assert.equal(cpu.readCsr(0x105), 0x80001234);
+  cpu.writeCsr(0x3b0, -1); // PMP: all of memory for S and U (without an entry they may access nothing: always checked)
+  cpu.writeCsr(0x3a0, 0x1f);
   cpu.writeCsr(0x180, 0x80080100);
   assert.equal(cpu.xlate, 0, 'M-mode without MPRV is never translated');
   cpu.writeCsr(0x300, (1 << 17) | (1 << 11));
   assert.equal(cpu.xlate, 1, 'MPRV with MPP = S');
   cpu.writeCsr(0x180, 0);
   assert.equal(cpu.xlate, 0);
+  cpu.writeCsr(0x3a0, 0x19); // the entry now refuses writes: MPRV's S-mode stores are checked one by one
+  assert.equal(cpu.xlate, 1);
   assert.equal(cpu.getState().priv, 3);
 });
 
