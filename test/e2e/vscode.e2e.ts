@@ -46,7 +46,7 @@ function makeWorld(env: E2eEnv): World {
   const run = join(env.dir, 'run');
   rmSync(run, { recursive: true, force: true });
   const examples = join(run, 'examples');
-  for (const dir of ['kvstore', 'common', 'cluster', 'ticker', 'diskhog']) cpSync(join(ROOT, 'examples', dir), join(examples, dir), { recursive: true });
+  for (const dir of ['kvstore', 'common', 'cluster', 'ticker', 'diskhog', 'linux']) cpSync(join(ROOT, 'examples', dir), join(examples, dir), { recursive: true });
   const workspace = join(examples, 'kvstore');
   writeLaunchJson(workspace);
   const plain = join(run, 'plain');
@@ -92,6 +92,8 @@ function writeJson(file: string, value: unknown): void {
 
 /** The name of the example cluster's launch configuration. */
 const CLUSTER_CONFIG = 'Cluster of 12 VMs (e2e)';
+/** The name of the Linux guest's launch configuration (examples/linux, built by `npm run linux`). */
+const LINUX_CONFIG = 'Linux under FT (e2e)';
 
 /**
  * The failover demo (examples/kvstore/failover.json) as a launch configuration, without its scheduled crash: the
@@ -103,7 +105,9 @@ function writeLaunchJson(workspace: string): void {
   const config = { type: 'lockstep', request: 'launch', name: 'Failover demo (e2e)', ...scenario, program: '${workspaceFolder}/kvstore.elf', faults: [], stopOnEntry: true };
   const cluster = JSON.parse(readFileSync(join(workspace, '../cluster/cluster.json'), 'utf8')) as Record<string, unknown>;
   const clusterConfig = { type: 'lockstep', request: 'launch', name: CLUSTER_CONFIG, ...cluster, cwd: '${workspaceFolder}/../cluster', faults: [], stopOnEntry: true };
-  writeJson(join(workspace, '.vscode/launch.json'), { version: '0.2.0', configurations: [config, clusterConfig] });
+  const linux = JSON.parse(readFileSync(join(workspace, '../linux/boot.json'), 'utf8')) as Record<string, unknown>;
+  const linuxConfig = { type: 'lockstep', request: 'launch', name: LINUX_CONFIG, ...linux, cwd: '${workspaceFolder}/../linux', symbolFile: 'vmlinux', untilMs: 200, stopOnEntry: true };
+  writeJson(join(workspace, '.vscode/launch.json'), { version: '0.2.0', configurations: [config, clusterConfig, linuxConfig] });
 }
 
 function installExtension(env: E2eEnv, w: World): void {
@@ -834,6 +838,43 @@ describe('Lockstep in a real VS Code (code-server)', { timeout: 600_000 }, () =>
       return vms.includes('kv-1') && vms.every((vm) => vm === '' || vm === 'kv-1') && (await goLives('diskhog').count()) === 0 ? vms : false;
     });
     await screenshot('cluster-timeline-kv-1');
+  });
+
+  step("Linux under FT: a function breakpoint on the kernel's vfs_write opens fs/read_write.c, Step Back, a crash of the primary's host, and /init's ticks go on from the new primary", async () => {
+    assert.ok(existsSync(join(world.workspace, '../linux/linux.elf')), 'examples/linux is built (`npm run linux`; CI runs it)');
+    await toolbarButton(page, 'debug-stop').click({ timeout: LONG });
+    await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: LONG });
+    await runCommand(page, 'Debug: Select and Start Debugging');
+    await page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact(LINUX_CONFIG) }) }).first().click({ timeout: LONG });
+    await toolbarButton(page, 'debug-continue').waitFor({ timeout: LONG });
+    await until('the pair\'s threads in the Call Stack', async () => (await callStackText(page)).includes('primary @ host-a'));
+    await runCommand(page, 'Debug: Add Function Breakpoint');
+    await page.keyboard.type('vfs_write');
+    await page.keyboard.press('Enter');
+    await toolbarButton(page, 'debug-continue').click({ timeout: LONG });
+    await until('stopped in vfs_write, fs/read_write.c open', async () => {
+      const t = await callStackText(page);
+      const tab = await page.locator('.tabs-container .tab.active').innerText({ timeout: 2_000 }).catch(() => '');
+      return t.includes('vfs_write') && tab.includes('read_write.c') ? t : false;
+    });
+    await screenshot('linux-kernel-breakpoint');
+    const before = await callStackText(page);
+    await toolbarButton(page, 'debug-step-back').click({ timeout: LONG });
+    await until('the Call Stack moved back', async () => { const t = await callStackText(page); return t !== before && t.includes('primary @ host-a') ? t : false; });
+    await runCommand(page, 'Debug: Remove All Breakpoints');
+    const hosts = await expandedPane(page, 'Lockstep Hosts');
+    await treeRow(hosts, 'host-a').click({ button: 'right' });
+    await chooseMenuItem(page, 'Crash Host');
+    await page.locator('.notifications-toasts', { hasText: /hostCrash on host-a injected/ }).waitFor({ timeout: LONG });
+    await toolbarButton(page, 'debug-continue').click({ timeout: LONG }); // on to the end of the scenario
+    await until("the secondary went live: primary @ host-b in the Call Stack", async () => (await callStackText(page)).includes('primary @ host-b'));
+    await runCommand(page, 'Debug Console: Focus on Debug Console View');
+    await until("/init's ticks in the Debug Console after the failover", async () => {
+      const text = await page.locator('.repl').first().innerText({ timeout: 2_000 }).catch(() => '');
+      const ticks = [...text.matchAll(/tick (\d+)/g)].map((m) => Number(m[1]));
+      return ticks.length > 3 && ticks.every((n, i) => i === 0 || n === ticks[i - 1] + 1) ? ticks : false;
+    });
+    await screenshot('linux-failover');
   });
 
   step('in a folder with no launch.json: F5 on a plain .s, F5 on an ELF; Debug Guest Program starts a second session, which takes the focus', async () => {
