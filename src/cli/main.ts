@@ -11,6 +11,7 @@ import { dtbCommand, DTB_USAGE } from './dtb-command';
 import { Io, UsageError } from './io';
 import { ScenarioError } from '../ft/scenario';
 import { ProgramLoadError } from '../asm/load-program';
+import { ProgramFitError } from '../machine/program';
 
 /** Each command's synopsis, for `lockstep --help` and `lockstep COMMAND --help`. */
 const SYNOPSES: Record<string, string> = {
@@ -58,7 +59,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   try {
     return await cmd(rest, io);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ScenarioError || e instanceof ProgramLoadError) {
+    if (e instanceof UsageError || e instanceof ScenarioError || e instanceof ProgramLoadError || e instanceof ProgramFitError) {
       io.stderr(`lockstep ${name}: ${e.message}\n`);
       return 2;
     }

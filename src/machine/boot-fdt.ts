@@ -1,7 +1,7 @@
 // A program that boots an operating system asks for the machine's device tree by two symbols: the buffer it goes into and the command line; the machine writes the tree there at load.
 
 import { machineDeviceTree } from './device-tree';
-import type { Program, ProgramSymbol } from './program';
+import { ProgramFitError, type Program, type ProgramSymbol } from './program';
 import type { Ram } from './ram';
 
 /** The buffer the device tree is written into (an object symbol with its size). */
@@ -30,7 +30,7 @@ function readString(ram: Ram, sym: ProgramSymbol): string {
 /**
  * Writes the device tree of a machine with this RAM into the program's FDT_SYMBOL buffer, when it has one (after its
  * segments are loaded). Returns the blob's address, or undefined for a program that asks for none. Throws when the
- * buffer is too small or lies outside RAM.
+ * buffer is too small or lies outside RAM (ProgramFitError).
  */
 export function placeDeviceTree(program: Program, ram: Ram): number | undefined {
   const buf = symbolNamed(program, FDT_SYMBOL);
@@ -41,8 +41,8 @@ export function placeDeviceTree(program: Program, ram: Ram): number | undefined 
   const fwEnd = symbolNamed(program, FIRMWARE_END_SYMBOL);
   const firmwareBytes = fwEnd === undefined ? undefined : Math.ceil(((fwEnd.addr >>> 0) - ram.base) / 0x1000) * 0x1000;
   const blob = machineDeviceTree({ ramSize: ram.size, bootargs, firmwareBytes });
-  if (blob.length > buf.size) throw new Error(`${program.origin}: the device tree needs ${blob.length} bytes, but ${FDT_SYMBOL} has ${buf.size}`);
-  if (!ram.contains(at, buf.size)) throw new Error(`${program.origin}: ${FDT_SYMBOL} at 0x${at.toString(16)} lies outside RAM`);
+  if (blob.length > buf.size) throw new ProgramFitError(`${program.origin}: the device tree needs ${blob.length} bytes, but ${FDT_SYMBOL} has ${buf.size}`);
+  if (!ram.contains(at, buf.size)) throw new ProgramFitError(`${program.origin}: ${FDT_SYMBOL} at 0x${at.toString(16)} lies outside RAM`);
   ram.bytes.set(blob, at - ram.base);
   ram.markWritten(at - ram.base, blob.length);
   return at;

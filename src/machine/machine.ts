@@ -3,7 +3,7 @@
 import { Cpu, type CpuState } from './cpu';
 import { Bus } from './bus';
 import { Ram } from './ram';
-import type { Program, Segment } from './program';
+import { ProgramFitError, type Program, type Segment } from './program';
 import { type Environment, type FatalInfo, type GuestOutput, type InputEvent, Irq, MemMap, PlicSource, type ReadKind, type StopReason } from './types';
 import type { DeviceHost } from './devices/device';
 import { TestDevice, type TestDeviceState } from './devices/test-device';
@@ -152,10 +152,10 @@ export class Machine {
 
   private checkSegment(origin: string, seg: Segment): void {
     const start = seg.addr >>> 0;
-    if (seg.memSize < seg.data.length) throw new Error(`${origin}: segment ${seg.name} has ${seg.data.length} bytes of data but a memory size of ${seg.memSize}`);
+    if (seg.memSize < seg.data.length) throw new ProgramFitError(`${origin}: segment ${seg.name} has ${seg.data.length} bytes of data but a memory size of ${seg.memSize}`);
     if (!this.ram.contains(start, seg.memSize)) {
       const ram = `[0x${this.ram.base.toString(16)}, 0x${(this.ram.base + this.ram.size).toString(16)})`;
-      throw new Error(`${origin}: segment ${seg.name} [0x${start.toString(16)}, 0x${(start + seg.memSize).toString(16)}) lies outside RAM ${ram}`);
+      throw new ProgramFitError(`${origin}: segment ${seg.name} [0x${start.toString(16)}, 0x${(start + seg.memSize).toString(16)}) lies outside RAM ${ram} (give the machine more RAM)`);
     }
   }
 

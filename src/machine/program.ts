@@ -48,3 +48,11 @@ export interface Program {
   /** Problems that did not stop loading (e.g. an unreadable DWARF line table). */
   warnings?: string[];
 }
+
+/** A program that does not fit the machine it is loaded into (a segment outside its RAM, no room for its device tree): bad input, said in one line. */
+export class ProgramFitError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProgramFitError';
+  }
+}

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { machineDeviceTree } from '../../src/machine/device-tree';
 import { node, writeFdt } from '../../src/machine/fdt';
+import { Machine } from '../../src/machine/machine';
+import { ProgramFitError, type Program } from '../../src/machine/program';
 
 const dtcMissing = spawnSync('dtc', ['--version']).status !== 0 ? 'dtc (Debian device-tree-compiler) is not installed' : false;
 
@@ -51,4 +53,18 @@ test('dtc reads the machine: RAM, the Sv32 hart and its timebase, the devices at
     assert.ok(dts.includes(at), `${at} is in the tree`);
   }
   assert.match(dts, /poweroff \{\s*compatible = "syscon-poweroff";\s*regmap = <0x03>;\s*offset = <0x00>;\s*value = <0x5555>;/);
+});
+
+test('a program that asks for the tree in too small a buffer, or lies outside RAM, is refused with a ProgramFitError naming it', () => {
+  const env = { read: () => 0, output: () => {} };
+  const code = { addr: 0x8000_0000, data: new Uint8Array([0x73, 0x00, 0x50, 0x10]), memSize: 4, name: '.text', executable: true };
+  const small: Program = { entry: 0x8000_0000, segments: [code, { addr: 0x8000_1000, data: new Uint8Array(16), memSize: 16, name: '.data', executable: false }],
+    symbols: [{ name: '__lockstep_fdt', addr: 0x8000_1000, size: 16, kind: 'object', global: true }], lines: [], origin: 'tiny.s' };
+  assert.throws(() => new Machine({ env }).load(small), (e: unknown) => e instanceof ProgramFitError && /^tiny\.s: the device tree needs \d+ bytes, but __lockstep_fdt has 16$/.test(e.message));
+  const far: Program = { entry: 0x8000_0000, segments: [code, { addr: 0x8040_0000, data: new Uint8Array(4), memSize: 4, name: '.kernel', executable: true }], symbols: [], lines: [], origin: 'big.elf' };
+  assert.throws(() => new Machine({ env, ramSize: 2 << 20 }).load(far), (e: unknown) => e instanceof ProgramFitError && /big\.elf: segment \.kernel .* lies outside RAM \[0x80000000, 0x80200000\) \(give the machine more RAM\)/.test(e.message));
+  const plain: Program = { entry: 0x8000_0000, segments: [code], symbols: [], lines: [], origin: 'plain.s' };
+  const m = new Machine({ env });
+  m.load(plain);
+  assert.equal(m.cpu.x[11], 0, 'a program without __lockstep_fdt gets no tree and a1 stays 0');
 });
