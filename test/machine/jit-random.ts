@@ -140,7 +140,7 @@ function item(p: Prog, rand: Rand, k: number, r: number, items: number, aluItems
     const target = rand() < 0.7 && aluItems.length > 0 ? label(pick(rand, aluItems)) : 'slots';
     const at = p.here, skew = rand() < 0.9 ? 0 : 1;
     // x3 (gp) holds the address of i0; the offset is clamped to the 12-bit immediate. A 2-byte
-    // aligned target or a skew makes a misaligned store, which traps and writes nothing.
+    // aligned target or a skew makes a misaligned store, performed byte by byte over two items.
     p.ref(target, (off) => E.sw(TMP_SMC, R.gp, Math.min(2044, off + at - p.addr('i0')) + skew));
     return;
   }
