@@ -71,7 +71,7 @@ _start:
   csrw mscratch, t0
   la t0, trap
   csrw mtvec, t0
-  /* PMP: supervisor and user may use all of memory (QEMU enforces PMP; Lockstep has none). */
+  /* PMP: supervisor and user may use all of memory (without an entry they may touch nothing, on QEMU and on Lockstep). */
   li t0, -1
   csrw pmpaddr0, t0
   li t0, 0x1f
