@@ -104,10 +104,8 @@ if [ ${#wrong[@]} -gt 0 ]; then
   exit 1
 fi
 
-# The debug info names sources relative to src/ (DW_AT_comp_dir "."), so vmlinux, its build id and so the Image do
-# not depend on where the cache folder is.
 log "make -j$jobs Image"
-make -C "$src" -j"$jobs" KCFLAGS="-fdebug-prefix-map=$src=." KAFLAGS="-fdebug-prefix-map=$src=." Image >&3 2>&1
+make -C "$src" -j"$jobs" Image >&3 2>&1
 
 cp "$src/arch/riscv/boot/Image" "$src/System.map" "$src/.config" "$out/"
 mv "$out/.config" "$out/config"
