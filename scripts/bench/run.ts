@@ -10,6 +10,7 @@ import { benchQemu, qemuVersion, writePowerOffElf, type QemuReport } from './qem
 import { benchPrograms, type ProgramsReport } from './programs';
 import { benchPairOneOff, type PairReport } from './pair-oneoff';
 import { benchCluster, type ClusterReport } from './cluster';
+import { benchLinux, type LinuxReport } from './linux';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,10 +19,10 @@ import { geomean, repoRoot, round } from './util';
 
 export interface BenchOptions { quick: boolean; log?: (line: string) => void }
 
-/** Repetitions and sizes of each mode: full ≈ 3 min (the real programs ≈ 70 s, the .vsix packaging ≈ 10 s), quick ≈ 60 s on two idle cores. */
+/** Repetitions and sizes of each mode: full ≈ 3 min (the real programs ≈ 70 s, the Linux boot ≈ 60 s, the .vsix packaging ≈ 10 s), quick ≈ 60 s on two idle cores. */
 export const MODES = {
-  full: { programReps: 3, pairReps: 3, clusterReps: 3, clusterSimMs: 1000, cpuReps: 5, qemuReps: 5, simMs: 1000, ftWarmups: 5, ftReps: 7, chaosSeeds: 20, reverseDepths: [1e6, 1e7, 1e8], adapterReps: 200, adapterPauses: 10, extensionLoads: 10, packageVsix: true },
-  quick: { programReps: 1, pairReps: 1, clusterReps: 1, clusterSimMs: 100, cpuReps: 1, qemuReps: 1, simMs: 100, ftWarmups: 1, ftReps: 1, chaosSeeds: 3, reverseDepths: [1e6], adapterReps: 20, adapterPauses: 3, extensionLoads: 3, packageVsix: false },
+  full: { programReps: 3, pairReps: 3, clusterReps: 3, clusterSimMs: 1000, linuxReps: 3, cpuReps: 5, qemuReps: 5, simMs: 1000, ftWarmups: 5, ftReps: 7, chaosSeeds: 20, reverseDepths: [1e6, 1e7, 1e8], adapterReps: 200, adapterPauses: 10, extensionLoads: 10, packageVsix: true },
+  quick: { programReps: 1, pairReps: 1, clusterReps: 1, clusterSimMs: 100, linuxReps: 1, cpuReps: 1, qemuReps: 1, simMs: 100, ftWarmups: 1, ftReps: 1, chaosSeeds: 3, reverseDepths: [1e6], adapterReps: 20, adapterPauses: 3, extensionLoads: 3, packageVsix: false },
 };
 
 export interface BenchReport {
@@ -43,6 +44,8 @@ export interface BenchReport {
   pairOneOff: PairReport;
   /** A 16-host, 64-VM cluster for 1 simulated second as one `lockstep run` process (figure 11). */
   cluster: ClusterReport;
+  /** Linux to /init's banner: one VM against QEMU, and the protected pair's log while booting and while /init ticks (figure 12). */
+  linux: LinuxReport;
   ft: FtReport;
   chaos: ChaosReport;
   reverse: ReverseRow[];
@@ -100,6 +103,9 @@ export function runBench(opts: BenchOptions): BenchReport {
   log(`[11] a cluster of 16 hosts and 64 VMs (8 FT) for ${s.clusterSimMs} simulated ms, one lockstep run process`);
   const cluster = benchCluster(root, s.clusterReps, s.clusterSimMs);
   log(`      ${cluster.medianWallMs} ms wall (target: 1 simulated second in under 10 000 ms)`);
+  log(`[12] Linux boot to /init's banner: lockstep exec against QEMU, and the protected pair, ${s.linuxReps} run(s) of each`);
+  const linux = benchLinux(root, s.linuxReps, log);
+  if (linux.note !== '') log(`      ${linux.note}`);
   log(`[3/5] [4/5] kvstore without faults, FT on and off, ${s.simMs} ms simulated`);
   const ft = benchFt(root, s.simMs, s.ftWarmups, s.ftReps);
   log(`[5/5] chaos, ${s.chaosSeeds} seeds`);
@@ -113,7 +119,7 @@ export function runBench(opts: BenchOptions): BenchReport {
   return {
     mode, node: process.version, cores: cpus().length, settings: s, cpu,
     ...cpuGeomeans(cpu),
-    qemu, programs, pairOneOff, cluster, ft, chaos, reverse, adapter, extension,
-    failures: [...failuresOf(cpu, qemu, ft, programs, pairOneOff), ...cluster.problems, ...extension.problems], totalWallMs: round(Number(process.hrtime.bigint() - t0) / 1e6, 0),
+    qemu, programs, pairOneOff, cluster, linux, ft, chaos, reverse, adapter, extension,
+    failures: [...failuresOf(cpu, qemu, ft, programs, pairOneOff), ...cluster.problems, ...linux.problems, ...extension.problems], totalWallMs: round(Number(process.hrtime.bigint() - t0) / 1e6, 0),
   };
 }

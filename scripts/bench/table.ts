@@ -2,6 +2,7 @@
 
 import type { BenchReport } from './run';
 import { SATURATING_WORKLOAD, SCENARIO, perMInstr } from './ft';
+import { BANNER } from './linux';
 
 type Row = string[];
 const num = (x: number, digits = 1) => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -92,6 +93,27 @@ function clusterRows(r: BenchReport): Row[] {
   ];
 }
 
+/** Figure 12 as two blocks: one VM against QEMU, then the protected pair's two runs and their difference. */
+function linuxRows(r: BenchReport): Row[][] {
+  const x = r.linux;
+  if (!x.available) return [[['Linux boot [12]'], [x.note]]];
+  const one: Row[] = [
+    ['Linux boot, to /init\'s banner [12]', 'instructions', 'wall ms', 'MIPS', 'QEMU JIT ms', 'QEMU -icount ms', 'Lockstep/JIT', 'Lockstep/-icount', 'checks'],
+    ['one VM: lockstep exec', int(x.bannerInstret), num(x.lockstepMedianMs, 0), num(x.lockstepMips), opt(x.qemuTcgMs, 0), opt(x.qemuIcountMs, 0), opt(x.overTcg, 2), opt(x.overIcount, 2), x.problems.length === 0 ? 'ok' : 'FAILED'],
+  ];
+  const b = x.pairBoot, f = x.pairFull;
+  if (b === null || f === null) return [one];
+  const pair: Row[] = [
+    ['protected pair, examples/linux/boot.json [12]', 'simulated ms', 'wall ms', 'primary instructions', 'log bytes', 'log bytes / M instructions'],
+    [`booting: to ${b.untilMs} ms (banner out at ${num(x.pairBannerMs, 3)} ms)`, int(b.endMs), num(b.wallMs, 0), int(b.instret), int(b.logBytes), int(x.bootBytesPerMInstr)],
+    [`the whole run: to ${f.untilMs} ms`, int(f.endMs), num(f.wallMs, 0), int(f.instret), int(f.logBytes), int(perM(f.logBytes, f.instret))],
+    [`/init ticking: ${b.untilMs}-${f.untilMs} ms (${x.ticks} ticks by the end)`, int(f.endMs - b.endMs), '', int(f.instret - b.instret), int(f.logBytes - b.logBytes), int(x.tickBytesPerMInstr)],
+  ];
+  return [one, pair];
+}
+
+const perM = (bytes: number, instret: number): number => (instret > 0 ? Math.round((bytes / instret) * 1e6) : 0);
+
 function reverseRows(r: BenchReport): Row[] {
   const rows: Row[] = [['reverse step [6]', 'median ms', 'p95 ms', 'simulated ms', 'checkpoints', 'memory / guest RAM']];
   for (const x of r.reverse) rows.push([`at ${x.depthInstr.toExponential(0)} instructions`, num(x.medianMs, 2), num(x.p95Ms, 2), num(x.simMs), int(x.checkpoints), num(x.memoryOverRam, 3)]);
@@ -128,6 +150,29 @@ function programsNote(r: BenchReport): string[] {
   ];
 }
 
+/** The three largest kinds of a log's bytes, with their shares: "marks 57%, outputs 29%, time 14%". */
+function kinds(byKind: Record<string, number>): string {
+  const total = Object.values(byKind).reduce((a, b) => a + b, 0);
+  const top = Object.entries(byKind).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]).slice(0, 3);
+  return total === 0 ? 'none' : top.map(([k, v]) => `${k} ${Math.round((v / total) * 100)}%`).join(', ');
+}
+
+const diffKinds = (a: Record<string, number>, b: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(a).map(([k, v]) => [k, v - (b[k] ?? 0)]));
+
+function linuxNote(r: BenchReport): string {
+  const x = r.linux;
+  if (!x.available) return `[12] ${x.note}.`;
+  const b = x.pairBoot, f = x.pairFull;
+  const qemu = x.qemuTcgMs === null
+    ? `QEMU: ${x.note}.`
+    : `QEMU: ${x.qemu}, qemu-system-riscv32 -M virt -m 64M -nographic -bios none -kernel linux.elf (and with -icount shift=0), spawn to the banner's newline on its stdout (read by a node child that spawned it), then killed; QEMU boots the same ELF to the same banner, but its instruction count is not known, so only wall times are compared; Lockstep/QEMU = Lockstep's median wall over QEMU's.`;
+  return [
+    `[12] examples/linux/linux.elf (SBI firmware + Linux 6.1 rv32, 64 MiB RAM; npm run linux), ${x.reps} run(s) of each kind, medians. One VM: the instruction count at which /init's banner ("${BANNER}") has its newline written is found once in this process (Machine, fast path on, the exec run loop in whole slices, the UART output watched); then node bin/lockstep.js exec linux.elf --ram 64 --max-instructions that count is timed as a process, spawn to exit (the CLI's V8 code cache filled first by an untimed run), and each run's console must end with the banner line, the same in every run; MIPS = instructions / that wall time.`,
+    qemu,
+    b === null || f === null ? '' : `The pair: node bin/lockstep.js run examples/linux/boot.json --json --until-ms T as a process, spawn to exit, for two horizons: T = ${b.untilMs}, the first whole simulated ms after the banner's newline left the primary (at ${num(x.pairBannerMs, 3)} ms, found once by running the scenario in this process and watching the released console; /init's "tick 1", written right after the banner, falls in it too), and T = ${f.untilMs}, the scenario's own horizon (the secondary where --secondary auto puts it: in-thread while the primary's host could run under 5×10⁸ instructions to the horizon); every run's checkers ok, one trace hash per horizon. Log bytes = the JSON's log.bytes (every byte sent on the logging channel), instructions = the primary's instret (vms[role=primary]); booting = the first run's bytes / instructions; ticking = (second - first) bytes / (second - first) instructions: /init sleeps in wfi between ticks, so few instructions carry many entries. Largest kinds of log.bytesByKind: booting ${kinds(b.logBytesByKind)}; ticking ${kinds(diffKinds(f.logBytesByKind, b.logBytesByKind))}.`,
+  ].filter((t) => t !== '').join(' ');
+}
+
 function extensionNote(r: BenchReport): string {
   const a = r.extension.activation;
   const notes = r.extension.notes.length > 0 ? ` ${r.extension.notes.join('; ')}.` : '';
@@ -143,10 +188,11 @@ export function formatReport(r: BenchReport): string {
   const progs = columns(programRows(r));
   const pairs = columns(pairRows(r));
   const clus = columns(clusterRows(r));
-  const width = Math.max(...[top, progs, pairs, bottom, rev, dap, ext].flat().map((l) => l.length));
+  const linux = linuxRows(r).map(columns);
+  const width = Math.max(...[top, progs, pairs, clus, ...linux, bottom, rev, dap, ext].flat().map((l) => l.length));
   const rule = '─'.repeat(width);
   const title = `Lockstep benchmark — ${r.mode} mode, node ${r.node}, ${r.cores} cores, ${num(r.totalWallMs / 1000, 0)} s`;
-  const lines = [title, rule, top[0], rule, ...top.slice(1), rule, progs[0], rule, ...progs.slice(1), rule, pairs[0], rule, ...pairs.slice(1), rule, clus[0], rule, ...clus.slice(1), rule, bottom[0], rule, ...bottom.slice(1), rule, rev[0], rule, ...rev.slice(1), rule, dap[0], rule, ...dap.slice(1), rule, ext[0], rule, ...ext.slice(1), rule, ...footnotes(r), extensionNote(r), ...programsNote(r)];
+  const lines = [title, rule, top[0], rule, ...top.slice(1), rule, progs[0], rule, ...progs.slice(1), rule, pairs[0], rule, ...pairs.slice(1), rule, clus[0], rule, ...clus.slice(1), rule, ...linux.flatMap((t) => [t[0], rule, ...t.slice(1), rule]), bottom[0], rule, ...bottom.slice(1), rule, rev[0], rule, ...rev.slice(1), rule, dap[0], rule, ...dap.slice(1), rule, ext[0], rule, ...ext.slice(1), rule, ...footnotes(r), extensionNote(r), ...programsNote(r), linuxNote(r)];
   if (r.failures.length > 0) lines.push('', 'BENCH FAILED:', ...r.failures.map((f) => `  ${f}`));
   return lines.join('\n');
 }
