@@ -103,6 +103,28 @@ function checkProgramsAndPairs(r: BenchReport): void {
   }
 }
 
+/** Figure 12: Linux to /init's banner on one VM, against QEMU when installed, and on the pair; skipped with a note when linux.elf is not built. */
+function checkLinux(r: BenchReport): void {
+  const x = r.linux;
+  assert.deepEqual(x.problems, []);
+  if (!existsSync(join(ROOT, 'examples', 'linux', 'linux.elf'))) {
+    assert.equal(x.available, false);
+    assert.match(x.note, /not built/);
+    return;
+  }
+  assert.equal(x.available, true);
+  assertPositive(x, ['bannerInstret', 'lockstepMedianMs', 'lockstepMips', 'pairBannerMs', 'bootBytesPerMInstr', 'tickBytesPerMInstr', 'ticks'], 'linux');
+  assert.equal(x.lockstepMs.length, r.settings.linuxReps);
+  for (const run of [x.pairBoot, x.pairFull]) {
+    assert.ok(run);
+    assertPositive(run, ['untilMs', 'endMs', 'wallMs', 'instret', 'logBytes', 'logEntries'], 'linux pair run');
+  }
+  assert.ok(x.pairBoot!.untilMs > x.pairBannerMs && x.pairBoot!.untilMs <= x.pairBannerMs + 1, 'the boot run stops in the ms after the banner');
+  assert.ok(x.pairFull!.instret > x.pairBoot!.instret && x.pairFull!.logBytes > x.pairBoot!.logBytes);
+  if (r.qemu.available) assertPositive(x, ['qemuTcgMs', 'qemuIcountMs', 'overTcg', 'overIcount'], 'linux');
+  else assert.match(x.note, /not installed/);
+}
+
 test('npm run bench --quick --json reports every figure', { timeout: 660_000 }, async () => {
   const r = await quickReport();
   assert.equal(r.mode, 'quick');
@@ -112,8 +134,9 @@ test('npm run bench --quick --json reports every figure', { timeout: 660_000 }, 
   checkAdapter(r);
   checkExtension(r);
   checkProgramsAndPairs(r);
+  checkLinux(r);
   const table = formatReport(r);
-  for (const note of ['[1]', '[2]', '[3]', '[4]', '[5]', '[6]', '[7]', '[8]', '[9]', '[10]']) assert.ok(table.includes(`\n${note} `), `footnote ${note} missing`);
+  for (const note of ['[1]', '[2]', '[3]', '[4]', '[5]', '[6]', '[7]', '[8]', '[9]', '[10]', '[11]', '[12]']) assert.ok(table.includes(`\n${note} `), `footnote ${note} missing`);
   assert.ok(!table.includes('BENCH FAILED'));
   assert.match(formatReport({ ...r, extension: { ...r.extension, vsix: { bytes: 542896, files: 20 } } }), /\n\.vsix: 542,896 bytes, 20 files\n/);
 });
