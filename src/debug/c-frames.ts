@@ -94,7 +94,7 @@ export function frameAccess(m: Machine, info: ProgramInfo, frames: readonly Sour
   const dwarf = info.dwarf;
   return {
     reg: (n) => (level === 0 ? (n >= 0 && n < 32 ? m.cpu.x[n] >>> 0 : undefined) : own?.regs?.get(n) ?? (n === 2 ? own?.sp : undefined)),
-    readMemory: (addr, len) => (m.ram.contains(addr >>> 0, len) ? m.ram.readBytes(addr >>> 0, len) : undefined),
+    readMemory: (addr, len) => (m.view.contains(addr >>> 0, len) ? m.view.readBytes(addr >>> 0, len) : undefined),
     cfa: () => own?.cfa ?? (level === 0 ? info.frameCfa(m) : caller?.sp),
     entryValue: (reg, deref) => (dwarf === undefined ? { reason: 'no DWARF' }
       : resolveEntryValue(dwarf, callerFrames(m, info, frames), level, { kind: 'register', reg }, deref)),

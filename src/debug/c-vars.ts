@@ -19,7 +19,7 @@ const ROW_ELEMENTS_MAX = 100;
 
 export function valueSource(m: Machine, info: ProgramInfo): ValueSource {
   return {
-    readMemory: (addr, len) => (m.ram.contains(addr >>> 0, len) ? m.ram.readBytes(addr >>> 0, len) : undefined),
+    readMemory: (addr, len) => (m.view.contains(addr >>> 0, len) ? m.view.readBytes(addr >>> 0, len) : undefined),
     symbolize: (addr) => dataSymbol(info, addr),
   };
 }
@@ -177,8 +177,7 @@ function littleEndian(n: bigint, size: number): Uint8Array {
 }
 
 function writeRam(m: Machine, addr: number, bytes: Uint8Array): void {
-  m.ram.writeBytes(addr, bytes);
-  m.cpu.invalidateCode(addr, bytes.length);
+  m.view.writeBytes(addr, bytes); // decoded code there is dropped by the view
 }
 
 /**
@@ -190,7 +189,7 @@ export function writeVariable(s: CFrameScope, v: Variable, n: number | bigint): 
   const size = writableSize(v.name, v);
   const loc = s.info.dwarf!.locate(v, f.lookupPc, s.access);
   const bytes = littleEndian(BigInt(n), size);
-  if (loc.kind === 'memory' && m.ram.contains(loc.addr, size)) writeRam(m, loc.addr, bytes);
+  if (loc.kind === 'memory' && m.view.contains(loc.addr, size)) writeRam(m, loc.addr, bytes);
   else if (loc.kind === 'register' && f.machineLevel === 0 && size <= 4 && loc.reg > 0 && loc.reg < 32) {
     m.cpu.x[loc.reg] = new DataView(new Uint8Array([...bytes, 0, 0, 0, 0].slice(0, 4)).buffer).getInt32(0, true);
   } else throw new Error(`${v.name} cannot be set here (${loc.kind === 'unavailable' ? loc.reason : `a value in ${loc.kind}`})`);
@@ -204,8 +203,8 @@ export function writeLvalue(m: Machine, target: CValue, n: bigint, what: string)
     const first = b.bitOffset >> 3;
     const len = ((b.bitOffset + b.bitSize - 1) >> 3) - first + 1;
     const at = (b.addr + first) >>> 0;
-    if (!m.ram.contains(at, len)) throw new Error(`${what} is not in memory: it cannot be set`);
-    const bytes = m.ram.readBytes(at, len);
+    if (!m.view.contains(at, len)) throw new Error(`${what} is not in memory: it cannot be set`);
+    const bytes = m.view.readBytes(at, len);
     const x = BigInt.asUintN(b.bitSize, n);
     for (let i = 0; i < b.bitSize; i++) {
       const bit = (b.bitOffset & 7) + i;
@@ -215,7 +214,7 @@ export function writeLvalue(m: Machine, target: CValue, n: bigint, what: string)
     writeRam(m, at, bytes);
     return;
   }
-  if (target.addr === undefined || !m.ram.contains(target.addr, size)) throw new Error(`${what} is not in memory: it cannot be set`);
+  if (target.addr === undefined || !m.view.contains(target.addr, size)) throw new Error(`${what} is not in memory: it cannot be set`);
   writeRam(m, target.addr, littleEndian(n, size));
 }
 

@@ -39,7 +39,7 @@ const VECTOR_CSRS = new Set(['mtvec', 'mepc', 'stvec', 'sepc']);
 const PRIV_NAMES: Record<number, string> = { 0: 'U (user)', 1: 'S (supervisor)', 3: 'M (machine)' };
 
 function ref(m: Machine, v: number): string | undefined {
-  return m.ram.contains(v >>> 0, 1) ? hex(v) : undefined;
+  return m.view.contains(v >>> 0, 1) ? hex(v) : undefined;
 }
 
 /**
@@ -113,8 +113,8 @@ const GLOBALS_MAX = 200;
 export function globalRows(m: Machine, symbols: readonly ProgramSymbol[]): Row[] {
   return symbols.filter((sym) => sym.kind === 'object').sort((a, b) => a.addr - b.addr).slice(0, GLOBALS_MAX).map((sym) => {
     const addr = sym.addr >>> 0;
-    if (!m.ram.contains(addr, 4)) return { name: sym.name, value: '<not in RAM>' };
-    const b = m.ram.readBytes(addr, 4);
+    if (!m.view.contains(addr, 4)) return { name: sym.name, value: '<not in RAM>' };
+    const b = m.view.readBytes(addr, 4);
     return { name: sym.name, value: hex((b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0), memoryReference: hex(addr) };
   });
 }

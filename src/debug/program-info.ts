@@ -245,7 +245,7 @@ export class ProgramInfo {
       if (step !== undefined) {
         frame.cfa = step.cfa;
         const ra = step.returnAddress;
-        if (ra === undefined || ra === 0 || !m.ram.contains(ra, 2) || (ra === pc && step.cfa === sp)) break;
+        if (ra === undefined || ra === 0 || !m.view.contains(ra, 2) || (ra === pc && step.cfa === sp)) break;
         pc = ra;
         sp = step.cfa;
         regs = step.callerRegs;
@@ -269,7 +269,7 @@ export class ProgramInfo {
         recovered = false;
         continue;
       }
-      if (nextRa === undefined || nextRa === 0 || !m.ram.contains(nextRa, 2)) break;
+      if (nextRa === undefined || nextRa === 0 || !m.view.contains(nextRa, 2)) break;
       if (pro.raOffset === null && depth > 0) break; // a non-leaf frame without a saved ra: unknown
       if (fn.addr === (this.program.entry >>> 0)) break; // nothing calls the entry point (ra there is left over from its own calls)
       if (!returnAddress(m, nextRa)) break; // ra set by the auipc of a `call` not yet made, or never a return address

@@ -547,7 +547,7 @@ export class LockstepRuntime extends EventEmitter {
   }
 
   inRam(vm: number, addr: number, len: number): boolean {
-    return this.mustVm(vm).machine.ram.contains(addr, len);
+    return this.mustVm(vm).machine.view.contains(addr, len);
   }
 
   readMemory(vm: number, start: number, count: number): { bytes: Uint8Array; unreadable: number } {

@@ -39,21 +39,20 @@ export function frames(m: Machine, info: ProgramInfo, functionStops: readonly nu
 /** Bytes of guest RAM from `start`; `unreadable`: how many of the `count` asked for lie outside RAM. */
 export function readMemory(m: Machine, start: number, count: number): { bytes: Uint8Array; unreadable: number } {
   let n = 0;
-  while (n < count && m.ram.contains(start + n, 1)) n++;
-  return { bytes: n > 0 ? m.ram.readBytes(start, n) : new Uint8Array(0), unreadable: count - n };
+  while (n < count && m.view.contains(start + n, 1)) n++;
+  return { bytes: n > 0 ? m.view.readBytes(start, n) : new Uint8Array(0), unreadable: count - n };
 }
 
 /** Writes guest RAM (the VM may then diverge from its peer: that is the point); the bytes written. */
 export function writeMemory(m: Machine, start: number, data: Uint8Array, allowPartial: boolean): number {
   let bytes = data;
-  if (!m.ram.contains(start, bytes.length)) {
+  if (!m.view.contains(start, bytes.length)) {
     if (!allowPartial) throw new Error(`write of ${bytes.length} bytes at ${hex(start)} is outside RAM`);
     let n = 0;
-    while (n < bytes.length && m.ram.contains(start + n, 1)) n++;
+    while (n < bytes.length && m.view.contains(start + n, 1)) n++;
     bytes = bytes.subarray(0, n);
   }
-  m.ram.writeBytes(start, bytes);
-  m.cpu.invalidateCode(start, bytes.length);
+  m.view.writeBytes(start, bytes); // decoded code there is dropped by the view
   return bytes.length;
 }
 
@@ -78,7 +77,7 @@ export function setRegister(m: Machine, info: ProgramInfo, scope: 'regs' | 'csrs
 /** An expression's value, and the guest RAM address it names or points at (for the memory view). */
 export function evaluateIn(m: Machine, info: ProgramInfo, expr: string): { value: number; address: number | undefined } {
   const r = evaluate(expr, m, info);
-  return { value: r.value, address: r.address ?? (m.ram.contains(r.value >>> 0, 1) ? r.value >>> 0 : undefined) };
+  return { value: r.value, address: r.address ?? (m.view.contains(r.value >>> 0, 1) ? r.value >>> 0 : undefined) };
 }
 
 /**
@@ -86,7 +85,7 @@ export function evaluateIn(m: Machine, info: ProgramInfo, expr: string): { value
  * instruction boundary, a line-table row or symbol, decoded forward); places before RAM come out invalid.
  */
 export function disassemble(m: Machine, info: ProgramInfo, start0: number, instructionOffset: number, count: number): DebugInstruction[] {
-  const read = (a: number): number => (m.ram.contains(a >>> 0, 1) ? m.ram.bytes[(a >>> 0) - m.ram.base] : -1);
+  const read = (a: number): number => m.view.u8(a);
   let start = start0 >>> 0;
   let skip = 0;
   if (instructionOffset < 0) {

@@ -35,14 +35,13 @@ export function depthDelta(w: number): number {
   return k === 'call' ? 1 : k === 'return' ? -1 : 0;
 }
 
+/** The word at `addr` as the hart's current mode addresses memory (virtual under paging), or undefined. */
 export function readWord(m: Machine, addr: number): number | undefined {
-  if (!m.ram.contains(addr, 4)) return undefined;
-  return m.ram.dv.getUint32(addr - m.ram.base, true);
+  return m.view.word(addr, 4);
 }
 
 export function readParcel(m: Machine, addr: number): number | undefined {
-  if (!m.ram.contains(addr, 2)) return undefined;
-  return m.ram.dv.getUint16(addr - m.ram.base, true);
+  return m.view.word(addr, 2);
 }
 
 /** The instruction at addr in guest RAM (the 16-bit parcel when compressed) and its length. */

@@ -16,6 +16,7 @@ import { EntropyDevice, type EntropyState } from './devices/entropy';
 import { type RamImage, captureRam, internZeroPages, restoreRam, zeroImage } from './snapshot';
 import { Hash64, PageHashCache, hashValue } from './hash';
 import { placeDeviceTree } from './boot-fdt';
+import { GuestView } from './guest-view';
 
 export const DEFAULT_DISK_SECTORS = 2048;
 
@@ -72,6 +73,8 @@ export class Machine {
   readonly ram: Ram;
   readonly bus = new Bus();
   readonly cpu: Cpu;
+  /** Memory by the addresses the hart's current mode uses (virtual under paging): what the debugger reads and writes. */
+  readonly view: GuestView;
   readonly devices: MachineDevices;
   private env: Environment;
   /** The image RAM was last captured into or restored from (pages shared with the next snapshot). */
@@ -91,6 +94,7 @@ export class Machine {
       output: (out, instret, pc) => this.env.output(out, instret, pc),
     };
     this.cpu = new Cpu(this.ram, this.bus, door);
+    this.view = new GuestView(this.ram, this.cpu);
     this.pageHashes = new PageHashCache(this.ram);
   }
 

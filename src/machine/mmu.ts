@@ -83,6 +83,28 @@ export class Mmu {
     this.ptes.set(s.pte);
   }
 
+  /**
+   * The physical address `va` maps to under the current satp, or -1: a walk for the debugger, with no side effect (no
+   * TLB fill, no A/D update) and no permission check (it shows what a page holds whatever the mode may do with it).
+   */
+  peek(va: number): number {
+    const ram = this.host.ram;
+    let table = ((this.host.satp & SATP_PPN_MASK) << 12) >>> 0;
+    for (let level = LEVELS - 1; level >= 0; level--) {
+      const off = ((table + ((va >>> (12 + 10 * level)) & 0x3ff) * 4) >>> 0) - ram.base;
+      if (off < 0 || off + 4 > ram.size) return -1;
+      const pte = ram.dv.getInt32(off, true);
+      if ((pte & PTE_V) === 0 || ((pte & PTE_R) === 0 && (pte & PTE_W) !== 0)) return -1;
+      if ((pte & (PTE_R | PTE_X)) !== 0) {
+        if (level > 0 && ((pte >>> 10) & 0x3ff) !== 0) return -1; // misaligned superpage
+        const pageMask = level > 0 ? 0x3f_ffff : 0xfff;
+        return ((((pte >>> 10) << 12) & ~pageMask) | (va & pageMask)) >>> 0;
+      }
+      table = ((pte >>> 10) << 12) >>> 0;
+    }
+    return -1;
+  }
+
   /** The two-level walk; on success the leaf is in TLB slot `slot` and 0 is returned. */
   private walk(va: number, access: Access, priv: number, slot: number): number {
     const ram = this.host.ram;

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, launch, stoppedAfter, threadNames, topFrame, withClient } from '../debug/helpers';
+import { ROOT, evalIn, launch, stoppedAfter, threadNames, topFrame, withClient } from '../debug/helpers';
 import { LaunchError, prepareLaunch } from '../../src/debug/launch';
 
 const DIR = join(ROOT, 'examples', 'linux');
@@ -33,11 +33,21 @@ test('Linux in the debugger: a breakpoint on the kernel\'s vfs_write stops in fs
     assert.ok(top.line >= 560 && top.line <= 580, `line ${top.line} of vfs_write`);
     const pc = Number.parseInt(top.instructionPointerReference ?? '', 16);
     assert.ok(pc >= 0xc000_0000, `a kernel virtual address: 0x${pc.toString(16)}`);
+    // The debugger reads memory as the stopped hart addresses it: the kernel's and /init's (its `buf`, a user address).
+    assert.equal(await evalIn(dc, 'count', top.id), '0', '/init\'s first write is its probe of fd 1');
+    const second = await stoppedAfter(dc, () => dc.continueRequest({ threadId: tid }));
+    assert.equal(second.body.reason, 'function breakpoint');
+    const banner = await topFrame(dc, tid);
+    assert.equal(await evalIn(dc, 'count', banner.id), '33');
+    assert.match(await evalIn(dc, 'buf', banner.id), /^0x[0-9a-f]+ "lockstep \/init: hello from Linux\\n"$/);
+    assert.match(await evalIn(dc, 'file->f_mode', banner.id), /^\d+$/);
+    const names = (await dc.stackTraceRequest({ threadId: tid })).body.stackFrames.map((f) => f.name);
+    assert.deepEqual(names.slice(0, 2), ['vfs_write', 'ksys_write'], 'unwound through the kernel stack');
     // Back one instruction: still in the kernel, before the breakpoint.
     const back = await stoppedAfter(dc, () => dc.stepBackRequest({ threadId: tid, granularity: 'instruction' }));
     assert.equal(back.body.reason, 'step');
     const before = await topFrame(dc, tid);
-    assert.notEqual(before.instructionPointerReference, top.instructionPointerReference);
+    assert.notEqual(before.instructionPointerReference, banner.instructionPointerReference);
     // Crash the primary's host: the secondary goes live and /init's ticks go on.
     await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
     await dc.setExceptionBreakpointsRequest({ filters: ['failover'] });
