@@ -848,20 +848,34 @@ describe('Lockstep in a real VS Code (code-server)', { timeout: 600_000 }, () =>
     await page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact(LINUX_CONFIG) }) }).first().click({ timeout: LONG });
     await toolbarButton(page, 'debug-continue').waitFor({ timeout: LONG });
     await until('the pair\'s threads in the Call Stack', async () => (await callStackText(page)).includes('primary @ host-a'));
-    await runCommand(page, 'Debug: Add Function Breakpoint');
-    await page.keyboard.type('vfs_write');
-    await page.keyboard.press('Enter');
+    // The Breakpoints view's + (Add Function Breakpoint) opens an input in the view: the kernel function's name.
+    await expandedPane(page, 'Breakpoints');
+    const header = paneHeader(page, 'Breakpoints');
+    await header.hover();
+    await header.locator('.action-label[aria-label^="Add Function Breakpoint"]').first().click({ timeout: LONG });
+    const nameInput = page.locator('.debug-breakpoints input, .pane-body .monaco-inputbox input').first();
+    await nameInput.waitFor({ timeout: LONG });
+    await nameInput.fill('vfs_write');
+    await nameInput.press('Enter');
+    await until('the function breakpoint in the Breakpoints view', async () => (await page.locator('.debug-breakpoints').innerText().catch(() => '')).includes('vfs_write'));
     await toolbarButton(page, 'debug-continue').click({ timeout: LONG });
     await until('stopped in vfs_write, fs/read_write.c open', async () => {
       const t = await callStackText(page);
-      const tab = await page.locator('.tabs-container .tab.active').innerText({ timeout: 2_000 }).catch(() => '');
-      return t.includes('vfs_write') && tab.includes('read_write.c') ? t : false;
+      const tabs = await page.locator('.tabs-container .tab', { hasText: 'read_write.c' }).count();
+      return t.includes('vfs_write') && tabs > 0 ? t : false;
     });
     await screenshot('linux-kernel-breakpoint');
     const before = await callStackText(page);
     await toolbarButton(page, 'debug-step-back').click({ timeout: LONG });
     await until('the Call Stack moved back', async () => { const t = await callStackText(page); return t !== before && t.includes('primary @ host-a') ? t : false; });
-    await runCommand(page, 'Debug: Remove All Breakpoints');
+    // Off with the function breakpoint (the Breakpoints view's Remove on its row): /init writes at every tick.
+    const bpRow = page.locator('.debug-breakpoints .monaco-list-row', { hasText: 'vfs_write' }).first();
+    await until('the function breakpoint removed (its row\'s Remove action)', async () => {
+      if ((await bpRow.count()) === 0) return true;
+      await bpRow.hover({ timeout: 5_000 });
+      await bpRow.locator('.action-label[aria-label^="Remove"], .action-label.codicon-close').first().click({ timeout: 5_000 });
+      return (await bpRow.waitFor({ state: 'detached', timeout: 3_000 }).then(() => true, () => false));
+    });
     const hosts = await expandedPane(page, 'Lockstep Hosts');
     await treeRow(hosts, 'host-a').click({ button: 'right' });
     await chooseMenuItem(page, 'Crash Host');
