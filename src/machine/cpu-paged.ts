@@ -2,12 +2,12 @@
 // physical memory protection that does not open all of RAM): fetches and data accesses through the MMU and the PMP.
 //
 // The decode cache is tagged by pc and filled from RAM at that address, which holds only while pcs are
-// physical. With translation on, `runTranslated` fetches the instruction at cpu.pc through the TLB,
-// decodes it, plants it in its decode-cache slot for exactly one interpreter step, and empties the slot
-// again; the step's loads and stores all take the slow paths (execute sees cpu.xlate), which call
-// `translateData`. Nothing translated outlives one instruction, so self-modifying code, fence.i and
-// page-table changes need no further invalidation, and the translated code of bare-metal guests (the
-// fast path) is never consulted. Correct first: about 16 MIPS where the bare fast path runs hundreds.
+// physical. With translation on, `runTranslated` fetches the instruction at cpu.pc through the TLB and PMP,
+// plants its decoding in its decode-cache slot for exactly one interpreter step, and empties the slot again;
+// the step's loads and stores all take the slow paths (execute sees cpu.xlate), which call `translateData`.
+// Decodings are reused from the translated decode cache (below) only for the same virtual pc at the same
+// physical address, so page-table changes need nothing new; writes to their physical bytes drop them
+// (Cpu.invalidateRange), as for physical code. The bare-metal fast path (the JIT) is never consulted.
 
 import type { Cpu } from './cpu';
 import { DC_BASE, DC_EMPTY, DC_MASK, DC_STRIDE, execute } from './cpu-exec';
@@ -35,12 +35,34 @@ export function runTranslated(cpu: Cpu, limit: number): void {
   }
 }
 
-/** Fetches and decodes the instruction at virtual `pc` into cpu.missW/missImm; false after a fetch fault (trap taken). */
+/** Translated decode cache: slots of [virtual pc, physical address | 1 for a 32-bit instruction, packed word, immediate]. */
+export const TDC_BITS = 12;
+export const TDC_SIZE = 1 << TDC_BITS;
+const TDC_MASK = TDC_SIZE - 1;
+export const TDC_STRIDE = 4;
+
+/**
+ * Fetches and decodes the instruction at virtual `pc` into cpu.missW/missImm; false after a fetch fault (trap taken).
+ * Every fetch is translated and checked (the TLB, the privilege, PMP) as before; only the decoding is reused, from
+ * the translated decode cache, when the slot holds the same virtual pc at the same physical address. A store to a
+ * page whose code was cached drops its slots (Cpu.invalidateRange), as for the decode cache of physical pcs.
+ */
 export function fetchThroughMmu(cpu: Cpu, out: Decoded, pc: number, instret: number): boolean {
-  const lo = fetchParcel(cpu, pc >>> 0, pc, instret);
-  if (lo < 0) return false;
+  const pa = translate(cpu, pc >>> 0, 2, Access.Fetch, cpu.priv, pc, instret);
+  if (cpu.faulted) return false;
+  const t = cpu.tdc, s = ((pc >>> 1) & TDC_MASK) * TDC_STRIDE;
+  if (t[s] === (pc | 0) && (t[s + 1] & ~1) === (pa | 0)) {
+    // A cached 32-bit instruction: its second parcel is on the same page (else it was not cached), checked by PMP.
+    if ((t[s + 1] & 1) !== 0 && !cpu.pmpAllows(pa + 2, 2, Access.Fetch, cpu.priv)) return fetchFault(cpu, pc, (pc + 2) >>> 0, instret);
+    cpu.missW = t[s + 2];
+    cpu.missImm = t[s + 3];
+    return true;
+  }
+  const lo = parcelAt(cpu, pa);
+  if (lo < 0) return fetchFault(cpu, pc, pc >>> 0, instret);
   let bits = lo;
-  if ((lo & 3) === 3) {
+  const wide = (lo & 3) === 3;
+  if (wide) {
     const hi = fetchParcel(cpu, (pc + 2) >>> 0, pc, instret); // may lie on the next page
     if (hi < 0) return false;
     bits = lo | (hi << 16);
@@ -48,7 +70,26 @@ export function fetchThroughMmu(cpu: Cpu, out: Decoded, pc: number, instret: num
   decode(bits, out);
   cpu.missW = out.w;
   cpu.missImm = out.imm;
+  if (!wide || (pc & 0xfff) !== 0xffe) {
+    t[s] = pc | 0;
+    t[s + 1] = (pa | 0) | (wide ? 1 : 0);
+    t[s + 2] = out.w;
+    t[s + 3] = out.imm;
+    cpu.markTranslatedCode(pa);
+  }
   return true;
+}
+
+/** The 16-bit parcel at physical `pa` in RAM, or -1 outside it. */
+function parcelAt(cpu: Cpu, pa: number): number {
+  const ram = cpu.ram, off = pa - ram.base;
+  if (off < 0 || off + 2 > ram.size) return -1;
+  return ram.bytes[off] | (ram.bytes[off + 1] << 8);
+}
+
+function fetchFault(cpu: Cpu, pc: number, tval: number, instret: number): false {
+  cpu.trap(1, tval, pc, instret);
+  return false;
 }
 
 /** The 16-bit parcel at virtual address `va`, or -1 after a fetch fault trap (tval = va). */

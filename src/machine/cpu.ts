@@ -7,7 +7,7 @@ import type { Environment, FatalInfo, StopReason } from './types';
 import { DC_BASE, DC_EMPTY, DC_MASK, DC_SIZE, DC_STRIDE, Op, RD_SINK, execute } from './cpu-exec';
 import { doubleFaultFatal, noHandlerFatal } from './cpu-trap';
 import { type CsrHost, SATP_MODE_SV32, csrAccessible, csrExists, csrPeek, csrPoke, csrRead, csrReadOnly, csrWrite } from './csr';
-import { fetchThroughMmu, runTranslated, translateData } from './cpu-paged';
+import { TDC_SIZE, TDC_STRIDE, fetchThroughMmu, runTranslated, translateData } from './cpu-paged';
 import { loadMisaligned, storeMisaligned } from './cpu-misaligned';
 import { Access, Mmu, type MmuHost, type TlbState } from './mmu';
 import { Pmp, type PmpState } from './pmp';
@@ -70,6 +70,10 @@ export class Cpu implements CsrHost, MmuHost {
   readonly x: Int32Array = this.core.subarray(0, 32);
   /** Decode cache, DC_STRIDE int32s per slot: tag (pc, DC_EMPTY if none), packed word, immediate. */
   readonly dc: Int32Array = this.core.subarray(DC_BASE);
+  /** Instructions decoded under translation, by virtual pc and physical address (cpu-paged.ts). */
+  readonly tdc = new Int32Array(TDC_SIZE * TDC_STRIDE).fill(DC_EMPTY);
+  /** True while some tdc slot may be filled (a store to a code page then looks through it). */
+  private tdcUsed = false;
   pc = 0;
   instret = 0;
   mip = 0; mie = 0; mstatus = MSTATUS_RESET; mtvec = 0; mscratch = 0; mepc = 0; mcause = 0; mtval = 0;
@@ -462,6 +466,8 @@ export class Cpu implements CsrHost, MmuHost {
   private dropDecoded(): void {
     // Every slot word becomes DC_EMPTY: the tags are what matters, and one native fill beats a strided loop.
     this.dc.fill(DC_EMPTY);
+    if (this.tdcUsed) this.tdc.fill(DC_EMPTY);
+    this.tdcUsed = false;
     const pages = this.codePage;
     for (let p = 0, n = pages.length; p < n; p++) pages[p] &= ~PAGE_CODE;
   }
@@ -481,6 +487,24 @@ export class Cpu implements CsrHost, MmuHost {
       const e = ((h >>> 1) & DC_MASK) * DC_STRIDE;
       if (dc[e] === (h | 0)) dc[e] = DC_EMPTY;
     }
+    if (this.tdcUsed) this.invalidateTranslated(addr, len);
+  }
+
+  /** Drops translated decodings whose physical bytes overlap [addr, addr+len): a scan of the tdc (stores to code pages are rare). */
+  private invalidateTranslated(addr: number, len: number): void {
+    const t = this.tdc, lo = (addr - 2) >>> 0, hi = (addr + len) >>> 0;
+    for (let s = 0; s < TDC_SIZE * TDC_STRIDE; s += TDC_STRIDE) {
+      const pa = (t[s + 1] & ~1) >>> 0;
+      if (t[s] !== DC_EMPTY && pa >= lo && pa < hi) t[s] = DC_EMPTY;
+    }
+  }
+
+  /** A decoding of the code at physical `pa` entered the tdc: stores to its page must look for it. */
+  markTranslatedCode(pa: number): void {
+    const off = pa - this.ram.base;
+    this.codePage[off >>> PAGE_SHIFT] |= PAGE_CODE;
+    this.codePage[(off + 3) >>> PAGE_SHIFT] |= PAGE_CODE;
+    this.tdcUsed = true;
   }
 
   // ---- memory slow paths ----
