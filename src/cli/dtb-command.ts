@@ -1,18 +1,19 @@
-// `lockstep dtb -o FILE.dtb [--ram-mib N] [--bootargs TEXT] [--firmware-kib N]`: writes the device tree of a Lockstep machine, the blob an OS firmware passes its kernel.
+// `lockstep dtb -o FILE.dtb [--ram-mib N] [--bootargs TEXT] [--firmware-kib N] [--dma-at ADDR --dma-kib N]`: writes the device tree of a Lockstep machine, the blob an OS firmware passes its kernel.
 
 import { machineDeviceTree } from '../machine/device-tree';
 import { checkOutputFile, type Io, parseIntValue, UsageError, writeFileAtomic } from './io';
 
-export const DTB_USAGE = 'lockstep dtb -o FILE.dtb [--ram-mib N] [--bootargs TEXT] [--firmware-kib N]';
+export const DTB_USAGE = 'lockstep dtb -o FILE.dtb [--ram-mib N] [--bootargs TEXT] [--firmware-kib N] [--dma-at ADDR --dma-kib N]';
 const RAM_MIB_DEFAULT = 64;
 
-interface DtbArgs { output: string; ramMiB: number; bootargs: string; firmwareKiB?: number }
+interface DtbArgs { output: string; ramMiB: number; bootargs: string; firmwareKiB?: number; dmaBuffer?: { start: number; size: number } }
 
 function parseArgs(argv: string[]): DtbArgs {
   let output: string | undefined;
   let ramMiB = RAM_MIB_DEFAULT;
   let bootargs = '';
   let firmwareKiB: number | undefined;
+  let dmaAt: number | undefined, dmaKiB: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const [a, inline] = argv[i].startsWith('--') ? argv[i].split(/=(.*)/s, 2) : [argv[i], undefined];
     const value = (): string => inline ?? (argv[i + 1] !== undefined && !argv[i + 1].startsWith('--') ? argv[++i] : '');
@@ -20,11 +21,15 @@ function parseArgs(argv: string[]): DtbArgs {
     else if (a === '--ram-mib') ramMiB = parseIntValue('--ram-mib', value(), 1, 2048);
     else if (a === '--bootargs') bootargs = inline ?? argv[++i] ?? '';
     else if (a === '--firmware-kib') firmwareKiB = parseIntValue('--firmware-kib', value(), 4, 1024 * 1024);
+    else if (a === '--dma-at') dmaAt = parseIntValue('--dma-at', value(), 0, 0xffff_ffff);
+    else if (a === '--dma-kib') dmaKiB = parseIntValue('--dma-kib', value(), 4, 1024 * 1024);
     else throw new UsageError(`${a.startsWith('-') ? 'unknown option' : 'unexpected argument'} ${a}; usage: ${DTB_USAGE}`);
   }
   if (output === undefined || output.trim() === '') throw new UsageError(`-o needs a file to write; usage: ${DTB_USAGE}`);
   if (firmwareKiB !== undefined && firmwareKiB % 4 !== 0) throw new UsageError(`--firmware-kib ${firmwareKiB}: a multiple of 4 (whole pages)`);
-  return { output, ramMiB, bootargs, firmwareKiB };
+  if ((dmaAt === undefined) !== (dmaKiB === undefined)) throw new UsageError(`--dma-at and --dma-kib go together (the buffer's address and size); usage: ${DTB_USAGE}`);
+  const dmaBuffer = dmaAt === undefined || dmaKiB === undefined ? undefined : { start: dmaAt, size: dmaKiB * 1024 };
+  return { output, ramMiB, bootargs, firmwareKiB, dmaBuffer };
 }
 
 /** Exit codes: 0 written, 2 bad options or an unwritable file. */
@@ -33,7 +38,7 @@ export function dtbCommand(argv: string[], io: Io): number {
   checkOutputFile('-o', args.output);
   let blob: Uint8Array;
   try {
-    blob = machineDeviceTree({ ramSize: args.ramMiB * 1024 * 1024, bootargs: args.bootargs, firmwareBytes: args.firmwareKiB === undefined ? undefined : args.firmwareKiB * 1024 });
+    blob = machineDeviceTree({ ramSize: args.ramMiB * 1024 * 1024, bootargs: args.bootargs, firmwareBytes: args.firmwareKiB === undefined ? undefined : args.firmwareKiB * 1024, dmaBuffer: args.dmaBuffer });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }

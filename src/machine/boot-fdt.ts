@@ -1,6 +1,6 @@
-// A program that boots an operating system asks for the machine's device tree by two symbols: the buffer it goes into and the command line; the machine writes the tree there at load.
+// A program that boots an operating system asks for the machine's device tree by symbols: the buffer it goes into, the command line and the RAM the OS must leave alone; the machine writes the tree there at load.
 
-import { machineDeviceTree } from './device-tree';
+import { dmaBufferProblem, machineDeviceTree } from './device-tree';
 import { ProgramFitError, type Program, type ProgramSymbol } from './program';
 import type { Ram } from './ram';
 
@@ -10,6 +10,8 @@ export const FDT_SYMBOL = '__lockstep_fdt';
 export const BOOTARGS_SYMBOL = '__lockstep_bootargs';
 /** The end of the resident firmware (its code, data and stacks), reserved from the OS in the tree (optional). */
 export const FIRMWARE_END_SYMBOL = '__lockstep_fw_end';
+/** A buffer the OS must leave alone for a user-space driver's DMA (an object symbol with its size; optional), reserved in the tree. */
+export const DMA_BUFFER_SYMBOL = '__lockstep_dma';
 /** Longest command line read (Linux's COMMAND_LINE_SIZE on RISC-V). */
 const BOOTARGS_MAX = 1024;
 
@@ -30,7 +32,7 @@ function readString(ram: Ram, sym: ProgramSymbol): string {
 /**
  * Writes the device tree of a machine with this RAM into the program's FDT_SYMBOL buffer, when it has one (after its
  * segments are loaded). Returns the blob's address, or undefined for a program that asks for none. Throws when the
- * buffer is too small or lies outside RAM (ProgramFitError).
+ * buffer is too small or lies outside RAM, or the program's DMA buffer does not fit the machine (ProgramFitError).
  */
 export function placeDeviceTree(program: Program, ram: Ram): number | undefined {
   const buf = symbolNamed(program, FDT_SYMBOL);
@@ -40,7 +42,12 @@ export function placeDeviceTree(program: Program, ram: Ram): number | undefined 
   const bootargs = bootSym === undefined || !ram.contains(bootSym.addr >>> 0, 1) ? '' : readString(ram, bootSym);
   const fwEnd = symbolNamed(program, FIRMWARE_END_SYMBOL);
   const firmwareBytes = fwEnd === undefined ? undefined : Math.ceil(((fwEnd.addr >>> 0) - ram.base) / 0x1000) * 0x1000;
-  const blob = machineDeviceTree({ ramSize: ram.size, bootargs, firmwareBytes });
+  const dma = symbolNamed(program, DMA_BUFFER_SYMBOL);
+  const dmaBuffer = dma === undefined ? undefined : { start: dma.addr >>> 0, size: dma.size };
+  const config = { ramSize: ram.size, bootargs, firmwareBytes, dmaBuffer };
+  const dmaProblem = dmaBufferProblem(config);
+  if (dmaProblem !== null) throw new ProgramFitError(`${program.origin}: ${DMA_BUFFER_SYMBOL}: ${dmaProblem}`);
+  const blob = machineDeviceTree(config);
   if (blob.length > buf.size) throw new ProgramFitError(`${program.origin}: the device tree needs ${blob.length} bytes, but ${FDT_SYMBOL} has ${buf.size}`);
   if (!ram.contains(at, buf.size)) throw new ProgramFitError(`${program.origin}: ${FDT_SYMBOL} at 0x${at.toString(16)} lies outside RAM`);
   ram.bytes.set(blob, at - ram.base);

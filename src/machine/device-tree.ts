@@ -16,6 +16,8 @@ export interface DeviceTreeConfig {
   initrd?: { start: number; end: number };
   /** RAM the OS must leave alone (the firmware that stays resident in machine mode), from the start of RAM. */
   firmwareBytes?: number;
+  /** RAM kept from the OS for a user-space driver's device DMA (Linux's /init drives Lockstep's NIC through /dev/mem). */
+  dmaBuffer?: { start: number; size: number };
 }
 
 const PHANDLE_INTC = 1, PHANDLE_PLIC = 2, PHANDLE_TEST = 3;
@@ -61,11 +63,33 @@ function soc(): FdtNode {
   ]);
 }
 
-/** The firmware's RAM, kept from the OS (no-map: not even mapped, as OpenSBI asks of Linux). */
-function reservedMemory(bytes: number): FdtNode {
-  return node('reserved-memory', [['#address-cells', [1]], ['#size-cells', [1]], ['ranges', true]], [
-    node(`firmware@${MemMap.ramBase.toString(16)}`, [['reg', reg(MemMap.ramBase, bytes)], ['no-map', true]]),
-  ]);
+/**
+ * RAM kept from the OS (no-map: not even mapped, as OpenSBI asks of Linux): the firmware's, and a DMA buffer that a
+ * user-space driver maps through /dev/mem (the kernel must neither allocate nor map those pages itself).
+ */
+function reservedMemory(c: DeviceTreeConfig): FdtNode[] {
+  const regions: FdtNode[] = [];
+  if (c.firmwareBytes !== undefined) {
+    regions.push(node(`firmware@${MemMap.ramBase.toString(16)}`, [['reg', reg(MemMap.ramBase, c.firmwareBytes)], ['no-map', true]]));
+  }
+  if (c.dmaBuffer !== undefined) {
+    const { start, size } = c.dmaBuffer;
+    regions.push(node(`dma@${start.toString(16)}`, [['compatible', 'lockstep,user-dma'], ['reg', reg(start, size)], ['no-map', true]]));
+  }
+  if (regions.length === 0) return [];
+  return [node('reserved-memory', [['#address-cells', [1]], ['#size-cells', [1]], ['ranges', true]], regions)];
+}
+
+/** Why the DMA buffer cannot be reserved in this machine's RAM, or null when it can. */
+export function dmaBufferProblem(c: DeviceTreeConfig): string | null {
+  if (c.dmaBuffer === undefined) return null;
+  const { start, size } = c.dmaBuffer;
+  const end = start + size, ramEnd = MemMap.ramBase + c.ramSize;
+  const what = `DMA buffer [0x${start.toString(16)}, 0x${end.toString(16)})`;
+  if (size <= 0 || size % 0x1000 !== 0 || start % 0x1000 !== 0) return `${what} is not whole 4 KiB pages`;
+  if (start < MemMap.ramBase || end > ramEnd) return `${what} lies outside RAM [0x${MemMap.ramBase.toString(16)}, 0x${ramEnd.toString(16)})`;
+  if (c.firmwareBytes !== undefined && start < MemMap.ramBase + c.firmwareBytes) return `${what} overlaps the firmware's ${c.firmwareBytes} bytes`;
+  return null;
 }
 
 function chosen(c: DeviceTreeConfig): FdtNode {
@@ -80,12 +104,14 @@ export function machineDeviceTree(c: DeviceTreeConfig): Uint8Array {
   if (c.firmwareBytes !== undefined && (c.firmwareBytes <= 0 || c.firmwareBytes % 0x1000 !== 0 || c.firmwareBytes >= c.ramSize)) {
     throw new Error(`firmware size ${c.firmwareBytes} is not a positive multiple of 4 KiB below the RAM size`);
   }
+  const dmaProblem = dmaBufferProblem(c);
+  if (dmaProblem !== null) throw new Error(dmaProblem);
   return writeFdt(node('', [
     ['#address-cells', [1]], ['#size-cells', [1]], ['compatible', 'lockstep,ft-vm'], ['model', 'Lockstep FT VM (RV32)'],
   ], [
     chosen(c),
     node(`memory@${MemMap.ramBase.toString(16)}`, [['device_type', 'memory'], ['reg', reg(MemMap.ramBase, c.ramSize)]]),
-    ...(c.firmwareBytes === undefined ? [] : [reservedMemory(c.firmwareBytes)]),
+    ...reservedMemory(c),
     hart(),
     soc(),
     // Power-off and reboot write the test device's magic values (outside the bus node: they have no registers of their own).

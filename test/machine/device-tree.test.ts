@@ -3,9 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { dtbCommand } from '../../src/cli/dtb-command';
+import { UsageError } from '../../src/cli/io';
 import { machineDeviceTree } from '../../src/machine/device-tree';
 import { node, writeFdt } from '../../src/machine/fdt';
 import { Machine } from '../../src/machine/machine';
@@ -67,4 +69,80 @@ test('a program that asks for the tree in too small a buffer, or lies outside RA
   const m = new Machine({ env });
   m.load(plain);
   assert.equal(m.cpu.x[11], 0, 'a program without __lockstep_fdt gets no tree and a1 stays 0');
+});
+
+/** dtc's source for a blob. */
+function decompile(dtb: Uint8Array): string {
+  const dir = mkdtempSync(join(tmpdir(), 'lockstep-dtb-'));
+  writeFileSync(join(dir, 'm.dtb'), dtb);
+  const r = spawnSync('dtc', ['-I', 'dtb', '-O', 'dts', join(dir, 'm.dtb')], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '', 'dtc finds nothing to warn about');
+  return r.stdout;
+}
+
+const FIRMWARE_NODE = /firmware@80000000 \{\s*reg = <0x80000000 0x10000>;\s*no-map;\s*\};/;
+const DMA_NODE = /dma@803ff000 \{\s*compatible = "lockstep,user-dma";\s*reg = <0x803ff000 0x1000>;\s*no-map;\s*\};/;
+
+test('a DMA buffer for a user-space driver is reserved beside the firmware, no-map, so the kernel neither allocates nor maps it', { skip: dtcMissing }, () => {
+  const dts = decompile(machineDeviceTree({ ramSize: 64 << 20, bootargs: '', firmwareBytes: 64 << 10, dmaBuffer: { start: 0x803f_f000, size: 0x1000 } }));
+  assert.match(dts, /reserved-memory \{\s*#address-cells = <0x01>;\s*#size-cells = <0x01>;\s*ranges;/);
+  assert.match(dts, FIRMWARE_NODE);
+  assert.match(dts, DMA_NODE);
+  const alone = decompile(machineDeviceTree({ ramSize: 64 << 20, bootargs: '', dmaBuffer: { start: 0x803f_f000, size: 0x1000 } }));
+  assert.match(alone, DMA_NODE, 'without a firmware reservation too');
+  assert.doesNotMatch(alone, /firmware@/);
+  assert.doesNotMatch(decompile(machineDeviceTree({ ramSize: 64 << 20, bootargs: '' })), /reserved-memory/, 'nothing asked, nothing reserved');
+});
+
+test('a DMA buffer that is not whole pages, lies outside RAM or overlaps the firmware is refused', () => {
+  const tree = (start: number, size: number) => () => machineDeviceTree({ ramSize: 16 << 20, bootargs: '', firmwareBytes: 64 << 10, dmaBuffer: { start, size } });
+  assert.throws(tree(0x8020_0800, 0x1000), /DMA buffer \[0x80200800, 0x80201800\) is not whole 4 KiB pages/);
+  assert.throws(tree(0x8020_0000, 100), /not whole 4 KiB pages/);
+  assert.throws(tree(0x80ff_f000, 0x2000), /DMA buffer \[0x80fff000, 0x81001000\) lies outside RAM \[0x80000000, 0x81000000\)/);
+  assert.throws(tree(0x7fff_f000, 0x1000), /lies outside RAM/);
+  assert.throws(tree(0x8000_f000, 0x1000), /overlaps the firmware's 65536 bytes/);
+  assert.doesNotThrow(tree(0x8001_0000, 0x1000), 'right after the firmware');
+});
+
+/** A program whose firmware asks for the tree and names a DMA buffer (__lockstep_dma, as scripts/linux/firmware/sbi.S does). */
+function dmaProgram(dmaAt: number): Program {
+  const code = { addr: 0x8000_0000, data: new Uint8Array([0x73, 0x00, 0x50, 0x10]), memSize: 4, name: '.text', executable: true };
+  const data = { addr: 0x8000_1000, data: new Uint8Array(4096), memSize: 4096, name: '.data', executable: false };
+  return {
+    entry: 0x8000_0000, segments: [code, data], lines: [], origin: 'fw.elf',
+    symbols: [
+      { name: '__lockstep_fdt', addr: 0x8000_1000, size: 4096, kind: 'object', global: true },
+      { name: '__lockstep_fw_end', addr: 0x8000_2000, size: 0, kind: 'label', global: true },
+      { name: '__lockstep_dma', addr: dmaAt, size: 0x1000, kind: 'object', global: true },
+    ],
+  };
+}
+
+test('a program that names __lockstep_dma gets it reserved in the tree written at load; one outside RAM is a ProgramFitError', { skip: dtcMissing }, () => {
+  const env = { read: () => 0, output: () => {} };
+  const m = new Machine({ env, ramSize: 16 << 20 });
+  m.load(dmaProgram(0x803f_f000));
+  const at = m.cpu.x[11] >>> 0;
+  assert.equal(at, 0x8000_1000, 'a1 points at the tree');
+  const header = m.ram.readBytes(at, 8);
+  const size = new DataView(header.buffer, header.byteOffset, 8).getUint32(4);
+  const dts = decompile(m.ram.readBytes(at, size));
+  assert.match(dts, /firmware@80000000 \{\s*reg = <0x80000000 0x2000>;\s*no-map;/);
+  assert.match(dts, DMA_NODE);
+  assert.throws(() => new Machine({ env, ramSize: 2 << 20 }).load(dmaProgram(0x803f_f000)),
+    (e: unknown) => e instanceof ProgramFitError && /^fw\.elf: __lockstep_dma: DMA buffer \[0x803ff000, 0x80400000\) lies outside RAM/.test(e.message));
+});
+
+test('lockstep dtb --dma-at --dma-kib writes the same reservation (the tree linked in for QEMU); one without the other is a usage error', { skip: dtcMissing }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lockstep-dtb-'));
+  const out: string[] = [];
+  const io = { stdout: (s: string) => out.push(s), stderr: () => {}, isTty: false };
+  const file = join(dir, 'board.dtb');
+  assert.equal(dtbCommand(['-o', file, '--ram-mib', '64', '--firmware-kib', '64', '--dma-at', '0x803ff000', '--dma-kib', '4'], io), 0);
+  const dts = decompile(readFileSync(file));
+  assert.match(dts, FIRMWARE_NODE);
+  assert.match(dts, DMA_NODE);
+  assert.throws(() => dtbCommand(['-o', file, '--dma-at', '0x803ff000'], io), (e: unknown) => e instanceof UsageError && /--dma-at and --dma-kib go together/.test(e.message));
+  assert.throws(() => dtbCommand(['-o', file, '--ram-mib', '2', '--dma-at', '0x803ff000', '--dma-kib', '4'], io), (e: unknown) => e instanceof UsageError && /lies outside RAM/.test(e.message));
 });
