@@ -79,6 +79,7 @@ touch -d "$KBUILD_BUILD_TIMESTAMP" "$out/initramfs/init"
 cat >"$out/initramfs/cpio.list" <<EOF
 dir /dev 0755 0 0
 nod /dev/console 0600 0 0 c 5 1
+nod /dev/mem 0600 0 0 c 1 1
 file /init $out/initramfs/init 0755 0 0
 EOF
 

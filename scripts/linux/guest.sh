@@ -14,7 +14,12 @@ command -v riscv64-unknown-elf-gcc >/dev/null || { echo "linux: error: riscv64-u
 kernel=$(bash "$root/scripts/linux/build.sh" | tail -1)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-node "$root/bin/lockstep.js" dtb -o "$tmp/board.dtb" --ram-mib "$ram_mib" --bootargs "$bootargs" --firmware-kib 64 >/dev/null
+# /init's NIC DMA page (init/nic-dma.h), reserved in QEMU's tree as Lockstep's loader reserves it (__lockstep_dma).
+dma_define() { sed -n "s/^#define $1 \(0x[0-9a-fA-F]*\)\$/\1/p" "$root/scripts/linux/init/nic-dma.h"; }
+dma_at=$(dma_define NIC_DMA_BASE)
+dma_kib=$(($(dma_define NIC_DMA_BYTES) / 1024))
+node "$root/bin/lockstep.js" dtb -o "$tmp/board.dtb" --ram-mib "$ram_mib" --bootargs "$bootargs" --firmware-kib 64 \
+  --dma-at "$dma_at" --dma-kib "$dma_kib" >/dev/null
 riscv64-unknown-elf-gcc -march=rv32imac_zicsr_zifencei -mabi=ilp32 -nostdlib -nostartfiles -Wl,--no-warn-rwx-segments \
   -T "$root/scripts/linux/firmware/link.ld" -DKERNEL_IMAGE="\"$kernel/Image\"" -DDTB_FILE="\"$tmp/board.dtb\"" \
   -DBOOTARGS="\"$bootargs\"" -DFDT_BUFFER_BYTES=$fdt_buffer_bytes "$root/scripts/linux/firmware/sbi.S" -o "$tmp/linux.elf"

@@ -1,10 +1,14 @@
-// Linux as a guest (examples/linux, built by `npm run linux`): it boots to /init on one VM and on the FT pair, the same run every time, and a failover keeps the console exact.
+// Linux as a guest (examples/linux, built by `npm run linux`): it boots to /init on one VM and on the FT pair, the same run every time; /init answers the kvstore protocol on the NIC, and a failover mid-request keeps the console exact and every request answered once.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadElf } from '../../src/machine/elf';
+import { Machine } from '../../src/machine/machine';
+import { StandaloneRun } from '../../src/machine/standalone';
+import { decodeReply, encodeRequest, KvOp, KvStatus, type KvReply } from '../../src/ft/world/kv-protocol';
 
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'bin', 'lockstep.js');
@@ -14,6 +18,20 @@ const BOOT = join(ROOT, 'examples', 'linux', 'boot.json');
 const missing = existsSync(ELF) ? false : 'examples/linux/linux.elf is not built: `npm run linux` builds it (CI does)';
 const opts = { skip: missing, timeout: 300_000 };
 const BANNER = 'lockstep /init: hello from Linux';
+const SERVING = 'lockstep /init: serving kvstore on the NIC';
+/** Requests the scenario's clients send in all (its `workload`). */
+function requestsOf(scenario: string): number {
+  const w = (JSON.parse(readFileSync(scenario, 'utf8')) as { workload: { clients: number; requests: number } }).workload;
+  return w.clients * w.requests;
+}
+
+interface RunJson {
+  ok: boolean; traceHash: string; ftState: string; respawns: number; console: string;
+  failovers: { fromHost: string; toHost: string; instret: number; failedAtMs: number; liveAtMs: number }[];
+  outputs: { released: number; duplicated: number };
+  clients: { sent: number; replies: number; ok: number; errors: number; retries: number; duplicates: number; maxLatencyMs: number };
+  invariants: { name: string; ok: boolean; detail: string }[];
+}
 
 function lockstep(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'latin1', maxBuffer: 64 << 20 });
@@ -28,11 +46,30 @@ function initLines(console: string): string[] {
   return lines.slice(at).filter((l) => l !== '');
 }
 
-/** Every tick once, in order from 1: no line lost, none doubled. */
+/** /init found the NIC, then every tick once, in order from 1: no line lost, none doubled. */
 function assertTicksExact(lines: string[]): number {
-  const ticks = lines.slice(1);
-  ticks.forEach((l, i) => assert.equal(l, `tick ${i + 1}`, `line ${i + 2} after the banner`));
+  assert.equal(lines[1], SERVING, '/init drives the NIC through /dev/mem');
+  const ticks = lines.slice(2);
+  ticks.forEach((l, i) => assert.equal(l, `tick ${i + 1}`, `line ${i + 3} after the banner`));
   return ticks.length;
+}
+
+function run(scenario: string): RunJson {
+  const r = lockstep(['run', scenario, '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as RunJson;
+}
+
+/** Every checker ok, and each client's every request answered (OK or NOT_FOUND) once. */
+function assertServed(r: RunJson, requests: number): void {
+  assert.deepEqual(r.invariants.filter((c) => !c.ok), [], 'every checker holds');
+  assert.equal(r.ok, true);
+  const c = r.clients;
+  assert.ok(requests >= 40, `the scenario has clients (${requests} requests)`);
+  assert.equal(c.sent, requests, `every client sent all its requests, each after the one before was answered (${JSON.stringify(c)})`);
+  assert.equal(c.ok, c.sent, 'every request answered');
+  assert.equal(c.errors, 0);
+  assert.equal(c.duplicates, 0, 'no request answered twice');
 }
 
 test('one VM boots Linux to /init, and the same boot twice prints the same bytes at the same instruction count', opts, () => {
@@ -47,27 +84,107 @@ test('one VM boots Linux to /init, and the same boot twice prints the same bytes
   assert.equal(b.stderr, a.stderr);
 });
 
-test('the protected pair boots Linux; the primary\'s host crashes after /init started; the secondary goes live and the console carries on exact', opts, () => {
-  const a = lockstep(['run', SCENARIO, '--json']);
-  assert.equal(a.status, 0, a.stderr);
-  const r = JSON.parse(a.stdout) as { ok: boolean; traceHash: string; failovers: { fromHost: string; toHost: string; instret: number }[]; ftState: string; respawns: number; console: string };
-  assert.equal(r.ok, true, 'every checker holds');
+/** Linux on one machine with a hand on its NIC: packets in, /init's replies out. */
+class LinuxOnNic {
+  readonly machine = new Machine({ env: { read: () => 0, output: () => undefined }, ramSize: 64 << 20 });
+  readonly run: StandaloneRun;
+  readonly replies: KvReply[] = [];
+  console = '';
+
+  constructor() {
+    this.machine.load(loadElf(readFileSync(ELF), 'linux.elf'));
+    this.run = new StandaloneRun(this.machine, { maxInstructions: 100_000_000, onUart: (b) => { this.console += String.fromCharCode(b); } });
+    const output = this.run.env.output.bind(this.run.env);
+    this.run.env.output = (out, instret, pc) => {
+      if (out.kind === 'nicTx') {
+        const reply = decodeReply(out.packet);
+        assert.ok(reply !== null, `a reply of ${out.packet.length} bytes decodes`);
+        assert.equal(out.packet.length, 24 + reply.value.length, 'a reply is its header and its value');
+        this.replies.push(reply);
+      }
+      output(out, instret, pc);
+    };
+  }
+
+  /** Runs until `done` holds, checking every 100 000 instructions (fails after `max`). */
+  until(done: () => boolean, what: string, max = 30_000_000): void {
+    const stop = this.run.instret + max;
+    while (!done()) {
+      assert.ok(this.run.instret < stop, `${what} within ${max} instructions; the console ends: ${this.console.slice(-300)}`);
+      assert.equal(this.run.advance(this.run.instret + 100_000), null, 'Linux keeps running');
+    }
+  }
+
+  /** Delivers these packets together and returns the replies to them, in the order they came. */
+  exchange(...packets: Uint8Array[]): KvReply[] {
+    const before = this.replies.length;
+    for (const packet of packets) this.machine.deliver({ kind: 'nicRx', packet });
+    this.until(() => this.replies.length >= before + packets.length, `${packets.length} replies`);
+    return this.replies.slice(before);
+  }
+}
+
+const text = (s: string): Uint8Array => new TextEncoder().encode(s);
+const get = (reqId: number, key: string) => encodeRequest({ clientId: 7, reqId, op: KvOp.get, key, value: new Uint8Array(0) });
+const put = (reqId: number, key: string, value: string) => encodeRequest({ clientId: 7, reqId, op: KvOp.put, key, value: text(value) });
+const del = (reqId: number, key: string) => encodeRequest({ clientId: 7, reqId, op: KvOp.del, key, value: new Uint8Array(0) });
+
+test('/init serves the kvstore protocol on the NIC: GET, PUT, DEL, NOT_FOUND and BAD_REQUEST, each reply to its request, in order', opts, () => {
+  const linux = new LinuxOnNic();
+  linux.until(() => linux.console.includes(SERVING), '/init maps the NIC');
+  const status = (r: KvReply) => [r.clientId, r.reqId, r.status, r.op, r.seq, new TextDecoder().decode(r.value)];
+  assert.deepEqual(linux.exchange(get(1, 'k1')).map(status), [[7, 1, KvStatus.notFound, KvOp.get, 0, '']]);
+  assert.deepEqual(linux.exchange(put(2, 'k1', 'one')).map(status), [[7, 2, KvStatus.ok, KvOp.put, 1, '']]);
+  assert.deepEqual(linux.exchange(get(3, 'k1')).map(status), [[7, 3, KvStatus.ok, KvOp.get, 1, 'one']]);
+  // Several waiting at once: answered in arrival order, each write applied before the next request is read.
+  assert.deepEqual(linux.exchange(put(4, 'k1', 'two'), put(5, 'k2', 'x'.repeat(200)), get(6, 'k1'), del(7, 'k1'), get(8, 'k1'), del(9, 'k1')).map(status), [
+    [7, 4, KvStatus.ok, KvOp.put, 2, ''],
+    [7, 5, KvStatus.ok, KvOp.put, 3, ''],
+    [7, 6, KvStatus.ok, KvOp.get, 3, 'two'],
+    [7, 7, KvStatus.ok, KvOp.del, 4, ''],
+    [7, 8, KvStatus.notFound, KvOp.get, 4, ''],
+    [7, 9, KvStatus.notFound, KvOp.del, 4, ''],
+  ]);
+  assert.deepEqual(linux.exchange(get(10, 'k2')).map(status), [[7, 10, KvStatus.ok, KvOp.get, 4, 'x'.repeat(200)]]);
+  const withValue = get(11, 'k2');
+  withValue[10] = 1; // a GET with a value
+  const longKey = put(12, 'k'.repeat(33), 'v');
+  const short = new Uint8Array([9, 0, 0, 0, 13]);
+  assert.deepEqual(linux.exchange(withValue, longKey, short).map(status), [
+    [7, 11, KvStatus.badRequest, KvOp.get, 4, ''],
+    [7, 12, KvStatus.badRequest, KvOp.put, 4, ''],
+    [9, 0, KvStatus.badRequest, 0, 4, ''],
+  ]);
+  const ticks = linux.replies.map((r) => r.ticks), times = linux.replies.map((r) => r.timeLo);
+  assert.ok(ticks.every((t, i) => i === 0 || t >= ticks[i - 1]) && ticks.at(-1)! > ticks[0], `ticks count /init's 1 ms polls (${ticks})`);
+  assert.ok(times.every((t, i) => i === 0 || t >= times[i - 1]), `timeLo goes forward (${times})`);
+  assertTicksExact(initLines(linux.console));
+});
+
+test('the protected pair boots Linux and /init serves the clients; the primary\'s host crashes mid-request; the secondary goes live, every request is answered once and the console carries on exact', opts, () => {
+  const r = run(SCENARIO);
+  assertServed(r, requestsOf(SCENARIO));
   assert.equal(r.failovers.length, 1);
-  assert.deepEqual([r.failovers[0].fromHost, r.failovers[0].toHost], ['host-a', 'host-b']);
-  const lines = initLines(r.console);
-  const ticks = assertTicksExact(lines);
+  const f = r.failovers[0];
+  assert.deepEqual([f.fromHost, f.toHost], ['host-a', 'host-b']);
+  assert.ok(r.outputs.duplicated >= 1, 'the crash caught replies the Output Rule still held: the new primary sent them again at go-live');
+  assert.ok(r.clients.retries >= 1, 'requests sent while no VM was live timed out and were sent again');
+  assert.ok(r.clients.maxLatencyMs >= f.liveAtMs - f.failedAtMs, `a request outstanding across the failover was answered (${r.clients.maxLatencyMs} ms)`);
+  const ticks = assertTicksExact(initLines(r.console));
   assert.ok(ticks >= 15, `ticks before and after the failover (${ticks})`);
   assert.equal(r.respawns, 1, 'a new secondary (a 64 MiB copy) is spawned');
   assert.equal(r.ftState, 'Protected');
-  const again = JSON.parse(lockstep(['run', SCENARIO, '--json']).stdout) as { traceHash: string };
-  assert.equal(again.traceHash, r.traceHash, 'one seed, one configuration, one program: one run');
+  assert.equal(run(SCENARIO).traceHash, r.traceHash, 'one seed, one configuration, one program: one run');
 });
 
-test('without the crash the console holds the same lines: the failover neither lost nor invented one', opts, () => {
-  const crash = JSON.parse(lockstep(['run', SCENARIO, '--json']).stdout) as { console: string };
-  const calm = JSON.parse(lockstep(['run', BOOT, '--json']).stdout) as { console: string; failovers: unknown[] };
+test('without the crash every request is answered at the first try, and the console holds the same lines: the failover neither lost nor invented one', opts, () => {
+  const crash = run(SCENARIO), calm = run(BOOT);
   assert.equal(calm.failovers.length, 0);
+  assertServed(calm, requestsOf(BOOT));
+  assert.equal(calm.clients.retries, 0);
   const withCrash = initLines(crash.console), without = initLines(calm.console);
+  assertTicksExact(without);
   const n = Math.min(withCrash.length, without.length);
+  assert.ok(n >= 15);
   assert.deepEqual(withCrash.slice(0, n), without.slice(0, n));
 });

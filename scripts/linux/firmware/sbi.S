@@ -6,7 +6,10 @@
  * Layout (linked at 0x80000000, see link.ld): this code and its stack, then the device tree buffer
  * (__lockstep_fdt: Lockstep writes its machine's tree there at load; the build puts one for QEMU's board
  * there too), then the kernel image at KERNEL_BASE (0x80400000, 4 MiB aligned as RV32 Linux needs).
+ * The page below the kernel is /init's NIC DMA page (__lockstep_dma, ../init/nic-dma.h): the firmware does not
+ * touch it, it only names it so that Lockstep reserves it from the kernel in the device tree.
  */
+#include "../init/nic-dma.h"
 
 #define KERNEL_BASE      0x80400000
 #define UART_BASE        0x10000000
@@ -481,6 +484,12 @@ __lockstep_fdt:
   .balign 8
   .space FDT_BUFFER_BYTES - (. - __lockstep_fdt)
   .size __lockstep_fdt, FDT_BUFFER_BYTES
+
+  /* The DMA page /init drives the NIC with: an object symbol, so Lockstep's loader reserves it in the tree. */
+  .globl __lockstep_dma
+  .type __lockstep_dma, @object
+  .set __lockstep_dma, NIC_DMA_BASE
+  .size __lockstep_dma, NIC_DMA_BYTES
 
   .section .bss
   .balign 16
