@@ -35,7 +35,7 @@ export const RD_SINK = 32;
 export const DC_BITS = 16;
 export const DC_SIZE = 1 << DC_BITS;
 export const DC_MASK = DC_SIZE - 1;
-/** Entries per decode-cache slot in Cpu.dc: tag (pc), packed word, immediate, unused. */
+/** Entries per decode-cache slot in Cpu.dc: tag (pc, or pc | 1 for code fetched through the MMU), packed word, immediate, privilege (odd tags only). */
 export const DC_STRIDE = 4;
 /** Index of the decode cache in Cpu.core (registers occupy 0..32). */
 export const DC_BASE = 64;
@@ -97,6 +97,9 @@ export function execute(cpu: Cpu, limit: number, loopsBeforeStop = 0): void {
   const base = ram.base | 0;
   // With address translation on (cpu-paged.ts runs one instruction at a time) every access takes a slow path, which translates.
   const direct = cpu.xlate === 0;
+  // Decodings of physical pcs have even tags, those fetched through the MMU odd ones (pc | 1, with the privilege they
+  // were fetched at in the slot's fourth word): a translated run never takes a physical pc's decoding, nor the reverse.
+  const tagBit = direct ? 0 : 1;
   const lim1 = direct ? ram.size - 1 : -1, lim2 = direct ? ram.size - 2 : -1, lim4 = direct ? ram.size - 4 : -1;
   const watching = cpu.watchRanges.length > 0;
   // Stores take the slow path for every address while watchpoints are set (-1 never matches).
@@ -117,7 +120,8 @@ export function execute(cpu: Cpu, limit: number, loopsBeforeStop = 0): void {
   while (n < stopAt) {
     const e = DC_BASE + (((pc >>> 1) & DC_MASK) << 2);
     let w: number, imm: number;
-    if (x[e] === pc) {
+    const tag = pc | tagBit;
+    if (x[e] === tag && (tagBit === 0 || (tag !== DC_EMPTY && x[e + 3] === cpu.priv))) {
       w = x[e + 1];
       imm = x[e + 2];
     } else {

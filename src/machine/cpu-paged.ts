@@ -1,16 +1,16 @@
 // Running with address translation or protection on (Sv32 below M, M-mode loads and stores through MPRV, or
 // physical memory protection that does not open all of RAM): fetches and data accesses through the MMU and the PMP.
 //
-// The decode cache is tagged by pc and filled from RAM at that address, which holds only while pcs are
-// physical. With translation on, `runTranslated` fetches the instruction at cpu.pc through the TLB and PMP,
-// plants its decoding in its decode-cache slot for exactly one interpreter step, and empties the slot again;
-// the step's loads and stores all take the slow paths (execute sees cpu.xlate), which call `translateData`.
-// Decodings are reused from the translated decode cache (below) only for the same virtual pc at the same
-// physical address, so page-table changes need nothing new; writes to their physical bytes drop them
-// (Cpu.invalidateRange), as for physical code. The bare-metal fast path (the JIT) is never consulted.
+// The decode cache is tagged by pc. With translation on, `runTranslated` runs the interpreter loop, whose
+// misses fetch through the MMU and PMP (`fetchThroughMmu`) and keep the decoding under an odd tag (pc | 1) with
+// the privilege it was fetched at: physical pcs have even tags, so neither run takes the other's decodings.
+// Kept decodings go with the TLB (satp, sfence.vma, PMP) and when their physical bytes change (Cpu.dropTranslated).
+// Loads and stores take the slow paths (execute sees cpu.xlate), which call `translateData`. The translated
+// decode cache (below) keeps decodings by virtual pc and physical address across those flushes. The bare-metal
+// fast path (the JIT) is never consulted. docs/design/privilege.md has the rules and the figures.
 
 import type { Cpu } from './cpu';
-import { DC_BASE, DC_EMPTY, DC_MASK, DC_STRIDE, execute } from './cpu-exec';
+import { execute } from './cpu-exec';
 import { type Decoded, decode } from './decode';
 import { ACCESS_FAULT, Access, PAGE_FAULT } from './mmu';
 import { PRIV_M, dataPriv } from './priv';
@@ -20,19 +20,13 @@ import { SATP_MODE_SV32 } from './csr';
 const PAGE_FAULT_CAUSE = [12, 13, 15];
 const ACCESS_FAULT_CAUSE = [1, 5, 7];
 
-/** Runs one instruction at a time until instret reaches `limit` or cpu.attn is raised (the contract of `execute`). */
+/**
+ * Runs until instret reaches `limit` or cpu.attn is raised (the contract of `execute`): the interpreter loop itself,
+ * whose decode-cache misses fetch through the MMU (Cpu.fetchMiss) and keep the decoding under an odd tag, the
+ * virtual pc | 1, with the privilege it was fetched at: never confused with a physical pc's (even) tag.
+ */
 export function runTranslated(cpu: Cpu, limit: number): void {
-  const dc = cpu.core;
-  while (!cpu.attn && cpu.instret < limit) {
-    const pc = cpu.pc | 0;
-    if (!cpu.fetchTranslated(pc, cpu.instret)) continue; // a fetch fault entered its handler (attn is set), or a breakpoint
-    const e = DC_BASE + ((pc >>> 1) & DC_MASK) * DC_STRIDE;
-    dc[e] = pc;
-    dc[e + 1] = cpu.missW;
-    dc[e + 2] = cpu.missImm;
-    execute(cpu, cpu.instret + 1);
-    if (dc[e] === pc) dc[e] = DC_EMPTY;
-  }
+  while (!cpu.attn && cpu.instret < limit) execute(cpu, limit);
 }
 
 /** Translated decode cache: slots of [virtual pc, physical address | 1 for a 32-bit instruction, packed word, immediate]. */
@@ -56,6 +50,7 @@ export function fetchThroughMmu(cpu: Cpu, out: Decoded, pc: number, instret: num
     if ((t[s + 1] & 1) !== 0 && !cpu.pmpAllows(pa + 2, 2, Access.Fetch, cpu.priv)) return fetchFault(cpu, pc, (pc + 2) >>> 0, instret);
     cpu.missW = t[s + 2];
     cpu.missImm = t[s + 3];
+    cpu.fetchKeepable = true;
     return true;
   }
   const lo = parcelAt(cpu, pa);
@@ -70,7 +65,8 @@ export function fetchThroughMmu(cpu: Cpu, out: Decoded, pc: number, instret: num
   decode(bits, out);
   cpu.missW = out.w;
   cpu.missImm = out.imm;
-  if (!wide || (pc & 0xfff) !== 0xffe) {
+  cpu.fetchKeepable = !wide || (pc & 0xfff) !== 0xffe;
+  if (cpu.fetchKeepable) {
     t[s] = pc | 0;
     t[s + 1] = (pa | 0) | (wide ? 1 : 0);
     t[s + 2] = out.w;

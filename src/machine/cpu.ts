@@ -52,6 +52,10 @@ export interface WatchHit { addr: number; size: number; pc: number }
 /** Decode-cache page flags (Cpu.codePage). */
 const PAGE_CODE = 1;
 const PAGE_TOHOST = 2;
+/** Code on this page was decoded under translation (the translated decode cache, odd-tagged decode-cache slots). */
+const PAGE_VCODE = 8;
+/** Odd-tagged decode-cache slots listed for dropping without a scan; more than this: a scan. */
+const VSLOTS_MAX = 8192;
 
 /** Encodings of the privileged instructions, for mtval when one is illegal in the current mode. */
 const MRET_BITS = 0x30200073;
@@ -72,8 +76,13 @@ export class Cpu implements CsrHost, MmuHost {
   readonly dc: Int32Array = this.core.subarray(DC_BASE);
   /** Instructions decoded under translation, by virtual pc and physical address (cpu-paged.ts). */
   readonly tdc = new Int32Array(TDC_SIZE * TDC_STRIDE).fill(DC_EMPTY);
-  /** True while some tdc slot may be filled (a store to a code page then looks through it). */
+  /** True while some tdc slot may be filled. */
   private tdcUsed = false;
+  /** Whether the last fetch through the MMU may be kept (not an instruction straddling two pages). */
+  fetchKeepable = false;
+  /** Decode-cache slots given odd tags (code decoded under translation) since they were last dropped; vcount > VSLOTS_MAX: too many to list. */
+  private readonly vslots = new Int32Array(VSLOTS_MAX);
+  private vcount = 0;
   pc = 0;
   instret = 0;
   mip = 0; mie = 0; mstatus = MSTATUS_RESET; mtvec = 0; mscratch = 0; mepc = 0; mcause = 0; mtval = 0;
@@ -165,7 +174,10 @@ export class Cpu implements CsrHost, MmuHost {
 
   /** After satp, mstatus, the privilege or the PMP changed: recomputes `xlate`; the run loop re-dispatches when it changed. */
   translationChanged(satpWritten: boolean): void {
-    if (satpWritten) this.mmu.flush();
+    if (satpWritten) {
+      this.mmu.flush();
+      this.dropVirtualCode(); // the decodings kept under odd tags hold translations, like the TLB
+    }
     const xlate = this.translating();
     if (xlate !== this.xlate) {
       this.xlate = xlate;
@@ -366,6 +378,7 @@ export class Cpu implements CsrHost, MmuHost {
       return this.trap(2, bits >>> 0, pc, instret);
     }
     this.mmu.flush();
+    this.dropVirtualCode();
     return (pc + 4) | 0;
   }
 
@@ -405,6 +418,7 @@ export class Cpu implements CsrHost, MmuHost {
    * missW/missImm and returns true, or returns false after a breakpoint stop or a fetch fault trap.
    */
   fetchMiss(pc: number, instret: number): boolean {
+    if (this.xlate !== 0) return this.fetchMissTranslated(pc, instret);
     const upc = pc >>> 0;
     if (this.breakpoints.size > 0 && this.breakpointStops(pc, instret)) return false;
     const ram = this.ram, off = upc - ram.base;
@@ -441,10 +455,25 @@ export class Cpu implements CsrHost, MmuHost {
     return true;
   }
 
-  /** Fetch outside the decode cache with translation on: the instruction at `pc` into missW/missImm (see cpu-paged.ts). */
-  fetchTranslated(pc: number, instret: number): boolean {
+  /**
+   * A decode-cache miss with translation on: the fetch through the MMU (cpu-paged.ts), kept in the decode cache
+   * under the odd tag pc | 1 with the privilege it was fetched at (execute matches both), unless a breakpoint sits
+   * there, it straddles two pages, or its tag would read as an empty slot's.
+   */
+  private fetchMissTranslated(pc: number, instret: number): boolean {
     if (this.breakpoints.size > 0 && this.breakpointStops(pc, instret)) return false;
-    return fetchThroughMmu(this, this.decoded, pc, instret);
+    if (!fetchThroughMmu(this, this.decoded, pc, instret)) return false;
+    const tag = pc | 1;
+    if (this.fetchKeepable && tag !== DC_EMPTY && (this.breakpoints.size === 0 || !this.breakpoints.has(pc >>> 0))) {
+      const e = ((pc >>> 1) & DC_MASK) * DC_STRIDE;
+      this.dc[e] = tag;
+      this.dc[e + 1] = this.missW;
+      this.dc[e + 2] = this.missImm;
+      this.dc[e + 3] = this.priv;
+      if (this.vcount < VSLOTS_MAX) this.vslots[this.vcount] = e;
+      this.vcount++;
+    }
+    return true;
   }
 
   private fetchFault(pc: number, tval: number, instret: number): boolean {
@@ -466,10 +495,11 @@ export class Cpu implements CsrHost, MmuHost {
   private dropDecoded(): void {
     // Every slot word becomes DC_EMPTY: the tags are what matters, and one native fill beats a strided loop.
     this.dc.fill(DC_EMPTY);
+    this.vcount = 0;
     if (this.tdcUsed) this.tdc.fill(DC_EMPTY);
     this.tdcUsed = false;
     const pages = this.codePage;
-    for (let p = 0, n = pages.length; p < n; p++) pages[p] &= ~PAGE_CODE;
+    for (let p = 0, n = pages.length; p < n; p++) pages[p] &= ~(PAGE_CODE | PAGE_VCODE);
   }
 
   /** Decode-cache invalidation after RAM in [addr, addr+len) changed behind the CPU (loader, DMA, debugger). */
@@ -487,23 +517,47 @@ export class Cpu implements CsrHost, MmuHost {
       const e = ((h >>> 1) & DC_MASK) * DC_STRIDE;
       if (dc[e] === (h | 0)) dc[e] = DC_EMPTY;
     }
-    if (this.tdcUsed) this.invalidateTranslated(addr, len);
+    if (this.tdcUsed && this.touchesTranslatedCode(addr, len)) this.dropTranslated();
   }
 
-  /** Drops translated decodings whose physical bytes overlap [addr, addr+len): a scan of the tdc (stores to code pages are rare). */
-  private invalidateTranslated(addr: number, len: number): void {
-    const t = this.tdc, lo = (addr - 2) >>> 0, hi = (addr + len) >>> 0;
-    for (let s = 0; s < TDC_SIZE * TDC_STRIDE; s += TDC_STRIDE) {
-      const pa = (t[s + 1] & ~1) >>> 0;
-      if (t[s] !== DC_EMPTY && pa >= lo && pa < hi) t[s] = DC_EMPTY;
+  /** True when a page of [addr, addr+len) holds code decoded under translation. */
+  private touchesTranslatedCode(addr: number, len: number): boolean {
+    const first = ((addr >>> 0) - this.ram.base) >>> PAGE_SHIFT, last = (((addr >>> 0) - this.ram.base + Math.max(len, 1) - 1) >>> 0) >>> PAGE_SHIFT;
+    for (let p = first; p <= last && p < this.codePage.length; p++) if ((this.codePage[p] & PAGE_VCODE) !== 0) return true;
+    return false;
+  }
+
+  /**
+   * Code decoded under translation changed its bytes: every such decoding goes (the translated decode cache and the
+   * odd-tagged slots), and with them every page's PAGE_VCODE, so later stores to those pages cost nothing.
+   */
+  private dropTranslated(): void {
+    this.tdc.fill(DC_EMPTY);
+    this.tdcUsed = false;
+    this.dropVirtualCode();
+    const pages = this.codePage;
+    for (let p = 0, n = pages.length; p < n; p++) pages[p] &= ~PAGE_VCODE;
+  }
+
+  /** Drops the decode-cache slots with odd tags (satp written, sfence.vma, PMP changed, breakpoints set, code changed). */
+  private dropVirtualCode(): void {
+    const dc = this.dc;
+    if (this.vcount <= VSLOTS_MAX) {
+      for (let i = 0; i < this.vcount; i++) {
+        const e = this.vslots[i];
+        if ((dc[e] & 1) !== 0) dc[e] = DC_EMPTY;
+      }
+    } else {
+      for (let e = 0; e < DC_SIZE * DC_STRIDE; e += DC_STRIDE) if ((dc[e] & 1) !== 0) dc[e] = DC_EMPTY;
     }
+    this.vcount = 0;
   }
 
-  /** A decoding of the code at physical `pa` entered the tdc: stores to its page must look for it. */
+  /** A decoding of the code at physical `pa` entered the tdc: stores to its page must drop it. */
   markTranslatedCode(pa: number): void {
     const off = pa - this.ram.base;
-    this.codePage[off >>> PAGE_SHIFT] |= PAGE_CODE;
-    this.codePage[(off + 3) >>> PAGE_SHIFT] |= PAGE_CODE;
+    this.codePage[off >>> PAGE_SHIFT] |= PAGE_VCODE;
+    this.codePage[(off + 3) >>> PAGE_SHIFT] |= PAGE_VCODE;
     this.tdcUsed = true;
   }
 
@@ -580,7 +634,7 @@ export class Cpu implements CsrHost, MmuHost {
   storeHook(a: number, size: number, value: number, pc: number, instret: number): void {
     const ua = a >>> 0;
     const flags = this.codePage[(ua - this.ram.base) >>> PAGE_SHIFT];
-    if ((flags & PAGE_CODE) !== 0) this.invalidateRange(ua, size);
+    if ((flags & (PAGE_CODE | PAGE_VCODE)) !== 0) this.invalidateRange(ua, size);
     if ((flags & PAGE_JIT) !== 0) this.jit.invalidate(ua, size);
     if ((flags & PAGE_TOHOST) !== 0 && ua === this.tohostAddr && size === 4 && (value & 1) !== 0) {
       const code = (value >>> 0) >>> 1;
@@ -673,6 +727,7 @@ export class Cpu implements CsrHost, MmuHost {
       this.breakpoints.add(pc >>> 0);
       this.invalidateRange(pc >>> 0, 1);
     }
+    this.dropVirtualCode(); // a breakpoint may sit at a virtual pc whose decoding is kept
   }
 
   /** Stops with 'watchpoint' after any store overlapping one of these ranges. */

@@ -237,7 +237,8 @@ function supervisorWrite(h: CsrHost, n: number, v: number): void {
   if (n >= PMPCFG0 && n < PMPCFG0 + 16) h.pmp.writeCfg(n - PMPCFG0, v);
   else if (n >= PMPADDR0 && n < PMPADDR0 + 64) h.pmp.writeAddr(n - PMPADDR0, v);
   else return; // misa, mstatush, envcfg, hpm counters/events, mcountinhibit, triggers: writes ignored (WARL)
-  h.translationChanged(false); // RAM may have become open or closed to a privilege
+  // RAM may have become open or closed to a privilege: kept translations and decodings go, as for a satp write.
+  h.translationChanged(true);
 
 }
 

@@ -47,3 +47,38 @@ test('a write behind the CPU (a device\'s DMA, the debugger) to the code\'s phys
   m.run(4);
   assert.equal(m.cpu.x[10], 101);
 });
+
+test('a decoding kept from S-mode is not run in U-mode: the user fetch of a supervisor page is an instruction page fault', () => {
+  const m = machine();
+  const HANDLER = 0x8003_0000;
+  m.ram.dv.setUint32(HANDLER - m.ram.base, 0x0000006f, true); // j . (M-mode, physical)
+  m.ram.dv.setUint32(CODE + 4 - m.ram.base, 0x10200073, true); // sret, after the addi
+  m.cpu.writeCsr(0x305, HANDLER); // mtvec
+  m.cpu.writeCsr(0x141, CODE_VA); // sepc: back to the addi, in U-mode (sstatus.SPP = 0)
+  m.run(2); // addi (decoded and kept, in S), sret
+  assert.equal(m.cpu.priv, 0);
+  assert.equal(m.cpu.pc >>> 0, CODE_VA);
+  m.run(3);
+  assert.equal(m.cpu.readCsr(0x342), 12, 'mcause: instruction page fault');
+  assert.equal(m.cpu.readCsr(0x341) >>> 0, CODE_VA, 'mepc');
+  assert.equal(m.cpu.x[10], 1, 'the addi ran once, in S-mode only');
+});
+
+test('after sfence.vma a page remapped to other code runs the new code; an unmapped pc 0 faults, whatever empty slots hold', () => {
+  const m = machine();
+  const CODE2 = 0x8002_8000;
+  m.ram.dv.setUint32(CODE2 - m.ram.base, ADDI_100, true);
+  m.run(1);
+  assert.equal(m.cpu.x[10], 1);
+  m.ram.dv.setUint32(LEAF_TABLE + ((CODE_VA >>> 12) & 0x3ff) * 4 - m.ram.base, pte(CODE2, V | R | X | A), true);
+  m.cpu.sfenceVma(0, m.cpu.pc, m.cpu.instret);
+  m.cpu.pc = CODE_VA;
+  m.run(2);
+  assert.equal(m.cpu.x[10], 101);
+  m.cpu.writeCsr(0x305, 0x8003_0000);
+  m.cpu.sfenceVma(0, m.cpu.pc, m.cpu.instret); // pc 0's slot (CODE_VA's too) is now an empty one
+  m.cpu.pc = 0;
+  m.run(3);
+  assert.equal(m.cpu.readCsr(0x342), 12, 'pc 0 is not mapped: an instruction page fault');
+  assert.equal(m.cpu.readCsr(0x343), 0, 'mtval');
+});
