@@ -60,7 +60,7 @@ function run(scenario: string): RunJson {
   return JSON.parse(r.stdout) as RunJson;
 }
 
-/** Every checker ok, and each client's every request answered (OK or NOT_FOUND) once. */
+/** Every checker ok, and each client's every request answered (OK or NOT_FOUND), a second time only by a go-live's re-send. */
 function assertServed(r: RunJson, requests: number): void {
   assert.deepEqual(r.invariants.filter((c) => !c.ok), [], 'every checker holds');
   assert.equal(r.ok, true);
@@ -69,7 +69,9 @@ function assertServed(r: RunJson, requests: number): void {
   assert.equal(c.sent, requests, `every client sent all its requests, each after the one before was answered (${JSON.stringify(c)})`);
   assert.equal(c.ok, c.sent, 'every request answered');
   assert.equal(c.errors, 0);
-  assert.equal(c.duplicates, 0, 'no request answered twice');
+  // A reply the Output Rule still held when the primary died is sent again by the new primary at go-live (the client
+  // then sees it twice, as TCP would drop it): duplicates come only from there, never from the guest answering twice.
+  assert.ok(c.duplicates <= r.outputs.duplicated, `duplicate replies (${c.duplicates}) only from outputs re-sent at go-live (${r.outputs.duplicated})`);
 }
 
 test('one VM boots Linux to /init, and the same boot twice prints the same bytes at the same instruction count', opts, () => {
