@@ -70,3 +70,13 @@ test('a kernel function that does not exist is an unverified breakpoint with a r
     assert.equal(r.body.breakpoints[0].verified, false);
     assert.match(r.body.breakpoints[0].message ?? '', /no_such_kernel_function/);
   }, true));
+
+test('a function breakpoint on the kernel\'s do_sys_openat2 stops in fs/open.c when /init opens /dev/mem, with the file name read from /init\'s memory', { skip: missing, timeout: 300_000 }, () =>
+  withClient(async (dc) => {
+    const stop = await launch(dc, args({ untilMs: 40, stopOnEntry: false }), () => dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'do_sys_openat2' }] }));
+    assert.equal(stop.body.reason, 'function breakpoint');
+    const top = await topFrame(dc, stop.body.threadId!);
+    assert.equal(top.name, 'do_sys_openat2');
+    assert.match(top.source?.path ?? '', /fs\/open\.c$/);
+    assert.match(await evalIn(dc, 'filename', top.id), /"\/dev\/mem"$/);
+  }, true));
