@@ -23,6 +23,10 @@ const ADAPTER_PROPERTIES = {
     type: 'array', items: { type: 'string' }, minItems: 1, uniqueItems: true,
     description: 'A cluster of several VMs (`vms`): the VMs whose primaries and secondaries are threads, the first named focused. They may run different programs: each thread is debugged with its own program\'s symbols. Default: the fault-tolerant VMs.',
   },
+  symbolFile: {
+    type: 'string',
+    description: "An ELF whose symbols, line table and DWARF describe the program's code, as GDB's symbol-file: a Linux guest's vmlinux (linked at the kernel's virtual addresses) behind the firmware that boots it. Relative to the workspace folder.",
+  },
   cwd: { type: 'string', default: '${workspaceFolder}', description: 'Folder a relative `program` (or `replay`) path resolves against.' },
   replay: { type: 'string', description: 'Open a recording (.lsrec) instead of a scenario: its scenario, program bytes and injected faults. No scenario keys are allowed with it.' },
   trace: { type: 'boolean', default: false, description: 'Echo the Debug Adapter Protocol traffic to the Debug Console.' },
