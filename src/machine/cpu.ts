@@ -328,8 +328,9 @@ export class Cpu implements CsrHost, MmuHost {
   }
 
   /**
-   * Changes the privilege level. With translation on the interpreter steps one instruction at a time
-   * and must not run on at a trap handler or return target in the same step: the run loop re-dispatches.
+   * Changes the privilege level. With translation on, the interpreter loop ends here and the run loop
+   * re-dispatches (translation may have turned on or off); the loop's odd-tagged decodings carry the
+   * privilege they were fetched at, so a U-mode fetch never takes an S-mode decoding.
    */
   private setPriv(priv: number): void {
     this.priv = priv;
