@@ -95,7 +95,7 @@ export function execute(cpu: Cpu, limit: number, loopsBeforeStop = 0): void {
   const x = cpu.core, codePage = cpu.codePage;
   const ram = cpu.ram, dv = ram.dv, dirty = ram.dirty, hashDirty = ram.hashDirty;
   const base = ram.base | 0;
-  // With address translation on (cpu-paged.ts runs one instruction at a time) every access takes a slow path, which translates.
+  // With address translation on (cpu-paged.ts) every load and store takes a slow path, which translates.
   const direct = cpu.xlate === 0;
   // Decodings of physical pcs have even tags, those fetched through the MMU odd ones (pc | 1, with the privilege they
   // were fetched at in the slot's fourth word): a translated run never takes a physical pc's decoding, nor the reverse.

@@ -5,9 +5,8 @@
 // misses fetch through the MMU and PMP (`fetchThroughMmu`) and keep the decoding under an odd tag (pc | 1) with
 // the privilege it was fetched at: physical pcs have even tags, so neither run takes the other's decodings.
 // Kept decodings go with the TLB (satp, sfence.vma, PMP) and when their physical bytes change (Cpu.dropTranslated).
-// Loads and stores take the slow paths (execute sees cpu.xlate), which call `translateData`. The translated
-// decode cache (below) keeps decodings by virtual pc and physical address across those flushes. The bare-metal
-// fast path (the JIT) is never consulted. docs/design/privilege.md has the rules and the figures.
+// Loads and stores take the slow paths (execute sees cpu.xlate), which call `translateData`. The bare-metal fast
+// path (the JIT) is never consulted. docs/design/privilege.md has the rules and the figures.
 
 import type { Cpu } from './cpu';
 import { execute } from './cpu-exec';
@@ -29,32 +28,14 @@ export function runTranslated(cpu: Cpu, limit: number): void {
   while (!cpu.attn && cpu.instret < limit) execute(cpu, limit);
 }
 
-/** Translated decode cache: slots of [virtual pc, physical address | 1 for a 32-bit instruction, packed word, immediate]. */
-export const TDC_BITS = 12;
-export const TDC_SIZE = 1 << TDC_BITS;
-const TDC_MASK = TDC_SIZE - 1;
-export const TDC_STRIDE = 4;
-
 /**
  * Fetches and decodes the instruction at virtual `pc` into cpu.missW/missImm; false after a fetch fault (trap taken).
- * Every fetch is translated and checked (the TLB, the privilege, PMP) as before; only the decoding is reused, from
- * the translated decode cache, when the slot holds the same virtual pc at the same physical address. A store to a
- * page whose code was cached drops its slots (Cpu.invalidateRange), as for the decode cache of physical pcs.
+ * Sets cpu.fetchKeepable (the decoding may be kept: it does not straddle two pages) and then flags the code's page,
+ * so a store there drops what is kept (Cpu.invalidateRange).
  */
 export function fetchThroughMmu(cpu: Cpu, out: Decoded, pc: number, instret: number): boolean {
-  const pa = translate(cpu, pc >>> 0, 2, Access.Fetch, cpu.priv, pc, instret);
-  if (cpu.faulted) return false;
-  const t = cpu.tdc, s = ((pc >>> 1) & TDC_MASK) * TDC_STRIDE;
-  if (t[s] === (pc | 0) && (t[s + 1] & ~1) === (pa | 0)) {
-    // A cached 32-bit instruction: its second parcel is on the same page (else it was not cached), checked by PMP.
-    if ((t[s + 1] & 1) !== 0 && !cpu.pmpAllows(pa + 2, 2, Access.Fetch, cpu.priv)) return fetchFault(cpu, pc, (pc + 2) >>> 0, instret);
-    cpu.missW = t[s + 2];
-    cpu.missImm = t[s + 3];
-    cpu.fetchKeepable = true;
-    return true;
-  }
-  const lo = parcelAt(cpu, pa);
-  if (lo < 0) return fetchFault(cpu, pc, pc >>> 0, instret);
+  const lo = fetchParcel(cpu, pc >>> 0, pc, instret);
+  if (lo < 0) return false;
   let bits = lo;
   const wide = (lo & 3) === 3;
   if (wide) {
@@ -66,29 +47,11 @@ export function fetchThroughMmu(cpu: Cpu, out: Decoded, pc: number, instret: num
   cpu.missW = out.w;
   cpu.missImm = out.imm;
   cpu.fetchKeepable = !wide || (pc & 0xfff) !== 0xffe;
-  if (cpu.fetchKeepable) {
-    t[s] = pc | 0;
-    t[s + 1] = (pa | 0) | (wide ? 1 : 0);
-    t[s + 2] = out.w;
-    t[s + 3] = out.imm;
-    cpu.markTranslatedCode(pa);
-  }
+  if (cpu.fetchKeepable) cpu.markTranslatedCode(cpu.fetchedPa);
   return true;
 }
 
-/** The 16-bit parcel at physical `pa` in RAM, or -1 outside it. */
-function parcelAt(cpu: Cpu, pa: number): number {
-  const ram = cpu.ram, off = pa - ram.base;
-  if (off < 0 || off + 2 > ram.size) return -1;
-  return ram.bytes[off] | (ram.bytes[off + 1] << 8);
-}
-
-function fetchFault(cpu: Cpu, pc: number, tval: number, instret: number): false {
-  cpu.trap(1, tval, pc, instret);
-  return false;
-}
-
-/** The 16-bit parcel at virtual address `va`, or -1 after a fetch fault trap (tval = va). */
+/** The 16-bit parcel at virtual address `va` (its physical address in cpu.fetchedPa), or -1 after a fetch fault trap (tval = va). */
 function fetchParcel(cpu: Cpu, va: number, pc: number, instret: number): number {
   const pa = translate(cpu, va, 2, Access.Fetch, cpu.priv, pc, instret);
   if (cpu.faulted) return -1;
@@ -97,6 +60,7 @@ function fetchParcel(cpu: Cpu, va: number, pc: number, instret: number): number 
     cpu.trap(1, va, pc, instret);
     return -1;
   }
+  if (va === pc >>> 0) cpu.fetchedPa = pa;
   return ram.bytes[off] | (ram.bytes[off + 1] << 8);
 }
 

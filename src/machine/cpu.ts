@@ -7,7 +7,7 @@ import type { Environment, FatalInfo, StopReason } from './types';
 import { DC_BASE, DC_EMPTY, DC_MASK, DC_SIZE, DC_STRIDE, Op, RD_SINK, execute } from './cpu-exec';
 import { doubleFaultFatal, noHandlerFatal } from './cpu-trap';
 import { type CsrHost, SATP_MODE_SV32, csrAccessible, csrExists, csrPeek, csrPoke, csrRead, csrReadOnly, csrWrite } from './csr';
-import { TDC_SIZE, TDC_STRIDE, fetchThroughMmu, runTranslated, translateData } from './cpu-paged';
+import { fetchThroughMmu, runTranslated, translateData } from './cpu-paged';
 import { loadMisaligned, storeMisaligned } from './cpu-misaligned';
 import { Access, Mmu, type MmuHost, type TlbState } from './mmu';
 import { Pmp, type PmpState } from './pmp';
@@ -52,7 +52,7 @@ export interface WatchHit { addr: number; size: number; pc: number }
 /** Decode-cache page flags (Cpu.codePage). */
 const PAGE_CODE = 1;
 const PAGE_TOHOST = 2;
-/** Code on this page was decoded under translation (the translated decode cache, odd-tagged decode-cache slots). */
+/** Code on this page was decoded under translation (kept in odd-tagged decode-cache slots). */
 const PAGE_VCODE = 8;
 /** Odd-tagged decode-cache slots listed for dropping without a scan; more than this: a scan. */
 const VSLOTS_MAX = 8192;
@@ -74,12 +74,9 @@ export class Cpu implements CsrHost, MmuHost {
   readonly x: Int32Array = this.core.subarray(0, 32);
   /** Decode cache, DC_STRIDE int32s per slot: tag (pc, DC_EMPTY if none), packed word, immediate. */
   readonly dc: Int32Array = this.core.subarray(DC_BASE);
-  /** Instructions decoded under translation, by virtual pc and physical address (cpu-paged.ts). */
-  readonly tdc = new Int32Array(TDC_SIZE * TDC_STRIDE).fill(DC_EMPTY);
-  /** True while some tdc slot may be filled. */
-  private tdcUsed = false;
-  /** Whether the last fetch through the MMU may be kept (not an instruction straddling two pages). */
+  /** Whether the last fetch through the MMU may be kept (not an instruction straddling two pages), and its physical address. */
   fetchKeepable = false;
+  fetchedPa = 0;
   /** Decode-cache slots given odd tags (code decoded under translation) since they were last dropped; vcount > VSLOTS_MAX: too many to list. */
   private readonly vslots = new Int32Array(VSLOTS_MAX);
   private vcount = 0;
@@ -497,8 +494,6 @@ export class Cpu implements CsrHost, MmuHost {
     // Every slot word becomes DC_EMPTY: the tags are what matters, and one native fill beats a strided loop.
     this.dc.fill(DC_EMPTY);
     this.vcount = 0;
-    if (this.tdcUsed) this.tdc.fill(DC_EMPTY);
-    this.tdcUsed = false;
     const pages = this.codePage;
     for (let p = 0, n = pages.length; p < n; p++) pages[p] &= ~(PAGE_CODE | PAGE_VCODE);
   }
@@ -518,7 +513,7 @@ export class Cpu implements CsrHost, MmuHost {
       const e = ((h >>> 1) & DC_MASK) * DC_STRIDE;
       if (dc[e] === (h | 0)) dc[e] = DC_EMPTY;
     }
-    if (this.tdcUsed && this.touchesTranslatedCode(addr, len)) this.dropTranslated();
+    if (this.vcount > 0 && this.touchesTranslatedCode(addr, len)) this.dropTranslated();
   }
 
   /** True when a page of [addr, addr+len) holds code decoded under translation. */
@@ -529,12 +524,10 @@ export class Cpu implements CsrHost, MmuHost {
   }
 
   /**
-   * Code decoded under translation changed its bytes: every such decoding goes (the translated decode cache and the
-   * odd-tagged slots), and with them every page's PAGE_VCODE, so later stores to those pages cost nothing.
+   * Code decoded under translation changed its bytes: every odd-tagged decoding goes, and with them every page's
+   * PAGE_VCODE, so later stores to those pages cost nothing.
    */
   private dropTranslated(): void {
-    this.tdc.fill(DC_EMPTY);
-    this.tdcUsed = false;
     this.dropVirtualCode();
     const pages = this.codePage;
     for (let p = 0, n = pages.length; p < n; p++) pages[p] &= ~PAGE_VCODE;
@@ -554,12 +547,11 @@ export class Cpu implements CsrHost, MmuHost {
     this.vcount = 0;
   }
 
-  /** A decoding of the code at physical `pa` entered the tdc: stores to its page must drop it. */
+  /** A decoding of the code at physical `pa` is kept under an odd tag: stores to its page must drop it. */
   markTranslatedCode(pa: number): void {
     const off = pa - this.ram.base;
     this.codePage[off >>> PAGE_SHIFT] |= PAGE_VCODE;
     this.codePage[(off + 3) >>> PAGE_SHIFT] |= PAGE_VCODE;
-    this.tdcUsed = true;
   }
 
   // ---- memory slow paths ----
