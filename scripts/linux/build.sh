@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds Lockstep's rv32 Linux guest: Debian's linux-source-6.1 with our config (rv32-lockstep.config) and a built-in
-# initramfs whose /init is init/init.c. Outputs go to a cache folder outside the clone, keyed by what goes in:
-#   ${LOCKSTEP_LINUX_CACHE:-$HOME/.cache/lockstep/linux}/<key>/{Image,vmlinux,System.map,initramfs.cpio,config}
+# Builds Lockstep's rv32 Linux kernel: Debian's linux-source-6.1 with our config (rv32-lockstep.config). /init, its
+# initramfs and the disk are built by guest.sh (they do not change the kernel). Outputs go to a cache folder outside
+# the clone, keyed by what goes in (the source tree stays there: guest.sh builds /init against its nolibc):
+#   ${LOCKSTEP_LINUX_CACHE:-$HOME/.cache/lockstep/linux}/<key>/{Image,vmlinux,System.map,config,src}
 # A run whose key is already built only prints the paths. The output folder is the last line of stdout; progress
 # goes to stderr, the build's own output to <folder>/build.log. docs/design/linux-build.md says more.
 set -euo pipefail
@@ -25,14 +26,13 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get install -y -qq "${need[@]}" >/dev/null || fail "apt-get install ${need[*]} failed"
 fi
 
-# The key: the source package's version, the compiler, our config, /init's sources and this script.
+# The key: the source package's version, the compiler, our config and this script.
 version=$(dpkg-query -W -f='${Version}' linux-source-6.1) || fail "linux-source-6.1 is not installed"
 key=$(
   {
     echo "linux-source-6.1 $version"
     riscv64-linux-gnu-gcc --version | head -1
     cat "$here/rv32-lockstep.config" "$0"
-    (cd "$here/init" && find . -type f | LC_ALL=C sort | while read -r f; do echo "$f"; cat "$f"; done)
   } | sha256sum | cut -c1-16
 )
 cache=${LOCKSTEP_LINUX_CACHE:-$HOME/.cache/lockstep/linux}
@@ -54,7 +54,7 @@ fi
 log "building linux-source-6.1 $version into $out (log: $out/build.log)"
 start=$(date +%s)
 rm -rf "$out"
-mkdir -p "$out/initramfs"
+mkdir -p "$out"
 trap 'echo "linux: error: the build failed; the end of $out/build.log:" >&2; tail -25 "$out/build.log" >&2' ERR
 exec 3>>"$out/build.log"
 src=$out/src
@@ -69,26 +69,11 @@ export KBUILD_BUILD_USER=lockstep KBUILD_BUILD_HOST=lockstep KBUILD_BUILD_VERSIO
 export KBUILD_BUILD_TIMESTAMP="1970-01-01 00:00:00 UTC"
 jobs=$(nproc)
 
-# /init: static, no libc, with the kernel's nolibc start code (see init/init.c); its mtime goes into the cpio.
-log "building /init"
-riscv64-linux-gnu-gcc -march=rv32imac_zicsr_zifencei -mabi=ilp32 -Os -static -nostdlib -ffreestanding \
-  -fno-stack-protector -fno-asynchronous-unwind-tables -fno-ident -Wl,--build-id=none -Wall -Wextra -Werror \
-  -I"$src/tools/include/nolibc" -I"$src/include/uapi" -I"$src/arch/riscv/include/uapi" \
-  -o "$out/initramfs/init" "$here/init/init.c" >&3 2>&1
-touch -d "$KBUILD_BUILD_TIMESTAMP" "$out/initramfs/init"
-cat >"$out/initramfs/cpio.list" <<EOF
-dir /dev 0755 0 0
-nod /dev/console 0600 0 0 c 5 1
-nod /dev/mem 0600 0 0 c 1 1
-file /init $out/initramfs/init 0755 0 0
-EOF
-
 # The config: tinyconfig's fragments and ours merged in allnoconfig mode (what is not asked for is off), then every
 # line of ours checked against the result.
 log "configuring (tinyconfig + rv32-lockstep.config)"
 frag=$out/rv32-lockstep.config
 cp "$here/rv32-lockstep.config" "$frag"
-echo "CONFIG_INITRAMFS_SOURCE=\"$out/initramfs/cpio.list\"" >>"$frag"
 (cd "$src" && scripts/kconfig/merge_config.sh -n kernel/configs/tiny-base.config kernel/configs/tiny.config "$frag") >&3 2>&1
 wrong=()
 while IFS= read -r line; do
@@ -111,7 +96,6 @@ make -C "$src" -j"$jobs" Image >&3 2>&1
 cp "$src/arch/riscv/boot/Image" "$src/System.map" "$src/.config" "$out/"
 mv "$out/.config" "$out/config"
 ln -f "$src/vmlinux" "$out/vmlinux"
-ln -f "$src/usr/initramfs_data.cpio" "$out/initramfs.cpio"
 trap - ERR
 touch "$out/done"
 log "built in $(($(date +%s) - start)) s"

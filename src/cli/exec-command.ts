@@ -2,10 +2,12 @@
 
 import { Machine } from '../machine/machine';
 import { runStandalone, StandaloneRun, type StandaloneResult, type StandaloneRunOptions } from '../machine/standalone';
-import { Io, intFlag, parseArgs, readProgram, UsageError } from './io';
+import { readFileSync } from 'node:fs';
+import { Io, intFlag, parseArgs, readProgram, stringFlag, UsageError } from './io';
+import { SECTOR_BYTES } from '../machine/devices/disk';
 import { ExecPacing, formatInterrupted, ProgressLine, runWithProgress, SYSTEM_PACING } from './exec-progress';
 
-export const EXEC_USAGE = 'lockstep exec PROGRAM [--ram MiB] [--max-instructions N] [--seed N] [--stats]';
+export const EXEC_USAGE = 'lockstep exec PROGRAM [--ram MiB] [--disk IMAGE] [--max-instructions N] [--seed N] [--stats]';
 
 /** Exit code of a run stopped by Ctrl-C (128 + SIGINT, as shells report it). */
 const EXIT_INTERRUPTED = 130;
@@ -34,28 +36,43 @@ class UartLines {
 }
 
 export function execCommand(argv: string[], io: Io, pacing: ExecPacing = SYSTEM_PACING): number | Promise<number> {
-  const args = parseArgs(argv, ['stats'], ['ram', 'max-instructions', 'seed']);
+  const args = parseArgs(argv, ['stats'], ['ram', 'disk', 'max-instructions', 'seed']);
   if (args.positional.length !== 1) throw new UsageError(`usage: ${EXEC_USAGE}`);
   const ramMiB = intFlag(args, 'ram', 16, 1, 1024);
   const maxInstructions = intFlag(args, 'max-instructions', 10_000_000_000, 1);
   const seed = intFlag(args, 'seed', 1, 0, 0xffffffff);
   const program = readProgram(args.positional[0]);
   for (const w of program.warnings ?? []) io.stderr(`lockstep: warning: ${w}\n`);
-  const machine = new Machine({ env: { read: () => 0, output: () => undefined }, ramSize: ramMiB * 1024 * 1024 });
+  const diskImage = readDiskImage(stringFlag(args, 'disk', 'a disk image file')) ?? program.diskImage?.slice();
+  const diskSectors = diskImage === undefined ? undefined : diskImage.length / SECTOR_BYTES;
+  const machine = new Machine({ env: { read: () => 0, output: () => undefined }, ramSize: ramMiB * 1024 * 1024, diskSectors });
   machine.load(program);
   const stats = args.flags.has('stats');
   const startNs = process.hrtime.bigint();
   if (!io.isTty) {
     const uart = new UartLines(io);
-    const result = runStandalone(machine, { maxInstructions, seed, onUart: (b) => uart.push(b) });
+    const result = runStandalone(machine, { maxInstructions, seed, diskImage, onUart: (b) => uart.push(b) });
     uart.flush();
     return finish(io, machine, result, stats, startNs);
   }
-  return execOnTerminal(io, machine, { maxInstructions, seed }, pacing).then(({ result, uartBytes }) => {
+  return execOnTerminal(io, machine, { maxInstructions, seed, diskImage }, pacing).then(({ result, uartBytes }) => {
     if (result !== null) return finish(io, machine, result, stats, startNs);
     io.stderr(`${formatInterrupted(machine.instret, uartBytes)}\n`);
     return EXIT_INTERRUPTED;
   });
+}
+
+/** The disk's contents from `path` (whole 512-byte sectors), over any the program carries; the guest's writes change this copy only, never the file. */
+function readDiskImage(path: string | undefined): Uint8Array | undefined {
+  if (path === undefined) return undefined;
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new UsageError(`--disk ${path}: ${(e as Error).message}`);
+  }
+  if (bytes.length === 0 || bytes.length % SECTOR_BYTES !== 0) throw new UsageError(`--disk ${path}: ${bytes.length} bytes is not a whole number of ${SECTOR_BYTES}-byte sectors`);
+  return new Uint8Array(bytes);
 }
 
 /** A run on a terminal: the progress line on stderr (cleared before the guest's lines and at the end); null result at Ctrl-C. */

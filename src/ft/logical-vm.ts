@@ -4,14 +4,14 @@
 // world (time, hosts, networks, the event queue, the trace) the LogicalVm passes on to its Cluster.
 
 import type { Machine } from '../machine/machine';
-import type { Program } from '../machine/program';
+import { ProgramFitError, type Program } from '../machine/program';
 import type { GuestOutput, InputEvent, ReadKind } from '../machine/types';
 import type { Scenario, LoggedKind, FaultSpec, RestartPriority } from './scenario';
 import type { SimEvent, DiskReq } from './events';
 import type { Cluster, HostRec } from './cluster';
 import { Prng } from './sim/prng';
 import type { TraceEvent } from './sim/trace';
-import { SharedStorage } from './world/storage';
+import { SECTOR_BYTES, SharedStorage } from './world/storage';
 import { Clients } from './world/clients';
 import { VmInstance } from './protocol/vm';
 import type { NewLogEntry } from './protocol/log';
@@ -76,7 +76,7 @@ export class LogicalVm implements EnvHost {
   constructor(readonly cluster: Cluster, readonly index: number, readonly scenario: Scenario, readonly program: Program, readonly label: string | null) {
     const stream = (name: string) => new Prng(scenario.seed, label === null ? name : `${name}/${label}`);
     this.entropyPrng = stream('entropy');
-    this.storage = new SharedStorage(scenario.storage.diskSectors, scenario.storage.latencyUs * NS_PER_US);
+    this.storage = new SharedStorage(scenario.storage.diskSectors, scenario.storage.latencyUs * NS_PER_US, diskImageFitting(program, scenario));
     this.clients = new Clients(scenario.workload, stream('clients'));
     this.checkers = new Checkers(this);
     this.ftEnabled = scenario.ft.enabled;
@@ -308,3 +308,14 @@ export const LOGICAL_VM_NOT_SAVED = {
   entropyPrng: 'saves itself', name: 'getter', nowNs: 'getter', hosts: 'getter', network: 'getter', queue: 'getter',
   primary: 'getter', secondary: 'getter', flushIntervalNs: 'getter', idleMarkIntervalNs: 'getter', restartPriority: 'getter', neverFt: 'getter', vcpus: 'getter',
 } as const;
+
+/** The disk image the program carries, once it is known to fit the scenario's disk (a ProgramFitError says how big to make it). */
+function diskImageFitting(program: Program, scenario: Scenario): Uint8Array | undefined {
+  const image = program.diskImage;
+  if (image === undefined) return undefined;
+  const sectors = image.length / SECTOR_BYTES;
+  if (sectors > scenario.storage.diskSectors) {
+    throw new ProgramFitError(`${program.origin}: its disk image has ${sectors} sectors, more than the scenario's disk (storage.diskSectors: ${scenario.storage.diskSectors})`);
+  }
+  return image;
+}

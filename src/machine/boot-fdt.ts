@@ -1,4 +1,4 @@
-// A program that boots an operating system asks for the machine's device tree by symbols: the buffer it goes into, the command line and the RAM the OS must leave alone; the machine writes the tree there at load.
+// A program that boots an operating system asks for the machine's device tree by symbols: the buffer it goes into, the command line, the RAM the OS must leave alone and its initramfs; the machine writes the tree there at load.
 
 import { dmaBufferProblem, machineDeviceTree } from './device-tree';
 import { ProgramFitError, type Program, type ProgramSymbol } from './program';
@@ -12,6 +12,8 @@ export const BOOTARGS_SYMBOL = '__lockstep_bootargs';
 export const FIRMWARE_END_SYMBOL = '__lockstep_fw_end';
 /** A buffer the OS must leave alone for a user-space driver's DMA (an object symbol with its size; optional), reserved in the tree. */
 export const DMA_BUFFER_SYMBOL = '__lockstep_dma';
+/** An initramfs for the kernel (an object symbol with its size; optional, none when empty), named in the tree's /chosen. */
+export const INITRD_SYMBOL = '__lockstep_initrd';
 /** Longest command line read (Linux's COMMAND_LINE_SIZE on RISC-V). */
 const BOOTARGS_MAX = 1024;
 
@@ -44,7 +46,10 @@ export function placeDeviceTree(program: Program, ram: Ram): number | undefined 
   const firmwareBytes = fwEnd === undefined ? undefined : Math.ceil(((fwEnd.addr >>> 0) - ram.base) / 0x1000) * 0x1000;
   const dma = symbolNamed(program, DMA_BUFFER_SYMBOL);
   const dmaBuffer = dma === undefined ? undefined : { start: dma.addr >>> 0, size: dma.size };
-  const config = { ramSize: ram.size, bootargs, firmwareBytes, dmaBuffer };
+  const rd = symbolNamed(program, INITRD_SYMBOL);
+  const initrd = rd === undefined || rd.size === 0 ? undefined : { start: rd.addr >>> 0, end: (rd.addr >>> 0) + rd.size };
+  if (initrd !== undefined && !ram.contains(initrd.start, initrd.end - initrd.start)) throw new ProgramFitError(`${program.origin}: ${INITRD_SYMBOL} [0x${initrd.start.toString(16)}, 0x${initrd.end.toString(16)}) lies outside RAM`);
+  const config = { ramSize: ram.size, bootargs, firmwareBytes, dmaBuffer, initrd };
   const dmaProblem = dmaBufferProblem(config);
   if (dmaProblem !== null) throw new ProgramFitError(`${program.origin}: ${DMA_BUFFER_SYMBOL}: ${dmaProblem}`);
   const blob = machineDeviceTree(config);

@@ -157,9 +157,12 @@ export class Cpu implements CsrHost, MmuHost {
     }
   }
 
-  /** Raises or lowers an interrupt-pending line: MSIP=3, MTIP=7, MEIP=11. */
+  /**
+   * Raises or lowers an interrupt-pending line: MSIP=3, MTIP=7, SEIP=9 (the PLIC's S-mode context), MEIP=11. SEIP is
+   * also writable by M-mode software; the PLIC's line sets and clears the same bit (no firmware of ours writes it).
+   */
   setIrq(bit: number, level: boolean): void {
-    if (bit !== 3 && bit !== 7 && bit !== 11) throw new Error(`setIrq: no interrupt line ${bit}`);
+    if (bit !== 3 && bit !== 7 && bit !== 9 && bit !== 11) throw new Error(`setIrq: no interrupt line ${bit}`);
     this.mip = level ? this.mip | (1 << bit) : this.mip & ~(1 << bit);
     this.checkIrq();
   }

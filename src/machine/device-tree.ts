@@ -1,4 +1,4 @@
-// The device tree of this machine, generated from its real configuration (RAM, hart, CLINT, PLIC, UART, test device, NIC, disk, entropy), for an operating system to read at boot.
+// The device tree of this machine, generated from its real configuration (RAM, hart, CLINT, PLIC, UART, test device, NIC, disk, entropy, virtio block), for an operating system to read at boot.
 
 import { type FdtNode, node, writeFdt } from './fdt';
 import { MemMap, PlicSource } from './types';
@@ -22,7 +22,7 @@ export interface DeviceTreeConfig {
 
 const PHANDLE_INTC = 1, PHANDLE_PLIC = 2, PHANDLE_TEST = 3;
 /** Interrupt numbers of the hart's local interrupt controller (mip bits). */
-const IRQ_M_SOFT = 3, IRQ_M_TIMER = 7, IRQ_M_EXT = 11;
+const IRQ_M_SOFT = 3, IRQ_M_TIMER = 7, IRQ_S_EXT = 9, IRQ_M_EXT = 11;
 
 const reg = (base: number, size: number): number[] => [base, size];
 
@@ -48,11 +48,11 @@ function soc(): FdtNode {
       ['compatible', ['sifive,clint0', 'riscv,clint0']], ['reg', reg(MemMap.clint, 0x10000)],
       ['interrupts-extended', [PHANDLE_INTC, IRQ_M_SOFT, PHANDLE_INTC, IRQ_M_TIMER]],
     ]),
-    // The PLIC has one context, the hart's machine mode (MEIP): an S-mode kernel finds no context of its own.
+    // The PLIC's contexts in order: the hart's machine mode (MEIP), then its supervisor mode (SEIP), as on QEMU virt.
     node(`plic@${MemMap.plic.toString(16)}`, [
       ['compatible', ['sifive,plic-1.0.0', 'riscv,plic0']], ['reg', reg(MemMap.plic, 0x400_0000)],
       ['#address-cells', [0]], ['#interrupt-cells', [1]], ['interrupt-controller', true],
-      ['riscv,ndev', [31]], ['interrupts-extended', [PHANDLE_INTC, IRQ_M_EXT]], ['phandle', [PHANDLE_PLIC]],
+      ['riscv,ndev', [31]], ['interrupts-extended', [PHANDLE_INTC, IRQ_M_EXT, PHANDLE_INTC, IRQ_S_EXT]], ['phandle', [PHANDLE_PLIC]],
     ]),
     node(`serial@${MemMap.uart.toString(16)}`, [
       ['compatible', 'ns16550a'], ['reg', reg(MemMap.uart, 0x100)], ['clock-frequency', [3_686_400]], ...irq(PlicSource.uart),
@@ -60,6 +60,7 @@ function soc(): FdtNode {
     node(`ethernet@${MemMap.nic.toString(16)}`, [['compatible', 'lockstep,nic'], ['reg', reg(MemMap.nic, 0x1000)], ...irq(PlicSource.nic)]),
     node(`disk@${MemMap.disk.toString(16)}`, [['compatible', 'lockstep,disk'], ['reg', reg(MemMap.disk, 0x1000)], ...irq(PlicSource.disk)]),
     node(`rng@${MemMap.entropy.toString(16)}`, [['compatible', 'lockstep,entropy'], ['reg', reg(MemMap.entropy, 0x1000)]]),
+    node(`virtio_mmio@${MemMap.virtioBlk.toString(16)}`, [['compatible', 'virtio,mmio'], ['reg', reg(MemMap.virtioBlk, 0x1000)], ...irq(PlicSource.virtioBlk)]),
   ]);
 }
 

@@ -1,6 +1,6 @@
 // ELF32 little-endian RISC-V executable loader: header, PT_LOAD segments, symbols, HTIF mailbox, line table.
 
-import type { LineRow, Program, ProgramSymbol, Segment } from './program';
+import { DISK_IMAGE_SECTION, type LineRow, type Program, type ProgramSymbol, type Segment } from './program';
 import { ByteReader, ProgramFormatError, hex } from './elf-bytes';
 import { SHF_ALLOC, SHF_COMPRESSED, SHT_NOBITS, readSections, readSymbols, type Section } from './elf-sections';
 import { parseDebugLine } from './dwarf';
@@ -83,7 +83,18 @@ function parseElf(bytes: Uint8Array, origin: string, withLines: boolean): Progra
   const program: Program = { entry: h.entry, segments, symbols, lines, origin, ...(warning !== undefined ? { warnings: [warning] } : {}) };
   if (tohost !== undefined) program.tohost = tohost.addr;
   if (fromhost !== undefined) program.fromhost = fromhost.addr;
+  const disk = readDiskImage(bytes, sections);
+  if (disk !== undefined) program.diskImage = disk;
   return program;
+}
+
+/** The `.lockstep.disk` section's bytes (never loaded into RAM), or undefined without one. */
+function readDiskImage(b: Uint8Array, sections: Section[]): Uint8Array | undefined {
+  const s = sections.find((x) => x.name === DISK_IMAGE_SECTION);
+  if (s === undefined) return undefined;
+  if (s.type === SHT_NOBITS || (s.flags & SHF_ALLOC) !== 0) throw new ProgramFormatError(`ELF: section ${DISK_IMAGE_SECTION} must be file contents that are not loaded (it holds the disk's image)`);
+  if (s.size === 0 || s.size % 512 !== 0) throw new ProgramFormatError(`ELF: section ${DISK_IMAGE_SECTION} is ${s.size} bytes, not a whole number of 512-byte sectors`);
+  return b.subarray(s.offset, s.offset + s.size);
 }
 
 function readElfHeader(b: Uint8Array): ElfHeader {

@@ -13,6 +13,8 @@ import { Uart, type UartState } from './devices/uart';
 import { Nic, type NicState } from './devices/nic';
 import { Disk, type DiskState } from './devices/disk';
 import { EntropyDevice, type EntropyState } from './devices/entropy';
+import { VirtioBlk, type VirtioBlkState, VIRTIO_BLK_ID_BASE } from './devices/virtio-blk';
+import type { VirtioTransportState } from './devices/virtio-mmio';
 import { type RamImage, captureRam, internZeroPages, restoreRam, zeroImage } from './snapshot';
 import { Hash64, PageHashCache, hashValue } from './hash';
 import { placeDeviceTree } from './boot-fdt';
@@ -41,6 +43,8 @@ export interface MachineDevices {
   readonly nic: Nic;
   readonly disk: Disk;
   readonly entropy: EntropyDevice;
+  /** The same shared disk behind virtio-blk, for operating systems' own drivers. */
+  readonly virtioBlk: VirtioBlk;
 }
 
 export interface DevicesState {
@@ -51,6 +55,7 @@ export interface DevicesState {
   nic: NicState;
   disk: DiskState;
   entropy: EntropyState;
+  virtioBlk: { transport: VirtioTransportState; device: VirtioBlkState };
 }
 
 /** A machine state: immutable plain data (structured-clone-able). RAM pages are shared between snapshots. */
@@ -109,6 +114,7 @@ export class Machine {
       nic: new Nic(host, plic.line(PlicSource.nic)),
       disk: new Disk(host, plic.line(PlicSource.disk), diskSectors),
       entropy: new EntropyDevice(host),
+      virtioBlk: new VirtioBlk(host, plic.line(PlicSource.virtioBlk), diskSectors),
     };
   }
 
@@ -174,7 +180,7 @@ export class Machine {
       case 'timer': this.cpu.setIrq(Irq.MTimer, ev.pending); break;
       case 'uartRx': this.devices.uart.receive(ev.bytes); break;
       case 'nicRx': this.devices.nic.receive(ev.packet); break;
-      case 'diskDone': this.devices.disk.complete(ev.id, ev.ok, ev.data); break;
+      case 'diskDone': (ev.id >= VIRTIO_BLK_ID_BASE ? this.devices.virtioBlk : this.devices.disk).complete(ev.id, ev.ok, ev.data); break;
       default: throw new Error(`unknown input ${(ev as { kind: string }).kind}`);
     }
   }
@@ -234,13 +240,14 @@ export class Machine {
     d.nic.setState(s.devices.nic);
     d.disk.setState(s.devices.disk);
     d.entropy.setState(s.devices.entropy);
+    d.virtioBlk.setState(s.devices.virtioBlk);
   }
 
   private deviceStates(): DevicesState {
     const d = this.devices;
     return {
       test: d.test.getState(), clint: d.clint.getState(), plic: d.plic.getState(), uart: d.uart.getState(),
-      nic: d.nic.getState(), disk: d.disk.getState(), entropy: d.entropy.getState(),
+      nic: d.nic.getState(), disk: d.disk.getState(), entropy: d.entropy.getState(), virtioBlk: d.virtioBlk.getState(),
     };
   }
 

@@ -47,7 +47,15 @@ export interface Program {
   origin: string;
   /** Problems that did not stop loading (e.g. an unreadable DWARF line table). */
   warnings?: string[];
+  /**
+   * The initial contents of the VM's disk, when the program carries them (an ELF's `.lockstep.disk` section, not
+   * loaded into RAM): whole 512-byte sectors from sector 0, as a VM template carries its disk.
+   */
+  diskImage?: Uint8Array;
 }
+
+/** The ELF section that carries a program's disk image. */
+export const DISK_IMAGE_SECTION = '.lockstep.disk';
 
 /** A program that does not fit the machine it is loaded into (a segment outside its RAM, no room for its device tree): bad input, said in one line. */
 export class ProgramFitError extends Error {

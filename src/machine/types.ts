@@ -66,6 +66,7 @@ export const enum Cause {
 export const enum Irq {
   MSoft = 3,
   MTimer = 7,
+  SExternal = 9,
   MExternal = 11,
 }
 
@@ -78,12 +79,14 @@ export const MemMap = {
   nic: 0x1000_1000,
   disk: 0x1000_2000,
   entropy: 0x1000_3000,
+  /** QEMU virt's virtio-mmio slot 7, where QEMU puts its first virtio device (its 8 slots are 0x1000_1000 + 0x1000·n). */
+  virtioBlk: 0x1000_8000,
   ramBase: 0x8000_0000,
   ramSizeDefault: 16 * 1024 * 1024,
 } as const;
 
 /** PLIC interrupt source numbers. */
-export const PlicSource = { disk: 1, nic: 2, uart: 10 } as const;
+export const PlicSource = { disk: 1, nic: 2, virtioBlk: 8, uart: 10 } as const;
 
 /** Description of a fatal stop, shown to the user. */
 export interface FatalInfo {

@@ -501,3 +501,21 @@ fw_stack_top:
   .globl __lockstep_kernel
 __lockstep_kernel:
   .incbin KERNEL_IMAGE
+
+  /* The initramfs (an uncompressed cpio) the kernel unpacks as its first root, when the build gives one: the machine
+   * names it to the kernel in the device tree (linux,initrd-start/end). Empty for a guest whose root is on its disk. */
+  .section .initrd, "a"
+  .globl __lockstep_initrd
+  .type __lockstep_initrd, @object
+__lockstep_initrd:
+#ifdef INITRD_FILE
+  .incbin INITRD_FILE
+#endif
+  .size __lockstep_initrd, . - __lockstep_initrd
+
+  /* The disk's initial contents, when the build gives them: a section that is not loaded (no "a" flag), which Lockstep
+   * reads as the VM's disk image (as a VM template carries its disk). QEMU takes the same image with -drive. */
+#ifdef DISK_FILE
+  .section .lockstep.disk, "", @progbits
+  .incbin DISK_FILE
+#endif

@@ -1,6 +1,7 @@
 // Shared storage: the protected VM's virtual disk and the lock area whose atomic test-and-set prevents split brain.
 
 import { SavedSlots, type SavedCopy } from '../../machine/saved-slots';
+import { assert } from '../sim/assert';
 
 export const SECTOR_BYTES = 512;
 
@@ -21,9 +22,21 @@ export class SharedStorage {
   state: Omit<StorageState, 'sectors'>;
   private readonly sectors: SavedSlots<Uint8Array | undefined>;
 
-  constructor(readonly capacitySectors: number, readonly latencyNs: number) {
+  /** `image`: the disk's initial contents from sector 0 (whole sectors; the rest reads as zeros). */
+  constructor(readonly capacitySectors: number, readonly latencyNs: number, image?: Uint8Array) {
     this.sectors = SavedSlots.filled<Uint8Array | undefined>(capacitySectors, undefined);
     this.state = { locks: new Map(), unreachableFrom: new Set() };
+    if (image !== undefined) this.fill(image);
+  }
+
+  /** Writes `image` from sector 0, keeping all-zero sectors unwritten (they read as zeros all the same). */
+  private fill(image: Uint8Array): void {
+    const count = image.length / SECTOR_BYTES;
+    assert(Number.isInteger(count) && count <= this.capacitySectors, `a disk image of ${image.length} bytes does not fit ${this.capacitySectors} sectors`);
+    for (let i = 0; i < count; i++) {
+      const sector = image.subarray(i * SECTOR_BYTES, (i + 1) * SECTOR_BYTES);
+      if (sector.some((b) => b !== 0)) this.sectors.set(i, sector.slice());
+    }
   }
 
   reachable(host: string): boolean {

@@ -15,7 +15,7 @@ export interface DeviceHost {
   read(kind: ReadKind): number;
   /** Environment output at the current instruction. */
   output(out: GuestOutput): void;
-  /** Raises or lowers a CPU interrupt-pending bit (MSIP=3, MTIP=7, MEIP=11). */
+  /** Raises or lowers a CPU interrupt-pending bit (MSIP=3, MTIP=7, SEIP=9, MEIP=11). */
   setCpuIrq(bit: number, level: boolean): void;
   /** The guest powered the machine off. */
   powerOff(code: number): void;
