@@ -230,13 +230,17 @@ export class LogicalVm implements EnvHost {
     this.stopIfRunning(vm);
   }
 
-  /** Delivers an input to the primary at its current instruction count and logs it. */
+  /**
+   * Logs an input and delivers it to the primary at its current instruction count, in that order: a device may
+   * answer an input with an output at once (virtio-blk starts its next request when one completes), and the
+   * secondary, which delivers the input first, must find that output after it in the log.
+   */
   deliverToPrimary(vm: VmInstance, ev: InputEvent): void {
     const instret = vm.guest.instret;
-    vm.guest.deliver(ev);
     if (vm.idle) this.rebase(vm, this.nowNs);
     vm.idle = false;
     this.log(vm, { instret, k: 'input', ev });
+    vm.guest.deliver(ev);
   }
 
   /** True when the primary's log buffer is full: it must wait for the secondary. */
