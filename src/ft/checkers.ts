@@ -14,12 +14,14 @@ import { TruthCheckers, TruthState } from './truth-checkers';
 import { ftState, type FtState } from './ft-state';
 import type { AllSaved, Unsaved } from './sim/saved';
 import type { ClusterCheckerName } from './cluster-checkers';
+import { firstStaleRead, kvHistory } from './world/kv-history';
 
 export const CHECKERS = {
   'no-divergence': 'the secondary computed exactly what the primary logged',
   'no-split-brain': 'never two VMs releasing outputs for the one protected VM',
   'outputs-from-one-execution': 'every output that left belongs to the one logical execution (none invented by an execution that was then lost)',
   'no-acked-write-lost': 'every disk write acknowledged to the guest is still on the disk',
+  'reads-see-acked-writes': 'every value a client read was written by some client and not yet overwritten by an acknowledged write; no acknowledged write is missing',
   'failover-bound': 'after the primary is lost a VM is live again within the failover bound (plus any time shared storage was out of reach)',
   'respawn': 'Not Protected while a host is free: Protected again within the respawn bound',
   'protection-truth': 'Protected is shown only while a running, paired secondary is reachable over the logging network',
@@ -250,6 +252,8 @@ export class Checkers {
   finish(): CheckResult[] {
     this.checkClientOutputs();
     this.checkDisk();
+    const stale = firstStaleRead(kvHistory(this.c.clients.list));
+    if (stale !== null) this.fail('reads-see-acked-writes', stale);
     this.truth.finish(ftState(this.c));
     this.checkReports();
     return this.results();

@@ -2,12 +2,19 @@
 
 import { CutTail } from '../sim/cut-tail';
 import type { Prng } from '../sim/prng';
-import { decodeReply, encodeRequest, KvOp, KvStatus } from './kv-protocol';
+import { decodeReply, decodeRequest, encodeRequest, KvOp, KvStatus } from './kv-protocol';
 
 /** Where an output came from: which VM incarnation, at which instruction count, in which HA epoch. */
 export interface OutputOrigin { vm: number; epoch: number; instret: number }
 
-export interface ClientReplyRecord { reqId: number; status: number; atNs: number; origin: OutputOrigin; op: number; seq: number }
+export interface ClientReplyRecord {
+  reqId: number; status: number; atNs: number; origin: OutputOrigin; op: number; seq: number;
+  /** The reply that answered the client's request (not a duplicate): what was asked, when, and a GET's value. */
+  answer?: KvAnswer;
+}
+
+/** A request as the client saw it end to end: sent first at `sentNs`, its key, a PUT's value or a GET's result. */
+export interface KvAnswer { sentNs: number; key: string; value: string | null }
 
 export interface ClientState {
   id: number;
@@ -93,7 +100,9 @@ export class Clients {
   receive(c: ClientState, packet: Uint8Array, nowNs: number, origin: OutputOrigin): boolean {
     const r = decodeReply(packet);
     if (r === null) return false;
-    c.replies.push({ reqId: r.reqId, status: r.status, atNs: nowNs, origin, op: r.op, seq: r.seq });
+    const completes = c.outstanding?.reqId === r.reqId;
+    const answer = completes && c.outstanding !== null ? answerOf(c.outstanding, r.op === KvOp.get ? r : null) : undefined;
+    c.replies.push({ reqId: r.reqId, status: r.status, atNs: nowNs, origin, op: r.op, seq: r.seq, ...(answer ? { answer } : {}) });
     this.cut[c.id - 1].appended();
     c.stats.replies++;
     if (answered(c, r.reqId)) {
@@ -111,4 +120,14 @@ export class Clients {
     }
     return false;
   }
+}
+
+const text = (b: Uint8Array): string => new TextDecoder().decode(b);
+
+/** What the outstanding request asked (decoded from its packet), with a GET's result (null: not found). */
+function answerOf(o: NonNullable<ClientState['outstanding']>, get: { status: number; value: Uint8Array } | null): KvAnswer {
+  const req = decodeRequest(o.packet);
+  if (req === null) throw new Error('a client sent a request it cannot decode');
+  const value = get !== null ? (get.status === KvStatus.ok ? text(get.value) : null) : req.op === KvOp.put ? text(req.value) : null;
+  return { sentNs: o.firstSentNs, key: req.key, value };
 }

@@ -26,6 +26,18 @@ export function encodeRequest(r: KvRequest): Uint8Array {
   return buf;
 }
 
+/** Decodes a request packet (what `encodeRequest` wrote); null when it is too short or inconsistent. */
+export function decodeRequest(p: Uint8Array): KvRequest | null {
+  if (p.length < REQ_HEADER) return null;
+  const dv = new DataView(p.buffer, p.byteOffset, p.byteLength);
+  const keyLen = dv.getUint8(9), valLen = dv.getUint16(10, true);
+  if (p.length !== REQ_HEADER + keyLen + valLen) return null;
+  return {
+    clientId: dv.getUint32(0, true), reqId: dv.getUint32(4, true), op: dv.getUint8(8),
+    key: new TextDecoder().decode(p.subarray(REQ_HEADER, REQ_HEADER + keyLen)), value: p.slice(REQ_HEADER + keyLen),
+  };
+}
+
 /** Decodes a reply packet; null when it is too short or inconsistent. */
 export function decodeReply(p: Uint8Array): KvReply | null {
   if (p.length < REPLY_HEADER) return null;
