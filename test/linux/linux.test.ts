@@ -2,7 +2,6 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadElf } from '../../src/machine/elf';
@@ -10,69 +9,13 @@ import { Machine } from '../../src/machine/machine';
 import { StandaloneRun } from '../../src/machine/standalone';
 import { decodeReply, encodeRequest, KvOp, KvStatus, type KvReply } from '../../src/ft/world/kv-protocol';
 
-const ROOT = join(__dirname, '..', '..');
-const CLI = join(ROOT, 'bin', 'lockstep.js');
+import { assertServed, assertTicksExact, initLines, lockstep, requestsOf, ROOT, run, SERVING } from './scenario-run';
+
 const ELF = join(ROOT, 'examples', 'linux', 'linux.elf');
 const SCENARIO = join(ROOT, 'examples', 'linux', 'failover.json');
 const BOOT = join(ROOT, 'examples', 'linux', 'boot.json');
 const missing = existsSync(ELF) ? false : 'examples/linux/linux.elf is not built: `npm run linux` builds it (CI does)';
 const opts = { skip: missing, timeout: 300_000 };
-const BANNER = 'lockstep /init: hello from Linux';
-const SERVING = 'lockstep /init: serving kvstore on the NIC';
-/** Requests the scenario's clients send in all (its `workload`). */
-function requestsOf(scenario: string): number {
-  const w = (JSON.parse(readFileSync(scenario, 'utf8')) as { workload: { clients: number; requests: number } }).workload;
-  return w.clients * w.requests;
-}
-
-interface RunJson {
-  ok: boolean; traceHash: string; ftState: string; respawns: number; console: string;
-  failovers: { fromHost: string; toHost: string; instret: number; failedAtMs: number; liveAtMs: number }[];
-  outputs: { released: number; duplicated: number };
-  clients: { sent: number; replies: number; ok: number; errors: number; retries: number; duplicates: number; maxLatencyMs: number };
-  invariants: { name: string; ok: boolean; detail: string }[];
-}
-
-function lockstep(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'latin1', maxBuffer: 64 << 20 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** The console's lines from /init's banner on (the kernel's log before it depends on timing no test should pin). */
-function initLines(console: string): string[] {
-  const lines = console.split(/\r?\n/);
-  const at = lines.indexOf(BANNER);
-  assert.ok(at >= 0, `the console shows /init's banner: ${console.slice(-400)}`);
-  return lines.slice(at).filter((l) => l !== '');
-}
-
-/** /init found the NIC, then every tick once, in order from 1: no line lost, none doubled. */
-function assertTicksExact(lines: string[]): number {
-  assert.equal(lines[1], SERVING, '/init drives the NIC through /dev/mem');
-  const ticks = lines.slice(2);
-  ticks.forEach((l, i) => assert.equal(l, `tick ${i + 1}`, `line ${i + 3} after the banner`));
-  return ticks.length;
-}
-
-function run(scenario: string): RunJson {
-  const r = lockstep(['run', scenario, '--json']);
-  assert.equal(r.status, 0, r.stderr);
-  return JSON.parse(r.stdout) as RunJson;
-}
-
-/** Every checker ok, and each client's every request answered (OK or NOT_FOUND), a second time only by a go-live's re-send. */
-function assertServed(r: RunJson, requests: number): void {
-  assert.deepEqual(r.invariants.filter((c) => !c.ok), [], 'every checker holds');
-  assert.equal(r.ok, true);
-  const c = r.clients;
-  assert.ok(requests >= 40, `the scenario has clients (${requests} requests)`);
-  assert.equal(c.sent, requests, `every client sent all its requests, each after the one before was answered (${JSON.stringify(c)})`);
-  assert.equal(c.ok, c.sent, 'every request answered');
-  assert.equal(c.errors, 0);
-  // A reply the Output Rule still held when the primary died is sent again by the new primary at go-live (the client
-  // then sees it twice, as TCP would drop it): duplicates come only from there, never from the guest answering twice.
-  assert.ok(c.duplicates <= r.outputs.duplicated, `duplicate replies (${c.duplicates}) only from outputs re-sent at go-live (${r.outputs.duplicated})`);
-}
 
 test('one VM boots Linux to /init, and the same boot twice prints the same bytes at the same instruction count', opts, () => {
   const args = ['exec', ELF, '--ram', '64', '--max-instructions', '25000000'];

@@ -6,8 +6,10 @@
  * context), so /init drives the NIC from user space: it maps the NIC's registers and a DMA page the device tree
  * reserves (nic-dma.h) through /dev/mem, and polls: it answers every packet waiting, sleeps 1 ms (clock_nanosleep, so
  * the kernel's timer runs), and prints a tick every 10th poll. The table lives in memory, which FT keeps across a
- * failover: a PUT or DEL is answered once applied (no disk log, unlike the bare-metal kvstore.c). Without the NIC (on
- * QEMU's virt board) it only prints the ticks.
+ * failover. When the root filesystem has a /kv.log (the disk's does, the initramfs does not), every PUT or DEL is also
+ * appended there and fdatasync'ed before its reply, and the log is replayed at start: after an HA restart boots Linux
+ * again from the disk, every acknowledged write is back. Without the NIC (on QEMU's virt board) it only prints the
+ * ticks.
  *
  * Built static by scripts/linux/build.sh with the kernel's own nolibc start code and syscall macros
  * (tools/include/nolibc/arch-riscv.h: _start, my_syscallN) and the syscall numbers of its UAPI headers. The whole
@@ -38,6 +40,44 @@ static long sys_write(int fd, const void *buf, unsigned long len)
 static long sys_open(const char *path)
 {
 	return my_syscall4(__NR_openat, AT_FDCWD, path, O_RDWR, 0);
+}
+
+/* Reads until `len` bytes or the end of the file; the bytes read, or a negative errno. */
+static long sys_read_full(int fd, void *buf, unsigned long len)
+{
+	unsigned long got = 0;
+
+	while (got < len) {
+		long n = my_syscall3(__NR_read, fd, (char *)buf + got, len - got);
+
+		if (n < 0)
+			return n;
+		if (n == 0)
+			break;
+		got += (unsigned long)n;
+	}
+	return (long)got;
+}
+
+/* Writes all `len` bytes; 0, or a negative errno. */
+static long sys_write_full(int fd, const void *buf, unsigned long len)
+{
+	for (unsigned long done = 0; done < len;) {
+		long n = my_syscall3(__NR_write, fd, (const char *)buf + done, len - done);
+
+		if (n <= 0)
+			return n < 0 ? n : -5; /* -EIO */
+		done += (unsigned long)n;
+	}
+	return 0;
+}
+
+/* Moves the file offset to `offset` (rv32 has only llseek, with the offset in two words). */
+static long sys_seek(int fd, uint32_t offset)
+{
+	long long result;
+
+	return my_syscall5(__NR_llseek, fd, 0, offset, &result, 0 /* SEEK_SET */);
 }
 
 /* Maps `bytes` of the file `fd` from byte `offset` (a multiple of 4096: mmap2 counts 4 KiB units); a negative errno
@@ -92,19 +132,36 @@ static int open_console(void)
 	return 1;
 }
 
+/* Writes the decimal digits of n at `at`; returns how many. */
+static int decimal(char *at, uint32_t n)
+{
+	char digits[12];
+	int nd = 0, len = 0;
+
+	do
+		digits[nd++] = '0' + n % 10;
+	while (n /= 10);
+	while (nd)
+		at[len++] = digits[--nd];
+	return len;
+}
+
 /* "tick N\n", one write. */
 static void tick(uint32_t n)
 {
 	static char line[24] = "tick ";
-	char digits[12];
-	int nd = 0, len = 5;
+	int len = 5 + decimal(line + 5, n);
 
-	for (uint32_t v = n; v; v /= 10)
-		digits[nd++] = '0' + v % 10;
-	while (nd)
-		line[len++] = digits[--nd];
 	line[len++] = '\n';
 	sys_write(1, line, len);
+}
+
+/* N, on its own. */
+static void put_decimal(uint32_t n)
+{
+	char text[12];
+
+	sys_write(1, text, decimal(text, n));
 }
 
 /* ---- bytes (no libc) ---- */
@@ -289,6 +346,68 @@ static int table_del(const uint8_t *key, uint32_t key_len)
 	return ST_OK;
 }
 
+/* ---- the table's log: /kv.log, fixed 256-byte records of the writes applied, in order ---- */
+#define LOG_RECORD 256
+enum { REC_OP = 0, REC_KEY_LEN = 1, REC_VAL_LEN = 2, REC_KEY = 4, REC_VAL = REC_KEY + MAX_KEY };
+
+static long log_fd = -1;         /* /kv.log, or -1 when the root has none */
+static uint32_t log_records;     /* records in the log: the next goes at log_records * LOG_RECORD */
+static uint8_t record[LOG_RECORD];
+
+/* Whether `record` holds a write (a torn or never-written tail reads as zeros, which is none). */
+static int record_valid(void)
+{
+	uint32_t op = record[REC_OP], key_len = record[REC_KEY_LEN], val_len = get16(record + REC_VAL_LEN);
+
+	return (op == OP_PUT || (op == OP_DEL && val_len == 0)) && key_len >= 1 && key_len <= MAX_KEY && val_len <= MAX_VAL;
+}
+
+/* Opens /kv.log when the root filesystem has one and replays its records into the table; the records replayed. */
+static uint32_t log_open(void)
+{
+	long fd = my_syscall4(__NR_openat, AT_FDCWD, "/kv.log", O_RDWR, 0);
+
+	if (fd < 0)
+		return 0;
+	log_fd = fd;
+	while (sys_read_full(fd, record, LOG_RECORD) == LOG_RECORD && record_valid()) {
+		const uint8_t *key = record + REC_KEY;
+		uint32_t key_len = record[REC_KEY_LEN];
+
+		if (record[REC_OP] == OP_PUT)
+			table_put(key, key_len, record + REC_VAL, get16(record + REC_VAL_LEN));
+		else
+			table_del(key, key_len);
+		applied++;
+		log_records++;
+	}
+	sys_seek(fd, log_records * LOG_RECORD); /* the next record overwrites any torn tail */
+	return log_records;
+}
+
+/* Appends a write to /kv.log and waits until it is on the disk; 0, or a negative errno. Nothing to do without a log. */
+static long log_append(uint32_t op, const uint8_t *key, uint32_t key_len, const uint8_t *val, uint32_t val_len)
+{
+	if (log_fd < 0)
+		return 0;
+	for (uint32_t i = 0; i < LOG_RECORD; i++)
+		record[i] = 0;
+	record[REC_OP] = (uint8_t)op;
+	record[REC_KEY_LEN] = (uint8_t)key_len;
+	put16(record + REC_VAL_LEN, val_len);
+	copy(record + REC_KEY, key, key_len);
+	copy(record + REC_VAL, val, val_len);
+	long err = sys_write_full(log_fd, record, LOG_RECORD);
+
+	if (err == 0)
+		err = my_syscall1(__NR_fdatasync, log_fd);
+	if (err == 0)
+		log_records++;
+	else
+		sys_seek(log_fd, log_records * LOG_RECORD);
+	return err;
+}
+
 /* ---- requests and replies (PROTOCOL.md) ---- */
 static void send_reply(uint32_t client_id, uint32_t req_id, uint32_t status, uint32_t op, const uint8_t *val,
 		       uint32_t val_len)
@@ -341,6 +460,11 @@ static void serve(uint32_t len)
 	}
 	int status = op == OP_PUT ? table_put(key, key_len, val, val_len) : table_del(key, key_len);
 
+	/* The reply waits for the disk: a write acknowledged is a write that survives a restart. */
+	if (status == ST_OK && log_append(op, key, key_len, val, val_len) != 0) {
+		put("lockstep /init: kv.log: the write did not reach the disk\n");
+		status = ST_FULL;
+	}
 	if (status == ST_OK)
 		applied++;
 	send_reply(client_id, req_id, status, op, 0, 0);
@@ -358,6 +482,13 @@ int main(void)
 	if (!open_console())
 		return 1;
 	put("lockstep /init: hello from Linux\n");
+	uint32_t replayed = log_open();
+
+	if (log_fd >= 0) {
+		put("lockstep /init: keeping the table in /kv.log: ");
+		put_decimal(replayed);
+		put(" writes replayed\n");
+	}
 	const char *why_not = nic_open();
 
 	if (why_not == 0)
