@@ -37,8 +37,8 @@ export class StandaloneEnvironment implements Environment {
   idleCycles = 0;
   /** Cycle at which MTIP must be raised (null: not armed, or already raised). */
   timerDeadlineCycles: number | null = null;
-  /** Pending disk completion (the disk has at most one request outstanding). */
-  diskDone: { dueCycles: number; ev: InputEvent } | null = null;
+  /** Pending disk completions, oldest first: one per disk device at most (Lockstep's disk and virtio-blk share the image). */
+  diskDone: { dueCycles: number; ev: InputEvent }[] = [];
   /** Called when an output scheduled an event, so the runner can stop and reschedule. */
   onSchedule: () => void = () => {};
   uartBytes = 0;
@@ -83,7 +83,6 @@ export class StandaloneEnvironment implements Environment {
   }
 
   private serveDisk(req: Extract<GuestOutput, { kind: 'diskRequest' }>, nowCycles: number): void {
-    if (this.diskDone !== null) throw new Error('disk issued a request while another was outstanding');
     const image = this.image();
     const off = req.sector * SECTOR_BYTES;
     const len = req.count * SECTOR_BYTES;
@@ -94,7 +93,7 @@ export class StandaloneEnvironment implements Environment {
       image.set(req.data ?? new Uint8Array(len), off);
       ev = { kind: 'diskDone', id: req.id, ok: true };
     }
-    this.diskDone = { dueCycles: nowCycles + (this.opts.diskLatencyCycles ?? DEFAULT_DISK_LATENCY_CYCLES), ev };
+    this.diskDone.push({ dueCycles: nowCycles + (this.opts.diskLatencyCycles ?? DEFAULT_DISK_LATENCY_CYCLES), ev });
   }
 
   private diskImage: Uint8Array | null = null;
@@ -105,7 +104,7 @@ export class StandaloneEnvironment implements Environment {
 
   /** The earliest scheduled event, in cycles (Infinity if none). */
   nextEventCycles(): number {
-    return Math.min(this.timerDeadlineCycles ?? Infinity, this.diskDone?.dueCycles ?? Infinity);
+    return Math.min(this.timerDeadlineCycles ?? Infinity, this.diskDone[0]?.dueCycles ?? Infinity);
   }
 
   /** Delivers every event due at or before the machine's current cycle. */
@@ -115,11 +114,7 @@ export class StandaloneEnvironment implements Environment {
       this.timerDeadlineCycles = null;
       machine.deliver({ kind: 'timer', pending: true });
     }
-    if (this.diskDone !== null && this.diskDone.dueCycles <= now) {
-      const { ev } = this.diskDone;
-      this.diskDone = null;
-      machine.deliver(ev);
-    }
+    while (this.diskDone.length > 0 && this.diskDone[0].dueCycles <= now) machine.deliver((this.diskDone.shift() as { ev: InputEvent }).ev);
   }
 }
 
