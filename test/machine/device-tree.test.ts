@@ -57,6 +57,12 @@ test('dtc reads the machine: RAM, the Sv32 hart and its timebase, the devices at
   assert.match(dts, /poweroff \{\s*compatible = "syscon-poweroff";\s*regmap = <0x03>;\s*offset = <0x00>;\s*value = <0x5555>;/);
 });
 
+test('dtc reads the PLIC\'s M and S contexts (MEIP 11, then SEIP 9) and the virtio block device on source 8', { skip: dtcMissing }, () => {
+  const dts = decompile(blob);
+  assert.match(dts, /plic@c000000 \{[^}]*interrupts-extended = <0x01 0x0b 0x01 0x09>;/, 'context 0 is M-mode, context 1 S-mode, as on QEMU virt');
+  assert.match(dts, /virtio_mmio@10008000 \{\s*compatible = "virtio,mmio";\s*reg = <0x10008000 0x1000>;\s*interrupt-parent = <0x02>;\s*interrupts = <0x08>;/);
+});
+
 test('a program that asks for the tree in too small a buffer, or lies outside RAM, is refused with a ProgramFitError naming it', () => {
   const env = { read: () => 0, output: () => {} };
   const code = { addr: 0x8000_0000, data: new Uint8Array([0x73, 0x00, 0x50, 0x10]), memSize: 4, name: '.text', executable: true };

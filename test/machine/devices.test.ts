@@ -169,6 +169,88 @@ test('plic: equal priorities claim the lowest source first; disabled sources are
   assert.equal(plic.read(0x200004, 4), 0);
 });
 
+// Context 0 is the hart's M-mode (enable 0x2000, threshold 0x200000, claim 0x200004, MEIP = mip bit 11);
+// context 1 its S-mode (enable 0x2080, threshold 0x201000, claim 0x201004, SEIP = mip bit 9).
+const M_ENABLE = 0x2000, M_THRESHOLD = 0x200000, M_CLAIM = 0x200004, MEIP = 11;
+const S_ENABLE = 0x2080, S_THRESHOLD = 0x201000, S_CLAIM = 0x201004, SEIP = 9;
+
+test('plic contexts: M and S have their own enables and thresholds; each drives its own interrupt bit', () => {
+  const host = new FakeHost();
+  const plic = new Plic(host);
+  plic.write(4 * 1, 4, 1);
+  plic.write(4 * 8, 4, 3);
+  plic.write(M_ENABLE, 4, 1 << 1);
+  plic.write(S_ENABLE, 4, 1 << 8);
+  assert.equal(plic.read(M_ENABLE, 4), 1 << 1);
+  assert.equal(plic.read(S_ENABLE, 4), 1 << 8);
+  plic.line(8).set(true);
+  assert.equal(host.irq.get(SEIP), true, 'source 8 is enabled in S');
+  assert.equal(host.irq.get(MEIP), false, 'but not in M');
+  plic.line(1).set(true);
+  assert.equal(host.irq.get(MEIP), true);
+  plic.write(S_THRESHOLD, 4, 3);
+  assert.equal(plic.read(S_THRESHOLD, 4), 3);
+  assert.equal(plic.read(M_THRESHOLD, 4), 0, 'thresholds are per context');
+  assert.equal(host.irq.get(SEIP), false, 'priority 3 is not above S threshold 3');
+  assert.equal(host.irq.get(MEIP), true, 'M threshold is still 0');
+  plic.write(M_THRESHOLD, 4, 1);
+  assert.equal(host.irq.get(MEIP), false);
+  plic.write(S_THRESHOLD, 4, 2);
+  assert.equal(host.irq.get(SEIP), true);
+  assert.equal(plic.read(M_CLAIM, 4), 0, 'source 1 is at the M threshold');
+  plic.write(M_THRESHOLD, 4, 0);
+  assert.equal(plic.read(M_CLAIM, 4), 1, 'M claims only what M enables');
+  assert.equal(plic.read(S_CLAIM, 4), 8, 'S claims only what S enables');
+  assert.equal(host.irq.get(MEIP), false);
+  assert.equal(host.irq.get(SEIP), false);
+});
+
+test('plic contexts: a source claimed by one context is not pending for the other until it is completed', () => {
+  const host = new FakeHost();
+  const plic = new Plic(host);
+  plic.write(4 * 8, 4, 1);
+  plic.write(M_ENABLE, 4, 1 << 8);
+  plic.write(S_ENABLE, 4, 1 << 8);
+  plic.line(8).set(true);
+  assert.equal(host.irq.get(MEIP), true);
+  assert.equal(host.irq.get(SEIP), true);
+  assert.equal(plic.read(S_CLAIM, 4), 8);
+  assert.equal(host.irq.get(MEIP), false, 'claimed by S: M no longer sees it');
+  assert.equal(host.irq.get(SEIP), false);
+  assert.equal(plic.read(M_CLAIM, 4), 0);
+  assert.equal(plic.read(0x1000, 4), 0, 'not pending');
+  plic.write(S_CLAIM, 4, 8); // complete while the line is still high: pending again for both
+  assert.equal(host.irq.get(MEIP), true);
+  assert.equal(host.irq.get(SEIP), true);
+  assert.equal(plic.read(M_CLAIM, 4), 8);
+  assert.equal(plic.read(S_CLAIM, 4), 0, 'claimed by M now');
+  assert.equal(host.irq.get(SEIP), false);
+  plic.line(8).set(false);
+  plic.write(M_CLAIM, 4, 8);
+  assert.equal(host.irq.get(MEIP), false);
+  assert.equal(host.irq.get(SEIP), false);
+  assert.equal(plic.read(0x1000, 4), 0);
+});
+
+test('plic contexts: registers of a third context fault; states carry both contexts, as copies', () => {
+  const host = new FakeHost();
+  const plic = new Plic(host);
+  assert.equal(plic.read(0x2100, 4), -1, 'no context 2 enable');
+  assert.equal(plic.read(0x202000, 4), -1, 'no context 2 threshold');
+  assert.equal(plic.write(0x202004, 4, 1), false);
+  assert.equal(plic.read(0x201008, 4), -1);
+  assert.equal(plic.read(0x2084, 4), -1, 'sources 32.. do not exist');
+  plic.write(S_ENABLE, 4, 1 << 8);
+  plic.write(S_THRESHOLD, 4, 5);
+  const s = plic.getState();
+  assert.deepEqual([s.enable, s.threshold], [[0, 1 << 8], [0, 5]]);
+  plic.write(S_THRESHOLD, 4, 1);
+  assert.deepEqual(s.threshold, [0, 5], 'the state is a copy');
+  plic.setState(s);
+  assert.equal(plic.read(S_THRESHOLD, 4), 5);
+  assert.throws(() => plic.setState({ ...s, enable: [0] }), /wrong number of contexts/);
+});
+
 function uart(): { host: FakeHost; dev: Uart; line: ReturnType<typeof fakeLine> } {
   const host = new FakeHost();
   const line = fakeLine();
