@@ -22,6 +22,7 @@ initrd_at=0x81800000 # firmware/link.ld's .initrd
 disk_mib=4
 
 command -v riscv64-unknown-elf-gcc >/dev/null || { echo "linux: error: riscv64-unknown-elf-gcc is missing (Debian gcc-riscv64-unknown-elf)" >&2; exit 1; }
+PATH=$PATH:/usr/sbin # mke2fs
 command -v mke2fs >/dev/null || { echo "linux: error: mke2fs is missing (Debian e2fsprogs)" >&2; exit 1; }
 kernel=$(bash "$here/build.sh" | tail -1)
 tmp=$(mktemp -d)
