@@ -27,6 +27,10 @@ const ADAPTER_PROPERTIES = {
     type: 'string',
     description: "An ELF whose symbols, line table and DWARF describe the program's code, as GDB's symbol-file: a Linux guest's vmlinux (linked at the kernel's virtual addresses) behind the firmware that boots it. Relative to the workspace folder.",
   },
+  userSymbolFiles: {
+    type: 'object', additionalProperties: { type: 'string' },
+    description: "With symbolFile (a Linux kernel's vmlinux): user-space programs' ELFs by process name (the kernel's task name, as `ps` shows it), e.g. {\"init\": \"init.elf\"}. While the hart runs that process in user mode, its symbols, lines and DWARF describe the code: breakpoints in its source stop only in that process, and the kernel's call stack in a system call goes on into it. Relative to the workspace folder.",
+  },
   cwd: { type: 'string', default: '${workspaceFolder}', description: 'Folder a relative `program` (or `replay`) path resolves against.' },
   replay: { type: 'string', description: 'Open a recording (.lsrec) instead of a scenario: its scenario, program bytes and injected faults. No scenario keys are allowed with it.' },
   trace: { type: 'boolean', default: false, description: 'Echo the Debug Adapter Protocol traffic to the Debug Console.' },

@@ -14,9 +14,10 @@ export type BreakMode = (typeof BREAK_MODES)[number];
 
 /**
  * The VM a hit happened on, as breakpoints judge it: its role, how many instructions it has retired, and its program
- * (the key of `CodeBreakpoint.at`: a cluster's VMs may run different programs).
+ * (the key of `CodeBreakpoint.at`: a cluster's VMs may run different programs); in a Linux guest's user space, the
+ * key of the user program whose process runs (a breakpoint resolved in it stops that process only).
  */
-export interface HitVm { role: 'primary' | 'secondary'; instret: number; program: string }
+export interface HitVm { role: 'primary' | 'secondary'; instret: number; program: string; space?: string }
 
 /** A breakpoint's code addresses in each program it resolved in, by program (the path the VMs' scenario gives). */
 export type ProgramAddrs = ReadonlyMap<string, readonly number[]>;
@@ -133,7 +134,7 @@ export class Breakpoints {
     const ids: number[] = [];
     let kind: CodeBreakpointKind = 'source';
     for (const b of this.code) {
-      if (!addrsIn(b, vm.program).includes(pc)) continue;
+      if (!addrsIn(b, vm.program).includes(pc) && (vm.space === undefined || b.at === undefined || !addrsIn(b, vm.space).includes(pc))) continue;
       const log = b.logMessage !== undefined && b.logMessage !== '';
       if (!this.judge(b, m, count, vm, log)) continue;
       if (log) {

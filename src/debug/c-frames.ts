@@ -5,7 +5,7 @@ import type { Machine } from '../machine/machine';
 import type { InlineFrame } from '../machine/dwarf-debug-info';
 import type { MachineAccess } from '../machine/dwarf-expr';
 import { resolveEntryValue, type CallerFrames } from '../machine/dwarf-entry-value';
-import type { Frame, ProgramInfo, SourceLocation } from './program-info';
+import type { Frame, ProgramInfo, SourceLocation, UnwindStart } from './program-info';
 import { hex } from './program-info';
 
 /** One frame as the source shows it: a machine frame, or an inlined call within one. */
@@ -31,11 +31,12 @@ export interface SourceFrame {
 /**
  * The source frames of a machine, innermost first, down to `main` (GDB's `backtrace past-main off`). Stopped
  * by a function breakpoint (`functionStops`) at the first instruction of an inlined call, the function is the
- * innermost frame, as GDB shows it; a line breakpoint in the inlined code shows the inlined frame.
+ * innermost frame, as GDB shows it; a line breakpoint in the inlined code shows the inlined frame. `start`: unwind
+ * from those registers rather than the machine's (a user program's frames under a kernel stack).
  */
-export function sourceFrames(m: Machine, info: ProgramInfo, functionStops: readonly number[] = [], max = 32): SourceFrame[] {
+export function sourceFrames(m: Machine, info: ProgramInfo, functionStops: readonly number[] = [], max = 32, start?: UnwindStart): SourceFrame[] {
   const out: SourceFrame[] = [];
-  const machine = info.unwind(m, max);
+  const machine = info.unwind(m, max, start);
   const main = info.dwarf === undefined ? -1 : machine.findIndex((f) => f.fn?.name === 'main');
   (main >= 0 ? machine.slice(0, main + 1) : machine).forEach((f, level) => {
     const lookupPc = f.caller ? (f.pc - 1) >>> 0 : f.pc;
@@ -78,24 +79,25 @@ function callSiteLocation(d: InlineFrame, info: ProgramInfo, inner: SourceLocati
   return path === undefined ? undefined : { path, line: site.line, column: (site.column ?? 0) + 1 };
 }
 
-/** Machine frame `level`'s registers as the unwinder recovered them (a caller's); undefined for the innermost frame. */
+/** Machine frame `level`'s registers as the unwinder recovered them (a caller's, or an unwind start's); undefined for the machine's innermost frame. */
 export function recoveredRegisters(frames: readonly SourceFrame[], level: number): ReadonlyMap<number, number> | undefined {
-  return level === 0 ? undefined : frames.find((f) => f.machineLevel === level)?.regs;
+  return frames.find((f) => f.machineLevel === level)?.regs;
 }
 
 /**
  * Registers, memory and CFA of machine frame `level` for DWARF locations: the innermost frame has every
- * register; an outer one what call frame information recovers (sp, the callee-saved ones), else only sp,
- * so a value kept in a register there is unavailable rather than wrong.
+ * register (the machine's, or its unwind start's); an outer one what call frame information recovers (sp, the
+ * callee-saved ones), else only sp, so a value kept in a register there is unavailable rather than wrong.
  */
 export function frameAccess(m: Machine, info: ProgramInfo, frames: readonly SourceFrame[], level: number): MachineAccess {
   const own = frames.find((f) => f.machineLevel === level);
   const caller = frames.find((f) => f.machineLevel === level + 1);
   const dwarf = info.dwarf;
+  const machine = level === 0 && own?.regs === undefined; // the machine's own registers
   return {
-    reg: (n) => (level === 0 ? (n >= 0 && n < 32 ? m.cpu.x[n] >>> 0 : undefined) : own?.regs?.get(n) ?? (n === 2 ? own?.sp : undefined)),
+    reg: (n) => (machine ? (n >= 0 && n < 32 ? m.cpu.x[n] >>> 0 : undefined) : own?.regs?.get(n) ?? (n === 2 ? own?.sp : undefined)),
     readMemory: (addr, len) => (m.view.contains(addr >>> 0, len) ? m.view.readBytes(addr >>> 0, len) : undefined),
-    cfa: () => own?.cfa ?? (level === 0 ? info.frameCfa(m) : caller?.sp),
+    cfa: () => own?.cfa ?? (machine ? info.frameCfa(m) : caller?.sp),
     entryValue: (reg, deref) => (dwarf === undefined ? { reason: 'no DWARF' }
       : resolveEntryValue(dwarf, callerFrames(m, info, frames), level, { kind: 'register', reg }, deref)),
   };

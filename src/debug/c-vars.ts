@@ -190,7 +190,7 @@ export function writeVariable(s: CFrameScope, v: Variable, n: number | bigint): 
   const loc = s.info.dwarf!.locate(v, f.lookupPc, s.access);
   const bytes = littleEndian(BigInt(n), size);
   if (loc.kind === 'memory' && m.view.contains(loc.addr, size)) writeRam(m, loc.addr, bytes);
-  else if (loc.kind === 'register' && f.machineLevel === 0 && size <= 4 && loc.reg > 0 && loc.reg < 32) {
+  else if (loc.kind === 'register' && f.machineLevel === 0 && f.regs === undefined && size <= 4 && loc.reg > 0 && loc.reg < 32) { // the machine's own registers
     m.cpu.x[loc.reg] = new DataView(new Uint8Array([...bytes, 0, 0, 0, 0].slice(0, 4)).buffer).getInt32(0, true);
   } else throw new Error(`${v.name} cannot be set here (${loc.kind === 'unavailable' ? loc.reason : `a value in ${loc.kind}`})`);
 }

@@ -10,6 +10,8 @@ import type { ProgramInfo } from './program-info';
 import { hex } from './program-info';
 import type { Breakpoints, CodeBreakpointKind, HitVm } from './breakpoints';
 import type { HeldOutputWatch } from './held-output';
+import { userResumeAddress } from './user-spaces';
+import { PRIV_U } from '../machine/priv';
 
 export type StopReason = 'entry' | 'breakpoint' | 'step' | 'pause' | 'data breakpoint' | 'exception' | 'goto' | 'function breakpoint' | 'instruction breakpoint';
 
@@ -33,9 +35,9 @@ export const STOP_LABEL: Record<StopReason, string> = {
   goto: 'Goto', 'function breakpoint': 'Function breakpoint', 'instruction breakpoint': 'Instruction breakpoint',
 };
 
-/** A VM as breakpoints judge a hit on it: its role, its instruction count and its program (`program`). */
-export function hitVm(v: VmInstance, program: string): HitVm {
-  return { role: v.role, instret: v.machine.instret, program };
+/** A VM as breakpoints judge a hit on it: its role, its instruction count, its program and the user space its hart runs. */
+export function hitVm(v: VmInstance, program: string, space?: string): HitVm {
+  return space === undefined ? { role: v.role, instret: v.machine.instret, program } : { role: v.role, instret: v.machine.instret, program, space };
 }
 
 /**
@@ -51,8 +53,11 @@ export function stopWords(label: string, v: VmInstance): { description: string; 
 export type Goal =
   | { kind: 'continue' }
   | { kind: 'instr'; vm: number; count: number }
-  /** `startCfa`: the frame the step started in (deeper frames are stepped over when `over`); `startFn`: its function's address. */
-  | { kind: 'line'; vm: number; over: boolean; startLine: string | undefined; startCfa: number; startFn: number | undefined; steps: number }
+  /**
+   * `startCfa`: the frame the step started in (deeper frames are stepped over when `over`); `startFn`: its function's
+   * address; `space`: the user space it started in (a Linux guest's user program: the kernel's work is run through).
+   */
+  | { kind: 'line'; vm: number; over: boolean; startLine: string | undefined; startCfa: number; startFn: number | undefined; steps: number; space?: string }
   | { kind: 'out'; vm: number; retAddr: number; cfa: number }
   | { kind: 'time'; untilNs: number }
   | { kind: 'goto'; vm: number; addr: number };
@@ -99,8 +104,12 @@ export class RunGate {
 export interface ForwardContext {
   readonly cluster: Cluster;
   readonly tm: TimeMachine;
-  /** The debug information of a VM's own program. */
+  /** The debug information of the code a VM's hart runs now (its own program's, or a Linux guest's user program's). */
   infoOf(v: VmInstance): ProgramInfo;
+  /** The debug information of a VM's own program (where its firmware sets its trap vector). */
+  programInfoOf(v: VmInstance): ProgramInfo;
+  /** The key of the user space (a Linux guest's user program) a VM's hart runs now, undefined elsewhere. */
+  spaceOf(v: VmInstance): string | undefined;
   readonly endNs: number;
   readonly filters: ReadonlySet<ExceptionFilter>;
   readonly bps: Breakpoints;
@@ -278,7 +287,7 @@ export class ForwardEngine {
           if (goal.kind === 'line') return this.lineProgress(goal, v);
         }
         const hit = this.x.codeHit(v, true);
-        if (!hit.stop && this.x.filters.has('guestTrap') && this.x.infoOf(v).afterMtvecWrites.includes(pc)) {
+        if (!hit.stop && this.x.filters.has('guestTrap') && this.x.programInfoOf(v).afterMtvecWrites.includes(pc)) {
           this.x.tm.stops.arm(v); // the guest just set its trap vector
           return null;
         }
@@ -322,6 +331,7 @@ export class ForwardEngine {
   /** After one micro-step of a line step: done when the line changed (and we are not deeper), else the next micro-step. */
   lineProgress(goal: Goal & { kind: 'line' }, v: VmInstance): RuntimeStop | null {
     goal.steps++;
+    if (goal.space !== undefined && this.x.spaceOf(v) !== goal.space) return this.awayFromSpace(goal, v);
     const pc = v.machine.cpu.pc >>> 0;
     const info = this.x.infoOf(v);
     const loc = info.location(pc);
@@ -330,6 +340,23 @@ export class ForwardEngine {
     if (here !== undefined && here !== goal.startLine && atLineStart && !this.deeper(goal, v)) return { reason: 'step', vm: v.id };
     if (goal.steps >= LINE_STEP_MAX) return { reason: 'step', vm: v.id, description: 'Line step limit reached' };
     this.armLineStep(goal, v);
+    return null;
+  }
+
+  /**
+   * A line step in a user program whose hart left it: a system call, an interrupt or a fault entered the kernel
+   * (or the firmware), or another process reached the address it resumes at. Runs on to where the trap returns to
+   * the program (its epc, past an ecall) rather than stepping through the kernel; instruction by instruction where
+   * that is not known.
+   */
+  awayFromSpace(goal: Goal & { kind: 'line' }, v: VmInstance): null {
+    const resume = v.machine.cpu.priv === PRIV_U ? undefined : userResumeAddress(v.machine);
+    if (resume !== undefined) {
+      this.setStepStop({ vm: v.id, addr: resume, cfa: 0 });
+      this.x.tm.stops.clearStepTarget(v.id);
+    } else if (this.stepStop === null) {
+      this.armLineStep(goal, v);
+    } // else: another process at the resume address; the step stop stays armed
     return null;
   }
 

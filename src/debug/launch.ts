@@ -6,15 +6,19 @@ import { lateFaultNote, parseScenario } from '../ft/scenario';
 import { withGuestWorkload } from '../ft/guest-workload';
 import type { Scenario, FaultSpec } from '../ft/scenario';
 import { loadProgramBytes } from '../asm/load-program';
-import { loadElfSymbols, type SymbolFile } from '../machine/elf';
+import type { SymbolFile } from '../machine/elf';
 import type { Program } from '../machine/program';
 import { decodeRecording } from '../replay/recording';
 import { programFilesOf, programsOf } from '../replay/replay-run';
 import { modelMismatch } from '../ft/model';
 import { BREAK_MODES, type BreakMode } from './breakpoints';
+import { LaunchError, readSymbolFile, readUserSymbolFiles } from './launch-symbols';
+import type { UserSymbolFile } from './user-spaces';
+
+export { LaunchError } from './launch-symbols';
 
 /** Keys of a launch configuration that belong to the adapter, not to the scenario. */
-const ADAPTER_KEYS = new Set(['type', 'request', 'name', 'stopOnEntry', 'breakOn', 'showVms', 'symbolFile', 'replay', 'cwd', 'trace', 'noDebug', 'preLaunchTask', 'postDebugTask', 'internalConsoleOptions', 'debugServer', 'presentation', 'serverReadyAction']);
+const ADAPTER_KEYS = new Set(['type', 'request', 'name', 'stopOnEntry', 'breakOn', 'showVms', 'symbolFile', 'userSymbolFiles', 'replay', 'cwd', 'trace', 'noDebug', 'preLaunchTask', 'postDebugTask', 'internalConsoleOptions', 'debugServer', 'presentation', 'serverReadyAction']);
 
 export interface Launch {
   scenario: Scenario;
@@ -33,12 +37,12 @@ export interface Launch {
   showVms?: string[];
   /** The ELF whose symbols, lines and DWARF describe the program's code (`symbolFile`: a kernel's vmlinux). */
   symbolFile?: { path: string; bytes: Uint8Array; read: SymbolFile };
+  /** A Linux guest's user-space programs' ELFs, by process name (`userSymbolFiles`): their code's symbols, lines and DWARF. */
+  userSymbolFiles?: UserSymbolFile[];
   injected: { atNs: number; fault: FaultSpec }[];
   /** What the user should know before the run (a recording made under another simulation model). */
   warnings: string[];
 }
-
-export class LaunchError extends Error {}
 
 export function prepareLaunch(raw: unknown): Launch {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new LaunchError('launch arguments must be an object');
@@ -89,25 +93,8 @@ export function prepareLaunch(raw: unknown): Launch {
   const warnings = late === null ? [] : [`${late}: raise untilMs, or inject it while debugging`];
   if (showVms !== undefined) warnings.push(`a cluster of ${scenario.vms!.length} VMs: the threads are ${showVms.map((n) => `${n}'s`).join(', ')} (showVms); every VM shows in the Hosts view and the timeline`);
   const symbolFile = readSymbolFile(args.symbolFile, cwd);
-  return { scenario: withGuestWorkload(scenario, program), program, programPath, programBytes: bytes, programs: files?.programs, programFiles: files?.bytes, stopOnEntry, breakOn, showVms, symbolFile, injected: [], warnings };
-}
-
-/** The `symbolFile` launch argument: an ELF read for its symbols, lines and DWARF only (GDB's `symbol-file`). */
-function readSymbolFile(v: unknown, cwd: string): Launch['symbolFile'] {
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string' || v.trim() === '') throw new LaunchError('symbolFile: must be the path of an ELF file (a kernel\'s vmlinux)');
-  const path = isAbsolute(v) ? v : resolve(cwd, v);
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new LaunchError(`symbolFile: cannot read ${path}: ${(e as Error).message}`);
-  }
-  try {
-    return { path, bytes, read: loadElfSymbols(bytes, path) };
-  } catch (e) {
-    throw new LaunchError(`symbolFile: ${path}: ${(e as Error).message}`);
-  }
+  const userSymbolFiles = readUserSymbolFiles(args.userSymbolFiles, cwd, symbolFile !== undefined);
+  return { scenario: withGuestWorkload(scenario, program), program, programPath, programBytes: bytes, programs: files?.programs, programFiles: files?.bytes, stopOnEntry, breakOn, showVms, symbolFile, userSymbolFiles, injected: [], warnings };
 }
 
 /**

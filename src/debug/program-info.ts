@@ -27,8 +27,19 @@ export interface Frame {
   trapped: boolean;
   /** Its canonical frame address (the caller's sp), when the unwinder got that far. */
   cfa: number | undefined;
-  /** A caller frame's registers call frame information recovered (sp, the callee-saved ones); undefined for the innermost frame (it has them all) and where prologue analysis unwound. */
+  /** A caller frame's registers call frame information recovered (sp, the callee-saved ones), an unwind start's all; undefined for the machine's innermost frame (it has them all) and where prologue analysis unwound. */
   regs: ReadonlyMap<number, number> | undefined;
+}
+
+/** Where an unwind starts other than at the machine's own registers: a user program's frame under a kernel stack. */
+export interface UnwindStart {
+  pc: number;
+  /** Every register known there (the kernel saved them all). */
+  regs: ReadonlyMap<number, number>;
+  /** The pc is a return address (after a system call's ecall): its line is the one before. */
+  caller: boolean;
+  /** A trap interrupted the code at pc (exact). */
+  trapped: boolean;
 }
 
 export { ABI_NAMES, hex8 as hex } from '../machine/abi';
@@ -221,17 +232,17 @@ export class ProgramInfo {
   /**
    * Unwinds frames from the machine's state: through call frame information where the program has it
    * (which also recovers each caller's callee-saved registers), else by prologue analysis (addi sp / sw ra);
-   * trap frames via mepc.
+   * trap frames via mepc. From `start` instead of the machine's registers when given (its first frame carries them).
    */
-  unwind(m: Machine, max = 32): Frame[] {
+  unwind(m: Machine, max = 32, start?: UnwindStart): Frame[] {
     const cpu = m.cpu;
     const frames: Frame[] = [];
-    let pc = cpu.pc >>> 0;
-    let sp = cpu.x[2] >>> 0;
-    let regs = new Map<number, number>(Array.from({ length: 32 }, (_, n) => [n, cpu.x[n] >>> 0]));
-    let caller = false;
-    let trapped = false;
-    let recovered = false; // regs came from call frame information (else only sp, and maybe ra, are known)
+    let pc = (start?.pc ?? cpu.pc) >>> 0;
+    let sp = (start?.regs.get(2) ?? cpu.x[2]) >>> 0;
+    let regs = new Map<number, number>(start?.regs ?? Array.from({ length: 32 }, (_, n) => [n, cpu.x[n] >>> 0]));
+    let caller = start?.caller ?? false;
+    let trapped = start?.trapped ?? false;
+    let recovered = start !== undefined; // regs came from call frame information or the start (else only sp, and maybe ra, are known)
     const trapVector = (cpu.mtvec & ~3) >>> 0;
     const word = (a: number): number | undefined => readWord(m, a);
     for (let depth = 0; depth < max; depth++) {

@@ -21,17 +21,19 @@ import { callAt } from '../machine/calls';
 import { ForwardEngine, RunGate, CHUNK_WALL_MS, hitVm, stopWords, STOP_LABEL } from './forward';
 import type { Goal, RuntimeStop, StopReason, ExceptionFilter } from './forward';
 import { ProgramInfo, hex, withSymbolFile } from './program-info';
-import type { SymbolFile } from '../machine/elf';
+import { loadElfSymbols, type SymbolFile } from '../machine/elf';
+import { UserSpaces, type UserSpace, type UserSymbolFile } from './user-spaces';
+import { stackParts, partAt, debugFrame, type StackPart } from './stack-parts';
 import { Breakpoints } from './breakpoints';
 import type { BreakMode, CodeBreakpoint, CodeBreakpointKind, DataBreakpoint, HitVm } from './breakpoints';
 import { HeldOutputWatch, HELD_OUTPUT_DEFAULT_MS } from './held-output';
 import * as access from './vm-access';
 import type { DebugFrame, DebugInstruction } from './vm-access';
 import { registerRows, csrRows, ftRows, deviceRows, globalRows, peerDiffRows, noPairReason } from './inspect';
-import { sourceFrames, recoveredRegisters } from './c-frames';
+import { recoveredRegisters } from './c-frames';
 import { argumentRows, valueRow, pointerTarget, writeVariable, writeLvalue, cGlobalRows } from './c-vars';
 import { integerValue } from './c-expr';
-import { cFrameScope, stopValue, type CFrameScope } from './c-scope';
+import { CFrameScope, stopValue } from './c-scope';
 import { typeSize } from '../machine/dwarf-type-util';
 import { formatValue } from './c-values';
 import type { Row } from './inspect';
@@ -88,6 +90,8 @@ export interface RuntimeOptions {
   breakOn?: BreakMode;
   /** An ELF that describes the program's code (a kernel's vmlinux behind its firmware): its symbols, lines and DWARF. */
   symbolFile?: { path: string; bytes: Uint8Array; read?: SymbolFile };
+  /** With a symbol file (a Linux kernel): the ELFs of user-space programs, by process name, that describe their code while the hart runs them. */
+  userSymbolFiles?: readonly UserSymbolFile[];
   /** A cluster of several VMs: every VM's program, by the path its scenario gives. */
   programs?: ReadonlyMap<string, Program>;
   /** A cluster of several VMs: every VM's program file, by the same paths (each program's debug information). */
@@ -123,12 +127,19 @@ export class LockstepRuntime extends EventEmitter {
   /** Each program's debug information by the path the VMs' scenarios give, built on first use. */
   private readonly infos = new Map<string, ProgramInfo>();
   private readonly programFiles: ReadonlyMap<string, Uint8Array>;
+  /** A Linux guest's user-space programs (userSymbolFiles): for the VMs running the launch's program. */
+  private readonly spaces: UserSpaces | undefined;
 
   constructor(opts: RuntimeOptions) {
     super();
     this.scenario = opts.scenario;
-    this.info = opts.symbolFile === undefined ? new ProgramInfo(opts.program, opts.programPath, opts.programBytes)
-      : withSymbolFile(opts.program, opts.symbolFile.path, opts.symbolFile.bytes, opts.symbolFile.read);
+    const sf = opts.symbolFile;
+    const kernel = sf === undefined ? undefined : sf.read ?? loadElfSymbols(sf.bytes, sf.path);
+    this.info = sf === undefined ? new ProgramInfo(opts.program, opts.programPath, opts.programBytes) : withSymbolFile(opts.program, sf.path, sf.bytes, kernel);
+    if (kernel !== undefined && (opts.userSymbolFiles?.length ?? 0) > 0) {
+      const base = kernel.symbols.reduce((low, s) => (s.kind === 'func' ? Math.min(low, s.addr >>> 0) : low), Infinity); // vmlinux's _start: PAGE_OFFSET
+      this.spaces = new UserSpaces(this.info, opts.userSymbolFiles!, Number.isFinite(base) ? base : 0, (text) => this.emit('output', `Lockstep: ${text}\n`, 'important'));
+    }
     this.cluster = new Cluster(opts.scenario, opts.program, { programs: opts.programs });
     for (const i of opts.injected ?? []) this.cluster.scheduleInjected(i.atNs, i.fault);
     this.endNs = opts.scenario.untilMs * NS_PER_MS;
@@ -145,7 +156,10 @@ export class LockstepRuntime extends EventEmitter {
     this.infos.set(this.mainVm.scenario.program, this.info);
     this.tm = new TimeMachine(this.cluster, { shownVms: this.shownVms.map((m) => m.index) });
     this.reverse = new Reverse(this.tm, (vm: number) => this.infoOf(this.mustVm(vm)));
-    this.bps = new Breakpoints((expr, m, at) => stopValue(m, this.infoOfProgram(at.program), this.bps.functionAddrs(at.program), expr), (text, category) => this.emit('output', text, category));
+    this.bps = new Breakpoints((expr, m, at) => {
+      const code = at.space === undefined ? undefined : this.spaces?.byKey(at.space);
+      return stopValue(m, code?.info ?? this.infoOfProgram(at.program), this.bps.functionAddrs(at.space ?? at.program), expr);
+    }, (text, category) => this.emit('output', text, category));
     this.bps.breakOn = opts.breakOn ?? 'primary';
     this.held = new HeldOutputWatch(this.mainVm);
     this.engine = new ForwardEngine(this.forwardContext(), opts.chunkPlanNs ?? null);
@@ -187,7 +201,7 @@ export class LockstepRuntime extends EventEmitter {
   private forwardContext(): ConstructorParameters<typeof ForwardEngine>[0] {
     const rt = this;
     return {
-      cluster: this.cluster, tm: this.tm, infoOf: (v) => this.infoOf(v), endNs: this.endNs, filters: this.filters, bps: this.bps, held: this.held, gate: this.gate,
+      cluster: this.cluster, tm: this.tm, infoOf: (v) => this.infoOf(v), programInfoOf: (v) => this.programInfoOf(this.cluster.ownerOf(v)), spaceOf: (v) => this.spaceOf(v)?.key, endNs: this.endNs, filters: this.filters, bps: this.bps, held: this.held, gate: this.gate,
       get focusVm() { return rt.focusVm; },
       mustVm: (id) => this.mustVm(id),
       codeHit: (v, count) => this.codeHit(v, count),
@@ -230,20 +244,39 @@ export class LockstepRuntime extends EventEmitter {
     return this.programInfoOf(m);
   }
 
-  /** The debug information of VM instance `v`'s program. */
+  /**
+   * The debug information of the code VM instance `v`'s hart runs now: its program's, or, in a Linux guest's user
+   * space, the user program's (userSymbolFiles) whose process runs.
+   */
   infoOf(v: VmInstance): ProgramInfo {
-    return this.programInfoOf(this.cluster.ownerOf(v));
+    return this.spaceOf(v)?.info ?? this.programInfoOf(this.cluster.ownerOf(v));
   }
 
-  /** Instance `v` as breakpoints judge a hit on it (its program: the key of each breakpoint's addresses). */
+  /** The user-space program whose code VM instance `v`'s hart runs now (a VM running the launch's program only). */
+  private spaceOf(v: VmInstance): UserSpace | undefined {
+    return this.spaces !== undefined && this.programInfoOf(this.cluster.ownerOf(v)) === this.info ? this.spaces.spaceAt(v.machine) : undefined;
+  }
+
+  /** The code VM instance `v` runs now: its debug information and the key of its breakpoints' addresses. */
+  private codeOf(v: VmInstance): { info: ProgramInfo; program: string } {
+    const s = this.spaceOf(v);
+    const owner = this.cluster.ownerOf(v);
+    return s !== undefined ? { info: s.info, program: s.key } : { info: this.programInfoOf(owner), program: owner.scenario.program };
+  }
+
+  /** Instance `v` as breakpoints judge a hit on it (its program and user space: the keys of each breakpoint's addresses). */
   private hitVm(v: VmInstance): HitVm {
-    return hitVm(v, this.cluster.ownerOf(v).scenario.program);
+    return hitVm(v, this.cluster.ownerOf(v).scenario.program, this.spaceOf(v)?.key);
   }
 
-  /** The programs of the shown VMs, each once, in the order of the VMs: where source and function breakpoints resolve. */
+  /**
+   * The programs of the shown VMs, each once, in the order of the VMs, then the user-space programs: where source
+   * and function breakpoints resolve.
+   */
   get shownPrograms(): { program: string; info: ProgramInfo }[] {
     const seen = new Map<string, ProgramInfo>();
     for (const m of this.shownVms) if (!seen.has(m.scenario.program)) seen.set(m.scenario.program, this.programInfoOf(m));
+    for (const s of this.spaces?.spaces ?? []) seen.set(s.key, s.info);
     return [...seen].map(([program, info]) => ({ program, info }));
   }
 
@@ -357,7 +390,13 @@ export class LockstepRuntime extends EventEmitter {
   setCodeBreakpoints(kind: CodeBreakpointKind, bps: Omit<CodeBreakpoint, 'hits' | 'kind' | 'file' | 'stoppedAt'>[], file?: string): CodeBreakpoint[] {
     const added = this.bps.setCode(kind, bps, file);
     const byProgram = new Map(this.shownPrograms.map((p) => [p.program, this.bps.codeAddrs(p.program)]));
-    this.tm.stops.setCodeOf((v) => byProgram.get(this.cluster.ownerOf(v).scenario.program) ?? []); // the stop set arms the shown VMs only
+    // User spaces' breakpoints are armed on the VMs of the launch's program in every process; a hit in another process goes on.
+    const user = (this.spaces?.spaces ?? []).flatMap((s) => byProgram.get(s.key) ?? []);
+    this.tm.stops.setCodeOf((v) => {
+      const program = this.cluster.ownerOf(v).scenario.program;
+      const own = byProgram.get(program) ?? [];
+      return user.length > 0 && this.infos.get(program) === this.info ? [...own, ...user] : own;
+    }); // the stop set arms the shown VMs only
     return added;
   }
 
@@ -372,7 +411,7 @@ export class LockstepRuntime extends EventEmitter {
     this.held.setLimit(heldOutputMs);
     this.filters.clear();
     for (const f of filters) this.filters.add(f);
-    this.tm.stops.setTrapVector(this.filters.has('guestTrap'), (v) => this.infoOf(v).afterMtvecWrites);
+    this.tm.stops.setTrapVector(this.filters.has('guestTrap'), (v) => this.programInfoOf(this.cluster.ownerOf(v)).afterMtvecWrites);
   }
 
   /** The launch's `breakOn`: which VMs stop at a breakpoint that names no mode. */
@@ -397,13 +436,13 @@ export class LockstepRuntime extends EventEmitter {
   // ---- one VM's state, for the session -------------------------------------------------------------
 
   frames(vm: number): DebugFrame[] {
-    const v = this.mustVm(vm);
-    return access.frames(v.machine, this.infoOf(v), this.functionStops(v));
+    return this.stack(this.mustVm(vm)).flatMap((p) => p.frames.map(debugFrame));
   }
 
-  /** The function breakpoints in VM instance `v`'s program (frames show the function stopped at, not an inlined call). */
-  private functionStops(v: VmInstance): number[] {
-    return this.bps.functionAddrs(this.cluster.ownerOf(v).scenario.program);
+  /** VM instance `v`'s call stack: the code it runs now, then a user program's frames under the kernel's (Linux). */
+  private stack(v: VmInstance): StackPart[] {
+    const spaces = this.spaceOf(v) === undefined && this.programInfoOf(this.cluster.ownerOf(v)) === this.info ? this.spaces : undefined;
+    return stackParts(v.machine, this.codeOf(v), spaces, (program) => this.bps.functionAddrs(program));
   }
 
   /** A variable table of VM `vm` (empty when the VM is gone); `frame`: registers as an outer frame sees them. */
@@ -412,12 +451,14 @@ export class LockstepRuntime extends EventEmitter {
     if (v === undefined) return [];
     switch (kind) {
       case 'regs': {
-        // A caller frame: the registers call frame information recovers for it (its machine frame's).
-        const frames = frame === undefined ? [] : sourceFrames(v.machine, this.infoOf(v), this.functionStops(v));
-        const level = frames.find((f) => f.pc === frame?.pc && f.sp === frame.sp)?.machineLevel;
+        // A caller frame: the registers call frame information recovers for it (its machine frame's); a user
+        // program's frame under the kernel's: the registers its trap saved.
+        const parts = frame === undefined ? [] : this.stack(v);
+        const part = parts.find((p) => p.frames.some((f) => f.pc === frame?.pc && f.sp === frame.sp));
+        const level = part?.frames.find((f) => f.pc === frame?.pc && f.sp === frame.sp)?.machineLevel;
         // Without call frame information (hand-written assembly) prologue analysis recovers a caller's pc and sp only:
         // the rest is `<not saved>`, never the top frame's values under the caller's name.
-        const saved = level === undefined || level === 0 ? undefined : recoveredRegisters(frames, level) ?? new Map<number, number>();
+        const saved = part === undefined || level === undefined || (level === 0 && part.machine) ? undefined : recoveredRegisters(part.frames, level) ?? new Map<number, number>();
         return registerRows(v.machine, frame, saved);
       }
       case 'csrs': return csrRows(v.machine);
@@ -439,19 +480,25 @@ export class LockstepRuntime extends EventEmitter {
   /** Whether source frame `depth` of VM `vm` has C variables (DWARF describes its function). */
   hasCScopes(vm: number, depth: number): boolean {
     const v = this.cluster.vm(vm);
-    return v !== undefined && sourceFrames(v.machine, this.infoOf(v), this.functionStops(v))[depth]?.dwarf !== undefined;
+    return v !== undefined && partAt(this.stack(v), depth)?.frame.dwarf !== undefined;
   }
 
-  /** Source frame `depth` of VM `vm` as a C scope (the top frame when there is no such frame). */
-  private cScope(vm: number, depth: number): CFrameScope | undefined {
+  /**
+   * Source frame `depth` of VM `vm` as a C scope, read with its part's program (the top frame when there is no such
+   * frame, unless `exact`).
+   */
+  private cScope(vm: number, depth: number, exact = false): CFrameScope | undefined {
     const v = this.cluster.vm(vm);
-    return v === undefined ? undefined : cFrameScope(v.machine, this.infoOf(v), this.functionStops(v), depth);
+    if (v === undefined) return undefined;
+    const parts = this.stack(v);
+    const at = partAt(parts, depth) ?? (exact ? undefined : partAt(parts, 0));
+    return at === undefined || at.part.info.dwarf === undefined ? undefined : new CFrameScope(v.machine, at.part.info, at.part.frames, at.frame);
   }
 
   /** The Arguments or Locals of source frame `depth` as rows (locals of inner blocks first, as GDB lists them). */
   cRows(vm: number, depth: number, which: 'args' | 'locals'): Row[] {
-    const s = this.cScope(vm, depth);
-    const d = s?.frame === s?.frames[depth] ? s?.frame.dwarf : undefined;
+    const s = this.cScope(vm, depth, true);
+    const d = s?.frame.dwarf;
     if (s === undefined || d === undefined) return [];
     // A name an inner block shadows is listed again (as GDB does), but C names only the innermost.
     return which === 'args' ? argumentRows(s, d.parameters) : d.locals.map((x, i) => valueRow(x.name, s.read(x), s.src, d.locals.findIndex((y) => y.name === x.name) === i ? x.name : undefined));
@@ -486,8 +533,8 @@ export class LockstepRuntime extends EventEmitter {
    */
   setCVariable(vm: number, depth: number, which: 'args' | 'locals', name: string, valueText: string): string {
     this.assertStopped();
-    const s = this.cScope(vm, depth);
-    const d = s?.frame === s?.frames[depth] ? s?.frame.dwarf : undefined;
+    const s = this.cScope(vm, depth, true);
+    const d = s?.frame.dwarf;
     const x = (which === 'args' ? d?.parameters : d?.locals)?.find((p) => p.name === name);
     if (s === undefined || x === undefined) throw new Error(`no C variable ${JSON.stringify(name)} in that frame`);
     const n = this.numberIn(s, vm, valueText);
@@ -597,7 +644,7 @@ export class LockstepRuntime extends EventEmitter {
     const loc = info.location(v.machine.cpu.pc);
     if (loc === undefined) return this.stepOverOrInto(vm, over);
     const startFn = info.functionAt(v.machine.cpu.pc)?.addr;
-    return this.drive({ kind: 'line', vm, over, startLine: `${loc.path}:${loc.line}`, startCfa: info.frameCfa(v.machine), startFn, steps: 0 });
+    return this.drive({ kind: 'line', vm, over, startLine: `${loc.path}:${loc.line}`, startCfa: info.frameCfa(v.machine), startFn, steps: 0, space: this.spaceOf(v)?.key });
   }
 
   /** Instruction step, or over a call instruction when `over`. */

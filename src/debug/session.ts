@@ -324,7 +324,7 @@ export class LockstepSession extends LoggingDebugSession {
       // `trace: true` echoes the DAP traffic to the Debug Console (LoggingDebugSession's logger).
       logger.setup((args as { trace?: unknown })?.trace === true ? Logger.LogLevel.Verbose : Logger.LogLevel.Stop, false);
       const l = prepareLaunch(args);
-      this.rt = new LockstepRuntime({ scenario: l.scenario, program: l.program, programPath: l.programPath, programBytes: l.programBytes, programs: l.programs, programFiles: l.programFiles, symbolFile: l.symbolFile, injected: l.injected, breakOn: l.breakOn, showVms: l.showVms });
+      this.rt = new LockstepRuntime({ scenario: l.scenario, program: l.program, programPath: l.programPath, programBytes: l.programBytes, programs: l.programs, programFiles: l.programFiles, symbolFile: l.symbolFile, userSymbolFiles: l.userSymbolFiles, injected: l.injected, breakOn: l.breakOn, showVms: l.showVms });
       this.rt.setExceptionFilters(EXCEPTION_FILTERS.filter((f) => f.default === true).map((f) => f.filter as ExceptionFilter));
       this.rt.on('output', (text: string, category: string) => this.sendEvent(new OutputEvent(text, category)));
       // Custom event `lockstep.clusterEvent`: a fault, failover, respawn, state change… as it happens (body: the trace event).

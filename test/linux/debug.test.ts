@@ -1,16 +1,19 @@
-// The debugger on a Linux guest (examples/linux, `npm run linux`): kernel symbols, lines and DWARF from vmlinux (symbolFile); a function breakpoint in the kernel, a step back, a host crash and /init carrying on.
+// The debugger on a Linux guest (examples/linux, `npm run linux`): kernel symbols, lines and DWARF from vmlinux (symbolFile), /init's from init.elf (userSymbolFiles); breakpoints in both, steps in /init, a step back, a host crash and /init carrying on.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ROOT, evalIn, launch, stoppedAfter, threadNames, topFrame, withClient } from '../debug/helpers';
+import { dirname, join } from 'node:path';
+import { ROOT, evalIn, launch, lineOf, stoppedAfter, threadNames, topFrame, withClient } from '../debug/helpers';
 import { LaunchError, prepareLaunch } from '../../src/debug/launch';
 
 const DIR = join(ROOT, 'examples', 'linux');
 const missing = existsSync(join(DIR, 'linux.elf')) && existsSync(join(DIR, 'vmlinux')) ? false : 'examples/linux is not built: `npm run linux` builds it (CI does)';
 const BOOT = JSON.parse(readFileSync(join(DIR, 'boot.json'), 'utf8')) as Record<string, unknown>;
 const args = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({ ...BOOT, cwd: DIR, symbolFile: 'vmlinux', ...extra });
+const INIT_C = join(ROOT, 'scripts', 'linux', 'init', 'init.c');
+const noInit = missing || (existsSync(join(DIR, 'init.elf')) ? false : 'examples/linux/init.elf is not built: `npm run linux` builds it');
+const withInit = (extra: Record<string, unknown> = {}): Record<string, unknown> => args({ userSymbolFiles: { init: 'init.elf' }, ...extra });
 
 test('symbolFile must name a readable ELF', () => {
   const refused = (v: unknown, pattern: RegExp): void => {
@@ -20,6 +23,23 @@ test('symbolFile must name a readable ELF', () => {
   refused(42, /^symbolFile: must be the path of an ELF file/);
   refused('/no/such/vmlinux', /^symbolFile: cannot read \/no\/such\/vmlinux/);
   refused(join(ROOT, 'README.md'), /^symbolFile: .*README\.md: ELF: not an ELF file/);
+});
+
+test('userSymbolFiles must map process names to readable ELFs, and needs symbolFile', () => {
+  const KV = join(ROOT, 'examples/kvstore/kvstore.elf');
+  const launchWith = (v: unknown, symbolFile: unknown = KV) => prepareLaunch({ program: KV, cwd: dirname(KV), symbolFile, userSymbolFiles: v });
+  const refused = (v: unknown, pattern: RegExp, symbolFile?: unknown): void => {
+    assert.throws(() => launchWith(v, symbolFile), (e: unknown) => e instanceof LaunchError && pattern.test(e.message), JSON.stringify(v));
+  };
+  refused(['init.elf'], /^userSymbolFiles: must map process names to ELF files/);
+  refused({ init: 42 }, /^userSymbolFiles\.init: must map process names to ELF files/);
+  refused({ 'sbin/init': KV }, /^userSymbolFiles: "sbin\/init" is not a process name/);
+  refused({ a_name_of_16_chr: KV }, /is not a process name \(the kernel's task name: 1 to 15 characters/);
+  refused({ init: '/no/such/init.elf' }, /^userSymbolFiles\.init: cannot read \/no\/such\/init\.elf/);
+  refused({ init: join(ROOT, 'README.md') }, /^userSymbolFiles\.init: .*README\.md: ELF: not an ELF file/);
+  assert.throws(() => prepareLaunch({ program: KV, userSymbolFiles: { init: KV } }), /^Error: userSymbolFiles: needs symbolFile/);
+  const ok = launchWith({ init: KV, kvstore: 'kvstore.elf' }).userSymbolFiles;
+  assert.deepEqual(ok?.map((f) => [f.name, f.path]), [['init', KV], ['kvstore', KV]], 'a relative path resolves against cwd');
 });
 
 test('Linux in the debugger: a breakpoint on the kernel\'s vfs_write stops in fs/read_write.c when /init writes its banner; step back; the primary\'s host crashes and /init carries on on the new primary', { skip: missing, timeout: 600_000 }, () =>
@@ -85,4 +105,78 @@ test('a function breakpoint on the kernel\'s do_sys_openat2 stops in fs/open.c w
       stop = await stoppedAfter(dc, () => dc.continueRequest({ threadId: stop.body.threadId! }));
     }
     assert.match(names[names.length - 1], /"\/dev\/mem"$/, names.join(', '));
+  }, true));
+
+test('userSymbolFiles: a function resolves in vmlinux or init.elf; in /init\'s system call the call stack goes on from the kernel into init.c; a function breakpoint in /init stops in init.c, reads its variables and steps over a line there', { skip: noInit, timeout: 600_000 }, () =>
+  withClient(async (dc) => {
+    let resolved: { verified: boolean; line?: number; source?: { path?: string } }[] = [];
+    const stop = await launch(dc, withInit({ untilMs: 150, stopOnEntry: false }), async () => {
+      resolved = (await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'vfs_write' }, { name: 'decimal' }] })).body.breakpoints;
+    });
+    assert.deepEqual(resolved.map((b) => b.verified), [true, true]);
+    assert.match(resolved[0].source?.path ?? '', /fs\/read_write\.c$/, 'a kernel function: from vmlinux');
+    assert.equal(resolved[1].source?.path, INIT_C, '/init\'s: from init.elf');
+    const decimalAt = lineOf(INIT_C, 'static int decimal(');
+    assert.ok(resolved[1].line! > decimalAt && resolved[1].line! < decimalAt + 12, `line ${resolved[1].line} of decimal`);
+    // /init's first write: the kernel's vfs_write, then the system call's entry, then /init's frames from the registers it saved.
+    assert.equal(stop.body.reason, 'function breakpoint');
+    const tid = stop.body.threadId!;
+    const frames = (await dc.stackTraceRequest({ threadId: tid })).body.stackFrames;
+    const pcOf = (f: { instructionPointerReference?: string }): number => Number.parseInt(f.instructionPointerReference ?? '', 16);
+    assert.equal(frames[0].name, 'vfs_write');
+    const user = frames.findIndex((f) => f.source?.path === INIT_C);
+    assert.ok(user >= 2, `the kernel's frames, then /init's: ${frames.map((f) => f.name).join(' < ')}`);
+    assert.ok(frames.slice(0, user).every((f) => pcOf(f) >= 0xc000_0000) && frames.slice(user).every((f) => pcOf(f) < 0xc000_0000 && f.source?.path === INIT_C));
+    assert.equal(frames[frames.length - 1].name, 'main');
+    assert.equal(await evalIn(dc, 'polls', frames[user].id), '0', '/init\'s global, from its frame under the kernel\'s (before its loop)');
+    // Only /init's decimal now: its first call.
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'decimal' }] });
+    const hit = await stoppedAfter(dc, () => dc.continueRequest({ threadId: tid }));
+    assert.equal(hit.body.reason, 'function breakpoint');
+    const top = await topFrame(dc, tid);
+    assert.equal(top.name, 'decimal');
+    assert.equal(top.source?.path, INIT_C);
+    assert.equal(top.line, resolved[1].line);
+    assert.ok(pcOf(top) < 0xc000_0000, 'a user address');
+    assert.match(await evalIn(dc, 'polls', top.id), /^\d+$/, 'a global of init.c');
+    assert.match(await evalIn(dc, 'n', top.id), /^\d+$/, 'its argument');
+    const stepped = await stoppedAfter(dc, () => dc.nextRequest({ threadId: tid }));
+    assert.equal(stepped.body.reason, 'step');
+    const next = await topFrame(dc, tid);
+    assert.equal(next.name, 'decimal');
+    assert.equal(next.source?.path, INIT_C);
+    assert.ok(next.line > top.line && next.line < decimalAt + 12, `from line ${top.line} to ${next.line}`);
+  }, true));
+
+test('userSymbolFiles: a source breakpoint in init.c stops when /init runs that line; steps over lines that make system calls stay in init.c', { skip: noInit, timeout: 600_000 }, () =>
+  withClient(async (dc) => {
+    const line = lineOf(INIT_C, 'tick(++ticks);');
+    const stop = await launch(dc, withInit({ untilMs: 150, stopOnEntry: false }), async () => {
+      const r = await dc.setBreakpointsRequest({ source: { path: INIT_C }, breakpoints: [{ line }] });
+      assert.deepEqual(r.body.breakpoints.map((b) => [b.verified, b.line]), [[true, line]]);
+    });
+    assert.equal(stop.body.reason, 'breakpoint');
+    const tid = stop.body.threadId!;
+    const frames = (await dc.stackTraceRequest({ threadId: tid })).body.stackFrames;
+    assert.ok(frames.some((f) => f.name === 'main' && f.line === line && f.source?.path === INIT_C), frames.map((f) => `${f.name}:${f.line}`).join(' < '));
+    const polls = Number(await evalIn(dc, 'polls', frames[0].id));
+    assert.ok(polls >= 10 && polls % 10 === 0, `every 10th poll ticks: polls = ${polls}`);
+    // Step over the tick's write and the 1 ms sleep: the kernel runs them, the steps stop in init.c only.
+    await dc.setBreakpointsRequest({ source: { path: INIT_C }, breakpoints: [] });
+    const sleep = lineOf(INIT_C, '__NR_clock_nanosleep_time64');
+    const lines: number[] = [];
+    for (let i = 0; i < 6 && !lines.includes(sleep); i++) {
+      const s = await stoppedAfter(dc, () => dc.nextRequest({ threadId: tid }));
+      assert.equal(s.body.reason, 'step');
+      const f = await topFrame(dc, tid);
+      assert.equal(f.source?.path, INIT_C, `step ${i + 1}: ${f.name} at ${f.instructionPointerReference}`);
+      assert.ok(Number.parseInt(f.instructionPointerReference ?? '', 16) < 0xc000_0000);
+      lines.push(f.line);
+    }
+    assert.ok(lines.includes(sleep), `the line of the sleep's system call was reached: ${lines.join(', ')}`);
+    const after = await stoppedAfter(dc, () => dc.nextRequest({ threadId: tid }));
+    assert.equal(after.body.reason, 'step');
+    const back = await topFrame(dc, tid);
+    assert.equal(back.source?.path, INIT_C, 'over the system call, back in /init');
+    assert.notEqual(back.line, sleep);
   }, true));
