@@ -7,7 +7,8 @@
 #   disk.img        that image alone (for QEMU's -drive), ext2: /sbin/init (the same program), an empty /kv.log it
 #                   keeps its table in, and /dev;
 #   vmlinux         the kernel's symbols, lines and DWARF for the debugger (launch.json's symbolFile);
-#   init.elf        /init itself, with its symbols, lines and DWARF (user space, linked at 0x10000).
+#   init.elf        /init itself, with its symbols, lines and DWARF (user space, linked at 0x10000; launch.json's
+#                   userSymbolFiles).
 # Lockstep writes its machine's own device tree into the firmware at load; the tree linked in is the one QEMU boots
 # with (a Lockstep machine with RAM_MIB of RAM). Needs `npm run build` first (for `lockstep dtb`). The argument is the
 # folder to write into (default examples/linux).
