@@ -1,4 +1,4 @@
-// The device tree of this machine, generated from its real configuration (RAM, hart, CLINT, PLIC, UART, test device, NIC, disk, entropy, virtio block), for an operating system to read at boot.
+// The device tree of this machine, generated from its real configuration (RAM, hart, CLINT, PLIC, UART, test device, NIC, disk, entropy, virtio block and network), for an operating system to read at boot.
 
 import { type FdtNode, node, writeFdt } from './fdt';
 import { MemMap, PlicSource } from './types';
@@ -60,6 +60,7 @@ function soc(): FdtNode {
     node(`ethernet@${MemMap.nic.toString(16)}`, [['compatible', 'lockstep,nic'], ['reg', reg(MemMap.nic, 0x1000)], ...irq(PlicSource.nic)]),
     node(`disk@${MemMap.disk.toString(16)}`, [['compatible', 'lockstep,disk'], ['reg', reg(MemMap.disk, 0x1000)], ...irq(PlicSource.disk)]),
     node(`rng@${MemMap.entropy.toString(16)}`, [['compatible', 'lockstep,entropy'], ['reg', reg(MemMap.entropy, 0x1000)]]),
+    node(`virtio_mmio@${MemMap.virtioNet.toString(16)}`, [['compatible', 'virtio,mmio'], ['reg', reg(MemMap.virtioNet, 0x1000)], ...irq(PlicSource.virtioNet)]),
     node(`virtio_mmio@${MemMap.virtioBlk.toString(16)}`, [['compatible', 'virtio,mmio'], ['reg', reg(MemMap.virtioBlk, 0x1000)], ...irq(PlicSource.virtioBlk)]),
   ]);
 }

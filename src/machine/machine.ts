@@ -14,6 +14,7 @@ import { Nic, type NicState } from './devices/nic';
 import { Disk, type DiskState } from './devices/disk';
 import { EntropyDevice, type EntropyState } from './devices/entropy';
 import { VirtioBlk, type VirtioBlkState, VIRTIO_BLK_ID_BASE } from './devices/virtio-blk';
+import { VirtioNet, type VirtioNetState } from './devices/virtio-net';
 import type { VirtioTransportState } from './devices/virtio-mmio';
 import { type RamImage, captureRam, internZeroPages, restoreRam, zeroImage } from './snapshot';
 import { Hash64, PageHashCache, hashValue } from './hash';
@@ -45,6 +46,8 @@ export interface MachineDevices {
   readonly entropy: EntropyDevice;
   /** The same shared disk behind virtio-blk, for operating systems' own drivers. */
   readonly virtioBlk: VirtioBlk;
+  /** An Ethernet device for operating systems' own drivers (frames, where Lockstep's NIC carries packets). */
+  readonly virtioNet: VirtioNet;
 }
 
 export interface DevicesState {
@@ -56,6 +59,7 @@ export interface DevicesState {
   disk: DiskState;
   entropy: EntropyState;
   virtioBlk: { transport: VirtioTransportState; device: VirtioBlkState };
+  virtioNet: { transport: VirtioTransportState; device: VirtioNetState };
 }
 
 /** A machine state: immutable plain data (structured-clone-able). RAM pages are shared between snapshots. */
@@ -115,6 +119,7 @@ export class Machine {
       disk: new Disk(host, plic.line(PlicSource.disk), diskSectors),
       entropy: new EntropyDevice(host),
       virtioBlk: new VirtioBlk(host, plic.line(PlicSource.virtioBlk), diskSectors),
+      virtioNet: new VirtioNet(host, plic.line(PlicSource.virtioNet)),
     };
   }
 
@@ -181,6 +186,7 @@ export class Machine {
       case 'uartRx': this.devices.uart.receive(ev.bytes); break;
       case 'nicRx': this.devices.nic.receive(ev.packet); break;
       case 'diskDone': (ev.id >= VIRTIO_BLK_ID_BASE ? this.devices.virtioBlk : this.devices.disk).complete(ev.id, ev.ok, ev.data); break;
+      case 'netRx': this.devices.virtioNet.receive(ev.frame); break;
       default: throw new Error(`unknown input ${(ev as { kind: string }).kind}`);
     }
   }
@@ -241,6 +247,7 @@ export class Machine {
     d.disk.setState(s.devices.disk);
     d.entropy.setState(s.devices.entropy);
     d.virtioBlk.setState(s.devices.virtioBlk);
+    d.virtioNet.setState(s.devices.virtioNet);
   }
 
   private deviceStates(): DevicesState {
@@ -248,6 +255,7 @@ export class Machine {
     return {
       test: d.test.getState(), clint: d.clint.getState(), plic: d.plic.getState(), uart: d.uart.getState(),
       nic: d.nic.getState(), disk: d.disk.getState(), entropy: d.entropy.getState(), virtioBlk: d.virtioBlk.getState(),
+      virtioNet: d.virtioNet.getState(),
     };
   }
 

@@ -57,9 +57,10 @@ test('dtc reads the machine: RAM, the Sv32 hart and its timebase, the devices at
   assert.match(dts, /poweroff \{\s*compatible = "syscon-poweroff";\s*regmap = <0x03>;\s*offset = <0x00>;\s*value = <0x5555>;/);
 });
 
-test('dtc reads the PLIC\'s M and S contexts (MEIP 11, then SEIP 9) and the virtio block device on source 8', { skip: dtcMissing }, () => {
+test('dtc reads the PLIC\'s M and S contexts (MEIP 11, then SEIP 9), the virtio network device on source 7 and the block device on source 8', { skip: dtcMissing }, () => {
   const dts = decompile(blob);
   assert.match(dts, /plic@c000000 \{[^}]*interrupts-extended = <0x01 0x0b 0x01 0x09>;/, 'context 0 is M-mode, context 1 S-mode, as on QEMU virt');
+  assert.match(dts, /virtio_mmio@10007000 \{\s*compatible = "virtio,mmio";\s*reg = <0x10007000 0x1000>;\s*interrupt-parent = <0x02>;\s*interrupts = <0x07>;/);
   assert.match(dts, /virtio_mmio@10008000 \{\s*compatible = "virtio,mmio";\s*reg = <0x10008000 0x1000>;\s*interrupt-parent = <0x02>;\s*interrupts = <0x08>;/);
 });
 
