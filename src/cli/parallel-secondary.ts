@@ -221,6 +221,7 @@ function sameOutput(a: GuestOutput, b: GuestOutput): boolean {
   switch (a.kind) {
     case 'uart': return b.kind === 'uart' && a.byte === b.byte;
     case 'nicTx': return b.kind === 'nicTx' && sameBytes(a.packet, b.packet);
+    case 'netTx': return b.kind === 'netTx' && sameBytes(a.frame, b.frame);
     case 'diskRequest': return b.kind === 'diskRequest' && a.id === b.id && a.op === b.op && a.sector === b.sector && a.count === b.count && sameBytes(a.data, b.data);
     case 'exit': return b.kind === 'exit' && a.code === b.code;
     case 'timerArm': return b.kind === 'timerArm' && a.mtimecmp === b.mtimecmp;

@@ -10,8 +10,8 @@ import type { GuestOutput, InputEvent, ReadKind } from '../machine/types';
 import type { ExpectedCall } from '../ft/protocol/shadow-machine';
 
 const READ_KINDS: readonly ReadKind[] = ['time', 'cycle', 'entropy'];
-const OUTPUT_KINDS: readonly GuestOutput['kind'][] = ['uart', 'nicTx', 'diskRequest', 'exit', 'timerArm'];
-const INPUT_KINDS: readonly InputEvent['kind'][] = ['timer', 'uartRx', 'nicRx', 'diskDone'];
+const OUTPUT_KINDS: readonly GuestOutput['kind'][] = ['uart', 'nicTx', 'diskRequest', 'exit', 'timerArm', 'netTx'];
+const INPUT_KINDS: readonly InputEvent['kind'][] = ['timer', 'uartRx', 'nicRx', 'diskDone', 'netRx'];
 const CALL_READ = 0;
 const CALL_OUTPUT = 1;
 /** Largest byte string one record carries (a packet or a disk transfer is far smaller). */
@@ -72,6 +72,7 @@ export class WireWriter {
       case 'uartRx': this.bytes(ev.bytes); break;
       case 'nicRx': this.bytes(ev.packet); break;
       case 'diskDone': this.f64(ev.id); this.u8(ev.ok ? 1 : 0); this.optionalBytes(ev.data); break;
+      case 'netRx': this.bytes(ev.frame); break;
     }
     return start;
   }
@@ -81,6 +82,7 @@ export class WireWriter {
     switch (o.kind) {
       case 'uart': this.u8(o.byte); break;
       case 'nicTx': this.bytes(o.packet); break;
+      case 'netTx': this.bytes(o.frame); break;
       case 'diskRequest':
         this.f64(o.id); this.u8(o.op === 'write' ? 1 : 0); this.f64(o.sector); this.f64(o.count); this.optionalBytes(o.data);
         break;
@@ -163,6 +165,7 @@ export class WireReader {
         const id = this.f64(), ok = this.u8() === 1, data = this.optionalBytes();
         return data === undefined ? { kind, id, ok } : { kind, id, ok, data };
       }
+      case 'netRx': return { kind, frame: this.bytes() };
     }
   }
 
@@ -171,6 +174,7 @@ export class WireReader {
     switch (kind) {
       case 'uart': return { kind, byte: this.u8() };
       case 'nicTx': return { kind, packet: this.bytes() };
+      case 'netTx': return { kind, frame: this.bytes() };
       case 'diskRequest': {
         const id = this.f64(), op = this.u8() === 1 ? 'write' : 'read', sector = this.f64(), count = this.f64(), data = this.optionalBytes();
         return data === undefined ? { kind, id, op, sector, count } : { kind, id, op, sector, count, data };

@@ -27,4 +27,9 @@ export type SimEvent =
   | { t: 'clientSend'; of: number; client: number }
   | { t: 'clientTimeout'; of: number; client: number; reqId: number }
   | { t: 'pktToVm'; of: number; packet: Uint8Array }
-  | { t: 'pktToClient'; of: number; client: number; packet: Uint8Array; origin: OutputOrigin };
+  | { t: 'pktToClient'; of: number; client: number; packet: Uint8Array; origin: OutputOrigin }
+  /** An Ethernet frame for the VM's virtio network device, and one from it onto the clients' network. */
+  | { t: 'frameToVm'; of: number; frame: Uint8Array }
+  | { t: 'frameToClients'; of: number; frame: Uint8Array; origin: OutputOrigin }
+  /** A client's TCP retransmission timer, due at `atNs` when it was set (a timer set again since leaves this one stale). */
+  | { t: 'tcpTimer'; of: number; client: number; atNs: number };

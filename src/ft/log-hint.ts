@@ -28,6 +28,7 @@ const ABOUT: Record<Exclude<LogByteKind, 'marks'>, { what: string; hint: string 
   timer: { what: 'timer interrupts', hint: 'arm mtimecmp less often: a longer tick, or a deadline only when work is due' },
   uartRx: { what: 'console input', hint: 'every byte typed or piped to the console is logged: send the guest less input' },
   nicRx: { what: 'network packets', hint: 'every packet received is logged whole: fewer or smaller requests (workload.ratePerSec, workload.clients)' },
+  netRx: { what: 'network frames (virtio-net)', hint: 'every Ethernet frame received is logged whole, TCP acknowledgements too: fewer or larger requests (workload.ratePerSec, workload.clients)' },
   diskDone: { what: 'disk reads', hint: 'the data of every disk read is logged: read less, or keep hot sectors in guest RAM' },
   outputs: { what: 'guest outputs (console bytes, packets, disk requests)', hint: 'every output is logged (a console byte costs 17 bytes): write less, in fewer and larger requests' },
 };

@@ -15,7 +15,7 @@ export type WhatIfSwitch = 'lagControl' | 'respawn' | 'loserHalts' | 'pairedProt
 
 export const WHAT_IF_SWITCHES: readonly WhatIfSwitch[] = ['lagControl', 'respawn', 'loserHalts', 'pairedProtection', 'detection'];
 
-export type LoggedKind = 'time' | 'cycle' | 'entropy' | 'timer' | 'uartRx' | 'nicRx' | 'diskDone';
+export type LoggedKind = 'time' | 'cycle' | 'entropy' | 'timer' | 'uartRx' | 'nicRx' | 'diskDone' | 'netRx';
 
 /** Actions on one VM of the cluster (the fault's `vm`): vSphere's FT actions and live migrations (their `host` is the destination). */
 export const VM_ACTION_KINDS: readonly FaultKind[] = ['testFailover', 'testRestartSecondary', 'turnOffFT', 'turnOnFT', 'suspendFT', 'resumeFT', 'migrate', 'migrateSecondary'];
@@ -85,7 +85,7 @@ export interface Scenario {
     enabled: boolean; heartbeatIntervalMs: number; failureTimeoutMs: number; logBufferKiB: number; lagBoundMs: number;
     outputRule: boolean; failoverBoundMs: number; respawnBoundMs: number; flushIntervalUs: number; idleMarkIntervalUs: number;
   };
-  workload: { clients: number; requests: number; ratePerSec: number; writeRatio: number; keys: number; timeoutMs: number; startMs: number };
+  workload: { clients: number; requests: number; ratePerSec: number; writeRatio: number; keys: number; timeoutMs: number; startMs: number; transport: 'nic' | 'tcp' };
   faults: FaultSpec[];
   whatIf: { outputRule: boolean; omitLogKinds: LoggedKind[]; disable: WhatIfSwitch[] };
   /** The cluster's VMs (null: the single-VM form, `program` with `placement` and `workload`). */
@@ -101,7 +101,7 @@ export class ScenarioError extends Error {
 }
 
 /** A workload's defaults; a VM of `vms` that names no workload has no clients. */
-const WORKLOAD_DEFAULTS: WorkloadSpec = { clients: 2, requests: 200, ratePerSec: 1000, writeRatio: 0.5, keys: 16, timeoutMs: 30, startMs: 5 };
+const WORKLOAD_DEFAULTS: WorkloadSpec = { clients: 2, requests: 200, ratePerSec: 1000, writeRatio: 0.5, keys: 16, timeoutMs: 30, startMs: 5, transport: 'nic' };
 const NO_CLIENTS: WorkloadSpec = { ...WORKLOAD_DEFAULTS, clients: 0, requests: 0 };
 
 const LINK_DEFAULTS = {

@@ -18,12 +18,16 @@ export type InputEvent =
   /** A packet arriving at the NIC. */
   | { kind: 'nicRx'; packet: Uint8Array }
   /** Completion of an earlier disk request; `data` is the sector data for reads (DMA into guest RAM). */
-  | { kind: 'diskDone'; id: number; ok: boolean; data?: Uint8Array };
+  | { kind: 'diskDone'; id: number; ok: boolean; data?: Uint8Array }
+  /** An Ethernet frame (destination MAC first, no FCS) arriving at the virtio network device. */
+  | { kind: 'netRx'; frame: Uint8Array };
 
 /** Something the guest does to the world. Only the primary's outputs leave; the Output Rule holds them. */
 export type GuestOutput =
   | { kind: 'uart'; byte: number }
   | { kind: 'nicTx'; packet: Uint8Array }
+  /** An Ethernet frame the virtio network device sends (its virtio-net header stripped). */
+  | { kind: 'netTx'; frame: Uint8Array }
   | { kind: 'diskRequest'; id: number; op: 'read' | 'write'; sector: number; count: number; data?: Uint8Array }
   /** Test device (0x5555 => 0, (code<<16)|0x3333 => code) or HTIF tohost (value>>1). */
   | { kind: 'exit'; code: number }
@@ -81,12 +85,14 @@ export const MemMap = {
   entropy: 0x1000_3000,
   /** QEMU virt's virtio-mmio slot 7, where QEMU puts its first virtio device (its 8 slots are 0x1000_1000 + 0x1000·n). */
   virtioBlk: 0x1000_8000,
+  /** QEMU virt's virtio-mmio slot 6, where QEMU puts its second virtio device. */
+  virtioNet: 0x1000_7000,
   ramBase: 0x8000_0000,
   ramSizeDefault: 16 * 1024 * 1024,
 } as const;
 
 /** PLIC interrupt source numbers. */
-export const PlicSource = { disk: 1, nic: 2, virtioBlk: 8, uart: 10 } as const;
+export const PlicSource = { disk: 1, nic: 2, virtioNet: 7, virtioBlk: 8, uart: 10 } as const;
 
 /** Description of a fatal stop, shown to the user. */
 export interface FatalInfo {

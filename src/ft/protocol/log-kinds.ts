@@ -7,14 +7,14 @@ import { entryBytes } from './log';
  * Kinds of log bytes: each synchronous read kind, each asynchronous input kind, the outputs' digests,
  * and `marks`, the header every flush carries (its progress mark), with or without entries.
  */
-export type LogByteKind = 'time' | 'cycle' | 'entropy' | 'timer' | 'uartRx' | 'nicRx' | 'diskDone' | 'outputs' | 'marks';
+export type LogByteKind = 'time' | 'cycle' | 'entropy' | 'timer' | 'uartRx' | 'nicRx' | 'diskDone' | 'netRx' | 'outputs' | 'marks';
 
-export const LOG_BYTE_KINDS: readonly LogByteKind[] = ['time', 'cycle', 'entropy', 'timer', 'uartRx', 'nicRx', 'diskDone', 'outputs', 'marks'];
+export const LOG_BYTE_KINDS: readonly LogByteKind[] = ['time', 'cycle', 'entropy', 'timer', 'uartRx', 'nicRx', 'diskDone', 'netRx', 'outputs', 'marks'];
 
 export type LogBytesByKind = Record<LogByteKind, number>;
 
 export function emptyLogBytesByKind(): LogBytesByKind {
-  return { time: 0, cycle: 0, entropy: 0, timer: 0, uartRx: 0, nicRx: 0, diskDone: 0, outputs: 0, marks: 0 };
+  return { time: 0, cycle: 0, entropy: 0, timer: 0, uartRx: 0, nicRx: 0, diskDone: 0, netRx: 0, outputs: 0, marks: 0 };
 }
 
 export function logByteKindOf(e: LogEntry): LogByteKind {

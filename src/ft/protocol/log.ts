@@ -27,6 +27,7 @@ function inputPayloadBytes(ev: InputEvent): number {
     case 'uartRx': return ev.bytes.length;
     case 'nicRx': return ev.packet.length;
     case 'diskDone': return 8 + (ev.data?.length ?? 0);
+    case 'netRx': return ev.frame.length;
   }
 }
 
@@ -44,6 +45,7 @@ export function sameOutputKey(a: GuestOutput, b: GuestOutput): boolean {
   switch (a.kind) {
     case 'uart': return b.kind === 'uart' && a.byte === b.byte;
     case 'nicTx': return b.kind === 'nicTx' && sameDigest(a.packet, b.packet);
+    case 'netTx': return b.kind === 'netTx' && sameDigest(a.frame, b.frame);
     case 'diskRequest':
       return b.kind === 'diskRequest' && a.id === b.id && a.op === b.op && a.sector === b.sector && a.count === b.count
         && (a.data ? b.data !== undefined && sameDigest(a.data, b.data) : !b.data);
@@ -65,6 +67,7 @@ export function describeOutput(out: GuestOutput): string {
   switch (out.kind) {
     case 'uart': return `console byte ${JSON.stringify(String.fromCharCode(out.byte))}`;
     case 'nicTx': return `packet of ${out.packet.length} bytes`;
+    case 'netTx': return `frame of ${out.frame.length} bytes`;
     case 'diskRequest': return `disk ${out.op} of ${out.count} sector(s) at ${out.sector} (request ${out.id})`;
     case 'exit': return `power off with code ${out.code}`;
     case 'timerArm': return `timer armed for ${out.mtimecmp}`;

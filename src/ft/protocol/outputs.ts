@@ -62,6 +62,12 @@ export function release(c: LogicalVm, vm: VmInstance, h: HeldOutput, atNs: numbe
       if (arrival !== null && client > 0) c.schedule(arrival, { t: 'pktToClient', of: c.index, client, packet: out.packet, origin });
       break;
     }
+    case 'netTx': {
+      // An Ethernet frame onto the clients' network: the world's ARP and the clients' TCP take it (world/tcp-transport.ts).
+      const arrival = c.network.send('client', vm.host, 'clients', out.frame.length, atNs, false);
+      if (arrival !== null) c.schedule(arrival, { t: 'frameToClients', of: c.index, frame: out.frame, origin });
+      break;
+    }
     case 'diskRequest':
       c.addTrace({ kind: 'release', vm: vm.id, host: vm.host, text: `released ${describeOutput(out)}`, data: { instret: h.instret, heldNs: atNs - h.producedNs } }, atNs);
       c.submitDisk(vm, { id: out.id, op: out.op, sector: out.sector, count: out.count, data: out.data }, atNs);

@@ -24,7 +24,7 @@ export interface ClientState {
   stats: { sent: number; retries: number; replies: number; duplicates: number; ok: number; errors: number; latencySumNs: number; latencyMaxNs: number };
 }
 
-export interface WorkloadSpec { clients: number; requests: number; ratePerSec: number; writeRatio: number; keys: number; timeoutMs: number; startMs: number }
+export interface WorkloadSpec { clients: number; requests: number; ratePerSec: number; writeRatio: number; keys: number; timeoutMs: number; startMs: number; transport: 'nic' | 'tcp' }
 
 export interface ClientsCheckpoint {
   list: (Omit<ClientState, 'replies'> & { replies: number })[];
