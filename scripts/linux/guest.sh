@@ -37,7 +37,7 @@ epoch="1970-01-01 00:00:00 UTC"
 riscv64-linux-gnu-gcc -march=rv32imac_zicsr_zifencei -mabi=ilp32 -Os -g -static -nostdlib -ffreestanding \
   -fno-stack-protector -fno-asynchronous-unwind-tables -fno-ident -Wl,--build-id=none -Wall -Wextra -Werror \
   -I"$kernel/src/tools/include/nolibc" -I"$kernel/src/include/uapi" -I"$kernel/src/arch/riscv/include/uapi" \
-  -o "$tmp/init" "$here/init/init.c"
+  -o "$tmp/init" "$here/init/"*.c
 touch -d "$epoch" "$tmp/init"
 
 # The initramfs: /dev/console (the kernel opens it as fds 0-2 before running /init), /dev/mem (the NIC), /init.

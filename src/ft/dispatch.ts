@@ -11,6 +11,8 @@ import { flush, receiveAck, receiveLog } from './protocol/log-wire';
 import { fireFault } from './faults';
 import { finishMigration } from './protocol/vmotion';
 import { drsPass } from './drs';
+import { frameArrived, framesFromVm, tcpSend, tcpTimer } from './tcp-clients';
+import type { ClientState, OutputOrigin } from './world/clients';
 
 /** Hands an event to the VM it concerns (a fault to the cluster's fault handling). */
 export function dispatch(w: Cluster, ev: SimEvent): void {
@@ -33,6 +35,12 @@ export function dispatch(w: Cluster, ev: SimEvent): void {
     case 'clientTimeout': return clientTimeout(w.members[ev.of], ev.client, ev.reqId);
     case 'pktToVm': return packetToVm(w.members[ev.of], ev.packet);
     case 'pktToClient': return packetToClient(w.members[ev.of], ev);
+    case 'frameToVm': return frameArrived(w.members[ev.of], ev.frame);
+    case 'frameToClients': {
+      const c = w.members[ev.of];
+      return framesFromVm(c, ev.frame, ev.origin, (client, reply) => replyArrived(c, client, reply, ev.origin));
+    }
+    case 'tcpTimer': return tcpTimer(w.members[ev.of], ev.client, ev.atNs);
   }
 }
 
@@ -94,6 +102,7 @@ function clientSend(c: LogicalVm, id: number): void {
   const client = c.clients.list[id - 1];
   const packet = c.clients.nextRequest(client, c.nowNs);
   if (packet === null) return;
+  if (c.scenario.workload.transport === 'tcp') return tcpSend(c, client, packet); // TCP sends it again when lost
   sendToVm(c, packet);
   c.schedule(c.nowNs + c.scenario.workload.timeoutMs * NS_PER_MS, { t: 'clientTimeout', of: c.index, client: id, reqId: client.nextIndex });
 }
@@ -116,8 +125,13 @@ function packetToClient(c: LogicalVm, ev: SimEvent & { t: 'pktToClient' }): void
   const client = c.clients.list[ev.client - 1];
   if (client === undefined) return;
   c.checkers.clientSaw(ev.origin);
-  if (!c.clients.receive(client, ev.packet, c.nowNs, ev.origin)) return;
+  replyArrived(c, client, ev.packet, ev.origin);
+}
+
+/** A reply reaches its client; one that answers its request lets it send the next, on schedule. */
+function replyArrived(c: LogicalVm, client: ClientState, packet: Uint8Array, origin: OutputOrigin): void {
+  if (!c.clients.receive(client, packet, c.nowNs, origin)) return;
   const w = c.scenario.workload;
   const plannedNs = w.startMs * NS_PER_MS + client.nextIndex * c.clients.intervalNs;
-  c.schedule(Math.max(c.nowNs, Math.ceil(plannedNs)), { t: 'clientSend', of: c.index, client: ev.client });
+  c.schedule(Math.max(c.nowNs, Math.ceil(plannedNs)), { t: 'clientSend', of: c.index, client: client.id });
 }

@@ -8,8 +8,9 @@
  * the kernel's timer runs), and prints a tick every 10th poll. The table lives in memory, which FT keeps across a
  * failover. When the root filesystem has a /kv.log (the disk's does, the initramfs does not), every PUT or DEL is also
  * appended there and fdatasync'ed before its reply, and the log is replayed at start: after an HA restart boots Linux
- * again from the disk, every acknowledged write is back. Without the NIC (on QEMU's virt board) it only prints the
- * ticks.
+ * again from the disk, every acknowledged write is back. With a network (the kernel's virtio-net driver) it also
+ * serves the protocol over TCP (tcp.c), polled in the same loop. Without the NIC (on QEMU's virt board) it only
+ * prints the ticks (and serves TCP when QEMU gives it a network).
  *
  * Built static by scripts/linux/build.sh with the kernel's own nolibc start code and syscall macros
  * (tools/include/nolibc/arch-riscv.h: _start, my_syscallN) and the syscall numbers of its UAPI headers. The whole
@@ -19,6 +20,7 @@
 #include <asm/unistd.h>
 #include "arch-riscv.h" /* also O_RDWR */
 #include "nic-dma.h"
+#include "tcp.h"
 
 /* ---- system calls ---- */
 #define AT_FDCWD (-100)
@@ -277,10 +279,10 @@ static void nic_send(uint32_t len)
 /* ---- the kvstore table: open addressing with linear probing and tombstones, as in kvstore.c ---- */
 enum { OP_GET = 1, OP_PUT = 2, OP_DEL = 3 };
 enum { ST_OK = 0, ST_NOT_FOUND = 1, ST_BAD_REQUEST = 2, ST_FULL = 3 };
-#define MAX_KEY 32
-#define MAX_VAL 200
-#define REQ_HEADER 12
-#define REPLY_HEADER 24
+#define MAX_KEY KV_MAX_KEY
+#define MAX_VAL KV_MAX_VAL
+#define REQ_HEADER KV_REQ_HEADER
+#define REPLY_HEADER KV_REPLY_HEADER
 #define TABLE_SIZE 256
 enum { SLOT_EMPTY = 0, SLOT_LIVE = 1, SLOT_DEAD = 2 };
 
@@ -408,55 +410,50 @@ static long log_append(uint32_t op, const uint8_t *key, uint32_t key_len, const 
 	return err;
 }
 
-/* ---- requests and replies (PROTOCOL.md) ---- */
-static void send_reply(uint32_t client_id, uint32_t req_id, uint32_t status, uint32_t op, const uint8_t *val,
-		       uint32_t val_len)
+/* ---- requests and replies (PROTOCOL.md): each transport hands serve() a request and sends the reply it builds ---- */
+static uint32_t reply_into(uint8_t *out, uint32_t client_id, uint32_t req_id, uint32_t status, uint32_t op,
+			   const uint8_t *val, uint32_t val_len)
 {
-	put32(tx, client_id);
-	put32(tx + 4, req_id);
-	tx[8] = (uint8_t)status;
-	tx[9] = (uint8_t)op;
-	put16(tx + 10, val_len);
-	put32(tx + 12, time_lo());
-	put32(tx + 16, polls);
-	put32(tx + 20, applied);
-	copy(tx + REPLY_HEADER, val, val_len);
-	nic_send(REPLY_HEADER + val_len);
+	put32(out, client_id);
+	put32(out + 4, req_id);
+	out[8] = (uint8_t)status;
+	out[9] = (uint8_t)op;
+	put16(out + 10, val_len);
+	put32(out + 12, time_lo());
+	put32(out + 16, polls);
+	put32(out + 20, applied);
+	copy(out + REPLY_HEADER, val, val_len);
+	return REPLY_HEADER + val_len;
 }
 
-/* Whether the request in rx (len bytes) breaks the format: a BAD_REQUEST. */
-static int malformed(uint32_t len)
+/* Whether the request (len bytes) breaks the format: a BAD_REQUEST. */
+static int malformed(const uint8_t *req, uint32_t len)
 {
-	uint32_t op = rx[8], key_len = rx[9], val_len = get16(rx + 10);
+	uint32_t op = req[8], key_len = req[9], val_len = get16(req + 10);
 
 	return key_len < 1 || key_len > MAX_KEY || val_len > MAX_VAL || len != REQ_HEADER + key_len + val_len ||
 	       op < OP_GET || op > OP_DEL || (op != OP_PUT && val_len != 0);
 }
 
-/* Answers the request in rx (len bytes): a GET from the table, a PUT or DEL once applied to it. */
-static void serve(uint32_t len)
+/* Answers a request (len bytes) into `out`: a GET from the table, a PUT or DEL once applied to it (and on the disk's
+ * log, when there is one). Returns the reply's length. */
+static uint32_t serve(const uint8_t *req, uint32_t len, uint8_t *out)
 {
-	uint32_t client_id = len >= 4 ? get32(rx) : 0, req_id = len >= 8 ? get32(rx + 4) : 0;
+	uint32_t client_id = len >= 4 ? get32(req) : 0, req_id = len >= 8 ? get32(req + 4) : 0;
 
-	if (len < REQ_HEADER) {
-		send_reply(client_id, req_id, ST_BAD_REQUEST, 0, 0, 0);
-		return;
-	}
-	uint32_t op = rx[8], key_len = rx[9], val_len = get16(rx + 10);
-	const uint8_t *key = rx + REQ_HEADER, *val = key + key_len;
+	if (len < REQ_HEADER)
+		return reply_into(out, client_id, req_id, ST_BAD_REQUEST, 0, 0, 0);
+	uint32_t op = req[8], key_len = req[9], val_len = get16(req + 10);
+	const uint8_t *key = req + REQ_HEADER, *val = key + key_len;
 
-	if (malformed(len)) {
-		send_reply(client_id, req_id, ST_BAD_REQUEST, op, 0, 0);
-		return;
-	}
+	if (malformed(req, len))
+		return reply_into(out, client_id, req_id, ST_BAD_REQUEST, op, 0, 0);
 	if (op == OP_GET) {
 		int at = find(key, key_len);
 
 		if (at < 0)
-			send_reply(client_id, req_id, ST_NOT_FOUND, op, 0, 0);
-		else
-			send_reply(client_id, req_id, ST_OK, op, table[at].val, table[at].val_len);
-		return;
+			return reply_into(out, client_id, req_id, ST_NOT_FOUND, op, 0, 0);
+		return reply_into(out, client_id, req_id, ST_OK, op, table[at].val, table[at].val_len);
 	}
 	int status = op == OP_PUT ? table_put(key, key_len, val, val_len) : table_del(key, key_len);
 
@@ -467,14 +464,14 @@ static void serve(uint32_t len)
 	}
 	if (status == ST_OK)
 		applied++;
-	send_reply(client_id, req_id, status, op, 0, 0);
+	return reply_into(out, client_id, req_id, status, op, 0, 0);
 }
 
 /* Answers every packet waiting in the NIC's receive queue. */
 static void serve_waiting(void)
 {
 	for (uint32_t len; (len = nic_recv()) != 0;)
-		serve(len);
+		nic_send(serve(rx, len, tx));
 }
 
 int main(void)
@@ -498,9 +495,14 @@ int main(void)
 		put(why_not);
 		put("\n");
 	}
+	const char *why_no_tcp = tcp_open();
+
+	if (why_no_tcp == 0)
+		put("lockstep /init: serving kvstore on TCP port 7000 at 10.0.0.2\n");
 	for (uint32_t ticks = 0;;) {
 		if (why_not == 0)
 			serve_waiting();
+		tcp_serve_waiting(serve);
 		if (++polls % 10 == 0)
 			tick(++ticks);
 		sleep_1ms();

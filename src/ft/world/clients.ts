@@ -1,6 +1,7 @@
 // External clients of the protected VM: send kvstore requests to its network identity, retry on timeout, record every reply.
 
 import { CutTail } from '../sim/cut-tail';
+import type { TcpConnState } from './net/tcp-state';
 import type { Prng } from '../sim/prng';
 import { decodeReply, decodeRequest, encodeRequest, KvOp, KvStatus } from './kv-protocol';
 
@@ -16,8 +17,20 @@ export interface ClientReplyRecord {
 /** A request as the client saw it end to end: sent first at `sentNs`, its key, a PUT's value or a GET's result. */
 export interface KvAnswer { sentNs: number; key: string; value: string | null }
 
+/** A client's TCP side (transport "tcp"): replaced whole on each change, never mutated (checkpoints share it). */
+export interface ClientTcp {
+  /** Connections opened so far, less one: the current one's number (its port and ISN follow from it). */
+  connNo: number;
+  conn: TcpConnState | null;
+  /** Bytes received and not yet a whole reply. */
+  rx: Uint8Array;
+  /** When the pending retransmission-timer event fires (null: none pending). */
+  timerDueNs: number | null;
+}
+
 export interface ClientState {
   id: number;
+  tcp: ClientTcp | null;
   nextIndex: number;
   outstanding: { reqId: number; packet: Uint8Array; firstSentNs: number; tries: number } | null;
   replies: ClientReplyRecord[];
@@ -43,7 +56,7 @@ export class Clients {
 
   constructor(readonly spec: WorkloadSpec, private readonly prng: Prng) {
     this.list = Array.from({ length: spec.clients }, (_, i) => ({
-      id: i + 1, nextIndex: 0, outstanding: null, replies: [],
+      id: i + 1, tcp: null, nextIndex: 0, outstanding: null, replies: [],
       stats: { sent: 0, retries: 0, replies: 0, duplicates: 0, ok: 0, errors: 0, latencySumNs: 0, latencyMaxNs: 0 },
     }));
     this.cut = this.list.map((c) => new CutTail(c.replies));
