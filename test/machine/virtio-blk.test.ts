@@ -4,21 +4,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Machine } from '../../src/machine/machine';
 import { MemMap, type GuestOutput } from '../../src/machine/types';
+import { ACKNOWLEDGE, DRIVER, DRIVER_OK, F_NEXT, F_WRITE, FEATURES_OK, MIP_MEIP, MIP_SEIP, NEEDS_RESET, R } from './virtio-regs';
 import { VIRTIO_BLK_ID_BASE } from '../../src/machine/devices/virtio-blk';
 import { StandaloneRun } from '../../src/machine/standalone';
 
 const VIRTIO = MemMap.virtioBlk;
 const PLIC = MemMap.plic;
-const R = {
-  magic: 0x000, version: 0x004, deviceId: 0x008, deviceFeatures: 0x010, deviceFeaturesSel: 0x014,
-  driverFeatures: 0x020, driverFeaturesSel: 0x024, queueSel: 0x030, queueNumMax: 0x034, queueNum: 0x038,
-  queueReady: 0x044, queueNotify: 0x050, interruptStatus: 0x060, interruptAck: 0x064, status: 0x070,
-  queueDesc: 0x080, queueDriver: 0x090, queueDevice: 0x0a0, config: 0x100,
-} as const;
-const ACKNOWLEDGE = 1, DRIVER = 2, DRIVER_OK = 4, FEATURES_OK = 8, NEEDS_RESET = 64;
 const T_IN = 0, T_OUT = 1, T_FLUSH = 4, T_GET_ID = 8;
-const F_NEXT = 1, F_WRITE = 2;
-const MIP_SEIP = 1 << 9, MIP_MEIP = 1 << 11;
 const SOURCE = 8;
 const DISK_SECTORS = 64;
 

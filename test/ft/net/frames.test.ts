@@ -8,7 +8,7 @@ import {
   parseArp, parseEthernet, parseIpv4, parseTcp, parseTcpFrame, TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN, type TcpFrame,
 } from '../../../src/ft/world/net/frames';
 import { arpReply } from '../../../src/ft/world/net/arp';
-import { mulberry32 } from './prng';
+import { mulberry32 } from '../../helpers/mulberry32';
 
 const hex = (s: string) => Uint8Array.from(s.replace(/\s+/g, '').match(/../g)!.map((b) => parseInt(b, 16)));
 

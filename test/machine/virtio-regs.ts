@@ -1,0 +1,11 @@
+// What a virtio-mmio driver knows, for the device tests that play one: the transport's registers, status bits, descriptor flags and the interrupt bits they end in.
+
+export const R = {
+  magic: 0x000, version: 0x004, deviceId: 0x008, deviceFeatures: 0x010, deviceFeaturesSel: 0x014,
+  driverFeatures: 0x020, driverFeaturesSel: 0x024, queueSel: 0x030, queueNumMax: 0x034, queueNum: 0x038,
+  queueReady: 0x044, queueNotify: 0x050, interruptStatus: 0x060, interruptAck: 0x064, status: 0x070,
+  queueDesc: 0x080, queueDriver: 0x090, queueDevice: 0x0a0, config: 0x100,
+} as const;
+export const ACKNOWLEDGE = 1, DRIVER = 2, DRIVER_OK = 4, FEATURES_OK = 8, NEEDS_RESET = 64;
+export const F_NEXT = 1, F_WRITE = 2;
+export const MIP_SEIP = 1 << 9, MIP_MEIP = 1 << 11;
