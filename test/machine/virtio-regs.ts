@@ -9,3 +9,20 @@ export const R = {
 export const ACKNOWLEDGE = 1, DRIVER = 2, DRIVER_OK = 4, FEATURES_OK = 8, NEEDS_RESET = 64;
 export const F_NEXT = 1, F_WRITE = 2;
 export const MIP_SEIP = 1 << 9, MIP_MEIP = 1 << 11;
+
+/** What every device test's rig offers the shared checks. */
+export interface DriverView {
+  reg(offset: number): number;
+  readonly mip: number;
+  readonly outputs: readonly unknown[];
+  readonly machine: { readonly halted: boolean };
+}
+
+/** The device stopped cleanly after a broken ring and says so: NEEDS_RESET, a configuration interrupt the driver hears, nothing sent, the machine running. */
+export function assertStoppedCleanly(assert: typeof import('node:assert/strict'), what: string, rig: DriverView): void {
+  assert.equal(rig.reg(R.status) & NEEDS_RESET, NEEDS_RESET, `${what}: DEVICE_NEEDS_RESET`);
+  assert.equal(rig.reg(R.interruptStatus) & 2, 2, `${what}: configuration change interrupt`);
+  assert.equal(rig.mip & MIP_SEIP, MIP_SEIP, `${what}: the driver hears of it`);
+  assert.equal(rig.outputs.length, 0, `${what}: nothing went to the world`);
+  assert.equal(rig.machine.halted, false);
+}
