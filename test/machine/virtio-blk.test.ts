@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Machine } from '../../src/machine/machine';
 import { MemMap, type GuestOutput } from '../../src/machine/types';
-import { ACKNOWLEDGE, DRIVER, DRIVER_OK, F_NEXT, F_WRITE, FEATURES_OK, MIP_MEIP, MIP_SEIP, NEEDS_RESET, R, assertStoppedCleanly } from './virtio-regs';
+import { ACKNOWLEDGE, DRIVER, DRIVER_OK, F_NEXT, F_WRITE, FEATURES_OK, MIP_MEIP, MIP_SEIP, NEEDS_RESET, R, assertStoppedCleanly, enableInSContext } from './virtio-regs';
 import { VIRTIO_BLK_ID_BASE } from '../../src/machine/devices/virtio-blk';
 import { StandaloneRun } from '../../src/machine/standalone';
 
@@ -160,9 +160,7 @@ class Rig {
 
   /** Source 8 at priority 1, enabled in the S-mode context only (threshold 0). */
   enableInSContext(): void {
-    assert.equal(this.machine.bus.write(PLIC + 4 * SOURCE, 4, 1), true);
-    assert.equal(this.machine.bus.write(PLIC + 0x2080, 4, 1 << SOURCE), true);
-    assert.equal(this.machine.bus.write(PLIC + 0x201000, 4, 0), true);
+    assert.equal(enableInSContext(this.machine.bus, PLIC, SOURCE), true);
   }
 
   get mip(): number {

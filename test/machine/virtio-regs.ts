@@ -26,3 +26,8 @@ export function assertStoppedCleanly(assert: typeof import('node:assert/strict')
   assert.equal(rig.outputs.length, 0, `${what}: nothing went to the world`);
   assert.equal(rig.machine.halted, false);
 }
+
+/** PLIC source `source` at priority 1, enabled in the hart's S-mode context only (threshold 0); false when a write faults. */
+export function enableInSContext(bus: { write(addr: number, size: 1 | 2 | 4, value: number): boolean }, plic: number, source: number): boolean {
+  return bus.write(plic + 4 * source, 4, 1) && bus.write(plic + 0x2080, 4, 1 << source) && bus.write(plic + 0x201000, 4, 0);
+}
