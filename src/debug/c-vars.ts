@@ -220,10 +220,18 @@ export function writeLvalue(m: Machine, target: CValue, n: bigint, what: string)
 
 /** Typed rows shown for globals at most (the machine's list keeps the same bound). */
 const GLOBAL_ROWS_MAX = 200;
+/**
+ * Compile units beyond which the Globals scope lists the stopped frame's unit only: reading every unit of a
+ * kernel's DWARF (439 for our vmlinux) took 15 s, for 200 names in alphabetical order that say little about the
+ * stop; its own file's globals (fs/read_write.c's at vfs_write) are read with the unit the frame already needed.
+ * Any global still evaluates by name in Watch and the Debug Console.
+ */
+const UNITS_READ_ALL_MAX = 64;
 
 /**
  * The program's C globals (extern and file-static) with their types, by name; a static name several units
- * define is told apart by its unit (`count (a.c)`). Empty without DWARF globals.
+ * define is told apart by its unit (`count (a.c)`). A program of many units lists the stopped frame's unit's.
+ * Empty without DWARF globals.
  */
 export function cGlobalRows(m: Machine, info: ProgramInfo): Row[] {
   const d = info.dwarf;
@@ -231,7 +239,8 @@ export function cGlobalRows(m: Machine, info: ProgramInfo): Row[] {
   const frames = sourceFrames(m, info);
   const top = frames[0];
   if (top === undefined) return [];
-  const all = d.globals().filter((g) => g.location.kind !== 'none' && g.type !== undefined);
+  const visible = d.units().length > UNITS_READ_ALL_MAX ? (d.unitAt(top.lookupPc)?.globals ?? []) : d.globals();
+  const all = visible.filter((g) => g.location.kind !== 'none' && g.type !== undefined);
   const count = new Map<string, number>();
   for (const g of all) count.set(g.name, (count.get(g.name) ?? 0) + 1);
   const src = valueSource(m, info);

@@ -63,6 +63,12 @@ test('Linux in the debugger: a breakpoint on the kernel\'s vfs_write stops in fs
     assert.match(await evalIn(dc, 'file->f_mode', banner.id), /^\d+$/);
     const names = (await dc.stackTraceRequest({ threadId: tid })).body.stackFrames.map((f) => f.name);
     assert.deepEqual(names.slice(0, 2), ['vfs_write', 'ksys_write'], 'unwound through the kernel stack');
+    // The kernel has 439 compile units: Globals lists the stopped frame's file's (fs/read_write.c), not all of them.
+    const scopes = (await dc.scopesRequest({ frameId: banner.id })).body.scopes;
+    const globals = scopes.find((x) => x.name === 'Globals');
+    assert.ok(globals !== undefined);
+    const globalNames = (await dc.variablesRequest({ variablesReference: globals.variablesReference })).body.variables.map((x) => x.name);
+    assert.ok(globalNames.includes('generic_ro_fops') && globalNames.length < 20, `fs/read_write.c's globals: ${globalNames.join(', ')}`);
     // Back one instruction: still in the kernel, before the breakpoint.
     const back = await stoppedAfter(dc, () => dc.stepBackRequest({ threadId: tid, granularity: 'instruction' }));
     assert.equal(back.body.reason, 'step');
