@@ -9,11 +9,11 @@ import type { LogicalVm } from './logical-vm';
 import type { ClientState, ClientTcp, OutputOrigin } from './world/clients';
 import { resetReplyTo, TcpConn, type TcpStep } from './world/net/tcp-conn';
 import { arpReply } from './world/net/arp';
-import { parseTcpFrame } from './world/net/frames';
+import { concat, parseTcpFrame } from './world/net/frames';
+import { replyRecordBytes } from './world/kv-protocol';
 import { clientArpTable, clientIdOfIp, clientIp, clientIsn, clientMac, clientPort, VM_IP, VM_MAC, VM_TCP_PORT } from './world/net/addresses';
 import { NS_PER_MS } from './sim/units';
 
-const REPLY_HEADER = 24;
 /** The longest a connection waits before its retransmissions back off no further. */
 const MAX_RTO_NS = 1_000 * NS_PER_MS;
 
@@ -127,23 +127,14 @@ export function framesFromVm(c: LogicalVm, frame: Uint8Array, origin: OutputOrig
   for (const r of replies.records) onReply(client, r);
 }
 
-/** The whole reply records at the front of `rx` (24-byte header, then the value its length field gives). */
+/** The whole reply records at the front of `rx`. */
 function cutReplies(rx: Uint8Array): { records: Uint8Array[]; used: number } {
   const records: Uint8Array[] = [];
   let at = 0;
-  while (rx.length - at >= REPLY_HEADER) {
-    const bytes = REPLY_HEADER + (rx[at + 10] | (rx[at + 11] << 8));
-    if (rx.length - at < bytes) break;
+  for (let bytes; (bytes = replyRecordBytes(rx.subarray(at))) > 0;) {
     records.push(rx.slice(at, at + bytes));
     at += bytes;
   }
   return { records, used: at };
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (b.length === 0) return a;
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
-}

@@ -38,6 +38,13 @@ export function decodeRequest(p: Uint8Array): KvRequest | null {
   };
 }
 
+/** The length of the whole reply at the front of `stream` (its header, then the value its length field gives); 0 while incomplete. */
+export function replyRecordBytes(stream: Uint8Array): number {
+  if (stream.length < REPLY_HEADER) return 0;
+  const bytes = REPLY_HEADER + (stream[10] | (stream[11] << 8));
+  return stream.length >= bytes ? bytes : 0;
+}
+
 /** Decodes a reply packet; null when it is too short or inconsistent. */
 export function decodeReply(p: Uint8Array): KvReply | null {
   if (p.length < REPLY_HEADER) return null;

@@ -16,6 +16,14 @@ export const MTU_BYTES = 1500;
 
 const TWO_32 = 0x1_0000_0000;
 
+/** `a` then `b`, in a new array. */
+export function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
 /** 48-bit MAC from its 6 bytes (at `offset` in `bytes`). */
 export function macFromBytes(bytes: ArrayLike<number>, offset = 0): number {
   let mac = 0;

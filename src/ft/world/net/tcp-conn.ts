@@ -13,7 +13,7 @@
 // connection built with the same config.
 
 import { assert } from '../../sim/assert';
-import { buildTcpFrame, parseTcpFrame, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, type TcpFrame, type TcpSegment } from './frames';
+import { buildTcpFrame, concat, parseTcpFrame, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, type TcpFrame, type TcpSegment } from './frames';
 import { seqAdd, seqDiff, seqGt, seqInRange, seqLt } from './seq';
 import {
   checkState, copyState, DEFAULT_PEER_MSS, type Endpoint, initialState, MAX_WINDOW, resolveConfig,
@@ -44,13 +44,6 @@ export function segmentBelongs(local: Endpoint, remote: Endpoint, f: TcpFrame): 
 
 function emptyStep(): TcpStep {
   return { frames: [], events: [], deliveredBytes: 0 };
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }
 
 export class TcpConn {
