@@ -2,17 +2,17 @@
 
 import type { Machine } from '../machine/machine';
 import type { MachineAccess } from '../machine/dwarf-expr';
-import type { Variable } from '../machine/dwarf-scopes';
+import type { CompileUnit, Variable } from '../machine/dwarf-scopes';
 import type { ProgramInfo } from './program-info';
 import { callerFrames, frameAccess, sourceFrames, type SourceFrame } from './c-frames';
 import { resolveEntryValue } from '../machine/dwarf-entry-value';
 import { readLocationBytes } from '../machine/dwarf-value';
 import { typeSize } from '../machine/dwarf-type-util';
-import { enumerator, readVariable, typeNamed, valueSource } from './c-vars';
+import { enumerator, globalBySymbol, readVariable, typeNamed, valueSource } from './c-vars';
 import { unreadable, type CValue, type ValueSource } from './c-values';
 import { evaluateC, integerValue, CExprError } from './c-expr';
 import { formatValue } from './c-values';
-import { evaluate as evaluateMachine } from './evaluate';
+import { evaluate as evaluateMachine, machineName } from './evaluate';
 
 export class CFrameScope {
   readonly src: ValueSource;
@@ -27,16 +27,32 @@ export class CFrameScope {
     return readVariable(this.info, this.frame, this.access, v);
   }
 
-  /** The variables the frame sees: its blocks' (innermost first), then every global. */
+  /**
+   * The variables whose types enumerators and type names are looked up in: the frame's blocks' (innermost first), then
+   * every global; in a program of many units (DebugInfo.large) the frame's unit's globals and extern declarations only.
+   */
   get visible(): Variable[] {
-    return [...(this.frame.dwarf?.blocks.flatMap((b) => b.variables) ?? []), ...(this.info.dwarf?.globals() ?? [])];
+    const blocks = this.frame.dwarf?.blocks.flatMap((b) => b.variables) ?? [];
+    const d = this.info.dwarf;
+    if (d?.large) return [...blocks, ...(this.unit?.globals ?? []), ...(this.unit?.declarations ?? [])];
+    return [...blocks, ...(d?.globals() ?? [])];
   }
 
-  /** C scoping: the frame's blocks innermost first, then its unit's file-scope variables, then any unit's. */
+  /** The compile unit of the frame's code (read with the frame), if DWARF has one. */
+  get unit(): CompileUnit | undefined {
+    return this.info.dwarf?.unitAt(this.frame.lookupPc);
+  }
+
+  /**
+   * C scoping: the frame's blocks innermost first, then its unit's file-scope variables, then any unit's; in a program
+   * of many units, the global of that name the symbol table has (its unit found by its address), not every unit read.
+   */
   variable(name: string): Variable | undefined {
     const d = this.info.dwarf;
     const inBlocks = this.frame.dwarf?.blocks.map((b) => b.variables.find((x) => x.name === name)).find((x) => x !== undefined);
-    return inBlocks ?? d?.unitAt(this.frame.lookupPc)?.globals.find((g) => g.name === name) ?? d?.findVariable(name);
+    if (inBlocks !== undefined) return inBlocks;
+    const unit = this.unit;
+    return unit?.globals.find((g) => g.name === name) ?? (d?.large ? globalBySymbol(this.info, unit, name) : d?.findVariable(name));
   }
 
   /** A variable by name, or GDB's `x@entry` (parameter x on entry to its function). */
@@ -78,11 +94,24 @@ export class CFrameScope {
    */
   printable(expr: string): CValue | undefined {
     const r = this.evaluate(expr);
-    if (!r.named || (r.error instanceof CExprError && /^No symbol|^unexpected/.test(r.error.message))) return undefined;
+    if (!r.named || (r.error instanceof CExprError && /^No symbol|^unexpected/.test(r.error.message))) {
+      const unknown = r.error instanceof CExprError ? /^No symbol "(\w+)" in current context\.$/.exec(r.error.message)?.[1] : undefined;
+      if (unknown !== undefined && this.info.dwarf?.large && !machineName(unknown, this.info)) throw new CExprError(this.notFound(unknown));
+      return undefined;
+    }
     if (r.value === undefined) throw r.error;
     const bad = unreadable(r.value);
     if (bad !== undefined) throw new CExprError(bad); // GDB's print fails there, where a listing shows the error in place
     return r.value;
+  }
+
+  /** Where a program of many units looked for a name it did not find (every unit is not read: the user should know). */
+  private notFound(name: string): string {
+    const file = this.info.programPath.replace(/^.*[\\/]/, '');
+    const unit = this.unit?.name;
+    const where = unit === undefined ? `${this.frame.name}'s scopes (no compile unit describes its code)` : `${this.frame.name}'s scopes, its unit ${unit}`;
+    return `No symbol "${name}" in current context. ${file} has ${this.info.dwarf!.unitCount} compile units, so a name is looked up in ${where} `
+      + `and the symbol table, not in every unit: enumerators and types only in ${unit ?? 'the stopped frame\'s unit'}, macros not at all.`;
   }
 
   /**

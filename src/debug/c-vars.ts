@@ -1,7 +1,7 @@
 // C variables of a source frame as Variables-view rows, pointer dereference and enumerator constants for C expressions, read through DWARF.
 
 import type { Machine } from '../machine/machine';
-import type { Variable } from '../machine/dwarf-scopes';
+import type { CompileUnit, Variable } from '../machine/dwarf-scopes';
 import type { MachineAccess } from '../machine/dwarf-expr';
 import type { CFrameScope } from './c-scope';
 import type { DwarfType, PointerType } from '../machine/dwarf-types';
@@ -221,17 +221,12 @@ export function writeLvalue(m: Machine, target: CValue, n: bigint, what: string)
 /** Typed rows shown for globals at most (the machine's list keeps the same bound). */
 const GLOBAL_ROWS_MAX = 200;
 /**
- * Compile units beyond which the Globals scope lists the stopped frame's unit only: reading every unit of a
- * kernel's DWARF (439 for our vmlinux) took 15 s, for 200 names in alphabetical order that say little about the
- * stop; its own file's globals (fs/read_write.c's at vfs_write) are read with the unit the frame already needed.
- * Any global still evaluates by name in Watch and the Debug Console.
- */
-const UNITS_READ_ALL_MAX = 64;
-
-/**
  * The program's C globals (extern and file-static) with their types, by name; a static name several units
- * define is told apart by its unit (`count (a.c)`). A program of many units lists the stopped frame's unit's.
- * Empty without DWARF globals.
+ * define is told apart by its unit (`count (a.c)`). Empty without DWARF globals.
+ * A program of many units (DebugInfo.large) lists the stopped frame's unit's: reading every unit of a kernel's DWARF
+ * took 15 s, for 200 names in alphabetical order that say little about the stop; its own file's globals
+ * (fs/read_write.c's at vfs_write) are read with the unit the frame already needed. Any global still evaluates by
+ * name in Watch and the Debug Console (`globalBySymbol`).
  */
 export function cGlobalRows(m: Machine, info: ProgramInfo): Row[] {
   const d = info.dwarf;
@@ -239,7 +234,7 @@ export function cGlobalRows(m: Machine, info: ProgramInfo): Row[] {
   const frames = sourceFrames(m, info);
   const top = frames[0];
   if (top === undefined) return [];
-  const visible = d.units().length > UNITS_READ_ALL_MAX ? (d.unitAt(top.lookupPc)?.globals ?? []) : d.globals();
+  const visible = d.large ? (d.unitAt(top.lookupPc)?.globals ?? []) : d.globals();
   const all = visible.filter((g) => g.location.kind !== 'none' && g.type !== undefined);
   const count = new Map<string, number>();
   for (const g of all) count.set(g.name, (count.get(g.name) ?? 0) + 1);
@@ -252,6 +247,41 @@ export function cGlobalRows(m: Machine, info: ProgramInfo): Row[] {
       const twin = count.get(g.name)! > 1 && g.declFile !== undefined; // C names only one of them from here
       return valueRow(twin ? `${g.name} (${g.declFile!.replace(/^.*\//, '')})` : g.name, readVariable(info, top, access, g), src, twin ? undefined : g.name);
     });
+}
+
+/** Units read at most to find one global of a program of many units through its symbol (each unit is then kept). */
+const SYMBOL_UNITS_READ_MAX = 8;
+
+/**
+ * A C global of a program of many units (DebugInfo.large) by name, without reading every unit: the symbol table's
+ * object of that name, typed by the stopped frame's unit's extern declaration of it (GCC keeps those a unit uses:
+ * `jiffies` where the code reads it), else by its definition in the unit its address points to (SymbolUnits: at most
+ * SYMBOL_UNITS_READ_MAX units read, their definitions checked by name and address), else by an incomplete
+ * declaration. Undefined for a name no object symbol has, or with no DWARF found for it: the machine's evaluator
+ * then reads the symbol's word.
+ */
+export function globalBySymbol(info: ProgramInfo, unit: CompileUnit | undefined, name: string): Variable | undefined {
+  const d = info.dwarf;
+  if (d === undefined) return undefined;
+  const declared = unit?.declarations.find((v) => v.name === name);
+  let tries = 0;
+  for (const s of info.symbolUnits.symbols(name)) {
+    if (s.kind !== 'object') continue;
+    if (declared !== undefined && s.global && typeSize(declared.type) !== undefined) return atAddress(declared, s.addr);
+    for (const offset of info.symbolUnits.candidates(s, SYMBOL_UNITS_READ_MAX - tries)) {
+      tries++;
+      const g = d.compileUnitAt(offset)?.globals.find((v) => v.name === name && d.staticAddress(v) === s.addr >>> 0);
+      if (g !== undefined) return g;
+    }
+    if (declared !== undefined && s.global) return atAddress(declared, s.addr);
+  }
+  return undefined;
+}
+
+/** A declaration (no location) at the address the symbol table gives it: DW_OP_addr. */
+function atAddress(v: Variable, addr: number): Variable {
+  const expr = new Uint8Array([0x03, addr & 0xff, (addr >>> 8) & 0xff, (addr >>> 16) & 0xff, (addr >>> 24) & 0xff]);
+  return { ...v, location: { kind: 'expr', expr, unit: { addrx: () => undefined } } };
 }
 
 /**

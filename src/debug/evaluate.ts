@@ -28,6 +28,11 @@ export function csrNumber(name: string): number | undefined {
   return CSR_BY_NAME.get(name);
 }
 
+/** Whether the machine's evaluator knows `name`: pc, instret, a register, a CSR or a program symbol. */
+export function machineName(name: string, info: ProgramInfo | undefined): boolean {
+  return name === 'pc' || name === 'instret' || registerIndex(name) >= 0 || csrNumber(name) !== undefined || info?.symbol(name) !== undefined;
+}
+
 type Tok = { k: 'num'; v: number } | { k: 'id'; v: string } | { k: 'op'; v: string };
 
 function tokenize(src: string): Tok[] {

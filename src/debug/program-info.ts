@@ -12,6 +12,7 @@ import { CALLEE_SAVED } from '../machine/abi';
 import { ehFrameFromElf, debugSectionsFromElf } from '../machine/dwarf-sections';
 import type { Scope } from '../machine/dwarf-scopes';
 import { loadElfSymbols, type SymbolFile } from '../machine/elf';
+import { SymbolUnits } from '../machine/symbol-units';
 
 export interface SourceLocation { path: string; line: number; column: number }
 
@@ -109,6 +110,17 @@ export class ProgramInfo {
     }
     return this.debugInfo ?? undefined;
   }
+
+  /**
+   * Which compile units may define a symbol, from the symbol table of the ELF the DWARF is in (read on first use): how a
+   * program of many units (DebugInfo.large) finds a global's unit without reading them all.
+   */
+  get symbolUnits(): SymbolUnits {
+    this.unitsBySymbol ??= SymbolUnits.fromElf(this.bytes ?? new Uint8Array(0), this.dwarf?.units() ?? []);
+    return this.unitsBySymbol;
+  }
+
+  private unitsBySymbol: SymbolUnits | undefined;
 
   /**
    * Where a function breakpoint on `fn` goes, as GDB puts it: past the prologue (the line table's

@@ -51,6 +51,8 @@ interface UnitRecord {
   offset: number;
   end: number;
   unit?: Unit;
+  /** Its entry tree has been read (`unitsRead` counts it). */
+  read?: boolean;
   ranges: PcRange[];
   isTypeUnit: boolean;
   model?: CompileUnit;
@@ -65,6 +67,14 @@ const AGGREGATES: Record<number, string> = {
 /** Deepest scope chain followed at one pc. */
 const MAX_SCOPE_DEPTH = 256;
 
+/**
+ * Compile units beyond which a program is `large` (a kernel: our vmlinux has 550): the debugger then reads the units a
+ * question needs (the stopped frame's, those a symbol's address points to) and never all of them, which took 12 to 24 s.
+ */
+export const UNITS_READ_ALL_MAX = 64;
+
+const NO_ACCESS: MachineAccess = { reg: () => undefined, readMemory: () => undefined, cfa: () => undefined };
+
 export class DebugInfo implements DieSource {
   private readonly records: UnitRecord[] = [];
   private readonly signatures = new Map<string, number>();
@@ -73,6 +83,7 @@ export class DebugInfo implements DieSource {
   private readonly types = new TypeTable(this);
   private readonly general: string[] = [];
   private definitionIndex: Map<string, number> | undefined;
+  private readCount = 0;
 
   /** Reads the debug sections of an ELF file; never throws (an unreadable file gives an empty DebugInfo with an error). */
   static fromElf(bytes: Uint8Array): DebugInfo {
@@ -93,6 +104,27 @@ export class DebugInfo implements DieSource {
   /** Whether the program has any .debug_info at all. */
   get hasInfo(): boolean {
     return this.sections.info !== undefined && this.sections.info.length > 0;
+  }
+
+  /**
+   * More than UNITS_READ_ALL_MAX compile units: name lookups and listings must not read them all (`globals()`,
+   * `findVariable` without a pc, `findFunction` do); the debugger reads the units a question needs instead.
+   */
+  get large(): boolean {
+    return this.unitCount > UNITS_READ_ALL_MAX;
+  }
+
+  /** How many compile units the program has (read or not; type units not counted). */
+  get unitCount(): number {
+    this.compileCount ??= this.records.filter((r) => !r.isTypeUnit).length;
+    return this.compileCount;
+  }
+
+  private compileCount: number | undefined;
+
+  /** How many units' entries have been read so far (each is read once): what a lookup cost, for tests. */
+  unitsRead(): number {
+    return this.readCount;
   }
 
   units(): UnitSummary[] {
@@ -123,6 +155,14 @@ export class DebugInfo implements DieSource {
       const units = (claim.length > 0 ? claim : compile.filter((r) => r.ranges.length === 0)).flatMap((r) => this.model(r) ?? []);
       const withFunction = units.find((u) => u.functions.some((f) => contains(f.ranges, pc)));
       return withFunction ?? (claim.length > 0 ? units[0] : undefined);
+    }, undefined);
+  }
+
+  /** The compile unit whose header is at `offset` (a UnitSummary's), read on first use; undefined if unreadable. */
+  compileUnitAt(offset: number): CompileUnit | undefined {
+    return this.safe(() => {
+      const rec = this.records.find((r) => r.offset === offset && !r.isTypeUnit);
+      return rec === undefined ? undefined : this.model(rec);
     }, undefined);
   }
 
@@ -217,6 +257,12 @@ export class DebugInfo implements DieSource {
     }, undefined);
   }
 
+  /** The address a file-scope or static variable lives at (its location is a constant address), else undefined. */
+  staticAddress(v: Variable): number | undefined {
+    const loc = v.location.kind === 'expr' ? this.locate(v, 0, NO_ACCESS) : undefined;
+    return loc?.kind === 'memory' ? loc.addr >>> 0 : undefined;
+  }
+
   /** Where `v` is when its frame's pc is `pc` (for a caller frame, pass its return address - 1, as GDB does). */
   locate(v: Variable, pc: number, m: MachineAccess): Location {
     return this.safe(() => {
@@ -259,6 +305,7 @@ export class DebugInfo implements DieSource {
       const holder = inherited(originChain(this, here), DW_AT.name);
       const name = holder === undefined ? undefined : attrString(holder, DW_AT.name);
       if (name === undefined) return undefined;
+      if (this.large) return { name }; // the symbol table has it; finding the function in DWARF would read every unit
       return this.findFunction(name)?.entryPc ?? { name };
     }, undefined);
   }
@@ -353,7 +400,12 @@ export class DebugInfo implements DieSource {
   private tree(rec: UnitRecord): Map<number, Die> | undefined {
     if (rec.unit === undefined || rec.error !== undefined) return undefined;
     try {
-      return rec.unit.entries();
+      const tree = rec.unit.entries();
+      if (rec.read !== true) {
+        rec.read = true;
+        this.readCount++;
+      }
+      return tree;
     } catch (e) {
       rec.error = unitError(rec, e);
       return undefined;

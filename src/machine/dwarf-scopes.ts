@@ -110,6 +110,11 @@ export interface CompileUnit {
   functions: DwarfFunction[];
   /** File-scope variables defined here (extern and static). */
   globals: Variable[];
+  /**
+   * File-scope declarations of variables defined elsewhere (`extern unsigned long volatile jiffies;`, as GCC keeps
+   * those the unit uses): their types, with no location (the symbol table has their addresses).
+   */
+  declarations: Variable[];
   /** Parts that could not be read (a damaged range or location list); the rest of the unit is there. */
   problems: string[];
 }
@@ -138,14 +143,14 @@ class UnitBuilder {
     const cu: CompileUnit = {
       offset: this.unit.offset, version: this.unit.version, name: attrString(root, DW_AT.name), compDir: attrString(root, DW_AT.compDir),
       producer: attrString(root, DW_AT.producer), language: attrNumber(root, DW_AT.language), ranges, functions: [], globals: [],
-      problems: this.problems,
+      declarations: [], problems: this.problems,
     };
     for (const die of root.children) {
       if (die.tag === DW_TAG.subprogram) {
         const fn = this.function(die);
         if (fn !== undefined) cu.functions.push(fn);
-      } else if (die.tag === DW_TAG.variable && !attrFlag(die, DW_AT.declaration)) {
-        cu.globals.push(this.variable(die, 'global', undefined));
+      } else if (die.tag === DW_TAG.variable) {
+        (attrFlag(die, DW_AT.declaration) ? cu.declarations : cu.globals).push(this.variable(die, 'global', undefined));
       }
     }
     cu.functions.sort((a, b) => a.entryPc - b.entryPc);

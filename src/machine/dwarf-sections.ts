@@ -26,7 +26,8 @@ const NAMES: Record<keyof DebugSections, string> = {
   loc: '.debug_loc', loclists: '.debug_loclists', aranges: '.debug_aranges', frame: '.debug_frame',
 };
 
-function elfSections(bytes: Uint8Array): ReturnType<typeof readSections> {
+/** The section table of an ELF32 file. Throws ProgramFormatError. */
+export function elfSections(bytes: Uint8Array): ReturnType<typeof readSections> {
   if (bytes.length < 52 || bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c || bytes[3] !== 0x46 || bytes[4] !== 1 || bytes[5] !== 1) {
     throw new ProgramFormatError('ELF: not a little-endian ELF32 file');
   }

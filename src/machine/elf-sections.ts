@@ -30,6 +30,7 @@ const SHN_ABS = 0xfff1;
 const SHN_XINDEX = 0xffff;
 const SHDR_SIZE = 40;
 const SYM_SIZE = 16;
+const STT_FILE = 4;
 const MAX_SYMBOL_NAME = 1024;
 
 /** What the ELF header says about the section table. */
@@ -107,15 +108,32 @@ function nameSections(b: Uint8Array, sections: Section[], strndx: number): void 
 
 /** Symbols of every SHT_SYMTAB section (functions, objects and labels; no section/file/mapping symbols). */
 export function readSymbols(b: Uint8Array, sections: Section[]): ProgramSymbol[] {
-  const out: ProgramSymbol[] = [];
-  for (const s of sections) {
-    if (s.type === SHT_SYMTAB) readSymtab(b, s, sections, out);
-  }
+  const out: ProgramSymbol[] = readSymbolEntries(b, sections).map(({ name, addr, size, kind, global }) => ({ name, addr, size, kind, global }));
   out.sort((x, y) => x.addr - y.addr || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
   return out;
 }
 
-function readSymtab(b: Uint8Array, s: Section, sections: Section[], out: ProgramSymbol[]): void {
+/** A symbol as the symbol table orders it, with the section it is in and, for a local one, the source file it came from. */
+export interface SymbolEntry extends ProgramSymbol {
+  /** Its section's index (st_shndx). */
+  section: number;
+  /**
+   * A local symbol: the STT_FILE symbol before it (the linker keeps each object file's locals after its file's name,
+   * in link order), as its index in the table and its name (`read_write.c`); undefined for global symbols.
+   */
+  file: { index: number; name: string } | undefined;
+}
+
+/** The symbols readSymbols gives, in the symbol table's order, with their sections and (locals) files. */
+export function readSymbolEntries(b: Uint8Array, sections: Section[]): SymbolEntry[] {
+  const out: SymbolEntry[] = [];
+  for (const s of sections) {
+    if (s.type === SHT_SYMTAB) readSymtab(b, s, sections, out);
+  }
+  return out;
+}
+
+function readSymtab(b: Uint8Array, s: Section, sections: Section[], out: SymbolEntry[]): void {
   const what = `ELF: symbol table (section ${s.index})`;
   if (s.entsize !== SYM_SIZE && s.entsize !== 0) throw new ProgramFormatError(`${what}: entry size ${s.entsize}, expected ${SYM_SIZE}`);
   if (s.size % SYM_SIZE !== 0) throw new ProgramFormatError(`${what}: size ${hex(s.size)} is not a multiple of ${SYM_SIZE}`);
@@ -124,6 +142,16 @@ function readSymtab(b: Uint8Array, s: Section, sections: Section[], out: Program
   }
   const strtab = sections[s.link];
   const names = new Map<number, string>();
+  const nameOf = (i: number, nameOff: number): string => {
+    if (nameOff >= strtab.size) throw new ProgramFormatError(`${what}: symbol ${i} name offset ${hex(nameOff)} is outside its string table`);
+    let name = names.get(nameOff);
+    if (name === undefined) {
+      name = readCString(b, strtab.offset + nameOff, strtab.offset + strtab.size, what, `name of symbol ${i}`, MAX_SYMBOL_NAME, true).text;
+      names.set(nameOff, name);
+    }
+    return name;
+  };
+  let file: SymbolEntry['file'];
   const r = new ByteReader(b, s.offset, s.offset + s.size, what);
   for (let i = 0; i < s.size / SYM_SIZE; i++) {
     const nameOff = r.u32('st_name');
@@ -132,17 +160,14 @@ function readSymtab(b: Uint8Array, s: Section, sections: Section[], out: Program
     const info = r.u8('st_info');
     r.u8('st_other');
     const shndx = r.u16('st_shndx');
+    const bind = info >> 4;
+    const global = bind === 1 || bind === 2 || bind === 10;
+    if (i > 0 && (info & 0xf) === STT_FILE) file = { index: i, name: nameOff < strtab.size ? nameOf(i, nameOff) : '' };
     const kind = symbolKind(info & 0xf, shndx, sections.length);
     if (i === 0 || kind === undefined) continue;
-    if (nameOff >= strtab.size) throw new ProgramFormatError(`${what}: symbol ${i} name offset ${hex(nameOff)} is outside its string table`);
-    let name = names.get(nameOff);
-    if (name === undefined) {
-      name = readCString(b, strtab.offset + nameOff, strtab.offset + strtab.size, what, `name of symbol ${i}`, MAX_SYMBOL_NAME, true).text;
-      names.set(nameOff, name);
-    }
+    const name = nameOf(i, nameOff);
     if (!interesting(name)) continue;
-    const bind = info >> 4;
-    out.push({ name, addr: value, size, kind, global: bind === 1 || bind === 2 || bind === 10 });
+    out.push({ name, addr: value, size, kind, global, section: shndx, file: global ? undefined : file });
   }
 }
 

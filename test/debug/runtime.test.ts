@@ -255,3 +255,17 @@ test('a write into a VM at a past moment branches history there: travelling forw
   rt.setRegister(p, 'regs', 'a0', '0x1234');
   assert.equal(rt.frontierNs, 30e6);
 });
+
+test('a program of few compile units looks a C name up in every unit, as it always did: a name no unit has is then the machine evaluator\'s to refuse', async () => {
+  const l = prepareLaunch({ program: KVSTORE, untilMs: 80 });
+  const rt = new LockstepRuntime({ scenario: l.scenario, program: l.program, programPath: l.programPath, programBytes: l.programBytes });
+  rt.setCodeBreakpoints('function', [{ id: 1, addrs: [rt.resolveFunction('send_reply')!.addr] }]);
+  const s = await rt.continue();
+  assert.equal(s.reason, 'function breakpoint');
+  const d = rt.info.dwarf!;
+  assert.equal(d.large, false, `${d.unitCount} units`);
+  assert.equal(rt.evaluateC(s.vm!, 0, 'REQ_HEADER'), undefined, 'a macro: no C name');
+  assert.throws(() => rt.evaluate(s.vm!, 'REQ_HEADER'), /unknown name "REQ_HEADER" \(registers, CSRs, pc, instret and program symbols are known\)/);
+  assert.equal(d.unitsRead(), d.unitCount, 'every unit was read for it');
+  assert.match(rt.evaluateC(s.vm!, 0, 'applied')?.text ?? '', /^\d+$/, 'a file-static global');
+});

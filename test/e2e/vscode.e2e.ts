@@ -870,10 +870,12 @@ describe('Lockstep in a real VS Code (code-server)', { timeout: 600_000 }, () =>
     const before = await callStackText(page);
     await toolbarButton(page, 'debug-step-back').click({ timeout: LONG });
     await until('the Call Stack moved back', async () => { const t = await callStackText(page); return t !== before && t.includes('primary @ host-a') ? t : false; });
-    // Known problem (see the closing notes): after this Step Back on Linux the Call Stack's header can read Running with
-    // the thread paused, and the Hosts view's actions then do nothing. A step forward stops it again properly.
-    await toolbarButton(page, 'debug-step-over').click({ timeout: LONG });
-    await until('paused again after Step Over, the Call Stack not Running', async () => !/\bRunning\b/.test(await paneHeader(page, 'Call Stack').innerText().catch(() => 'Running')));
+    // After this Step Back the Call Stack's header once read Running with the thread paused, and the Hosts view's actions
+    // did nothing: at each stop VS Code evaluates the Watch view's REQ_HEADER (a kvstore macro added in an earlier step),
+    // and the adapter looked that unknown name up in every one of vmlinux's 550 compile units, one evaluate of 15 s that
+    // held every request after it. A program of more than 64 units looks a name up in the stopped frame, its unit and
+    // the symbol table only (docs/design/linux.md), so the stop is shown as paused at once.
+    await until('paused after Step Back, the Call Stack not Running', async () => !/\bRunning\b/.test(await paneHeader(page, 'Call Stack').innerText().catch(() => 'Running')));
     // Off with the function breakpoint (the Breakpoints view's Remove on its row): /init writes at every tick.
     const bpRow = page.locator('.debug-breakpoints .monaco-list-row', { hasText: 'vfs_write' }).first();
     await until('the function breakpoint removed (its row\'s Remove action)', async () => {

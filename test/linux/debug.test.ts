@@ -4,8 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ROOT, evalIn, launch, lineOf, stoppedAfter, threadNames, topFrame, withClient } from '../debug/helpers';
+import { ROOT, errorOf, evalIn, launch, lineOf, stoppedAfter, threadNames, topFrame, withClient } from '../debug/helpers';
 import { LaunchError, prepareLaunch } from '../../src/debug/launch';
+import { LockstepRuntime } from '../../src/debug/runtime';
+import { UNITS_READ_ALL_MAX } from '../../src/machine/dwarf-debug-info';
 
 const DIR = join(ROOT, 'examples', 'linux');
 const missing = existsSync(join(DIR, 'linux.elf')) && existsSync(join(DIR, 'vmlinux')) ? false : 'examples/linux is not built: `npm run linux` builds it (CI does)';
@@ -61,9 +63,11 @@ test('Linux in the debugger: a breakpoint on the kernel\'s vfs_write stops in fs
     assert.equal(await evalIn(dc, 'count', banner.id), '33');
     assert.match(await evalIn(dc, 'buf', banner.id), /^0x[0-9a-f]+ "lockstep \/init: hello from Linux\\n"$/);
     assert.match(await evalIn(dc, 'file->f_mode', banner.id), /^\d+$/);
+    // A macro left in Watch from a kvstore session: no scope, unit or symbol has it, and the answer says where it looked.
+    assert.match(await errorOf(dc.evaluateRequest({ expression: 'REQ_HEADER', frameId: banner.id, context: 'watch' })), /^No symbol "REQ_HEADER" in current context\. vmlinux has \d+ compile units, so a name is looked up in vfs_write's scopes, its unit fs\/read_write\.c and the symbol table/);
     const names = (await dc.stackTraceRequest({ threadId: tid })).body.stackFrames.map((f) => f.name);
     assert.deepEqual(names.slice(0, 2), ['vfs_write', 'ksys_write'], 'unwound through the kernel stack');
-    // The kernel has 439 compile units: Globals lists the stopped frame's file's (fs/read_write.c), not all of them.
+    // The kernel has 550 compile units: Globals lists the stopped frame's file's (fs/read_write.c), not all of them.
     const scopes = (await dc.scopesRequest({ frameId: banner.id })).body.scopes;
     const globals = scopes.find((x) => x.name === 'Globals');
     assert.ok(globals !== undefined);
@@ -88,6 +92,36 @@ test('Linux in the debugger: a breakpoint on the kernel\'s vfs_write stops in fs
     assert.equal(end.body.reason, 'pause', 'the end of the scenario');
     assert.match(out.join(''), /tick \d+/, 'the console carries on after the failover');
   }, true));
+
+test('names on vmlinux, whose compile units are too many to read them all: an unknown name (a macro left in Watch) reads no unit and says where it was looked for; a kernel global is found through its symbol, a few units read at most', { skip: noInit, timeout: 300_000 }, async () => {
+  // In-process (not through the adapter) for DebugInfo's count of units read. Looking a name up in every unit took 15 s.
+  const l = prepareLaunch(withInit({ untilMs: 200, stopOnEntry: false }));
+  const rt = new LockstepRuntime({ scenario: l.scenario, program: l.program, programPath: l.programPath, programBytes: l.programBytes, symbolFile: l.symbolFile, userSymbolFiles: l.userSymbolFiles, injected: l.injected, breakOn: l.breakOn });
+  rt.setCodeBreakpoints('function', [{ id: 1, addrs: [rt.resolveFunction('vfs_write')!.addr] }]);
+  const stop = await rt.continue();
+  assert.equal(stop.reason, 'function breakpoint');
+  const vm = stop.vm!;
+  const d = rt.info.dwarf!;
+  assert.ok(d.large && d.unitCount > UNITS_READ_ALL_MAX, `${d.unitCount} compile units`);
+  assert.equal(rt.evaluateC(vm, 0, 'count')?.text, '0', 'an argument: the frame (and its callers\' units) read');
+  const frameUnits = d.unitsRead();
+  const macro = /No symbol "REQ_HEADER" in current context\. vmlinux has \d+ compile units, so a name is looked up in vfs_write's scopes, its unit fs\/read_write\.c and the symbol table, not in every unit: enumerators and types only in fs\/read_write\.c, macros not at all\.$/;
+  assert.throws(() => rt.evaluateC(vm, 0, 'REQ_HEADER'), macro);
+  assert.throws(() => rt.evaluateC(vm, 0, 'sizeof(REQ_HEADER) + 1'), macro);
+  assert.equal(d.unitsRead(), frameUnits, 'an unknown name reads no unit');
+  assert.match(rt.evaluateC(vm, 0, 'generic_ro_fops.llseek')?.text ?? '', /<generic_file_llseek>$/, 'a global of the frame\'s own unit');
+  assert.equal(d.unitsRead(), frameUnits);
+  // A global of another unit: its symbol's address says which units may define it (init/main.c's system_state).
+  assert.equal(rt.evaluateC(vm, 0, 'system_state')?.text, 'SYSTEM_RUNNING');
+  assert.equal(rt.evaluateC(vm, 0, 'init_task.comm')?.text, '"swapper\\000\\000\\000\\000\\000\\000\\000\\000"');
+  const found = d.unitsRead();
+  assert.ok(found - frameUnits <= 16, `${found - frameUnits} units read for two globals`);
+  // jiffies has no DWARF definition (the linker script makes it jiffies_64's low word): the machine's evaluator reads its symbol's word.
+  assert.equal(rt.evaluateC(vm, 0, 'jiffies'), undefined);
+  assert.match(String(rt.evaluate(vm, 'jiffies').value), /^-?\d+$/);
+  assert.ok(d.unitsRead() - found <= 8, `${d.unitsRead() - found} units read for jiffies`);
+  assert.ok(d.unitsRead() < UNITS_READ_ALL_MAX, `${d.unitsRead()} of ${d.unitCount} units read in all`);
+});
 
 test('a kernel function that does not exist is an unverified breakpoint with a reason', { skip: missing, timeout: 120_000 }, () =>
   withClient(async (dc) => {
