@@ -69,11 +69,11 @@ export class Cpu implements CsrHost, MmuHost {
    */
   static fastPathDefault = true;
   /** Registers (x0..x31, sink slot 32 for writes to x0) at 0..32, then the decode cache from DC_BASE. */
-  readonly core = new Int32Array(DC_BASE + DC_SIZE * DC_STRIDE);
-  readonly regs: Int32Array = this.core.subarray(0, 33);
-  readonly x: Int32Array = this.core.subarray(0, 32);
+  readonly core: Int32Array;
+  readonly regs: Int32Array;
+  readonly x: Int32Array;
   /** Decode cache, DC_STRIDE int32s per slot: tag (pc, DC_EMPTY if none), packed word, immediate. */
-  readonly dc: Int32Array = this.core.subarray(DC_BASE);
+  readonly dc: Int32Array;
   /** Whether the last fetch through the MMU may be kept (not an instruction straddling two pages), and its physical address. */
   fetchKeepable = false;
   fetchedPa = 0;
@@ -133,7 +133,13 @@ export class Cpu implements CsrHost, MmuHost {
   private readonly decoded: Decoded = { w: 0, imm: 0 };
 
   constructor(readonly ram: Ram, readonly bus: Bus, readonly env: Environment) {
-    this.codePage = new Uint8Array(ram.pageCount);
+    // The core and the page flags live beside RAM in its WebAssembly memory (ram.ts), where translated code reaches them.
+    if (ram.core.length !== DC_BASE + DC_SIZE * DC_STRIDE) throw new Error(`Cpu: the RAM's core has ${ram.core.length} int32s, the CPU needs ${DC_BASE + DC_SIZE * DC_STRIDE}`);
+    this.core = ram.core;
+    this.regs = this.core.subarray(0, 33);
+    this.x = this.core.subarray(0, 32);
+    this.dc = this.core.subarray(DC_BASE);
+    this.codePage = ram.codePage;
     this.pmp = new Pmp(ram.base, ram.size);
     // pc before the Jit: setting it changes this object's map (a small integer field becomes a double),
     // and the Jit's RegionEnv records the map of the Cpu it holds; every later Cpu then has that map.

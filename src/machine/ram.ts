@@ -1,7 +1,40 @@
 // Guest RAM: one contiguous byte array with 4 KiB pages, dirty-page bits for snapshots, hashing and code invalidation.
+//
+// The bytes live at offset 0 of a WebAssembly.Memory, followed by the per-page flags and the CPU's
+// core (registers and decode cache): translated code compiled to WebAssembly (jit-wasm.ts) reads and
+// writes all of them directly, and everything else sees ordinary typed-array views.
 
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
+/** Int32s of the CPU's core beside RAM: registers (0..32), scratch (33..63), decode cache (cpu-exec's DC_BASE on, 2^16 slots of 4). */
+export const CORE_INTS = 64 + (1 << 16) * 4;
+const WASM_PAGE = 65_536;
+/** Slots of the table translated code dispatches through without leaving WebAssembly (jit-wasm-dispatch.ts): pc, table index + 1. */
+export const DISPATCH_SLOTS = 4096;
+
+/** Byte offsets of everything beside RAM in its memory (a function of the RAM size only, so translated code embeds them). */
+export interface RamLayout {
+  codePage: number;
+  dirty: number;
+  hashDirty: number;
+  core: number;
+  /** DISPATCH_SLOTS pairs of int32s: an entry pc and its region's table index + 1 (0: none). */
+  dispatch: number;
+  /** Bytes in all, whole WebAssembly pages. */
+  total: number;
+}
+
+export function ramLayout(size: number): RamLayout {
+  const pages = size >>> PAGE_SHIFT;
+  const codePage = size, dirty = codePage + pages, hashDirty = dirty + pages;
+  const core = (hashDirty + pages + 15) & ~15;
+  const dispatch = core + CORE_INTS * 4;
+  const total = Math.ceil((dispatch + DISPATCH_SLOTS * 8) / WASM_PAGE) * WASM_PAGE;
+  return { codePage, dirty, hashDirty, core, dispatch, total };
+}
+
+/** The memory behind each RAM's bytes, so a recycled RAM (RamPool) brings its memory along. */
+const memories = new WeakMap<ArrayBuffer, WebAssembly.Memory>();
 
 export class Ram {
   readonly base: number;
@@ -16,19 +49,36 @@ export class Ram {
   /** One byte per page: 1 once the page was written since its cached hash was computed (a fresh cache holds the zero page's hash). */
   readonly hashDirty: Uint8Array;
   readonly pageCount: number;
+  /** The memory holding the bytes, the flags and the core (see ramLayout). */
+  readonly memory: WebAssembly.Memory;
+  readonly layout: RamLayout;
+  /** Per page: what the CPU translated or decoded from it (Cpu.codePage). */
+  readonly codePage: Uint8Array;
+  /** The CPU's registers and decode cache (Cpu.core). */
+  readonly core: Int32Array;
 
-  /** `zeroed`: all-zero bytes of `size` to use instead of a new allocation. */
+  /** `zeroed`: all-zero bytes of `size` (the `bytes` of a RAM no longer used) to use instead of a new allocation. */
   constructor(base: number, size: number, zeroed?: Uint8Array) {
     if (base % PAGE_SIZE !== 0) throw new Error(`RAM base 0x${base.toString(16)} is not page aligned`);
     if (size <= 0 || size % PAGE_SIZE !== 0) throw new Error(`RAM size ${size} is not a positive multiple of ${PAGE_SIZE}`);
     this.base = base >>> 0;
     this.size = size;
     if (zeroed !== undefined && zeroed.length !== size) throw new Error(`RAM of ${size} bytes given ${zeroed.length} bytes`);
-    this.bytes = zeroed ?? new Uint8Array(size);
-    this.dv = new DataView(this.bytes.buffer);
+    this.layout = ramLayout(size);
+    const reused = zeroed === undefined || zeroed.byteOffset !== 0 ? undefined : memories.get(zeroed.buffer as ArrayBuffer);
+    this.memory = reused !== undefined && reused.buffer.byteLength === this.layout.total ? reused : new WebAssembly.Memory({ initial: this.layout.total / WASM_PAGE });
+    const buf = this.memory.buffer;
+    memories.set(buf, this.memory);
+    this.bytes = new Uint8Array(buf, 0, size);
+    if (zeroed !== undefined && zeroed.buffer !== buf) this.bytes.set(zeroed); // all zero: a plain buffer from elsewhere
     this.pageCount = size >>> PAGE_SHIFT;
-    this.dirty = new Uint8Array(this.pageCount);
-    this.hashDirty = new Uint8Array(this.pageCount);
+    const { codePage, dirty, hashDirty, core } = this.layout;
+    new Uint8Array(buf, size).fill(0); // a recycled memory's flags and core
+    this.codePage = new Uint8Array(buf, codePage, this.pageCount);
+    this.dirty = new Uint8Array(buf, dirty, this.pageCount);
+    this.hashDirty = new Uint8Array(buf, hashDirty, this.pageCount);
+    this.core = new Int32Array(buf, core, CORE_INTS);
+    this.dv = new DataView(buf, 0, size);
   }
 
   /** True when [addr, addr+len) lies inside RAM. */
