@@ -1,5 +1,6 @@
 // The `lockstep` command line: dispatches subcommands, turns every error into a message and an exit code.
 
+import { Jit } from '../machine/jit';
 import { execCommand, EXEC_USAGE } from './exec-command';
 import { runCommand, RUN_USAGE } from './run-command';
 import { replayCommand, REPLAY_USAGE } from './replay-command';
@@ -69,6 +70,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
 
 /** Entry point of the `lockstep` binary. */
 export function cliMain(): void {
+  // LOCKSTEP_JIT=js compiles hot guest code to JavaScript instead of WebAssembly (a diagnostic: results are identical).
+  if (process.env.LOCKSTEP_JIT === 'js' || process.env.LOCKSTEP_JIT === 'wasm') Jit.backendDefault = process.env.LOCKSTEP_JIT;
   if (isSecondaryWorker() || runChaosWorkerIfWorker()) return;
   // `lockstep run … | head`: a closed pipe ends the output quietly.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {

@@ -31,6 +31,7 @@
 import { Op, RD_SINK, div, divu, mulh, mulhsu, mulhu, rem, remu } from './cpu-exec';
 import { wLen, wOp, wRd, wRs1, wRs2 } from './decode';
 import { type Cfg, analyse } from './jit-cfg';
+import { type StructuredTarget, edge, emitTree } from './jit-structure';
 import { type Block, End, type Inst } from './jit-region';
 import { PAGE_SHIFT } from './ram';
 import { fnv1a32 } from './hash';
@@ -113,18 +114,7 @@ const HELPERS = { mulh, mulhsu, mulhu, div, divu, rem, remu };
  */
 export function regionFunction(blocks: Block[], ram: RamShape, filter: ((source: string) => string) | null): RegionFn {
   if (filter !== null) return instantiate(filter(generateRegion(blocks, ram)));
-  const key = planKey(blocks, ram), h = fnv1a32(key);
-  const bucket = compiledRegions.get(h);
-  const hit = bucket?.find((c) => sameKey(c.key, key));
-  if (hit !== undefined) return hit.fn;
-  const fn = instantiate(generateRegion(blocks, ram));
-  if (compiledCount >= MAX_COMPILED_REGIONS) {
-    compiledRegions.clear();
-    compiledCount = 0;
-  }
-  compiledRegions.set(h, [...(bucket ?? []), { key, fn }]);
-  compiledCount++;
-  return fn;
+  return jsRegions.get(blocks, ram, () => instantiate(generateRegion(blocks, ram)));
 }
 
 /** Compiles generated source (the factory body) into a region function. */
@@ -132,6 +122,36 @@ function instantiate(source: string): RegionFn {
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const factory = new Function(...Object.keys(HELPERS), source) as (...helpers: unknown[]) => RegionFn;
   return factory(...Object.values(HELPERS));
+}
+
+/**
+ * What regions compile to (JS functions here, wasm modules in jit-wasm.ts) by plan, shared by every
+ * Cpu of the process (the primary and the secondary of a pair, the machines of a chaos campaign run
+ * the same guest code), so code is generated and V8 optimises it once. A compiled region is a pure
+ * function of its plan and takes the CPU as an argument or import, so sharing it cannot change any
+ * result; these bounded caches (cleared when full) are the only module-level state of src/machine
+ * besides jit-plans.ts.
+ */
+export class PlanCache<T> {
+  private readonly byHash = new Map<number, { key: Int32Array; value: T }[]>();
+  private count = 0;
+
+  constructor(private readonly max: number) {}
+
+  get(blocks: Block[], ram: RamShape, make: () => T): T {
+    const key = planKey(blocks, ram), h = fnv1a32(key);
+    const bucket = this.byHash.get(h);
+    const hit = bucket?.find((c) => sameKey(c.key, key));
+    if (hit !== undefined) return hit.value;
+    const value = make();
+    if (this.count >= this.max) {
+      this.byHash.clear();
+      this.count = 0;
+    }
+    this.byHash.set(h, [...(bucket ?? []), { key, value }]);
+    this.count++;
+    return value;
+  }
 }
 
 /** Everything generated code depends on, as int32s: RAM geometry, then per block its shape and instructions. */
@@ -157,16 +177,8 @@ function sameKey(a: Int32Array, b: Int32Array): boolean {
   return true;
 }
 
-/**
- * Region functions by plan hash, shared by every Cpu of the process (the primary and the secondary
- * of a pair, the machines of a chaos campaign run the same guest code), so source is generated and
- * V8 optimises each once. A region function is a pure function of its plan and takes the CPU as an
- * argument, so sharing it cannot change any result; this bounded cache (cleared when full) is the
- * only module-level state of src/machine.
- */
-const compiledRegions = new Map<number, { key: Int32Array; fn: RegionFn }[]>();
-let compiledCount = 0;
-const MAX_COMPILED_REGIONS = 4096;
+/** Region functions by plan. */
+const jsRegions = new PlanCache<RegionFn>(4096);
 
 /** An int32 literal that is safe after any operator. */
 const lit = (v: number): string => (v < 0 ? `(${v | 0})` : `${v | 0}`);
@@ -184,11 +196,12 @@ export function generateRegion(blocks: Block[], ram: RamShape): string {
   return new RegionWriter(blocks, ram).source();
 }
 
-class RegionWriter {
+class RegionWriter implements StructuredTarget {
+  private readonly out: string[] = [];
   private readonly reads = new Set<number>();
   private readonly writes = new Set<number>();
   private readonly base: number;
-  private readonly cfg: Cfg;
+  readonly cfg: Cfg;
 
   constructor(private readonly blocks: Block[], private readonly ram: RamShape) {
     this.base = ram.base | 0;
@@ -196,8 +209,8 @@ class RegionWriter {
   }
 
   source(): string {
-    const body: string[] = [];
-    this.tree(0, body);
+    emitTree(this, 0);
+    const body = this.out;
     const regs = [...new Set([...this.reads, ...this.writes])].sort((a, b) => a - b);
     const head = this.blocks[0].head >>> 0;
     const lines = [
@@ -217,45 +230,20 @@ class RegionWriter {
     return lines.join('\n');
   }
 
-  // ---- structured control flow (N. Ramsey, "Beyond Relooper", ICFP 2022) ----
-  //
-  // Every block is emitted once, nested along the dominator tree: a loop header becomes a labelled
-  // `for (;;)` that back edges `continue`; a merge block (two or more forward in-edges) is placed
-  // right after a labelled block its predecessors `break` out of; any other successor is dominated
-  // by its one predecessor and is emitted inline there. No path falls off the end of a block's code.
-  // Every function appends its lines to `out`: returning arrays to splice into the caller's copied
-  // each line once per level of nesting, quadratic in deep regions (73-99 ms of a cold kvstore run).
+  // ---- structured control flow (jit-structure.ts) ----
+  // Every method appends its lines to `out`: returning arrays to splice into the caller's copied each
+  // line once per level of nesting, quadratic in deep regions (73-99 ms of a cold kvstore run).
 
-  /** Appends the code of block x and of the blocks it dominates. */
-  private tree(x: number, out: string[]): void {
-    const merges = this.cfg.children[x].filter((c) => this.cfg.merge[c]).reverse(); // latest first: outermost
-    if (this.cfg.loopHeader[x]) out.push(`L${x}: for (;;) {`);
-    this.within(x, merges, 0, out);
-    if (this.cfg.loopHeader[x]) out.push('}');
-  }
-
-  /** Block x's own code wrapped in one labelled block per merge child from `merges[k]` on (each followed by that child's code). */
-  private within(x: number, merges: number[], k: number, out: string[]): void {
-    if (k === merges.length) return this.blockCode(x, out);
-    const y = merges[k];
-    out.push(`M${y}: {`);
-    this.within(x, merges, k + 1, out);
-    out.push('}');
-    this.tree(y, out);
-  }
-
-  /** Appends code that transfers control from block `from` along its edge to block `to` (-1: leave the region at `pc`). */
-  private branch(from: number, to: number, pc: number, out: string[]): void {
-    const { rpo, merge, idom } = this.cfg;
-    if (to < 0) out.push(`pc = ${lit(pc)}; break loop;`);
-    else if (rpo[to] <= rpo[from]) out.push(`continue L${to};`);
-    else if (merge[to]) out.push(`break M${to};`);
-    else if (idom[to] === from) this.tree(to, out);
-    else throw new Error(`region: block ${to} is neither a merge nor dominated by ${from}`);
-  }
+  openLoop(x: number): void { this.out.push(`L${x}: for (;;) {`); }
+  openMerge(y: number): void { this.out.push(`M${y}: {`); }
+  close(): void { this.out.push('}'); }
+  continueTo(x: number): void { this.out.push(`continue L${x};`); }
+  breakTo(y: number): void { this.out.push(`break M${y};`); }
+  leave(pc: number): void { this.out.push(`pc = ${lit(pc)}; break loop;`); }
 
   /** Appends one block: budget check, straight-line instructions, terminator. */
-  private blockCode(i: number, out: string[]): void {
+  block(i: number): void {
+    const out = this.out;
     const b = this.blocks[i];
     const L = b.insts.length;
     const succ = this.cfg.succ[i];
@@ -266,40 +254,41 @@ class RegionWriter {
     switch (b.end) {
       case End.Fall:
         out.push(`n += ${L};`);
-        this.branch(i, succ[0], b.target, out);
+        edge(this, i, succ[0], b.target);
         break;
       case End.Stop:
         out.push(`n += ${L};`, `pc = ${lit(b.target)}; slow = 1; break loop;`);
         break;
       case End.Branch:
         out.push(`n += ${L};`, `if (${this.cond(last)}) {`);
-        this.branch(i, succ[0], b.target, out);
+        edge(this, i, succ[0], b.target);
         out.push('}');
-        this.branch(i, succ[1], b.next, out);
+        edge(this, i, succ[1], b.next);
         break;
       case End.Jal:
         this.link(last, out);
         out.push(`n += ${L};`);
-        this.branch(i, succ[0], b.target, out);
+        edge(this, i, succ[0], b.target);
         break;
       case End.Jalr:
         out.push(`t = (${this.reg(wRs1(last.w))} + ${lit(last.imm)}) & -2;`);
         this.link(last, out);
         out.push(`n += ${L};`);
-        this.jalrTargets(i, out);
+        this.jalrTargets(i);
         out.push('pc = t; break loop;');
         break;
     }
   }
 
   /** A jalr: the return sites of this region it may reach, as cases on its target (others leave the region). */
-  private jalrTargets(i: number, out: string[]): void {
+  private jalrTargets(i: number): void {
+    const out = this.out;
     const cases = [...new Set(this.cfg.succ[i].filter((j) => j >= 0))];
     if (cases.length === 0) return;
     out.push('switch (t) {');
     for (const j of cases) {
       out.push(`case ${lit(this.blocks[j].head)}: {`);
-      this.branch(i, j, 0, out);
+      edge(this, i, j, 0);
       out.push('}');
     }
     out.push('}');

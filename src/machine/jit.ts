@@ -15,6 +15,8 @@
 import type { Cpu } from './cpu';
 import { execute } from './cpu-exec';
 import { RegionEnv, type RegionFn, regionFunction } from './jit-codegen';
+import { PC_OUT, type WasmFault, instantiateRegion, regionModuleFor, storeHookFunction } from './jit-wasm';
+import { WasmDispatch } from './jit-wasm-dispatch';
 import { type Block, discoverRegion, outerLoopHead } from './jit-region';
 import { PAGE_SHIFT, PAGE_SIZE } from './ram';
 import { findPlan, plansGeneration, publishPlan } from './jit-plans';
@@ -34,6 +36,15 @@ export const LOOPS_PER_CHUNK = 8;
 const RECENT_SIZE = 4096;
 /** Largest budget one region call gets (keeps its counter an int32). */
 const MAX_BUDGET = 0x3fff_ffff;
+/**
+ * Largest budget of one call of a WebAssembly region: V8 tiers a wasm function up (Liftoff's code to
+ * TurboFan's, in the background) only between calls, so a loop that would run for seconds in one call
+ * returns every few million instructions and picks up the optimised code.
+ */
+const MAX_WASM_BUDGET = 1 << 22;
+
+/** What regions are compiled to: WebAssembly (the default: runnable at once) or JavaScript functions. */
+export type JitBackend = 'wasm' | 'js';
 /** Entry.count of a pc where no region can start (its first instruction is not translatable). */
 const NEVER = -1;
 
@@ -48,6 +59,8 @@ interface Region {
   /** Instruction pcs this region offers for resume variants (see Jit.heads). */
   heads: number[];
   dead: boolean;
+  /** Index in the CPU's wasm dispatch table (-1: a JavaScript region, or the table was full). */
+  tableIndex: number;
 }
 
 /** What the dispatcher knows about one pc it has been asked to run. */
@@ -70,6 +83,10 @@ interface Entry {
 export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 export class Jit {
+  /** The backend of new Jits (tests compare both; results are bit-identical either way). */
+  static backendDefault: JitBackend = 'wasm';
+  /** This CPU's backend; a sourceFilter (a JS-source test hook) always compiles JavaScript. */
+  backend: JitBackend = Jit.backendDefault;
   /** Set when a translation was dropped (read by generated store hooks to leave a region that may be stale). */
   dropped = false;
   /** Regions compiled since the Cpu was built (statistics for tests and benchmarks). */
@@ -103,6 +120,8 @@ export class Jit {
   maxEntries = MAX_ENTRIES;
   /** Test hook: rewrites generated source before it is compiled (fault injection proves the differential test catches a wrong translation). */
   sourceFilter: ((source: string) => string) | null = null;
+  /** Test hook: mistakes the WebAssembly generator makes on purpose (the same proof for the wasm backend). */
+  wasmFaults: ReadonlySet<WasmFault> | null = null;
   private readonly entries = new Map<number, Entry>();
   /**
    * Direct-mapped cache in front of `entries`, indexed by pc/2 modulo its size: code with many
@@ -122,6 +141,10 @@ export class Jit {
   /** Per RAM page with translations: how many translated instructions cover each halfword. */
   private readonly cover: (Uint16Array | undefined)[];
   private readonly env: RegionEnv;
+  /** The wasm dispatcher and its table (made at the first wasm region). */
+  private dispatch: WasmDispatch | null = null;
+  /** Jit.regionStore as a wasm function (made with the dispatcher), which every wasm region of this CPU imports. */
+  private wasmHook: unknown = null;
 
   constructor(private readonly cpu: Cpu) {
     const ram = cpu.ram;
@@ -141,6 +164,7 @@ export class Jit {
    */
   run(limit: number): void {
     const cpu = this.cpu;
+    const budgetMax = this.backend === 'wasm' ? MAX_WASM_BUDGET : MAX_BUDGET;
     // The pc a run starts at is wherever the previous run's limit fell (often mid-block or mid-loop):
     // it counts towards compiling a region there only if control flow has also reached it.
     let resumed = true;
@@ -164,7 +188,8 @@ export class Jit {
       const counts = !resumed || e.count > 0 || this.hotThreshold === 0;
       resumed = false;
       if (e.fn !== null) {
-        const r = e.fn(this.env, left > MAX_BUDGET ? MAX_BUDGET : left);
+        const budget = left > budgetMax ? budgetMax : left;
+        const r = e.region !== null && e.region.tableIndex >= 0 ? this.dispatchFrom(pc, e.region.tableIndex, budget) : e.fn(this.env, budget);
         const n = r < 0 ? ~r : r;
         cpu.instret += n;
         this.retired += n;
@@ -182,6 +207,15 @@ export class Jit {
       execute(cpu, limit, this.loopsPerChunk);
       if (counts && e.count !== NEVER) e.count += cpu.instret - before;
     }
+  }
+
+  /** Runs the wasm region at `pc` and the regions after it inside wasm (jit-wasm-dispatch.ts); the RegionFn contract. */
+  private dispatchFrom(pc: number, tableIndex: number, budget: number): number {
+    const d = this.dispatch!;
+    if (!d.holds(pc, tableIndex)) d.enter(pc, tableIndex);
+    const r = d.run(budget, pc);
+    this.cpu.pc = this.cpu.core[PC_OUT] >>> 0;
+    return r;
   }
 
   private addEntry(pc: number): Entry {
@@ -255,7 +289,7 @@ export class Jit {
    */
   private adopt(e: Entry): boolean {
     e.plansSeen = plansGeneration();
-    if (!this.sharePlans || this.sourceFilter !== null) return false;
+    if (!this.sharePlans || this.sourceFilter !== null || this.wasmFaults !== null) return false;
     const plan = findPlan(e.pc, this.cpu.ram);
     if (plan === undefined) return false;
     if (this.cacheFull()) {
@@ -276,9 +310,21 @@ export class Jit {
   private install(e: Entry, blocks: Block[], full = true, publish = true): void {
     if (blocks.length === 0) return;
     const ram = this.cpu.ram;
-    const fn = regionFunction(blocks, ram, this.sourceFilter);
-    if (publish && this.sharePlans && this.sourceFilter === null) publishPlan(e.pc, { ramBase: ram.base, ramSize: ram.size, blocks, full });
-    const region: Region = { fn, entry: e.pc, instPcs: [], instLens: [], pages: [], heads: [], dead: false };
+    let fn: RegionFn, tableIndex = -1;
+    if (this.backend === 'wasm' && this.sourceFilter === null) {
+      if (this.dispatch === null) {
+        this.dispatch = new WasmDispatch(ram, this.maxRegions + 1);
+        this.wasmHook = storeHookFunction((off, size, value, pc, done) => (this.regionStore(off, size, value, pc, done) ? 1 : 0));
+      }
+      const r = instantiateRegion(regionModuleFor(blocks, ram, this.wasmFaults), ram, this.cpu, this.wasmHook);
+      fn = r.fn;
+      tableIndex = this.dispatch.add(r.raw) ?? -1;
+      if (tableIndex >= 0) this.dispatch.enter(e.pc, tableIndex);
+    } else {
+      fn = regionFunction(blocks, ram, this.sourceFilter);
+    }
+    if (publish && this.sharePlans && this.sourceFilter === null && this.wasmFaults === null) publishPlan(e.pc, { ramBase: ram.base, ramSize: ram.size, blocks, full });
+    const region: Region = { fn, entry: e.pc, instPcs: [], instLens: [], pages: [], heads: [], dead: false, tableIndex };
     if (full) {
       for (const b of blocks) {
         for (const inst of b.insts) {
@@ -377,6 +423,7 @@ export class Jit {
     region.dead = true;
     this.dropped = true;
     this.regions.delete(region);
+    if (region.tableIndex >= 0) this.dispatch!.remove(region.entry, region.tableIndex);
     this.coverInsts(region, -1, () => {});
     for (const p of region.pages) {
       const list = this.pageRegions[p];
@@ -402,6 +449,7 @@ export class Jit {
     for (const r of this.regions) r.dead = true;
     this.dropped = this.regions.size > 0 || this.dropped;
     this.regions.clear();
+    this.dispatch?.clear();
     this.entries.clear();
     this.recent.fill(undefined);
     this.heads.clear();

@@ -10,6 +10,23 @@ import { Machine } from '../../src/machine/machine';
 import { mulberry32 } from '../helpers/mulberry32';
 import { type PairStats, addStats, assertSameMachine, drive, emptyStats, rigPair, runRigPair, sliceLength, step } from './jit-pair';
 import { randomProgram } from './jit-random';
+import { Jit, type JitBackend } from '../../src/machine/jit';
+
+/** Every test runs once per backend of the fast path (WebAssembly, JavaScript): both must equal the interpreter. */
+const BACKENDS: JitBackend[] = ['wasm', 'js'];
+function eachBackend(name: string, opts: { timeout?: number }, body: () => void): void {
+  for (const backend of BACKENDS) {
+    test(`[${backend}] ${name}`, opts, () => {
+      const before = Jit.backendDefault;
+      Jit.backendDefault = backend;
+      try {
+        body();
+      } finally {
+        Jit.backendDefault = before;
+      }
+    });
+  }
+}
 
 const ROOT = join(__dirname, '..', '..');
 const BENCH = ['sieve', 'crc32', 'matmul'].flatMap((b) => ['rv32imac', 'rv32im'].map((a) => `${b}-${a}`));
@@ -58,7 +75,7 @@ function elfPair(elf: string, seed: number, opts: ElfRun): { stats: PairStats; u
   return { stats, uart: a.uart };
 }
 
-test('fast path = interpreter on the benchmark ELFs, run to power-off with random run limits', { timeout: 300_000 }, () => {
+eachBackend('fast path = interpreter on the benchmark ELFs, run to power-off with random run limits', { timeout: 300_000 }, () => {
   const total = emptyStats();
   for (const [i, name] of BENCH.entries()) {
     const { stats: s, uart } = elfPair(join(ROOT, 'examples', 'bench', `${name}.elf`), 100 + i, { long: 3_000_000, hashEvery: 25, max: 1e9 });
@@ -69,7 +86,7 @@ test('fast path = interpreter on the benchmark ELFs, run to power-off with rando
   report(`${BENCH.length} benchmark ELFs`, total);
 });
 
-test('fast path = interpreter on the real-program suite (many functions, calls through pointers, soft float), run to power-off', { timeout: 300_000 }, () => {
+eachBackend('fast path = interpreter on the real-program suite (many functions, calls through pointers, soft float), run to power-off', { timeout: 300_000 }, () => {
   const dir = join(ROOT, 'examples', 'suite');
   const names = readdirSync(dir).filter((f) => f.endsWith('.elf')).map((f) => f.slice(0, -4)).sort();
   assert.ok(names.length >= 8, `${names.length} suite programs`);
@@ -96,7 +113,7 @@ function kvRequest(reqId: number, op: number, key: string, val: string): Uint8Ar
   return new Uint8Array(b);
 }
 
-test('fast path = interpreter on kvstore: boot, log replay, requests over the NIC, disk, timer', { timeout: 120_000 }, () => {
+eachBackend('fast path = interpreter on kvstore: boot, log replay, requests over the NIC, disk, timer', { timeout: 120_000 }, () => {
   const rand = mulberry32(7);
   const inputs = (k: number) => {
     if (k === 0 || k % 15 !== 0) return null;
@@ -108,7 +125,7 @@ test('fast path = interpreter on kvstore: boot, log replay, requests over the NI
   report('kvstore', stats);
 });
 
-test('fast path = interpreter on the ISA programs (test/isa), compiled at once and after warming up', () => {
+eachBackend('fast path = interpreter on the ISA programs (test/isa), compiled at once and after warming up', {}, () => {
   const dir = join(ROOT, 'test', 'isa');
   const total = emptyStats();
   let programs = 0;
@@ -132,7 +149,7 @@ test('fast path = interpreter on the ISA programs (test/isa), compiled at once a
   report(`${programs} ISA program runs`, total);
 });
 
-test('fast path = interpreter on seeded random RV32IMC streams (loads/stores, MMIO, traps, interrupts, self-modifying code, fence.i)', () => {
+eachBackend('fast path = interpreter on seeded random RV32IMC streams (loads/stores, MMIO, traps, interrupts, self-modifying code, fence.i)', {}, () => {
   const total = emptyStats();
   const STREAMS = 100;
   for (let seed = 1; seed <= STREAMS; seed++) {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { loadElf } from '../../src/machine/elf';
 import { Machine } from '../../src/machine/machine';
 import { mulberry32 } from '../helpers/mulberry32';
+import type { WasmFault } from '../../src/machine/jit-wasm';
 import { E, Prog, R, li } from './cpu-encode';
 import { FINISHER, RAM_BASE, makeRig } from './cpu-harness';
 import { assertSameMachine, assertSameRig, drive, rigPair, runRigPair, step } from './jit-pair';
@@ -280,7 +281,27 @@ test('with Cpu.fastPath off nothing is compiled', () => {
   assert.equal(cpu.jit.compiled, 0);
 });
 
-test('fault injection: the differential harness catches a wrong translation or a wrong count', () => {
+test('fault injection: the differential harness catches a wrong WebAssembly translation or a wrong count', () => {
+  const faults: WasmFault[] = ['xor-as-or', 'unsigned-as-signed', 'count-one-more', 'budget-one-late', 'store-leaves-page-clean'];
+  for (const fault of faults) {
+    let caught = false;
+    for (let seed = 1; seed <= 40 && !caught; seed++) {
+      const rand = mulberry32(seed * 7919);
+      const { interp, fast } = rigPair(randomProgram(rand).code, 0);
+      fast.cpu.jit.backend = 'wasm';
+      fast.cpu.jit.wasmFaults = new Set([fault]);
+      try {
+        runRigPair(interp, fast, rand, 100_000, 20_000, fault);
+      } catch (e) {
+        assert.ok(e instanceof assert.AssertionError, `${fault}: ${String(e)}`);
+        caught = true;
+      }
+    }
+    assert.ok(caught, `the differential test did not notice: ${fault}`);
+  }
+});
+
+test('fault injection: the differential harness catches a wrong JavaScript translation or a wrong count', () => {
   const mutations: [string, (s: string) => string][] = [
     ['xor computed as or', (s) => s.replace(/ \^ /g, ' | ')],
     ['unsigned compare as signed', (s) => s.replace(/>>> 0\) < \(/g, '| 0) < (')],
@@ -293,6 +314,7 @@ test('fault injection: the differential harness catches a wrong translation or a
     for (let seed = 1; seed <= 40 && !caught; seed++) {
       const rand = mulberry32(seed * 7919);
       const { interp, fast } = rigPair(randomProgram(rand).code, 0);
+      fast.cpu.jit.backend = 'js';
       fast.cpu.jit.sourceFilter = mutate;
       try {
         runRigPair(interp, fast, rand, 100_000, 20_000, name);
