@@ -207,14 +207,22 @@ export class LockstepSession extends LoggingDebugSession {
     }
   }
 
-  private reportStop(stop: RuntimeStop, jumped: boolean): void {
+  /**
+   * `invalidate` (a jump in time made by a custom request or console verb): everything shown is stale. Not for VS
+   * Code's own stepBack and reverseContinue, whose stop refreshes threads, stacks and variables anyway: an
+   * `invalidated` right before that stop made VS Code handle the previous stop's details again alongside the new one,
+   * two refreshes of the same thread in flight, and when the stack took a while (a kernel with user-space frames) the
+   * editor could keep focus on the thread object it had just dropped: the Call Stack read "Running" while the thread
+   * was paused, and the Hosts view's actions did nothing.
+   */
+  private reportStop(stop: RuntimeStop, jumped: boolean, invalidate = jumped): void {
     this.vars.reset();
     this.syncThreads();
     this.flushConsole();
     if (stop.exitCode !== undefined) this.guestExited(stop.exitCode, stop.text);
     this.noteDebugInfoProblems();
     this.sendFtState(jumped);
-    if (jumped) this.sendEvent(new InvalidatedEvent(['all']));
+    if (invalidate) this.sendEvent(new InvalidatedEvent(['all']));
     const tid = stop.vm ?? this.focus() ?? 1;
     this.focusVmId = tid;
     if (this.travelPending) this.sendEvent(new ContinuedEvent(tid, true));
@@ -250,7 +258,7 @@ export class LockstepSession extends LoggingDebugSession {
     if (rt.isRunning) throw new RequestError('the cluster is running: pause it first');
     const stop = await this.withProgress(title, async () => f());
     this.sendResponse(response);
-    this.reportStop(stop, true);
+    this.reportStop(stop, true, false);
   }
 
   /** Shows a long travel's progress once the runtime reports some (cancellable: a cancel pauses it). */

@@ -46,7 +46,9 @@ test('inline: initialize, launch, stop on entry, threads, step, step back', asyn
     assert.equal(st.body.stackFrames[0].instructionPointerReference, '0x80000004');
     const m3 = out[out.length - 1].seq;
     await request('stepBack', { threadId: 1, granularity: 'instruction' });
-    await event('invalidated', m3);
+    await event('stopped', m3);
+    // VS Code's own stepBack: its stop refreshes everything, and an `invalidated` beside it raced that refresh.
+    assert.ok(!out.slice(out.findIndex((m) => m.seq > m3)).some((m) => m.type === 'event' && (m as DebugProtocol.Event).event === 'invalidated'), 'no invalidated after a stepBack');
     const st2 = await request('stackTrace', { threadId: 1 });
     assert.equal(st2.body.stackFrames[0].instructionPointerReference, '0x80000000');
     assert.equal((await request('bogusRequest', {})).success, false);
