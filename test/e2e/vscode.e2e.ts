@@ -871,10 +871,11 @@ describe('Lockstep in a real VS Code (code-server)', { timeout: 600_000 }, () =>
     await toolbarButton(page, 'debug-step-back').click({ timeout: LONG });
     await until('the Call Stack moved back', async () => { const t = await callStackText(page); return t !== before && t.includes('primary @ host-a') ? t : false; });
     // After this Step Back the Call Stack's header once read Running with the thread paused, and the Hosts view's actions
-    // did nothing: at each stop VS Code evaluates the Watch view's REQ_HEADER (a kvstore macro added in an earlier step),
-    // and the adapter looked that unknown name up in every one of vmlinux's 550 compile units, one evaluate of 15 s that
-    // held every request after it. A program of more than 64 units looks a name up in the stopped frame, its unit and
-    // the symbol table only (docs/design/linux.md), so the stop is shown as paused at once.
+    // did nothing. Two causes, both fixed: the adapter sent `invalidated` beside the step's stop, so VS Code refreshed the
+    // old stop and the new one at once and, with a slow kernel stack, kept focus on the thread object it had dropped
+    // (session.ts, reportStop); and at each stop VS Code evaluates the Watch view's REQ_HEADER (a kvstore macro added in an
+    // earlier step), which the adapter looked up in every one of vmlinux's 550 compile units, 15 s that held every request
+    // after it (a program of more than 64 units now looks a name up in the stopped frame, its unit and the symbol table).
     await until('paused after Step Back, the Call Stack not Running', async () => !/\bRunning\b/.test(await paneHeader(page, 'Call Stack').innerText().catch(() => 'Running')));
     // Off with the function breakpoint (the Breakpoints view's Remove on its row): /init writes at every tick.
     const bpRow = page.locator('.debug-breakpoints .monaco-list-row', { hasText: 'vfs_write' }).first();
