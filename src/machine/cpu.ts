@@ -517,8 +517,21 @@ export class Cpu implements CsrHost, MmuHost {
 
   /** Drops decoded instructions overlapping [addr, addr+len), including a 32-bit one starting at addr-2. */
   private invalidateRange(addr: number, len: number): void {
-    dropSlots(this.dc, addr, len);
+    if (this.mayHoldDecoded(addr, len)) dropSlots(this.dc, addr, len);
     if (this.vcount > 0 && this.touchesTranslatedCode(addr, len)) this.dropTranslated();
+  }
+
+  /**
+   * False when no RAM page of [addr-2, addr+len) (unsigned) has had an instruction decoded from it since the decode
+   * cache was last emptied (PAGE_CODE, set with every even-tagged slot): then no slot can hold one of those pcs. A
+   * program loaded into a new machine (segments of tens of KB, a slot check per halfword, in V8's cold tiers:
+   * 5-9 ms of a one-off run per machine) skips the loop.
+   */
+  private mayHoldDecoded(addr: number, len: number): boolean {
+    // Only instructions fetched from RAM are ever decoded into a slot: the parts of the range outside it hold none.
+    const first = Math.max(0, addr - 2 - this.ram.base), last = Math.min(this.ram.size - 1, addr + len - 1 - this.ram.base);
+    for (let p = first >>> PAGE_SHIFT; p <= last >>> PAGE_SHIFT; p++) if ((this.codePage[p] & PAGE_CODE) !== 0) return true;
+    return false;
   }
 
   /** True when a page of [addr, addr+len) holds code decoded under translation. */

@@ -418,6 +418,39 @@ test('invalidateCode after a loader/DMA write', () => {
   assert.equal(cpu.x[R.a0], 6);
 });
 
+test('invalidateCode drops decoded instructions on any page, a 32-bit one straddling two pages included, and skips pages nothing was decoded from', () => {
+  // Code on the second page, its last instruction a 32-bit one across the second and third pages.
+  const page = 0x1000;
+  const code = new Uint8Array(3 * page);
+  const dv = new DataView(code.buffer);
+  dv.setUint32(0, E.jal(0, page), true); // jump to the second page
+  let at = page;
+  for (; at + 4 <= 2 * page - 2; at += 4) dv.setUint32(at, E.addi(R.a0, R.a0, 1), true);
+  dv.setUint16(at, 0x0001, true); // c.nop up to the last halfword of the page
+  at = 2 * page - 2; // a 32-bit instruction whose second half is on the third page
+  dv.setUint32(at, E.addi(R.a1, 0, 7), true);
+  dv.setUint32(at + 4, E.jal(0, -(at + 4 - page)), true); // back to the start of the second page
+  for (const fast of [false, true]) {
+    const { cpu, ram } = makeRig(code);
+    cpu.fastPath = fast;
+    cpu.run(5_000);
+    assert.equal(cpu.x[R.a1], 7);
+    // Rewrite the straddling instruction's upper half only (on the third page): it must be decoded again.
+    const patched = new Uint8Array(2);
+    new DataView(patched.buffer).setUint16(0, (E.addi(R.a1, 0, 9) >>> 16) & 0xffff, true);
+    ram.writeBytes(RAM_BASE + 2 * page, patched);
+    cpu.invalidateCode(RAM_BASE + 2 * page, 2);
+    cpu.x[R.a1] = 0;
+    cpu.run(10_000);
+    assert.equal(cpu.x[R.a1], 9, `the straddling instruction was decoded again (fast path ${fast})`);
+    // A write far from any decoded code changes nothing that runs.
+    ram.writeBytes(RAM_BASE + 8 * page, new Uint8Array(64).fill(0xff));
+    cpu.invalidateCode(RAM_BASE + 8 * page, 64);
+    cpu.run(15_000);
+    assert.equal(cpu.x[R.a1], 9);
+  }
+});
+
 test('HTIF tohost: a store with bit 0 set exits with value >> 1 and emits an exit output', () => {
   const tohost = RAM_BASE + 0x3000;
   const p = new Prog().w(li(R.a0, tohost), li(R.t0, 2), E.sw(R.t0, R.a0, 0), li(R.t0, (5 << 1) | 1), E.sw(R.t0, R.a0, 0), E.addi(R.s0, 0, 1));
