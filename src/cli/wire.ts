@@ -7,6 +7,7 @@
 // length and its bytes; the reader rebuilds the same objects.
 
 import type { GuestOutput, InputEvent, ReadKind } from '../machine/types';
+import { withRoom } from '../machine/byte-growth';
 import type { ExpectedCall } from '../ft/protocol/shadow-machine';
 
 const READ_KINDS: readonly ReadKind[] = ['time', 'cycle', 'entropy'];
@@ -92,11 +93,8 @@ export class WireWriter {
   }
 
   private room(n: number): void {
-    if (this.at + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.at + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.at));
+    const next = withRoom(this.buf, this.at, n);
+    if (next === this.buf) return;
     this.buf = next;
     this.view = new DataView(next.buffer);
   }

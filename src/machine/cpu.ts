@@ -134,7 +134,6 @@ export class Cpu implements CsrHost, MmuHost {
 
   constructor(readonly ram: Ram, readonly bus: Bus, readonly env: Environment) {
     // The core and the page flags live beside RAM in its WebAssembly memory (ram.ts), where translated code reaches them.
-    if (ram.core.length !== DC_BASE + DC_SIZE * DC_STRIDE) throw new Error(`Cpu: the RAM's core has ${ram.core.length} int32s, the CPU needs ${DC_BASE + DC_SIZE * DC_STRIDE}`);
     this.core = ram.core;
     this.regs = this.core.subarray(0, 33);
     this.x = this.core.subarray(0, 32);

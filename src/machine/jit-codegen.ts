@@ -130,7 +130,8 @@ function instantiate(source: string): RegionFn {
  * the same guest code), so code is generated and V8 optimises it once. A compiled region is a pure
  * function of its plan and takes the CPU as an argument or import, so sharing it cannot change any
  * result; these bounded caches (cleared when full) are the only module-level state of src/machine
- * besides jit-plans.ts.
+ * besides jit-plans.ts and the compiled modules of jit-wasm.ts and jit-wasm-dispatch.ts (one each, at
+ * most one per RAM size), all of them pure in what they are keyed by.
  */
 export class PlanCache<T> {
   private readonly byHash = new Map<number, { key: Int32Array; value: T }[]>();

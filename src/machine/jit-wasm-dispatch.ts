@@ -47,14 +47,20 @@ function dispatcherModule(ram: Ram): WebAssembly.Module {
   }));
 }
 
-/** Dispatcher modules by layout size (one per RAM size in the process). */
+/**
+ * Dispatcher modules by RAM size (ramLayout's offsets, which the code embeds, are a function of it; two sizes can
+ * round up to the same total), one per RAM size in the process.
+ */
 const modules = new Map<number, WebAssembly.Module>();
 /** Key of an empty slot. */
 const EMPTY = 1;
 
+/** Index in the slot array of `pc`'s slot (its key; the table index + 1 follows). */
+const slotOf = (pc: number): number => ((pc >>> 1) & (DISPATCH_SLOTS - 1)) << 1;
+
 /** One CPU's dispatcher: its table of region functions and the slots in RAM's memory. */
 export class WasmDispatch {
-  readonly table: WebAssembly.Table;
+  private readonly table: WebAssembly.Table;
   /** The dispatcher: (budget, pc) → instructions retired, `~n` when stopped for the interpreter; the pc it left at is in core[PC_OUT]. */
   readonly run: (budget: number, pc: number) => number;
   private readonly slots: Int32Array;
@@ -62,9 +68,8 @@ export class WasmDispatch {
   private used = 0;
 
   constructor(ram: Ram, private readonly size: number) {
-    const key = ram.layout.total;
-    let m = modules.get(key);
-    if (m === undefined) modules.set(key, (m = dispatcherModule(ram)));
+    let m = modules.get(ram.size);
+    if (m === undefined) modules.set(ram.size, (m = dispatcherModule(ram)));
     this.table = new WebAssembly.Table({ element: 'anyfunc', initial: size });
     const inst = new WebAssembly.Instance(m, { e: { m: ram.memory, t: this.table } });
     this.run = inst.exports.r as (budget: number, pc: number) => number;
@@ -74,10 +79,12 @@ export class WasmDispatch {
 
   /** Every slot empty: key 1, which no pc is (pcs are even). */
   private clearSlots(): void {
-    for (let s = 0; s < this.slots.length; s += 2) {
-      this.slots[s] = EMPTY;
-      this.slots[s + 1] = 0;
-    }
+    for (let s = 0; s < this.slots.length; s += 2) this.empty(s);
+  }
+
+  private empty(s: number): void {
+    this.slots[s] = EMPTY;
+    this.slots[s + 1] = 0;
   }
 
   /** A table index for a region function (null when the table is full: that region is dispatched from JS only). */
@@ -90,24 +97,20 @@ export class WasmDispatch {
 
   /** Makes `pc`'s slot point at table index `i` (replacing whatever pc held the slot). */
   enter(pc: number, i: number): void {
-    const s = ((pc >>> 1) & (DISPATCH_SLOTS - 1)) << 1;
+    const s = slotOf(pc);
     this.slots[s] = pc | 0;
     this.slots[s + 1] = i + 1;
   }
 
   /** True when `pc`'s slot points at table index `i`. */
   holds(pc: number, i: number): boolean {
-    const s = ((pc >>> 1) & (DISPATCH_SLOTS - 1)) << 1;
+    const s = slotOf(pc);
     return this.slots[s] === (pc | 0) && this.slots[s + 1] === i + 1;
   }
 
   /** Drops table index `i` (its region was dropped) and `pc`'s slot if it points there. */
   remove(pc: number, i: number): void {
-    if (this.holds(pc, i)) {
-      const s = ((pc >>> 1) & (DISPATCH_SLOTS - 1)) << 1;
-      this.slots[s] = EMPTY;
-      this.slots[s + 1] = 0;
-    }
+    if (this.holds(pc, i)) this.empty(slotOf(pc));
     this.table.set(i, null);
     this.free.push(i);
   }

@@ -24,9 +24,12 @@ import { I32, VOID, W, WasmBytes, oneFunctionModule } from './wasm-bytes';
 /** Core slot (int32 index) where a region leaves the guest pc; registers use 0..32, the decode cache 64 on. */
 export const PC_OUT = 33;
 
-/** Locals: the parameter, then the counters, then x1..x31 at REG0 + r. */
-const BUDGET = 0, N = 1, PC = 2, SLOW = 3, PLAIN = 4, OFF = 5, P = 6, T = 7, REG0 = 7;
-const LOCALS = REG0 + 31 - 0; // n, pc, slow, plain, off, p, t and 31 registers (the parameter is not counted)
+/** Locals: the parameter, then the counters, then x1..x31 at REG0 + r (x0 has none: it reads as a constant 0). */
+const BUDGET = 0, N = 1, PC = 2, SLOW = 3, PLAIN = 4, OFF = 5, P = 6, T = 7, REG0 = T;
+/** i32 locals besides the parameter: n, pc, slow, plain, off, p, t and 31 registers. */
+const LOCALS = REG0 + 31;
+/** log2 of an access size: the alignment a load or store declares. */
+const ALIGN_LOG2 = { 1: 0, 2: 1, 4: 2 } as const;
 
 /** Deliberate mistakes a test asks for (Jit.wasmFaults), to prove the differential harness catches a wrong translation. */
 export type WasmFault = 'xor-as-or' | 'unsigned-as-signed' | 'count-one-more' | 'budget-one-late' | 'store-leaves-page-clean';
@@ -87,10 +90,14 @@ class WasmRegionWriter implements StructuredTarget {
     }
     throw new Error('wasm region: branch to a label not in scope');
   }
-  /** `if` on the i32 on the stack; `body` emits the taken side. */
-  private when(body: () => void): void {
+  /** `if` on the i32 on the stack; `body` emits the taken side, `otherwise` (if any) the other. */
+  private when(body: () => void, otherwise?: () => void): void {
     this.open({ kind: 'if' }, W.If);
     body();
+    if (otherwise !== undefined) {
+      this.code.op(W.Else);
+      otherwise();
+    }
     this.close();
   }
   /** n += k */
@@ -280,7 +287,7 @@ class WasmRegionWriter implements StructuredTarget {
     const rd = wRd(inst.w);
     if (rd === RD_SINK) return;
     const o = op === Op.LW ? W.I32Load : op === Op.LH ? W.I32Load16S : op === Op.LHU ? W.I32Load16U : op === Op.LB ? W.I32Load8S : W.I32Load8U;
-    this.code.get(OFF).mem(o, size === 4 ? 2 : size === 2 ? 1 : 0, 0);
+    this.code.get(OFF).mem(o, ALIGN_LOG2[size], 0);
     this.setReg(rd);
   }
 
@@ -290,20 +297,17 @@ class WasmRegionWriter implements StructuredTarget {
     const c = this.code, { dirty, hashDirty, codePage } = this.layout;
     const v = wRs2(inst.w);
     c.get(OFF); this.reg(v);
-    c.mem(size === 4 ? W.I32Store : size === 2 ? W.I32Store16 : W.I32Store8, size === 4 ? 2 : size === 2 ? 1 : 0, 0);
+    c.mem(size === 4 ? W.I32Store : size === 2 ? W.I32Store16 : W.I32Store8, ALIGN_LOG2[size], 0);
     c.get(OFF).i32(PAGE_SHIFT).op(W.I32ShrU).set(P);
     c.get(P).get(PLAIN).op(W.I32Ne);
     this.when(() => {
       if (!this.faulty('store-leaves-page-clean')) c.get(P).i32(1).mem(W.I32Store8, 0, dirty);
       c.get(P).i32(1).mem(W.I32Store8, 0, hashDirty);
       c.get(P).mem(W.I32Load8U, 0, codePage).op(W.I32Eqz);
-      c.op(W.If).byte(VOID);
-      this.labels.push({ kind: 'if' });
-      c.get(P).set(PLAIN);
-      c.op(W.Else);
-      c.get(OFF).i32(size); this.reg(v); c.i32(inst.pc).get(N).i32(k).op(W.I32Add).op(W.Call).u32(0);
-      this.when(() => this.stop((inst.pc + wLen(inst.w)) | 0, k + 1));
-      this.close();
+      this.when(() => c.get(P).set(PLAIN), () => {
+        c.get(OFF).i32(size); this.reg(v); c.i32(inst.pc).get(N).i32(k).op(W.I32Add).op(W.Call).u32(0);
+        this.when(() => this.stop((inst.pc + wLen(inst.w)) | 0, k + 1));
+      });
     });
   }
 }
@@ -317,11 +321,6 @@ export function regionModuleFor(blocks: Block[], ram: RamShape, faults: Readonly
   return modules.get(blocks, ram, () => new WebAssembly.Module(new WasmRegionWriter(blocks, ram).module()));
 }
 
-/** The bytes of the region's module (tests and tools). */
-export function generateWasmRegion(blocks: Block[], ram: RamShape): Uint8Array {
-  return new WasmRegionWriter(blocks, ram).module();
-}
-
 /** Store hook as the module imports it: Jit.regionStore, true as 1. */
 export type WasmStoreHook = (off: number, size: number, value: number, pc: number, done: number) => number;
 
@@ -332,13 +331,18 @@ export type WasmStoreHook = (off: number, size: number, value: number, pc: numbe
  * region's own compilation), while a call from wasm to wasm needs none.
  */
 export function storeHookFunction(hook: WasmStoreHook): unknown {
-  const c = new WasmBytes();
-  for (let i = 0; i < 5; i++) c.get(i);
-  c.op(W.Call).u32(0);
-  hookModule ??= new WebAssembly.Module(oneFunctionModule({ imports: [{ name: 'h', kind: 'func', params: 5 }], params: 5, locals: 0, code: c }));
+  hookModule ??= new WebAssembly.Module(oneFunctionModule({ imports: [{ name: 'h', kind: 'func', params: 5 }], params: 5, locals: 0, code: forwardArgs(5) }));
   return new WebAssembly.Instance(hookModule, { e: { h: hook } }).exports.r;
 }
+/** The trampoline's module (one per process: it depends on nothing). */
 let hookModule: WebAssembly.Module | undefined;
+
+/** Calls function 0 with the function's own `n` parameters and returns its result. */
+function forwardArgs(n: number): WasmBytes {
+  const c = new WasmBytes();
+  for (let i = 0; i < n; i++) c.get(i);
+  return c.op(W.Call).u32(0);
+}
 
 /**
  * The region for one CPU: the module instantiated on that CPU's RAM memory; `fn` wraps it to the

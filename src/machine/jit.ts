@@ -1,4 +1,4 @@
-// The fast path: finds hot guest code, compiles regions of it into JS functions, runs them, invalidates them.
+// The fast path: finds hot guest code, compiles regions of it into WebAssembly (or JavaScript) functions, runs them, invalidates them.
 //
 // Cpu.run calls `Jit.run(limit)` instead of the interpreter's `execute` when the fast path is on and no
 // breakpoint or watchpoint is set. It loops over dispatch pcs: a pc with a compiled region runs the

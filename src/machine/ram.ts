@@ -4,10 +4,12 @@
 // core (registers and decode cache): translated code compiled to WebAssembly (jit-wasm.ts) reads and
 // writes all of them directly, and everything else sees ordinary typed-array views.
 
+import { DC_BASE, DC_SIZE, DC_STRIDE } from './cpu-exec';
+
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
-/** Int32s of the CPU's core beside RAM: registers (0..32), scratch (33..63), decode cache (cpu-exec's DC_BASE on, 2^16 slots of 4). */
-export const CORE_INTS = 64 + (1 << 16) * 4;
+/** Int32s of the CPU's core beside RAM: registers (0..32), scratch (33..DC_BASE-1), then the decode cache (Cpu.core). */
+export const CORE_INTS = DC_BASE + DC_SIZE * DC_STRIDE;
 const WASM_PAGE = 65_536;
 /** Slots of the table translated code dispatches through without leaving WebAssembly (jit-wasm-dispatch.ts): pc, table index + 1. */
 export const DISPATCH_SLOTS = 4096;
@@ -69,11 +71,10 @@ export class Ram {
     this.memory = reused !== undefined && reused.buffer.byteLength === this.layout.total ? reused : new WebAssembly.Memory({ initial: this.layout.total / WASM_PAGE });
     const buf = this.memory.buffer;
     memories.set(buf, this.memory);
-    this.bytes = new Uint8Array(buf, 0, size);
-    if (zeroed !== undefined && zeroed.buffer !== buf) this.bytes.set(zeroed); // all zero: a plain buffer from elsewhere
+    this.bytes = new Uint8Array(buf, 0, size); // a new memory is all zero, and so is a recycled one's RAM
     this.pageCount = size >>> PAGE_SHIFT;
     const { codePage, dirty, hashDirty, core } = this.layout;
-    new Uint8Array(buf, size).fill(0); // a recycled memory's flags and core
+    if (this.memory === reused) new Uint8Array(buf, size).fill(0); // a recycled memory's flags and core
     this.codePage = new Uint8Array(buf, codePage, this.pageCount);
     this.dirty = new Uint8Array(buf, dirty, this.pageCount);
     this.hashDirty = new Uint8Array(buf, hashDirty, this.pageCount);

@@ -89,14 +89,7 @@ export class SymbolUnits {
     const own = s.file === undefined ? undefined : this.fileUnits.get(s.file.index);
     if (own !== undefined) return at([own]);
     const list = this.anchors.get(s.section) ?? [];
-    const addr = s.addr >>> 0;
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) { // the first anchor above addr
-      const mid = (lo + hi) >>> 1;
-      if (list[mid].addr <= addr) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = firstAbove(list, (a) => a.addr, s.addr >>> 0);
     const below = list[lo - 1]?.unit;
     const above = list[lo]?.unit;
     if (below === undefined && above === undefined) return [];
@@ -114,13 +107,7 @@ export class SymbolUnits {
 
   /** The units whose code ranges hold `pc` (overlapping ranges: each unit once). */
   private codeUnits(pc: number): number[] {
-    let lo = 0;
-    let hi = this.code.length;
-    while (lo < hi) { // the first range starting above pc
-      const mid = (lo + hi) >>> 1;
-      if (this.code[mid].start <= pc) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = firstAbove(this.code, (r) => r.start, pc);
     const out: number[] = [];
     for (let i = lo - 1; i >= 0 && lo - i <= 16; i--) { // ranges overlap little (an assembler's can run past relaxed code)
       const r = this.code[i];
@@ -128,4 +115,16 @@ export class SymbolUnits {
     }
     return out;
   }
+}
+
+/** The index of the first element of `list` (sorted by `key`) whose key is above `x` (list.length if none). */
+function firstAbove<T>(list: readonly T[], key: (t: T) => number, x: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (key(list[mid]) <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

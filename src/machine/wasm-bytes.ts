@@ -1,5 +1,7 @@
 // A WebAssembly binary writer: LEB128 numbers, the opcodes translated regions use, and the one module shape they need.
 
+import { withRoom } from './byte-growth';
+
 /** Opcodes (WebAssembly core specification 2.0, section 5.4). */
 export const enum W {
   Unreachable = 0x00, Block = 0x02, Loop = 0x03, If = 0x04, Else = 0x05, End = 0x0b, Br = 0x0c, BrIf = 0x0d, Return = 0x0f,
@@ -73,12 +75,7 @@ export class WasmBytes {
   }
 
   private reserve(more: number): void {
-    if (this.length + more <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.length + more) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.length));
-    this.buf = next;
+    this.buf = withRoom(this.buf, this.length, more);
   }
 
   name(s: string): this {

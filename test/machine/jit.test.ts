@@ -8,6 +8,7 @@ import { loadElf } from '../../src/machine/elf';
 import { Machine } from '../../src/machine/machine';
 import { mulberry32 } from '../helpers/mulberry32';
 import type { WasmFault } from '../../src/machine/jit-wasm';
+import type { Jit } from '../../src/machine/jit';
 import { E, Prog, R, li } from './cpu-encode';
 import { FINISHER, RAM_BASE, makeRig } from './cpu-harness';
 import { assertSameMachine, assertSameRig, drive, rigPair, runRigPair, step } from './jit-pair';
@@ -281,23 +282,30 @@ test('with Cpu.fastPath off nothing is compiled', () => {
   assert.equal(cpu.jit.compiled, 0);
 });
 
+/** Runs random streams (up to 40 seeds) with a fast path `spoil` made wrong until the differential harness notices. */
+function assertCaught(name: string, spoil: (jit: Jit) => void): void {
+  let caught = false;
+  for (let seed = 1; seed <= 40 && !caught; seed++) {
+    const rand = mulberry32(seed * 7919);
+    const { interp, fast } = rigPair(randomProgram(rand).code, 0);
+    spoil(fast.cpu.jit);
+    try {
+      runRigPair(interp, fast, rand, 100_000, 20_000, name);
+    } catch (e) {
+      assert.ok(e instanceof assert.AssertionError, `${name}: ${String(e)}`);
+      caught = true;
+    }
+  }
+  assert.ok(caught, `the differential test did not notice: ${name}`);
+}
+
 test('fault injection: the differential harness catches a wrong WebAssembly translation or a wrong count', () => {
   const faults: WasmFault[] = ['xor-as-or', 'unsigned-as-signed', 'count-one-more', 'budget-one-late', 'store-leaves-page-clean'];
   for (const fault of faults) {
-    let caught = false;
-    for (let seed = 1; seed <= 40 && !caught; seed++) {
-      const rand = mulberry32(seed * 7919);
-      const { interp, fast } = rigPair(randomProgram(rand).code, 0);
-      fast.cpu.jit.backend = 'wasm';
-      fast.cpu.jit.wasmFaults = new Set([fault]);
-      try {
-        runRigPair(interp, fast, rand, 100_000, 20_000, fault);
-      } catch (e) {
-        assert.ok(e instanceof assert.AssertionError, `${fault}: ${String(e)}`);
-        caught = true;
-      }
-    }
-    assert.ok(caught, `the differential test did not notice: ${fault}`);
+    assertCaught(fault, (jit) => {
+      jit.backend = 'wasm';
+      jit.wasmFaults = new Set([fault]);
+    });
   }
 });
 
@@ -310,19 +318,9 @@ test('fault injection: the differential harness catches a wrong JavaScript trans
     ['store leaves its page clean', (s) => s.replace(/dirty\[p\] = 1; /g, '')],
   ];
   for (const [name, mutate] of mutations) {
-    let caught = false;
-    for (let seed = 1; seed <= 40 && !caught; seed++) {
-      const rand = mulberry32(seed * 7919);
-      const { interp, fast } = rigPair(randomProgram(rand).code, 0);
-      fast.cpu.jit.backend = 'js';
-      fast.cpu.jit.sourceFilter = mutate;
-      try {
-        runRigPair(interp, fast, rand, 100_000, 20_000, name);
-      } catch (e) {
-        assert.ok(e instanceof assert.AssertionError, `${name}: ${String(e)}`);
-        caught = true;
-      }
-    }
-    assert.ok(caught, `the differential test did not notice: ${name}`);
+    assertCaught(name, (jit) => {
+      jit.backend = 'js';
+      jit.sourceFilter = mutate;
+    });
   }
 });
