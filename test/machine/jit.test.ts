@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadElf } from '../../src/machine/elf';
+import { ramLayout } from '../../src/machine/ram';
 import { Machine } from '../../src/machine/machine';
 import { mulberry32 } from '../helpers/mulberry32';
 import type { WasmFault } from '../../src/machine/jit-wasm';
@@ -78,6 +79,25 @@ test('one long run and many short ones end in the same state', () => {
   assert.equal(fast.cpu.instret, long.cpu.instret);
   assert.deepEqual(fast.cpu.getState().x, long.cpu.getState().x);
   assert.equal(fast.cpu.pc, long.cpu.pc);
+});
+
+test('RAM sizes whose memories round to the same size each get a dispatcher for their own layout', () => {
+  // 16 MiB and 16 MiB + 4 KiB: one total of wasm pages, the flags and the core 4 KiB apart. A dispatcher compiled for
+  // the first layout read the second machine's slots in the wrong place: every dispatch missed and the interpreter ran.
+  assert.equal(ramLayout(16 << 20).total, ramLayout((16 << 20) + 4096).total);
+  assert.notEqual(ramLayout(16 << 20).dispatch, ramLayout((16 << 20) + 4096).dispatch);
+  const name = join(__dirname, '..', '..', 'examples', 'bench', 'crc32-rv32im.elf');
+  const program = loadElf(readFileSync(name), name);
+  const expected = readFileSync(name.replace(/\.elf$/, '.expected.txt'), 'latin1');
+  for (const ramSize of [16 << 20, (16 << 20) + 4096]) {
+    let uart = '';
+    const m = new Machine({ env: { read: () => 0, output: (o) => { if (o.kind === 'uart') uart += String.fromCharCode(o.byte); } }, ramSize });
+    m.load(program);
+    m.cpu.jit.backend = 'wasm';
+    assert.equal(m.run(2e9), 'exit');
+    assert.equal(uart, expected, `RAM of ${ramSize} bytes: output`);
+    assert.ok(m.cpu.jit.retired > m.instret * 0.99, `RAM of ${ramSize} bytes: ${m.cpu.jit.retired} of ${m.instret} instructions ran translated`);
+  }
 });
 
 test('short time slices resume inside a region through resume variants, exactly as the interpreter', () => {
